@@ -1,0 +1,3 @@
+from rekt_tui.cli import main
+
+raise SystemExit(main())

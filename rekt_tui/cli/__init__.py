@@ -1,0 +1,78 @@
+"""Command-line entry point: parse, load settings, build services, run a command or the TUI.
+
+This is the one place services are built. A `RektError` ends the run with its sentence
+and exit code; anything else is a bug, logged with its traceback to the data dir's log.
+"""
+
+import asyncio
+import getpass
+import logging
+import sys
+
+from rekt_tui.cli.logsetup import configure_logging, ensure_private_dir
+from rekt_tui.cli.parser import build_parser, settings_flags
+from rekt_tui.config import Settings, load_settings
+from rekt_tui.domain.errors import RektError
+
+log = logging.getLogger("rekt_tui.cli")
+
+EXIT_BUG = 70
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings: Settings | None = None
+    try:
+        settings = load_settings(config_path=args.config, flags=settings_flags(args))
+        ensure_private_dir(settings.data_dir)
+        configure_logging(settings.log_file, settings.log_level)
+        log.info("rekt-tui %s on %s", args.command or "tui", settings.cluster)
+        return asyncio.run(_run(settings, args))
+    except RektError as error:
+        print(f"rekt-tui: {error.message}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("rekt-tui: interrupted.", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error")
+        where = f" Details are in {settings.log_file}." if settings else ""
+        print(f"rekt-tui: unexpected internal error; nothing was signed.{where}", file=sys.stderr)
+        return EXIT_BUG
+
+
+async def _run(settings: Settings, args) -> int:
+    from rekt_tui.services.container import Services
+
+    services = await Services.open(settings, prompt_passphrase=_prompt_passphrase)
+    try:
+        if services.registry.read_only_reason:
+            print(f"rekt-tui: note: {services.registry.read_only_reason}", file=sys.stderr)
+        if args.command is None:
+            return await _run_tui(services)
+        await services.settle_pending_keys()
+        if args.command == "wallet":
+            from rekt_tui.cli import wallet
+
+            return await wallet.run(services, args)
+        from rekt_tui.cli import sessions
+
+        return await sessions.run(services, args)
+    finally:
+        await services.close()
+
+
+async def _run_tui(services) -> int:
+    # Textual is imported only when the cockpit is opened: scripted commands stay fast.
+    from rekt_tui.tui.app import RektApp
+
+    await services.settle_pending_keys()
+    await RektApp(services=services).run_async()
+    return 0
+
+
+def _prompt_passphrase(prompt: str) -> str:
+    """Passphrases are typed, never taken from argv or the environment."""
+    if not sys.stdin.isatty():
+        raise RektError("The encrypted key file needs its passphrase typed at a terminal; run rekt-tui interactively.")
+    return getpass.getpass(prompt)

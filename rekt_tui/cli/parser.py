@@ -1,0 +1,71 @@
+"""Argument parsing. Global options are accepted before or after the command."""
+
+import argparse
+from pathlib import Path
+
+from rekt_tui import __version__
+from rekt_tui.domain.errors import UsageError
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    # Sub-parsers must not overwrite a value given before the command, hence SUPPRESS.
+    default = None if top_level else argparse.SUPPRESS
+    group = parser.add_argument_group("global options")
+    group.add_argument("--config", type=Path, metavar="PATH", default=default, help="settings file (TOML)")
+    group.add_argument("--cluster", choices=["localnet", "devnet", "mainnet"], default=default, help="cluster to use")
+    group.add_argument("--data-dir", type=Path, metavar="DIR", default=default, help="registry, logs and localnet ledger")
+    group.add_argument(
+        "--mainnet", action="store_true", default=False if top_level else argparse.SUPPRESS,
+        help="use mainnet (real money); required to opt in",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rekt-tui",
+        description="Trade Drift perpetuals from a disposable session wallet. With no command, opens the cockpit.",
+    )
+    parser.add_argument("--version", action="version", version=f"rekt-tui {__version__}")
+    _global_options(parser, top_level=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(parent, name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = parent.add_parser(name, help=help_text, description=help_text)
+        _global_options(sub, top_level=False)
+        return sub
+
+    wallet = command(commands, "wallet", "create, list, show, import and export session wallets")
+    wallet_commands = wallet.add_subparsers(dest="wallet_command", metavar="ACTION", required=True)
+    new = command(wallet_commands, "new", "create a session wallet whose key lives in the keystore")
+    new.add_argument("--label", default="", help="a name to recognise it by")
+    new.add_argument("--json", action="store_true", help="print JSON")
+    listing = command(wallet_commands, "list", "list this cluster's session wallets and whether their keys are present")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    show = command(wallet_commands, "show", "show one session wallet")
+    show.add_argument("pubkey", metavar="PUBKEY")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    imported = command(wallet_commands, "import", "adopt a solana-keygen JSON key file as a session wallet")
+    imported.add_argument("file", type=Path, metavar="FILE")
+    imported.add_argument("--label", default="", help="a name to recognise it by")
+    export = command(wallet_commands, "export", "write a session wallet's key as solana-keygen JSON (mode 0600)")
+    export.add_argument("pubkey", metavar="PUBKEY")
+    export.add_argument("file", type=Path, metavar="FILE")
+
+    sessions = command(commands, "sessions", "list sessions recorded in the registry (all clusters)")
+    sessions.add_argument("--all", action="store_true", help="include withdrawn sessions")
+    sessions.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def settings_flags(args: argparse.Namespace) -> dict:
+    """The flags that override settings, as the config loader expects them."""
+    flags: dict = {}
+    if args.mainnet:
+        if args.cluster not in (None, "mainnet"):
+            raise UsageError(f"--mainnet conflicts with --cluster {args.cluster}; pass only one of them.")
+        flags.update(cluster="mainnet", allow_mainnet=True)
+    elif args.cluster is not None:
+        flags["cluster"] = args.cluster
+    if args.data_dir is not None:
+        flags["data_dir"] = args.data_dir.expanduser()
+    return flags

@@ -1,0 +1,175 @@
+"""Typed settings. Defaults live here; `loader` layers file, environment and flags on top."""
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+import platformdirs
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from rekt_tui.domain.pubkey import is_pubkey
+from rekt_tui.domain.strategy import DEFAULT_PRESETS, DEFAULT_STRATEGY, StrategyPreset
+
+ClusterName = Literal["localnet", "devnet", "mainnet"]
+KeystoreChoice = Literal["auto", "system", "cryptfile", "localnet-file"]
+
+# Drift's original program id. It was exploited and paused on 2026-04-01; the relaunch
+# gets a new id, which is why every cluster carries its own `program_id`.
+DRIFT_PROGRAM_ID_V2 = "dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH"
+
+
+def _url_with_scheme(*schemes: str):
+    def check(value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not parts.hostname:
+            raise ValueError(f"must be a URL starting with {' or '.join(s + '://' for s in schemes)} and naming a host")
+        return value
+
+    return AfterValidator(check)
+
+
+def _template_with(placeholder: str):
+    def check(value: str) -> str:
+        if "{" + placeholder + "}" not in value:
+            raise ValueError(f"must contain {{{placeholder}}} where the {placeholder} goes")
+        return value
+
+    return AfterValidator(check)
+
+
+def _pubkey(value: str) -> str:
+    if not is_pubkey(value):
+        raise ValueError("must be a base58 Solana public key (32 to 44 characters)")
+    return value
+
+
+HttpUrl = Annotated[str, _url_with_scheme("http", "https")]
+WsUrl = Annotated[str, _url_with_scheme("ws", "wss")]
+Pubkey = Annotated[str, AfterValidator(_pubkey)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ClusterProfile(_Strict):
+    """Everything that differs between clusters: endpoints, program and explorer."""
+
+    rpc_url: HttpUrl
+    ws_url: WsUrl
+    dlob_url: HttpUrl
+    dlob_ws_url: WsUrl
+    explorer_tx_url: Annotated[str, _template_with("signature")]
+    explorer_account_url: Annotated[str, _template_with("address")]
+    program_id: Pubkey = DRIFT_PROGRAM_ID_V2
+    # Our referrer on this cluster; on localnet the ledger's genesis referrer is used when unset.
+    referrer: Pubkey | None = None
+
+
+class StrategySettings(_Strict):
+    max_leverage: Annotated[Decimal, Field(gt=0, le=20)]
+    slippage_bps: Annotated[int, Field(ge=0, le=1000)]
+    auction_duration_s: Annotated[int, Field(ge=0, le=60)]
+
+
+class UiSettings(_Strict):
+    max_repaint_hz: Annotated[int, Field(ge=1, le=60)] = 20
+    stale_after_s: Annotated[int, Field(ge=1, le=300)] = 10
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("rekt-tui", appauthor=False))
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir("rekt-tui", appauthor=False)) / "config.toml"
+
+
+_LOCALNET_EXPLORER = "https://explorer.solana.com/{kind}/{{{key}}}?cluster=custom&customUrl=http%3A%2F%2F127.0.0.1%3A8899"
+
+DEFAULT_PROFILES: dict[str, dict[str, str]] = {
+    "localnet": {
+        "rpc_url": "http://127.0.0.1:8899",
+        "ws_url": "ws://127.0.0.1:8900",
+        "dlob_url": "http://127.0.0.1:6969",
+        "dlob_ws_url": "ws://127.0.0.1:6969/ws",
+        "explorer_tx_url": _LOCALNET_EXPLORER.format(kind="tx", key="signature"),
+        "explorer_account_url": _LOCALNET_EXPLORER.format(kind="address", key="address"),
+    },
+    "devnet": {
+        "rpc_url": "https://api.devnet.solana.com",
+        "ws_url": "wss://api.devnet.solana.com",
+        "dlob_url": "https://master.dlob.drift.trade",
+        "dlob_ws_url": "wss://master.dlob.drift.trade/ws",
+        "explorer_tx_url": "https://solscan.io/tx/{signature}?cluster=devnet",
+        "explorer_account_url": "https://solscan.io/account/{address}?cluster=devnet",
+    },
+    "mainnet": {
+        "rpc_url": "https://api.mainnet-beta.solana.com",
+        "ws_url": "wss://api.mainnet-beta.solana.com",
+        "dlob_url": "https://dlob.drift.trade",
+        "dlob_ws_url": "wss://dlob.drift.trade/ws",
+        "explorer_tx_url": "https://solscan.io/tx/{signature}",
+        "explorer_account_url": "https://solscan.io/account/{address}",
+    },
+}
+
+
+def _default_strategies() -> dict[str, StrategySettings]:
+    return {name: _strategy_settings(preset) for name, preset in DEFAULT_PRESETS.items()}
+
+
+def _strategy_settings(preset: StrategyPreset) -> StrategySettings:
+    return StrategySettings(
+        max_leverage=preset.max_leverage,
+        slippage_bps=preset.slippage_bps,
+        auction_duration_s=preset.auction_duration_s,
+    )
+
+
+class Settings(_Strict):
+    cluster: ClusterName = "localnet"
+    # Mainnet trades real money: it must be asked for (here or with --mainnet).
+    allow_mainnet: bool = False
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    # Overrides the cluster profile's referrer.
+    referrer: Pubkey | None = None
+    strategies: dict[str, StrategySettings] = Field(default_factory=_default_strategies)
+    # Declared after `strategies` so its validator can see them.
+    strategy: str = DEFAULT_STRATEGY
+    min_trading_collateral_usd: Annotated[Decimal, Field(ge=0, le=1_000_000)] = Decimal(10)
+    gas_reserve_sol: Annotated[Decimal, Field(ge=0, le=10)] = Decimal("0.002")
+    default_order_expiry_s: Annotated[int, Field(ge=10, le=30 * 86400)] = 3600
+    keystore_backend: KeystoreChoice = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    ui: UiSettings = Field(default_factory=UiSettings)
+    clusters: dict[ClusterName, ClusterProfile] = Field(
+        default_factory=lambda: {name: ClusterProfile(**values) for name, values in DEFAULT_PROFILES.items()}
+    )
+
+    @field_validator("strategy")
+    @classmethod
+    def _strategy_exists(cls, value: str, info: ValidationInfo) -> str:
+        known = info.data.get("strategies")
+        # When the strategies themselves are invalid, that error is the one to report.
+        if known is not None and value not in known:
+            raise ValueError(f"must be one of {', '.join(sorted(known))}")
+        return value
+
+    @property
+    def profile(self) -> ClusterProfile:
+        return self.clusters[self.cluster]
+
+    @property
+    def effective_referrer(self) -> str | None:
+        return self.referrer or self.profile.referrer
+
+    def preset(self, name: str | None = None) -> StrategyPreset:
+        chosen = name or self.strategy
+        values = self.strategies[chosen]
+        return StrategyPreset(chosen, values.max_leverage, values.slippage_bps, values.auction_duration_s)
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "logs" / "rekt-tui.log"

@@ -1,0 +1,1 @@
+"""Drift gateway: the only package (with localnet) that imports driftpy and Solana clients."""

@@ -1,0 +1,1 @@
+"""Embedded Drift localnet: a loopback Solana cluster that runs Drift."""

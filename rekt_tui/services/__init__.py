@@ -1,0 +1,1 @@
+"""Use cases built on the registry, keystore and Drift gateway. No UI here."""

@@ -1,0 +1,88 @@
+"""The services of one run, built in one place (the CLI) and handed to the UI.
+
+No module-level singletons: everything a command or the TUI uses hangs off `Services`.
+The keystore is opened lazily because some backends prompt (an encrypted file asks for
+its passphrase) and commands such as `sessions` never need a key.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rekt_tui.config import Settings
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.status import KeystoreStatus, ShellStatus
+from rekt_tui.keystore import Keystore, KeystoreError, open_keystore
+from rekt_tui.registry import Registry
+from rekt_tui.services.wallets import WalletService
+
+log = logging.getLogger(__name__)
+
+PassphrasePrompt = Callable[[str], str]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    registry: Registry
+    prompt_passphrase: PassphrasePrompt | None = None
+    _keystore: Keystore | None = field(default=None, init=False)
+    _keystore_error: KeystoreError | None = field(default=None, init=False)
+
+    @classmethod
+    async def open(cls, settings: Settings, *, prompt_passphrase: PassphrasePrompt | None = None) -> "Services":
+        registry = await Registry.open(settings.data_dir)
+        return cls(settings, registry, prompt_passphrase)
+
+    async def close(self) -> None:
+        await self.registry.close()
+
+    async def keystore(self) -> Keystore:
+        """The keystore the policy allows, opened once; raises its refusal each time it is asked."""
+        if self._keystore is None and self._keystore_error is None:
+            try:
+                self._keystore = await asyncio.to_thread(
+                    open_keystore,
+                    choice=self.settings.keystore_backend,
+                    cluster=self.settings.cluster,
+                    data_dir=self.settings.data_dir,
+                    prompt_passphrase=self.prompt_passphrase,
+                )
+            except KeystoreError as error:
+                self._keystore_error = error
+        if self._keystore_error is not None:
+            raise self._keystore_error
+        assert self._keystore is not None
+        return self._keystore
+
+    async def wallets(self) -> WalletService:
+        return WalletService(self.registry, await self.keystore(), self.settings.cluster)
+
+    async def keystore_status(self) -> KeystoreStatus:
+        try:
+            return (await self.keystore()).status
+        except KeystoreError as error:
+            return KeystoreStatus(backend="none usable", secure=False, problem=error.message)
+
+    async def settle_pending_keys(self) -> None:
+        """At launch: finish wallet creations a crash interrupted (needs a writable registry and a keystore)."""
+        if self.registry.read_only:
+            return
+        try:
+            wallets = await self.wallets()
+        except RektError as error:
+            log.warning("pending keys left for later: %s", error.message)
+            return
+        await wallets.settle_pending_keys()
+
+    async def shell_status(self) -> ShellStatus:
+        profile = self.settings.profile
+        return ShellStatus(
+            cluster=self.settings.cluster,
+            rpc_url=profile.rpc_url,
+            is_mainnet=self.settings.cluster == "mainnet",
+            keystore=await self.keystore_status(),
+            registry_read_only_reason=self.registry.read_only_reason,
+            sessions=tuple(await self.registry.list_sessions(cluster=self.settings.cluster)),
+        )

@@ -1,0 +1,116 @@
+"""Session wallets: create, import, export, and settle creations a crash interrupted.
+
+The order of writes is what keeps funds findable (RELIABILITY.md, K2): the registry row
+is committed as `key_pending` before the key reaches the keyring, and promoted to
+`active` only after the key has been read back and checked. An address is shown to the
+user only once its row is `active`, so nothing can be funded without a record and a key.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.session import SessionRecord, SessionStatus
+from rekt_tui.keystore import (
+    Keypair,
+    Keystore,
+    KeyNotFound,
+    KeyVerificationFailed,
+    read_keygen_file,
+    write_keygen_file,
+)
+from rekt_tui.registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+class WrongCluster(RektError):
+    pass
+
+
+@dataclass(frozen=True)
+class PendingKeyOutcome:
+    """What became of a `key_pending` row found at launch."""
+
+    pubkey: str
+    promoted: bool  # True: key verified, row now active; False: no key, row removed
+
+
+class WalletService:
+    def __init__(self, registry: Registry, keystore: Keystore, cluster: str) -> None:
+        self._registry = registry
+        self._keystore = keystore
+        self._cluster = cluster
+
+    async def create(self, label: str = "") -> SessionRecord:
+        """A fresh session wallet, recorded and verified before its address is shown."""
+        return await self._adopt(self._keystore.generate(), label)
+
+    async def import_file(self, path: Path, label: str = "") -> SessionRecord:
+        return await self._adopt(read_keygen_file(path), label or f"imported from {path.name}")
+
+    async def export_file(self, pubkey: str, path: Path) -> None:
+        """Write the key as solana-keygen JSON (mode 0600). Confirmation is the caller's job."""
+        session = await self._session(pubkey)
+        write_keygen_file(path, self._keystore.load(session.pubkey))
+        log.info("exported key of session %s to %s", pubkey, path)
+
+    async def settle_pending_keys(self) -> list[PendingKeyOutcome]:
+        """Finish what a crash between row, keyring write and promotion left behind."""
+        outcomes = []
+        for session in await self._registry.list_sessions(cluster=self._cluster):
+            if session.status is not SessionStatus.KEY_PENDING or session.key_backend != self._keystore.backend_id:
+                continue
+            if await asyncio.to_thread(self._key_verifies, session.pubkey):
+                await self._registry.set_session_status(session.pubkey, SessionStatus.ACTIVE)
+                outcomes.append(PendingKeyOutcome(session.pubkey, promoted=True))
+                log.info("promoted session %s: its key was found and verified", session.pubkey)
+            else:
+                # The address was never shown (the row was not active), so nothing can hold funds.
+                await self._registry.delete_key_pending_session(session.pubkey)
+                outcomes.append(PendingKeyOutcome(session.pubkey, promoted=False))
+                log.info("removed session %s: its key never reached the keystore", session.pubkey)
+        return outcomes
+
+    async def key_present(self, pubkey: str) -> bool:
+        return self._keystore.contains(pubkey)
+
+    async def _adopt(self, keypair: Keypair, label: str) -> SessionRecord:
+        pubkey = str(keypair.pubkey())
+        await self._registry.create_session(
+            pubkey=pubkey, cluster=self._cluster, label=label, key_backend=self._keystore.backend_id
+        )
+        try:
+            self._keystore.store(keypair)  # writes, then reads back and checks the pubkey
+        except RektError:
+            await self._discard(pubkey)
+            raise
+        session = await self._registry.set_session_status(pubkey, SessionStatus.ACTIVE)
+        log.info("created session %s in %s", pubkey, self._keystore.status.backend)
+        return session
+
+    async def _session(self, pubkey: str) -> SessionRecord:
+        session = await self._registry.get_session(pubkey)
+        if session is None:
+            raise RektError(f"No session wallet {pubkey} is recorded; `rekt-tui wallet list` shows the known ones.")
+        if session.cluster != self._cluster:
+            raise WrongCluster(f"Session wallet {pubkey} belongs to {session.cluster}; add --cluster {session.cluster}.")
+        return session
+
+    def _key_verifies(self, pubkey: str) -> bool:
+        try:
+            self._keystore.load(pubkey)  # load checks the key against its pubkey
+        except KeyNotFound:
+            return False
+        except KeyVerificationFailed:
+            self._keystore.delete(pubkey)  # a garbled entry for an address never shown
+            return False
+        return True
+
+    async def _discard(self, pubkey: str) -> None:
+        """Undo a creation whose key did not verify; its address was never shown."""
+        if self._keystore.contains(pubkey):
+            self._keystore.delete(pubkey)
+        await self._registry.delete_key_pending_session(pubkey)

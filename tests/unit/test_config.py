@@ -1,0 +1,141 @@
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rekt_tui.config import ConfigError, Settings, load_settings
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+REFERRER = "dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH"
+
+
+def load(tmp_path: Path, toml: str = "", environ: dict | None = None, flags: dict | None = None) -> Settings:
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    return load_settings(config_path=path, environ=environ or {}, flags=flags)
+
+
+def test_defaults_match_the_product_table(tmp_path):
+    settings = load(tmp_path)
+    assert settings.cluster == "localnet"
+    assert settings.strategy == "balanced"
+    table = {name: (p.max_leverage, p.slippage_bps, p.auction_duration_s) for name, p in settings.strategies.items()}
+    assert table == {
+        "aggressive": (Decimal(10), 75, 3),
+        "balanced": (Decimal(5), 50, 5),
+        "high_conviction": (Decimal(3), 30, 8),
+    }
+    assert settings.gas_reserve_sol == Decimal("0.002")
+    assert settings.profile.rpc_url == "http://127.0.0.1:8899"
+
+
+def test_example_file_documents_exactly_the_defaults(tmp_path):
+    from_example = load_settings(config_path=EXAMPLE, environ={}, flags={"data_dir": tmp_path})
+    assert from_example == load(tmp_path, flags={"data_dir": tmp_path})
+
+
+def test_example_file_mentions_every_setting():
+    text = EXAMPLE.read_text()
+    for name in Settings.model_fields:
+        assert name in text, f"config.example.toml does not document {name}"
+
+
+def test_flags_beat_environment_beat_file(tmp_path):
+    toml = 'cluster = "devnet"\nstrategy = "aggressive"\n[ui]\nmax_repaint_hz = 5\n'
+    settings = load(
+        tmp_path,
+        toml,
+        environ={"REKT_STRATEGY": "high_conviction", "REKT_UI__MAX_REPAINT_HZ": "30"},
+        flags={"cluster": "localnet"},
+    )
+    assert (settings.cluster, settings.strategy, settings.ui.max_repaint_hz) == ("localnet", "high_conviction", 30)
+
+
+def test_partial_profile_keeps_the_other_defaults(tmp_path):
+    settings = load(tmp_path, '[clusters.devnet]\nrpc_url = "https://rpc.example.org"\n', flags={"cluster": "devnet"})
+    assert settings.profile.rpc_url == "https://rpc.example.org"
+    assert settings.profile.dlob_url == "https://master.dlob.drift.trade"
+
+
+def test_decimals_from_toml_are_exact(tmp_path):
+    settings = load(tmp_path, "gas_reserve_sol = 0.003\nmin_trading_collateral_usd = 12.34\n")
+    assert settings.gas_reserve_sol == Decimal("0.003")
+    assert settings.min_trading_collateral_usd == Decimal("12.34")
+
+
+def test_custom_strategy_and_referrer(tmp_path):
+    toml = f'strategy = "scalp"\nreferrer = "{REFERRER}"\n[strategies.scalp]\nmax_leverage = 2.5\nslippage_bps = 10\nauction_duration_s = 2\n'
+    settings = load(tmp_path, toml)
+    assert settings.preset().max_leverage == Decimal("2.5")
+    assert settings.effective_referrer == REFERRER
+
+
+@pytest.mark.parametrize(
+    ("toml", "environ", "expected"),
+    [
+        ("[strategies.balanced]\nmax_leverage = -1\n", {}, "config file {path}: `strategies.balanced.max_leverage`"),
+        ("clustr = 'devnet'\n", {}, "config file {path}: `clustr` is not a setting"),
+        ('referrer = "not-a-key"\n', {}, "`referrer` must be a base58 Solana public key"),
+        ('[clusters.devnet]\nrpc_url = "ftp://x"\n', {}, "`clusters.devnet.rpc_url` must be a URL starting with http://"),
+        ('[clusters.devnet]\nexplorer_tx_url = "https://x/tx"\n', {}, "must contain {{signature}}"),
+        ('strategy = "yolo"\n', {}, "`strategy` must be one of aggressive, balanced, high_conviction"),
+        ("", {"REKT_DEFAULT_ORDER_EXPIRY_S": "-5"}, "environment variable REKT_DEFAULT_ORDER_EXPIRY_S"),
+        ("", {"REKT_CLUSTR": "devnet"}, "environment variable REKT_CLUSTR: `clustr` is not a setting"),
+        ('[strategies.new]\nmax_leverage = 2\n', {}, "`strategies.new.slippage_bps` is required"),
+        ("keystore_backend = 'plaintext'\n", {}, "`keystore_backend`"),
+    ],
+)
+def test_bad_values_name_source_key_and_fix(tmp_path, toml, environ, expected):
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, toml, environ=environ)
+    assert expected.format(path=tmp_path / "config.toml") in caught.value.message
+
+
+def test_strategy_error_is_not_masked_by_cascades(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, "[strategies.balanced]\nslippage_bps = 5000\n")
+    assert caught.value.message.count("\n") == 0, "one bad value gives one line"
+
+
+def test_unparseable_and_missing_files(tmp_path):
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        load(tmp_path, "cluster = \n")
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(config_path=tmp_path / "nope.toml", environ={})
+
+
+def test_mainnet_requires_opt_in(tmp_path):
+    with pytest.raises(ConfigError, match="opt in with --mainnet or allow_mainnet = true"):
+        load(tmp_path, 'cluster = "mainnet"\n')
+    assert load(tmp_path, 'cluster = "mainnet"\nallow_mainnet = true\n').cluster == "mainnet"
+    assert load(tmp_path, flags={"cluster": "mainnet", "allow_mainnet": True}).cluster == "mainnet"
+
+
+NUMERIC_KEYS = ["min_trading_collateral_usd", "gas_reserve_sol", "default_order_expiry_s"]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    key=st.sampled_from(NUMERIC_KEYS),
+    value=st.one_of(
+        st.integers(max_value=-1),
+        st.integers(min_value=10**9),
+        st.text(alphabet="abcxyz!", min_size=1, max_size=5),
+        st.booleans().map(lambda b: "yes" if b else "[]"),
+    ),
+)
+def test_any_bad_numeric_value_is_one_clear_config_error(tmp_path, key, value):
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, environ={f"REKT_{key.upper()}": str(value)})
+    assert caught.value.message.startswith(f"environment variable REKT_{key.upper()}: `{key}`")
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_arbitrary_file_contents_never_escape_as_other_errors(tmp_path, text):
+    try:
+        load(tmp_path, text)
+    except ConfigError as error:
+        assert str(tmp_path / "config.toml") in error.message
