@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rekt_tui.config import Settings
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.status import KeystoreStatus, ShellStatus
-from rekt_tui.keystore import Keystore, KeystoreError, open_keystore
+from rekt_tui.keystore import Keystore, KeystoreError, KeystoreUnavailable, open_keystore
 from rekt_tui.registry import Registry
 from rekt_tui.services.wallets import WalletService
 
@@ -62,8 +62,10 @@ class Services:
     async def keystore_status(self) -> KeystoreStatus:
         try:
             return (await self.keystore()).status
+        except KeystoreUnavailable as error:
+            return error.status or KeystoreStatus(backend="none usable", secure=False, problem=error.message)
         except KeystoreError as error:
-            return KeystoreStatus(backend="none usable", secure=False, problem=error.message)
+            return KeystoreStatus(backend="unavailable", secure=False, problem=error.message)
 
     async def settle_pending_keys(self) -> None:
         """At launch: finish wallet creations a crash interrupted (needs a writable registry and a keystore)."""

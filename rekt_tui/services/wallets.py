@@ -4,6 +4,9 @@ The order of writes is what keeps funds findable (RELIABILITY.md, K2): the regis
 is committed as `key_pending` before the key reaches the keyring, and promoted to
 `active` only after the key has been read back and checked. An address is shown to the
 user only once its row is `active`, so nothing can be funded without a record and a key.
+
+Keyring calls can block (D-Bus, an unlock prompt, an encrypted file's key derivation),
+so they run in a worker thread and never stall the UI's event loop.
 """
 
 import asyncio
@@ -26,10 +29,6 @@ from rekt_tui.registry import Registry
 log = logging.getLogger(__name__)
 
 
-class WrongCluster(RektError):
-    pass
-
-
 @dataclass(frozen=True)
 class PendingKeyOutcome:
     """What became of a `key_pending` row found at launch."""
@@ -49,13 +48,18 @@ class WalletService:
         return await self._adopt(self._keystore.generate(), label)
 
     async def import_file(self, path: Path, label: str = "") -> SessionRecord:
-        return await self._adopt(read_keygen_file(path), label or f"imported from {path.name}")
+        keypair = await asyncio.to_thread(read_keygen_file, path)
+        return await self._adopt(keypair, label or f"imported from {path.name}")
 
     async def export_file(self, pubkey: str, path: Path) -> None:
         """Write the key as solana-keygen JSON (mode 0600). Confirmation is the caller's job."""
         session = await self._session(pubkey)
-        write_keygen_file(path, self._keystore.load(session.pubkey))
+        keypair = await asyncio.to_thread(self._keystore.load, session.pubkey)
+        await asyncio.to_thread(write_keygen_file, path, keypair)
         log.info("exported key of session %s to %s", pubkey, path)
+
+    async def key_present(self, pubkey: str) -> bool:
+        return await asyncio.to_thread(self._keystore.contains, pubkey)
 
     async def settle_pending_keys(self) -> list[PendingKeyOutcome]:
         """Finish what a crash between row, keyring write and promotion left behind."""
@@ -74,16 +78,16 @@ class WalletService:
                 log.info("removed session %s: its key never reached the keystore", session.pubkey)
         return outcomes
 
-    async def key_present(self, pubkey: str) -> bool:
-        return self._keystore.contains(pubkey)
-
     async def _adopt(self, keypair: Keypair, label: str) -> SessionRecord:
+        if not self._keystore.usable_on(self._cluster):
+            raise RektError(f"{self._keystore.status.backend} cannot hold keys for {self._cluster}.")
         pubkey = str(keypair.pubkey())
         await self._registry.create_session(
             pubkey=pubkey, cluster=self._cluster, label=label, key_backend=self._keystore.backend_id
         )
         try:
-            self._keystore.store(keypair)  # writes, then reads back and checks the pubkey
+            # Writes, then reads back and checks the pubkey.
+            await asyncio.to_thread(self._keystore.store, keypair)
         except RektError:
             await self._discard(pubkey)
             raise
@@ -96,7 +100,7 @@ class WalletService:
         if session is None:
             raise RektError(f"No session wallet {pubkey} is recorded; `rekt-tui wallet list` shows the known ones.")
         if session.cluster != self._cluster:
-            raise WrongCluster(f"Session wallet {pubkey} belongs to {session.cluster}; add --cluster {session.cluster}.")
+            raise RektError(f"Session wallet {pubkey} belongs to {session.cluster}; add --cluster {session.cluster}.")
         return session
 
     def _key_verifies(self, pubkey: str) -> bool:
@@ -111,6 +115,5 @@ class WalletService:
 
     async def _discard(self, pubkey: str) -> None:
         """Undo a creation whose key did not verify; its address was never shown."""
-        if self._keystore.contains(pubkey):
-            self._keystore.delete(pubkey)
+        await asyncio.to_thread(self._keystore.delete, pubkey)  # idempotent
         await self._registry.delete_key_pending_session(pubkey)

@@ -1,0 +1,86 @@
+"""The main screen: HUD across the top, positions, order book, session and activity below.
+
+The screen holds the data its widgets show as reactives; the app sets them and
+`data_bind` carries each value down to the widgets that display it.
+"""
+
+from decimal import Decimal
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from rekt_tui.domain.status import ShellStatus
+from rekt_tui.tui.activity import ActivityEntry
+from rekt_tui.tui.widgets.activity_log import ActivityLog
+from rekt_tui.tui.widgets.banners import MainnetBanner, ReadOnlyNotice
+from rekt_tui.tui.widgets.hud import Hud
+from rekt_tui.tui.widgets.orderbook import OrderbookPanel
+from rekt_tui.tui.widgets.positions import PositionsPanel
+from rekt_tui.tui.widgets.session_panel import SessionPanel
+
+
+class DashboardScreen(Screen[None], inherit_bindings=False):
+    # Below 120 columns the panels sit two by two; from 120 on, `-wide` gives them three columns.
+    HORIZONTAL_BREAKPOINTS = [(120, "-wide")]
+    AUTO_FOCUS = "#positions"
+    # Escape is an explicit binding below, so it shows up in help like every other key.
+    ESCAPE_TO_MINIMIZE = False
+
+    BINDINGS = [
+        Binding("tab", "app.focus_next", "Next panel", id="dashboard.focus_next", show=False),
+        Binding("shift+tab", "app.focus_previous", "Previous panel", id="dashboard.focus_previous", show=False),
+        Binding("1", "focus('#positions')", "Go to positions", id="dashboard.go_positions", show=False),
+        Binding("2", "focus('#orderbook')", "Go to order book", id="dashboard.go_orderbook", show=False),
+        Binding("3", "focus('#session')", "Go to session", id="dashboard.go_session", show=False),
+        Binding("4", "focus('#activity')", "Go to activity log", id="dashboard.go_activity", show=False),
+        Binding("z", "maximize", "Zoom panel", id="dashboard.zoom"),
+        Binding("escape", "minimize", "Restore panels", id="dashboard.restore"),
+        Binding("ctrl+c", "copy_text", "Copy selected text", id="dashboard.copy_text", show=False),
+    ]
+
+    status: reactive[ShellStatus | None] = reactive(None)
+    cluster: reactive[str | None] = reactive(None)
+    mainnet: reactive[bool] = reactive(False)
+    read_only_reason: reactive[str | None] = reactive(None)
+    max_leverage: reactive[Decimal | None] = reactive(None)
+    activity: reactive[tuple[ActivityEntry, ...]] = reactive(())
+
+    def __init__(self, *, cluster: str, mainnet: bool, max_leverage: Decimal) -> None:
+        """`mainnet` is known from settings so the banner is up before the status has loaded."""
+        super().__init__(id="dashboard")
+        self.set_reactive(DashboardScreen.cluster, cluster)
+        self.set_reactive(DashboardScreen.mainnet, mainnet)
+        self.set_reactive(DashboardScreen.max_leverage, max_leverage)
+
+    def compose(self) -> ComposeResult:
+        yield MainnetBanner().data_bind(DashboardScreen.mainnet)
+        yield ReadOnlyNotice().data_bind(DashboardScreen.read_only_reason)
+        yield Hud().data_bind(DashboardScreen.cluster, DashboardScreen.max_leverage)
+        with Grid(id="panels"):
+            yield PositionsPanel().data_bind(DashboardScreen.status)
+            yield OrderbookPanel()
+            yield SessionPanel().data_bind(DashboardScreen.status)
+            yield ActivityLog().data_bind(entries=DashboardScreen.activity)
+        yield Footer()
+
+    def watch_status(self, status: ShellStatus | None) -> None:
+        if status is not None:
+            self.cluster = status.cluster
+            self.mainnet = status.is_mainnet
+            self.read_only_reason = status.registry_read_only_reason
+
+    def watch_maximized(self, maximized: Widget | None) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer zoom only when nothing is zoomed, and restore only when something is."""
+        if action == "maximize":
+            return self.maximized is None
+        if action == "minimize":
+            return self.maximized is not None
+        return True

@@ -1,0 +1,37 @@
+"""The key reference, as a modal over whatever screen asked for it.
+
+It is handed the bindings that apply on that screen (see `tui.bindings`), so it lists the
+real keys, including a user's keymap, and nothing `check_action` has hidden.
+"""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from rekt_tui.tui.bindings import BindingEntry
+
+
+class HelpScreen(ModalScreen[None], inherit_bindings=False):
+    BINDINGS = [Binding("escape,question_mark", "close", "Close help", id="help.close")]
+
+    def __init__(self, entries: tuple[BindingEntry, ...]) -> None:
+        super().__init__(id="help")
+        self.entries = entries
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog") as dialog:
+            dialog.border_title = "Keys"
+            dialog.border_subtitle = "escape or ? closes"
+            yield Static(_key_lines(self.entries), id="help-keys")
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+def _key_lines(entries: tuple[BindingEntry, ...]) -> Content:
+    width = max((len(entry.keys) for entry in entries), default=0)
+    lines = [Content.assemble((entry.keys.ljust(width), "bold $accent"), "  ", entry.description) for entry in entries]
+    return Content("\n").join(lines)

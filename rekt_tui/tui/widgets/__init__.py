@@ -1,0 +1,1 @@
+"""Display-only widgets: they receive data through reactive attributes and never fetch it."""

@@ -1,0 +1,63 @@
+"""Where the app stands before any trading: cluster, keystore, registry and session wallets.
+
+Recomposed whenever a new status arrives: that happens at launch and on reload, never per
+tick, and rebuilding a handful of lines is simpler than patching them.
+"""
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from rekt_tui.domain.status import ShellStatus
+from rekt_tui.tui.formatting import (
+    LOADING,
+    NO_SESSIONS_HINT,
+    cluster_line,
+    keystore_line,
+    registry_line,
+    session_rows,
+)
+from rekt_tui.tui.widgets.panel import Panel
+
+
+class SessionPanel(Panel):
+    status: reactive[ShellStatus | None] = reactive(None, recompose=True)
+
+    def __init__(self) -> None:
+        super().__init__("Session", id="session")
+
+    def compose(self) -> ComposeResult:
+        status = self.status
+        if status is None:
+            yield Static(LOADING, classes="-muted", markup=False)
+            return
+        yield Static(cluster_line(status), id="session-cluster", markup=False)
+        keystore = status.keystore
+        yield Static(
+            keystore_line(keystore), id="session-keystore", classes="" if keystore.secure else "-warning", markup=False
+        )
+        if keystore.problem:
+            yield Static(keystore.problem, id="session-keystore-problem", classes="-error", markup=False)
+        read_only = status.registry_read_only_reason is not None
+        yield Static(
+            registry_line(status.registry_read_only_reason),
+            id="session-registry",
+            classes="-warning" if read_only else "",
+            markup=False,
+        )
+        if status.sessions:
+            yield Static(_wallet_table(status), id="session-wallets")
+        else:
+            yield Static(NO_SESSIONS_HINT, id="session-wallets", classes="-hint", markup=False)
+
+
+def _wallet_table(status: ShellStatus) -> Table:
+    table = Table(box=None, padding=(0, 1, 0, 0), expand=False, header_style="bold")
+    table.add_column("Wallet", no_wrap=True)
+    table.add_column("Label", overflow="ellipsis", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    for row in session_rows(status.sessions):
+        table.add_row(*(Text(cell) for cell in row))  # labels are user text, not markup
+    return table

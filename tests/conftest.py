@@ -1,0 +1,61 @@
+"""Shared fixtures: run the real `rekt-tui` in a subprocess with an isolated environment."""
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def isolated_env(home: Path, **extra: str) -> dict[str, str]:
+    """No REKT_* from the developer, no desktop keyring, config and data under `home`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REKT_")}
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        PYTHONPATH=str(REPO),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@dataclass
+class Cli:
+    """`rekt-tui` as a user runs it, against its own data dir."""
+
+    home: Path
+    data_dir: Path
+    env: dict[str, str]
+
+    def __call__(self, *args: str, stdin: str = "", env: dict[str, str] | None = None, timeout: float = 60) -> Result:
+        command = [sys.executable, "-m", "rekt_tui", "--data-dir", str(self.data_dir), *args]
+        proc = subprocess.run(
+            command, input=stdin, capture_output=True, text=True, env=env or self.env, timeout=timeout, cwd=self.home
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli(tmp_path) -> Cli:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = isolated_env(home, REKT_KEYSTORE_BACKEND="localnet-file")
+    return Cli(home, tmp_path / "data", env)

@@ -1,0 +1,48 @@
+"""Drives open_keystore against the Secret Service on the current D-Bus session.
+
+usage: secret_service.py DATA_DIR round-trip | store | locked PUBKEY | unlocked PUBKEY
+"""
+
+import sys
+from pathlib import Path
+
+from keyring.backends.SecretService import Keyring as SecretService
+
+from rekt_tui.keystore import SERVICE_NAME, KeystoreLocked, open_keystore
+
+data_dir, mode = Path(sys.argv[1]), sys.argv[2]
+keystore = open_keystore(choice="system", cluster="devnet", data_dir=data_dir)
+assert keystore.backend_id == "secretservice", keystore.backend_id
+assert keystore.status.secure and keystore.usable_on("mainnet")
+
+if mode == "round-trip":
+    keypair = keystore.generate()
+    pubkey = str(keypair.pubkey())
+    keystore.store(keypair)
+    # It really is in the Secret Service, under service rekt-tui and the pubkey.
+    assert SecretService().get_password(SERVICE_NAME, pubkey) == str(keypair)
+    assert keystore.contains(pubkey)
+    assert bytes(keystore.load(pubkey)) == bytes(keypair)
+    # "auto" prefers the secure keyring to the localnet file, even on localnet.
+    auto = open_keystore(choice="auto", cluster="localnet", data_dir=data_dir)
+    assert auto.backend_id == "secretservice" and auto.contains(pubkey)
+    keystore.delete(pubkey)
+    assert not keystore.contains(pubkey)
+    assert not data_dir.exists(), "nothing may be written to the data dir"
+    print("secret service ok")
+elif mode == "store":
+    keypair = keystore.generate()
+    keystore.store(keypair)
+    print(keypair.pubkey())
+elif mode == "locked":
+    for attempt in (keystore.load, keystore.contains, keystore.delete):
+        try:
+            attempt(sys.argv[3])
+        except KeystoreLocked as locked:
+            assert "is locked; unlock it" in str(locked)
+        else:
+            raise AssertionError(f"{attempt.__name__} worked on a locked keyring")
+    print("locked as expected")
+elif mode == "unlocked":
+    assert keystore.load(sys.argv[3])
+    print("still there")

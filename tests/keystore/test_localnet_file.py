@@ -1,0 +1,76 @@
+"""The localnet test key file: 0600, atomic, durable across reopen, localnet only."""
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from solders.keypair import Keypair
+
+from rekt_tui.keystore import KeystoreError, KeystoreUnavailable, open_keystore
+from rekt_tui.keystore.localnet_file import FILE_NAME
+
+
+def _open(data_dir: Path):
+    return open_keystore(choice="localnet-file", cluster="localnet", data_dir=data_dir)
+
+
+def test_file_is_0600_json_and_leaves_no_temp_files(data_dir: Path) -> None:
+    keystore = _open(data_dir)
+    keypairs = [Keypair() for _ in range(3)]
+    for keypair in keypairs:
+        keystore.store(keypair)
+    keystore.delete(str(keypairs[0].pubkey()))
+
+    assert os.listdir(data_dir) == [FILE_NAME]
+    path = data_dir / FILE_NAME
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text()) == {str(k.pubkey()): str(k) for k in keypairs[1:]}
+
+
+def test_keys_survive_reopening(data_dir: Path) -> None:
+    keypair = Keypair()
+    _open(data_dir).store(keypair)
+    reopened = _open(data_dir)
+    assert reopened.status.backend == "localnet test keys (not secure)" and not reopened.status.secure
+    assert bytes(reopened.load(str(keypair.pubkey()))) == bytes(keypair)
+
+
+def test_keys_are_refused_for_other_clusters(data_dir: Path) -> None:
+    keystore = _open(data_dir)
+    keystore.store(Keypair())
+    assert keystore.usable_on("localnet")
+    assert not keystore.usable_on("devnet") and not keystore.usable_on("mainnet")
+    with pytest.raises(KeystoreUnavailable):
+        open_keystore(choice="localnet-file", cluster="devnet", data_dir=data_dir)
+
+
+def test_a_failed_write_keeps_the_old_file_and_no_temp_file(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    keystore = _open(data_dir)
+    kept = Keypair()
+    keystore.store(kept)
+    before = (data_dir / FILE_NAME).read_bytes()
+
+    def failing_fsync(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(KeystoreError):
+        keystore.store(Keypair())
+    monkeypatch.undo()
+
+    assert os.listdir(data_dir) == [FILE_NAME]
+    assert (data_dir / FILE_NAME).read_bytes() == before
+    assert bytes(keystore.load(str(kept.pubkey()))) == bytes(kept)
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"a": 1}'])
+def test_a_damaged_file_gives_one_sentence(data_dir: Path, content: str) -> None:
+    data_dir.mkdir()
+    (data_dir / FILE_NAME).write_text(content)
+    with pytest.raises(KeystoreError) as caught:
+        _open(data_dir).contains(str(Keypair().pubkey()))
+    message = str(caught.value)
+    assert "is damaged; move it aside" in message and "\n" not in message
+    assert content not in message
