@@ -1,0 +1,112 @@
+"""Schema migrations by `PRAGMA user_version`, each one all-or-nothing.
+
+Migration i (1-based) takes user_version from i-1 to i. Its statements run one at a
+time inside a single BEGIN IMMEDIATE transaction that also sets the new
+user_version, so a crash mid-migration leaves the schema entirely old or entirely
+new. `executescript` is never used: it commits on its own. An existing registry is
+copied with VACUUM INTO before it is migrated.
+"""
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from rekt_tui.registry.connection import (
+    BACKUPS_DIRNAME,
+    create_private_file,
+    immediate_transaction,
+    is_disk_full,
+    run_statement,
+)
+from rekt_tui.registry.errors import MigrationFailed, RegistryDiskFull, RegistryError
+from rekt_tui.registry.schema import SCHEMA_V1
+
+
+@dataclass(frozen=True)
+class Migration:
+    description: str  # shown in the error if it fails, e.g. "create the registry tables"
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration("create the registry tables", SCHEMA_V1),)
+
+
+async def migrate(
+    conn: aiosqlite.Connection, db_path: Path, current: int, migrations: Sequence[Migration]
+) -> int:
+    """Bring the schema from `current` to `len(migrations)`; return the new version."""
+    target = len(migrations)
+    if current >= target:
+        return current
+    if current >= 1:
+        await backup_registry(conn, db_path, current)
+    # A migration that rebuilds a table must not have its drops cascade or be refused
+    # mid-way; foreign keys are re-checked as a whole before each migration commits.
+    await run_statement(conn, "PRAGMA foreign_keys = OFF")
+    try:
+        for version in range(current + 1, target + 1):
+            await _apply(conn, db_path, version, migrations[version - 1])
+    finally:
+        await run_statement(conn, "PRAGMA foreign_keys = ON")
+    return target
+
+
+async def _apply(conn: aiosqlite.Connection, db_path: Path, version: int, migration: Migration) -> None:
+    try:
+        async with immediate_transaction(conn, db_path):
+            for statement in migration.statements:
+                await run_statement(conn, statement)
+            async with conn.execute("PRAGMA foreign_key_check") as cursor:
+                dangling = await cursor.fetchone()
+            if dangling is not None:
+                raise MigrationFailed(
+                    db_path, version, migration.description, f"it leaves rows in {dangling[0]} pointing nowhere"
+                )
+            await run_statement(conn, f"PRAGMA user_version = {version:d}")
+    except sqlite3.Error as error:
+        raise MigrationFailed(db_path, version, migration.description, str(error)) from None
+
+
+async def backup_registry(conn: aiosqlite.Connection, db_path: Path, version: int) -> None:
+    """Copy the registry to backups/registry-v{version}-{UTC time}.sqlite3 (mode 0600).
+
+    The copy is written under a `.partial` name and renamed only once it is complete
+    and on disk, so a file with the final name is always a whole backup.
+    """
+    backups = db_path.parent / BACKUPS_DIRNAME
+    backups.mkdir(mode=0o700, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    target = backups / f"registry-v{version}-{stamp}.sqlite3"
+    partial = target.with_name(target.name + ".partial")
+    create_private_file(partial, exclusive=True)  # VACUUM INTO accepts an empty file
+    try:
+        await run_statement(conn, "VACUUM INTO ?", (str(partial),))
+    except sqlite3.Error as error:
+        partial.unlink(missing_ok=True)
+        if is_disk_full(error):
+            raise RegistryDiskFull(db_path) from None
+        raise RegistryError(
+            f"The registry {db_path} could not be backed up to {backups} before upgrading ({error}), "
+            "so it was left as it was; check that folder is writable and retry."
+        ) from None
+    await asyncio.to_thread(_publish, partial, target)
+
+
+def _publish(partial: Path, target: Path) -> None:
+    fd = os.open(partial, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, target)
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    finally:
+        os.close(dir_fd)
