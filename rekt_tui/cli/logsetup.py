@@ -20,6 +20,9 @@ def ensure_private_dir(path: Path) -> None:
         raise UsageError(f"data dir {path} cannot be created ({error.strerror}); choose another with --data-dir.") from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise UsageError(f"data dir {path} is not writable; fix its permissions or choose another with --data-dir.")
+    if path.stat().st_mode & 0o077:
+        # It holds the registry of every wallet and transaction: only its owner may look in.
+        path.chmod(0o700)
 
 
 def configure_logging(log_file: Path, level: str) -> None:

@@ -136,3 +136,10 @@ def test_localnet_keys_are_refused_on_other_clusters(cli):
     result = cli("--cluster", "devnet", "wallet", "new", env=env)
     assert result.code == 3 and "localnet" in result.err
     assert cli("sessions", "--json").json() == []
+
+
+def test_an_existing_open_data_dir_is_made_private(cli):
+    cli.data_dir.mkdir(mode=0o755)
+    cli.data_dir.chmod(0o755)
+    assert cli("sessions").code == 0
+    assert mode(cli.data_dir) == 0o700
