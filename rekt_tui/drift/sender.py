@@ -1,0 +1,236 @@
+"""Our transaction sender: nothing signed is lost, nothing lands twice, no failure passes as success.
+
+The policy (RELIABILITY.md): sign → persist the signature, the exact bytes and their last
+valid block height → broadcast with maxRetries=0 → resend the same bytes every ~2 s →
+confirm at `confirmed` and read the landed `err` → call it expired only when the chain is
+past the last valid block height AND a history search finds nothing → then rebuild once,
+from fresh chain state. Because the bytes are fixed before the first broadcast, any
+number of resends can land at most once; a crash at any point leaves a registry row that
+`resume` finishes.
+"""
+
+import asyncio
+import base64
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from inspect import isawaitable
+from typing import Any, Protocol
+
+from solders.transaction import VersionedTransaction
+
+from rekt_tui.domain.records import TransactionRecord, TransactionStatus
+from rekt_tui.drift.errors import TransactionExpired, TransactionFailed, decode_transaction_error
+from rekt_tui.drift.rpc import JsonRpc, RpcError, RpcTimeout, RpcTransportError
+
+log = logging.getLogger(__name__)
+
+PREFLIGHT_FAILURE = -32002
+LANDED = ("confirmed", "finalized")
+# Preflight refusals that say nothing about the transaction itself: keep trying until expiry.
+TRANSIENT_PREFLIGHT = {"BlockhashNotFound", "AlreadyProcessed"}
+
+# Given a recent blockhash, return the signed transaction's wire bytes (built from fresh chain state).
+Builder = Callable[[str], bytes | Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    resend_interval_s: float = 2.0
+    poll_interval_s: float = 0.2
+    backoff_initial_s: float = 0.25
+    backoff_max_s: float = 8.0
+    rebuilds: int = 1
+
+
+@dataclass(frozen=True)
+class Landed:
+    signature: str
+    slot: int
+    rebuild_of: str | None = None
+
+
+class Journal(Protocol):
+    """Where signed transactions are persisted before broadcast (the registry, in the app)."""
+
+    async def record_transaction(
+        self, session_pubkey: str, *, kind: str, intent: str, signature: str, raw_tx: bytes,
+        last_valid_block_height: int, rebuild_of: str | None = None,
+    ) -> Any: ...  # fmt: skip
+
+    async def update_transaction(self, signature: str, **changes: Any) -> Any: ...
+
+
+class _Expired(Exception):
+    pass
+
+
+# A status query that got no definite answer: never to be read as "not landed".
+UNKNOWN = object()
+
+
+def signature_of(wire: bytes) -> str:
+    return str(VersionedTransaction.from_bytes(wire).signatures[0])
+
+
+class TransactionSender:
+    def __init__(
+        self,
+        rpc: JsonRpc,
+        registry: Journal,
+        policy: SendPolicy = SendPolicy(),
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._rpc = rpc
+        self._registry = registry
+        self._policy = policy
+        self._sleep = sleep
+        self._clock = clock
+
+    async def send(self, session: str, *, kind: str, intent: dict, build: Builder) -> Landed:
+        """Land one transaction for `intent`, rebuilding it at most `policy.rebuilds` times after expiry.
+
+        Raises TransactionFailed (preflight or landed error, with the decoded code) or
+        TransactionExpired (it and its rebuilds provably never landed).
+        """
+        rebuild_of: str | None = None
+        for _ in range(self._policy.rebuilds + 1):
+            blockhash, last_valid = await self._latest_blockhash()
+            wire = build(blockhash)
+            wire = await wire if isawaitable(wire) else wire
+            signature = signature_of(wire)
+            await self._registry.record_transaction(
+                session,
+                kind=kind,
+                intent=json.dumps(intent, sort_keys=True, default=str),
+                signature=signature,
+                raw_tx=wire,
+                last_valid_block_height=last_valid,
+                rebuild_of=rebuild_of,
+            )
+            try:
+                return await self._drive(signature, wire, last_valid, preflight=True, rebuild_of=rebuild_of)
+            except _Expired:
+                log.warning("%s %s expired without landing", kind, signature)
+                rebuild_of = signature
+        raise TransactionExpired(
+            f"The {kind} transaction expired {self._policy.rebuilds + 1} times without landing; "
+            "the cluster may be congested: try again."
+        )
+
+    async def resume(self, record: TransactionRecord) -> Landed | None:
+        """Finish a transaction a crash left pending or sent; None if it provably never landed."""
+        try:
+            return await self._drive(
+                record.signature, record.raw_tx, record.last_valid_block_height, preflight=False,
+                rebuild_of=record.rebuild_of, retries=record.retry_count,
+            )  # fmt: skip
+        except _Expired:
+            return None
+
+    async def _drive(
+        self, signature: str, wire: bytes, last_valid: int, *, preflight: bool, rebuild_of: str | None, retries: int = 0
+    ) -> Landed:
+        accepted = await self._broadcast(signature, wire, preflight=preflight)
+        if accepted:
+            await self._registry.update_transaction(signature, status=TransactionStatus.SENT, sent_at=_now())
+        backoff = self._policy.backoff_initial_s
+        next_send = self._clock() + (self._policy.resend_interval_s if accepted else backoff)
+        while True:
+            status = await self._status(signature)
+            if isinstance(status, dict) and status.get("confirmationStatus") in LANDED:
+                return await self._settle(signature, status, rebuild_of)
+            if status is None and await self._provably_expired(signature, last_valid):
+                await self._registry.update_transaction(signature, status=TransactionStatus.EXPIRED)
+                raise _Expired
+            if self._clock() >= next_send:
+                retries += 1
+                sent = await self._broadcast(signature, wire, preflight=False)
+                update = {"retry_count": retries}
+                if sent and not accepted:
+                    update.update(status=TransactionStatus.SENT, sent_at=_now())
+                await self._registry.update_transaction(signature, **update)
+                accepted = accepted or sent
+                # The same bytes every resend interval; after no answer, back off (429 storms).
+                backoff = self._policy.backoff_initial_s if sent else min(backoff * 2, self._policy.backoff_max_s)
+                next_send = self._clock() + (self._policy.resend_interval_s if sent else backoff)
+            await self._sleep(self._policy.poll_interval_s)
+
+    async def _broadcast(self, signature: str, wire: bytes, *, preflight: bool) -> bool:
+        """Send the bytes once. True: the node took them; False: no definite answer (try again)."""
+        config = {"encoding": "base64", "skipPreflight": not preflight, "maxRetries": 0}
+        if preflight:
+            config["preflightCommitment"] = "confirmed"
+        try:
+            await self._rpc.call("sendTransaction", [base64.b64encode(wire).decode(), config])
+            return True
+        except (RpcTransportError, RpcTimeout) as error:
+            log.info("broadcast of %s got no answer (%s); the same bytes will be sent again", signature, error)
+            return False
+        except RpcError as error:
+            err = (error.data or {}).get("err") if isinstance(error.data, dict) else None
+            if error.code != PREFLIGHT_FAILURE or err is None:
+                log.info("broadcast of %s refused (%s); the same bytes will be sent again", signature, error)
+                return False
+            decoded = decode_transaction_error(err)
+            if decoded.name in TRANSIENT_PREFLIGHT:
+                return False
+            await self._record_failure(signature, decoded)
+            raise TransactionFailed(signature, decoded, landed=False) from None
+
+    async def _settle(self, signature: str, status: dict, rebuild_of: str | None) -> Landed:
+        """A landed transaction: success only if its `err` is empty."""
+        if status.get("err") is not None:
+            decoded = decode_transaction_error(status["err"])
+            await self._record_failure(signature, decoded, slot=status.get("slot"))
+            raise TransactionFailed(signature, decoded, landed=True)
+        await self._registry.update_transaction(
+            signature, status=TransactionStatus.CONFIRMED, slot=status.get("slot"), confirmed_at=_now()
+        )
+        return Landed(signature, status.get("slot", 0), rebuild_of)
+
+    async def _record_failure(self, signature: str, decoded, slot: int | None = None) -> None:
+        await self._registry.update_transaction(
+            signature,
+            status=TransactionStatus.FAILED,
+            error_type=decoded.kind,
+            error_code=decoded.code,
+            error_name=decoded.name,
+            message=decoded.message,
+            slot=slot,
+        )
+
+    async def _status(self, signature: str) -> dict | None | object:
+        """The signature's status, None when the node (searching history) has none, or UNKNOWN."""
+        try:
+            result = await self._rpc.call("getSignatureStatuses", [[signature], {"searchTransactionHistory": True}])
+            return result["value"][0]
+        except (RpcTransportError, RpcTimeout, RpcError, KeyError, IndexError, TypeError):
+            return UNKNOWN
+
+    async def _provably_expired(self, signature: str, last_valid: int) -> bool:
+        """Past its last valid block height, and a history search (after that height) still finds nothing."""
+        try:
+            height = await self._rpc.call("getBlockHeight", [{"commitment": "confirmed"}])
+        except (RpcTransportError, RpcTimeout, RpcError):
+            return False
+        return height > last_valid and await self._status(signature) is None
+
+    async def _latest_blockhash(self) -> tuple[str, int]:
+        backoff = self._policy.backoff_initial_s
+        while True:
+            try:
+                value = (await self._rpc.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]
+                return value["blockhash"], value["lastValidBlockHeight"]
+            except (RpcTransportError, RpcTimeout):
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, self._policy.backoff_max_s)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
