@@ -1,29 +1,34 @@
-"""Airdrops: a real signed System transfer from the faucet, landing in the next slot.
+"""The faucet: SOL airdrops and test USDC, both as real transactions through the runtime.
 
-`requestAirdrop` answers at once with the transfer's signature, as a validator's faucet
-does; the transfer lands when the next slot starts, so clients see the usual sequence of
-unknown, then confirmed, then finalized. The faucet account holds genesis lamports and
-pays the transfer and its fee, so lamports are conserved apart from fees.
+`requestAirdrop` answers at once with the signature of a System transfer from the
+faucet; the transfer lands when the next slot starts, so clients see the usual sequence
+of unknown, then confirmed, then finalized. The faucet account holds genesis lamports
+and pays the transfer and its fee, so lamports are conserved apart from fees.
 
-Signing is deterministic: asking twice for the same amount to the same wallet within one
-blockhash gives the same transaction, which, as on a real cluster, lands only once.
+Test USDC is minted by the faucet key, which is the USDC mint authority: one
+transaction creates the wallet's associated token account if it is missing and mints
+to it, landing at once.
+
+Signing is deterministic: asking twice for the same thing within one blockhash gives
+the same transaction, which, as on a real cluster, lands only once.
 """
 
-from dataclasses import dataclass, replace
+import logging
+from dataclasses import dataclass
 
 from solders.hash import Hash
 from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction
 
-from rekt_tui.localnet.account import Account
-from rekt_tui.localnet.keys import FAUCET_KEYPAIR, LOCALNET_FAUCET, SYSTEM_PROGRAM_ID
+from rekt_tui.localnet.keys import FAUCET_KEYPAIR, LOCALNET_FAUCET, USDC_MINT
 from rekt_tui.localnet.ledger import Ledger
-from rekt_tui.localnet.store import TransactionRecord
+from rekt_tui.localnet.programs.ata import associated_token_address, create_idempotent_instruction
+from rekt_tui.localnet.programs.token import mint_to_instruction
+from rekt_tui.localnet.runtime import Runtime, TransactionRejected
+from rekt_tui.localnet.runtime.budget import LAMPORTS_PER_SIGNATURE
 
-LAMPORTS_PER_SIGNATURE = 5_000
-_SYSTEM_LOGS = [f"Program {SYSTEM_PROGRAM_ID} invoke [1]", f"Program {SYSTEM_PROGRAM_ID} success"]
-_TRANSFER_COMPUTE_UNITS = 150
+log = logging.getLogger(__name__)
 
 
 class AirdropError(ValueError):
@@ -32,17 +37,16 @@ class AirdropError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class _Airdrop:
-    signature: str
-    recipient: Pubkey
     lamports: int
     wire: bytes
 
 
 class Faucet:
-    """Queues airdrops and lands them at the start of the next slot."""
+    """Queues airdrops and lands them at the start of the next slot; mints test USDC."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, runtime: Runtime) -> None:
         self._ledger = ledger
+        self._runtime = runtime
         self._pending: dict[str, _Airdrop] = {}
 
     def request(self, recipient: Pubkey, lamports: int) -> str:
@@ -58,40 +62,24 @@ class Faucet:
         )
         signature = str(tx.signatures[0])
         if self._ledger.transaction(signature, search_history=False) is None:
-            self._pending.setdefault(signature, _Airdrop(signature, recipient, lamports, bytes(tx)))
+            self._pending.setdefault(signature, _Airdrop(lamports, bytes(tx)))
         return signature
 
-    def land_pending(self, block_time: int) -> None:
-        """Apply the queued transfers in the current slot, each as a landed transaction."""
+    def land_pending(self) -> None:
+        """Land the queued transfers in the current slot."""
         pending, self._pending = self._pending, {}
-        for drop in pending.values():
-            self._land(drop, block_time)
+        for signature, drop in pending.items():
+            try:
+                self._runtime.land(drop.wire)
+            except TransactionRejected:
+                log.exception("airdrop %s could not land", signature)
 
-    def _land(self, drop: _Airdrop, block_time: int) -> None:
-        ledger = self._ledger
-        keys = Transaction.from_bytes(drop.wire).message.account_keys
-        pre = [self._balance(key) for key in keys]
-        faucet = ledger.get(LOCALNET_FAUCET)
-        ledger.put(LOCALNET_FAUCET, replace(faucet, lamports=faucet.lamports - drop.lamports - LAMPORTS_PER_SIGNATURE))
-        recipient = ledger.get(drop.recipient) or Account(0, SYSTEM_PROGRAM_ID)
-        ledger.put(drop.recipient, replace(recipient, lamports=recipient.lamports + drop.lamports))
-        post = [self._balance(key) for key in keys]
-        meta = {
-            "err": None,
-            "status": {"Ok": None},
-            "fee": LAMPORTS_PER_SIGNATURE,
-            "preBalances": pre,
-            "postBalances": post,
-            "innerInstructions": [],
-            "logMessages": _SYSTEM_LOGS,
-            "preTokenBalances": [],
-            "postTokenBalances": [],
-            "rewards": [],
-            "loadedAddresses": {"writable": [], "readonly": []},
-            "computeUnitsConsumed": _TRANSFER_COMPUTE_UNITS,
-        }
-        ledger.record_transaction(TransactionRecord(drop.signature, ledger.slot, block_time, None, drop.wire, meta))
-
-    def _balance(self, key: Pubkey) -> int:
-        account = self._ledger.get(key)
-        return 0 if account is None else account.lamports
+    def mint_usdc(self, owner: Pubkey, amount: int) -> tuple[str, Pubkey]:
+        """Mint `amount` (native units, 6 decimals) of test USDC to `owner`'s associated
+        token account, creating it if needed; returns the signature and the account."""
+        account = associated_token_address(owner, USDC_MINT)
+        instructions = [
+            create_idempotent_instruction(LOCALNET_FAUCET, owner, USDC_MINT),
+            mint_to_instruction(USDC_MINT, account, LOCALNET_FAUCET, amount),
+        ]
+        return self._runtime.submit_internal(instructions, [FAUCET_KEYPAIR]), account

@@ -1,9 +1,7 @@
-"""JSON-RPC methods about the chain itself: slots, blockhashes, signatures, the faucet."""
+"""JSON-RPC methods about the chain itself: slots, blockhashes, signatures, the faucet.
 
-import base64
-
-from rekt_tui.domain.pubkey import b58decode, b58encode
-from solders.transaction import Transaction
+getTransaction lives with the other transaction methods in rpc_transactions.py.
+"""
 
 from rekt_tui.localnet.faucet import AirdropError
 from rekt_tui.localnet.node import Node
@@ -78,57 +76,6 @@ def get_signature_statuses(node: Node, params: list):
     return {"context": context(node.ledger.slot), "value": statuses}
 
 
-def get_transaction(node: Node, params: list):
-    """A landed transaction in `json` (the default) or `base64` encoding."""
-    signature = param(params, 0, "signature")
-    option = param(params, 1, "config", required=False)
-    config = {"encoding": option} if isinstance(option, str) else parse_config(params, 1)
-    if config.get("commitment") in ("processed", "recent"):
-        raise invalid_params("Method does not support commitment below `confirmed`")
-    record = node.ledger.transaction(signature) if isinstance(signature, str) else None
-    if record is None:
-        return None
-    if config.get("encoding") == "base64":
-        transaction: object = [base64.b64encode(record.wire).decode(), "base64"]
-    else:
-        transaction = _json_transaction(record.wire)
-    return {
-        "slot": record.slot,
-        "blockTime": record.block_time,
-        "meta": record.meta,
-        "transaction": transaction,
-        "version": "legacy",
-    }
-
-
-def _json_transaction(wire: bytes) -> dict:
-    """The `json` encoding of a legacy transaction: signatures and the message, keys as strings."""
-    tx = Transaction.from_bytes(wire)
-    message = tx.message
-    keys = [str(key) for key in message.account_keys]
-    return {
-        "signatures": [str(sig) for sig in tx.signatures],
-        "message": {
-            "header": {
-                "numRequiredSignatures": message.header.num_required_signatures,
-                "numReadonlySignedAccounts": message.header.num_readonly_signed_accounts,
-                "numReadonlyUnsignedAccounts": message.header.num_readonly_unsigned_accounts,
-            },
-            "accountKeys": keys,
-            "recentBlockhash": str(message.recent_blockhash),
-            "instructions": [
-                {
-                    "programIdIndex": ix.program_id_index,
-                    "accounts": list(ix.accounts),
-                    "data": b58encode(bytes(ix.data)),
-                    "stackHeight": None,
-                }
-                for ix in message.instructions
-            ],
-        },
-    }
-
-
 def get_version(node: Node, params: list):
     return {"solana-core": API_VERSION, "feature-set": FEATURE_SET}
 
@@ -168,7 +115,6 @@ METHODS = {
     "getLatestBlockhash": get_latest_blockhash,
     "isBlockhashValid": is_blockhash_valid,
     "getSignatureStatuses": get_signature_statuses,
-    "getTransaction": get_transaction,
     "getVersion": get_version,
     "getHealth": get_health,
     "getEpochInfo": get_epoch_info,

@@ -1,0 +1,1 @@
+"""Programs the localnet executes: System, SPL Token, Associated Token Account, Compute Budget, Drift."""
