@@ -2,8 +2,10 @@
 
 Public API:
 
-- `serve(data_dir, port=8899, slot_ms=400, seed=0, fresh=False)` starts one in the
-  running event loop and returns a `LocalnetHandle` (`rpc_url`, `ws_url`, `stop()`).
+- `serve(data_dir, port=8899, slot_ms=400, seed=0, fresh=False, dlob_port=6969,
+  faults=(), oracle_replay=None, oracle_walk=True, dlob_heartbeat_s=5.0)` starts one in
+  the running event loop and returns a `LocalnetHandle` (`rpc_url`, `ws_url`,
+  `dlob_url`, `dlob_ws_url`, `stop()`).
 - `run_foreground(...)` runs one until SIGINT/SIGTERM (what `rekt-tui localnet` calls).
 - `LOCALNET_REFERRER`, `LOCALNET_LOOKUP_TABLE`, `LOCALNET_FAUCET`, `USDC_MINT`: fixed
   addresses, the same on every localnet.

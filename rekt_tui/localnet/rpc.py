@@ -11,13 +11,19 @@ import logging
 
 from aiohttp import web
 
-from rekt_tui.localnet import rpc_accounts, rpc_chain
+from rekt_tui.localnet import rpc_accounts, rpc_admin, rpc_chain, rpc_drift_admin, rpc_transactions
 from rekt_tui.localnet.node import Node
 from rekt_tui.localnet.wire import INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RpcError
 
 log = logging.getLogger(__name__)
 
-METHODS = {**rpc_accounts.METHODS, **rpc_chain.METHODS}
+METHODS = {
+    **rpc_accounts.METHODS,
+    **rpc_chain.METHODS,
+    **rpc_admin.METHODS,
+    **rpc_transactions.METHODS,
+    **rpc_drift_admin.METHODS,
+}
 INTERNAL_ERROR = -32603
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_BODY_BYTES = 50 * 1024 * 1024

@@ -31,7 +31,13 @@ def free_port_pair() -> int:
 
 
 async def start_localnet(data_dir: Path, **options) -> LocalnetHandle:
-    """`serve` on a free port pair, retrying if another process grabbed it meanwhile."""
+    """`serve` on a free port pair, retrying if another process grabbed it meanwhile.
+
+    Unless a test asks otherwise, the DLOB API takes any free port and oracle prices stay
+    at genesis (tests that want the random walk pass `oracle_walk=True`), with no makers
+    or keeper (tests of market life pass `market_life=True`).
+    """
+    options = {"dlob_port": 0, "oracle_walk": False, "market_life": False, **options}
     for _ in range(5):
         try:
             return await serve(data_dir, port=free_port_pair(), **options)
