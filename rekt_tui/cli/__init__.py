@@ -27,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
         ensure_private_dir(settings.data_dir)
         configure_logging(settings.log_file, settings.log_level)
         log.info("rekt-tui %s on %s", args.command or "tui", settings.cluster)
+        if args.command == "localnet":
+            from rekt_tui.cli import localnet
+
+            return localnet.run(settings, args)
         return asyncio.run(_run(settings, args))
     except RektError as error:
         print(f"rekt-tui: {error.message}", file=sys.stderr)
@@ -66,6 +70,11 @@ async def _run_tui(services) -> int:
     # Textual is imported only when the cockpit is opened: scripted commands stay fast.
     from rekt_tui.tui.app import RektApp
 
+    settings = services.settings
+    if settings.cluster == "localnet":
+        from rekt_tui.localnet.daemon import ensure_running
+
+        await ensure_running(settings.data_dir, settings.profile.rpc_url, settings.profile.dlob_url)
     await services.settle_pending_keys()
     await RektApp(services=services).run_async()
     return 0
