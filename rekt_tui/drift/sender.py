@@ -125,6 +125,8 @@ class TransactionSender:
 
     async def resume(self, record: TransactionRecord) -> Landed | None:
         """Finish a transaction a crash left pending or sent; None if it provably never landed."""
+        if record.status not in (TransactionStatus.PENDING, TransactionStatus.SENT):
+            raise ValueError(f"transaction {record.signature} is already {record.status.value}")
         try:
             return await self._drive(
                 record.signature, record.raw_tx, record.last_valid_block_height, preflight=False,
