@@ -63,7 +63,9 @@ class ClusterProfile(_Strict):
     explorer_tx_url: Annotated[str, _template_with("signature")]
     explorer_account_url: Annotated[str, _template_with("address")]
     program_id: Pubkey = DRIFT_PROGRAM_ID_V2
-    # Our referrer on this cluster; on localnet the ledger's genesis referrer is used when unset.
+    # Address lookup tables for Drift's markets; empty: the ones driftpy knows for this cluster.
+    lookup_tables: tuple[Pubkey, ...] = ()
+    # Our referrer on this cluster (recorded on every Drift account the app opens).
     referrer: Pubkey | None = None
 
 
@@ -88,7 +90,7 @@ def default_config_path() -> Path:
 
 _LOCALNET_EXPLORER = "https://explorer.solana.com/{kind}/{{{key}}}?cluster=custom&customUrl=http%3A%2F%2F127.0.0.1%3A8899"
 
-DEFAULT_PROFILES: dict[str, dict[str, str]] = {
+DEFAULT_PROFILES: dict[str, dict[str, object]] = {
     "localnet": {
         "rpc_url": "http://127.0.0.1:8899",
         "ws_url": "ws://127.0.0.1:8900",
@@ -96,6 +98,9 @@ DEFAULT_PROFILES: dict[str, dict[str, str]] = {
         "dlob_ws_url": "ws://127.0.0.1:6969/ws",
         "explorer_tx_url": _LOCALNET_EXPLORER.format(kind="tx", key="signature"),
         "explorer_account_url": _LOCALNET_EXPLORER.format(kind="address", key="address"),
+        # Fixed by the embedded localnet's genesis (rekt_tui.localnet.keys).
+        "lookup_tables": ("7fuW9BWmLJvFApMYt2M7LkZBDkaJbuJstE9axCxTGrgA",),
+        "referrer": "C4nN8P9G1NTRoXmtNUv6wE1x6jZXMGZ75af7LUxjHzQV",
     },
     "devnet": {
         "rpc_url": "https://api.devnet.solana.com",
