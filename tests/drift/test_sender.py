@@ -155,14 +155,19 @@ async def test_t5_preflight_failure_is_not_retried(chain):
     assert await chain.balance(chain.payer.pubkey()) == before  # nothing landed, no fee
 
 
-async def test_resume_after_a_crash_before_broadcast(chain):
-    """The row exists with its bytes but nothing was sent: resume sends the same bytes."""
+async def persisted_unsent(chain: Chain):
+    """A signed transfer recorded in the registry as a crash would leave it: never broadcast."""
     blockhash = (await chain.admin.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]
     wire = chain.build()(blockhash["blockhash"])
-    record = await chain.registry.record_transaction(
+    return await chain.registry.record_transaction(
         str(chain.payer.pubkey()), kind="transfer", intent="{}", signature=signature_of(wire), raw_tx=wire,
         last_valid_block_height=blockhash["lastValidBlockHeight"],
     )  # fmt: skip
+
+
+async def test_resume_after_a_crash_before_broadcast(chain):
+    """The row exists with its bytes but nothing was sent: resume sends the same bytes."""
+    record = await persisted_unsent(chain)
     landed = await chain.sender().resume(record)
     assert landed is not None and landed.signature == record.signature
     assert (await chain.registry.get_transaction(record.signature)).status is TransactionStatus.CONFIRMED
@@ -171,13 +176,8 @@ async def test_resume_after_a_crash_before_broadcast(chain):
 
 async def test_resume_after_a_crash_after_landing_applies_nothing_twice(chain):
     """Persisted and broadcast, landed, then the process died before updating the row."""
-    blockhash = (await chain.admin.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]
-    wire = chain.build()(blockhash["blockhash"])
-    record = await chain.registry.record_transaction(
-        str(chain.payer.pubkey()), kind="transfer", intent="{}", signature=signature_of(wire), raw_tx=wire,
-        last_valid_block_height=blockhash["lastValidBlockHeight"],
-    )  # fmt: skip
-    await chain.admin.call("sendTransaction", [base64.b64encode(wire).decode(), {"encoding": "base64"}])
+    record = await persisted_unsent(chain)
+    await chain.admin.call("sendTransaction", [base64.b64encode(record.raw_tx).decode(), {"encoding": "base64"}])
     assert await chain.balance(chain.recipient) == PAYMENT
     landed = await chain.sender().resume(record)
     assert landed.signature == record.signature
@@ -188,13 +188,8 @@ async def test_resume_after_a_crash_after_landing_applies_nothing_twice(chain):
 
 
 async def test_resume_of_bytes_that_never_went_out_and_expired(chain):
-    blockhash = (await chain.admin.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]
-    wire = chain.build()(blockhash["blockhash"])
+    record = await persisted_unsent(chain)
     await chain.admin.call("rekt_dropTransactions", [1])
-    record = await chain.registry.record_transaction(
-        str(chain.payer.pubkey()), kind="transfer", intent="{}", signature=signature_of(wire), raw_tx=wire,
-        last_valid_block_height=blockhash["lastValidBlockHeight"],
-    )  # fmt: skip
     assert await chain.sender().resume(record) is None
     assert (await chain.registry.get_transaction(record.signature)).status is TransactionStatus.EXPIRED
     assert await chain.balance(chain.recipient) == 0

@@ -147,14 +147,19 @@ def place_perp_order(view: DriftView, user_key: Any, request: OrderRequest) -> i
     order = user.orders[index]
     if request.order_type == "Market":
         set_auction(view, order, request, oracle, view.state().min_perp_auction_duration)
+    count_open_order(position, request)
+    if not request.reduce_only:
+        require_initial_margin(view, user, f"order {order.order_id}")
+    return index
+
+
+def count_open_order(position, request) -> None:
+    """A resting order reserves its size on the position's open bids or asks (perp and spot alike)."""
     position.open_orders += 1
     if is_long(request.direction):
         position.open_bids += request.base_asset_amount
     else:
         position.open_asks -= request.base_asset_amount
-    if not request.reduce_only:
-        require_initial_margin(view, user, f"order {order.order_id}")
-    return index
 
 
 def write_order(

@@ -15,7 +15,7 @@ from .constants import EXCHANGE_FILL_PAUSED, QUOTE_SPOT_MARKET_INDEX, SPOT_OP_FI
 from .errors import fail
 from .margin import require_initial_margin
 from .matching import Fill, fee_rates, maker_offers, record_fill, save_fill
-from .orders import OrderRequest, check_exchange, set_auction, write_order
+from .orders import OrderRequest, check_exchange, count_open_order, set_auction, write_order
 from .positions import advance_order, free_order_slot, is_long, is_open, name_of, order_index, remove_order
 from .pricing import crosses, limit_price
 from .spot import change_balance, is_borrow, position_for, token_amount
@@ -58,11 +58,7 @@ def place_spot_order(view: DriftView, user_key: Pubkey, request: OrderRequest) -
     if request.order_type == "Market":
         oracle = view.oracle_price(market.oracle)
         set_auction(view, order, request, oracle, view.state().default_spot_auction_duration)
-    position.open_orders += 1
-    if is_long(request.direction):
-        position.open_bids += request.base_asset_amount
-    else:
-        position.open_asks -= request.base_asset_amount
+    count_open_order(position, request)
     if not request.reduce_only:
         require_initial_margin(view, user, f"spot order {order.order_id}")
     return index
