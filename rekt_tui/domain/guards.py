@@ -1,0 +1,178 @@
+"""Risk guards run before an order is signed: refusals carry the numbers behind them.
+
+The guards judge a checked `OrderRequest` against the account as last read and a
+`Preview` of the trade (computed elsewhere from driftpy's margin math). They return every
+refusal that applies, not just the first, so a user fixes everything in one go; an empty
+list means the order may be signed.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_UP, Decimal
+from enum import Enum
+
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.markets import floor_to, format_base
+from rekt_tui.domain.money import format_usd
+from rekt_tui.domain.orders import OrderRequest, side_label
+from rekt_tui.domain.records import Direction, MarketType
+from rekt_tui.domain.strategy import StrategyPreset
+from rekt_tui.domain.trading import LEVERAGE_PRECISION, AccountSnapshot, Order
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the trade would do, in Drift's precisions (quote and prices 1e6, leverage 1e4)."""
+
+    entry_price: int
+    worst_price: int
+    fee: int  # positive: paid; negative: a maker rebate
+    margin_required: int  # the account's initial margin requirement after the fill
+    free_collateral_after: int  # after the fill and its fee
+    leverage_after: int
+    liquidation_price_after: int | None  # None: nothing liquidates the account
+
+
+class RefusalCode(str, Enum):
+    STALE_ACCOUNT = "stale_account"
+    STALE_ORACLE = "stale_oracle"
+    REDUCE_ONLY_INCREASES = "reduce_only_increases"
+    INSUFFICIENT_COLLATERAL = "insufficient_collateral"
+    LEVERAGE = "leverage"
+    STACKING = "stacking"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: RefusalCode
+    sentence: str
+
+
+class OrderRefused(RektError):
+    """Raised by whoever signs when the guards refused; the message holds every sentence."""
+
+    def __init__(self, refusals: Sequence[Refusal]) -> None:
+        super().__init__(" ".join(refusal.sentence for refusal in refusals))
+        self.refusals = tuple(refusals)
+
+
+def check_order(
+    request: OrderRequest,
+    account: AccountSnapshot,
+    preview: Preview,
+    strategy: StrategyPreset,
+    *,
+    open_orders: Sequence[Order],
+    account_age_s: Decimal | int,
+    oracle_age_s: Decimal | int,
+    stale_after_s: int,
+    allow_stacking: bool = False,
+) -> list[Refusal]:
+    """Every guard from the product's risk rules; empty means go.
+
+    A reduce-only order that shrinks a position cannot add risk, so it skips the margin
+    and leverage guards; one that would open or grow a position is refused, since Drift
+    would reject it anyway (6064) and the user meant something else.
+    """
+    refusals = _freshness(account_age_s, oracle_age_s, stale_after_s)
+    if request.reduce_only:
+        refusals += _reduce_only(request, account)
+    else:
+        refusals += _margin(request, account, preview) + _leverage(preview, strategy)
+    if not allow_stacking:
+        refusals += _stacking(request, open_orders)
+    return refusals
+
+
+def _seconds(age: Decimal | int) -> str:
+    return f"{Decimal(age).quantize(Decimal(1), rounding=ROUND_UP)}"
+
+
+def _freshness(account_age_s: Decimal | int, oracle_age_s: Decimal | int, limit: int) -> list[Refusal]:
+    refusals = []
+    for code, what, age in (
+        (RefusalCode.STALE_ACCOUNT, "Account data", account_age_s),
+        (RefusalCode.STALE_ORACLE, "Oracle price", oracle_age_s),
+    ):
+        if age > limit:
+            refusals.append(Refusal(code, f"{what} is {_seconds(age)} s old (limit {limit} s); wait for fresh data."))
+    return refusals
+
+
+def position_base(account: AccountSnapshot, request: OrderRequest) -> int:
+    """The signed perp position the order would trade against (0 when flat or not a perp)."""
+    if request.market.market_type is not MarketType.PERP:
+        return 0
+    return sum(p.base_amount for p in account.positions if p.market_index == request.market.market_index)
+
+
+def _reduce_only(request: OrderRequest, account: AccountSnapshot) -> list[Refusal]:
+    base = position_base(account, request)
+    shrinks = base != 0 and (base > 0) != (request.direction is Direction.LONG)
+    if shrinks:
+        return []
+    held = "no position"
+    if base != 0:
+        held = f"a {'long' if base > 0 else 'short'} of {format_base(abs(base), request.market)}"
+    return [Refusal(
+        RefusalCode.REDUCE_ONLY_INCREASES,
+        f"A reduce-only {side_label(request.direction)} on {request.market.symbol} would not shrink a position "
+        f"(it holds {held}); drop reduce-only or trade the other side.",
+    )]
+
+
+def _margin(request: OrderRequest, account: AccountSnapshot, preview: Preview) -> list[Refusal]:
+    """Free collateral must stay non-negative after the fill, or the program refuses (6003).
+
+    What the order needs is what it takes out of free collateral (its initial margin and
+    fee); an order that takes nothing (it lowers risk) is never refused here.
+    """
+    free = account.free_collateral
+    needed = free - preview.free_collateral_after
+    if preview.free_collateral_after >= 0 or needed <= 0:
+        return []
+    market = request.market
+    largest = floor_to(request.base_amount * max(free, 0) // needed, market.step_size)
+    fix = (
+        f"reduce the size to at most {format_base(largest, market)} or deposit more"
+        if largest >= market.min_order_size
+        else f"deposit at least {format_usd(needed - free)} more"
+    )
+    return [Refusal(
+        RefusalCode.INSUFFICIENT_COLLATERAL,
+        f"Free collateral {format_usd(free)} does not cover the {format_usd(needed)} initial margin and fee "
+        f"this order needs; {fix}.",
+    )]
+
+
+def format_leverage(leverage: int) -> str:
+    """Leverage (1e4) to one place, rounded up so a figure just above a cap never reads as the cap."""
+    ratio = (Decimal(leverage) / LEVERAGE_PRECISION).quantize(Decimal("0.1"), rounding=ROUND_UP)
+    return f"{ratio.normalize():f}x"
+
+
+def _leverage(preview: Preview, strategy: StrategyPreset) -> list[Refusal]:
+    cap = strategy.max_leverage * LEVERAGE_PRECISION
+    if preview.leverage_after <= cap:
+        return []
+    return [Refusal(
+        RefusalCode.LEVERAGE,
+        f"Leverage after this order would be {format_leverage(preview.leverage_after)}, above the "
+        f"{strategy.name} strategy's {strategy.max_leverage.normalize():f}x; reduce the size.",
+    )]
+
+
+def _stacking(request: OrderRequest, open_orders: Sequence[Order]) -> list[Refusal]:
+    """An order on the same market and side as a live one is usually a double keypress."""
+    market = request.market
+    for order in open_orders:
+        if (order.market_type, order.market_index, order.direction) == (
+            market.market_type, market.market_index, request.direction
+        ):
+            kind = order.order_type.value.replace("_", " ")
+            return [Refusal(
+                RefusalCode.STACKING,
+                f"An open {kind} {side_label(order.direction)} on {market.symbol} already exists "
+                f"(order {order.order_id}); pass the stacking override to place another.",
+            )]
+    return []

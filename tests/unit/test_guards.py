@@ -1,0 +1,166 @@
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rekt_tui.domain.guards import OrderRefused, Preview, RefusalCode, check_order, format_leverage
+from rekt_tui.domain.markets import MarketSpec
+from rekt_tui.domain.orders import OrderKind, OrderRequest
+from rekt_tui.domain.records import Direction, MarketType, OrderType
+from rekt_tui.domain.strategy import DEFAULT_PRESETS
+from rekt_tui.domain.trading import AccountSnapshot, Order, Position
+
+SOL_PERP = MarketSpec("SOL-PERP", MarketType.PERP, 0, "SOL", tick_size=100, step_size=10_000_000,
+                      min_order_size=10_000_000)
+BALANCED = DEFAULT_PRESETS["balanced"]
+ACCOUNT = AccountSnapshot(
+    slot=1, received_at=datetime(2026, 11, 21, tzinfo=UTC), total_collateral=100_000_000, equity=100_000_000,
+    unrealized_pnl=0, free_collateral=100_000_000, initial_margin=0, maintenance_margin=0, leverage=0, health=100,
+    usdc_amount=100_000_000, sol_amount=0, positions=(), orders=(),
+)
+REQUEST = OrderRequest(
+    market=SOL_PERP, direction=Direction.LONG, kind=OrderKind.MARKET, base_amount=1_000_000_000, price=None,
+    trigger_price=None, trigger_condition=None, reduce_only=False, post_only=False, max_ts=0, user_order_id=1,
+)
+PREVIEW = Preview(
+    entry_price=150_000_000, worst_price=150_750_000, fee=150_000, margin_required=7_500_000,
+    free_collateral_after=92_350_000, leverage_after=15_000, liquidation_price_after=52_000_000,
+)
+
+
+def long_position(base=2_000_000_000):
+    return Position(0, "SOL-PERP", base, -300_000_000, 150_000_000, 150_000_000, 0, 100_000_000)
+
+
+def open_order(order_id=7, direction=Direction.LONG, market_index=0, order_type=OrderType.LIMIT):
+    return Order(order_id, 3, MarketType.PERP, market_index, order_type, direction, 10**9, 0, 140_000_000,
+                 None, False, False, None, 1)
+
+
+def check(request=REQUEST, account=ACCOUNT, preview=PREVIEW, **kwargs):
+    options = dict(open_orders=(), account_age_s=1, oracle_age_s=1, stale_after_s=10, allow_stacking=False)
+    options.update(kwargs)
+    return check_order(request, account, preview, BALANCED, **options)
+
+
+def sentences(refusals):
+    return [refusal.sentence for refusal in refusals]
+
+
+def test_a_sound_order_passes():
+    assert check() == []
+
+
+def test_free_collateral_must_cover_margin_and_fee_with_the_largest_size_that_fits():
+    account = replace(ACCOUNT, free_collateral=12_340_000)
+    [refusal] = check(account=account, preview=replace(PREVIEW, free_collateral_after=12_340_000 - 50_000_000))
+    assert refusal.code is RefusalCode.INSUFFICIENT_COLLATERAL
+    assert refusal.sentence == (
+        "Free collateral $12.34 does not cover the $50.00 initial margin and fee this order needs; "
+        "reduce the size to at most 0.24 SOL or deposit more."
+    )
+
+
+def test_when_not_even_the_minimum_fits_the_fix_is_a_deposit():
+    account = replace(ACCOUNT, free_collateral=100_000)
+    [refusal] = check(account=account, preview=replace(PREVIEW, free_collateral_after=100_000 - 50_000_000))
+    assert refusal.sentence.endswith("needs; deposit at least $49.90 more.")
+
+
+def test_negative_free_collateral_is_refused_not_crashed():
+    account = replace(ACCOUNT, free_collateral=-5_000_000)
+    [refusal] = check(account=account, preview=replace(PREVIEW, free_collateral_after=-12_650_000))
+    assert "Free collateral -$5.00" in refusal.sentence and "deposit at least $12.65 more" in refusal.sentence
+
+
+def test_an_order_that_frees_collateral_is_not_refused_for_margin():
+    account = replace(ACCOUNT, free_collateral=-5_000_000, positions=(long_position(),))
+    preview = replace(PREVIEW, free_collateral_after=-1_000_000)
+    assert check(replace(REQUEST, direction=Direction.SHORT), account, preview) == []
+
+
+def test_leverage_above_the_strategy_cap_is_refused():
+    [refusal] = check(preview=replace(PREVIEW, leverage_after=61_500))
+    assert refusal.code is RefusalCode.LEVERAGE
+    assert refusal.sentence == (
+        "Leverage after this order would be 6.2x, above the balanced strategy's 5x; reduce the size."
+    )
+    assert check(preview=replace(PREVIEW, leverage_after=50_000)) == []
+
+
+def test_leverage_just_above_the_cap_never_reads_as_the_cap():
+    assert format_leverage(50_001) == "5.1x"
+    assert format_leverage(30_000) == "3x"
+
+
+def test_stacking_needs_the_override():
+    [refusal] = check(open_orders=(open_order(),))
+    assert refusal.code is RefusalCode.STACKING
+    assert refusal.sentence == (
+        "An open limit buy on SOL-PERP already exists (order 7); pass the stacking override to place another."
+    )
+    assert check(open_orders=(open_order(),), allow_stacking=True) == []
+
+
+@pytest.mark.parametrize("other", [open_order(direction=Direction.SHORT), open_order(market_index=1)])
+def test_orders_on_another_side_or_market_are_not_stacking(other):
+    assert check(open_orders=(other,)) == []
+
+
+def test_stale_data_blocks_entry_with_the_ages():
+    refusals = check(account_age_s=12, oracle_age_s=Decimal("10.2"))
+    assert sentences(refusals) == [
+        "Account data is 12 s old (limit 10 s); wait for fresh data.",
+        "Oracle price is 11 s old (limit 10 s); wait for fresh data.",
+    ]
+    assert check(account_age_s=10, oracle_age_s=10) == []
+
+
+def test_reduce_only_that_shrinks_skips_margin_and_leverage():
+    account = replace(ACCOUNT, free_collateral=0, positions=(long_position(),))
+    request = replace(REQUEST, direction=Direction.SHORT, reduce_only=True)
+    assert check(request, account, replace(PREVIEW, leverage_after=90_000)) == []
+
+
+@pytest.mark.parametrize(
+    ("positions", "held"),
+    [((), "no position"), ((long_position(),), "a long of 2 SOL")],
+)
+def test_reduce_only_that_would_grow_is_refused(positions, held):
+    request = replace(REQUEST, reduce_only=True)
+    [refusal] = check(request, replace(ACCOUNT, positions=positions))
+    assert refusal.code is RefusalCode.REDUCE_ONLY_INCREASES
+    assert f"(it holds {held})" in refusal.sentence
+
+
+def test_every_refusal_is_reported_at_once_and_raised_as_one_message():
+    refusals = check(
+        account=replace(ACCOUNT, free_collateral=0),
+        preview=replace(PREVIEW, leverage_after=100_000, free_collateral_after=-1),
+        open_orders=(open_order(),), account_age_s=30,
+    )
+    codes = [refusal.code for refusal in refusals]
+    assert codes == [RefusalCode.STALE_ACCOUNT, RefusalCode.INSUFFICIENT_COLLATERAL, RefusalCode.LEVERAGE,
+                     RefusalCode.STACKING]
+    error = OrderRefused(refusals)
+    assert error.refusals == tuple(refusals) and "\n" not in error.message
+    assert error.message.startswith("Account data is 30 s old")
+
+
+@given(free=st.integers(0, 10**9), needed=st.integers(1, 10**9),
+       size=st.integers(1, 10**5).map(lambda n: n * 10_000_000))
+def test_the_suggested_size_fits_the_free_collateral(free, needed, size):
+    request = replace(REQUEST, base_amount=size)
+    preview = replace(PREVIEW, free_collateral_after=free - needed)
+    refusals = check(request, replace(ACCOUNT, free_collateral=free), preview)
+    if needed <= free:
+        assert refusals == []
+        return
+    [refusal] = refusals
+    if "reduce the size to at most" in refusal.sentence:
+        suggested = Decimal(refusal.sentence.split("at most ")[1].split(" SOL")[0]) * 10**9
+        assert suggested % SOL_PERP.step_size == 0
+        assert suggested * needed <= free * size  # margin and fee scale with size
