@@ -1,0 +1,98 @@
+"""The order book from the DLOB server: our own websocket client and a one-off `/l2`.
+
+driftpy's `subscribe_l2_book` stops on its first error and never notices a quiet
+socket. The DLOB server never pings but sends `{"channel": "heartbeat"}` every 5 s, so
+a socket with no message for `stale_after_s` is dead to us: it is dropped and opened
+again with backoff, and the market is subscribed anew (the server then sends the
+current book at once). Book messages are `{"channel", "data"}` where `data` is itself
+JSON text; prices are integer strings in 1e6 and sizes in 1e9.
+"""
+
+import json
+from datetime import UTC, datetime
+
+import aiohttp
+
+from rekt_tui.domain.feed import FeedEvent
+from rekt_tui.domain.orderbook import BookLevel, OrderBook
+from rekt_tui.drift.streams import Backoff, Broadcast, ResilientSocket, Subscription
+
+BookUpdate = OrderBook | FeedEvent
+
+
+def _optional_int(value) -> int | None:
+    return None if value is None else int(value)
+
+
+def _levels(raw: list[dict]) -> tuple[BookLevel, ...]:
+    levels, cumulative = [], 0
+    for level in raw:
+        size = int(level["size"])
+        cumulative += size
+        sources = tuple(sorted((name, int(amount)) for name, amount in level.get("sources", {}).items()))
+        levels.append(BookLevel(int(level["price"]), size, cumulative, sources))
+    return tuple(levels)
+
+
+def parse_book(data: dict, received_at: datetime) -> OrderBook:
+    """An `/l2` answer or the parsed `data` of an orderbook message, as an `OrderBook`."""
+    return OrderBook(
+        market_name=data["marketName"],
+        market_type=data["marketType"],
+        market_index=int(data["marketIndex"]),
+        bids=_levels(data["bids"]),
+        asks=_levels(data["asks"]),
+        mark_price=_optional_int(data.get("markPrice")),
+        oracle_price=_optional_int(data.get("oracle")),
+        slot=int(data["slot"]),
+        received_at=received_at,
+    )
+
+
+async def fetch_l2(session: aiohttp.ClientSession, dlob_url: str, market: str, *, depth: int = 10) -> OrderBook:
+    """One snapshot of a market's book over HTTP (e.g. to fill a panel before the feed)."""
+    url = f"{dlob_url.rstrip('/')}/l2"
+    async with session.get(url, params={"marketName": market, "depth": str(depth)}) as response:
+        response.raise_for_status()
+        return parse_book(await response.json(), datetime.now(UTC))
+
+
+class OrderBookFeed(ResilientSocket):
+    """Live books of one market at a time; `updates()` yields books and feed states."""
+
+    def __init__(
+        self, ws_url: str, market: str = "SOL-PERP", market_type: str = "perp", *,
+        stale_after_s: float = 10.0, backoff: Backoff = Backoff(),
+    ) -> None:  # fmt: skip
+        self._updates: Broadcast[BookUpdate] = Broadcast()
+        super().__init__(ws_url, "orderbook", self._updates.publish, stale_after_s=stale_after_s, backoff=backoff)
+        self.market = market
+        self.market_type = market_type
+        self.latest: OrderBook | None = None
+
+    def updates(self) -> Subscription[BookUpdate]:
+        return self._updates.subscribe()
+
+    async def switch(self, market: str, market_type: str = "perp") -> None:
+        """Follow another market; books of the previous one are ignored from now on."""
+        previous = self._request("unsubscribe")
+        self.market, self.market_type, self.latest = market, market_type, None
+        if self.socket is not None:
+            await self.socket.send_str(previous)
+            await self.socket.send_str(self._request("subscribe"))
+
+    def _request(self, kind: str) -> str:
+        return json.dumps({"type": kind, "marketType": self.market_type, "channel": "orderbook", "market": self.market})
+
+    async def _opened(self, socket: aiohttp.ClientWebSocketResponse) -> None:
+        await socket.send_str(self._request("subscribe"))
+
+    def _received(self, payload: dict, received: float) -> None:
+        channel = payload.get("channel", "")
+        if not channel.startswith("orderbook_") or "data" not in payload:
+            return  # heartbeats, acknowledgements, trades
+        data = json.loads(payload["data"])
+        if data.get("marketName") != self.market:
+            return  # a late book of the market we switched away from
+        self.latest = parse_book(data, datetime.now(UTC))
+        self._updates.publish(self.latest)

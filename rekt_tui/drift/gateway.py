@@ -1,0 +1,204 @@
+"""The one object the services ask about Drift: figures, markets, and a live account stream.
+
+driftpy's DriftClient (websocket subscription) keeps markets, oracles and State, and is
+what the actions module signs with. Account snapshots come from our own websocket
+(`AccountStream`) on the user account and the oracles of the markets it touches: each
+notification is decoded (driftpy's fast `decode_user` for the user), written into the
+caches DriftUser reads, and turned into one `AccountSnapshot` at once.
+
+A wallet may have no Drift account yet: the user account is watched anyway, and the
+DriftUser appears when the account does (or on `refresh_user()` right after init).
+"""
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from anchorpy.error import AccountDoesNotExistError
+from driftpy.account_subscription_config import AccountSubscriptionConfig
+from driftpy.accounts import DataAndSlot
+from driftpy.accounts.get_accounts import get_user_stats_account
+from driftpy.accounts.oracle import get_oracle_decode_fn
+from driftpy.decode.user import decode_user
+from driftpy.drift_user import DriftUser
+from driftpy.types import get_ws_url
+from solana.rpc.commitment import Confirmed
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.feed import FeedEvent, FeedState
+from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState
+from rekt_tui.drift.client import Endpoint, build_client
+from rekt_tui.drift.pubsub import AccountStream
+from rekt_tui.drift.rpc import JsonRpc
+from rekt_tui.drift.snapshots import account_snapshot, exchange_status, market_states
+from rekt_tui.drift.streams import Backoff, Broadcast, Subscription
+
+CONNECT_TIMEOUT_S = 10.0
+
+
+class DriftGateway:
+    """Drift for one authority: signing with `wallet`, or read-only with `authority` alone."""
+
+    def __init__(
+        self, endpoint: Endpoint, wallet: Keypair | None = None, *, authority: Pubkey | None = None,
+        ws_url: str | None = None, stale_after_s: float = 10.0, backoff: Backoff = Backoff(),
+    ) -> None:  # fmt: skip
+        if wallet is None and authority is None:
+            raise ValueError("a gateway needs a wallet to sign with or an authority to read")
+        self._endpoint = endpoint
+        self._wallet = wallet or Keypair()  # read-only: a throwaway that never signs
+        self._authority = authority or self._wallet.pubkey()
+        self._ws_url = ws_url or get_ws_url(endpoint.rpc_url)
+        self._stale_after_s = stale_after_s
+        self._backoff = backoff
+        self._rpc: JsonRpc | None = None
+        self._stream: AccountStream | None = None
+        self._oracles: dict[str, tuple[Pubkey, Callable[[bytes], object]]] = {}  # watched oracle -> (key, decoder)
+        self._snapshot: AccountSnapshot | None = None
+        self._snapshots: Broadcast[AccountSnapshot] = Broadcast()
+        self._events: Broadcast[FeedEvent] = Broadcast()
+        self.drift_client = build_client(endpoint, self._wallet, authority=self._authority)
+        self.user_key = self.drift_client.get_user_account_public_key()
+        self._tasks: set[asyncio.Task] = set()
+        # Notification received -> snapshot published, for the latest snapshots.
+        self.latencies_ms: deque[float] = deque(maxlen=1000)
+
+    async def connect(self) -> None:
+        """Subscribe markets, oracles and State (driftpy), then open the account stream
+        and wait until it is subscribed (the user account, if any, read once)."""
+        await self.drift_client.account_subscriber.subscribe()
+        self._rpc = JsonRpc(self._endpoint.rpc_url)
+        self._stream = AccountStream(
+            self._ws_url, self._rpc, self._on_account, self._events.publish,
+            stale_after_s=self._stale_after_s, backoff=self._backoff,
+        )  # fmt: skip
+        await self._stream.watch([str(self.user_key)])
+        self._stream.start()
+        try:
+            await self._stream.wait_connected(CONNECT_TIMEOUT_S)
+        except TimeoutError:
+            raise RektError(
+                f"could not subscribe to {self._ws_url} within {CONNECT_TIMEOUT_S:g} s; check the cluster's ws_url "
+                "and that the node answers websockets."
+            ) from None
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._stream is not None:
+            await self._stream.close()
+        if self._rpc is not None:
+            await self._rpc.close()
+        await self.drift_client.account_subscriber.unsubscribe()
+        await self.drift_client.connection.close()
+
+    # Reading
+
+    def snapshot(self) -> AccountSnapshot | None:
+        """The latest account snapshot; None while the wallet has no Drift account."""
+        return self._snapshot
+
+    def markets(self) -> list[MarketState]:
+        return market_states(self.drift_client)
+
+    def exchange(self) -> ExchangeStatus:
+        return exchange_status(self.drift_client.get_state_account())
+
+    async def wallet_lamports(self) -> int:
+        return (await self.drift_client.connection.get_balance(self._authority, Confirmed)).value
+
+    async def user_stats_referrer(self) -> str | None:
+        """The referrer recorded on the authority's UserStats, read from the chain now
+        (driftpy's UserStats object is fetched once and never updated)."""
+        try:
+            stats = await get_user_stats_account(self.drift_client.program, self._authority)
+        except AccountDoesNotExistError:
+            return None
+        return None if stats.referrer == Pubkey.default() else str(stats.referrer)
+
+    async def refresh_user(self) -> AccountSnapshot | None:
+        """Read the user account (and its oracles) now, e.g. right after initializing it,
+        rather than wait for the notification. Call after `connect()`."""
+        await self._stream.fetch([str(self.user_key), *self._oracles])
+        return self._snapshot
+
+    # Streams and staleness
+
+    def snapshots(self) -> Subscription[AccountSnapshot]:
+        """A new snapshot on every user-account or oracle notification."""
+        return self._snapshots.subscribe()
+
+    def feed_events(self) -> Subscription[FeedEvent]:
+        """Connected / stale / reconnecting, for greying the account panels."""
+        return self._events.subscribe()
+
+    @property
+    def feed_state(self) -> FeedState:
+        return self._stream.state if self._stream is not None else FeedState.CONNECTING
+
+    def age_s(self) -> float:
+        """Seconds since the account websocket last proved itself current. Every slot
+        notification counts: it says the subscriptions on that socket are live."""
+        return self._stream.age_s() if self._stream is not None else float("inf")
+
+    def is_stale(self, limit_s: float) -> bool:
+        return self.feed_state is not FeedState.CONNECTED or self.age_s() > limit_s
+
+    # Notifications
+
+    def _on_account(self, key: str, data: bytes | None, slot: int, received: float) -> None:
+        if key == str(self.user_key):
+            self._on_user(data, slot)
+        elif data is not None and key in self._oracles:
+            pubkey, decode = self._oracles[key]
+            oracles = self.drift_client.account_subscriber.oracle_subscriber.data_map
+            current = oracles.get(pubkey)
+            if current is None or slot >= current.slot:
+                oracles[pubkey] = DataAndSlot(slot, decode(data))
+        self._publish(slot, received)
+
+    def _on_user(self, data: bytes | None, slot: int) -> None:
+        users = self.drift_client.users
+        if data is None:
+            users.pop(self.drift_client.active_sub_account_id, None)
+            self._snapshot = None
+            return
+        user = users.get(self.drift_client.active_sub_account_id)
+        if user is None:
+            # "cached": a DriftUser that holds what it is given and opens no socket of its own.
+            user = DriftUser(self.drift_client, self.user_key, AccountSubscriptionConfig("cached"))
+            users[self.drift_client.active_sub_account_id] = user
+        user.account_subscriber.update_data(DataAndSlot(slot, decode_user(data)))
+        self._watch_oracles(user)
+
+    def _watch_oracles(self, user: DriftUser) -> None:
+        """Watch the oracle of every market the account holds or orders in."""
+        account = user.get_user_account()
+        client = self.drift_client
+        markets = [client.get_perp_market_account(p.market_index) for p in account.perp_positions]
+        wanted = [(m.amm.oracle, m.amm.oracle_source) for m in markets if m is not None]
+        spots = [client.get_spot_market_account(p.market_index) for p in account.spot_positions]
+        wanted += [(m.oracle, m.oracle_source) for m in spots if m is not None]
+        new = {
+            str(key): (key, get_oracle_decode_fn(source))
+            for key, source in wanted
+            if key != Pubkey.default() and str(key) not in self._oracles
+        }
+        if new:
+            self._oracles.update(new)
+            task = asyncio.get_running_loop().create_task(self._stream.watch(list(new)))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def _publish(self, slot: int, received: float) -> None:
+        user = self.drift_client.users.get(self.drift_client.active_sub_account_id)
+        if user is None:
+            return
+        user_slot = user.get_user_account_and_slot().slot
+        self._snapshot = account_snapshot(user, max(slot, user_slot), datetime.now(UTC))
+        self.latencies_ms.append((time.perf_counter() - received) * 1000)
+        self._snapshots.publish(self._snapshot)
