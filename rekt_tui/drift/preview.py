@@ -1,0 +1,168 @@
+"""The pre-trade preview: what an order does to the account if it fills, from driftpy's math.
+
+The proposed fill is applied to a copy of the session's User account exactly as Drift
+books a fill (each fill's quote rounded against the taker, its fee rounded up, charged
+to the position's quote), and driftpy's DriftUser is asked about that copy. This is
+deliberate: `DriftUser.get_perp_liq_price(market, delta)` keeps today's free collateral
+and so ignores the margin the new position itself needs; asking about the account after
+the fill gives the liquidation price, leverage and free collateral the chain will show.
+"""
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+from driftpy.account_subscription_config import AccountSubscriptionConfig
+from driftpy.accounts.types import DataAndSlot
+from driftpy.constants.numeric_constants import BASE_PRECISION, QUOTE_SPOT_MARKET_INDEX
+from driftpy.drift_user import DriftUser
+from driftpy.math.margin import MarginCategory
+from driftpy.math.perp_position import calculate_position_funding_pnl, is_available
+from driftpy.types import MarketType
+from solders.pubkey import Pubkey
+
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.guards import Preview
+from rekt_tui.domain.orders import OrderRequest
+from rekt_tui.domain.records import Direction, OrderType
+from rekt_tui.drift.actions import SOL_SPOT_MARKET_INDEX, drift_user
+
+
+def worst_price(
+    order_type: OrderType, *, price: int = 0, trigger_price: int | None = None, auction_end_price: int | None = None
+) -> int:
+    """The limit of a limit order, the end of a market order's auction (or its limit), or
+    the trigger of a stop-market order without either."""
+    if order_type in (OrderType.LIMIT, OrderType.TRIGGER_LIMIT) and price:
+        return price
+    if order_type in (OrderType.MARKET, OrderType.TRIGGER_MARKET) and (auction_end_price or price):
+        return auction_end_price or price
+    if order_type is OrderType.TRIGGER_MARKET and trigger_price:
+        return trigger_price
+    raise RektError("This order has no limit, auction end or trigger price to preview it at.")
+
+
+def expected_fills(
+    base_amount: int, direction: Direction, worst: int, book: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """(price, size) fills walking the opposite side of the book (best first) while it is
+    within `worst`; whatever the book cannot fill is assumed to fill at `worst`."""
+    fills, left = [], base_amount
+    for price, size in book:
+        acceptable = price <= worst if direction is Direction.LONG else price >= worst
+        if left == 0 or not acceptable:
+            break
+        fills.append((price, min(size, left)))
+        left -= fills[-1][1]
+    return fills + [(worst, left)] if left else fills
+
+
+def _fee(client, user: DriftUser, quotes: list[int], *, maker: bool) -> int:
+    """Drift's fee per fill: the taker fee rounded up less the referee discount, or the
+    maker rebate rounded down (returned negative)."""
+    stats = client.get_user_stats().get_account()
+    # driftpy 0.8.89 cannot default `now` (math/trade.py calls datetime.time.time()): pass it.
+    tier = (
+        user.get_user_fee_tier(MarketType.Perp(), int(time.time()))
+        if stats
+        else client.get_state_account().perp_fee_structure.fee_tiers[0]
+    )
+    if maker:
+        return -sum(q * tier.maker_rebate_numerator // tier.maker_rebate_denominator for q in quotes)
+    referred = stats is not None and stats.referrer != Pubkey.default()
+    total = 0
+    for quote in quotes:
+        fee = -(-quote * tier.fee_numerator // tier.fee_denominator)
+        total += fee - (fee * tier.referee_fee_numerator // tier.referee_fee_denominator if referred else 0)
+    return total
+
+
+def _after_fill(client, user: DriftUser, market_index: int, delta_base: int, delta_quote: int) -> DriftUser:
+    """A DriftUser over a copy of the account with the fill booked into `market_index`."""
+    account = user.get_user_account()
+    positions = list(account.perp_positions)
+    held = [i for i, p in enumerate(positions) if p.market_index == market_index and not is_available(p)]
+    index = held[0] if held else next((i for i, p in enumerate(positions) if is_available(p)), None)
+    if index is None:
+        raise RektError("Every perp position slot of this account is in use; close a position first.")
+    market = client.get_perp_market_account(market_index)
+    position = positions[index] if held else replace(positions[index], market_index=market_index)
+    funding = int(calculate_position_funding_pnl(market, position))
+    base = position.base_asset_amount + delta_base
+    rate = market.amm.cumulative_funding_rate_long if base > 0 else market.amm.cumulative_funding_rate_short
+    positions[index] = replace(
+        position, base_asset_amount=base, quote_asset_amount=position.quote_asset_amount + funding + delta_quote,
+        last_cumulative_funding_rate=rate,
+    )  # fmt: skip
+    projected = DriftUser(client, user.user_public_key, AccountSubscriptionConfig("cached"))
+    projected.account_subscriber.update_data(
+        DataAndSlot(user.get_user_account_and_slot().slot, replace(account, perp_positions=positions))
+    )
+    return projected
+
+
+def preview_perp_order(
+    client,
+    *,
+    market_index: int,
+    direction: Direction,
+    order_type: OrderType,
+    base_amount: int,
+    price: int = 0,
+    trigger_price: int | None = None,
+    auction_end_price: int | None = None,
+    post_only: bool = False,
+    book: Sequence[tuple[int, int]] = (),
+) -> Preview:
+    """The account after `base_amount` fills. `book` is the side the order takes from
+    (asks for a buy, bids for a sell), best first, as (price 1e6, size 1e9) levels; with
+    no book the whole order is assumed to fill at its worst price."""
+    user = drift_user(client)
+    worst = worst_price(order_type, price=price, trigger_price=trigger_price, auction_end_price=auction_end_price)
+    fills = expected_fills(base_amount, direction, worst, () if post_only else book)
+    sign = 1 if direction is Direction.LONG else -1
+    quotes = [size * fill_price // BASE_PRECISION for fill_price, size in fills]
+    fee = _fee(client, user, quotes, maker=post_only)
+    # A buyer's quote is rounded up and a seller's down, as Drift books each fill.
+    cash = sum(-sign * size * fill_price // BASE_PRECISION for fill_price, size in fills)
+    after = _after_fill(client, user, market_index, sign * base_amount, cash - fee)
+    liquidation = int(after.get_perp_liq_price(market_index))
+    # Some of driftpy's paths (funding PnL) divide with `/`: its figures are integral floats.
+    return Preview(
+        entry_price=sum(quotes) * BASE_PRECISION // base_amount,
+        worst_price=worst,
+        fee=fee,
+        margin_required=int(after.get_margin_requirement(MarginCategory.INITIAL, strict=True)),
+        free_collateral_after=int(after.get_free_collateral()),
+        leverage_after=int(after.get_leverage()),
+        liquidation_price_after=liquidation if liquidation > 0 else None,
+    )
+
+
+def preview_order(
+    client, request: OrderRequest, *, auction_end_price: int | None = None, book: Sequence[tuple[int, int]] = ()
+) -> Preview:
+    """The preview of a checked `OrderRequest` (its market order's auction end, if any)."""
+    return preview_perp_order(
+        client, market_index=request.market.market_index, direction=request.direction,
+        order_type=request.order_type, base_amount=request.base_amount, price=request.price or 0,
+        trigger_price=request.trigger_price, auction_end_price=auction_end_price, post_only=request.post_only,
+        book=book,
+    )  # fmt: skip
+
+
+def sol_to_repay_usdc_borrow(client, min_price: int) -> int:
+    """SOL (lamports, on the SOL/USDC step) whose sale at `min_price` or better, after the
+    spot taker fee, covers the account's USDC borrow; 0 when there is no borrow. Capped
+    at the SOL deposit, since the sale is reduce-only."""
+    user = drift_user(client)
+    borrow = -user.get_token_amount(QUOTE_SPOT_MARKET_INDEX)
+    if borrow <= 0:
+        return 0
+    market = client.get_spot_market_account(SOL_SPOT_MARKET_INDEX)
+    tier = user.get_user_fee_tier(MarketType.Spot())
+    # proceeds = size * price / 1e9 * (1 - fee): solve for size, rounding up at each step.
+    gross = -(-borrow * tier.fee_denominator // (tier.fee_denominator - tier.fee_numerator)) + 1
+    size = -(-gross * 10**market.decimals // min_price)
+    size = -(-size // market.order_step_size) * market.order_step_size
+    return min(size, user.get_token_amount(SOL_SPOT_MARKET_INDEX))
