@@ -42,3 +42,4 @@ class SessionRecord:
     strategy: str | None = None
     last_sol_lamports: int | None = None
     last_collateral_quote: int | None = None
+    trading_started_at: datetime | None = None  # when "Start trading" was confirmed

@@ -25,7 +25,7 @@ from rekt_tui.registry.connection import (
     run_statement,
 )
 from rekt_tui.registry.errors import MigrationFailed, RegistryDiskFull, RegistryError
-from rekt_tui.registry.schema import SCHEMA_V1
+from rekt_tui.registry.schema import SCHEMA_V1, SCHEMA_V2
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,10 @@ class Migration:
     statements: tuple[str, ...]
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration("create the registry tables", SCHEMA_V1),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("create the registry tables", SCHEMA_V1),
+    Migration("record when trading was confirmed", SCHEMA_V2),
+)
 
 
 async def migrate(

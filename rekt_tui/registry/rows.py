@@ -71,6 +71,7 @@ def session_from_row(row: sqlite3.Row) -> SessionRecord:
         strategy=row["strategy"],
         last_sol_lamports=row["last_sol_lamports"],
         last_collateral_quote=row["last_collateral_quote"],
+        trading_started_at=from_db_time(row["trading_started_at"]),
     )
 
 

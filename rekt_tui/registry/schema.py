@@ -1,4 +1,4 @@
-"""Schema v1 of the registry, as the statements of migration 1.
+"""The registry schema: v1 as the statements of migration 1, and each later migration.
 
 Frozen once released: later changes are new migrations, never edits here, so the
 enum lists below are literal SQL rather than built from the domain enums.
@@ -172,3 +172,7 @@ SCHEMA_V1: tuple[str, ...] = (
     TEARDOWN_STEPS,
     *INDEXES,
 )
+
+# Migration 2: when the user confirmed "Start trading on Drift" for the session. The
+# checklist's last line is the one choice the chain cannot show, so it is kept here.
+SCHEMA_V2: tuple[str, ...] = ("ALTER TABLE sessions ADD COLUMN trading_started_at TEXT",)

@@ -105,6 +105,7 @@ class SessionRepository(RegistryCore):
         strategy: Update[str | None] = UNSET,
         last_sol_lamports: Update[int | None] = UNSET,
         last_collateral_quote: Update[int | None] = UNSET,
+        trading_started_at: Update[datetime | None] = UNSET,
     ) -> SessionRecord:
         """Change only the fields passed; passing None clears a field."""
         changes = given(
@@ -115,6 +116,7 @@ class SessionRepository(RegistryCore):
             strategy=strategy,
             last_sol_lamports=last_sol_lamports,
             last_collateral_quote=last_collateral_quote,
+            trading_started_at=trading_started_at,
         )
         async with self._writing() as conn:
             await _load(conn, pubkey)

@@ -128,7 +128,7 @@ async def test_sigkill_mid_migration_leaves_the_schema_entirely_old_or_new(
             assert conn.execute("SELECT pubkey FROM sessions").fetchall() == [("pk-funded",)]
         finally:
             conn.close()
-        [backup] = (data_dir / "backups").glob("registry-v1-*.sqlite3")
+        [backup] = (data_dir / "backups").glob(f"registry-v{old_version}-*.sqlite3")
         assert schema_of(backup) == (old_version, old_schema)
 
     assert not all(outcomes), "every kill came after the migration finished"

@@ -21,6 +21,8 @@ from rekt_tui.registry import (
 )
 from rekt_tui.registry.migrations import migrate
 
+CURRENT = len(MIGRATIONS)  # the schema version this code writes
+
 
 def perp_market(index: int) -> MarketRecord:
     return MarketRecord(
@@ -97,9 +99,9 @@ async def test_a_migration_failing_half_way_leaves_the_old_schema_whole(
         await Registry.open(v1_registry, migrations=(*MIGRATIONS, half))
 
     text = one_sentence(error.value)
-    assert "v2" in text and "unchanged at v1" in text and "no_such_table" in text
+    assert f"v{CURRENT + 1}" in text and f"unchanged at v{CURRENT}" in text and "no_such_table" in text
     conn = raw_db()
-    assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    assert conn.execute("PRAGMA user_version").fetchone() == (CURRENT,)
     assert schema_of(conn) == before
     async with await Registry.open(v1_registry) as registry:  # and the old code still opens it as the writer
         assert not registry.read_only
@@ -112,7 +114,7 @@ async def test_migrations_from_scratch_commit_one_version_at_a_time(data_dir: Pa
         await Registry.open(data_dir, migrations=(*MIGRATIONS, broken))
 
     conn = raw_db()
-    assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    assert conn.execute("PRAGMA user_version").fetchone() == (CURRENT,)
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'fine'").fetchone() == (0,)
 
 
@@ -129,7 +131,7 @@ async def test_a_migration_that_orphans_rows_is_rolled_back(v1_registry: Path, r
         await Registry.open(v1_registry, migrations=(*MIGRATIONS, orphaning))
 
     conn = raw_db()
-    assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    assert conn.execute("PRAGMA user_version").fetchone() == (CURRENT,)
     assert conn.execute("SELECT count(*) FROM transactions").fetchone() == (0,)
 
 
@@ -139,7 +141,7 @@ async def test_each_migration_commits_together_with_its_user_version(v1_registry
     try:
         statements: list[str] = []
         await conn.set_trace_callback(statements.append)
-        assert await migrate(conn, db_path, 1, (*MIGRATIONS, ADD_NOTE, ADD_FLAG)) == 3
+        assert await migrate(conn, db_path, CURRENT, (*MIGRATIONS, ADD_NOTE, ADD_FLAG)) == CURRENT + 2
     finally:
         await conn.close()
 
@@ -149,12 +151,12 @@ async def test_each_migration_commits_together_with_its_user_version(v1_registry
         "BEGIN IMMEDIATE",
         *ADD_NOTE.statements,
         "PRAGMA foreign_key_check",
-        "PRAGMA user_version = 2",
+        f"PRAGMA user_version = {CURRENT + 1}",
         "COMMIT",
         "BEGIN IMMEDIATE",
         *ADD_FLAG.statements,
         "PRAGMA foreign_key_check",
-        "PRAGMA user_version = 3",
+        f"PRAGMA user_version = {CURRENT + 2}",
         "COMMIT",
     ]
 
@@ -163,18 +165,18 @@ async def test_an_existing_registry_is_backed_up_before_it_is_migrated(v1_regist
     previous_umask = os.umask(0)
     try:
         async with await Registry.open(v1_registry, migrations=(*MIGRATIONS, ADD_NOTE)) as registry:
-            assert registry.schema_version == 2
+            assert registry.schema_version == CURRENT + 1
     finally:
         os.umask(previous_umask)
 
     backups = v1_registry / "backups"
     [backup] = os.listdir(backups)
-    assert backup.startswith("registry-v1-") and backup.endswith("Z.sqlite3")
+    assert backup.startswith(f"registry-v{CURRENT}-") and backup.endswith("Z.sqlite3")
     assert stat.S_IMODE(backups.stat().st_mode) == 0o700
     assert stat.S_IMODE((backups / backup).stat().st_mode) == 0o600
     copy = sqlite3.connect(backups / backup)
     try:
-        assert copy.execute("PRAGMA user_version").fetchone() == (1,)
+        assert copy.execute("PRAGMA user_version").fetchone() == (CURRENT,)
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert copy.execute("SELECT pubkey, status FROM sessions").fetchall() == [("pk-funded", "active")]
         assert "note" not in [row[1] for row in copy.execute("PRAGMA table_info(sessions)")]
