@@ -18,7 +18,7 @@ from driftpy.constants.numeric_constants import BASE_PRECISION, QUOTE_SPOT_MARKE
 from driftpy.drift_user import DriftUser
 from driftpy.math.margin import MarginCategory
 from driftpy.math.perp_position import calculate_position_funding_pnl, is_available
-from driftpy.types import MarketType
+from driftpy.types import MarketType, PerpPosition
 from solders.pubkey import Pubkey
 
 from rekt_tui.domain.errors import RektError
@@ -26,6 +26,8 @@ from rekt_tui.domain.guards import Preview
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.drift.actions import SOL_SPOT_MARKET_INDEX, drift_user
+
+MAX_PERP_POSITIONS = 8  # perp position slots in a Drift User
 
 
 def worst_price(
@@ -83,6 +85,10 @@ def _after_fill(client, user: DriftUser, market_index: int, delta_base: int, del
     positions = list(account.perp_positions)
     held = [i for i, p in enumerate(positions) if p.market_index == market_index and not is_available(p)]
     index = held[0] if held else next((i for i, p in enumerate(positions) if is_available(p)), None)
+    if index is None and len(positions) < MAX_PERP_POSITIONS:
+        # driftpy's fast `decode_user` (the gateway's decoder) leaves empty slots out.
+        positions.append(PerpPosition(*[0] * 12, market_index=market_index, open_orders=0, per_lp_base=0))
+        index = len(positions) - 1
     if index is None:
         raise RektError("Every perp position slot of this account is in use; close a position first.")
     market = client.get_perp_market_account(market_index)
@@ -128,12 +134,14 @@ def preview_perp_order(
     after = _after_fill(client, user, market_index, sign * base_amount, cash - fee)
     liquidation = int(after.get_perp_liq_price(market_index))
     # Some of driftpy's paths (funding PnL) divide with `/`: its figures are integral floats.
+    margin = int(after.get_margin_requirement(MarginCategory.INITIAL, strict=True))
     return Preview(
         entry_price=sum(quotes) * BASE_PRECISION // base_amount,
         worst_price=worst,
         fee=fee,
-        margin_required=int(after.get_margin_requirement(MarginCategory.INITIAL, strict=True)),
-        free_collateral_after=int(after.get_free_collateral()),
+        margin_required=margin,
+        # Not `get_free_collateral()`: it clamps at zero, and a shortfall is what the guard must see.
+        free_collateral_after=int(after.get_total_collateral(MarginCategory.INITIAL, True)) - margin,
         leverage_after=int(after.get_leverage()),
         liquidation_price_after=liquidation if liquidation > 0 else None,
     )

@@ -1,0 +1,120 @@
+"""`rekt-tui airdrop | init | deposit | strategy | start | status`, and dispatch of the order commands.
+
+Each command opens one live link to the session (`--session PUBKEY`, or the only
+active one), runs one service call and closes the link. Results go to stdout (one
+value, or a table, or JSON); sentences for people go to stderr.
+"""
+
+import argparse
+import sys
+
+from rekt_tui.cli import trading_orders
+from rekt_tui.cli.output import note, print_json, print_table, session_dict
+from rekt_tui.cli.trading_views import account_rows, checklist_rows, order_rows, position_rows, status_dict
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.money import format_sol, format_usd
+from rekt_tui.domain.pubkey import parse_pubkey
+from rekt_tui.services.container import Services
+from rekt_tui.services.landing import Lander, open_lander
+from rekt_tui.services.order_book import adopt_orders
+from rekt_tui.services.orders import OrderService
+from rekt_tui.services.session import SessionService, check_faucet
+
+START_WORD = "start"
+
+
+async def run(services: Services, args: argparse.Namespace) -> int:
+    pubkey = parse_pubkey(args.session, "session wallet address") if args.session else None
+    handler = {
+        "airdrop": _airdrop,
+        "init": _init,
+        "deposit": _deposit,
+        "strategy": _strategy,
+        "start": _start,
+        "status": _status,
+        "order": trading_orders.order,
+        "cancel": trading_orders.cancel,
+        "close": trading_orders.close,
+    }[args.command]
+    # Refusals that need no chain come before connecting.
+    trading_orders.check_usage(args)
+    if args.command == "airdrop":
+        check_faucet(services.settings.cluster)
+    lander = await open_lander(services, pubkey)
+    try:
+        return await handler(lander, args)
+    finally:
+        await lander.link.close()
+
+
+async def _airdrop(lander: Lander, args: argparse.Namespace) -> int:
+    note(await SessionService(lander).airdrop(args.amount, args.asset))
+    print(format_sol(await lander.link.gateway.wallet_lamports(), 9))
+    return 0
+
+
+async def _init(lander: Lander, args: argparse.Namespace) -> int:
+    session = await SessionService(lander).initialize()
+    print(session.drift_user)
+    referrer = f"referrer {session.referrer} verified" if session.referrer else "no referrer configured"
+    note(f"Drift account {session.drift_user} is open; {referrer}.")
+    return 0
+
+
+async def _deposit(lander: Lander, args: argparse.Namespace) -> int:
+    landed = await SessionService(lander).deposit(args.amount, args.asset)
+    print(landed.signature)
+    snapshot = lander.link.gateway.snapshot()
+    held = format_usd(snapshot.total_collateral)
+    note(f"Deposited {args.amount.strip()} {args.asset.upper()}; Drift holds {held} of collateral.")
+    return 0
+
+
+async def _strategy(lander: Lander, args: argparse.Namespace) -> int:
+    session = await SessionService(lander).choose_strategy(args.name)
+    print(session.strategy)
+    return 0
+
+
+async def _start(lander: Lander, args: argparse.Namespace) -> int:
+    service = SessionService(lander)
+    summary = await service.start_summary()
+    note(summary)
+    if not args.yes:
+        sys.stderr.write(f"Type {START_WORD} to start trading: ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip() != START_WORD:
+            raise RektError("Start cancelled; trading stays blocked for this session.")
+    await service.start_trading()
+    print("trading started")
+    return 0
+
+
+async def _status(lander: Lander, args: argparse.Namespace) -> int:
+    service = SessionService(lander)
+    await adopt_orders(lander.services.registry, lander.link)
+    await lander.record_balances()
+    await lander.refresh_session()
+    checklist = await service.checklist()
+    gateway = lander.link.gateway
+    snapshot = gateway.snapshot()
+    lamports = await gateway.wallet_lamports()
+    markets = OrderService(lander).markets()
+    if args.json:
+        session = lander.link.session
+        described = session_dict(session, trading_started_at=session.trading_started_at)
+        print_json(status_dict(described, lamports, snapshot, checklist, markets))
+        return 0
+    print(f"session  {lander.link.session.pubkey}  wallet {format_sol(lamports)}")
+    print_table(["ACCOUNT", "VALUE"], account_rows(snapshot))
+    if snapshot is not None and snapshot.positions:
+        print()
+        headers = ["MARKET", "SIDE", "SIZE", "ENTRY", "ORACLE", "PNL", "LIQUIDATION"]
+        print_table(headers, position_rows(snapshot, markets))
+    if snapshot is not None and snapshot.orders:
+        print()
+        print_table(["ID", "UID", "MARKET", "TYPE", "SIDE", "SIZE", "FILLED", "PRICE", "TRIGGER", "FLAGS"],
+                    order_rows(snapshot, markets))  # fmt: skip
+    print()
+    print_table(["CHECK", "STATE", "DETAIL"], checklist_rows(checklist))
+    return 0

@@ -1,0 +1,103 @@
+"""Chain reads the session and order services need beyond the gateway's snapshots.
+
+Each converts driftpy's types into ours on the way out, so the services stay free of
+driftpy: perp markets become `MarketSpec`s (tick, step and sizes as the program checks
+them), the wallet's USDC and the rent a new Drift account costs become integers.
+"""
+
+from driftpy.constants.numeric_constants import QUOTE_SPOT_MARKET_INDEX
+from driftpy.decode.utils import decode_name
+from solders.pubkey import Pubkey
+
+from rekt_tui.domain.markets import MarketSpec
+from rekt_tui.domain.records import BalanceSnapshot, MarketType, PositionSnapshot
+from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.drift.actions import drift_user, initialize_account, token_balance
+
+# On-chain sizes of Drift's User and UserStats accounts (discriminator included): the
+# rent of both is what initializing a session's Drift account costs.
+USER_ACCOUNT_SIZE = 4376
+USER_STATS_ACCOUNT_SIZE = 240
+
+
+def perp_market_specs(client) -> dict[str, MarketSpec]:
+    """Every subscribed perp market's trading rules, by symbol ("SOL-PERP")."""
+    specs = {}
+    for market in client.get_perp_market_accounts():
+        symbol = decode_name(market.name).strip()
+        amm = market.amm
+        specs[symbol] = MarketSpec(
+            symbol=symbol,
+            market_type=MarketType.PERP,
+            market_index=market.market_index,
+            base_symbol=symbol.split("-")[0],
+            tick_size=amm.order_tick_size,
+            step_size=amm.order_step_size,
+            min_order_size=amm.min_order_size,
+        )
+    return specs
+
+
+async def wallet_usdc(client) -> int:
+    """USDC (1e6) in the wallet's associated token account; 0 when it has none."""
+    account = client.get_associated_token_account_public_key(QUOTE_SPOT_MARKET_INDEX)
+    return await token_balance(client, account) or 0
+
+
+async def account_rent_lamports(client) -> int:
+    """The rent a new User plus UserStats locks up."""
+    connection = client.connection
+    user = (await connection.get_minimum_balance_for_rent_exemption(USER_ACCOUNT_SIZE)).value
+    stats = (await connection.get_minimum_balance_for_rent_exemption(USER_STATS_ACCOUNT_SIZE)).value
+    return user + stats
+
+
+async def load_user_stats(client) -> None:
+    """Fetch the authority's UserStats once (fee tier and referee discount in previews);
+    it must exist, i.e. the Drift account is initialized."""
+    await client.add_user_stats(client.authority)
+
+
+def user_slot(client) -> int | None:
+    """The slot of the Drift account as the subscription last saw it; None without one."""
+    user = client.users.get(client.active_sub_account_id)
+    data = user.get_user_account_and_slot() if user is not None else None
+    return None if data is None else data.slot
+
+
+async def initialize_with_referrer(client, referrer: str | None) -> list:
+    """`actions.initialize_account` for a referrer given as base58 text (from settings)."""
+    return await initialize_account(client, Pubkey.from_string(referrer) if referrer else None)
+
+
+def balance_snapshot(client, session_pubkey: str, snapshot: AccountSnapshot, wallet_lamports: int) -> BalanceSnapshot:
+    """The registry's record of one account read, with every perp position it holds
+    (including the break-even quote, which only the raw position carries)."""
+    positions = []
+    user = drift_user(client)
+    for held in user.get_user_account().perp_positions:
+        if held.base_asset_amount == 0 and held.quote_asset_amount == 0:
+            continue
+        mine = next((p for p in snapshot.positions if p.market_index == held.market_index), None)
+        positions.append(
+            PositionSnapshot(
+                market_index=held.market_index,
+                base_amount=held.base_asset_amount,
+                quote_entry_amount=held.quote_entry_amount,
+                quote_break_even_amount=held.quote_break_even_amount,
+                unrealized_pnl_quote=int(user.get_unrealized_pnl(True, held.market_index)),
+                liquidation_price=mine.liquidation_price if mine else None,
+            )
+        )
+    return BalanceSnapshot(
+        session_pubkey=session_pubkey,
+        taken_at=snapshot.received_at,
+        slot=snapshot.slot,
+        sol_lamports=wallet_lamports,
+        total_collateral_quote=snapshot.total_collateral,
+        free_collateral_quote=snapshot.free_collateral,
+        unrealized_pnl_quote=snapshot.unrealized_pnl,
+        usdc_spot_amount=snapshot.usdc_amount,
+        sol_spot_amount=snapshot.sol_amount,
+        positions=tuple(positions),
+    )

@@ -1,0 +1,237 @@
+"""The start-trading checklist of one session wallet, and every action on it.
+
+Each line is recomputed from the chain (wallet lamports, the Drift account, the
+referrer its UserStats records, collateral) plus the two choices only the user makes
+(strategy, confirmation), which the registry keeps. Every action lands through our
+sender with a kind and an intent, then records a balance snapshot, so the registry's
+last known figures follow the chain.
+"""
+
+import asyncio
+import time
+from dataclasses import dataclass
+from functools import partial
+
+from rekt_tui.domain.checklist import (
+    Checklist,
+    ChecklistFacts,
+    ChecklistRules,
+    ItemState,
+    build_checklist,
+    start_trading_summary,
+)
+from rekt_tui.domain.errors import RektError, UsageError
+from rekt_tui.domain.money import LAMPORTS_PER_SOL, SOL_DECIMALS, USDC_DECIMALS, format_sol, parse_amount
+from rekt_tui.domain.session import SessionRecord
+from rekt_tui.domain.strategy import StrategyPreset
+from rekt_tui.drift import actions
+from rekt_tui.drift.rpc import RpcError
+from rekt_tui.drift.sender import Landed
+from rekt_tui.drift.session_reads import account_rent_lamports, initialize_with_referrer, load_user_stats
+from rekt_tui.services.landing import Lander, now
+
+
+ASSETS = ("SOL", "USDC")
+# Transactions the rest of the setup pays fees for: initialize, then deposit.
+SETUP_TRANSACTIONS = 2
+AIRDROP_WAIT_S = 10.0
+# The most a localnet airdrop hands out at once, so a typo cannot drain the faucet.
+MAX_AIRDROP = {"SOL": 1_000, "USDC": 1_000_000}
+
+
+def parse_asset(text: str) -> str:
+    asset = text.strip().upper()
+    if asset not in ASSETS:
+        raise UsageError(f"Unknown asset {text.strip()!r}; use SOL or USDC.")
+    return asset
+
+
+def check_faucet(cluster: str) -> None:
+    """Only the localnet has a faucet; elsewhere the wallet is funded by a transfer."""
+    if cluster != "localnet":
+        raise UsageError(f"Airdrops exist only on localnet; fund the session wallet by sending it SOL on {cluster}.")
+
+
+@dataclass(frozen=True)
+class Funding:
+    wallet_lamports: int
+    funded: bool
+    detail: str  # the checklist's sentence: what the wallet holds and needs
+
+
+class SessionService:
+    """Setup of one session, over a live `Lander` (its link, signer and registry)."""
+
+    def __init__(self, lander: Lander) -> None:
+        self._lander = lander
+        self._link = lander.link
+        self._settings = lander.services.settings
+        self._registry = lander.services.registry
+
+    @property
+    def session(self) -> SessionRecord:
+        return self._link.session
+
+    # Reading
+
+    def strategy(self) -> StrategyPreset | None:
+        """The chosen preset, as configured now; None until one is chosen."""
+        name = self.session.strategy
+        return self._settings.preset(name) if name in self._settings.strategies else None
+
+    async def checklist(self) -> Checklist:
+        gateway = self._link.gateway
+        snapshot = gateway.snapshot()
+        facts = ChecklistFacts(
+            wallet_lamports=await gateway.wallet_lamports(),
+            drift_account_exists=snapshot is not None,
+            recorded_referrer=await gateway.user_stats_referrer() if snapshot is not None else None,
+            collateral_quote=snapshot.total_collateral if snapshot is not None else 0,
+            strategy=self.strategy(),
+            confirmed=self.session.trading_started_at is not None,
+        )
+        rules = ChecklistRules(
+            expected_referrer=self._settings.effective_referrer,
+            gas_reserve_sol=self._settings.gas_reserve_sol,
+            min_trading_collateral_usd=self._settings.min_trading_collateral_usd,
+            account_rent_lamports=await account_rent_lamports(gateway.drift_client),
+            fee_lamports=SETUP_TRANSACTIONS * self._lander.signer.fee,
+        )
+        return build_checklist(facts, rules)
+
+    async def funding(self) -> Funding:
+        wallet_line = (await self.checklist()).items[0]
+        lamports = await self._link.gateway.wallet_lamports()
+        return Funding(lamports, wallet_line.state is ItemState.DONE, wallet_line.detail)
+
+    # Actions
+
+    async def airdrop(self, amount_text: str, asset: str) -> str:
+        """Fund the wallet from the localnet faucet; a sentence saying what arrived."""
+        asset = parse_asset(asset)
+        check_faucet(self._settings.cluster)
+        decimals = SOL_DECIMALS if asset == "SOL" else USDC_DECIMALS
+        amount = parse_amount(amount_text, decimals, what="Amount", maximum=MAX_AIRDROP[asset])
+        method = "requestAirdrop" if asset == "SOL" else "rekt_mintUsdc"
+        before = await self._link.gateway.wallet_lamports()
+        try:
+            await self._link.rpc.call(method, [self.session.pubkey, amount])
+        except RpcError as error:
+            raise RektError(f"The localnet faucet refused the airdrop: {error.message}.") from None
+        if asset == "SOL":
+            await self._wait_for_lamports(before + amount)
+        await self._lander.record_balances()
+        return f"Airdropped {amount_text.strip()} {asset} to {self.session.pubkey}."
+
+    async def _wait_for_lamports(self, target: int) -> None:
+        """A SOL airdrop lands with the next slot; wait for it so the next step sees it."""
+        deadline = time.monotonic() + AIRDROP_WAIT_S
+        while await self._link.gateway.wallet_lamports() < target:
+            if time.monotonic() > deadline:
+                raise RektError("The airdrop did not land within 10 s; check `rekt-tui localnet status`.")
+            await asyncio.sleep(0.1)
+
+    async def initialize(self) -> SessionRecord:
+        """Open the Drift account with the configured referrer, then verify the referrer.
+
+        An account that already exists (a crash after it landed, another device) is not
+        opened again: only its referrer is verified and recorded.
+        """
+        referrer = self._settings.effective_referrer
+        if self._link.gateway.snapshot() is None:
+            await self._require_funded()
+            await self._lander.land(
+                "initialize", {"action": "initialize", "referrer": referrer},
+                lambda: initialize_with_referrer(self._link.gateway.drift_client, referrer),
+            )  # fmt: skip
+            await self._link.gateway.refresh_user()
+        return await self.verify_referrer()
+
+    async def _require_funded(self) -> None:
+        funding = await self.funding()
+        if not funding.funded:
+            raise RektError(funding.detail)
+
+    async def verify_referrer(self) -> SessionRecord:
+        """Record what UserStats says; trading stays blocked until it names our referrer."""
+        gateway = self._link.gateway
+        if gateway.snapshot() is None:
+            raise RektError("This session has no Drift account yet; run `rekt-tui init` first.")
+        expected = self._settings.effective_referrer
+        recorded = await gateway.user_stats_referrer()
+        verified = expected is None or recorded == expected
+        await self._registry.update_session(
+            self.session.pubkey, drift_user=str(gateway.user_key), referrer=recorded,
+            referrer_verified_at=now() if verified else None,
+        )  # fmt: skip
+        await load_user_stats(gateway.drift_client)
+        await self._lander.record_balances()
+        await self._lander.refresh_session()
+        if not verified:
+            raise RektError(
+                f"The Drift account records referrer {recorded or 'none'}, not {expected}; trading from this "
+                "session stays blocked, so start a new session wallet."
+            )
+        return self.session
+
+    async def deposit(self, amount_text: str, asset: str) -> Landed:
+        """Deposit SOL (always leaving `gas_reserve_sol` in the wallet) or USDC."""
+        asset = parse_asset(asset)
+        client = self._link.gateway.drift_client
+        actions.drift_user(client)  # one sentence when there is no account yet
+        if asset == "SOL":
+            amount = parse_amount(amount_text, SOL_DECIMALS, what="Amount")
+            await self._check_reserve(amount)
+            build = partial(actions.deposit_sol, client, amount)
+        else:
+            amount = parse_amount(amount_text, USDC_DECIMALS, what="Amount")
+            await self._check_reserve(0)
+            build = partial(actions.deposit_usdc, client, amount)
+        landed = await self._lander.land("deposit", {"action": "deposit", "asset": asset, "amount": amount}, build)
+        await self._lander.record_balances()
+        return landed
+
+    async def _check_reserve(self, lamports: int) -> None:
+        """The wallet must keep the gas reserve after the deposit and its fee, and hold
+        the temporary wrapped-SOL account while a SOL deposit runs."""
+        held = await self._link.gateway.wallet_lamports()
+        reserve = int(self._settings.gas_reserve_sol * LAMPORTS_PER_SOL)
+        fee = self._lander.signer.fee
+        kept = max(reserve, actions.WRAPPED_SOL_ACCOUNT_LAMPORTS) if lamports else reserve
+        largest = held - fee - kept
+        if lamports > largest or largest < 0:
+            most = f"deposit at most {format_sol(largest, 9)}" if lamports and largest > 0 else "fund the wallet first"
+            raise UsageError(
+                f"The session wallet holds {format_sol(held)} and must keep {format_sol(kept)} for gas and "
+                f"{format_sol(fee, 6)} for this fee; {most}."
+            )
+
+    async def choose_strategy(self, name: str) -> SessionRecord:
+        """Choose a preset; a change after confirming start asks for confirmation again,
+        since the confirmation named the old strategy's leverage."""
+        wanted = name.strip().lower()
+        if wanted not in self._settings.strategies:
+            known = ", ".join(sorted(self._settings.strategies))
+            raise UsageError(f"Unknown strategy {name.strip()!r}; choose one of {known}.")
+        changes = {"strategy": wanted}
+        if wanted != self.session.strategy:
+            changes["trading_started_at"] = None
+        await self._registry.update_session(self.session.pubkey, **changes)
+        await self._lander.refresh_session()
+        return self.session
+
+    async def start_summary(self) -> str:
+        """The "Start trading on Drift" question, once every other line holds."""
+        checklist = await self.checklist()
+        open_lines = [i for i in checklist.items[:-1] if i.state is not ItemState.DONE]
+        if open_lines:
+            raise RektError(f"Not ready to start: {open_lines[0].label.lower()}: {open_lines[0].detail}")
+        snapshot = self._link.gateway.snapshot()
+        return start_trading_summary(self.strategy(), snapshot.total_collateral)
+
+    async def start_trading(self) -> SessionRecord:
+        """Record the confirmation; refused until every other line holds."""
+        await self.start_summary()
+        await self._registry.update_session(self.session.pubkey, trading_started_at=now())
+        await self._lander.refresh_session()
+        return self.session
