@@ -11,6 +11,7 @@ import sys
 
 from rekt_tui.cli.logsetup import configure_logging, ensure_private_dir
 from rekt_tui.cli.parser import build_parser, settings_flags
+from rekt_tui.cli.trading_args import TRADING_COMMANDS
 from rekt_tui.config import Settings, load_settings
 from rekt_tui.domain.errors import RektError
 
@@ -59,6 +60,14 @@ async def _run(settings: Settings, args) -> int:
             from rekt_tui.cli import wallet
 
             return await wallet.run(services, args)
+        if args.command in TRADING_COMMANDS:
+            from rekt_tui.cli import trading
+
+            return await trading.run(services, args)
+        if args.command in ("stop", "sweep", "recover"):
+            from rekt_tui.cli import recovery
+
+            return await recovery.run(services, args)
         from rekt_tui.cli import sessions
 
         return await sessions.run(services, args)

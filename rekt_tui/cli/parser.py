@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 
 from rekt_tui import __version__
+from rekt_tui.cli.trading_args import add_trading_commands
 from rekt_tui.domain.errors import UsageError
 
 
@@ -67,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     sessions = command(commands, "sessions", "list sessions recorded in the registry (all clusters)")
     sessions.add_argument("--all", action="store_true", help="include withdrawn sessions")
     sessions.add_argument("--json", action="store_true", help="print JSON")
+    add_trading_commands(commands, command)
+
+    stop = command(commands, "stop", "stop and withdraw: cancel, close, settle, withdraw everything, archive")
+    stop.add_argument("--yes", action="store_true", help="do not ask to type 'stop' first")
+    stop.add_argument("--session", metavar="PUBKEY", help="session wallet (default: the only active one)")
+    sweep = command(commands, "sweep", "send an archived session wallet's SOL and USDC to ADDRESS (then withdrawn)")
+    sweep.add_argument("address", metavar="ADDRESS")
+    sweep.add_argument("--session", metavar="PUBKEY", help="session wallet (default: the only archived one)")
+    recover = command(commands, "recover", "reconcile every session with the chain and list what needs recovery")
+    recover.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 

@@ -1,0 +1,177 @@
+"""Launch reconciliation: what every unwithdrawn session still holds, read from the chain.
+
+For each session of this cluster that is not `withdrawn`: finish the transactions a
+crash left in flight, read the Drift account and the wallet, write the figures to the
+registry (so its last-known numbers never claim less exposure than the chain shows),
+adopt orders found on chain by `user_order_id` (R3), and say what to do next.
+
+A locked or unreadable keystore (K3) must not hide funds: the account is then read by
+its authority pubkey alone, nothing is signed, nothing is deleted, and the item says
+why the key was not used.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.records import TeardownStepStatus, UNRESOLVED_TRANSACTION_STATUSES
+from rekt_tui.domain.session import SessionRecord, SessionStatus
+from rekt_tui.domain.teardown import TeardownStep
+from rekt_tui.drift.gateway import DriftGateway
+from rekt_tui.drift.rpc import JsonRpc
+from rekt_tui.drift.sender import TransactionSender
+from rekt_tui.drift.session_reads import balance_snapshot
+from rekt_tui.drift.teardown_reads import DriftHoldings, read_holdings, read_only_gateway
+from rekt_tui.keystore import KeystoreError
+from rekt_tui.services.order_book import adopt_orders
+from rekt_tui.services.container import Services
+from rekt_tui.services.link import SessionLink, endpoint_for, open_link
+from rekt_tui.services.teardown import teardown_in_progress
+from rekt_tui.services.unresolved import Resumed, finish_unresolved
+
+log = logging.getLogger(__name__)
+
+
+class SuggestedAction(str, Enum):
+    RECOVER = "recover"  # run (or finish) the teardown
+    RESUME = "resume"  # go back to trading the session
+    MARK_RESOLVED = "mark_resolved"  # the chain shows nothing left: close the books
+
+
+@dataclass(frozen=True)
+class RecoveryItem:
+    session: SessionRecord
+    sol_lamports: int  # in the session wallet
+    collateral: int  # Drift total collateral, quote (1e6)
+    open_orders: int
+    positions: int
+    unsettled_pnl: int  # quote (1e6), summed over perp markets
+    borrowed: bool
+    since: datetime  # the last teardown step, or the session's last update
+    action: SuggestedAction | None  # None: nothing to do
+    key_problem: str | None = None  # why the account was read without its key
+    resumed: tuple[Resumed, ...] = ()
+    adopted: int = 0  # orders found on chain and adopted into the registry
+
+    @property
+    def needs_recovery(self) -> bool:
+        return self.action is not None
+
+
+async def reconcile(services: Services) -> list[RecoveryItem]:
+    """One item per session of this cluster that is not withdrawn, oldest first."""
+    sessions = [
+        s for s in await services.registry.list_sessions(cluster=services.settings.cluster)
+        if s.status is not SessionStatus.KEY_PENDING
+    ]  # fmt: skip
+    return [await reconcile_session(services, session) for session in sessions]
+
+
+async def reconcile_session(services: Services, session: SessionRecord) -> RecoveryItem:
+    registry = services.registry
+    writable = not registry.read_only
+    rpc = JsonRpc(services.settings.profile.rpc_url)
+    try:
+        sender = TransactionSender(rpc, registry)
+        resumed = await finish_unresolved(sender, registry, session.pubkey) if writable else []
+    finally:
+        await rpc.close()
+    link, gateway, key_problem = await _open(services, session)
+    try:
+        await gateway.refresh_user()
+        holdings = read_holdings(gateway)
+        lamports = await gateway.wallet_lamports()
+        adopted = 0
+        if writable:
+            # Adoption needs the session's own link; read by authority alone, orders wait for the key.
+            adopted = len(await adopt_orders(registry, link)) if link is not None else 0
+            await _record(services, session, gateway, holdings, lamports)
+    finally:
+        await (link.close() if link is not None else gateway.close())
+    return RecoveryItem(
+        session=session,
+        sol_lamports=lamports,
+        collateral=holdings.total_collateral,
+        open_orders=len(holdings.orders),
+        positions=len(holdings.positions),
+        unsettled_pnl=sum((holdings.unsettled_pnl or {}).values()),
+        borrowed=any(amount < 0 for amount in (holdings.spot_balances or {}).values()),
+        since=await _since(services, session),
+        action=await _suggest(services, session, holdings),
+        key_problem=key_problem,
+        resumed=tuple(resumed),
+        adopted=adopted,
+    )
+
+
+async def mark_resolved(services: Services, pubkey: str) -> RecoveryItem:
+    """Close the books of a session whose Drift account the chain shows empty; refused otherwise."""
+    session = await services.registry.get_session(pubkey)
+    if session is None or session.cluster != services.settings.cluster:
+        raise RektError(f"No session wallet {pubkey} on {services.settings.cluster}.")
+    item = await reconcile_session(services, session)
+    if item.action is not SuggestedAction.MARK_RESOLVED:
+        raise RektError(
+            "The chain does not show this session empty in Drift; recover it instead of marking it resolved."
+        )
+    steps = await services.registry.latest_teardown_run(pubkey)
+    record = await services.registry.add_teardown_step(
+        pubkey, run_id=steps[-1].run_id, seq=steps[-1].seq + 1, step=TeardownStep.ARCHIVE.value
+    )
+    await services.registry.update_teardown_step(
+        record.id, status=TeardownStepStatus.DONE, message="Marked resolved: the chain shows nothing left in Drift."
+    )
+    if session.status is SessionStatus.ACTIVE:
+        await services.registry.set_session_status(pubkey, SessionStatus.ARCHIVED)
+    return await reconcile_session(services, await services.registry.get_session(pubkey))
+
+
+async def _open(services: Services, session: SessionRecord) -> tuple[SessionLink | None, DriftGateway, str | None]:
+    """The session's own link, or a read-only gateway by authority when its key is out of reach."""
+    try:
+        link = await open_link(services, session.pubkey)
+    except KeystoreError as error:
+        settings = services.settings
+        if settings.cluster == "localnet":
+            from rekt_tui.localnet.daemon import ensure_running
+
+            await ensure_running(settings.data_dir, settings.profile.rpc_url, settings.profile.dlob_url)
+        gateway = read_only_gateway(
+            endpoint_for(services), session.pubkey, ws_url=settings.profile.ws_url,
+            stale_after_s=settings.ui.stale_after_s,
+        )  # fmt: skip
+        await gateway.connect()
+        return None, gateway, error.message
+    return link, link.gateway, None
+
+
+async def _record(services, session, gateway: DriftGateway, holdings: DriftHoldings, lamports: int) -> None:
+    snapshot = gateway.snapshot()
+    if snapshot is not None:
+        await services.registry.add_balance_snapshot(
+            balance_snapshot(gateway.drift_client, session.pubkey, snapshot, lamports)
+        )
+    await services.registry.update_session(
+        session.pubkey, last_sol_lamports=lamports, last_collateral_quote=holdings.total_collateral
+    )
+
+
+async def _since(services: Services, session: SessionRecord) -> datetime:
+    steps = await services.registry.latest_teardown_run(session.pubkey)
+    moments = [s.finished_at or s.started_at for s in steps if s.finished_at or s.started_at]
+    return max(moments, default=session.updated_at)
+
+
+async def _suggest(services: Services, session: SessionRecord, holdings: DriftHoldings) -> SuggestedAction | None:
+    registry = services.registry
+    unfinished = await teardown_in_progress(registry, session.pubkey)
+    in_flight = any(
+        t.status in UNRESOLVED_TRANSACTION_STATUSES for t in await registry.list_transactions(session.pubkey, limit=16)
+    )
+    if holdings.holds_anything or in_flight:
+        if unfinished or session.status is not SessionStatus.ACTIVE:
+            return SuggestedAction.RECOVER
+        return SuggestedAction.RESUME
+    return SuggestedAction.MARK_RESOLVED if unfinished else None

@@ -1,0 +1,219 @@
+"""Stop-and-withdraw as a persisted state machine whose steps are chain conditions.
+
+`TeardownService.run` reads the chain, asks `domain.teardown.next_action` for the first
+unmet condition, carries it out, waits for the chain to show it, and repeats; every
+step is a registry row (pending → running → done / parked / failed) with its
+transaction signature. It keeps no memory of its own between steps, so a run after a
+crash (or after a park) is simply `run` again: it continues the unfinished run's id,
+first finishes the transactions the crash left in flight, then follows the chain.
+
+Trading stays paused from the `pause_trading` step until the run archives the session;
+`teardown_in_progress` is how the order service asks.
+"""
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.money import format_sol, format_usd
+from rekt_tui.domain.pubkey import parse_pubkey
+from rekt_tui.domain.records import TeardownStepRecord, TeardownStepStatus, TransactionStatus
+from rekt_tui.domain.session import SessionStatus
+from rekt_tui.domain.teardown import (
+    Archive, AwaitFills, CancelOrders, ClosePositions, Done, Park, PauseTrading, SettlePnl, SpotTrade,
+    TeardownState, TeardownStep, Withdraw, next_action,
+)  # fmt: skip
+from rekt_tui.drift.errors import TransactionFailed
+from rekt_tui.drift.teardown_reads import read_holdings, sol_oracle_price, sol_spot_spec, sweep_wallet_to
+from rekt_tui.drift.transactions import TransactionSigner
+from rekt_tui.registry import Registry
+from rekt_tui.services.container import Services
+from rekt_tui.services.landing import Lander, now
+from rekt_tui.services.link import SessionLink
+from rekt_tui.services.teardown_actions import ActionRunner, Outcome
+from rekt_tui.services.unresolved import finish_unresolved
+
+MAX_ACTIONS = 24  # a teardown takes about eight; more means the chain is not converging
+FINALIZE_TIMEOUT_S = 30.0
+INTERRUPTED = "Interrupted before it finished; the run continued from what the chain showed."
+
+
+@dataclass(frozen=True)
+class TeardownEvent:
+    """One step's progress, for the UI and the CLI (step None: the whole run)."""
+
+    step: TeardownStep | None
+    state: TeardownStepStatus
+    signature: str | None
+    message: str
+
+
+def _run_finished(steps: list[TeardownStepRecord]) -> bool:
+    return any(s.step == TeardownStep.ARCHIVE.value and s.status is TeardownStepStatus.DONE for s in steps)
+
+
+async def teardown_in_progress(registry: Registry, pubkey: str) -> bool:
+    """Whether a teardown has paused the session's trading and not yet archived it."""
+    steps = await registry.latest_teardown_run(pubkey)
+    paused = any(s.step == TeardownStep.PAUSE_TRADING.value and s.status is TeardownStepStatus.DONE for s in steps)
+    return paused and not _run_finished(steps)
+
+
+class TeardownService:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._registry = services.registry
+
+    async def run(self, link: SessionLink) -> AsyncIterator[TeardownEvent]:
+        """Tear the session down, yielding each step's progress; returns after archiving or parking."""
+        pubkey = link.session.pubkey
+        run_id, seq = await self._continue_or_start(pubkey)
+        for resumed in await finish_unresolved(link.sender, self._registry, pubkey):
+            yield TeardownEvent(None, TeardownStepStatus.DONE, resumed.signature, resumed.message)
+        await link.gateway.refresh_user()
+        runner = ActionRunner(self._services, link, run_id)
+        paused_markets: set[int] = set()
+        for _ in range(MAX_ACTIONS):
+            action = next_action(await self._state(link, runner, paused_markets))
+            if isinstance(action, Done):
+                yield TeardownEvent(None, TeardownStepStatus.DONE, None, await self.summary(link))
+                return
+            record = await self._registry.add_teardown_step(pubkey, run_id=run_id, seq=seq, step=action.step.value)
+            seq += 1
+            if isinstance(action, Park):
+                await self._finish(record, TeardownStepStatus.PARKED, None, action.reason)
+                yield TeardownEvent(action.step, TeardownStepStatus.PARKED, None, action.reason)
+                return
+            await self._registry.update_teardown_step(record.id, status=TeardownStepStatus.RUNNING, started_at=now())
+            yield TeardownEvent(action.step, TeardownStepStatus.RUNNING, None, _describe(action))
+            try:
+                outcome = await self._execute(link, runner, action)
+            except RektError as error:
+                signature = error.signature if isinstance(error, TransactionFailed) else None
+                await self._finish(record, TeardownStepStatus.FAILED, signature, error.message)
+                yield TeardownEvent(action.step, TeardownStepStatus.FAILED, signature, error.message)
+                raise
+            paused_markets |= outcome.paused_markets
+            status = TeardownStepStatus.PARKED if outcome.paused_markets else TeardownStepStatus.DONE
+            await self._finish(record, status, outcome.signature, outcome.message)
+            if status is TeardownStepStatus.DONE:
+                yield TeardownEvent(action.step, status, outcome.signature, outcome.message)
+            if isinstance(action, Archive):
+                return
+        raise RektError(f"The teardown took more than {MAX_ACTIONS} actions without reaching zero; run it again.")
+
+    async def sweep(self, link: SessionLink, address: str) -> str:
+        """Send the archived session wallet's SOL and USDC to `address`; the session becomes `withdrawn`."""
+        destination = parse_pubkey(address, "sweep destination address")
+        session = await self._registry.get_session(link.session.pubkey)
+        if session is None or session.status is not SessionStatus.ARCHIVED:
+            status = session.status.value if session else "unknown"
+            raise RektError(f"Only an archived session can be swept; this one is {status}. Run `rekt-tui stop` first.")
+        await link.gateway.refresh_user()
+        if read_holdings(link.gateway).holds_anything:
+            raise RektError("Drift still holds funds or orders for this session; run `rekt-tui stop` first.")
+        signer = TransactionSigner(link.gateway.drift_client)
+        build = signer.builder(lambda: sweep_wallet_to(link.gateway.drift_client, destination, fee=signer.fee))
+        landed = await link.sender.send(session.pubkey, kind="sweep", intent={"sweep_to": destination}, build=build)
+        await self._registry.update_session(session.pubkey, last_sol_lamports=0)
+        await self._registry.set_session_status(session.pubkey, SessionStatus.WITHDRAWN)
+        return landed.signature
+
+    async def summary(self, link: SessionLink) -> str:
+        """"Session wallet 0.1000 SOL • Drift $0.00 • Referrer linked ✓"."""
+        lamports = await link.gateway.wallet_lamports()
+        collateral = read_holdings(link.gateway).total_collateral
+        referrer = await link.gateway.user_stats_referrer()
+        wanted = self._services.settings.effective_referrer
+        linked = "Referrer linked ✓" if referrer is not None and referrer == wanted else "Referrer not linked ✗"
+        return f"Session wallet {format_sol(lamports)} • Drift {format_usd(collateral)} • {linked}"
+
+    async def _continue_or_start(self, pubkey: str) -> tuple[str, int]:
+        """The unfinished run's id and next seq (its interrupted steps marked), or a new run."""
+        steps = await self._registry.latest_teardown_run(pubkey)
+        if not steps or _run_finished(steps):
+            return uuid.uuid4().hex, 1
+        for step in steps:
+            if step.status in (TeardownStepStatus.PENDING, TeardownStepStatus.RUNNING):
+                await self._finish(step, TeardownStepStatus.FAILED, step.transaction_signature, INTERRUPTED)
+        return steps[0].run_id, steps[-1].seq + 1
+
+    async def _state(self, link: SessionLink, runner: ActionRunner, paused_markets: set[int]) -> TeardownState:
+        holdings = read_holdings(link.gateway)
+        session = await self._registry.get_session(link.session.pubkey)
+        archived = session is not None and session.status is not SessionStatus.ACTIVE
+        return TeardownState(
+            now=int(time.time()),
+            trading_paused=archived or await teardown_in_progress(self._registry, link.session.pubkey),
+            orders=holdings.orders,
+            positions=holdings.positions,
+            unsettled_pnl=holdings.unsettled_pnl or {},
+            spot_balances=holdings.spot_balances or {},
+            total_collateral=holdings.total_collateral,
+            sol_spot=sol_spot_spec(link.gateway),
+            sol_oracle_price=sol_oracle_price(link.gateway),
+            slippage_bps=runner.slippage_bps,
+            withdraw_paused=frozenset(paused_markets),
+            archived=archived,
+        )
+
+    async def _execute(self, link: SessionLink, runner: ActionRunner, action) -> Outcome:
+        if isinstance(action, PauseTrading):
+            return Outcome(None, "New orders are refused until the teardown ends.")
+        if isinstance(action, CancelOrders):
+            return await runner.cancel(action)
+        if isinstance(action, ClosePositions):
+            return await runner.close(action)
+        if isinstance(action, AwaitFills):
+            return await runner.await_fills(action)
+        if isinstance(action, SettlePnl):
+            return await runner.settle(action)
+        if isinstance(action, SpotTrade):
+            return await runner.repay(action)
+        if isinstance(action, Withdraw):
+            return await runner.withdraw(action)
+        assert isinstance(action, Archive)
+        return await self._archive(link)
+
+    async def _archive(self, link: SessionLink) -> Outcome:
+        """Archive only once the session's landed transactions are finalized, recording what is left."""
+        pubkey = link.session.pubkey
+        landed = await self._registry.list_transactions(pubkey, statuses=[TransactionStatus.CONFIRMED], limit=8)
+        await _finalized(link, [t.signature for t in landed])
+        await Lander(self._services, link).record_balances()
+        await self._registry.set_session_status(pubkey, SessionStatus.ARCHIVED)
+        return Outcome(None, await self.summary(link))
+
+    async def _finish(self, record: TeardownStepRecord, status: TeardownStepStatus, signature: str | None,
+                      message: str) -> None:  # fmt: skip
+        await self._registry.update_teardown_step(
+            record.id, status=status, transaction_signature=signature, message=message, finished_at=now()
+        )
+
+
+async def _finalized(link: SessionLink, signatures: list[str]) -> None:
+    deadline = time.monotonic() + FINALIZE_TIMEOUT_S
+    while signatures:
+        result = await link.rpc.call("getSignatureStatuses", [signatures, {"searchTransactionHistory": True}])
+        statuses = result["value"]
+        signatures = [s for s, st in zip(signatures, statuses) if not st or st.get("confirmationStatus") != "finalized"]
+        if signatures and time.monotonic() > deadline:
+            raise RektError("The last transactions are not finalized yet; run the teardown again to archive.")
+        if signatures:
+            await asyncio.sleep(0.1)
+
+
+def _describe(action) -> str:
+    return {
+        PauseTrading: "Pausing new orders.",
+        CancelOrders: "Cancelling open orders.",
+        ClosePositions: "Closing positions with reduce-only market orders.",
+        AwaitFills: "Waiting for the close orders to fill.",
+        SettlePnl: "Settling PnL.",
+        SpotTrade: "Selling SOL to repay the USDC borrow.",
+        Withdraw: "Withdrawing collateral to the session wallet.",
+        Archive: "Archiving the session once its transactions are finalized.",
+    }[type(action)]
