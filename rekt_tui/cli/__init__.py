@@ -21,9 +21,9 @@ EXIT_BUG = 70
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     settings: Settings | None = None
     try:
+        args = build_parser().parse_args(argv)
         settings = load_settings(config_path=args.config, flags=settings_flags(args))
         ensure_private_dir(settings.data_dir)
         configure_logging(settings.log_file, settings.log_level)

@@ -21,8 +21,16 @@ def _global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors become our one-sentence UsageError instead of a usage dump."""
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("rekt-tui").strip()
+        raise UsageError(f"{command + ': ' if command else ''}{message}; see `{self.prog} --help`.")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rekt-tui",
         description="Trade Drift perpetuals from a disposable session wallet. With no command, opens the cockpit.",
     )

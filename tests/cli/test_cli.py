@@ -96,6 +96,9 @@ def one_line_error_tail(result) -> str:
         (["--cluster", "mainnet", "sessions"], "opt in with --mainnet"),
         (["--mainnet", "--cluster", "devnet", "sessions"], "--mainnet conflicts with --cluster devnet"),
         (["wallet", "import", "/nonexistent/key.json"], "/nonexistent/key.json"),
+        (["order", "SOL", "buy", "1", "--expire", "0"], "order: argument --expire: expiry must be a positive"),
+        (["cancel", "abc"], "see `rekt-tui cancel --help`"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
 def test_bad_input_is_one_sentence_and_exit_2(cli, args, fragment):
