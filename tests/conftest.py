@@ -59,3 +59,13 @@ def cli(tmp_path) -> Cli:
     home.mkdir()
     env = isolated_env(home, REKT_KEYSTORE_BACKEND="localnet-file")
     return Cli(home, tmp_path / "data", env)
+
+
+@pytest.fixture
+async def live(tmp_path):
+    """A localnet with market life (oracle, makers, keeper) on free ports and fast slots."""
+    from tests.localnet.conftest import start_localnet
+
+    handle = await start_localnet(tmp_path / "chain", slot_ms=50, market_life=True)
+    yield handle
+    await handle.stop()

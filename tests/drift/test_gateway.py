@@ -15,20 +15,13 @@ from rekt_tui.domain.records import Direction, OrderType as OurOrderType
 from rekt_tui.drift.client import DRIFTPY_PROGRAM_ID, Endpoint
 from rekt_tui.drift.gateway import DriftGateway
 from rekt_tui.localnet import LOCALNET_REFERRER
-from tests.localnet.conftest import Rpc, start_localnet
+from tests.localnet.conftest import Rpc
 
 from .test_gateway_support import (
     REFERRER, SOL, USDC, close_client, funded_wallet, make_trader, open_gateway, percentile, until,
 )  # fmt: skip
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def live(tmp_path):
-    handle = await start_localnet(tmp_path / "chain", slot_ms=50, market_life=True)
-    yield handle
-    await handle.stop()
 
 
 @pytest.fixture

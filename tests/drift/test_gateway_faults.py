@@ -12,20 +12,13 @@ import pytest
 from driftpy.types import MarketType, OrderParams, OrderType, PositionDirection
 
 from rekt_tui.domain.feed import FeedState
-from tests.localnet.conftest import Rpc, start_localnet
+from tests.localnet.conftest import Rpc
 
 from .test_gateway_support import SOL, USDC, close_client, make_trader, open_gateway, until
 
 pytestmark = pytest.mark.slow
 
 STALE_AFTER_S = 0.5
-
-
-@pytest.fixture
-async def live(tmp_path):
-    handle = await start_localnet(tmp_path / "chain", slot_ms=50, market_life=True)
-    yield handle
-    await handle.stop()
 
 
 @pytest.fixture

@@ -34,13 +34,6 @@ SOL = 10**9
 
 
 @pytest.fixture
-async def live(tmp_path):
-    handle = await start_localnet(tmp_path / "data", slot_ms=50, market_life=True)
-    yield handle
-    await handle.stop()
-
-
-@pytest.fixture
 async def rpc(live):
     async with aiohttp.ClientSession() as session:
         yield Rpc(session, live.rpc_url)
