@@ -33,6 +33,7 @@ from rekt_tui.registry import Registry
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import Lander, now
 from rekt_tui.services.link import SessionLink
+from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.teardown_actions import ActionRunner, Outcome
 from rekt_tui.services.unresolved import finish_unresolved
 
@@ -181,6 +182,10 @@ class TeardownService:
     async def _archive(self, link: SessionLink) -> Outcome:
         """Archive only once the session's landed transactions are finalized, recording what is left."""
         pubkey = link.session.pubkey
+        # The plan chose Archive from a chain with no orders; retire any row an earlier,
+        # lagging read left live, so the archived session's registry matches the chain.
+        await link.gateway.refresh_user()
+        await adopt_orders(self._registry, link)
         landed = await self._registry.list_transactions(pubkey, statuses=[TransactionStatus.CONFIRMED], limit=8)
         await _finalized(link, [t.signature for t in landed])
         await Lander(self._services, link).record_balances()
