@@ -24,9 +24,12 @@ from rekt_tui.tui.activity import ActivityEntry, Severity, appended
 from rekt_tui.tui.bindings import binding_entries
 from rekt_tui.tui.commands import ActionCommands
 from rekt_tui.tui.formatting import status_summary
+from rekt_tui.tui.live import LiveFeeds
 from rekt_tui.tui.messages import ShellStatusLoaded
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.help import HelpScreen
+from rekt_tui.tui.session_actions import SESSION_BINDING_ACTIONS, SessionActions
+from rekt_tui.tui.teardown_task import TeardownTasks
 
 if TYPE_CHECKING:
     from rekt_tui.services.container import Services
@@ -40,7 +43,7 @@ SHELL_STATUS_GROUP = "shell-status"
 _REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})
 
 
-class RektApp(App[None], inherit_bindings=False):
+class RektApp(SessionActions, TeardownTasks, LiveFeeds, App[None], inherit_bindings=False):
     # Absolute, so a subclass defined elsewhere (tests, later screens) still finds it.
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "rekt-tui"
@@ -51,14 +54,22 @@ class RektApp(App[None], inherit_bindings=False):
         Binding("ctrl+q", "quit", "Quit", id="app.quit_anywhere", priority=True, show=False),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("r", "reload_status", "Reload status", id="app.reload_status"),
+        Binding("w", "session_setup", "Session wallet setup", id="app.session_setup"),
+        Binding("c", "checklist", "Start-trading checklist", id="app.checklist"),
+        Binding("b", "buy", "Buy (order entry)", id="app.buy"),
+        Binding("s", "sell", "Sell (order entry)", id="app.sell"),
+        Binding("ctrl+x", "stop_and_withdraw", "Stop and withdraw", id="app.stop_and_withdraw"),
         # The footer shows the palette key at its right edge already.
         Binding("ctrl+p", "command_palette", "Command palette", id="app.command_palette", priority=True, show=False),
     ]
 
-    def __init__(self, *, services: Services, clock: Callable[[], datetime] = datetime.now) -> None:
-        """`clock` stamps activity-log lines; tests pass a fixed one."""
+    def __init__(
+        self, *, services: Services, clock: Callable[[], datetime] = datetime.now, reconcile_at_launch: bool = True
+    ) -> None:
+        """`clock` stamps activity-log lines; tests pass a fixed one, and skip reconciling wallets with no chain."""
         super().__init__()
         self.services = services
+        self._reconcile_at_launch = reconcile_at_launch
         self._clock = clock
         settings = services.settings
         self._dashboard = DashboardScreen(
@@ -72,6 +83,8 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.load_shell_status()
+        if self._reconcile_at_launch:
+            self.reconcile_sessions()
 
     @work(group=SHELL_STATUS_GROUP, exclusive=True, exit_on_error=False)
     async def load_shell_status(self) -> None:
@@ -82,6 +95,7 @@ class RektApp(App[None], inherit_bindings=False):
         status = message.status
         self._dashboard.status = status
         self.record(status_summary(status))
+        self.follow_session(status)
         if status.registry_read_only_reason is not None:
             self.record(f"Registry is read-only: {status.registry_read_only_reason}", "warning")
         if status.keystore.problem:
@@ -111,6 +125,10 @@ class RektApp(App[None], inherit_bindings=False):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reload_status":
             return not self._status_loading()
+        if action in SESSION_BINDING_ACTIONS:
+            return self.session_action_applies(action)
+        if action == "stop_and_withdraw":
+            return self.stop_applies()
         return True
 
     def _status_loading(self) -> bool:
@@ -125,10 +143,6 @@ class RektApp(App[None], inherit_bindings=False):
     async def action_quit(self) -> None:
         if await self.may_quit():
             self.exit()
-
-    async def may_quit(self) -> bool:
-        """Whether quitting now is fine; the place to ask first once positions can be open."""
-        return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         commands = super().get_system_commands(screen)

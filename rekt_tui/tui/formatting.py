@@ -6,13 +6,21 @@ to do next.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from rekt_tui.domain.feed import FeedEvent, FeedState
+from rekt_tui.domain.markets import format_price
+from rekt_tui.domain.money import format_sol, format_usd, to_decimal
+from rekt_tui.domain.orderbook import BookLevel, OrderBook
+from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import KeystoreStatus, ShellStatus
+from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.tui.activity import ActivityEntry
 
 PLACEHOLDER = "—"
+_CENT = Decimal("0.01")  # leverage shows two places
 NOT_CONNECTED = "not connected"
 MAINNET_BANNER = "MAINNET — real money"
 NO_SESSIONS_HINT = "No session wallet yet — create one with `rekt-tui wallet new`."
@@ -33,6 +41,7 @@ class HudReading:
     key: str
     label: str
     value: str
+    tone: str = ""  # a CSS class: "-gain" or "-loss" for figures whose sign matters
 
 
 def short_pubkey(pubkey: str, edge: int = 4) -> str:
@@ -53,22 +62,193 @@ def leverage_label(max_leverage: Decimal | None, leverage: Decimal | None = None
     return f"{current} / {ceiling}"
 
 
-def hud_readings(cluster: str | None, max_leverage: Decimal | None) -> tuple[HudReading, ...]:
+def hud_readings(
+    cluster: str | None,
+    max_leverage: Decimal | None,
+    account: AccountSnapshot | None = None,
+    oracle_price: int | None = None,
+    age_s: float | None = None,
+) -> tuple[HudReading, ...]:
     """Every HUD figure, honest about what is not known yet: no account feed means `—`."""
     unknown = PLACEHOLDER
-    return (
-        HudReading("collateral", "Collateral", unknown),
-        HudReading("equity", "Equity", unknown),
-        HudReading("upnl", "uPnL", unknown),
-        HudReading("free_collateral", "Free collat.", unknown),
-        HudReading("margin_usage", "Margin used", unknown),
-        HudReading("leverage", "Lev / max", leverage_label(max_leverage)),
-        HudReading("health", "Health", unknown),
-        HudReading("oracle", "Oracle", unknown),
+    oracle = unknown if oracle_price is None else format_price(oracle_price)
+    fixed = (
+        HudReading("oracle", "Oracle", oracle),
         HudReading("cluster", "Cluster", cluster or unknown),
-        HudReading("slot", "Slot", unknown),
-        HudReading("data_age", "Data age", unknown),
     )
+    if account is None:
+        return (
+            HudReading("collateral", "Collateral", unknown),
+            HudReading("equity", "Equity", unknown),
+            HudReading("upnl", "uPnL", unknown),
+            HudReading("free_collateral", "Free collat.", unknown),
+            HudReading("margin_usage", "Margin used", unknown),
+            HudReading("leverage", "Lev / max", leverage_label(max_leverage)),
+            HudReading("health", "Health", unknown),
+            *fixed,
+            HudReading("slot", "Slot", unknown),
+            HudReading("data_age", "Data age", age_label(age_s)),
+        )
+    return (
+        HudReading("collateral", "Collateral", format_usd(account.total_collateral)),
+        HudReading("equity", "Equity", format_usd(account.equity)),
+        HudReading("upnl", "uPnL", signed_usd(account.unrealized_pnl), tone(account.unrealized_pnl)),
+        HudReading("free_collateral", "Free collat.", format_usd(account.free_collateral)),
+        HudReading("margin_usage", "Margin used", usage_bar(account.margin_usage)),
+        HudReading("leverage", "Lev / max", leverage_label(max_leverage, account.leverage_ratio.quantize(_CENT))),
+        HudReading("health", "Health", f"{account.health}%"),
+        *fixed,
+        HudReading("slot", "Slot", f"{account.slot:,}"),
+        HudReading("data_age", "Data age", age_label(age_s)),
+    )
+
+
+def signed_usd(quote: int) -> str:
+    """A gain or loss always shows its sign: `+$1.50`, `-$0.25`, `$0.00`."""
+    return f"+{format_usd(quote)}" if quote > 0 else format_usd(quote)
+
+
+def tone(amount: int) -> str:
+    """The CSS class that colours a signed figure."""
+    if amount > 0:
+        return "-gain"
+    return "-loss" if amount < 0 else ""
+
+
+def usage_bar(fraction: Decimal, width: int = 5) -> str:
+    """`██░░░ 40%`: a share of a whole as a bar and a percentage (clamped to 0..100 % for the bar)."""
+    clamped = min(max(fraction, Decimal(0)), Decimal(1))
+    filled = int((clamped * width).to_integral_value())
+    return f"{'█' * filled}{'░' * (width - filled)} {fraction * 100:.0f}%"
+
+
+def age_label(age_s: float | None) -> str:
+    """How old a panel's data is: `0.4 s`, `12 s`, or `—` before any arrived."""
+    if age_s is None or age_s == float("inf"):
+        return PLACEHOLDER
+    return f"{age_s:.1f} s" if age_s < 10 else f"{age_s:.0f} s"
+
+
+def freshness_label(age_s: float | None, stale: bool) -> str:
+    """A panel's subtitle: its data age, and `STALE` when it can no longer be trusted."""
+    age = age_label(age_s)
+    if stale:
+        return f"STALE · {age}"
+    return "" if age_s is None else f"age {age}"
+
+
+def is_stale(age_s: float | None, state: FeedState | None, limit_s: float) -> bool:
+    """Data nobody should act on: the feed says so, or it is older than the limit."""
+    if state in (FeedState.STALE, FeedState.RECONNECTING):
+        return True
+    return age_s is not None and age_s > limit_s
+
+
+def feed_event_line(event: FeedEvent) -> str:
+    """The activity-log line for a feed's state change, e.g. `account feed reconnecting: silent`."""
+    reason = f": {event.reason}" if event.reason else ""
+    return f"{event.feed} feed {event.state.value}{reason}"
+
+
+def base_size(amount: int, symbol: str) -> str:
+    """A perp base amount with its asset: `0.5 SOL`."""
+    return f"{_size(amount)} {symbol.split('-')[0]}"
+
+
+POSITION_COLUMNS = ("Market", "Side", "Size", "Entry", "Oracle", "uPnL", "Liq.")
+
+
+def position_cells(position: Position) -> tuple[str, ...]:
+    """One positions row, in `POSITION_COLUMNS` order."""
+    liquidation = PLACEHOLDER if position.liquidation_price is None else format_price(position.liquidation_price)
+    return (
+        position.symbol,
+        position.direction.value,
+        base_size(position.size, position.symbol),
+        format_price(position.entry_price),
+        format_price(position.oracle_price),
+        signed_usd(position.unrealized_pnl),
+        liquidation,
+    )
+
+
+ORDER_COLUMNS = ("Market", "Type", "Side", "Size / filled", "Price / trigger", "Reduce", "Expires")
+
+_ORDER_TYPES = {
+    OrderType.MARKET: "market",
+    OrderType.LIMIT: "limit",
+    OrderType.TRIGGER_MARKET: "trig mkt",
+    OrderType.TRIGGER_LIMIT: "trig lmt",
+    OrderType.ORACLE: "oracle",
+}
+
+
+def order_cells(order: Order, market_names: dict[int, str]) -> tuple[str, ...]:
+    """One open-orders row, in `ORDER_COLUMNS` order; expiry in UTC so it reads the same everywhere."""
+    symbol = market_names.get(order.market_index, f"PERP #{order.market_index}")
+    price = format_price(order.price) if order.price else "mkt"
+    trigger = "" if order.trigger_price is None else f" / {format_price(order.trigger_price)}"
+    expiry = "never" if order.max_ts is None else f"{datetime.fromtimestamp(order.max_ts, UTC):%H:%M}Z"
+    side = "buy" if order.direction is Direction.LONG else "sell"
+    return (
+        symbol,
+        _ORDER_TYPES[order.order_type],
+        side,
+        f"{base_size(order.base_amount, symbol)} / {_size(order.filled)}",
+        price + trigger,
+        "yes" if order.reduce_only else "no",
+        expiry,
+    )
+
+
+BOOK_COLUMNS = ("Price", "Size", "Depth")
+
+
+def book_cells(level: BookLevel | None, deepest: int, width: int = 8) -> tuple[str, str, str]:
+    """One book row: price, size and a cumulative-depth bar scaled to the deepest side; blank when absent."""
+    if level is None:
+        return ("", "", "")
+    bar = int(width * level.cumulative_size / deepest) if deepest else 0
+    depth = f"{'█' * max(bar, 1):<{width}} {_size(level.cumulative_size)}"
+    return (format_price(level.price), _size(level.size), depth)
+
+
+def book_summary(book: OrderBook) -> str:
+    """The two lines above the book: spread and mark, then oracle."""
+    spread = PLACEHOLDER if book.spread is None else format_price(book.spread)
+    mark = PLACEHOLDER if book.mark_price is None else format_price(book.mark_price)
+    oracle = PLACEHOLDER if book.oracle_price is None else format_price(book.oracle_price)
+    return f"spread {spread} · mark {mark}\noracle {oracle}"
+
+
+def liquidity_sources(book: OrderBook) -> str:
+    """Where the shown liquidity comes from, as shares of all shown size: `dlob 70% · vamm 30%`."""
+    totals: dict[str, int] = {}
+    for level in (*book.bids, *book.asks):
+        for name, amount in level.sources:
+            totals[name] = totals.get(name, 0) + amount
+    whole = sum(totals.values())
+    if not whole:
+        return "sources: —"
+    shares = (f"{name} {100 * amount / whole:.0f}%" for name, amount in sorted(totals.items()))
+    return "sources: " + " · ".join(shares)
+
+
+def session_lines(session: SessionRecord, lamports: int | None, account: AccountSnapshot | None) -> tuple[str, ...]:
+    """What the session panel says about the followed wallet and its Drift account."""
+    referrer = "verified" if session.referrer_verified_at else ("set" if session.referrer else "none")
+    return (
+        f"Wallet: {short_pubkey(session.pubkey)} ({session.label or 'no label'})",
+        f"SOL: {PLACEHOLDER if lamports is None else format_sol(lamports)}",
+        f"Drift account: {short_pubkey(session.drift_user) if session.drift_user else 'none yet'}",
+        f"Referrer: {referrer}",
+        f"Collateral: {PLACEHOLDER if account is None else format_usd(account.total_collateral)}",
+    )
+
+
+def _size(amount: int) -> str:
+    """A perp base amount (1e9) as a plain decimal."""
+    return f"{to_decimal(amount, 9).normalize():f}"
 
 
 def cluster_line(status: ShellStatus) -> str:
@@ -108,7 +288,7 @@ def positions_placeholder(status: ShellStatus | None) -> str:
 
 
 def orderbook_placeholder() -> str:
-    return f"Order book: {NOT_CONNECTED} — it appears here once the DLOB feed is live."
+    return f"Order book: {NOT_CONNECTED} —\nwaiting for the DLOB feed."
 
 
 def status_summary(status: ShellStatus) -> str:

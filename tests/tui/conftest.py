@@ -39,8 +39,9 @@ def make_settings(tmp_path: Path, **flags: Any) -> Settings:
     )
 
 
-def make_app(services: Services) -> RektApp:
-    return RektApp(services=services, clock=lambda: FIXED_NOW)
+def make_app(services: Services, *, reconcile_at_launch: bool = False) -> RektApp:
+    """Launch reconciliation is off unless asked: these wallets have no chain behind them."""
+    return RektApp(services=services, clock=lambda: FIXED_NOW, reconcile_at_launch=reconcile_at_launch)
 
 
 async def add_wallet(services: Services, tmp_path: Path, seed: int, label: str) -> SessionRecord:

@@ -53,5 +53,6 @@ class ActivityLog(VerticalScroll, inherit_bindings=False):
     def compose(self) -> ComposeResult:
         yield ActivityText().data_bind(ActivityLog.entries)
 
-    def watch_entries(self) -> None:
-        self.call_after_refresh(self.scroll_end, animate=False)
+    def on_mount(self) -> None:
+        # Anchored: the view stays on the newest line as the text grows, in the same layout pass.
+        self.anchor()

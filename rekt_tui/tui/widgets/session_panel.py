@@ -1,34 +1,43 @@
-"""Where the app stands before any trading: cluster, keystore, registry and session wallets.
+"""Where the app stands: the followed wallet live, then cluster, keystore, registry and wallets.
 
 Recomposed whenever a new status arrives: that happens at launch and on reload, never per
-tick, and rebuilding a handful of lines is simpler than patching them.
+tick, and rebuilding a handful of lines is simpler than patching them. The followed
+wallet's lines change with the account feed, so they are one Static updated in place.
 """
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from rekt_tui.domain.status import ShellStatus
+from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.tui.formatting import (
     LOADING,
     NO_SESSIONS_HINT,
     cluster_line,
     keystore_line,
     registry_line,
+    session_lines,
     session_rows,
 )
+from rekt_tui.tui.messages import LinkedSession
 from rekt_tui.tui.widgets.panel import Panel
 
 
 class SessionPanel(Panel):
     status: reactive[ShellStatus | None] = reactive(None, recompose=True)
+    linked: reactive[LinkedSession | None] = var(None)
+    account: reactive[AccountSnapshot | None] = var(None)
 
     def __init__(self) -> None:
         super().__init__("Session", id="session")
 
     def compose(self) -> ComposeResult:
+        live = Static(self._live_text(), id="session-live", markup=False)
+        live.display = self.linked is not None
+        yield live
         status = self.status
         if status is None:
             yield Static(LOADING, classes="-muted", markup=False)
@@ -51,6 +60,24 @@ class SessionPanel(Panel):
             yield Static(_wallet_table(status), id="session-wallets")
         else:
             yield Static(NO_SESSIONS_HINT, id="session-wallets", classes="-hint", markup=False)
+
+    def watch_linked(self) -> None:
+        self._show_live()
+
+    def watch_account(self) -> None:
+        self._show_live()
+
+    def _show_live(self) -> None:
+        text = self._live_text()
+        for live in self.query("#session-live").results(Static):  # none while recomposing
+            live.display = self.linked is not None
+            if live.content != text:
+                live.update(text)
+
+    def _live_text(self) -> str:
+        if self.linked is None:
+            return ""
+        return "\n".join(session_lines(self.linked.session, self.linked.lamports, self.account))
 
 
 def _wallet_table(status: ShellStatus) -> Table:

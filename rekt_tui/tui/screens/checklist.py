@@ -1,0 +1,137 @@
+"""The start-trading checklist: every line as the chain shows it, each with its key.
+
+The lines come from `SessionService.checklist()` (re-read every few seconds and after
+every step), so a line reads ✓ only when the chain backs it. A key applies only while its
+line is open and no other step is confirming; the line being performed says so.
+"""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Select, Static
+
+from rekt_tui.domain.checklist import Checklist, ChecklistAction, ChecklistItem, ItemState
+from rekt_tui.tui.session_messages import SessionDataWanted, StepRequested
+
+REFRESH_S = 2.0
+DEFAULT_DEPOSIT = "100"
+ASSETS = ("USDC", "SOL")
+# The key that performs each line's action, shown on the line itself.
+STEP_KEYS = {
+    ChecklistAction.FUND_WALLET: "a",
+    ChecklistAction.INITIALIZE_ACCOUNT: "i",
+    ChecklistAction.VERIFY_REFERRER: "v",
+    ChecklistAction.DEPOSIT: "d",
+    ChecklistAction.CHOOSE_STRATEGY: "t",
+    ChecklistAction.CONFIRM_START: "g",
+}
+# Airdrops fund the wallet line on localnet: SOL for rent and gas, USDC to deposit.
+AIRDROP_STEPS = ("fund_sol", "fund_usdc")
+
+
+class ChecklistScreen(Screen[None], inherit_bindings=False):
+    AUTO_FOCUS = "#checklist-lines"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="checklist.back"),
+        Binding("a", "step('fund_sol')", "Airdrop 1 SOL", id="checklist.airdrop_sol"),
+        Binding("u", "step('fund_usdc')", "Airdrop 1,000 USDC", id="checklist.airdrop_usdc"),
+        Binding("i", "step('initialize_account')", "Initialize Drift account", id="checklist.initialize"),
+        Binding("v", "step('verify_referrer')", "Verify referrer", id="checklist.verify_referrer"),
+        Binding("d", "step('deposit')", "Deposit collateral", id="checklist.deposit"),
+        Binding("t", "step('choose_strategy')", "Choose strategy", id="checklist.choose_strategy"),
+        Binding("g", "step('confirm_start')", "Start trading on Drift", id="checklist.start"),
+    ]
+
+    checklist: reactive[Checklist | None] = reactive(None)
+    busy_step: reactive[str | None] = reactive(None)
+
+    def __init__(self, *, localnet: bool, strategies: tuple[str, ...], strategy: str | None) -> None:
+        super().__init__(id="checklist")
+        self.localnet = localnet
+        self.strategies = strategies
+        self.strategy = strategy
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="checklist-lines", can_focus=True) as lines:
+            lines.border_title = "Start-trading checklist"
+            yield Static("Reading the chain…", id="checklist-reading")
+        with Horizontal(id="checklist-inputs"):
+            yield Label("Deposit")
+            yield Input(DEFAULT_DEPOSIT, id="deposit-amount", restrict=r"[0-9.]*")
+            yield Select([(asset, asset) for asset in ASSETS], value=ASSETS[0], allow_blank=False, id="deposit-asset")
+            yield Label("Strategy")
+            chosen = self.strategy if self.strategy in self.strategies else "balanced"
+            yield Select([(name, name) for name in self.strategies], value=chosen, allow_blank=False, id="strategy")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.post_message(SessionDataWanted())
+        self.set_interval(REFRESH_S, self._want_data)
+
+    def _want_data(self) -> None:
+        if self.is_active and self.busy_step is None:
+            self.post_message(SessionDataWanted())
+
+    def watch_checklist(self) -> None:
+        self._show()
+
+    def watch_busy_step(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        """One heading and one detail line per item, created on the first reading and updated after."""
+        if not self.is_mounted or self.checklist is None:
+            return
+        lines = self.query_one("#checklist-lines")
+        self.query_one("#checklist-reading").display = False
+        for item in self.checklist.items:
+            heading, detail = item_lines(item, self.busy_step, localnet=self.localnet)
+            shown = lines.query(f"#line-{item.id}")
+            if shown:
+                shown.first(Static).update(heading)
+                lines.query_one(f"#detail-{item.id}", Static).update(detail)
+            else:
+                lines.mount(Static(heading, id=f"line-{item.id}"))
+                lines.mount(Static(detail, id=f"detail-{item.id}", classes="-detail"))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "step":
+            return True
+        step = str(parameters[0])
+        if self.busy_step is not None or self.checklist is None:
+            return False
+        if step in AIRDROP_STEPS:
+            return self.localnet
+        return any(item.action is not None and item.action.value == step for item in self.checklist.items)
+
+    def action_step(self, step: str) -> None:
+        self.post_message(StepRequested(
+            step,
+            amount=self.query_one("#deposit-amount", Input).value,
+            asset=str(self.query_one("#deposit-asset", Select).value),
+            strategy=str(self.query_one("#strategy", Select).value),
+        ))  # fmt: skip
+
+
+def item_lines(item: ChecklistItem, busy_step: str | None, *, localnet: bool) -> tuple[Content, Content]:
+    """The item's heading (mark, label, key or progress) and its detail sentence."""
+    if item.state is ItemState.DONE:
+        mark, style, key = "✓", "$text-success", ""
+    elif item.state is ItemState.TODO:
+        # Off localnet the wallet is funded by a transfer, not a key.
+        keyed = localnet or item.action is not ChecklistAction.FUND_WALLET
+        mark, style, key = "○", "$text-warning", f"  [{STEP_KEYS[item.action]}]" if keyed else ""
+    else:
+        mark, style, key = "·", "$text-muted", ""
+    confirming = item.action is not None and busy_step in (item.action.value, *_fund_steps(item))
+    status = "  ⋯ confirming on chain" if confirming else key
+    heading = Content.assemble((f"{mark} {item.label}", f"bold {style}"), (status, "bold $accent"))
+    return heading, Content.styled(item.detail, "$text-muted")
+
+
+def _fund_steps(item: ChecklistItem) -> tuple[str, ...]:
+    return AIRDROP_STEPS if item.action is ChecklistAction.FUND_WALLET else ()

@@ -1,0 +1,151 @@
+"""Session setup: pick or create the session wallet, then see where to send funds.
+
+The address is the one thing a user must copy exactly, so it gets a line of its own and
+a copy key. No QR code is drawn: no QR encoder is installed with the app, and a code we
+encoded ourselves could send funds nowhere if it were wrong. The balance refreshes while
+the screen is open; on localnet the airdrop keys fund the wallet from the faucet.
+"""
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from rekt_tui.domain.money import format_sol
+from rekt_tui.domain.session import SessionRecord, SessionStatus
+from rekt_tui.domain.status import ShellStatus
+from rekt_tui.services.session import Funding
+from rekt_tui.tui.formatting import keystore_line
+from rekt_tui.tui.session_messages import SessionChosen, SessionDataWanted, StepRequested
+
+NEW_WALLET = "new"
+BALANCE_REFRESH_S = 2.0
+NO_QR_NOTE = "No QR code: no QR encoder is installed. Copy the address with y and send SOL to it."
+
+
+class SetupScreen(Screen[None], inherit_bindings=False):
+    AUTO_FOCUS = "#setup-wallets"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="setup.back"),
+        Binding("n", "new_wallet", "New session wallet", id="setup.new_wallet"),
+        Binding("y", "copy_address", "Copy address", id="setup.copy_address"),
+        Binding("a", "airdrop('fund_sol')", "Airdrop 1 SOL", id="setup.airdrop_sol"),
+        Binding("u", "airdrop('fund_usdc')", "Airdrop 1,000 USDC", id="setup.airdrop_usdc"),
+    ]
+
+    status: reactive[ShellStatus | None] = reactive(None)
+    session: reactive[SessionRecord | None] = reactive(None)
+    funding: reactive[Funding | None] = reactive(None)
+    busy_step: reactive[str | None] = reactive(None)
+
+    def __init__(self, status: ShellStatus | None, session: SessionRecord | None) -> None:
+        super().__init__(id="setup")
+        self.set_reactive(SetupScreen.status, status)
+        self.set_reactive(SetupScreen.session, session)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="setup-body"):
+            yield Static(id="setup-keystore", markup=False)
+            yield OptionList(id="setup-wallets")
+            yield Static(id="setup-address", markup=False)
+            yield Static(NO_QR_NOTE, id="setup-qr-note", markup=False)
+            yield Static(id="setup-balance", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#setup-body").border_title = "Session wallet"
+        self._show_status()
+        self._show_session()
+        self.set_interval(BALANCE_REFRESH_S, self._want_data)
+
+    def _want_data(self) -> None:
+        if self.session is not None and self.is_active:
+            self.post_message(SessionDataWanted())
+
+    def watch_status(self) -> None:
+        if self.is_mounted:
+            self._show_status()
+
+    def watch_session(self) -> None:
+        if self.is_mounted:
+            self._highlight_chosen()
+            self._show_session()
+
+    def watch_funding(self) -> None:
+        if self.is_mounted:
+            self._show_session()
+
+    def watch_busy_step(self) -> None:
+        if self.is_mounted:
+            self._show_session()
+            self.refresh_bindings()
+
+    def _show_status(self) -> None:
+        status = self.status
+        keystore = "Keystore: —" if status is None else keystore_line(status.keystore)
+        self.query_one("#setup-keystore", Static).update(keystore)
+        wallets = self.query_one("#setup-wallets", OptionList)
+        wallets.clear_options()
+        sessions = () if status is None else status.sessions
+        wallets.add_options(wallet_options(sessions))
+        self._highlight_chosen()
+
+    def _highlight_chosen(self) -> None:
+        wallets = self.query_one("#setup-wallets", OptionList)
+        ids = [option.id for option in wallets.options]
+        if self.session is not None and self.session.pubkey in ids:
+            wallets.highlighted = ids.index(self.session.pubkey)
+
+    def _show_session(self) -> None:
+        session = self.session
+        address = self.query_one("#setup-address", Static)
+        balance = self.query_one("#setup-balance", Static)
+        self.query_one("#setup-qr-note").display = session is not None
+        if session is None:
+            address.update("Choose a session wallet above, or press n to create one.")
+            balance.update("")
+            return
+        address.update(session.pubkey)
+        balance.update(balance_line(self.funding, self.busy_step))
+
+    @on(OptionList.OptionSelected, "#setup-wallets")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.post_message(SessionChosen(None if event.option_id == NEW_WALLET else event.option_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_address":
+            return self.session is not None
+        if action == "airdrop":
+            return self.session is not None and self.app.services.settings.cluster == "localnet" and not self.busy_step
+        return True
+
+    def action_new_wallet(self) -> None:
+        self.post_message(SessionChosen(None))
+
+    def action_copy_address(self) -> None:
+        self.app.copy_to_clipboard(self.session.pubkey)
+        self.notify("Address copied to the clipboard.", timeout=3)
+
+    def action_airdrop(self, step: str) -> None:
+        self.post_message(StepRequested(step))
+
+
+def wallet_options(sessions: tuple[SessionRecord, ...]) -> list[Option]:
+    """Active wallets can be chosen; archived ones are listed elsewhere (recovery, sweep)."""
+    options = [
+        Option(f"{s.pubkey}  {s.label}".rstrip(), id=s.pubkey) for s in sessions if s.status is SessionStatus.ACTIVE
+    ]
+    return [*options, Option("+ New session wallet", id=NEW_WALLET)]
+
+
+def balance_line(funding: Funding | None, busy_step: str | None) -> str:
+    if busy_step is not None:
+        return "Waiting for the transaction to confirm…"
+    if funding is None:
+        return "Balance: reading the chain…"
+    mark = "✓ funded" if funding.funded else "not funded yet"
+    return f"Balance {format_sol(funding.wallet_lamports)}  {mark}\n{funding.detail}"

@@ -1,0 +1,133 @@
+"""Stop-and-withdraw progress: each step, its state and signature, then the summary.
+
+The screen only displays: the run belongs to the app (see `tui.teardown_task`), which
+pushes every event down here. Closing the screen therefore leaves the run going, and
+opening it again shows everything so far.
+"""
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Static
+
+from rekt_tui.domain.records import TeardownStepStatus
+from rekt_tui.domain.teardown import TeardownStep
+from rekt_tui.services.teardown import TeardownEvent
+from rekt_tui.tui.formatting import short_pubkey
+
+STEP_LABELS = {
+    TeardownStep.PAUSE_TRADING: "Pause new orders",
+    TeardownStep.CANCEL_ORDERS: "Cancel open orders",
+    TeardownStep.CLOSE_POSITIONS: "Close positions",
+    TeardownStep.SETTLE_PNL: "Settle PnL",
+    TeardownStep.REPAY_BORROW: "Repay borrow",
+    TeardownStep.WITHDRAW: "Withdraw collateral",
+    TeardownStep.ARCHIVE: "Archive session",
+}
+STATE_MARKS = {
+    TeardownStepStatus.DONE: ("✓", "$text-success"),
+    TeardownStepStatus.PARKED: ("‖", "$text-warning"),
+    TeardownStepStatus.FAILED: ("✗", "$text-error"),
+    TeardownStepStatus.PENDING: ("·", "$text-muted"),
+}
+SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+PARKED_HINT = "Parked: the exchange has paused this operation. Nothing is lost; press ctrl+x later to finish."
+
+
+@dataclass(frozen=True)
+class StepRow:
+    label: str
+    state: TeardownStepStatus
+    signature: str | None
+    message: str
+
+
+def step_rows(events: tuple[TeardownEvent, ...]) -> tuple[StepRow, ...]:
+    """One row per step attempt: a step's outcome replaces its own "running" row."""
+    rows: list[StepRow] = []
+    for event in events:
+        label = STEP_LABELS[event.step] if event.step is not None else "Teardown"
+        row = StepRow(label, event.state, event.signature, event.message)
+        last = rows[-1] if rows else None
+        if last is not None and last.label == label and last.state is TeardownStepStatus.RUNNING:
+            rows[-1] = row
+        else:
+            rows.append(row)
+    return tuple(rows)
+
+
+def run_outcome(events: tuple[TeardownEvent, ...]) -> str | None:
+    """The summary once archived, the reason once parked, or None while the run goes on."""
+    if not events:
+        return None
+    last = events[-1]
+    if last.state is TeardownStepStatus.PARKED:
+        return PARKED_HINT
+    finished = last.step in (None, TeardownStep.ARCHIVE) and last.state is TeardownStepStatus.DONE
+    return last.message if finished else None
+
+
+class Spinner(Widget):
+    """A one-cell spinner; still when animations are off, so snapshots are stable."""
+
+    frame: reactive[int] = reactive(0)
+
+    def on_mount(self) -> None:
+        if self.app.animation_level != "none":
+            self.set_interval(0.1, self._advance)
+
+    def _advance(self) -> None:
+        self.frame = (self.frame + 1) % len(SPINNER_FRAMES)
+
+    def render(self) -> str:
+        return SPINNER_FRAMES[self.frame]
+
+
+class StepLine(Widget):
+    """One step: its mark (or a spinner while running), name, signature and what happened."""
+
+    def __init__(self, row: StepRow) -> None:
+        super().__init__(classes="teardown-step")
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        if self.row.state is TeardownStepStatus.RUNNING:
+            yield Spinner(classes="teardown-mark")
+        else:
+            mark, colour = STATE_MARKS[self.row.state]
+            yield Static(Content.styled(mark, colour), classes="teardown-mark")
+        signature = f"  {short_pubkey(self.row.signature, 6)}" if self.row.signature else ""
+        text = Content.assemble((self.row.label, "bold"), (signature, "$text-muted"), "  ", self.row.message)
+        yield Static(text, classes="teardown-text")
+
+
+class TeardownScreen(ModalScreen[None], inherit_bindings=False):
+    BINDINGS = [Binding("escape", "close", "Close (the run continues)", id="teardown.close")]
+
+    events: reactive[tuple[TeardownEvent, ...]] = reactive((), recompose=True)
+
+    def __init__(self, session: str, events: tuple[TeardownEvent, ...] = ()) -> None:
+        super().__init__(id="teardown")
+        self.session = session
+        self.set_reactive(TeardownScreen.events, events)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="teardown-dialog") as dialog:
+            dialog.border_title = f"Stop and withdraw · {short_pubkey(self.session)}"
+            dialog.border_subtitle = "escape closes; the run continues"
+            for row in step_rows(self.events):
+                yield StepLine(row)
+            outcome = run_outcome(self.events)
+            if outcome is None:
+                yield Static("Working… you may close this; the run keeps going.", id="teardown-outcome")
+            else:
+                yield Static(outcome, id="teardown-outcome", classes="-finished", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,95 @@
+"""Messages of session setup, the checklist and order entry.
+
+Intents (…Requested, …Wanted, …Chosen, …Changed) go up from the screens; results come
+back from the app's workers in `tui.session_actions`, whose handlers push them down.
+"""
+
+from textual.message import Message
+
+from rekt_tui.domain.checklist import Checklist
+from rekt_tui.domain.session import SessionRecord
+from rekt_tui.services.orders import OrderForm, OrderPlan, PlacedOrder
+from rekt_tui.services.session import Funding
+
+
+class SessionChosen(Message):
+    """Work with this session wallet from now on; `pubkey` None creates a new one."""
+
+    def __init__(self, pubkey: str | None) -> None:
+        super().__init__()
+        self.pubkey = pubkey
+
+
+class SessionOpened(Message):
+    """The chosen session is linked to the chain and ready to sign."""
+
+    def __init__(self, session: SessionRecord) -> None:
+        super().__init__()
+        self.session = session
+
+
+class SessionDataWanted(Message):
+    """A setup or checklist screen wants fresh chain facts (balance, checklist lines)."""
+
+
+class SessionDataLoaded(Message):
+    """The session's funding and checklist as the chain shows them now."""
+
+    def __init__(self, session: SessionRecord, funding: Funding, checklist: Checklist) -> None:
+        super().__init__()
+        self.session = session
+        self.funding = funding
+        self.checklist = checklist
+
+
+class StepRequested(Message):
+    """Perform one setup step (a `ChecklistAction` value or an airdrop) with the screen's inputs."""
+
+    def __init__(self, step: str, amount: str = "", asset: str = "", strategy: str = "") -> None:
+        super().__init__()
+        self.step = step
+        self.amount = amount
+        self.asset = asset
+        self.strategy = strategy
+
+
+class StepStateChanged(Message):
+    """A step started (`done` False) or ended (`done` True, with what happened; empty when refused)."""
+
+    def __init__(self, step: str, done: bool, outcome: str = "") -> None:
+        super().__init__()
+        self.step = step
+        self.done = done
+        self.outcome = outcome
+
+
+class OrderFormChanged(Message):
+    """The order form settled on new values; plan it for a fresh preview."""
+
+    def __init__(self, form: OrderForm) -> None:
+        super().__init__()
+        self.form = form
+
+
+class OrderPlanned(Message):
+    """A plan of `form` (preview and refusals), or the sentence why it cannot be planned."""
+
+    def __init__(self, form: OrderForm, plan: OrderPlan | None, problem: str = "") -> None:
+        super().__init__()
+        self.form = form
+        self.plan = plan
+        self.problem = problem
+
+
+class OrderPlaceRequested(Message):
+    """The user asked to place `form`; it is planned again and confirmed before anything is signed."""
+
+    def __init__(self, form: OrderForm) -> None:
+        super().__init__()
+        self.form = form
+
+
+class OrderPlaced(Message):
+    def __init__(self, placed: PlacedOrder) -> None:
+        super().__init__()
+        self.placed = placed

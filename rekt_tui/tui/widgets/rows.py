@@ -1,0 +1,46 @@
+"""Keyed rows of a DataTable brought in line with new data by touching only what changed.
+
+A feed delivers whole states many times a second; clearing and refilling a table for each
+costs a full layout and repaint (Textualize/textual#6457). Rows are keyed by what they show
+(a market, an order id, a book level), so a tick updates a few cells and adds or removes
+rows only when the set itself changes.
+"""
+
+from collections.abc import Mapping
+
+from textual.widgets import DataTable, Static
+
+
+def add_columns(table: DataTable, labels: tuple[str, ...]) -> None:
+    """Columns keyed by their label, so cells can be addressed by name."""
+    for label in labels:
+        table.add_column(label, key=label)
+
+
+def sync_rows(table: DataTable, rows: Mapping[str, tuple[str, ...]]) -> None:
+    """Make `table` show `rows` (key -> cells in column order), in `rows`' order for new keys."""
+    columns = [column.key for column in table.ordered_columns]
+    for key in [row_key.value for row_key in table.rows if row_key.value not in rows]:
+        table.remove_row(key)
+    for key, cells in rows.items():
+        if key not in table.rows:
+            table.add_row(*cells, key=key)
+            continue
+        current = table.get_row(key)
+        for column, old, new in zip(columns, current, cells, strict=True):
+            if old != new:
+                table.update_cell(key, column, new)
+
+
+def show_rows(table: DataTable, note: Static, rows: Mapping[str, tuple[str, ...]] | None, empty: str) -> None:
+    """The table when there are rows, else `note` saying `empty`; any change to display or
+    to the note's text relayouts the screen, so each is made only when it differs."""
+    has_rows = bool(rows)
+    if table.display != has_rows:
+        table.display = has_rows
+    if note.display == has_rows:
+        note.display = not has_rows
+    if not has_rows and note.content != empty:
+        note.update(empty)
+    if rows is not None:
+        sync_rows(table, rows)

@@ -1,0 +1,111 @@
+"""Wording of the live panels, checked without Textual: figures, signs, bars, ages and rows."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from rekt_tui.domain.feed import FeedEvent, FeedState
+from rekt_tui.tui.formatting import (
+    PLACEHOLDER,
+    age_label,
+    book_cells,
+    book_summary,
+    feed_event_line,
+    freshness_label,
+    hud_readings,
+    is_stale,
+    liquidity_sources,
+    order_cells,
+    position_cells,
+    session_lines,
+    signed_usd,
+    tone,
+    usage_bar,
+)
+from tests.tui import live_data
+
+
+def test_hud_shows_the_account_figures_with_a_sign_tone_and_a_margin_bar():
+    readings = {r.key: r for r in hud_readings("localnet", Decimal(5), live_data.account(), 152_000_000, 0.44)}
+    assert readings["collateral"].value == "$1,000.00"
+    assert readings["upnl"].value == "+$3.00" and readings["upnl"].tone == "-gain"
+    assert readings["margin_usage"].value == "█░░░░ 12%"
+    assert readings["leverage"].value == "0.42x / 5x"
+    assert readings["health"].value == "94%"
+    assert readings["oracle"].value == "$152.00"
+    assert readings["slot"].value == "123,456"
+    assert readings["data_age"].value == "0.4 s"
+
+
+def test_hud_without_an_account_is_all_placeholders_but_cluster_and_ceiling():
+    readings = {r.key: r.value for r in hud_readings("devnet", Decimal(3))}
+    assert readings["cluster"] == "devnet" and readings["leverage"] == "— / 3x"
+    assert readings["equity"] == readings["slot"] == readings["data_age"] == PLACEHOLDER
+
+
+@pytest.mark.parametrize(
+    ("quote", "text", "css"), [(1_500_000, "+$1.50", "-gain"), (-250_000, "-$0.25", "-loss"), (0, "$0.00", "")]
+)
+def test_signed_figures(quote, text, css):
+    assert signed_usd(quote) == text
+    assert tone(quote) == css
+
+
+def test_usage_bar_clamps_the_bar_but_not_the_figure():
+    assert usage_bar(Decimal(0)) == "░░░░░ 0%"
+    assert usage_bar(Decimal("0.5"), width=4) == "██░░ 50%"
+    assert usage_bar(Decimal("1.3")) == "█████ 130%"
+
+
+def test_ages_and_staleness():
+    assert age_label(None) == age_label(float("inf")) == PLACEHOLDER
+    assert age_label(0.44) == "0.4 s" and age_label(12.3) == "12 s"
+    assert freshness_label(None, False) == ""
+    assert freshness_label(0.5, False) == "age 0.5 s"
+    assert freshness_label(12.0, True) == "STALE · 12 s"
+    assert is_stale(11, FeedState.CONNECTED, 10) and not is_stale(9, FeedState.CONNECTED, 10)
+    assert is_stale(0.1, FeedState.RECONNECTING, 10) and is_stale(None, FeedState.STALE, 10)
+    assert not is_stale(None, None, 10)
+
+
+def test_feed_event_line_names_the_feed_state_and_reason():
+    at = datetime(2026, 4, 2, tzinfo=UTC)
+    reconnecting = FeedEvent("account", FeedState.RECONNECTING, at, "silent")
+    assert feed_event_line(reconnecting) == "account feed reconnecting: silent"
+    assert feed_event_line(FeedEvent("orderbook", FeedState.CONNECTED, at)) == "orderbook feed connected"
+
+
+def test_position_and_order_rows():
+    sol, btc = live_data.account().positions
+    assert position_cells(sol) == ("SOL-PERP", "long", "2 SOL", "$150.00", "$152.00", "+$4.00", "$98.00")
+    assert position_cells(btc)[1:3] == ("short", "0.001 BTC") and position_cells(btc)[-1] == PLACEHOLDER
+    limit, trigger = live_data.account().orders
+    names = live_data.linked().market_names
+    assert order_cells(limit, names) == ("SOL-PERP", "limit", "buy", "1 SOL / 0", "$100.00", "no", "10:30Z")
+    assert order_cells(trigger, names) == (
+        "ETH-PERP", "trig mkt", "sell", "0.1 ETH / 0", "mkt / $3,200.00", "yes", "never",
+    )  # fmt: skip
+    assert order_cells(trigger, {})[0] == "PERP #2"
+
+
+def test_book_rows_scale_depth_to_the_deepest_side():
+    book = live_data.book()
+    deepest = book.bids[-1].cumulative_size
+    assert book_cells(book.bids[0], deepest) == ("$151.99", "1", "█        1")
+    assert book_cells(book.bids[-1], deepest) == ("$151.94", "6", "████████ 21")
+    assert book_cells(None, deepest) == ("", "", "")
+    assert book_summary(book) == "spread $0.02 · mark $152.00\noracle $151.995"
+    assert liquidity_sources(book) == "sources: dlob 50% · vamm 50%"
+
+
+def test_session_lines():
+    lines = session_lines(live_data.session(), 9_876_543_210, live_data.account())
+    assert lines == (
+        "Wallet: 7xKX…gAsU (scalps)",
+        "SOL: 9.8765 SOL",
+        "Drift account: 9WzD…AWWM",
+        "Referrer: verified",
+        "Collateral: $1,000.00",
+    )
+    assert session_lines(live_data.session(), None, None)[1] == f"SOL: {PLACEHOLDER}"

@@ -1,0 +1,28 @@
+"""Snapshot of the dashboard with positions, open orders and a book, from fixed feed messages.
+
+The messages are the ones the live workers post; posting them by hand keeps slots, prices
+and ages the same every run, which a real chain cannot.
+"""
+
+from rekt_tui.domain.feed import FeedState
+from rekt_tui.tui.messages import AccountUpdated, BookUpdated, FeedAged, SessionLinked
+from tests.tui import live_data
+from tests.tui.conftest import make_app
+
+
+async def fed(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    for message in (
+        SessionLinked(live_data.linked()), AccountUpdated(live_data.account()), BookUpdated(live_data.book()),
+        FeedAged("account", 0.4, FeedState.CONNECTED), FeedAged("orderbook", 0.3, FeedState.CONNECTED),
+    ):  # fmt: skip
+        pilot.app.post_message(message)
+    await pilot.pause(0.2)
+
+
+def test_dashboard_with_positions(snap_compare, services):
+    assert snap_compare(make_app(services), terminal_size=(160, 48), run_before=fed)
+
+
+def test_dashboard_with_positions_80x24(snap_compare, services):
+    assert snap_compare(make_app(services), terminal_size=(80, 24), run_before=fed)
