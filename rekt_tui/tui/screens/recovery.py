@@ -89,7 +89,7 @@ class RecoveryScreen(ModalScreen[None], inherit_bindings=False):
     def __init__(self, items: tuple[RecoveryItem, ...]) -> None:
         super().__init__(id="recovery")
         self._resumed: set[str] = set()
-        self._closing = False
+        self._dismissing = False
         self.set_reactive(RecoveryScreen.items, self._pending(items))
 
     def compose(self) -> ComposeResult:
@@ -116,9 +116,13 @@ class RecoveryScreen(ModalScreen[None], inherit_bindings=False):
         self._close_when_settled()
 
     def _close_when_settled(self) -> None:
-        """Nothing left to deal with: step aside, once (a recover's progress screen may still be on top)."""
-        if not self.items and self.is_current and not self._closing:
-            self._closing = True
+        """Nothing left to deal with: step aside, once, and only from the top of the stack.
+
+        Not `is_current`: that is also true under a modal (a recover's progress screen),
+        and dismissing from there would pop the progress screen instead of this one.
+        """
+        if not self.items and self.app.screen is self and not self._dismissing:
+            self._dismissing = True
             self.dismiss()
 
     @property
