@@ -22,7 +22,7 @@ from rekt_tui.domain.money import QUOTE_PRECISION, format_usd
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, free_user_order_id, parse_order
 from rekt_tui.domain.records import Direction, OrderRecord, OrderStatus
 from rekt_tui.domain.strategy import StrategyPreset
-from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.domain.trading import AccountSnapshot, Position
 from rekt_tui.drift import order_actions
 from rekt_tui.drift.dlob import fetch_l2
 from rekt_tui.drift.errors import TransactionExpired, TransactionFailed
@@ -137,6 +137,15 @@ class OrderService:
                 )
         return landed
 
+    async def preview_close(self, market: str) -> OrderPlan:
+        """What closing one market's position would do: the very order `close` sends, previewed."""
+        snapshot = self._account()
+        [position] = self._positions(snapshot, market)
+        request, auction = await self._close_request(position, snapshot)
+        book = await self._book_side(request.market, request.direction)
+        preview = preview_order(self._client, request, auction_end_price=auction[1], book=book)
+        return OrderPlan(request, auction, preview, ())
+
     async def close(self, market: str | None = None) -> list[PlacedOrder]:
         """Close one market's position, or every position, with reduce-only market orders.
 
@@ -144,31 +153,39 @@ class OrderService:
         exact size the chain holds, they can only lower risk, and repeating one is harmless.
         """
         snapshot = self._account()
-        markets = self.markets()
-        wanted = None if market is None else resolve_market(market, markets)
-        positions = [p for p in snapshot.positions if wanted is None or p.market_index == wanted.market_index]
-        if not positions:
-            where = "" if wanted is None else f" in {wanted.symbol}"
-            raise RektError(f"There is no open position{where} to close.")
-        by_index = {spec.market_index: spec for spec in markets.values()}
         placed = []
-        for position in positions:
-            spec = by_index[position.market_index]
-            direction = Direction.SHORT if position.base_amount > 0 else Direction.LONG
-            start, end, slots = self._auction(spec, direction, self._oracle(spec))
-            request = OrderRequest(
-                spec, direction, OrderKind.MARKET, position.size, price=None, trigger_price=None,
-                trigger_condition=None, reduce_only=True, post_only=False,
-                max_ts=int(time.time()) + self._settings.default_order_expiry_s,
-                user_order_id=free_user_order_id(await self._live_user_order_ids(snapshot)),
-            )  # fmt: skip
+        for position in self._positions(snapshot, market):
+            request, (start, end, slots) = await self._close_request(position, snapshot)
             instructions = order_actions.close_position(
-                self._client, spec.market_index, user_order_id=request.user_order_id, max_ts=request.max_ts,
-                auction_start_price=start, auction_end_price=end, auction_duration=slots,
+                self._client, request.market.market_index, user_order_id=request.user_order_id,
+                max_ts=request.max_ts, auction_start_price=start, auction_end_price=end, auction_duration=slots,
             )  # fmt: skip
             placed.append(await self._record_and_send("close_position", request, instructions))
             snapshot = self._account()
         return placed
+
+    def _positions(self, snapshot: AccountSnapshot, market: str | None) -> list[Position]:
+        """The positions `market` names (all of them for None); refuses when there is none."""
+        wanted = None if market is None else resolve_market(market, self.markets())
+        positions = [p for p in snapshot.positions if wanted is None or p.market_index == wanted.market_index]
+        if not positions:
+            where = "" if wanted is None else f" in {wanted.symbol}"
+            raise RektError(f"There is no open position{where} to close.")
+        return positions
+
+    async def _close_request(
+        self, position: Position, snapshot: AccountSnapshot
+    ) -> tuple[OrderRequest, tuple[int, int, int]]:
+        """The reduce-only market order that takes `position` to zero, and its auction."""
+        spec = next(s for s in self.markets().values() if s.market_index == position.market_index)
+        direction = Direction.SHORT if position.base_amount > 0 else Direction.LONG
+        request = OrderRequest(
+            spec, direction, OrderKind.MARKET, position.size, price=None, trigger_price=None,
+            trigger_condition=None, reduce_only=True, post_only=False,
+            max_ts=int(time.time()) + self._settings.default_order_expiry_s,
+            user_order_id=free_user_order_id(await self._live_user_order_ids(snapshot)),
+        )  # fmt: skip
+        return request, self._auction(spec, direction, self._oracle(spec))
 
     async def _record_and_send(self, kind: str, request: OrderRequest, instructions) -> PlacedOrder:
         """Write the row, send, and let the result decide the row."""

@@ -151,12 +151,21 @@ async def test_market_order_fills_a_stop_fires_on_the_oracle_and_close_flattens(
     await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "153"])
     await until(lambda: filled(3 * SOL // 2), what="trigger fill")
 
+    before = len(await desk.services.registry.list_transactions(desk.lander.pubkey, limit=100))
+    preview = await desk.orders.preview_close("SOL-PERP")  # what `x` shows before asking
+    assert (preview.request.direction, preview.request.base_amount) == (Direction.SHORT, 3 * SOL // 2)
+    assert preview.request.reduce_only and preview.refusals == ()
+    assert preview.preview.leverage_after == 0
+    assert len(await desk.services.registry.list_transactions(desk.lander.pubkey, limit=100)) == before
+
     [close] = await desk.orders.close("SOL-PERP")
     assert close.record.reduce_only and close.record.direction is Direction.SHORT
     assert close.record.base_amount == 3 * SOL // 2
     await until(lambda: filled(0), what="close fill")
     with pytest.raises(RektError, match="no open position in SOL-PERP"):
         await desk.orders.close("SOL-PERP")
+    with pytest.raises(RektError, match="no open position in SOL-PERP"):
+        await desk.orders.preview_close("SOL-PERP")
     rows = await adopt_orders(desk.services.registry, desk.lander.link)
     assert {r.status for r in rows} == {OrderStatus.FILLED}
 
