@@ -1,15 +1,17 @@
 """Session setup: pick or create the session wallet, then see where to send funds.
 
 The address is the one thing a user must copy exactly, so it gets a line of its own and
-a copy key. No QR code is drawn: no QR encoder is installed with the app, and a code we
-encoded ourselves could send funds nowhere if it were wrong. The balance refreshes while
-the screen is open; on localnet the airdrop keys fund the wallet from the faucet.
+a copy key. Beside it, when the terminal has room, is its QR code for a phone wallet to
+scan; a smaller terminal shows a one-line note instead, so the screen still works at 80×24.
+The balance refreshes while the screen is open; on localnet the airdrop keys fund the
+wallet from the faucet.
 """
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
@@ -21,10 +23,14 @@ from rekt_tui.domain.status import ShellStatus
 from rekt_tui.services.session import Funding
 from rekt_tui.tui.formatting import keystore_line
 from rekt_tui.tui.session_messages import SessionChosen, SessionDataWanted, StepRequested
+from rekt_tui.tui.widgets.qr import QrCode
 
 NEW_WALLET = "new"
 BALANCE_REFRESH_S = 2.0
-NO_QR_NOTE = "No QR code: no QR encoder is installed. Copy the address with y and send SOL to it."
+QR_SHOWN_NOTE = "Scan the QR code, or copy the address with y, and send SOL to it."
+QR_HIDDEN_NOTE = "Enlarge the terminal to see a QR code, or copy the address with y."
+# The details beside the QR code need this many columns for the address line not to wrap.
+DETAILS_MIN_WIDTH = 50
 
 
 class SetupScreen(Screen[None], inherit_bindings=False):
@@ -48,12 +54,14 @@ class SetupScreen(Screen[None], inherit_bindings=False):
         self.set_reactive(SetupScreen.session, session)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="setup-body"):
-            yield Static(id="setup-keystore", markup=False)
-            yield OptionList(id="setup-wallets")
-            yield Static(id="setup-address", markup=False)
-            yield Static(NO_QR_NOTE, id="setup-qr-note", markup=False)
-            yield Static(id="setup-balance", markup=False)
+        with Horizontal(id="setup-body"):
+            with Vertical(id="setup-details"):
+                yield Static(id="setup-keystore", markup=False)
+                yield OptionList(id="setup-wallets")
+                yield Static(id="setup-address", markup=False)
+                yield Static(id="setup-qr-note", markup=False)
+                yield Static(id="setup-balance", markup=False)
+            yield QrCode(id="setup-qr")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -61,6 +69,9 @@ class SetupScreen(Screen[None], inherit_bindings=False):
         self._show_status()
         self._show_session()
         self.set_interval(BALANCE_REFRESH_S, self._want_data)
+
+    def on_resize(self, event: Resize) -> None:
+        self.call_after_refresh(self._fit_qr)
 
     def _want_data(self) -> None:
         if self.session is not None and self.is_active:
@@ -104,13 +115,30 @@ class SetupScreen(Screen[None], inherit_bindings=False):
         session = self.session
         address = self.query_one("#setup-address", Static)
         balance = self.query_one("#setup-balance", Static)
-        self.query_one("#setup-qr-note").display = session is not None
+        # The bare base58 address, as wallets show it on their own Receive screens and as an
+        # address field (a wallet's Send, an exchange's withdrawal) takes it from a scan. A
+        # Solana Pay link, solana:<address>, adds nothing without an amount, and a scanner that
+        # expects an address may reject it.
+        self.query_one("#setup-qr", QrCode).text = "" if session is None else session.pubkey
+        self._fit_qr()
         if session is None:
             address.update("Choose a session wallet above, or press n to create one.")
             balance.update("")
             return
         address.update(session.pubkey)
         balance.update(balance_line(self.funding, self.busy_step))
+
+    def _fit_qr(self) -> None:
+        """The QR code only when all of it fits beside the details; otherwise a note."""
+        qr = self.query_one("#setup-qr", QrCode)
+        body = self.query_one("#setup-body").size
+        width, height = qr.cells
+        fits = body.width >= DETAILS_MIN_WIDTH + qr.styles.margin.width + width and body.height >= height
+        has_session = self.session is not None
+        qr.display = has_session and fits
+        note = self.query_one("#setup-qr-note", Static)
+        note.display = has_session
+        note.update(QR_SHOWN_NOTE if fits else QR_HIDDEN_NOTE)
 
     @on(OptionList.OptionSelected, "#setup-wallets")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
