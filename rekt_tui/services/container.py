@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from rekt_tui.config import Settings
 from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.records import TransactionRecord
 from rekt_tui.domain.status import KeystoreStatus, ShellStatus
 from rekt_tui.keystore import Keystore, KeystoreError, KeystoreUnavailable, open_keystore
 from rekt_tui.registry import Registry
@@ -77,6 +78,10 @@ class Services:
             log.warning("pending keys left for later: %s", error.message)
             return
         await wallets.settle_pending_keys()
+
+    async def recent_transactions(self, pubkey: str, limit: int) -> list[TransactionRecord]:
+        """A session's last `limit` transactions, newest first, for the session panel."""
+        return await self.registry.list_transactions(pubkey, limit=limit)
 
     async def shell_status(self) -> ShellStatus:
         profile = self.settings.profile

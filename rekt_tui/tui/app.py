@@ -24,8 +24,9 @@ from rekt_tui.tui.activity import ActivityEntry, Severity, appended
 from rekt_tui.tui.bindings import binding_entries
 from rekt_tui.tui.commands import ActionCommands
 from rekt_tui.tui.formatting import status_summary
-from rekt_tui.tui.live import LiveFeeds
+from rekt_tui.tui.live import LiveFeeds, followed_session
 from rekt_tui.tui.messages import ShellStatusLoaded
+from rekt_tui.tui.position_actions import POSITION_BINDING_ACTIONS, PositionActions
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.help import HelpScreen
 from rekt_tui.tui.session_actions import SESSION_BINDING_ACTIONS, SessionActions
@@ -43,7 +44,7 @@ SHELL_STATUS_GROUP = "shell-status"
 _REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})
 
 
-class RektApp(SessionActions, TeardownTasks, LiveFeeds, App[None], inherit_bindings=False):
+class RektApp(SessionActions, PositionActions, TeardownTasks, LiveFeeds, App[None], inherit_bindings=False):
     # Absolute, so a subclass defined elsewhere (tests, later screens) still finds it.
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "rekt-tui"
@@ -58,6 +59,9 @@ class RektApp(SessionActions, TeardownTasks, LiveFeeds, App[None], inherit_bindi
         Binding("c", "checklist", "Start-trading checklist", id="app.checklist"),
         Binding("b", "buy", "Buy (order entry)", id="app.buy"),
         Binding("s", "sell", "Sell (order entry)", id="app.sell"),
+        Binding("x", "close_position", "Close the selected position", id="app.close_position"),
+        Binding("d", "cancel_order", "Cancel the selected order", id="app.cancel_order"),
+        Binding("D", "cancel_all_orders", "Cancel all orders", id="app.cancel_all_orders", show=False),
         Binding("ctrl+x", "stop_and_withdraw", "Stop and withdraw", id="app.stop_and_withdraw"),
         # The footer shows the palette key at its right edge already.
         Binding("ctrl+p", "command_palette", "Command palette", id="app.command_palette", priority=True, show=False),
@@ -95,7 +99,10 @@ class RektApp(SessionActions, TeardownTasks, LiveFeeds, App[None], inherit_bindi
         status = message.status
         self._dashboard.status = status
         self.record(status_summary(status))
-        self.follow_session(status)
+        if (session := followed_session(status)) is not None:
+            self.follow(session.pubkey)
+            if self._lander is None:  # its keys (b, s, x, d) work without choosing it first
+                self.open_session(session.pubkey)
         if status.registry_read_only_reason is not None:
             self.record(f"Registry is read-only: {status.registry_read_only_reason}", "warning")
         if status.keystore.problem:
@@ -127,6 +134,8 @@ class RektApp(SessionActions, TeardownTasks, LiveFeeds, App[None], inherit_bindi
             return not self._status_loading()
         if action in SESSION_BINDING_ACTIONS:
             return self.session_action_applies(action)
+        if action in POSITION_BINDING_ACTIONS:
+            return self.position_action_applies(action)
         if action == "stop_and_withdraw":
             return self.stop_applies()
         return True

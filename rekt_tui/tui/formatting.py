@@ -284,6 +284,8 @@ def positions_placeholder(status: ShellStatus | None) -> str:
         return LOADING
     if not status.sessions:
         return NO_SESSIONS_HINT
+    if sum(s.status is SessionStatus.ACTIVE for s in status.sessions) > 1:
+        return "Several session wallets are active: choose the one to show with w."
     return f"Positions: {NOT_CONNECTED} — they appear here once the Drift account feed is live."
 
 

@@ -11,6 +11,7 @@ budget, not one per update.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from functools import cached_property
@@ -41,9 +42,11 @@ if TYPE_CHECKING:
     from rekt_tui.tui.screens.dashboard import DashboardScreen
 
 LIVE_GROUP = "live"
+ACCOUNT_GROUP = "live-account"  # one followed account at a time: following another cancels it
 ACCOUNT_FEED = "account"
 BOOK_FEED = "orderbook"
 AGE_SAMPLE_S = 0.5  # how often a feed's age is sampled for the panels
+RECENT_TRANSACTIONS = 5  # in the session panel
 BALANCE_POLL_S = 5.0  # SOL balance has no stream of its own; a few seconds late is fine
 
 
@@ -122,6 +125,14 @@ class LiveFeeds:
         return RepaintPacer(self.call_later, self.set_timer, self.services.settings.ui.max_repaint_hz)
 
     @cached_property
+    def _linked_wakeup(self) -> asyncio.Event:
+        return asyncio.Event()
+
+    def refresh_linked(self) -> None:
+        """Read the wallet's balance and last transactions now, not at the next poll: something was just sent."""
+        self._linked_wakeup.set()
+
+    @cached_property
     def _feed_states(self) -> dict[str, FeedState]:
         return {}
 
@@ -129,16 +140,19 @@ class LiveFeeds:
     def _feed_ages(self) -> dict[str, float]:
         return {}
 
-    def follow_session(self, status: ShellStatus) -> None:
-        """Start the feeds for the followed session, once; nothing at all without one."""
-        session = followed_session(status)
-        if session is None or self._following is not None:
+    def follow(self, pubkey: str) -> None:
+        """Show this session on the dashboard: its account feed replaces the previous one's,
+        whose figures are cleared at once; the order book feed starts with the first."""
+        if pubkey == self._following:
             return
-        self._following = session.pubkey
-        self._follow_account(session.pubkey)
-        self._follow_book(self._dashboard.market)
+        first = self._following is None
+        self._following = pubkey
+        self._dashboard.account = self._dashboard.linked = None
+        self._follow_account(pubkey)
+        if first:
+            self._follow_book(self._dashboard.market)
 
-    @work(group=LIVE_GROUP, exit_on_error=False)
+    @work(group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
     async def _follow_account(self, pubkey: str) -> None:
         link = await open_link(self.services, pubkey)
         gateway = link.gateway
@@ -146,10 +160,14 @@ class LiveFeeds:
         names = {m.market_index: m.symbol for m in gateway.markets() if m.market_type is MarketType.PERP}
 
         async def balances() -> None:
+            explorer = self.services.settings.profile.explorer_tx_url
             while True:
-                linked = LinkedSession(link.session, await gateway.wallet_lamports(), names)
-                self.post_message(SessionLinked(linked))
-                await asyncio.sleep(BALANCE_POLL_S)
+                lamports = await gateway.wallet_lamports()
+                recent = await self.services.recent_transactions(pubkey, RECENT_TRANSACTIONS)
+                self.post_message(SessionLinked(LinkedSession(link.session, lamports, names, tuple(recent), explorer)))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._linked_wakeup.wait(), BALANCE_POLL_S)
+                self._linked_wakeup.clear()
 
         def aged() -> None:
             self.post_message(FeedAged(ACCOUNT_FEED, gateway.age_s(), gateway.feed_state))

@@ -12,6 +12,7 @@ from textual.message import Message
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.orderbook import OrderBook
+from rekt_tui.domain.records import TransactionRecord
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot
@@ -32,6 +33,8 @@ class LinkedSession:
     session: SessionRecord
     lamports: int | None
     market_names: dict[int, str]  # perp market index -> symbol, to name open orders
+    recent: tuple[TransactionRecord, ...] = ()  # newest first
+    explorer_tx_url: str = ""  # the cluster's explorer page of a transaction, with {signature}
 
 
 class SessionLinked(Message):
@@ -99,3 +102,4 @@ class MarketSelected(Message):
     def __init__(self, market: str) -> None:
         super().__init__()
         self.market = market
+

@@ -14,11 +14,16 @@ from textual import work
 
 from rekt_tui.domain.checklist import ChecklistAction
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.session import SessionRecord
+from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.services.landing import Lander, open_lander
 from rekt_tui.services.orders import OrderForm, OrderService
 from rekt_tui.services.session import SessionService
 from rekt_tui.tui.messages import DataFreshness, ShellStatusLoaded
+from rekt_tui.tui.screens.checklist import ChecklistScreen
+from rekt_tui.tui.screens.confirm import ConfirmScreen
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question
+from rekt_tui.tui.screens.recovery import RecoveryScreen
+from rekt_tui.tui.screens.setup import SetupScreen
 from rekt_tui.tui.session_messages import (
     OrderFormChanged,
     OrderPlaced,
@@ -31,10 +36,6 @@ from rekt_tui.tui.session_messages import (
     StepRequested,
     StepStateChanged,
 )
-from rekt_tui.tui.screens.checklist import ChecklistScreen
-from rekt_tui.tui.screens.confirm import ConfirmScreen
-from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question
-from rekt_tui.tui.screens.setup import SetupScreen
 
 if TYPE_CHECKING:
     from rekt_tui.tui.app import RektApp
@@ -90,15 +91,19 @@ class SessionActions(_Base):
 
     def session_action_applies(self, action: str) -> bool:
         """Setup is always there; the checklist needs a session; orders need trading started
-        and fresh data. None of them opens over a question already asked (confirm, order entry)."""
-        if isinstance(self.screen, (ConfirmScreen, OrderEntryScreen)):
+        and fresh data. None of them opens over a question already asked (confirm, order
+        entry) or over the recovery banner, which blocks everything until it is dealt with."""
+        if isinstance(self.screen, (ConfirmScreen, OrderEntryScreen, RecoveryScreen)):
             return False
         if action == "session_setup":
             return True
+        if self.teardown_running:  # nothing new while money is on its way out
+            return False
         if action == "checklist":
             return self._lander is not None
-        started = self.session is not None and self.session.trading_started_at is not None
-        return self._lander is not None and started and not self.data_stale
+        session = self.session
+        started = session is not None and session.status is SessionStatus.ACTIVE and session.trading_started_at
+        return self._lander is not None and bool(started) and not self.data_stale
 
     def on_data_freshness(self, message: DataFreshness) -> None:
         self.data_stale = message.stale
@@ -119,6 +124,14 @@ class SessionActions(_Base):
         self._lander = await open_lander(self.services, pubkey)
         self.post_message(SessionOpened(self._lander.link.session))
 
+    @work(group=SESSION_GROUP, exclusive=True, exit_on_error=False)
+    async def release_session(self, pubkey: str) -> None:
+        """Stop working with a session that was torn down: its link closes, its keys go quiet."""
+        if self.session is not None and self.session.pubkey == pubkey:
+            self.session = None
+            await self.close_session()
+            self.refresh_bindings()
+
     async def close_session(self) -> None:
         lander, self._lander = self._lander, None
         if lander is not None:
@@ -129,6 +142,7 @@ class SessionActions(_Base):
 
     def on_session_opened(self, message: SessionOpened) -> None:
         self.session = message.session
+        self.follow(message.session.pubkey)
         self.record(f"Session wallet {message.session.pubkey} is linked to {self.services.settings.cluster}.")
         for screen in self._screens(SetupScreen):
             screen.session = message.session
@@ -202,6 +216,7 @@ class SessionActions(_Base):
             screen.busy_step = None if message.done else message.step
         if message.done and message.outcome:
             self.record(message.outcome)
+            self.refresh_linked()
 
     @work(group=STEP_GROUP, exit_on_error=False)
     async def ask_to_start(self) -> None:
@@ -233,9 +248,14 @@ class SessionActions(_Base):
             screen.show_plan(message.form, message.plan, message.problem)
 
     def on_order_place_requested(self, message: OrderPlaceRequested) -> None:
+        # One at a time, and never by cancelling the one on its way: that would leave its
+        # transaction to the next launch's reconciliation.
+        if any(worker.group == PLACE_GROUP and worker.is_running for worker in self.workers):
+            self.notify("The previous order is still being placed.", severity="warning")
+            return
         self.place_order(message.form)
 
-    @work(group=PLACE_GROUP, exclusive=True, exit_on_error=False)
+    @work(group=PLACE_GROUP, exit_on_error=False)
     async def place_order(self, form: OrderForm) -> None:
         """Plan again on current data, confirm, then sign; a refusal goes back to the form."""
         orders = OrderService(self._lander)
@@ -250,6 +270,7 @@ class SessionActions(_Base):
         record = message.placed.record
         text = f"Order {record.user_order_id} placed ({record.status.value}): {message.placed.signature}"
         self.record(text)
+        self.refresh_linked()
         self.notify(text, title="Order placed", markup=False)
         for screen in self._screens(OrderEntryScreen):
             screen.dismiss()

@@ -103,7 +103,8 @@ class TeardownTasks:
                 screen.events = self.teardown_events
 
     def on_teardown_ended(self, message: TeardownEnded) -> None:
-        self.refresh_bindings()
+        self.release_session(message.pubkey)
+        self.load_shell_status()
         self.reconcile_sessions()
 
     def on_recovery_screen_recover(self, message: RecoveryScreen.Recover) -> None:
@@ -157,9 +158,18 @@ class TeardownTasks:
             self.push_screen(TeardownScreen(self.teardown_session, self.teardown_events))
 
     def exposure(self) -> str | None:
-        """Why quitting deserves a question (a running stop, or positions and orders on chain), or None."""
+        """Why quitting deserves a question (a running stop, or positions and orders on chain), or None.
+
+        The followed session is judged by its live feed, so a position opened a second ago
+        counts; the others by the last reconciliation.
+        """
         if self.teardown_running and run_outcome(self.teardown_events) is None:
             return "A stop-and-withdraw is still running; it finishes on the next launch"
+        live = self.get_default_screen().account  # the followed session, as the feed shows it now
+        if live is not None and (live.positions or live.orders):
+            return (
+                f"The session on screen holds {_count(live.positions, 'position')} and {_count(live.orders, 'order')}"
+            )
         held = [i for i in self.recovery_items if i.positions or i.open_orders]
         if held:
             return f"{len(held)} session(s) hold open positions or orders"
@@ -177,3 +187,7 @@ class TeardownTasks:
 
         self.push_screen(ConfirmScreen("Quit with positions open?", QUIT_QUESTION.format(what=what)), answered)
         return False
+
+
+def _count(items: tuple, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"

@@ -7,7 +7,7 @@ the domain models the workers post, built by hand.
 from datetime import UTC, datetime
 
 from rekt_tui.domain.orderbook import BookLevel, OrderBook
-from rekt_tui.domain.records import Direction, MarketType, OrderType
+from rekt_tui.domain.records import Direction, MarketType, OrderType, TransactionRecord, TransactionStatus
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.tui.messages import LinkedSession
@@ -26,8 +26,30 @@ def session() -> SessionRecord:
     )  # fmt: skip
 
 
+EXPLORER = "http://127.0.0.1:8899/explorer/tx/{signature}"
+
+
+def transaction(kind: str, status: TransactionStatus, signature: str, error_name: str | None = None) -> TransactionRecord:
+    return TransactionRecord(
+        session_pubkey=WALLET, kind=kind, intent="{}", status=status, signature=signature, raw_tx=b"",
+        last_valid_block_height=1_000, retry_count=0, error_type=None, error_code=None, error_name=error_name,
+        message=None, slot=None, rebuild_of=None, created_at=AT, sent_at=AT, confirmed_at=None, updated_at=AT,
+    )  # fmt: skip
+
+
+def transactions() -> tuple[TransactionRecord, ...]:
+    """Newest first, as the registry lists them: one still confirming, one refused by Drift, one landed."""
+    return (
+        transaction("place_order", TransactionStatus.SENT, "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnb"),
+        transaction("place_order", TransactionStatus.FAILED, "3kQ6LkYHhCaGRBPs5n1PcsjWMR1Sn5d8ZhVa5QpHTnBd",
+                    error_name="InsufficientCollateral"),
+        transaction("deposit", TransactionStatus.CONFIRMED, "4nZtBjc9y3yY8J4cD7Xc1SrBHb9YvVNr1Gq4JbyD9Uwa"),
+    )  # fmt: skip
+
+
 def linked() -> LinkedSession:
-    return LinkedSession(session(), lamports=9_876_543_210, market_names={0: "SOL-PERP", 1: "BTC-PERP", 2: "ETH-PERP"})
+    names = {0: "SOL-PERP", 1: "BTC-PERP", 2: "ETH-PERP"}
+    return LinkedSession(session(), lamports=9_876_543_210, market_names=names, recent=transactions(), explorer_tx_url=EXPLORER)
 
 
 def account(slot: int = 123_456, sol_oracle: int = 152 * USDC) -> AccountSnapshot:

@@ -47,10 +47,10 @@ async def test_preview_refusal_and_a_confirmed_order_that_lands(tmp_path, live, 
     try:
         async with app.run_test(size=(100, 30), message_hook=message_log) as pilot:
             assert not app.check_action("buy", ())
-            await pilot.press("w", "down", "enter")  # the first wallet listed
+            # The only active session is linked at launch: no need to choose it first.
             await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the wallet")
             await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
-            await pilot.press("escape", "b")
+            await pilot.press("b")
             assert isinstance(app.screen, OrderEntryScreen)
 
             await type_size(pilot, "1000")

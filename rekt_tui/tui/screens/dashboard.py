@@ -13,11 +13,11 @@ from textual.containers import Grid
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.status import ShellStatus
-from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.services.market_data import BOOK_MARKETS
 from rekt_tui.tui.activity import ActivityEntry
 from rekt_tui.tui.messages import LinkedSession, MarketSelected
@@ -119,6 +119,16 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         positions = () if self.account is None else self.account.positions
         self.oracle_price = next((p.oracle_price for p in positions if p.symbol == self.market), None)
 
+    def selected_position(self) -> Position | None:
+        """The position under the positions cursor (the first one before the cursor moved)."""
+        positions = {p.symbol: p for p in self.account.positions} if self.account else {}
+        return positions.get(_cursor_key(self.query_one("#positions-table", DataTable)))
+
+    def selected_order(self) -> Order | None:
+        """The open order under the orders cursor."""
+        orders = {str(o.order_id): o for o in self.account.orders} if self.account else {}
+        return orders.get(_cursor_key(self.query_one("#orders-table", DataTable)))
+
     def action_next_market(self) -> None:
         """Intent only: the app switches the feed; the old market's book is dropped at once."""
         following = BOOK_MARKETS.index(self.market) + 1 if self.market in BOOK_MARKETS else 0
@@ -138,3 +148,9 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         if action == "next_market":
             return self.linked is not None
         return True
+
+
+def _cursor_key(table: DataTable) -> str | None:
+    if not table.row_count:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value

@@ -1,4 +1,5 @@
-"""Where the app stands: the followed wallet live, then cluster, keystore, registry and wallets.
+"""Where the app stands: the followed wallet live and its last transactions, then cluster,
+keystore, registry and wallets.
 
 Recomposed whenever a new status arrives: that happens at launch and on reload, never per
 tick, and rebuilding a handful of lines is simpler than patching them. The followed
@@ -8,6 +9,7 @@ wallet's lines change with the account feed, so they are one Static updated in p
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.reactive import reactive, var
 from textual.widgets import Static
 
@@ -24,6 +26,7 @@ from rekt_tui.tui.formatting import (
 )
 from rekt_tui.tui.messages import LinkedSession
 from rekt_tui.tui.widgets.panel import Panel
+from rekt_tui.tui.widgets.recent_transactions import recent_transactions
 
 
 class SessionPanel(Panel):
@@ -38,6 +41,9 @@ class SessionPanel(Panel):
         live = Static(self._live_text(), id="session-live", markup=False)
         live.display = self.linked is not None
         yield live
+        transactions = Static(self._transactions(), id="session-transactions")
+        transactions.display = self.linked is not None
+        yield transactions
         status = self.status
         if status is None:
             yield Static(LOADING, classes="-muted", markup=False)
@@ -68,11 +74,16 @@ class SessionPanel(Panel):
         self._show_live()
 
     def _show_live(self) -> None:
-        text = self._live_text()
-        for live in self.query("#session-live").results(Static):  # none while recomposing
-            live.display = self.linked is not None
-            if live.content != text:
-                live.update(text)
+        shown = {"#session-live": self._live_text(), "#session-transactions": self._transactions()}
+        for selector, content in shown.items():
+            for widget in self.query(selector).results(Static):  # none while recomposing
+                widget.display = self.linked is not None
+                if widget.content != content:
+                    widget.update(content)
+
+    def _transactions(self) -> Content:
+        linked = self.linked
+        return Content() if linked is None else recent_transactions(linked.recent, linked.explorer_tx_url)
 
     def _live_text(self) -> str:
         if self.linked is None:

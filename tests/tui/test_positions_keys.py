@@ -1,0 +1,91 @@
+"""Closing and cancelling from the dashboard against a live localnet: `x` closes the
+position under the cursor after a preview, `d` cancels the order under the cursor, `D`
+cancels the rest; every one asks first, and the session panel lists what was sent with
+links to the cluster's explorer."""
+
+import pytest
+from textual.style import Style
+
+from rekt_tui.services.container import Services
+from rekt_tui.services.orders import OrderForm, OrderService
+from rekt_tui.tui.screens.confirm import ConfirmScreen
+from rekt_tui.tui.screens.dashboard import DashboardScreen
+from rekt_tui.tui.session_messages import SessionOpened
+from tests.tui.conftest import make_app, text_of
+from tests.tui.live_app import distinct, live_settings, until
+from tests.tui.test_order_entry import started_session
+
+pytestmark = pytest.mark.slow
+
+
+async def a_position_and_two_resting_orders(services: Services) -> None:
+    lander = await started_session(services)
+    orders = OrderService(lander)
+    await orders.place(OrderForm(market="SOL-PERP", side="buy", size="0.2"))
+    for price in ("100", "101"):  # far below the market: they rest
+        # Two more buys on SOL-PERP on purpose: the stacking guard's override, as --allow-stacking.
+        limit = OrderForm(market="SOL-PERP", side="buy", size="0.1", kind="limit", price=price)
+        await orders.place(limit, allow_stacking=True)
+    await lander.link.close()
+
+
+def account(app):
+    return app.get_default_screen().account
+
+
+def transactions_panel(app):
+    return app.get_default_screen().query_one("#session-transactions")
+
+
+async def answer(pilot, key: str, title: str) -> str:
+    """Press `key`, check the question asked, say yes; returns the question."""
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), f"the question after {key}")
+    assert pilot.app.screen.title_text == title
+    question = text_of(pilot.app.screen.query_one("#confirm-question"))
+    await pilot.press("y")
+    return question
+
+
+async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
+    services = await Services.open(live_settings(tmp_path, live))
+    await a_position_and_two_resting_orders(services)
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the only active session")
+            await until(pilot, lambda: account(app) and len(account(app).orders) == 2, "the account feed")
+            await until(pilot, lambda: app.check_action("close_position", ()), "x to apply")
+
+            # Declining asks nothing of the chain.
+            await pilot.press("x")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the close question")
+            await pilot.press("n")
+            assert isinstance(app.screen, DashboardScreen) and account(app).positions
+
+            question = await answer(pilot, "x", "Close position")
+            assert "Close the SOL-PERP long with a reduce-only market order?" in question
+            # The resting bids still count in Drift's worst-case leverage; the position itself is gone.
+            assert "Market sell 0.2 SOL (SOL-PERP)" in question and "Liquidation price after none" in question
+            await until(pilot, lambda: not account(app).positions, "the close to fill", timeout=60)
+
+            await pilot.press("5")  # the open-orders panel
+            first = app.get_default_screen().selected_order()
+            question = await answer(pilot, "d", "Cancel")
+            assert f"Cancel order #{first.order_id}: SOL-PERP limit buy" in question
+            await until(pilot, lambda: len(account(app).orders) == 1, "one order cancelled")
+            assert first.order_id not in {o.order_id for o in account(app).orders}
+
+            assert "Cancel all 1 open order?" in await answer(pilot, "D", "Cancel")
+            await until(pilot, lambda: not account(app).orders, "every order cancelled")
+            assert not app.check_action("cancel_all_orders", ()) and not app.check_action("close_position", ())
+
+            await until(pilot, lambda: "cancel order" in str(transactions_panel(app).content), "the panel")
+            content = transactions_panel(app).content
+            assert "close position" in str(content) and "Last transactions" in str(content)
+            links = [span.style.link for span in content.spans if isinstance(span.style, Style) and span.style.link]
+            rows = await services.registry.list_transactions(app.session.pubkey, limit=5)
+            template = services.settings.profile.explorer_tx_url
+            assert links == [template.replace("{signature}", row.signature) for row in rows]
+    finally:
+        await services.close()
