@@ -11,28 +11,9 @@ import urllib.request
 import pytest
 
 from tests.conftest import Cli
+from tests.localnet.conftest import free_port_pair
 
 pytestmark = pytest.mark.slow
-
-
-def free_port_pair() -> int:
-    """A port p with p and p+1 both free (JSON-RPC and websocket)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        if port < 65000 and _free(port) and _free(port + 1):
-            return port
-    raise RuntimeError("no free port pair")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def rpc(port: int, method: str, params=None):

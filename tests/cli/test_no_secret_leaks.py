@@ -28,7 +28,9 @@ def test_secret_never_leaves_the_keystore(cli, tmp_path):
         outputs.append((result.out + result.err).encode())
         return result
 
-    pubkey = run("wallet", "new", "--label", "leak-check").out.strip()
+    created = run("wallet", "new", "--label", "leak-check")
+    assert created.code == 0, created.err
+    pubkey = created.out.strip()
     run("wallet", "list")
     run("wallet", "show", pubkey, "--json")
     run("sessions", "--json")
