@@ -1,0 +1,23 @@
+"""The `cockpit` fixture: `rekt-tui` in tmux, always stopped with its localnet afterwards."""
+
+import shutil
+
+import pytest
+
+from tests.e2e.tmux import REKT_TUI, Cockpit
+
+
+@pytest.fixture
+def cockpit(tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.skip(
+            "tmux is not installed; the end-to-end tests drive the TUI through it"
+        )
+    assert REKT_TUI.exists(), (
+        f"{REKT_TUI} is missing: install the package into this interpreter's environment"
+    )
+    harness = Cockpit(tmp_path)
+    try:
+        yield harness
+    finally:
+        harness.close()

@@ -1,0 +1,32 @@
+"""A new user's first session, start to finish, through the installed `rekt-tui` in a terminal."""
+
+import pytest
+
+from tests.e2e.tmux import (
+    assert_archived_with_nothing_on_chain,
+    assert_drift_account_empty,
+    buy,
+    close_progress,
+    start_trading,
+    stop_question,
+)
+
+
+@pytest.mark.slow
+def test_new_user_trades_then_stops_and_withdraws(cockpit):
+    tmux = cockpit.tmux
+    pubkey = start_trading(cockpit)
+    buy(cockpit, "0.1")
+
+    tmux.send("C-x")
+    tmux.wait_for(*stop_question(pubkey))
+    tmux.send("y")
+    summary = tmux.wait_for("✓ Archive session", "Drift $0.00", timeout=60)
+    for step in ("✓ Close positions", "✓ Settle PnL", "✓ Withdraw collateral"):
+        assert step in summary, summary
+
+    assert_archived_with_nothing_on_chain(cockpit, pubkey)
+    close_progress(cockpit)
+    tmux.wait_for("No open positions.")
+    cockpit.quit()
+    assert_drift_account_empty(cockpit, pubkey)
