@@ -16,7 +16,8 @@ from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.services.container import Services
 from rekt_tui.services.link import open_link
-from rekt_tui.services.reconcile import RecoveryItem, reconcile
+from rekt_tui.services.models import RecoveryItem
+from rekt_tui.services.reconcile import reconcile
 from rekt_tui.services.teardown import TeardownService
 
 STOP_WORD = "stop"

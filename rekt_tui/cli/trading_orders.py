@@ -14,7 +14,8 @@ from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.guards import OrderRefused
 from rekt_tui.domain.orders import side_label
 from rekt_tui.services.landing import Lander
-from rekt_tui.services.orders import OrderForm, OrderService
+from rekt_tui.services.models import OrderForm
+from rekt_tui.services.orders import OrderService
 
 CONFIRM_WORDS = {"y", "yes"}
 

@@ -10,17 +10,16 @@ between is resolved by `adopt_orders` from the chain (R3).
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 
 import aiohttp
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.guards import OrderRefused, Preview, Refusal, check_order
+from rekt_tui.domain.guards import OrderRefused, check_order
 from rekt_tui.domain.markets import MarketSpec, resolve_market
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, free_user_order_id, parse_order
-from rekt_tui.domain.records import Direction, OrderRecord, OrderStatus
+from rekt_tui.domain.records import Direction, OrderStatus
 from rekt_tui.domain.strategy import StrategyPreset
 from rekt_tui.domain.trading import AccountSnapshot, Position
 from rekt_tui.drift import order_actions
@@ -30,6 +29,7 @@ from rekt_tui.drift.preview import preview_order
 from rekt_tui.drift.sender import Landed
 from rekt_tui.drift.session_reads import perp_market_specs
 from rekt_tui.services.landing import Lander
+from rekt_tui.services.models import OrderForm, OrderPlan, PlacedOrder
 from rekt_tui.services.order_book import settle_row
 
 log = logging.getLogger(__name__)
@@ -37,35 +37,6 @@ log = logging.getLogger(__name__)
 BOOK_TIMEOUT_S = 5.0
 # Far beyond any staleness limit; stands in for "never heard from" in the guards' sentences.
 NEVER_S = 10**6
-
-
-@dataclass(frozen=True)
-class OrderForm:
-    """An order as the user typed it; everything is checked when it is planned."""
-
-    market: str
-    side: str
-    size: str
-    kind: str = OrderKind.MARKET.value
-    price: str | None = None
-    trigger: str | None = None
-    reduce_only: bool = False
-    post_only: bool = False
-    expire_s: int | None = None
-
-
-@dataclass(frozen=True)
-class OrderPlan:
-    request: OrderRequest
-    auction: tuple[int, int, int] | None  # a market order's (start, end, duration in slots)
-    preview: Preview
-    refusals: tuple[Refusal, ...]  # empty: the order may be signed
-
-
-@dataclass(frozen=True)
-class PlacedOrder:
-    record: OrderRecord
-    signature: str
 
 
 class OrderService:

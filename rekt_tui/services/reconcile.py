@@ -11,9 +11,7 @@ why the key was not used.
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.records import TeardownStepStatus, UNRESOLVED_TRANSACTION_STATUSES
@@ -28,36 +26,11 @@ from rekt_tui.keystore import KeystoreError
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.container import Services
 from rekt_tui.services.link import SessionLink, endpoint_for, open_link
+from rekt_tui.services.models import RecoveryItem, SuggestedAction
 from rekt_tui.services.teardown import teardown_in_progress
-from rekt_tui.services.unresolved import Resumed, finish_unresolved
+from rekt_tui.services.unresolved import finish_unresolved
 
 log = logging.getLogger(__name__)
-
-
-class SuggestedAction(str, Enum):
-    RECOVER = "recover"  # run (or finish) the teardown
-    RESUME = "resume"  # go back to trading the session
-    MARK_RESOLVED = "mark_resolved"  # the chain shows nothing left: close the books
-
-
-@dataclass(frozen=True)
-class RecoveryItem:
-    session: SessionRecord
-    sol_lamports: int  # in the session wallet
-    collateral: int  # Drift total collateral, quote (1e6)
-    open_orders: int
-    positions: int
-    unsettled_pnl: int  # quote (1e6), summed over perp markets
-    borrowed: bool
-    since: datetime  # the last teardown step, or the session's last update
-    action: SuggestedAction | None  # None: nothing to do
-    key_problem: str | None = None  # why the account was read without its key
-    resumed: tuple[Resumed, ...] = ()
-    adopted: int = 0  # orders found on chain and adopted into the registry
-
-    @property
-    def needs_recovery(self) -> bool:
-        return self.action is not None
 
 
 async def reconcile(services: Services) -> list[RecoveryItem]:

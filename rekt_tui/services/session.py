@@ -9,7 +9,6 @@ last known figures follow the chain.
 
 import asyncio
 import time
-from dataclasses import dataclass
 from functools import partial
 
 from rekt_tui.domain.checklist import (
@@ -29,6 +28,7 @@ from rekt_tui.drift.rpc import RpcError
 from rekt_tui.drift.sender import Landed
 from rekt_tui.drift.session_reads import account_rent_lamports, initialize_with_referrer, load_user_stats
 from rekt_tui.services.landing import Lander, now
+from rekt_tui.services.models import Funding
 
 
 ASSETS = ("SOL", "USDC")
@@ -50,13 +50,6 @@ def check_faucet(cluster: str) -> None:
     """Only the localnet has a faucet; elsewhere the wallet is funded by a transfer."""
     if cluster != "localnet":
         raise UsageError(f"Airdrops exist only on localnet; fund the session wallet by sending it SOL on {cluster}.")
-
-
-@dataclass(frozen=True)
-class Funding:
-    wallet_lamports: int
-    funded: bool
-    detail: str  # the checklist's sentence: what the wallet holds and needs
 
 
 class SessionService:

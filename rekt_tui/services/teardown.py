@@ -15,7 +15,6 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import format_sol, format_usd
@@ -33,6 +32,7 @@ from rekt_tui.registry import Registry
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import Lander, now
 from rekt_tui.services.link import SessionLink
+from rekt_tui.services.models import TeardownEvent
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.teardown_actions import ActionRunner, Outcome
 from rekt_tui.services.unresolved import finish_unresolved
@@ -40,16 +40,6 @@ from rekt_tui.services.unresolved import finish_unresolved
 MAX_ACTIONS = 24  # a teardown takes about eight; more means the chain is not converging
 FINALIZE_TIMEOUT_S = 30.0
 INTERRUPTED = "Interrupted before it finished; the run continued from what the chain showed."
-
-
-@dataclass(frozen=True)
-class TeardownEvent:
-    """One step's progress, for the UI and the CLI (step None: the whole run)."""
-
-    step: TeardownStep | None
-    state: TeardownStepStatus
-    signature: str | None
-    message: str
 
 
 def _run_finished(steps: list[TeardownStepRecord]) -> bool:

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from rekt_tui.domain.errors import RektError
 from rekt_tui.tui.activity import ActivityEntry, Severity, appended
 from rekt_tui.tui.bindings import binding_entries
+from rekt_tui.tui.chain import ChainCalls
 from rekt_tui.tui.commands import ActionCommands
 from rekt_tui.tui.formatting import status_summary
 from rekt_tui.tui.live import LiveFeeds, followed_session
@@ -44,7 +45,9 @@ SHELL_STATUS_GROUP = "shell-status"
 _REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})
 
 
-class RektApp(SessionActions, PositionActions, TeardownTasks, LiveFeeds, App[None], inherit_bindings=False):
+class RektApp(
+    SessionActions, PositionActions, TeardownTasks, LiveFeeds, ChainCalls, App[None], inherit_bindings=False
+):
     # Absolute, so a subclass defined elsewhere (tests, later screens) still finds it.
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "rekt-tui"
@@ -86,6 +89,7 @@ class RektApp(SessionActions, PositionActions, TeardownTasks, LiveFeeds, App[Non
         return self._dashboard
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.first_frame_drawn)
         self.load_shell_status()
         if self._reconcile_at_launch:
             self.reconcile_sessions()

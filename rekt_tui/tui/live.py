@@ -23,7 +23,6 @@ from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.records import MarketType
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import ShellStatus
-from rekt_tui.services.link import open_link
 from rekt_tui.services.market_data import open_book_feed
 from rekt_tui.tui.formatting import feed_event_line, is_stale
 from rekt_tui.tui.messages import (
@@ -154,7 +153,7 @@ class LiveFeeds:
 
     @work(group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
     async def _follow_account(self, pubkey: str) -> None:
-        link = await open_link(self.services, pubkey)
+        link = await (await self.chain()).open_link(self.services, pubkey)
         gateway = link.gateway
         snapshots, events = gateway.snapshots(), gateway.feed_events()
         names = {m.market_index: m.symbol for m in gateway.markets() if m.market_type is MarketType.PERP}

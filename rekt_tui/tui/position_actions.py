@@ -17,7 +17,6 @@ from textual import work
 
 from rekt_tui.domain.markets import format_base
 from rekt_tui.domain.trading import Order, Position
-from rekt_tui.services.orders import OrderService
 from rekt_tui.tui.formatting import order_cells
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.order_entry import preview_text
@@ -75,7 +74,7 @@ class PositionActions(_Base):
 
     @work(group=CHANGE_GROUP, exit_on_error=False)
     async def close_position(self, position: Position) -> None:
-        orders = OrderService(self._lander)
+        orders = self.loaded_chain.OrderService(self._lander)
         plan = await orders.preview_close(position.symbol)
         question = close_question(position, preview_text(plan))
         if not await self.push_screen_wait(ConfirmScreen("Close position", question)):
@@ -92,7 +91,7 @@ class PositionActions(_Base):
         names = dashboard.linked.market_names if dashboard.linked else {}
         if not await self.push_screen_wait(ConfirmScreen("Cancel", cancel_question(order, count, names))):
             return
-        landed = await OrderService(self._lander).cancel(None if order is None else order.order_id)
+        landed = await self.loaded_chain.OrderService(self._lander).cancel(None if order is None else order.order_id)
         what = "every open order" if order is None else f"order #{order.order_id}"
         self.record(f"Cancelled {what} ({landed.signature})")
         self.refresh_linked()

@@ -15,9 +15,6 @@ from textual import work
 from rekt_tui.domain.checklist import ChecklistAction
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.session import SessionRecord, SessionStatus
-from rekt_tui.services.landing import Lander, open_lander
-from rekt_tui.services.orders import OrderForm, OrderService
-from rekt_tui.services.session import SessionService
 from rekt_tui.tui.messages import DataFreshness, ShellStatusLoaded
 from rekt_tui.tui.screens.checklist import ChecklistScreen
 from rekt_tui.tui.screens.confirm import ConfirmScreen
@@ -38,6 +35,9 @@ from rekt_tui.tui.session_messages import (
 )
 
 if TYPE_CHECKING:
+    from rekt_tui.services.landing import Lander
+    from rekt_tui.services.models import OrderForm
+    from rekt_tui.services.session import SessionService
     from rekt_tui.tui.app import RektApp
 
     _Base = RektApp
@@ -86,7 +86,7 @@ class SessionActions(_Base):
         self._open_order_entry("sell")
 
     def _open_order_entry(self, side: str) -> None:
-        markets = tuple(sorted(OrderService(self._lander).markets())) if self._lander else ()
+        markets = tuple(sorted(self.loaded_chain.OrderService(self._lander).markets())) if self._lander else ()
         self.push_screen(OrderEntryScreen(side, markets))
 
     def session_action_applies(self, action: str) -> bool:
@@ -121,7 +121,7 @@ class SessionActions(_Base):
             pubkey = (await (await self.services.wallets()).create()).pubkey
             self.load_shell_status()
         await self.close_session()
-        self._lander = await open_lander(self.services, pubkey)
+        self._lander = await (await self.chain()).open_lander(self.services, pubkey)
         self.post_message(SessionOpened(self._lander.link.session))
 
     @work(group=SESSION_GROUP, exclusive=True, exit_on_error=False)
@@ -159,7 +159,7 @@ class SessionActions(_Base):
 
     @work(group=DATA_GROUP, exclusive=True, exit_on_error=False)
     async def load_session_data(self) -> None:
-        setup = SessionService(self._lander)
+        setup = self.loaded_chain.SessionService(self._lander)
         funding, checklist = await setup.funding(), await setup.checklist()
         self.post_message(SessionDataLoaded(setup.session, funding, checklist))
 
@@ -185,7 +185,7 @@ class SessionActions(_Base):
         self.post_message(StepStateChanged(request.step, done=False))
         outcome = ""  # a refusal reaches the user through the app's worker-error handler
         try:
-            outcome = await self._perform(SessionService(self._lander), request)
+            outcome = await self._perform(self.loaded_chain.SessionService(self._lander), request)
         finally:
             self.post_message(StepStateChanged(request.step, done=True, outcome=outcome))
             self.load_session_data()
@@ -221,7 +221,7 @@ class SessionActions(_Base):
     @work(group=STEP_GROUP, exit_on_error=False)
     async def ask_to_start(self) -> None:
         """The start summary comes from the chain, then the one confirm modal asks."""
-        summary = await SessionService(self._lander).start_summary()
+        summary = await self.loaded_chain.SessionService(self._lander).start_summary()
         if await self.push_screen_wait(ConfirmScreen("Start trading on Drift", summary)):
             self.run_step(StepRequested(ChecklistAction.CONFIRM_START.value))
 
@@ -237,7 +237,7 @@ class SessionActions(_Base):
             self.post_message(OrderPlanned(form, None, "Choose a session wallet first (w)."))
             return
         try:
-            plan = await OrderService(self._lander).plan(form)
+            plan = await self.loaded_chain.OrderService(self._lander).plan(form)
         except RektError as error:
             self.post_message(OrderPlanned(form, None, error.message))
             return
@@ -258,7 +258,7 @@ class SessionActions(_Base):
     @work(group=PLACE_GROUP, exit_on_error=False)
     async def place_order(self, form: OrderForm) -> None:
         """Plan again on current data, confirm, then sign; a refusal goes back to the form."""
-        orders = OrderService(self._lander)
+        orders = self.loaded_chain.OrderService(self._lander)
         plan = await orders.plan(form)
         if plan.refusals:
             self.post_message(OrderPlanned(form, plan))

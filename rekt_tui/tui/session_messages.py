@@ -8,8 +8,7 @@ from textual.message import Message
 
 from rekt_tui.domain.checklist import Checklist
 from rekt_tui.domain.session import SessionRecord
-from rekt_tui.services.orders import OrderForm, OrderPlan, PlacedOrder
-from rekt_tui.services.session import Funding
+from rekt_tui.services.models import Funding, OrderForm, OrderPlan, PlacedOrder
 
 
 class SessionChosen(Message):

@@ -15,9 +15,7 @@ from textual import work
 from textual.message import Message
 
 from rekt_tui.domain.session import SessionStatus
-from rekt_tui.services.link import open_link
-from rekt_tui.services.reconcile import RecoveryItem, mark_resolved, reconcile
-from rekt_tui.services.teardown import TeardownEvent, TeardownService
+from rekt_tui.services.models import RecoveryItem, TeardownEvent
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
 from rekt_tui.tui.screens.teardown import TeardownScreen, run_outcome
@@ -69,14 +67,15 @@ class TeardownTasks:
     @work(group=RECONCILE_GROUP, exclusive=True, exit_on_error=False)
     async def reconcile_sessions(self) -> None:
         """What every unwithdrawn session holds on chain; the answer comes back as a message."""
-        self.post_message(RecoveryLoaded(tuple(await reconcile(self.services))))
+        self.post_message(RecoveryLoaded(tuple(await (await self.chain()).reconcile(self.services))))
 
     @work(group=TEARDOWN_GROUP, exclusive=True, exit_on_error=False)
     async def run_teardown(self, pubkey: str) -> None:
         try:
-            link = await open_link(self.services, pubkey)
+            chain = await self.chain()
+            link = await chain.open_link(self.services, pubkey)
             try:
-                async for event in TeardownService(self.services).run(link):
+                async for event in chain.TeardownService(self.services).run(link):
                     self.post_message(TeardownProgress(pubkey, event))
             finally:
                 await link.close()
@@ -85,7 +84,7 @@ class TeardownTasks:
 
     @work(group=RECONCILE_GROUP, exit_on_error=False)
     async def resolve_session(self, pubkey: str) -> None:
-        await mark_resolved(self.services, pubkey)
+        await (await self.chain()).mark_resolved(self.services, pubkey)
         self.reconcile_sessions()
 
     def on_recovery_loaded(self, message: RecoveryLoaded) -> None:

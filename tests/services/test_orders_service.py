@@ -20,7 +20,8 @@ from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import Lander, open_lander
 from rekt_tui.services.order_book import adopt_orders
-from rekt_tui.services.orders import OrderForm, OrderService
+from rekt_tui.services.models import OrderForm
+from rekt_tui.services.orders import OrderService
 from rekt_tui.services.session import SessionService
 from tests.localnet.conftest import start_localnet
 

@@ -13,7 +13,8 @@ from rekt_tui.drift import order_actions
 from rekt_tui.keystore import Keystore, KeystoreLocked
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import Lander
-from rekt_tui.services.reconcile import SuggestedAction, mark_resolved, reconcile
+from rekt_tui.services.models import SuggestedAction
+from rekt_tui.services.reconcile import mark_resolved, reconcile
 from rekt_tui.services.teardown import TeardownService
 from tests.keystore.backends import LockedKeyring
 from tests.services.teardown_setup import SOL, USDC, Book, funded_session, services  # noqa: F401 - fixture

@@ -15,8 +15,7 @@ from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orders import OrderKind, OrderRequest
 from rekt_tui.domain.records import Direction, MarketType
 from rekt_tui.domain.session import SessionRecord, SessionStatus
-from rekt_tui.services.orders import OrderPlan
-from rekt_tui.services.session import Funding
+from rekt_tui.services.models import Funding, OrderPlan
 
 AT = datetime(2026, 4, 2, 9, 30, tzinfo=UTC)
 REFERRER = str(Keypair.from_seed(bytes([9]) * 32).pubkey())

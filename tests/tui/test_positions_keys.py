@@ -7,7 +7,8 @@ import pytest
 from textual.style import Style
 
 from rekt_tui.services.container import Services
-from rekt_tui.services.orders import OrderForm, OrderService
+from rekt_tui.services.models import OrderForm
+from rekt_tui.services.orders import OrderService
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.session_messages import SessionOpened

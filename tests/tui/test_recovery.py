@@ -6,7 +6,8 @@ import pytest
 
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.services.container import Services
-from rekt_tui.services.orders import OrderForm, OrderService
+from rekt_tui.services.models import OrderForm
+from rekt_tui.services.orders import OrderService
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen

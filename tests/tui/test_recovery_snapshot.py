@@ -12,8 +12,7 @@ from textual.app import App
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.teardown import TeardownStep
-from rekt_tui.services.reconcile import RecoveryItem, SuggestedAction
-from rekt_tui.services.teardown import TeardownEvent
+from rekt_tui.services.models import RecoveryItem, SuggestedAction, TeardownEvent
 from rekt_tui.tui.app import RektApp
 from rekt_tui.tui.screens.recovery import RecoveryScreen
 from rekt_tui.tui.screens.teardown import TeardownScreen

@@ -2,7 +2,7 @@
 
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.teardown import TeardownStep
-from rekt_tui.services.teardown import TeardownEvent
+from rekt_tui.services.models import TeardownEvent
 from rekt_tui.tui.screens.teardown import PARKED_HINT, run_outcome, step_rows
 
 RUNNING, DONE, PARKED = TeardownStepStatus.RUNNING, TeardownStepStatus.DONE, TeardownStepStatus.PARKED

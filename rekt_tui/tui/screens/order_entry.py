@@ -17,7 +17,7 @@ from rekt_tui.domain.guards import format_leverage
 from rekt_tui.domain.markets import format_base, format_price
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.orders import OrderKind
-from rekt_tui.services.orders import OrderForm, OrderPlan
+from rekt_tui.services.models import OrderForm, OrderPlan
 from rekt_tui.tui.session_messages import OrderFormChanged, OrderPlaceRequested
 
 DEBOUNCE_S = 0.3

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from rekt_tui.domain.money import format_sol, format_usd
-from rekt_tui.services.reconcile import RecoveryItem, SuggestedAction
+from rekt_tui.services.models import RecoveryItem, SuggestedAction
 from rekt_tui.tui.formatting import short_pubkey
 
 INTRO = "These sessions still hold money or exposure on chain. Deal with each before trading."

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from rekt_tui.domain.money import format_sol
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import ShellStatus
-from rekt_tui.services.session import Funding
+from rekt_tui.services.models import Funding
 from rekt_tui.tui.formatting import keystore_line
 from rekt_tui.tui.session_messages import SessionChosen, SessionDataWanted, StepRequested
 from rekt_tui.tui.widgets.qr import QrCode

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.teardown import TeardownStep
-from rekt_tui.services.teardown import TeardownEvent
+from rekt_tui.services.models import TeardownEvent
 from rekt_tui.tui.formatting import short_pubkey
 
 STEP_LABELS = {

@@ -1,0 +1,89 @@
+"""The plain values the use cases take from and hand to the UI and the CLI.
+
+They live apart from the services because those import driftpy, about 0.9 s of module
+code: the cockpit imports these to define its screens and messages, and draws its first
+frame before it loads anything that reaches the chain.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from rekt_tui.domain.guards import Preview, Refusal
+from rekt_tui.domain.orders import OrderKind, OrderRequest
+from rekt_tui.domain.records import OrderRecord, TeardownStepStatus
+from rekt_tui.domain.session import SessionRecord
+from rekt_tui.domain.teardown import TeardownStep
+from rekt_tui.services.unresolved import Resumed
+
+
+@dataclass(frozen=True)
+class OrderForm:
+    """An order as the user typed it; everything is checked when it is planned."""
+
+    market: str
+    side: str
+    size: str
+    kind: str = OrderKind.MARKET.value
+    price: str | None = None
+    trigger: str | None = None
+    reduce_only: bool = False
+    post_only: bool = False
+    expire_s: int | None = None
+
+
+@dataclass(frozen=True)
+class OrderPlan:
+    request: OrderRequest
+    auction: tuple[int, int, int] | None  # a market order's (start, end, duration in slots)
+    preview: Preview
+    refusals: tuple[Refusal, ...]  # empty: the order may be signed
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    record: OrderRecord
+    signature: str
+
+
+@dataclass(frozen=True)
+class Funding:
+    wallet_lamports: int
+    funded: bool
+    detail: str  # the checklist's sentence: what the wallet holds and needs
+
+
+@dataclass(frozen=True)
+class TeardownEvent:
+    """One step's progress, for the UI and the CLI (step None: the whole run)."""
+
+    step: TeardownStep | None
+    state: TeardownStepStatus
+    signature: str | None
+    message: str
+
+
+class SuggestedAction(str, Enum):
+    RECOVER = "recover"  # run (or finish) the teardown
+    RESUME = "resume"  # go back to trading the session
+    MARK_RESOLVED = "mark_resolved"  # the chain shows nothing left: close the books
+
+
+@dataclass(frozen=True)
+class RecoveryItem:
+    session: SessionRecord
+    sol_lamports: int  # in the session wallet
+    collateral: int  # Drift total collateral, quote (1e6)
+    open_orders: int
+    positions: int
+    unsettled_pnl: int  # quote (1e6), summed over perp markets
+    borrowed: bool
+    since: datetime  # the last teardown step, or the session's last update
+    action: SuggestedAction | None  # None: nothing to do
+    key_problem: str | None = None  # why the account was read without its key
+    resumed: tuple[Resumed, ...] = ()
+    adopted: int = 0  # orders found on chain and adopted into the registry
+
+    @property
+    def needs_recovery(self) -> bool:
+        return self.action is not None
