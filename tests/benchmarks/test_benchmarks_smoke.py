@@ -1,0 +1,57 @@
+"""Each benchmark runs end to end with tiny parameters and prints its figures with what
+they are held against. Smoke only: no timing is asserted here (PERFORMANCE.md)."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+FIGURE = r"\d+\.\d+ ms"
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+
+def run_benchmark(name: str, *args: str, timeout: float = 110) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REKT_")}
+    env["PYTHONPATH"] = str(REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{name}", *args],
+        check=False, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_tui_latency_prints_both_paths_against_the_frame_budget():
+    out = run_benchmark("tui_latency", "--seconds", "1")
+    for path in ("DLOB orderbook message -> HUD Oracle frame", "oracle accountNotification -> HUD frame"):
+        line = next(line for line in out.splitlines() if line.startswith(path))
+        assert re.search(rf"p50 +{FIGURE} +p99 +{FIGURE}", line) and "budget p99 ≤ 16.7 ms" in line, out
+    for stage in ("socket send -> app handler", "app handler -> applied", "applied -> frame out"):
+        assert f"of which: {stage}" in out, out
+    assert "Textual screen update" in out and "CPU, share of one core" in out
+
+
+@needs_tmux
+def test_cold_start_prints_rekt_tui_and_the_hello_world_baseline():
+    out = run_benchmark("cold_start", "--runs", "1")
+    assert re.search(r"rekt-tui \(localnet running\) +min +\d+ ms +median +\d+ ms +max +\d+ ms", out), out
+    assert "budget ≤ 1500 ms" in out
+    assert re.search(r"hello-world Textual app +min +\d+ ms", out) and "rekt-tui beyond Textual" in out
+    assert re.search(r"of which: import rekt_tui.tui.app +\d+ ms", out), out
+
+
+@needs_tmux
+def test_memory_prints_rss_slope_and_the_budget():
+    out = run_benchmark("memory", "--warmup", "1", "--seconds", "2")
+    assert re.search(r"RSS start / max / end +[\d.]+ / +[\d.]+ / +[\d.]+ MiB", out), out
+    assert re.search(r"slope, measured window +[+-][\d.]+ MiB/min", out)
+    assert re.search(r"growth verdict +(flat|GROWING)", out)
+    assert "projected RSS at 10 min" in out and "250 MB after 10 minutes" in out
+    assert "hello-world Textual app, idle" in out
