@@ -20,7 +20,7 @@ async def test_create_a_wallet_see_its_address_and_airdrop(tmp_path, live, messa
             await pilot.press("w")
             assert isinstance(app.screen, SetupScreen)
             assert "localnet test keys" in text_of(app.screen.query_one("#setup-keystore"))
-            await pilot.press("n")
+            await pilot.press("enter")  # the only option, "new", is highlighted already (n does the same)
             await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the new wallet")
             [chosen] = distinct(message_log, SessionChosen)
             assert chosen.pubkey is None  # "create"

@@ -110,6 +110,8 @@ class SetupScreen(Screen[None], inherit_bindings=False):
         ids = [option.id for option in wallets.options]
         if self.session is not None and self.session.pubkey in ids:
             wallets.highlighted = ids.index(self.session.pubkey)
+        elif ids:  # Enter acts at once: on the first wallet, or on "new" when there is none
+            wallets.highlighted = 0
 
     def _show_session(self) -> None:
         session = self.session
