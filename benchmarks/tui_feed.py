@@ -22,6 +22,7 @@ from rekt_tui.config import load_settings
 from rekt_tui.services.container import Services
 from rekt_tui.tui.app import RektApp
 from rekt_tui.tui.formatting import BOOK_COLUMNS, book_cells
+from rekt_tui.tui.live import BOOK_FEED
 from rekt_tui.tui.messages import AccountUpdated, BookUpdated
 from tests.tui import live_data
 
@@ -96,8 +97,8 @@ async def main() -> None:
         services = await Services.open(settings)
         try:
             app = RektApp(services=services, reconcile_at_launch=False)
-            ours = await drive(app, lambda: app.screen.book.slot if app.screen.book else -1)
-            ours_repaints = app.pacer.flushes
+            ours = await drive(app, lambda: app.screen.panel_book.slot if app.screen.panel_book else -1)
+            ours_repaints = app.pacer.flushes[BOOK_FEED]
         finally:
             await services.close()
     naive = NaiveBook()

@@ -5,9 +5,12 @@ placeholder, a pubkey is always shortened the same way, and every empty state sa
 to do next.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+
+from rich.cells import cell_len
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.markets import format_price
@@ -211,6 +214,19 @@ def book_cells(level: BookLevel | None, deepest: int, width: int = 8) -> tuple[s
     bar = int(width * level.cumulative_size / deepest) if deepest else 0
     depth = f"{'█' * max(bar, 1):<{width}} {_size(level.cumulative_size)}"
     return (format_price(level.price), _size(level.size), depth)
+
+
+def column_widths(rows: Iterable[tuple[str, ...]], least: tuple[int, ...]) -> tuple[int, ...]:
+    """Each column as wide as its widest cell, and never narrower than `least`."""
+    widths = least
+    for row in rows:
+        widths = tuple(max(width, cell_len(cell)) for width, cell in zip(widths, row, strict=True))
+    return widths
+
+
+def table_line(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """One row of a fixed-width table: each cell left-aligned in its column, a space either side."""
+    return "".join(f" {cell}{' ' * (width - cell_len(cell))} " for cell, width in zip(cells, widths, strict=True))
 
 
 def book_summary(book: OrderBook) -> str:

@@ -3,18 +3,21 @@
 Mixed into the app so the workers live and die with it (closing a screen never stops a
 feed) and their messages land in the app's handlers, which push the data down to the
 dashboard. Worker bodies only read a service stream and post messages; fast messages
-coalesce in the queue (`can_replace`), and `RepaintPacer` applies what is left at most
-`settings.ui.max_repaint_hz` times a second, so a burst costs one repaint per frame
-budget, not one per update.
+coalesce in the queue (`can_replace`), and what is left is paced twice: the HUD's few
+cells take the newest data up to `HUD_REPAINT_HZ` times a second, the panels' tables at
+most `settings.ui.max_repaint_hz`, so a burst costs one repaint per frame budget, not one
+per update, and the slow tables never hold back the HUD.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -47,6 +50,7 @@ BOOK_FEED = "orderbook"
 AGE_SAMPLE_S = 0.5  # how often a feed's age is sampled for the panels
 RECENT_TRANSACTIONS = 5  # in the session panel
 BALANCE_POLL_S = 5.0  # SOL balance has no stream of its own; a few seconds late is fine
+HUD_REPAINT_HZ = 30  # above any slot rate (Drift: 2.5/s), so each price shows as it comes; a flood costs 30 frames/s
 
 
 def followed_session(status: ShellStatus) -> SessionRecord | None:
@@ -64,8 +68,9 @@ def followed_session(status: ShellStatus) -> SessionRecord | None:
 class RepaintPacer:
     """Applies the newest pending update of each kind at most `hz` times a second.
 
-    The first update after a quiet spell is applied as soon as the queue allows; later
-    ones wait for the next slot and only the newest of each kind survives. `soon` runs a
+    Each kind has its own slot, so applying a book never delays an account snapshot. The
+    first update of a kind after a quiet spell is applied as soon as the queue allows;
+    later ones wait for that kind's next slot and only the newest survives. `soon` runs a
     callback after pending messages, `later` after a delay (Textual's timers refuse zero).
     """
 
@@ -76,27 +81,25 @@ class RepaintPacer:
         self._later = later
         self._interval_s = 1 / hz
         self._pending: dict[str, Callable[[], None]] = {}
-        self._scheduled = False
-        self._last_flush = -self._interval_s
-        self.flushes = 0
+        self._last_flush: dict[str, float] = {}
+        self.flushes: Counter[str] = Counter()
 
     def offer(self, kind: str, apply: Callable[[], None]) -> None:
+        scheduled = kind in self._pending
         self._pending[kind] = apply
-        if not self._scheduled:
-            self._scheduled = True
-            delay = self._last_flush + self._interval_s - time.monotonic()
-            if delay > 0:
-                self._later(delay, self._flush)
-            else:
-                self._soon(self._flush)
+        if scheduled:
+            return
+        delay = self._last_flush.get(kind, -self._interval_s) + self._interval_s - time.monotonic()
+        flush = partial(self._flush, kind)
+        if delay > 0:
+            self._later(delay, flush)
+        else:
+            self._soon(flush)
 
-    def _flush(self) -> None:
-        self._scheduled = False
-        self._last_flush = time.monotonic()
-        self.flushes += 1
-        pending, self._pending = self._pending, {}
-        for apply in pending.values():
-            apply()
+    def _flush(self, kind: str) -> None:
+        self._last_flush[kind] = time.monotonic()
+        self.flushes[kind] += 1
+        self._pending.pop(kind)()
 
 
 async def _sample(post: Callable[[], None], every_s: float) -> None:
@@ -121,7 +124,12 @@ class LiveFeeds:
 
     @cached_property
     def pacer(self) -> RepaintPacer:
+        """For the panels: tables and the book, whose repaints cost the most."""
         return RepaintPacer(self.call_later, self.set_timer, self.services.settings.ui.max_repaint_hz)
+
+    @cached_property
+    def hud_pacer(self) -> RepaintPacer:
+        return RepaintPacer(self.call_later, self.set_timer, HUD_REPAINT_HZ)
 
     @cached_property
     def _linked_wakeup(self) -> asyncio.Event:
@@ -146,7 +154,7 @@ class LiveFeeds:
             return
         first = self._following is None
         self._following = pubkey
-        self._dashboard.account = self._dashboard.linked = None
+        self._dashboard.account = self._dashboard.panel_account = self._dashboard.linked = None
         self._follow_account(pubkey)
         if first:
             self._follow_book(self._dashboard.market)
@@ -154,6 +162,11 @@ class LiveFeeds:
     @work(group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
     async def _follow_account(self, pubkey: str) -> None:
         link = await (await self.chain()).open_link(self.services, pubkey)
+        if not gc.get_freeze_count():
+            # What start-up built (driftpy's and anchorpy's types and coders, Textual's styles,
+            # the link) is most of the heap and lives as long as the app; left in, every full
+            # collection rescanned it and paused the loop for ~200 ms a few times in ten seconds.
+            gc.freeze()
         gateway = link.gateway
         snapshots, events = gateway.snapshots(), gateway.feed_events()
         names = {m.market_index: m.symbol for m in gateway.markets() if m.market_type is MarketType.PERP}
@@ -209,6 +222,9 @@ class LiveFeeds:
         if self._book_feed is not None:
             await self._book_feed.switch(market)
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # the app is done: what it held is garbage like any other
+
     def on_market_selected(self, message: MarketSelected) -> None:
         self._switch_book(message.market)
 
@@ -216,12 +232,15 @@ class LiveFeeds:
         self._dashboard.linked = message.linked
 
     def on_account_updated(self, message: AccountUpdated) -> None:
-        self.pacer.offer(ACCOUNT_FEED, lambda: setattr(self._dashboard, "account", message.snapshot))
+        snapshot, dashboard = message.snapshot, self._dashboard
+        self.hud_pacer.offer(ACCOUNT_FEED, lambda: setattr(dashboard, "account", snapshot))
+        self.pacer.offer(ACCOUNT_FEED, lambda: setattr(dashboard, "panel_account", snapshot))
 
     def on_book_updated(self, message: BookUpdated) -> None:
-        book = message.book
-        if book.market_name == self._dashboard.market:  # not a late book of the previous market
-            self.pacer.offer(BOOK_FEED, lambda: setattr(self._dashboard, "book", book))
+        book, dashboard = message.book, self._dashboard
+        if book.market_name == dashboard.market:  # not a late book of the previous market
+            self.hud_pacer.offer(BOOK_FEED, lambda: setattr(dashboard, "book", book))
+            self.pacer.offer(BOOK_FEED, lambda: setattr(dashboard, "panel_book", book))
 
     def on_feed_state_changed(self, message: FeedStateChanged) -> None:
         event = message.event

@@ -11,6 +11,7 @@ from rekt_tui.tui.formatting import (
     age_label,
     book_cells,
     book_summary,
+    column_widths,
     feed_event_line,
     freshness_label,
     hud_readings,
@@ -20,6 +21,7 @@ from rekt_tui.tui.formatting import (
     position_cells,
     session_lines,
     signed_usd,
+    table_line,
     tone,
     usage_bar,
 )
@@ -97,6 +99,13 @@ def test_book_rows_scale_depth_to_the_deepest_side():
     assert book_cells(None, deepest) == ("", "", "")
     assert book_summary(book) == "spread $0.02 · mark $152.00\noracle $151.995"
     assert liquidity_sources(book) == "sources: dlob 50% · vamm 50%"
+
+
+def test_book_columns_widen_for_longer_figures_and_never_narrow():
+    widths = column_widths([("$152.06", "6", "█ 1")], (5, 4, 5))
+    assert widths == (7, 4, 5)
+    assert column_widths([("$9.00", "", "")], widths) == widths
+    assert table_line(("$9.00", "6", "█ 1"), widths) == " $9.00    6     █ 1   "
 
 
 def test_session_lines():

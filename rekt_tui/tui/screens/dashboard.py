@@ -2,7 +2,9 @@
 
 The screen holds the data its widgets show as reactives; the app sets them and
 `data_bind` carries each value down to the widgets that display it. Panels fed by the
-account feed share its age and staleness; the order book has its own.
+account feed share its age and staleness; the order book has its own. The live feeds
+arrive twice: `account` and `book` are the newest, for the HUD and for actions; the
+panels show `panel_account` and `panel_book`, which the app refreshes less often.
 """
 
 from decimal import Decimal
@@ -60,10 +62,12 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     # Live data changes many times a second: `var`, so a change repaints the widgets showing it, not the screen.
     linked: reactive[LinkedSession | None] = var(None)
     account: reactive[AccountSnapshot | None] = var(None)
+    panel_account: reactive[AccountSnapshot | None] = var(None)
     account_age: reactive[float | None] = var(None)
     account_stale: reactive[bool] = var(False)
     market: reactive[str] = var(BOOK_MARKETS[0])
     book: reactive[OrderBook | None] = var(None)
+    panel_book: reactive[OrderBook | None] = var(None)
     book_age: reactive[float | None] = var(None)
     book_stale: reactive[bool] = var(False)
     oracle_price: reactive[int | None] = var(None)
@@ -84,16 +88,15 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
             DashboardScreen.oracle_price, **account_freshness,
         )  # fmt: skip
         with Grid(id="panels"):
-            yield PositionsPanel().data_bind(DashboardScreen.status, DashboardScreen.account, **account_freshness)
+            panel_account = {"account": DashboardScreen.panel_account, **account_freshness}
+            yield PositionsPanel().data_bind(DashboardScreen.status, **panel_account)
             yield OrderbookPanel().data_bind(
-                DashboardScreen.book, DashboardScreen.market,
+                DashboardScreen.market, book=DashboardScreen.panel_book,
                 age_s=DashboardScreen.book_age, stale=DashboardScreen.book_stale,
             )  # fmt: skip
-            yield SessionPanel().data_bind(
-                DashboardScreen.status, DashboardScreen.linked, DashboardScreen.account, **account_freshness
-            )
+            yield SessionPanel().data_bind(DashboardScreen.status, DashboardScreen.linked, **panel_account)
             yield ActivityLog().data_bind(entries=DashboardScreen.activity)
-            yield OrdersPanel().data_bind(DashboardScreen.linked, DashboardScreen.account, **account_freshness)
+            yield OrdersPanel().data_bind(DashboardScreen.linked, **panel_account)
         yield Footer()
 
     def watch_status(self, status: ShellStatus | None) -> None:
@@ -133,7 +136,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         """Intent only: the app switches the feed; the old market's book is dropped at once."""
         following = BOOK_MARKETS.index(self.market) + 1 if self.market in BOOK_MARKETS else 0
         self.market = BOOK_MARKETS[following % len(BOOK_MARKETS)]
-        self.book = None
+        self.book = self.panel_book = None
         self.post_message(MarketSelected(self.market))
 
     def watch_maximized(self, maximized: Widget | None) -> None:

@@ -55,8 +55,9 @@ class Hud(FreshnessAware):
     def watch_max_leverage(self) -> None:
         self._show_readings()
 
-    def watch_account(self, account: AccountSnapshot | None) -> None:
-        self.border_title = f"Account · {NOT_CONNECTED}" if account is None else "Account"
+    def watch_account(self, old: AccountSnapshot | None, account: AccountSnapshot | None) -> None:
+        if (old is None) != (account is None):  # setting a title repaints the whole bar, even when unchanged
+            self.border_title = f"Account · {NOT_CONNECTED}" if account is None else "Account"
         self._show_readings()
 
     def watch_oracle_price(self) -> None:

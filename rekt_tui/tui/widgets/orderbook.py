@@ -1,19 +1,33 @@
 """The order book of the selected market: asks above bids, each level with its cumulative depth.
 
-Both sides are tables with a fixed number of rows keyed by distance from the spread, so a
-new book rewrites only the cells whose text changed. Until the DLOB feed exists it says so.
+Both sides have a fixed number of rows, one per distance from the spread, so a new book
+repaints two blocks of text and never changes the layout. Until the DLOB feed exists it
+says so.
 """
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.content import Content
+from textual.geometry import Region, Size
 from textual.reactive import reactive, var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable
 
 from rekt_tui.domain.orderbook import BookLevel, OrderBook
-from rekt_tui.tui.formatting import BOOK_COLUMNS, book_cells, book_summary, liquidity_sources, orderbook_placeholder
+from rekt_tui.tui.formatting import (
+    BOOK_COLUMNS,
+    book_cells,
+    book_summary,
+    column_widths,
+    liquidity_sources,
+    orderbook_placeholder,
+    table_line,
+)
 from rekt_tui.tui.widgets.panel import Panel
-from rekt_tui.tui.widgets.rows import add_columns, sync_rows
 
 BOOK_DEPTH = 8
 
@@ -31,6 +45,66 @@ class BookLine(Widget):
         return Content(self.text)
 
 
+class BookSide(ScrollView):
+    """One side of the book as text columns under a fixed header, drawn as a DataTable
+    without a cursor is, and scrolling as one does when the panel is too short for it.
+
+    Not a DataTable: any `update_cell` makes one re-render every cell and keep each
+    rendering in its caches, which at one book a frame was most of the frame time and
+    a stream of long-lived garbage that made the full GC pause for hundreds of ms.
+    """
+
+    COMPONENT_CLASSES = {"book-side--header"}
+    DEFAULT_CSS = """
+    BookSide {
+        height: auto;
+        max-height: 100%;
+        & > .book-side--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+    }
+    """
+
+    rows: reactive[tuple[tuple[str, ...], ...]] = reactive(())
+
+    def __init__(self, *, id: str, show_header: bool) -> None:
+        super().__init__(id=id)
+        self.show_header = show_header
+        self._widths = tuple(cell_len(label) for label in BOOK_COLUMNS)
+        self._base = RichStyle()  # the widget's own style, taken afresh at each repaint
+
+    def watch_rows(self, rows: tuple[tuple[str, ...], ...]) -> None:
+        # Columns widen for a longer figure and never narrow, so they do not jitter tick to tick.
+        self._widths = column_widths(rows, self._widths)
+        self.virtual_size = Size(sum(self._widths) + 2 * len(self._widths), self.show_header + len(rows))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base = self.rich_style  # once per repaint: it walks every ancestor's styles
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        base = self._base
+        scroll_x, scroll_y = self.scroll_offset
+        if self.show_header and y == 0:
+            line = self._header()
+        elif 0 <= (row := y + scroll_y - self.show_header) < len(self.rows):
+            line = Strip([Segment(table_line(self.rows[row], self._widths), base)])
+        else:
+            return Strip.blank(self.size.width, base)
+        return line.crop_extend(scroll_x, scroll_x + self.size.width, base)
+
+    def _header(self) -> Strip:
+        """The column labels, their band faded out to the edge as a DataTable's header is."""
+        header = self.get_component_rich_style("book-side--header")
+        faded = Color.from_rich_color(header.bgcolor).blend(self.background_colors[1], 0.25)
+        labels = table_line(BOOK_COLUMNS, self._widths)
+        rest = " " * max(0, self.size.width - cell_len(labels))
+        fill = RichStyle(color=header.color, bgcolor=faded.rich_color)
+        return Strip([Segment(labels, self._base + header), Segment(rest, fill)])
+
+
 class OrderbookPanel(Panel):
     book: reactive[OrderBook | None] = var(None)
     market: reactive[str] = reactive("")
@@ -41,10 +115,9 @@ class OrderbookPanel(Panel):
     def compose(self) -> ComposeResult:
         yield BookLine(orderbook_placeholder(), id="book-summary")
         for side in ("asks", "bids"):
-            table: DataTable = DataTable(id=f"book-{side}", cursor_type="none", show_header=side == "asks")
-            add_columns(table, BOOK_COLUMNS)
-            table.display = False
-            yield table
+            lines = BookSide(id=f"book-{side}", show_header=side == "asks")
+            lines.display = False
+            yield lines
         yield BookLine("", id="book-sources")
 
     def watch_market(self, market: str) -> None:
@@ -61,8 +134,8 @@ class OrderbookPanel(Panel):
         book = self.book
         if book is None:
             self.query_one("#book-summary", BookLine).text = orderbook_placeholder()
-            for table in self.query(DataTable):
-                table.display = False
+            for side in self.query(BookSide):
+                side.display = False
             return
         deepest = max((side[-1].cumulative_size for side in (book.bids, book.asks) if side), default=0)
         self.query_one("#book-summary", BookLine).text = book_summary(book)
@@ -72,10 +145,10 @@ class OrderbookPanel(Panel):
         self._show_side("bids", _padded(book.bids), deepest)
 
     def _show_side(self, side: str, levels: tuple[BookLevel | None, ...], deepest: int) -> None:
-        table = self.query_one(f"#book-{side}", DataTable)
-        if not table.display:
-            table.display = True
-        sync_rows(table, {f"{side}-{row}": book_cells(level, deepest) for row, level in enumerate(levels)})
+        lines = self.query_one(f"#book-{side}", BookSide)
+        if not lines.display:
+            lines.display = True
+        lines.rows = tuple(book_cells(level, deepest) for level in levels)
 
 
 def _padded(levels: tuple[BookLevel, ...]) -> tuple[BookLevel | None, ...]:

@@ -2,7 +2,7 @@
 
 A feed delivers whole states many times a second; clearing and refilling a table for each
 costs a full layout and repaint (Textualize/textual#6457). Rows are keyed by what they show
-(a market, an order id, a book level), so a tick updates a few cells and adds or removes
+(a market, an order id), so a tick updates a few cells and adds or removes
 rows only when the set itself changes.
 """
 
