@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from rekt_tui.config import Settings
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.records import TransactionRecord
+from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.status import KeystoreStatus, ShellStatus
 from rekt_tui.keystore import Keystore, KeystoreError, KeystoreUnavailable, open_keystore
 from rekt_tui.registry import Registry
@@ -79,9 +80,13 @@ class Services:
             return
         await wallets.settle_pending_keys()
 
-    async def recent_transactions(self, pubkey: str, limit: int) -> list[TransactionRecord]:
-        """A session's last `limit` transactions, newest first, for the session panel."""
-        return await self.registry.list_transactions(pubkey, limit=limit)
+    async def session_view(self, pubkey: str, limit: int) -> tuple[SessionRecord, list[TransactionRecord]]:
+        """A session as the registry has it now (setup fills in its Drift account and referrer
+        as they land) and its last `limit` transactions, newest first: the session panel."""
+        session = await self.registry.get_session(pubkey)
+        if session is None:
+            raise RektError(f"No session wallet {pubkey} in the registry.")
+        return session, await self.registry.list_transactions(pubkey, limit=limit)
 
     async def shell_status(self) -> ShellStatus:
         profile = self.settings.profile

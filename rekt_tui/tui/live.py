@@ -175,8 +175,9 @@ class LiveFeeds:
             explorer = self.services.settings.profile.explorer_tx_url
             while True:
                 lamports = await gateway.wallet_lamports()
-                recent = await self.services.recent_transactions(pubkey, RECENT_TRANSACTIONS)
-                self.post_message(SessionLinked(LinkedSession(link.session, lamports, names, tuple(recent), explorer)))
+                # Read afresh each time: setup records the Drift account and referrer as they land.
+                session, recent = await self.services.session_view(pubkey, RECENT_TRANSACTIONS)
+                self.post_message(SessionLinked(LinkedSession(session, lamports, names, tuple(recent), explorer)))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._linked_wakeup.wait(), BALANCE_POLL_S)
                 self._linked_wakeup.clear()

@@ -65,5 +65,12 @@ async def test_walk_the_checklist_to_start_trading(tmp_path, live, message_log):
             assert session.trading_started_at is not None and session.referrer_verified_at is not None
             assert session.strategy == "balanced"
             await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
+
+            # The dashboard's session panel shows what setup recorded, not the wallet as first linked.
+            await pilot.press("escape")
+            live_lines = app.get_default_screen().query_one("#session-live")
+            drift_line = f"Drift account: {session.drift_user[:4]}…{session.drift_user[-4:]}"
+            await until(pilot, lambda: drift_line in text_of(live_lines), "the panel's Drift account")
+            assert "Referrer: verified" in text_of(live_lines)
     finally:
         await services.close()
