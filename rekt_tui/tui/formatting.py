@@ -26,7 +26,7 @@ PLACEHOLDER = "—"
 _CENT = Decimal("0.01")  # leverage shows two places
 NOT_CONNECTED = "not connected"
 MAINNET_BANNER = "MAINNET — real money"
-NO_SESSIONS_HINT = "No session wallet yet — create one with `rekt-tui wallet new`."
+NO_SESSIONS_HINT = "No session wallet yet — press w to create one."
 LOADING = "Loading session state…"
 
 _STATUS_LABELS = {

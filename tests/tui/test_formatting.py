@@ -111,7 +111,7 @@ def test_session_rows_shorten_and_label():
 def test_positions_placeholder_says_what_to_do_next():
     assert positions_placeholder(None) == LOADING
     assert positions_placeholder(shell()) == NO_SESSIONS_HINT
-    assert "rekt-tui wallet new" in NO_SESSIONS_HINT
+    assert "press w" in NO_SESSIONS_HINT  # the key that opens session setup
     assert positions_placeholder(shell((session(),))).startswith("Positions: not connected")
 
 
