@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -162,11 +161,6 @@ class LiveFeeds:
     @work(group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
     async def _follow_account(self, pubkey: str) -> None:
         link = await (await self.chain()).open_link(self.services, pubkey)
-        if not gc.get_freeze_count():
-            # What start-up built (driftpy's and anchorpy's types and coders, Textual's styles,
-            # the link) is most of the heap and lives as long as the app; left in, every full
-            # collection rescanned it and paused the loop for ~200 ms a few times in ten seconds.
-            gc.freeze()
         gateway = link.gateway
         snapshots, events = gateway.snapshots(), gateway.feed_events()
         names = {m.market_index: m.symbol for m in gateway.markets() if m.market_type is MarketType.PERP}
@@ -222,9 +216,6 @@ class LiveFeeds:
     async def _switch_book(self, market: str) -> None:
         if self._book_feed is not None:
             await self._book_feed.switch(market)
-
-    def on_unmount(self) -> None:
-        gc.unfreeze()  # the app is done: what it held is garbage like any other
 
     def on_market_selected(self, message: MarketSelected) -> None:
         self._switch_book(message.market)
