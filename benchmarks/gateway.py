@@ -17,7 +17,7 @@ import aiohttp
 from driftpy.types import MarketType, OrderParams, OrderType, PositionDirection
 
 from benchmarks.stats import report
-from rekt_tui.localnet import serve
+from rekt_localnet import serve
 from tests.drift.test_gateway_support import close_client, make_trader, open_gateway, until
 from tests.localnet.conftest import Rpc, free_port_pair
 

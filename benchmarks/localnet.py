@@ -29,13 +29,13 @@ from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction
 
 from benchmarks.stats import report, report_rate
-from rekt_tui.localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER, serve
-from rekt_tui.localnet.account import Account
-from rekt_tui.localnet.encoding import decode_account
-from rekt_tui.localnet.keys import SYSTEM_PROGRAM_ID
-from rekt_tui.localnet.market.chain import users
-from rekt_tui.localnet.programs.drift import instructions as drift_ix
-from rekt_tui.localnet.programs.drift.instructions import user_key
+from rekt_localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER, serve
+from rekt_localnet.account import Account
+from rekt_localnet.encoding import decode_account
+from rekt_localnet.keys import SYSTEM_PROGRAM_ID
+from rekt_localnet.market.chain import users
+from rekt_localnet.programs.drift import instructions as drift_ix
+from rekt_localnet.programs.drift.instructions import user_key
 from tests.localnet.conftest import free_port_pair
 
 TRANSFERS = 1_000

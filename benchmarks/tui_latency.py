@@ -58,7 +58,7 @@ def stamp_sends(sent: dict[str, dict[tuple[int, int], float]], oracle_header: by
     """Wrap the server-side websocket send so each (slot, oracle price)'s first send is timed."""
     from aiohttp import web
 
-    from rekt_tui.localnet.oracle_layout import oracle_fields
+    from rekt_localnet.oracle_layout import oracle_fields
 
     price_field = oracle_fields().price
     original = web.WebSocketResponse.send_str
@@ -80,7 +80,7 @@ def stamp_sends(sent: dict[str, dict[tuple[int, int], float]], oracle_header: by
 
 
 async def serve_stamped(data_dir: Path, stamps: Path, slot_ms: int) -> None:
-    from rekt_tui.localnet.genesis import oracle_address
+    from rekt_localnet.genesis import oracle_address
     from tests.localnet.conftest import start_localnet
 
     sent: dict[str, dict[tuple[int, int], float]] = {"book": {}, "account": {}}

@@ -25,14 +25,40 @@ def lint(root: Path) -> subprocess.CompletedProcess:
 def test_layer_contracts_are_kept():
     result = lint(REPO)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 kept, 0 broken" in result.stdout
+    assert "7 kept, 0 broken" in result.stdout
+
+
+@pytest.mark.slow
+def copy_packages(root: Path) -> None:
+    for package in ("rekt_tui", "rekt_localnet"):
+        shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
 
 
 @pytest.mark.slow
 def test_a_textual_import_below_the_ui_breaks_the_contract(tmp_path):
-    shutil.copytree(REPO / "rekt_tui", tmp_path / "rekt_tui", ignore=shutil.ignore_patterns("__pycache__"))
+    copy_packages(tmp_path)
     money = tmp_path / "rekt_tui" / "domain" / "money.py"
     money.write_text("import textual.app\n" + money.read_text())
     result = lint(tmp_path)
     assert result.returncode != 0
     assert "Textual stays in the UI BROKEN" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_product_import_in_the_localnet_breaks_the_contract(tmp_path):
+    copy_packages(tmp_path)
+    keys = tmp_path / "rekt_localnet" / "keys.py"
+    keys.write_text("import rekt_tui.domain.money\n" + keys.read_text())
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "The localnet never imports the product BROKEN" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_product_reaching_into_the_localnet_breaks_the_contract(tmp_path):
+    copy_packages(tmp_path)
+    orders = tmp_path / "rekt_tui" / "services" / "orders.py"
+    orders.write_text("import rekt_localnet.ledger\n" + orders.read_text())
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "The product reaches the localnet only to start, stop and query it BROKEN" in result.stdout

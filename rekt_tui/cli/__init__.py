@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "localnet":
             from rekt_tui.cli import localnet
 
-            return localnet.run(settings, args)
+            return localnet.run(settings, args)  # the localnet's own errors become ours there
         return asyncio.run(_run(settings, args))
     except RektError as error:
         print(f"rekt-tui: {error.message}", file=sys.stderr)
@@ -77,13 +77,12 @@ async def _run(settings: Settings, args) -> int:
 
 async def _run_tui(services) -> int:
     # Textual is imported only when the cockpit is opened: scripted commands stay fast.
+    from rekt_tui.services.localnet import ensure_localnet
     from rekt_tui.tui.app import RektApp
 
     settings = services.settings
     if settings.cluster == "localnet":
-        from rekt_tui.localnet.daemon import ensure_running
-
-        await ensure_running(settings.data_dir, settings.profile.rpc_url, settings.profile.dlob_url)
+        await ensure_localnet(settings)
     await services.settle_pending_keys()
     await RektApp(services=services).run_async()
     return 0

@@ -11,10 +11,19 @@ import time
 
 from rekt_tui.cli.output import note
 from rekt_tui.config import Settings
-from rekt_tui.localnet import daemon
+from rekt_localnet import daemon
+from rekt_localnet.errors import LocalnetError
+from rekt_tui.services.localnet import as_rekt_error
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        return _run(settings, args)
+    except LocalnetError as error:
+        raise as_rekt_error(error) from None
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
     profile = settings.clusters["localnet"]
     data_dir = settings.data_dir
     action = args.localnet_command
@@ -38,7 +47,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 def _foreground(settings: Settings, args: argparse.Namespace) -> int:
     # The server is imported only here: it pulls in aiohttp, anchorpy and parts of driftpy.
-    from rekt_tui.localnet import run_foreground
+    from rekt_localnet import run_foreground
 
     profile = settings.clusters["localnet"]
     port = args.port or daemon.loopback_port(profile.rpc_url, "rpc_url")

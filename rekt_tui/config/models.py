@@ -98,7 +98,7 @@ DEFAULT_PROFILES: dict[str, dict[str, object]] = {
         "dlob_ws_url": "ws://127.0.0.1:6969/ws",
         "explorer_tx_url": _LOCALNET_EXPLORER.format(kind="tx", key="signature"),
         "explorer_account_url": _LOCALNET_EXPLORER.format(kind="address", key="address"),
-        # Fixed by the embedded localnet's genesis (rekt_tui.localnet.keys).
+        # Fixed by the embedded localnet's genesis (rekt_localnet.keys).
         "lookup_tables": ("7fuW9BWmLJvFApMYt2M7LkZBDkaJbuJstE9axCxTGrgA",),
         "referrer": "C4nN8P9G1NTRoXmtNUv6wE1x6jZXMGZ75af7LUxjHzQV",
     },

@@ -16,6 +16,7 @@ from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.sender import TransactionSender
 from rekt_tui.keystore import Keypair
 from rekt_tui.services.container import Services
+from rekt_tui.services.localnet import ensure_localnet
 
 
 @dataclass
@@ -60,9 +61,7 @@ async def open_link(services: Services, pubkey: str | None = None) -> SessionLin
     keypair = await asyncio.to_thread(keystore.load, session.pubkey)
     settings = services.settings
     if settings.cluster == "localnet":
-        from rekt_tui.localnet.daemon import ensure_running
-
-        await ensure_running(settings.data_dir, settings.profile.rpc_url, settings.profile.dlob_url)
+        await ensure_localnet(settings)
     gateway = DriftGateway(
         endpoint_for(services), keypair, ws_url=settings.profile.ws_url, stale_after_s=settings.ui.stale_after_s
     )

@@ -25,6 +25,7 @@ from rekt_tui.drift.teardown_reads import DriftHoldings, read_holdings, read_onl
 from rekt_tui.keystore import KeystoreError
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.container import Services
+from rekt_tui.services.localnet import ensure_localnet
 from rekt_tui.services.link import SessionLink, endpoint_for, open_link
 from rekt_tui.services.models import RecoveryItem, SuggestedAction
 from rekt_tui.services.teardown import teardown_in_progress
@@ -108,9 +109,7 @@ async def _open(services: Services, session: SessionRecord) -> tuple[SessionLink
     except KeystoreError as error:
         settings = services.settings
         if settings.cluster == "localnet":
-            from rekt_tui.localnet.daemon import ensure_running
-
-            await ensure_running(settings.data_dir, settings.profile.rpc_url, settings.profile.dlob_url)
+            await ensure_localnet(settings)
         gateway = read_only_gateway(
             endpoint_for(services), session.pubkey, ws_url=settings.profile.ws_url,
             stale_after_s=settings.ui.stale_after_s,

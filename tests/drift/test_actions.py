@@ -30,8 +30,8 @@ from rekt_tui.drift.preview import sol_to_repay_usdc_borrow
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.sender import Landed, SendPolicy, TransactionSender
 from rekt_tui.drift.transactions import TransactionSigner, sign_v0, transaction_fee
-from rekt_tui.localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
-from rekt_tui.localnet.market.makers import LEVELS
+from rekt_localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
+from rekt_localnet.market.makers import LEVELS
 from rekt_tui.registry import Registry
 from tests.localnet.conftest import start_localnet
 from tests.localnet.test_keeper import maker_orders

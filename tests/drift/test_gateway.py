@@ -14,7 +14,7 @@ from driftpy.types import MarketType, OrderParams, OrderTriggerCondition, OrderT
 from rekt_tui.domain.records import Direction, OrderType as OurOrderType
 from rekt_tui.drift.client import DRIFTPY_PROGRAM_ID, Endpoint
 from rekt_tui.drift.gateway import DriftGateway
-from rekt_tui.localnet import LOCALNET_REFERRER
+from rekt_localnet import LOCALNET_REFERRER
 from tests.localnet.conftest import Rpc
 
 from .test_gateway_support import (

@@ -14,8 +14,8 @@ from solders.pubkey import Pubkey
 from rekt_tui.drift.client import DRIFTPY_PROGRAM_ID, Endpoint
 from rekt_tui.drift.gateway import DriftGateway
 from rekt_tui.drift.streams import Backoff
-from rekt_tui.localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID
+from rekt_localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
+from rekt_localnet.keys import DRIFT_PROGRAM_ID
 from tests.localnet.helpers import wait_for_status
 
 USDC = 10**6

@@ -247,7 +247,7 @@ class Cockpit:
         return answer["result"]
 
     def wallet_usdc(self, owner: str) -> float:
-        from rekt_tui.localnet.keys import USDC_MINT
+        from rekt_localnet.keys import USDC_MINT
 
         accounts = self.rpc(
             "getTokenAccountsByOwner",

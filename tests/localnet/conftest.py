@@ -7,7 +7,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from rekt_tui.localnet import LocalnetError, LocalnetHandle, serve
+from rekt_localnet import LocalnetError, LocalnetHandle, serve
 
 # Fast slots keep the suite quick; tests that care about timing say so.
 TEST_SLOT_MS = 50

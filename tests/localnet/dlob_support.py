@@ -11,14 +11,14 @@ from driftpy.addresses import get_user_account_public_key
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from rekt_tui.localnet import drift_accounts
-from rekt_tui.localnet.account import Account
-from rekt_tui.localnet.dlob import DlobServer
-from rekt_tui.localnet.encoding import decode_account, encode_account, variant
-from rekt_tui.localnet.faults import Faults
-from rekt_tui.localnet.genesis import GenesisConfig, build_genesis
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID
-from rekt_tui.localnet.ledger import Ledger
+from rekt_localnet import drift_accounts
+from rekt_localnet.account import Account
+from rekt_localnet.dlob import DlobServer
+from rekt_localnet.encoding import decode_account, encode_account, variant
+from rekt_localnet.faults import Faults
+from rekt_localnet.genesis import GenesisConfig, build_genesis
+from rekt_localnet.keys import DRIFT_PROGRAM_ID
+from rekt_localnet.ledger import Ledger
 
 SOL = 10**9
 USD = 10**6

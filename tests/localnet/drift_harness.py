@@ -21,15 +21,15 @@ from driftpy.types import OrderParams
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from rekt_tui.localnet import drift_accounts
-from rekt_tui.localnet.account import Account
-from rekt_tui.localnet.encoding import decode_account, drift_coder
-from rekt_tui.localnet.genesis import GenesisConfig, build_genesis, drift_signer, oracle_address
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID
-from rekt_tui.localnet.markets import PERP_MARKETS, SPOT_MARKETS
-from rekt_tui.localnet.programs.drift import DriftProgram
-from rekt_tui.localnet.runtime.program import AccountRef, Clock, InstructionError
-from rekt_tui.localnet.token import TokenAccount
+from rekt_localnet import drift_accounts
+from rekt_localnet.account import Account
+from rekt_localnet.encoding import decode_account, drift_coder
+from rekt_localnet.genesis import GenesisConfig, build_genesis, drift_signer, oracle_address
+from rekt_localnet.keys import DRIFT_PROGRAM_ID, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID
+from rekt_localnet.markets import PERP_MARKETS, SPOT_MARKETS
+from rekt_localnet.programs.drift import DriftProgram
+from rekt_localnet.runtime.program import AccountRef, Clock, InstructionError
+from rekt_localnet.token import TokenAccount
 
 GENESIS_TIME = 1_700_000_000
 STATE = get_state_public_key(DRIFT_PROGRAM_ID)

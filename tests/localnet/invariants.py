@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
 
-from rekt_tui.localnet.account import Account
-from rekt_tui.localnet.ledger import Ledger
-from rekt_tui.localnet.store import TransactionRecord
+from rekt_localnet.account import Account
+from rekt_localnet.ledger import Ledger
+from rekt_localnet.store import TransactionRecord
 
 
 @dataclass

@@ -3,15 +3,15 @@
 import pytest
 from solders.keypair import Keypair
 
-from rekt_tui.localnet.genesis import GenesisConfig, build_genesis
-from rekt_tui.localnet.keys import FAUCET_KEYPAIR
-from rekt_tui.localnet.ledger import Ledger
-from rekt_tui.localnet.programs.ata import AssociatedTokenProgram
-from rekt_tui.localnet.programs.compute_budget import ComputeBudgetProgram
-from rekt_tui.localnet.programs.system import SystemProgram
-from rekt_tui.localnet.programs.token import TokenProgram
-from rekt_tui.localnet.runtime import Runtime
-from rekt_tui.localnet.store import LedgerStore
+from rekt_localnet.genesis import GenesisConfig, build_genesis
+from rekt_localnet.keys import FAUCET_KEYPAIR
+from rekt_localnet.ledger import Ledger
+from rekt_localnet.programs.ata import AssociatedTokenProgram
+from rekt_localnet.programs.compute_budget import ComputeBudgetProgram
+from rekt_localnet.programs.system import SystemProgram
+from rekt_localnet.programs.token import TokenProgram
+from rekt_localnet.runtime import Runtime
+from rekt_localnet.store import LedgerStore
 from tests.localnet.invariants import LedgerWatch
 from tests.localnet.transactions import pay
 

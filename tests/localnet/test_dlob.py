@@ -9,7 +9,7 @@ import pytest
 from driftpy.dlob.dlob_subscriber import DLOBSubscriber, MarketId
 from driftpy.types import MarketType
 
-from rekt_tui.localnet.oracle_feed import OracleFeed
+from rekt_localnet.oracle_feed import OracleFeed
 from tests.localnet.dlob_support import SOL, USD, dlob_server, open_ledger, order, place_maker
 
 L2_FIELDS = {

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from rekt_tui.localnet.oracle_feed import OracleFeed
+from rekt_localnet.oracle_feed import OracleFeed
 from tests.localnet.dlob_support import SOL, dlob_server, open_ledger, order, place_maker
 
 SUBSCRIBE = {"type": "subscribe", "marketType": "perp", "channel": "orderbook", "market": "SOL-PERP"}

@@ -2,8 +2,8 @@
 
 from driftpy.addresses import get_perp_market_public_key, get_spot_market_public_key, get_state_public_key
 
-from rekt_tui.localnet.encoding import decode_account
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID
+from rekt_localnet.encoding import decode_account
+from rekt_localnet.keys import DRIFT_PROGRAM_ID
 
 
 def stored(localnet, key):

@@ -18,8 +18,8 @@ from solana.rpc.types import TxOpts
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from rekt_tui.localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID
+from rekt_localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
+from rekt_localnet.keys import DRIFT_PROGRAM_ID
 
 from .helpers import wait_for_status
 

@@ -17,10 +17,10 @@ from driftpy.types import (
     PostOnlyParams,
 )
 
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID, LOCALNET_REFERRER
-from rekt_tui.localnet.programs.drift.margin import INITIAL, MAINTENANCE, figures
-from rekt_tui.localnet.programs.drift.view import DriftView
-from rekt_tui.localnet.runtime.program import InstructionError
+from rekt_localnet.keys import DRIFT_PROGRAM_ID, LOCALNET_REFERRER
+from rekt_localnet.programs.drift.margin import INITIAL, MAINTENANCE, figures
+from rekt_localnet.programs.drift.view import DriftView
+from rekt_localnet.runtime.program import InstructionError
 
 from .drift_harness import (
     Bank,

@@ -4,9 +4,9 @@ import pytest
 from driftpy.addresses import get_spot_market_public_key
 from driftpy.types import MarketType, OrderParams, OrderType, PositionDirection, PostOnlyParams
 
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID
-from rekt_tui.localnet.programs.drift.spot import token_amount
-from rekt_tui.localnet.runtime.program import InstructionError
+from rekt_localnet.keys import DRIFT_PROGRAM_ID
+from rekt_localnet.programs.drift.spot import token_amount
+from rekt_localnet.runtime.program import InstructionError
 
 from .drift_harness import Bank, assert_vaults_hold_net_deposits, funded_trader, place_and_take_spot, user_ix
 

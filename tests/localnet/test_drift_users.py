@@ -10,10 +10,10 @@ from driftpy.addresses import (
     get_user_stats_account_public_key,
 )
 
-from rekt_tui.localnet.account import Account
-from rekt_tui.localnet.encoding import encode_account
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID, LOCALNET_REFERRER
-from rekt_tui.localnet.runtime.program import InstructionError
+from rekt_localnet.account import Account
+from rekt_localnet.encoding import encode_account
+from rekt_localnet.keys import DRIFT_PROGRAM_ID, LOCALNET_REFERRER
+from rekt_localnet.runtime.program import InstructionError
 
 from .drift_harness import (
     Bank,

@@ -16,13 +16,13 @@ from driftpy.types import is_variant
 from solana.rpc.async_api import AsyncClient
 from solders.keypair import Keypair
 
-from rekt_tui.localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
-from rekt_tui.localnet import drift_accounts
-from rekt_tui.localnet.account import Account
-from rekt_tui.localnet.encoding import decode_account, encode_account
-from rekt_tui.localnet.genesis import lookup_table_addresses, oracle_address
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID
-from rekt_tui.localnet.markets import DEFAULT_PRICES, PERP_MARKETS, SPOT_MARKETS
+from rekt_localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
+from rekt_localnet import drift_accounts
+from rekt_localnet.account import Account
+from rekt_localnet.encoding import decode_account, encode_account
+from rekt_localnet.genesis import lookup_table_addresses, oracle_address
+from rekt_localnet.keys import DRIFT_PROGRAM_ID
+from rekt_localnet.markets import DEFAULT_PRICES, PERP_MARKETS, SPOT_MARKETS
 
 
 @pytest.fixture

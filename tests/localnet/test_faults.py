@@ -9,7 +9,7 @@ import pytest
 from solana.exceptions import SolanaRpcException
 from solana.rpc.async_api import AsyncClient
 
-from rekt_tui.localnet.faults import FaultError, Faults
+from rekt_localnet.faults import FaultError, Faults
 from tests.localnet.conftest import Rpc, start_localnet
 
 

@@ -13,11 +13,11 @@ from driftpy.constants.config import DRIFT_PROGRAM_ID as DRIFTPY_PROGRAM_ID
 from driftpy.decode.user import decode_user
 from solders.address_lookup_table_account import AddressLookupTable
 
-from rekt_tui.localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
-from rekt_tui.localnet.encoding import ACCOUNT_SIZES, decode_account, discriminator
-from rekt_tui.localnet.genesis import GenesisConfig, build_genesis, lookup_table_addresses
-from rekt_tui.localnet.keys import ADDRESS_LOOKUP_TABLE_PROGRAM_ID, DRIFT_PROGRAM_ID, LOCALNET_ADMIN, TOKEN_PROGRAM_ID
-from rekt_tui.localnet.token import TokenAccount
+from rekt_localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
+from rekt_localnet.encoding import ACCOUNT_SIZES, decode_account, discriminator
+from rekt_localnet.genesis import GenesisConfig, build_genesis, lookup_table_addresses
+from rekt_localnet.keys import ADDRESS_LOOKUP_TABLE_PROGRAM_ID, DRIFT_PROGRAM_ID, LOCALNET_ADMIN, TOKEN_PROGRAM_ID
+from rekt_localnet.token import TokenAccount
 
 PINNED_TIME = 1_767_225_600
 

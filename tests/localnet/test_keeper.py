@@ -20,11 +20,11 @@ from solana.rpc.async_api import AsyncClient
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from rekt_tui.localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
-from rekt_tui.localnet.encoding import decode_account
-from rekt_tui.localnet.market.chain import users
-from rekt_tui.localnet.market.makers import BOOKS, LEVELS, maker_keypair
-from rekt_tui.localnet.programs.drift import instructions as drift_ix
+from rekt_localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
+from rekt_localnet.encoding import decode_account
+from rekt_localnet.market.chain import users
+from rekt_localnet.market.makers import BOOKS, LEVELS, maker_keypair
+from rekt_localnet.programs.drift import instructions as drift_ix
 
 from .conftest import Rpc, start_localnet
 from .helpers import wait_for_status

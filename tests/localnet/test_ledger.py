@@ -11,9 +11,9 @@ import pytest
 from driftpy.addresses import get_state_public_key
 from solders.keypair import Keypair
 
-from rekt_tui.domain.errors import RektError
-from rekt_tui.localnet import LocalnetError, serve
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID
+from rekt_localnet.errors import LocalnetError
+from rekt_localnet import LocalnetError, serve
+from rekt_localnet.keys import DRIFT_PROGRAM_ID
 from tests.localnet.conftest import TEST_SLOT_MS, Rpc, free_port_pair, start_localnet
 from tests.localnet.helpers import wait_for_slot, wait_for_status
 
@@ -79,7 +79,7 @@ async def test_fresh_starts_over_from_genesis(tmp_path):
 
 
 async def test_one_localnet_per_ledger(localnet, tmp_path):
-    with pytest.raises(RektError, match="another localnet is using the ledger"):
+    with pytest.raises(LocalnetError, match="another localnet is using the ledger"):
         await serve(tmp_path / "data", port=free_port_pair())
 
 
@@ -92,7 +92,7 @@ async def test_unreadable_ledger_asks_for_fresh(tmp_path):
     ledger_dir = tmp_path / "data" / "localnet"
     ledger_dir.mkdir(parents=True)
     (ledger_dir / "ledger.sqlite3").write_bytes(b"this is not a database" * 100)
-    with pytest.raises(RektError, match="--fresh"):
+    with pytest.raises(LocalnetError, match="--fresh"):
         await serve(tmp_path / "data", port=free_port_pair())
     handle = await start_localnet(tmp_path / "data", slot_ms=TEST_SLOT_MS, fresh=True)
     await handle.stop()
@@ -110,7 +110,7 @@ async def test_ledger_directory_is_released_on_stop(tmp_path):
 def test_run_foreground_prints_ports_and_stops_on_sigterm(tmp_path):
     port = free_port_pair()
     code = (
-        "import sys; from pathlib import Path; from rekt_tui.localnet import run_foreground; "
+        "import sys; from pathlib import Path; from rekt_localnet import run_foreground; "
         f"sys.exit(run_foreground(Path({str(tmp_path)!r}), port={port}, slot_ms=50))"
     )
     env = {**os.environ, "PYTHONPATH": REPO}

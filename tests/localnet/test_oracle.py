@@ -11,13 +11,13 @@ from driftpy.drift_client import DriftClient
 from solana.rpc.async_api import AsyncClient
 from solders.keypair import Keypair
 
-from rekt_tui.localnet import LOCALNET_LOOKUP_TABLE
-from rekt_tui.localnet.encoding import decode_account
-from rekt_tui.localnet.genesis import oracle_address
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID
-from rekt_tui.localnet.markets import DEFAULT_PRICES
-from rekt_tui.localnet.oracle_feed import OracleFeed, OraclePriceError, parse_price
-from rekt_tui.localnet.oracle_replay import ReplayError, load_replay
+from rekt_localnet import LOCALNET_LOOKUP_TABLE
+from rekt_localnet.encoding import decode_account
+from rekt_localnet.genesis import oracle_address
+from rekt_localnet.keys import DRIFT_PROGRAM_ID
+from rekt_localnet.markets import DEFAULT_PRICES
+from rekt_localnet.oracle_feed import OracleFeed, OraclePriceError, parse_price
+from rekt_localnet.oracle_replay import ReplayError, load_replay
 from tests.localnet.conftest import start_localnet
 from tests.localnet.dlob_support import open_ledger
 

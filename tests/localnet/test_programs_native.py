@@ -13,12 +13,12 @@ from solders.system_program import create_account_with_seed
 from spl.token.instructions import SyncNativeParams, TransferParams, sync_native
 from spl.token.instructions import transfer as token_transfer
 
-from rekt_tui.localnet.account import Account, rent_exempt_minimum
-from rekt_tui.localnet.keys import FAUCET_KEYPAIR, LOCALNET_FAUCET, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID, USDC_MINT
-from rekt_tui.localnet.programs.ata import associated_token_address, create_idempotent_instruction
-from rekt_tui.localnet.programs.token import mint_to_instruction
-from rekt_tui.localnet.runtime import AccountRef, InstructionError, PreflightFailure
-from rekt_tui.localnet.token import Mint, TokenAccount
+from rekt_localnet.account import Account, rent_exempt_minimum
+from rekt_localnet.keys import FAUCET_KEYPAIR, LOCALNET_FAUCET, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID, USDC_MINT
+from rekt_localnet.programs.ata import associated_token_address, create_idempotent_instruction
+from rekt_localnet.programs.token import mint_to_instruction
+from rekt_localnet.runtime import AccountRef, InstructionError, PreflightFailure
+from rekt_localnet.token import Mint, TokenAccount
 from tests.localnet import runtime_fixtures
 from tests.localnet.transactions import FEE, LAMPORTS_PER_SOL, close, legacy, pay, wrapped_sol_account
 

@@ -14,9 +14,9 @@ from driftpy.addresses import (
 )
 from solders.keypair import Keypair
 
-from rekt_tui.localnet import LOCALNET_REFERRER, USDC_MINT
-from rekt_tui.localnet.encoding import discriminator
-from rekt_tui.localnet.keys import DRIFT_PROGRAM_ID, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID
+from rekt_localnet import LOCALNET_REFERRER, USDC_MINT
+from rekt_localnet.encoding import discriminator
+from rekt_localnet.keys import DRIFT_PROGRAM_ID, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID
 from tests.localnet.helpers import wait_for_slot, wait_for_status
 
 STATE = str(get_state_public_key(DRIFT_PROGRAM_ID))

@@ -12,10 +12,10 @@ from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.transaction import Transaction, VersionedTransaction
 
-from rekt_tui.localnet.account import rent_exempt_minimum
-from rekt_tui.localnet.genesis import drift_signer
-from rekt_tui.localnet.keys import LOCALNET_FAUCET, RENT_SYSVAR_ID
-from rekt_tui.localnet.runtime import MalformedTransaction, PreflightFailure, SignatureVerificationFailed
+from rekt_localnet.account import rent_exempt_minimum
+from rekt_localnet.genesis import drift_signer
+from rekt_localnet.keys import LOCALNET_FAUCET, RENT_SYSVAR_ID
+from rekt_localnet.runtime import MalformedTransaction, PreflightFailure, SignatureVerificationFailed
 from tests.localnet import runtime_fixtures
 from tests.localnet.transactions import FEE, LAMPORTS_PER_SOL, legacy, pay, v0
 

@@ -13,10 +13,10 @@ from solders.keypair import Keypair
 from solders.signature import Signature
 from solders.transaction import Transaction
 
-from rekt_tui.domain.pubkey import b58encode
-from rekt_tui.localnet.genesis import drift_signer
-from rekt_tui.localnet.keys import LOCALNET_FAUCET, USDC_MINT
-from rekt_tui.localnet.programs.ata import associated_token_address
+from rekt_localnet.base58 import b58encode
+from rekt_localnet.genesis import drift_signer
+from rekt_localnet.keys import LOCALNET_FAUCET, USDC_MINT
+from rekt_localnet.programs.ata import associated_token_address
 from tests.localnet.helpers import wait_for_slot, wait_for_status
 from tests.localnet.invariants import LedgerWatch
 from tests.localnet.transactions import FEE, LAMPORTS_PER_SOL, close, legacy, pay, v0, wrapped_sol_account

@@ -14,7 +14,7 @@ from solders.rpc.responses import (
     SlotNotification,
 )
 
-from rekt_tui.localnet.keys import SYSTEM_PROGRAM_ID
+from rekt_localnet.keys import SYSTEM_PROGRAM_ID
 from tests.localnet.helpers import wait_for_status
 
 

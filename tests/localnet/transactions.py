@@ -13,8 +13,8 @@ from solders.system_program import CreateAccountWithSeedParams, TransferParams, 
 from solders.transaction import Transaction, VersionedTransaction
 from spl.token.instructions import CloseAccountParams, InitializeAccountParams, close_account, initialize_account
 
-from rekt_tui.localnet.genesis import lookup_table_addresses
-from rekt_tui.localnet.keys import LOCALNET_LOOKUP_TABLE, TOKEN_PROGRAM_ID, WRAPPED_SOL_MINT
+from rekt_localnet.genesis import lookup_table_addresses
+from rekt_localnet.keys import LOCALNET_LOOKUP_TABLE, TOKEN_PROGRAM_ID, WRAPPED_SOL_MINT
 
 LAMPORTS_PER_SOL = 1_000_000_000
 FEE = 5_000

@@ -17,7 +17,7 @@ from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.drift import actions, order_actions
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.teardown_reads import read_holdings
-from rekt_tui.localnet import LOCALNET_REFERRER
+from rekt_localnet import LOCALNET_REFERRER
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import Lander
 from rekt_tui.services.link import SessionLink, open_link

@@ -11,7 +11,7 @@ from rekt_tui.domain.checklist import ChecklistAction, ItemState
 from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.records import TransactionStatus
 from rekt_tui.domain.session import SessionStatus
-from rekt_tui.localnet import LOCALNET_REFERRER
+from rekt_localnet import LOCALNET_REFERRER
 from rekt_tui.registry import MIGRATIONS, Registry
 from rekt_tui.services.session import check_faucet
 from tests.services.test_orders_service import close_desk, open_desk

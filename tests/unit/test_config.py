@@ -142,7 +142,7 @@ def test_arbitrary_file_contents_never_escape_as_other_errors(tmp_path, text):
 
 
 def test_localnet_profile_names_the_embedded_ledgers_accounts(tmp_path):
-    from rekt_tui.localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
+    from rekt_localnet import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER
 
     profile = load(tmp_path).clusters["localnet"]
     assert profile.lookup_tables == (str(LOCALNET_LOOKUP_TABLE),)

@@ -1,0 +1,43 @@
+"""Embedded Drift localnet: a loopback Solana cluster that runs Drift.
+
+Public API:
+
+- `serve(data_dir, port=8899, slot_ms=400, seed=0, fresh=False, dlob_port=6969,
+  faults=(), oracle_replay=None, oracle_walk=True, dlob_heartbeat_s=5.0)` starts one in
+  the running event loop and returns a `LocalnetHandle` (`rpc_url`, `ws_url`,
+  `dlob_url`, `dlob_ws_url`, `stop()`).
+- `run_foreground(...)` runs one until SIGINT/SIGTERM (what `rekt-tui localnet` calls).
+- `LOCALNET_REFERRER`, `LOCALNET_LOOKUP_TABLE`, `LOCALNET_FAUCET`, `USDC_MINT`: fixed
+  addresses, the same on every localnet.
+
+The addresses import only solders. The server pulls in aiohttp, anchorpy and parts of
+driftpy (about half a second), so it is imported on first use of `serve` and friends:
+a command that only needs an address stays fast to start.
+"""
+
+from typing import Any
+
+from rekt_localnet.errors import LocalnetError, LocalnetUsageError
+from rekt_localnet.keys import LOCALNET_FAUCET, LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER, USDC_MINT
+
+__all__ = [
+    "LOCALNET_FAUCET",
+    "LOCALNET_LOOKUP_TABLE",
+    "LOCALNET_REFERRER",
+    "USDC_MINT",
+    "LocalnetError",
+    "LocalnetHandle",
+    "LocalnetUsageError",
+    "run_foreground",
+    "serve",
+]
+
+_SERVER_NAMES = {"LocalnetHandle", "run_foreground", "serve"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SERVER_NAMES:
+        from rekt_localnet import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,167 @@
+"""Network faults on demand, so the app's reliability paths can be tested for real.
+
+- `http429`: answer this share of JSON-RPC (and DLOB HTTP) requests with HTTP 429, as a
+  rate-limited RPC provider does; which ones is decided by a seeded generator.
+- `latency`: hold every HTTP request this many milliseconds before answering.
+- `ws-silent`: sockets stay open but go quiet, as on a half-dead connection: the RPC
+  websocket sends no notifications (requests are still answered), the DLOB websocket
+  sends nothing at all, heartbeats included. Clearing it resumes them; what happened
+  meanwhile is not replayed.
+- closing all websockets (RPC and DLOB) is an action, not a state.
+
+Admin calls (`rekt_*` methods) are never delayed or refused, so tests can always clear
+what they set. Flags use `--fault http429=0.3`, `--fault latency=200`, `--fault ws-silent`.
+"""
+
+import asyncio
+import json
+import random
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from solders.pubkey import Pubkey
+
+from rekt_localnet.errors import LocalnetUsageError
+from rekt_localnet.account import Account
+from rekt_localnet.ledger import LedgerObserver
+from rekt_localnet.store import TransactionRecord
+
+ADMIN_PREFIX = "rekt_"
+TOO_MANY_REQUESTS = 429
+MAX_LATENCY_MS = 60_000
+FLAG_SYNTAX = "use http429=SHARE (0 to 1), latency=MILLISECONDS or ws-silent"
+
+
+class FaultError(LocalnetUsageError):
+    """A fault setting that cannot be used."""
+
+
+def _share(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise FaultError(f"http429 must be a share between 0 and 1, not {value!r}.")
+    return float(value)
+
+
+def _latency(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LATENCY_MS:
+        raise FaultError(f"latency must be a whole number of milliseconds from 0 to {MAX_LATENCY_MS}, not {value!r}.")
+    return value
+
+
+class Faults:
+    """The faults in force on one localnet, and the hooks that apply them."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._random = random.Random(f"rekt-tui faults {seed}")
+        self.http429 = 0.0
+        self.latency_ms = 0
+        self.ws_silent = False
+        self._closers: list[Callable[[], Awaitable[None]]] = []
+        self._tasks: set[asyncio.Task] = set()
+
+    def state(self) -> dict:
+        return {"http429": self.http429, "latencyMs": self.latency_ms, "wsSilent": self.ws_silent}
+
+    def update(self, changes: dict) -> None:
+        """Apply `{"http429": 0.3, "latencyMs": 200, "wsSilent": true}` (any subset)."""
+        unknown = set(changes) - {"http429", "latencyMs", "wsSilent"}
+        if unknown:
+            raise FaultError(f"unknown fault {sorted(unknown)[0]!r}; known: http429, latencyMs, wsSilent.")
+        http429 = _share(changes["http429"]) if "http429" in changes else self.http429
+        latency = _latency(changes["latencyMs"]) if "latencyMs" in changes else self.latency_ms
+        silent = changes.get("wsSilent", self.ws_silent)
+        if not isinstance(silent, bool):
+            raise FaultError(f"wsSilent must be true or false, not {silent!r}.")
+        self.http429, self.latency_ms, self.ws_silent = http429, latency, silent
+
+    def clear(self) -> None:
+        self.http429, self.latency_ms, self.ws_silent = 0.0, 0, False
+
+    def apply_flags(self, flags: list[str]) -> None:
+        """Apply `--fault` values such as "http429=0.3", "latency=200", "ws-silent"."""
+        for flag in flags:
+            name, _, value = flag.strip().partition("=")
+            try:
+                if name == "ws-silent" and not value:
+                    self.update({"wsSilent": True})
+                elif name == "http429" and value:
+                    self.update({"http429": float(value)})
+                elif name == "latency" and value:
+                    self.update({"latencyMs": int(value)})
+                else:
+                    raise FaultError(f"--fault {flag!r} is not a fault; {FLAG_SYNTAX}.")
+            except ValueError:
+                raise FaultError(f"--fault {flag!r} has a bad value; {FLAG_SYNTAX}.") from None
+
+    # Websockets
+
+    def add_closer(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Register how one websocket server closes all its sockets."""
+        self._closers.append(closer)
+
+    async def close_websockets(self) -> None:
+        for closer in self._closers:
+            await closer()
+
+    def close_websockets_soon(self) -> None:
+        """Close all websockets from synchronous code (an admin method), in the background."""
+        task = asyncio.get_running_loop().create_task(self.close_websockets())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def gate(self, observer: LedgerObserver) -> LedgerObserver:
+        """`observer`, deaf to the ledger while websockets are silent."""
+        return _SilenceGate(self, observer)
+
+    # HTTP
+
+    def middleware(self, *, exempt_admin: bool):
+        """An aiohttp middleware that adds latency and refuses a share of requests."""
+
+        @web.middleware
+        async def faults(request: web.Request, handler):
+            if not (self.latency_ms or self.http429):
+                return await handler(request)
+            if exempt_admin and _is_admin(await request.read()):
+                return await handler(request)
+            if self.latency_ms:
+                await asyncio.sleep(self.latency_ms / 1000)
+            if self.http429 and self._random.random() < self.http429:
+                body = {"jsonrpc": "2.0", "error": {"code": TOO_MANY_REQUESTS, "message": "Too many requests"}, "id": None}
+                return web.json_response(body, status=TOO_MANY_REQUESTS, headers={"Retry-After": "1"})
+            return await handler(request)
+
+        return faults
+
+
+def _is_admin(body: bytes) -> bool:
+    """Whether a JSON-RPC body calls only admin methods (a batch counts if all do)."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    calls = payload if isinstance(payload, list) else [payload]
+    methods = [call.get("method") for call in calls if isinstance(call, dict)]
+    return bool(methods) and len(methods) == len(calls) and all(
+        isinstance(name, str) and name.startswith(ADMIN_PREFIX) for name in methods
+    )
+
+
+class _SilenceGate:
+    """Forwards ledger events to one observer unless websockets are silenced."""
+
+    def __init__(self, faults: Faults, observer: LedgerObserver) -> None:
+        self._faults = faults
+        self._observer = observer
+
+    def on_slot(self, slot: int) -> None:
+        if not self._faults.ws_silent:
+            self._observer.on_slot(slot)
+
+    def on_account(self, key: Pubkey, account: Account | None, slot: int) -> None:
+        if not self._faults.ws_silent:
+            self._observer.on_account(key, account, slot)
+
+    def on_transaction(self, record: TransactionRecord) -> None:
+        if not self._faults.ws_silent:
+            self._observer.on_transaction(record)
