@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-BUDGET = "budget ≤ 1500 ms (PERFORMANCE.md: rekt-tui to first interactive frame on a running localnet)"
+BUDGET = "budget ≤ 1500 ms (docs/PERFORMANCE.md: rekt-tui to first interactive frame on a running localnet)"
 REKT_TUI = Path(sys.executable).with_name("rekt-tui")
 FOOTER_KEY = "Quit"
 POLL_S = 0.005
@@ -197,7 +197,7 @@ def main() -> None:
     print(
         f"{'of which: import rekt_tui.tui.app':<34} {imported:7.0f} ms   "
         f"(median of 3; driftpy {'imported' if with_driftpy else 'not imported'}; "
-        "PERFORMANCE.md: import driftpy lazily, it costs about 850 ms)"
+        "docs/PERFORMANCE.md: import driftpy lazily, it costs about 850 ms)"
     )
 
 

@@ -3,7 +3,7 @@
 A trader with a SOL-PERP position watches its account through the gateway while the
 oracle moves; each round sets a new price with the admin method and waits for the
 snapshot that carries it. Prints the gateway's own notification -> snapshot cost and
-the whole round trip, against PERFORMANCE.md's one-frame budget (16.7 ms).
+the whole round trip, against docs/PERFORMANCE.md's one-frame budget (16.7 ms).
 
 Run: python -m benchmarks.gateway
 """

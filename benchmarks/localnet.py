@@ -1,4 +1,4 @@
-"""Localnet benchmarks against the budgets in PERFORMANCE.md.
+"""Localnet benchmarks against the budgets in docs/PERFORMANCE.md.
 
 Prints: transactions applied per second over HTTP, keeper tick time with at least 100
 resting orders, websocket notification latency, driftpy subscribe times, and driftpy's

@@ -8,7 +8,7 @@ oracle is set with the admin RPC every `--set-every-ms` (the stamped changes). O
 HUD shows the account, the cockpit's RSS (/proc/<pid>/status) is read every second.
 
 Prints start, max and end RSS, the growth slope (least squares, over the measured window
-and its second half) in MiB/min, the projection to 10 minutes against PERFORMANCE.md's budget, and the
+and its second half) in MiB/min, the projection to 10 minutes against docs/PERFORMANCE.md's budget, and the
 RSS of an idle hello-world Textual app as the baseline. The first `--warmup` seconds are
 sampled and shown but not judged: the cockpit grows by some 40 MiB in its first minute
 of feed (caches filling) and is flat after that.
@@ -38,7 +38,7 @@ from benchmarks.cold_start import (
     localnet_config,
 )
 
-BUDGET_MIB = 250 * 10**6 / 2**20  # PERFORMANCE.md: RSS ≤ 250 MB after 10 minutes of full feed, flat
+BUDGET_MIB = 250 * 10**6 / 2**20  # docs/PERFORMANCE.md: RSS ≤ 250 MB after 10 minutes of full feed, flat
 FLAT_MIB_PER_MIN = 1.0  # more than this over the second half is reported as growth
 REPO = Path(__file__).resolve().parents[1]
 

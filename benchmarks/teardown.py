@@ -1,4 +1,4 @@
-"""Stop-and-withdraw against its PERFORMANCE.md budget: 3 positions and 2 open orders to
+"""Stop-and-withdraw against its docs/PERFORMANCE.md budget: 3 positions and 2 open orders to
 an archived session on a localnet with 400 ms slots (makers and keeper running).
 
 Times `TeardownService.run` from its first read of the chain to the archived session,
@@ -21,7 +21,7 @@ from tests.services.teardown_setup import funded_session, settings_for
 
 SLOT_MS = 400
 RUNS = 3
-BUDGET = "≤ 5000 ms (PERFORMANCE.md: 3 positions + 2 orders at 400 ms slots)"
+BUDGET = "≤ 5000 ms (docs/PERFORMANCE.md: 3 positions + 2 orders at 400 ms slots)"
 
 
 async def one_run(services: Services) -> tuple[float, list[tuple[str, float]]]:

@@ -3,7 +3,7 @@
 Half the messages are order books, half account snapshots with a moving oracle, posted to
 the real `RektApp` (services on a scratch data dir, no chain) the way the live workers post
 them. The same stream then goes into a naive app whose order book is a DataTable cleared
-and refilled on every message, the pattern PERFORMANCE.md rules out. Each run reports
+and refilled on every message, the pattern docs/PERFORMANCE.md rules out. Each run reports
 process CPU time as a share of one core, how many times the book was redrawn, and the lag
 from the last update posted to it being on screen.
 

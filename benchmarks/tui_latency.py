@@ -36,7 +36,7 @@ from types import SimpleNamespace
 
 from benchmarks.stats import report
 
-BUDGET = "budget p99 ≤ 16.7 ms (PERFORMANCE.md: one frame at 60 Hz)"
+BUDGET = "budget p99 ≤ 16.7 ms (docs/PERFORMANCE.md: one frame at 60 Hz)"
 SIZE = (160, 48)
 SOL, USDC = 10**9, 10**6
 BOOK_PREFIX = '{"channel":"orderbook_perp_0"'

@@ -23,3 +23,17 @@ class UsageError(RektError):
     """Bad input from the user: arguments, config values, files they named."""
 
     exit_code = 2
+
+
+class AfterSigning(RektError):
+    """A failure once a transaction was signed and persisted: something may have happened.
+
+    The message names each signature and what is known of its outcome, and says how it
+    resolves (`rekt-tui recover`); it never says nothing was signed. Exit status 4.
+    """
+
+    exit_code = 4
+
+    def __init__(self, message: str, signatures: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.signatures = signatures

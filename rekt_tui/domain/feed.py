@@ -1,7 +1,7 @@
 """The health of a live feed, so the UI can grey what it can no longer trust.
 
 A websocket that stops talking does not always close: the feeds watch their own
-clocks and report when data went stale and while they reconnect (RELIABILITY.md T6).
+clocks and report when data went stale and while they reconnect (docs/RELIABILITY.md T6).
 """
 
 from dataclasses import dataclass

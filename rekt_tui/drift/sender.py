@@ -1,6 +1,6 @@
 """Our transaction sender: nothing signed is lost, nothing lands twice, no failure passes as success.
 
-The policy (RELIABILITY.md): sign → persist the signature, the exact bytes and their last
+The policy (docs/RELIABILITY.md): sign → persist the signature, the exact bytes and their last
 valid block height → broadcast with maxRetries=0 → resend the same bytes every ~2 s →
 confirm at `confirmed` and read the landed `err` → call it expired only when the chain is
 past the last valid block height AND a history search finds nothing → then rebuild once,

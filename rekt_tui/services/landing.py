@@ -1,7 +1,7 @@
 """Landing a session's transactions, and waiting until the account stream has seen them.
 
 Every action of the session and order services goes through here, so every one is
-signed once, persisted before broadcast and driven by our sender (RELIABILITY.md), and
+signed once, persisted before broadcast and driven by our sender (docs/RELIABILITY.md), and
 none returns before the gateway's view of the Drift account includes its effect: the
 next guard, preview or status then reads what the chain holds, not what it held.
 """

@@ -1,6 +1,6 @@
 """Session wallets: create, import, export, and settle creations a crash interrupted.
 
-The order of writes is what keeps funds findable (RELIABILITY.md, K2): the registry row
+The order of writes is what keeps funds findable (docs/RELIABILITY.md, K2): the registry row
 is committed as `key_pending` before the key reaches the keyring, and promoted to
 `active` only after the key has been read back and checked. An address is shown to the
 user only once its row is `active`, so nothing can be funded without a record and a key.

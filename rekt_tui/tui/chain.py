@@ -2,7 +2,7 @@
 
 Those services import driftpy, about 0.9 s of module code (its oracle module builds three
 IDL coders when imported). At the top of the app that would come before the first frame
-(PERFORMANCE.md: an interactive frame within 1.5 s); imported by the first worker that
+(docs/PERFORMANCE.md: an interactive frame within 1.5 s); imported by the first worker that
 needs it, it would freeze the screen for as long. So the app starts the import in a
 thread once its first frame is out, and every caller awaits that one load: a worker
 that starts sooner (launch reconciliation) waits for the frame too, since the import

@@ -1,5 +1,5 @@
 """Each benchmark runs end to end with tiny parameters and prints its figures with what
-they are held against. Smoke only: no timing is asserted here (PERFORMANCE.md)."""
+they are held against. Smoke only: no timing is asserted here (docs/PERFORMANCE.md)."""
 
 import os
 import re

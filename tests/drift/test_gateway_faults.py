@@ -1,4 +1,4 @@
-"""RELIABILITY.md T6 for the account websocket: silence is detected, drops are healed.
+"""docs/RELIABILITY.md T6 for the account websocket: silence is detected, drops are healed.
 
 The localnet's `wsSilent` keeps sockets open but sends nothing (as a half-dead
 connection does); `closeWebsockets` drops every socket at once.

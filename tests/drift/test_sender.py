@@ -1,4 +1,4 @@
-"""The sender against a real localnet: RELIABILITY.md rows T1–T5 and crash resume.
+"""The sender against a real localnet: docs/RELIABILITY.md rows T1–T5 and crash resume.
 
 Each test sends real signed transfers over HTTP to the embedded localnet and checks both
 the chain (balances moved exactly once) and the registry (one row per signed

@@ -175,7 +175,7 @@ async def test_drift_client_subscribe_time(connection):
 
 
 async def test_single_account_websocket_subscribe_time(localnet):
-    """Time one driftpy websocket subscription (PERFORMANCE.md budget: 100 ms); printed only."""
+    """Time one driftpy websocket subscription (docs/PERFORMANCE.md budget: 100 ms); printed only."""
     connection = AsyncClient(localnet.rpc_url)
     client = DriftClient(connection, Keypair(), env="devnet", market_lookup_tables=[LOCALNET_LOOKUP_TABLE])
     key = get_user_account_public_key(DRIFT_PROGRAM_ID, LOCALNET_REFERRER)

@@ -1,4 +1,4 @@
-"""The cockpit draws its first frame before driftpy is imported (PERFORMANCE.md: cold start)."""
+"""The cockpit draws its first frame before driftpy is imported (docs/PERFORMANCE.md: cold start)."""
 
 import subprocess
 import sys
