@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from rekt_tui.velocity.program import VelocityProgram
+from rekt_tui.velocity.codec.program import VelocityProgram
 
-PINNED_JSON = Path(__file__).resolve().parents[2] / "rekt_tui" / "velocity" / "pinned" / "velocity.json"
+PINNED_JSON = Path(__file__).resolve().parents[2] / "rekt_tui" / "velocity" / "codec" / "pinned" / "velocity.json"
 
 
 def anchor_discriminator(namespace: str, name: str) -> bytes:

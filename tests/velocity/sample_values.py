@@ -6,8 +6,8 @@ import random
 
 from solders.pubkey import Pubkey
 
-from rekt_tui.velocity.codec import Codec, EnumValue, Value
-from rekt_tui.velocity.idl import ArrayOf, Defined, IdlType, OptionOf, Primitive, VecOf
+from rekt_tui.velocity.codec.binary import Codec, EnumValue, Value
+from rekt_tui.velocity.codec.idl import ArrayOf, Defined, IdlType, OptionOf, Primitive, VecOf
 
 _BITS = {"u8": 8, "u16": 16, "u32": 32, "u64": 64, "u128": 128, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "i128": 128}
 

@@ -6,9 +6,9 @@ import struct
 import pytest
 from solders.pubkey import Pubkey
 
-from rekt_tui.velocity.accounts import MalformedAccount
-from rekt_tui.velocity.codec import Codec, CodecError
-from rekt_tui.velocity.idl import Defined, parse_idl
+from rekt_tui.velocity.codec.accounts import MalformedAccount
+from rekt_tui.velocity.codec.binary import Codec, CodecError
+from rekt_tui.velocity.codec.idl import Defined, parse_idl
 from tests.velocity.conftest import anchor_discriminator
 from tests.velocity.sample_values import sample_struct
 

@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from rekt_tui.velocity.idl import (
+from rekt_tui.velocity.codec.idl import (
     PINNED_IDL_SHA256, ArrayOf, Defined, IdlError, OptionOf, Primitive, VecOf, parse_idl, pinned_idl_bytes,
 )
 from tests.velocity.conftest import anchor_discriminator

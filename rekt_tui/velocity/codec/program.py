@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from solders.pubkey import Pubkey
 
-from rekt_tui.velocity.accounts import AccountCodec
-from rekt_tui.velocity.codec import Codec
-from rekt_tui.velocity.errors import ErrorTable
-from rekt_tui.velocity.events import EventCodec
-from rekt_tui.velocity.idl import Idl, pinned_idl
-from rekt_tui.velocity.instructions import InstructionCodec
-from rekt_tui.velocity.pdas import Pdas
+from rekt_tui.velocity.codec.accounts import AccountCodec
+from rekt_tui.velocity.codec.binary import Codec
+from rekt_tui.velocity.codec.errors import ErrorTable
+from rekt_tui.velocity.codec.events import EventCodec
+from rekt_tui.velocity.codec.idl import Idl, pinned_idl
+from rekt_tui.velocity.codec.instructions import InstructionCodec
+from rekt_tui.velocity.codec.pdas import Pdas
 
 
 class VelocityProgram:

@@ -14,8 +14,8 @@ from typing import Sequence
 
 from solders.pubkey import Pubkey
 
-from rekt_tui.velocity.codec import Codec, CodecError, Value
-from rekt_tui.velocity.idl import Defined
+from rekt_tui.velocity.codec.binary import Codec, CodecError, Value
+from rekt_tui.velocity.codec.idl import Defined
 
 DISCRIMINATOR_BYTES = 8
 _INVOKE = re.compile(r"^Program (\w+) invoke \[\d+\]$")

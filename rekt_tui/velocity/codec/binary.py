@@ -18,7 +18,7 @@ from typing import Union
 
 from solders.pubkey import Pubkey
 
-from rekt_tui.velocity.idl import ArrayOf, Defined, Field, Idl, IdlType, OptionOf, Primitive, TypeDef, VecOf
+from rekt_tui.velocity.codec.idl import ArrayOf, Defined, Field, Idl, IdlType, OptionOf, Primitive, TypeDef, VecOf
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from rekt_tui.velocity.idl import ErrorDef, Idl
+from rekt_tui.velocity.codec.idl import ErrorDef, Idl
 
 _ANCHOR_LOG = re.compile(r"Error Number: (\d+)\.")
 _CUSTOM = re.compile(r"custom program error: 0x([0-9a-fA-F]+)")

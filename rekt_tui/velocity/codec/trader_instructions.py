@@ -13,9 +13,9 @@ from typing import Sequence
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 
-from rekt_tui.velocity.codec import CodecError, Value
-from rekt_tui.velocity.order_params import CancelSides, OrderModification, OrderParams, OrderRef
-from rekt_tui.velocity.program import VelocityProgram
+from rekt_tui.velocity.codec.binary import CodecError, Value
+from rekt_tui.velocity.codec.order_params import CancelSides, OrderModification, OrderParams, OrderRef
+from rekt_tui.velocity.codec.program import VelocityProgram
 
 NAME_BYTES = 32
 Remaining = Sequence[AccountMeta]

@@ -277,7 +277,7 @@ def parse_idl(raw: dict[str, Any]) -> Idl:
 
 
 def pinned_idl_bytes() -> bytes:
-    return resources.files("rekt_tui.velocity").joinpath("pinned", PINNED_IDL_FILE).read_bytes()
+    return resources.files("rekt_tui.velocity.codec").joinpath("pinned", PINNED_IDL_FILE).read_bytes()
 
 
 @cache

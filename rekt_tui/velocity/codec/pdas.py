@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from solders.pubkey import Pubkey
 
+from rekt_tui.velocity.codec.binary import CodecError
+
 STATE_SEED = b"velocity_state"
 SIGNER_SEED = b"velocity_signer"
 USER_SEED = b"user"
@@ -14,7 +16,13 @@ SPOT_MARKET_SEED = b"spot_market"
 SPOT_MARKET_VAULT_SEED = b"spot_market_vault"
 
 
+class SeedError(CodecError):
+    """An index cannot be a seed: the program's indexes are u16."""
+
+
 def _u16(value: int) -> bytes:
+    if not 0 <= value <= 0xFFFF:
+        raise SeedError(f"{value} is not a valid sub-account or market index (0 to 65535).")
     return value.to_bytes(2, "little")
 
 

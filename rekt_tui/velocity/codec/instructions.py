@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 
-from rekt_tui.velocity.codec import Codec, CodecError, Value
+from rekt_tui.velocity.codec.binary import Codec, CodecError, Value
 
 DISCRIMINATOR_BYTES = 8
 

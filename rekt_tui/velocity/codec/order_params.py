@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal, cast
 
-from rekt_tui.velocity.codec import CodecError, Value
+from rekt_tui.velocity.codec.binary import CodecError, Value
 
 OrderType = Literal["Market", "Limit", "TriggerMarket", "TriggerLimit", "Oracle"]
 MarketType = Literal["Spot", "Perp"]

@@ -6,8 +6,8 @@ extra fields we would silently ignore, a shorter one is not the account we think
 
 from __future__ import annotations
 
-from rekt_tui.velocity.codec import Codec, CodecError, StructLayout, Value
-from rekt_tui.velocity.idl import ArrayOf, Defined, IdlType, Named
+from rekt_tui.velocity.codec.binary import Codec, CodecError, StructLayout, Value
+from rekt_tui.velocity.codec.idl import ArrayOf, Defined, IdlType, Named
 
 DISCRIMINATOR_BYTES = 8
 
