@@ -72,6 +72,7 @@ def test_optional_and_fixed_accounts_are_parsed(program):
         (lambda raw: raw["types"][0].__setitem__("generics", [{"kind": "type", "name": "T"}]), "generic"),
         (lambda raw: raw["types"][0]["type"].__setitem__("kind", "alias"), "kind 'alias'"),
         (lambda raw: raw["instructions"][0]["args"].append({"name": "x", "type": "u256"}), "unknown primitive"),
+        (lambda raw: raw["instructions"][0]["args"].append({"name": "x", "type": "f64"}), "unknown primitive"),
         (lambda raw: raw["instructions"][0]["accounts"].append({"name": "g", "accounts": []}), "composite"),
         (lambda raw: raw.pop("metadata"), "not an Anchor 1.0"),
     ],

@@ -40,7 +40,7 @@ _FIXED: dict[str, struct.Struct] = {
     name: struct.Struct(fmt)
     for name, fmt in {
         "u8": "<B", "i8": "<b", "u16": "<H", "i16": "<h", "u32": "<I", "i32": "<i",
-        "u64": "<Q", "i64": "<q", "f32": "<f", "f64": "<d",
+        "u64": "<Q", "i64": "<q",
     }.items()
 }
 _WIDE = {"u128": False, "i128": True}
@@ -292,10 +292,6 @@ class Codec:
             if not isinstance(raw, bytes):
                 raise CodecError(f"{path} must be {'text' if name == 'string' else 'bytes'}.")
             return _U32.pack(len(raw)) + raw
-        if name in ("f32", "f64"):
-            if not isinstance(value, float):
-                raise CodecError(f"{path} must be a float.")
-            return _FIXED[name].pack(value)
         if not isinstance(value, int) or isinstance(value, bool):
             raise CodecError(f"{path} must be an integer.")
         try:

@@ -14,9 +14,9 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, Mapping
 
+# No f32/f64: the pinned file has none, and a float near money should fail loudly on adoption.
 PRIMITIVES = frozenset(
-    {"u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64", "u128", "i128",
-     "f32", "f64", "bool", "pubkey", "string", "bytes"}
+    {"u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64", "u128", "i128", "bool", "pubkey", "string", "bytes"}
 )
 # Anchor 1.0 `serialization` values that mean "the bytes are the repr(C) memory image".
 ZERO_COPY_SERIALIZATIONS = frozenset({"bytemuck", "bytemuckunsafe"})
