@@ -168,6 +168,16 @@ def test_derived_accounts_use_the_new_seeds(program, built):
     }
     settle = {i.name: m.pubkey for i, m in zip(program.idl.instructions["settle_pnl"].accounts, built["settle_pnl"].accounts)}
     assert settle["spot_market_vault"] == Pubkey.find_program_address([b"spot_market_vault", bytes(2)], pid)[0]
+    sub3 = Pubkey.find_program_address([b"user", bytes(AUTHORITY), (3).to_bytes(2, "little")], pid)[0]
+    init = dict(zip((i.name for i in program.idl.instructions["initialize_user"].accounts),
+                    (m.pubkey for m in built["initialize_user"].accounts)))
+    assert (init["user"], init["user_stats"], init["state"], init["authority"], init["payer"]) == (
+        sub3, stats, state, AUTHORITY, PAYER)
+    assert init["user_conditions"] == Pubkey.find_program_address([b"user_conditions", bytes(sub3)], pid)[0]
+    cancel = dict(zip((i.name for i in program.idl.instructions["cancel_order_v1"].accounts),
+                      (m.pubkey for m in built["cancel_order_v1"].accounts)))
+    assert cancel["perp_market"] == Pubkey.find_program_address([b"perp_market", (2).to_bytes(2, "little")], pid)[0]
+    assert (cancel["quoter_slab"], cancel["clob_market"]) == (BOOK.quoter_slab, BOOK.clob_market)
 
 
 def test_our_seeds_are_the_ones_the_idl_declares(program):
