@@ -152,6 +152,17 @@ def test_zero_copy_layout_inserts_c_padding_and_borsh_does_not():
     assert len(packed) == 1 + 8 + 2 + 16 + 12
 
 
+def test_no_pinned_zero_copy_layout_relies_on_implicit_padding(program):
+    """So the one judgment call, 128-bit alignment on SBF (8, not 16), moves no pinned offset;
+    a newer interface file that needs implicit padding fails here and gets a second look."""
+    zero_copy = [t for t in program.idl.types.values() if t.zero_copy]
+    assert len(zero_copy) > 40
+    for definition in zero_copy:
+        layout = program.codec.layout(definition.name)
+        packed = sum(program.codec.size_align(field_type)[0] for _, field_type, _ in layout.offsets)
+        assert layout.size == packed, definition.name
+
+
 def test_a_value_that_does_not_fit_is_one_clear_error(program):
     user = sample_struct(program.codec, "User", 1)
     user["sub_account_id"] = 70_000
