@@ -1,8 +1,8 @@
 """Sustained feed benchmark: 2,000 book/oracle updates per second into the headless app.
 
 Half the messages are order books, half account snapshots with a moving oracle, posted to
-the real `RektApp` (services on a scratch data dir, no chain) the way the live workers post
-them. The same stream then goes into a naive app whose order book is a DataTable cleared
+the real `RektApp`'s dashboard (services on a scratch data dir, no chain) the way the live
+workers post them. The same stream then goes into a naive app whose order book is a DataTable cleared
 and refilled on every message, the pattern docs/PERFORMANCE.md rules out. Each run reports
 process CPU time as a share of one core, how many times the book was redrawn, and the lag
 from the last update posted to it being on screen.
@@ -77,7 +77,7 @@ async def drive(app: App, shown_slot) -> tuple[float, float, int]:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         for start in range(0, count, per_batch):
             for message in messages[start : start + per_batch]:
-                app.post_message(message)
+                app.screen.post_message(message)  # the live workers post to the dashboard
             await asyncio.sleep(max(0.0, wall0 + (start + per_batch) / RATE_PER_S - time.perf_counter()))
         posted_at = time.perf_counter()
         while shown_slot() != last_book_slot:
@@ -98,7 +98,7 @@ async def main() -> None:
         try:
             app = RektApp(services=services, reconcile_at_launch=False)
             ours = await drive(app, lambda: app.screen.panel_book.slot if app.screen.panel_book else -1)
-            ours_repaints = app.pacer.flushes[BOOK_FEED]
+            ours_repaints = app.dashboard.feeds.pacer.flushes[BOOK_FEED]
         finally:
             await services.close()
     naive = NaiveBook()

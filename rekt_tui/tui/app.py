@@ -1,17 +1,17 @@
-"""RektApp: screens, bindings, workers and the one place worker errors become notifications.
+"""RektApp: the bindings, what each one starts, and the one place worker errors become notifications.
 
-The app is handed its `Services` by the CLI. Its workers call a service and post the
-answer as a message; the handlers push the data down to the dashboard. Nothing below the
-app calls a service.
+The CLI hands the app its `Services`; a `SessionController` owns the chosen session's connections.
+Workers that sign run on the app (started by `SetupActions`, `OrderActions`, `StopAndWithdraw`),
+so closing a screen never cancels one; screens that only read run their own workers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,39 +20,34 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.tui.activity import ActivityEntry, Severity, appended
+from rekt_tui.tui.action_rules import SHELL_STATUS_GROUP, CockpitState, action_applies
 from rekt_tui.tui.bindings import binding_entries
-from rekt_tui.tui.chain import ChainCalls
+from rekt_tui.tui.chain import ChainLoader
 from rekt_tui.tui.commands import ActionCommands
-from rekt_tui.tui.formatting import status_summary
-from rekt_tui.tui.live import LiveFeeds, followed_session
-from rekt_tui.tui.messages import ShellStatusLoaded
-from rekt_tui.tui.position_actions import POSITION_BINDING_ACTIONS, PositionActions
+from rekt_tui.tui.live import followed_session
+from rekt_tui.tui.messages import ShellStatusLoaded, WorkerFailed
+from rekt_tui.tui.order_actions import OrderActions
+from rekt_tui.tui.quit_guard import exposure, quit_question
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.help import HelpScreen
-from rekt_tui.tui.session_actions import SESSION_BINDING_ACTIONS, SessionActions
-from rekt_tui.tui.teardown_task import TeardownTasks
+from rekt_tui.tui.screens.recovery import RecoveryScreen
+from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded, StopAndWithdraw, TeardownEnded, TeardownProgress
+from rekt_tui.tui.session_controller import SessionController
+from rekt_tui.tui.session_messages import OrderPlaceRequested, SessionChosen, StepRequested
+from rekt_tui.tui.setup_actions import SetupActions
 
 if TYPE_CHECKING:
     from rekt_tui.services.container import Services
 
 log = logging.getLogger(__name__)
 
-SHELL_STATUS_GROUP = "shell-status"
-
-# Textual's own palette entries that ours replace: our quit goes through `may_quit`,
-# and our help lists the keys.
-_REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})
+_REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})  # ours quit through `may_quit`; our help lists the keys
 
 
-class RektApp(
-    SessionActions, PositionActions, TeardownTasks, LiveFeeds, ChainCalls, App[None], inherit_bindings=False
-):
-    # Absolute, so a subclass defined elsewhere (tests, later screens) still finds it.
-    CSS_PATH = Path(__file__).with_name("app.tcss")
+class RektApp(App[None], inherit_bindings=False):
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so a subclass defined elsewhere finds it
     TITLE = "rekt-tui"
     COMMANDS = App.COMMANDS | {ActionCommands}
-
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit_anywhere", priority=True, show=False),
@@ -77,22 +72,30 @@ class RektApp(
         super().__init__()
         self.services = services
         self._reconcile_at_launch = reconcile_at_launch
-        self._clock = clock
-        settings = services.settings
-        self._dashboard = DashboardScreen(
-            cluster=settings.cluster,
-            mainnet=settings.cluster == "mainnet",
-            max_leverage=settings.preset().max_leverage,
-        )
+        self.sessions = SessionController(services, ChainLoader())
+        leverage = services.settings.preset().max_leverage
+        self.dashboard = DashboardScreen(sessions=self.sessions, max_leverage=leverage, clock=clock)
+        self.setup, self.orders, self.way_out = SetupActions(self), OrderActions(self), StopAndWithdraw(self)
 
     def get_default_screen(self) -> DashboardScreen:
-        return self._dashboard
+        return self.dashboard
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.first_frame_drawn)
+        self.call_after_refresh(self.sessions.chain.first_frame_drawn)
         self.load_shell_status()
         if self._reconcile_at_launch:
-            self.reconcile_sessions()
+            self.way_out.reconcile()
+
+    async def on_unmount(self) -> None:
+        await self.sessions.close()
+        self.sessions.chain.release()
+
+    def start(self, body: Coroutine[Any, Any, None], group: str, exclusive: bool = False) -> None:
+        """Run `body` as a worker of the app: it outlives every screen, and its errors reach the one handler."""
+        self.run_worker(body, group=group, exclusive=exclusive, exit_on_error=False)
+
+    def running(self, group: str) -> bool:
+        return any(worker.group == group and worker.is_running for worker in self.workers)
 
     @work(group=SHELL_STATUS_GROUP, exclusive=True, exit_on_error=False)
     async def load_shell_status(self) -> None:
@@ -100,52 +103,34 @@ class RektApp(
         self.post_message(ShellStatusLoaded(await self.services.shell_status()))
 
     def on_shell_status_loaded(self, message: ShellStatusLoaded) -> None:
-        status = message.status
-        self._dashboard.status = status
-        self.record(status_summary(status))
-        if (session := followed_session(status)) is not None:
-            self.follow(session.pubkey)
-            if self._lander is None:  # its keys (b, s, x, d) work without choosing it first
-                self.open_session(session.pubkey)
-        if status.registry_read_only_reason is not None:
-            self.record(f"Registry is read-only: {status.registry_read_only_reason}", "warning")
-        if status.keystore.problem:
-            self.record(status.keystore.problem, "error")
+        self.dashboard.show_status(message.status)
+        if (session := followed_session(message.status)) is not None:
+            self.dashboard.feeds.follow(session.pubkey)
+            if not self.sessions.linked:  # its keys (b, s, x, d) work without choosing it first
+                self.setup.choose(session.pubkey)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place worker failures surface; workers use `exit_on_error=False` so they land here."""
+        """The one place worker failures surface: the app's own, and the screens' (as `WorkerFailed`)."""
         self.refresh_bindings()  # reload is hidden while a load runs
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.report_error(event.worker.error)
+            self.on_worker_failed(WorkerFailed(event.worker.error))
 
-    def report_error(self, error: BaseException) -> None:
+    def on_worker_failed(self, message: WorkerFailed) -> None:
         """A `RektError` is shown as its sentence; anything else is a bug: logged, and named briefly."""
-        if isinstance(error, RektError):
+        if isinstance(error := message.error, RektError):
             text = error.message
         else:
             log.error("unexpected error in a background task", exc_info=error)
             text = f"Unexpected error; the details are in {self.services.settings.log_file}."
         self.notify(text, title="Error", severity="error", timeout=10, markup=False)
-        self.record(text, "error")
-
-    def record(self, text: str, severity: Severity = "information") -> None:
-        """Add a line to the activity log."""
-        entry = ActivityEntry(at=self._clock(), text=text, severity=severity)
-        self._dashboard.activity = appended(self._dashboard.activity, entry)
+        self.dashboard.record(text, "error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "reload_status":
-            return not self._status_loading()
-        if action in SESSION_BINDING_ACTIONS:
-            return self.session_action_applies(action)
-        if action in POSITION_BINDING_ACTIONS:
-            return self.position_action_applies(action)
-        if action == "stop_and_withdraw":
-            return self.stop_applies()
-        return True
+        return action_applies(action, CockpitState.of(self))
 
-    def _status_loading(self) -> bool:
-        return any(worker.group == SHELL_STATUS_GROUP and worker.is_running for worker in self.workers)
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        commands = super().get_system_commands(screen)
+        return (command for command in commands if command.title not in _REPLACED_SYSTEM_COMMANDS)
 
     def action_reload_status(self) -> None:
         self.load_shell_status()
@@ -157,6 +142,57 @@ class RektApp(
         if await self.may_quit():
             self.exit()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        commands = super().get_system_commands(screen)
-        return (command for command in commands if command.title not in _REPLACED_SYSTEM_COMMANDS)
+    async def may_quit(self) -> bool:
+        """Quit at once when nothing is exposed; otherwise ask (`quit_guard`), and quit only on a yes."""
+        what = exposure(self.way_out.unfinished, self.dashboard.account, self.way_out.recovery_items)
+        if what is not None:
+            self.push_screen(quit_question(what), lambda confirmed: confirmed and self.exit())
+        return what is None
+
+    def action_session_setup(self) -> None:
+        self.setup.open_setup()
+
+    def action_checklist(self) -> None:
+        self.setup.open_checklist()
+
+    def on_session_chosen(self, message: SessionChosen) -> None:
+        self.setup.choose(message.pubkey)
+
+    def on_step_requested(self, message: StepRequested) -> None:
+        self.setup.step(message)
+
+    def action_buy(self) -> None:
+        self.orders.open_entry("buy")
+
+    def action_sell(self) -> None:
+        self.orders.open_entry("sell")
+
+    def on_order_place_requested(self, message: OrderPlaceRequested) -> None:
+        self.orders.place(message)
+
+    def action_close_position(self) -> None:
+        self.orders.close_selected()
+
+    def action_cancel_order(self) -> None:
+        self.orders.cancel_selected()
+
+    def action_cancel_all_orders(self) -> None:
+        self.orders.cancel(None)
+
+    def action_stop_and_withdraw(self) -> None:
+        self.way_out.stop_or_show()
+
+    def on_recovery_loaded(self, message: RecoveryLoaded) -> None:
+        self.way_out.reconciled(message.items)
+
+    def on_recovery_screen_recover(self, message: RecoveryScreen.Recover) -> None:
+        self.way_out.confirm(message.pubkey)
+
+    def on_recovery_screen_mark_resolved(self, message: RecoveryScreen.MarkResolved) -> None:
+        self.way_out.resolve(message.pubkey)
+
+    def on_teardown_progress(self, message: TeardownProgress) -> None:
+        self.way_out.progressed(message.event)
+
+    def on_teardown_ended(self, message: TeardownEnded) -> None:
+        self.way_out.ended(message.pubkey)

@@ -7,8 +7,6 @@ needs it, it would freeze the screen for as long. So the app starts the import i
 thread once its first frame is out, and every caller awaits that one load: a worker
 that starts sooner (launch reconciliation) waits for the frame too, since the import
 would otherwise share the interpreter with drawing it.
-
-A mixin of `RektApp`.
 """
 
 from __future__ import annotations
@@ -16,22 +14,26 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
-from functools import cached_property
 from types import ModuleType
 
 CHAIN_CALLS = "rekt_tui.tui.chain_calls"
 
 
-class ChainCalls:
-    @cached_property
-    def _first_frame(self) -> asyncio.Event:
-        return asyncio.Event()
+class ChainLoader:
+    """The one import of `chain_calls`, started by `first_frame_drawn` and awaited by every caller."""
 
-    @cached_property
-    def _chain_load(self) -> asyncio.Task[ModuleType]:
-        return asyncio.create_task(self._load_chain())
+    def __init__(self) -> None:
+        self._first_frame: asyncio.Event | None = None
+        self._load: asyncio.Task[ModuleType] | None = None
 
-    async def _load_chain(self) -> ModuleType:
+    def _task(self) -> asyncio.Task[ModuleType]:
+        if self._load is None:  # created on the app's loop, on first use
+            self._first_frame = asyncio.Event()
+            self._load = asyncio.create_task(self._import())
+        return self._load
+
+    async def _import(self) -> ModuleType:
+        assert self._first_frame is not None
         await self._first_frame.wait()
         chain_calls = await asyncio.to_thread(importlib.import_module, CHAIN_CALLS)
         # What start-up built (driftpy's and anchorpy's types and coders, Textual's styles) is
@@ -40,19 +42,26 @@ class ChainCalls:
         gc.freeze()
         return chain_calls
 
-    def on_unmount(self) -> None:
-        gc.unfreeze()  # the app is done: what it held is garbage like any other
-
     def first_frame_drawn(self) -> None:
         """Called once the first frame is out: the import starts now."""
+        self._task()
+        assert self._first_frame is not None
         self._first_frame.set()
-        self._chain_load  # noqa: B018 - creating the task starts the import
 
-    async def chain(self) -> ModuleType:
+    async def load(self) -> ModuleType:
         """`chain_calls`, once loaded. Shielded: a cancelled worker must not cancel the shared load."""
-        return await asyncio.shield(self._chain_load)
+        return await asyncio.shield(self._task())
 
     @property
-    def loaded_chain(self) -> ModuleType:
+    def loaded(self) -> ModuleType:
         """`chain_calls` for code that runs only with a session linked: linking loaded it."""
-        return self._chain_load.result()
+        return self._task().result()
+
+    @property
+    def started(self) -> bool:
+        """Whether the import has begun (it never does before the first frame)."""
+        return self._first_frame is not None and self._first_frame.is_set()
+
+    @staticmethod
+    def release() -> None:
+        gc.unfreeze()  # the app is done: what it held is garbage like any other

@@ -1,8 +1,9 @@
 """The dashboard's live feeds: app-owned workers that follow a session and the order book.
 
-Mixed into the app so the workers live and die with it (closing a screen never stops a
-feed) and their messages land in the app's handlers, which push the data down to the
-dashboard. Worker bodies only read a service stream and post messages; fast messages
+`LiveFeeds` runs its workers on the dashboard, the app's default screen, so they live and
+die with the app (closing any other screen never stops a feed); their messages land in the
+dashboard's handlers, which hand them back here to push the data down. Worker bodies only read a service stream and post
+messages; fast messages
 coalesce in the queue (`can_replace`), and what is left is paced twice: the HUD's few
 cells take the newest data up to `HUD_REPAINT_HZ` times a second, the panels' tables at
 most `settings.ui.max_repaint_hz`, so a burst costs one repaint per frame budget, not one
@@ -16,15 +17,15 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from functools import cached_property, partial
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual import work
-
 from rekt_tui.domain.feed import FeedEvent, FeedState
+from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.records import MarketType
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import ShellStatus
+from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.market_data import open_book_feed
 from rekt_tui.tui.formatting import feed_event_line, is_stale
 from rekt_tui.tui.messages import (
@@ -34,13 +35,14 @@ from rekt_tui.tui.messages import (
     FeedAged,
     FeedStateChanged,
     LinkedSession,
-    MarketSelected,
     SessionLinked,
 )
 
 if TYPE_CHECKING:
-    from rekt_tui.services.container import Services
+    from rekt_tui.config import Settings
+    from rekt_tui.tui.activity import Severity
     from rekt_tui.tui.screens.dashboard import DashboardScreen
+    from rekt_tui.tui.session_controller import SessionController
 
 LIVE_GROUP = "live"
 ACCOUNT_GROUP = "live-account"  # one followed account at a time: following another cancels it
@@ -113,38 +115,36 @@ async def _relay(items: AsyncIterator[Any], post: Callable[[Any], None]) -> None
 
 
 class LiveFeeds:
-    """The app's half that follows the chain. Needs `services`, `_dashboard`, `record` and Textual's App."""
+    """The workers that follow the chain for the dashboard, and the pacing of what they bring.
 
-    services: Services
-    _dashboard: DashboardScreen
-    _following: str | None = None
-    _book_feed: Any = None  # the running OrderBookFeed, for market switches
-    _stale = False
+    The dashboard runs the workers and receives their messages; `record` writes its activity log.
+    """
 
-    @cached_property
-    def pacer(self) -> RepaintPacer:
-        """For the panels: tables and the book, whose repaints cost the most."""
-        return RepaintPacer(self.call_later, self.set_timer, self.services.settings.ui.max_repaint_hz)
+    def __init__(
+        self, dashboard: DashboardScreen, sessions: SessionController, record: Callable[[str, Severity], None]
+    ) -> None:
+        self._dashboard = dashboard
+        self._sessions = sessions
+        self._settings: Settings = sessions.services.settings
+        self._record = record
+        self._following: str | None = None
+        self._book_feed: Any = None  # the running OrderBookFeed, for market switches
+        self._stale = False
+        self._feed_states: dict[str, FeedState] = {}
+        self._feed_ages: dict[str, float] = {}
+        self._linked_wakeup = asyncio.Event()
+        # For the panels: tables and the book, whose repaints cost the most.
+        self.pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, self._settings.ui.max_repaint_hz)
+        self.hud_pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, HUD_REPAINT_HZ)
 
-    @cached_property
-    def hud_pacer(self) -> RepaintPacer:
-        return RepaintPacer(self.call_later, self.set_timer, HUD_REPAINT_HZ)
-
-    @cached_property
-    def _linked_wakeup(self) -> asyncio.Event:
-        return asyncio.Event()
+    @property
+    def stale(self) -> bool:
+        """Whether any feed's data is stale now: new orders wait for fresh data."""
+        return self._stale
 
     def refresh_linked(self) -> None:
         """Read the wallet's balance and last transactions now, not at the next poll: something was just sent."""
         self._linked_wakeup.set()
-
-    @cached_property
-    def _feed_states(self) -> dict[str, FeedState]:
-        return {}
-
-    @cached_property
-    def _feed_ages(self) -> dict[str, float]:
-        return {}
 
     def follow(self, pubkey: str) -> None:
         """Show this session on the dashboard: its account feed replaces the previous one's,
@@ -154,106 +154,96 @@ class LiveFeeds:
         first = self._following is None
         self._following = pubkey
         self._dashboard.account = self._dashboard.panel_account = self._dashboard.linked = None
-        self._follow_account(pubkey)
+        run = self._dashboard.run_worker
+        run(self._follow_account(pubkey), group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
         if first:
-            self._follow_book(self._dashboard.market)
+            run(self._follow_book(self._dashboard.market), group=LIVE_GROUP, exit_on_error=False)
 
-    @work(group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
+    def switch_market(self, market: str) -> None:
+        if self._book_feed is not None:
+            self._dashboard.run_worker(self._book_feed.switch(market), group=LIVE_GROUP, exit_on_error=False)
+
     async def _follow_account(self, pubkey: str) -> None:
-        link = await (await self.chain()).open_link(self.services, pubkey)
-        gateway = link.gateway
+        link = await self._sessions.feed_link(pubkey)
+        gateway, post, services = link.gateway, self._dashboard.post_message, self._sessions.services
         snapshots, events = gateway.snapshots(), gateway.feed_events()
         names = {m.market_index: m.symbol for m in gateway.markets() if m.market_type is MarketType.PERP}
 
         async def balances() -> None:
-            explorer = self.services.settings.profile.explorer_tx_url
+            explorer = self._settings.profile.explorer_tx_url
             while True:
                 lamports = await gateway.wallet_lamports()
                 # Read afresh each time: setup records the Drift account and referrer as they land.
-                session, recent = await self.services.session_view(pubkey, RECENT_TRANSACTIONS)
-                self.post_message(SessionLinked(LinkedSession(session, lamports, names, tuple(recent), explorer)))
+                session, recent = await services.session_view(pubkey, RECENT_TRANSACTIONS)
+                post(SessionLinked(LinkedSession(session, lamports, names, tuple(recent), explorer)))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._linked_wakeup.wait(), BALANCE_POLL_S)
                 self._linked_wakeup.clear()
 
         def aged() -> None:
-            self.post_message(FeedAged(ACCOUNT_FEED, gateway.age_s(), gateway.feed_state))
+            post(FeedAged(ACCOUNT_FEED, gateway.age_s(), gateway.feed_state))
 
         try:
             if (snapshot := gateway.snapshot()) is not None:
-                self.post_message(AccountUpdated(snapshot))
+                post(AccountUpdated(snapshot))
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(balances())
-                tasks.create_task(_relay(snapshots, lambda s: self.post_message(AccountUpdated(s))))
-                tasks.create_task(_relay(events, lambda e: self.post_message(FeedStateChanged(e))))
+                tasks.create_task(_relay(snapshots, lambda s: post(AccountUpdated(s))))
+                tasks.create_task(_relay(events, lambda e: post(FeedStateChanged(e))))
                 tasks.create_task(_sample(aged, AGE_SAMPLE_S))
         finally:
             snapshots.close()
             events.close()
             await link.close()
 
-    @work(group=LIVE_GROUP, exit_on_error=False)
     async def _follow_book(self, market: str) -> None:
-        feed = self._book_feed = open_book_feed(self.services, market)
-        updates = feed.updates()
+        feed = self._book_feed = open_book_feed(self._sessions.services, market)
+        updates, post = feed.updates(), self._dashboard.post_message
 
-        def post(update: Any) -> None:
-            self.post_message(FeedStateChanged(update) if isinstance(update, FeedEvent) else BookUpdated(update))
+        def relayed(update: Any) -> None:
+            post(FeedStateChanged(update) if isinstance(update, FeedEvent) else BookUpdated(update))
 
         def aged() -> None:
-            self.post_message(FeedAged(BOOK_FEED, feed.age_s(), feed.state))
+            post(FeedAged(BOOK_FEED, feed.age_s(), feed.state))
 
         try:
             async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(_relay(updates, post))
+                tasks.create_task(_relay(updates, relayed))
                 tasks.create_task(_sample(aged, AGE_SAMPLE_S))
         finally:
             updates.close()
             self._book_feed = None
             await feed.close()
 
-    @work(group=LIVE_GROUP, exit_on_error=False)
-    async def _switch_book(self, market: str) -> None:
-        if self._book_feed is not None:
-            await self._book_feed.switch(market)
-
-    def on_market_selected(self, message: MarketSelected) -> None:
-        self._switch_book(message.market)
-
-    def on_session_linked(self, message: SessionLinked) -> None:
-        self._dashboard.linked = message.linked
-
-    def on_account_updated(self, message: AccountUpdated) -> None:
-        snapshot, dashboard = message.snapshot, self._dashboard
+    def account_updated(self, snapshot: AccountSnapshot) -> None:
+        dashboard = self._dashboard
         self.hud_pacer.offer(ACCOUNT_FEED, lambda: setattr(dashboard, "account", snapshot))
         self.pacer.offer(ACCOUNT_FEED, lambda: setattr(dashboard, "panel_account", snapshot))
 
-    def on_book_updated(self, message: BookUpdated) -> None:
-        book, dashboard = message.book, self._dashboard
+    def book_updated(self, book: OrderBook) -> None:
+        dashboard = self._dashboard
         if book.market_name == dashboard.market:  # not a late book of the previous market
             self.hud_pacer.offer(BOOK_FEED, lambda: setattr(dashboard, "book", book))
             self.pacer.offer(BOOK_FEED, lambda: setattr(dashboard, "panel_book", book))
 
-    def on_feed_state_changed(self, message: FeedStateChanged) -> None:
-        event = message.event
+    def state_changed(self, event: FeedEvent) -> None:
         self._feed_states[event.feed] = event.state
         severity = "information" if event.state in (FeedState.CONNECTED, FeedState.CONNECTING) else "warning"
-        self.record(feed_event_line(event), severity)
+        self._record(feed_event_line(event), severity)
         self._judge_freshness()
 
-    def on_feed_aged(self, message: FeedAged) -> None:
-        self._feed_states[message.feed] = message.state
-        self._feed_ages[message.feed] = message.age_s
-        dashboard = self._dashboard
-        if message.feed == ACCOUNT_FEED:
-            dashboard.account_age = message.age_s
+    def aged(self, feed: str, age_s: float, state: FeedState) -> None:
+        self._feed_states[feed] = state
+        self._feed_ages[feed] = age_s
+        if feed == ACCOUNT_FEED:
+            self._dashboard.account_age = age_s
         else:
-            dashboard.book_age = message.age_s
+            self._dashboard.book_age = age_s
         self._judge_freshness()
 
     def _judge_freshness(self) -> None:
         """Grey the panels of a stale feed, and tell order entry when the whole picture changes."""
-        limit = self.services.settings.ui.stale_after_s
+        limit = self._settings.ui.stale_after_s
         verdict = {
             feed: is_stale(self._feed_ages.get(feed), self._feed_states.get(feed), limit)
             for feed in (ACCOUNT_FEED, BOOK_FEED)
@@ -263,4 +253,5 @@ class LiveFeeds:
         stale = any(verdict.values())
         if stale != self._stale:
             self._stale = stale
-            self.post_message(DataFreshness(stale))
+            self._dashboard.post_message(DataFreshness(stale))
+            self._dashboard.app.refresh_bindings()  # buy and sell wait for fresh data

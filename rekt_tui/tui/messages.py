@@ -103,3 +103,13 @@ class MarketSelected(Message):
         super().__init__()
         self.market = market
 
+
+class WorkerFailed(Message):
+    """A screen's worker raised: the app's one error handler turns it into a notification.
+
+    (Textual's `Worker.StateChanged` does not bubble, so screens pass their failures up.)
+    """
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error

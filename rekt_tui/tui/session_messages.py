@@ -1,14 +1,23 @@
 """Messages of session setup, the checklist and order entry.
 
-Intents (…Requested, …Wanted, …Chosen, …Changed) go up from the screens; results come
-back from the app's workers in `tui.session_actions`, whose handlers push them down.
+Intents that sign (…Requested, …Chosen) go up from the screens to the app, whose workers
+(`tui.setup_actions`, `tui.order_actions`) post what happened. Reads that only show
+something (a preview, the checklist, the balance) are the screens' own: their workers post
+the answer (`OrderPlanned`, `SessionDataLoaded`) to the screen that asked.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from rekt_tui.domain.checklist import Checklist
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.services.models import Funding, OrderForm, OrderPlan, PlacedOrder
+
+if TYPE_CHECKING:
+    from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 
 
 class SessionChosen(Message):
@@ -25,10 +34,6 @@ class SessionOpened(Message):
     def __init__(self, session: SessionRecord) -> None:
         super().__init__()
         self.session = session
-
-
-class SessionDataWanted(Message):
-    """A setup or checklist screen wants fresh chain facts (balance, checklist lines)."""
 
 
 class SessionDataLoaded(Message):
@@ -62,14 +67,6 @@ class StepStateChanged(Message):
         self.outcome = outcome
 
 
-class OrderFormChanged(Message):
-    """The order form settled on new values; plan it for a fresh preview."""
-
-    def __init__(self, form: OrderForm) -> None:
-        super().__init__()
-        self.form = form
-
-
 class OrderPlanned(Message):
     """A plan of `form` (preview and refusals), or the sentence why it cannot be planned."""
 
@@ -81,14 +78,26 @@ class OrderPlanned(Message):
 
 
 class OrderPlaceRequested(Message):
-    """The user asked to place `form`; it is planned again and confirmed before anything is signed."""
+    """The user asked to place `form`; it is planned again and confirmed before anything is signed.
 
-    def __init__(self, form: OrderForm) -> None:
+    `entry` is the order entry screen that asked: a refusal found when planning again goes back there.
+    """
+
+    def __init__(self, form: OrderForm, entry: OrderEntryScreen) -> None:
         super().__init__()
         self.form = form
+        self.entry = entry
 
 
 class OrderPlaced(Message):
     def __init__(self, placed: PlacedOrder) -> None:
         super().__init__()
         self.placed = placed
+
+
+class Sent(Message):
+    """A close or cancel landed: one activity line per transaction, and the session panel reads again."""
+
+    def __init__(self, lines: tuple[str, ...]) -> None:
+        super().__init__()
+        self.lines = lines

@@ -11,10 +11,15 @@ from textual.widgets import Footer
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.services.container import Services
-from rekt_tui.tui.app import RektApp
 from rekt_tui.tui.formatting import MAINNET_BANNER, NO_SESSIONS_HINT
+from rekt_tui.services.models import RecoveryItem, SuggestedAction
 from rekt_tui.tui.messages import ShellStatusLoaded
+from rekt_tui.tui.quit_guard import QUIT_TITLE
+from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.dashboard import DashboardScreen
+from rekt_tui.tui.screens.recovery import RecoveryScreen
+from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded
+from tests.tui import live_data
 from tests.tui.conftest import add_wallet, make_app, text_of
 
 NARROW = (80, 24)
@@ -185,18 +190,52 @@ async def test_q_quits(services, message_log):
     assert app.return_code == 0
 
 
-async def test_quit_asks_may_quit_first(services, message_log):
-    class Cautious(RektApp):
-        async def may_quit(self) -> bool:
-            return False
+async def quit_question_after_q(pilot, key: str = "q") -> str:
+    """Press `key`; the cockpit must ask instead of leaving. Returns the question."""
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ConfirmScreen), "q quit without asking"
+    assert pilot.app.screen.title_text == QUIT_TITLE
+    return text_of(pilot.app.screen.query_one("#confirm-question"))
 
-    app = Cautious(services=services)
+
+async def test_quit_asks_first_while_the_session_on_screen_holds_positions(services, message_log):
+    app = make_app(services)
     async with app.run_test(size=NARROW, message_hook=message_log) as pilot:
         await settle(pilot)
-        await pilot.press("q")
+        app.dashboard.account = live_data.account()  # what the live feed shows: 2 positions, 2 orders
+        question = await quit_question_after_q(pilot)
+        assert question.startswith("The session on screen holds 2 positions and 2 orders.")
+        assert "positions stay open on chain" in question and "Quit anyway?" in question
+
+        await pilot.press("n")
         await pilot.pause()
-        assert not message_log.of_type(ExitApp)
-        assert app.is_running
+        assert not message_log.of_type(ExitApp) and app.is_running
+        assert isinstance(app.screen, DashboardScreen)
+
+        await quit_question_after_q(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+        assert message_log.of_type(ExitApp)
+    assert app.return_code == 0
+
+
+async def test_quit_asks_first_while_another_session_holds_orders(services, message_log):
+    elsewhere = RecoveryItem(
+        session=live_data.session(), sol_lamports=0, collateral=0, open_orders=1, positions=0, unsettled_pnl=0,
+        borrowed=False, since=live_data.AT, action=SuggestedAction.RESUME,
+    )  # fmt: skip
+    app = make_app(services)
+    async with app.run_test(size=NARROW, message_hook=message_log) as pilot:
+        await settle(pilot)
+        app.post_message(RecoveryLoaded((elsewhere,)))  # as a launch reconciliation answers
+        await pilot.pause()
+        assert isinstance(app.screen, RecoveryScreen)
+        question = await quit_question_after_q(pilot, "ctrl+q")  # over a modal, only ctrl+q reaches the app
+        assert question.startswith("1 session(s) hold open positions or orders.")
+        await pilot.press("n")
+        await pilot.pause()
+        assert not message_log.of_type(ExitApp) and isinstance(app.screen, RecoveryScreen)
 
 
 async def test_second_instance_is_read_only_and_says_so(services, message_log):

@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 from tests.conftest import REPO
-from tests.tui.conftest import make_app
 
 CHAIN_PACKAGES = {"driftpy", "anchorpy", "solana"}
 
@@ -15,6 +14,50 @@ import rekt_tui.tui.app
 print(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(CHAIN_PACKAGES)!r})))
 """
 
+# A fresh interpreter runs the real app headless and notes, in order, the first frame it
+# writes and the moment the chain services' module starts importing (an import hook only
+# watches; it changes nothing).
+ORDER_PROBE = """
+import asyncio, importlib.abc, sys, tempfile
+from pathlib import Path
+
+events = []
+
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "rekt_tui.tui.chain_calls" and "import" not in events:
+            events.append("import")
+        return None
+
+sys.meta_path.insert(0, Watch())
+
+from rekt_tui.services.container import Services
+from rekt_tui.tui.app import RektApp
+from tests.tui.conftest import make_settings
+
+class Watched(RektApp):
+    def _display(self, screen, renderable):
+        super()._display(screen, renderable)
+        if renderable is not None and "frame" not in events:
+            events.append("frame")
+
+async def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        services = await Services.open(make_settings(Path(tmp)))
+        try:
+            app = Watched(services=services, reconcile_at_launch=False)
+            async with app.run_test() as pilot:
+                chain = await app.sessions.chain.load()
+                await pilot.pause()
+                assert app.sessions.chain.loaded is chain
+                print(chain.open_link.__module__)
+        finally:
+            await services.close()
+    print(events)
+
+asyncio.run(main())
+"""
+
 
 def test_importing_the_cli_and_the_cockpit_loads_no_chain_client():
     # A fresh interpreter: this test process has driftpy loaded already.
@@ -22,10 +65,9 @@ def test_importing_the_cli_and_the_cockpit_loads_no_chain_client():
     assert result.stdout.strip() == "[]", result.stdout
 
 
-async def test_the_chain_calls_load_once_the_first_frame_is_out(services):
-    app = make_app(services)
-    async with app.run_test() as pilot:
-        chain = await app.chain()
-        await pilot.pause()
-        assert chain.open_link.__module__ == "rekt_tui.services.link"
-        assert app.loaded_chain is chain
+def test_the_chain_calls_load_once_the_first_frame_is_out():
+    result = subprocess.run([sys.executable, "-c", ORDER_PROBE], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    module, order = result.stdout.strip().splitlines()[-2:]
+    assert module == "rekt_tui.services.link"
+    assert order == "['frame', 'import']", order

@@ -85,7 +85,7 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
             content = transactions_panel(app).content
             assert "close position" in str(content) and "Last transactions" in str(content)
             links = [span.style.link for span in content.spans if isinstance(span.style, Style) and span.style.link]
-            rows = await services.registry.list_transactions(app.session.pubkey, limit=5)
+            rows = await services.registry.list_transactions(app.dashboard.session.pubkey, limit=5)
             template = services.settings.profile.explorer_tx_url
             assert links == [template.replace("{signature}", row.signature) for row in rows]
     finally:

@@ -12,7 +12,7 @@ from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
 from rekt_tui.tui.screens.teardown import TeardownScreen
-from rekt_tui.tui.teardown_task import RecoveryLoaded, TeardownEnded, TeardownProgress
+from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded, TeardownEnded, TeardownProgress
 from tests.tui.conftest import make_app, text_of
 from tests.tui.live_app import distinct, live_settings, until
 from tests.tui.test_order_entry import started_session

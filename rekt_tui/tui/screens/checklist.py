@@ -1,10 +1,16 @@
 """The start-trading checklist: every line as the chain shows it, each with its key.
 
-The lines come from `SessionService.checklist()` (re-read every few seconds and after
-every step), so a line reads ✓ only when the chain backs it. A key applies only while its
+The lines come from `SessionService.checklist()`, read by the screen's own worker every
+few seconds and after every step, so a line reads ✓ only when the chain backs it. Steps
+go up to the app, whose workers outlive this screen; the screen follows its running step. A key applies only while its
 line is open and no other step is confirming; the line being performed says so.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -12,9 +18,15 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from rekt_tui.domain.checklist import Checklist, ChecklistAction, ChecklistItem, ItemState
-from rekt_tui.tui.session_messages import SessionDataWanted, StepRequested
+from rekt_tui.tui.messages import WorkerFailed
+from rekt_tui.tui.screens.setup import read_setup_facts
+from rekt_tui.tui.session_messages import SessionDataLoaded, StepRequested
+
+if TYPE_CHECKING:
+    from rekt_tui.tui.session_controller import SessionController
 
 REFRESH_S = 2.0
 DEFAULT_DEPOSIT = "100"
@@ -48,8 +60,13 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
     checklist: reactive[Checklist | None] = reactive(None)
     busy_step: reactive[str | None] = reactive(None)
 
-    def __init__(self, *, localnet: bool, strategies: tuple[str, ...], strategy: str | None) -> None:
+    def __init__(
+        self, *, localnet: bool, strategies: tuple[str, ...], strategy: str | None,
+        sessions: SessionController | None = None,
+    ) -> None:  # fmt: skip
+        """`sessions` reads the checklist; without one the screen shows only what it is given."""
         super().__init__(id="checklist")
+        self._sessions = sessions
         self.localnet = localnet
         self.strategies = strategies
         self.strategy = strategy
@@ -68,12 +85,32 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.post_message(SessionDataWanted())
+        self.read()
         self.set_interval(REFRESH_S, self._want_data)
+        if self._sessions is not None:
+            cockpit = self.app.get_default_screen()  # the dashboard keeps the step running
+            self.busy_step = cockpit.busy_step  # a step started elsewhere (setup's airdrop) shows here too
+            self.watch(cockpit, "busy_step", self._busy_changed, init=False)
 
     def _want_data(self) -> None:
         if self.is_active and self.busy_step is None:
-            self.post_message(SessionDataWanted())
+            self.read()
+
+    def _busy_changed(self, step: str | None) -> None:
+        self.busy_step = step
+        if step is None:
+            self.read()
+
+    @work(group="session-data", exclusive=True, exit_on_error=False)
+    async def read(self) -> None:
+        await read_setup_facts(self._sessions, self.post_message)
+
+    def on_session_data_loaded(self, message: SessionDataLoaded) -> None:
+        self.checklist = message.checklist
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(WorkerFailed(event.worker.error))
 
     def watch_checklist(self) -> None:
         self._show()

@@ -1,13 +1,21 @@
 """The main screen: HUD across the top; positions, open orders, order book, session and activity below.
 
-The screen holds the data its widgets show as reactives; the app sets them and
-`data_bind` carries each value down to the widgets that display it. Panels fed by the
-account feed share its age and staleness; the order book has its own. The live feeds
-arrive twice: `account` and `book` are the newest, for the HUD and for actions; the
-panels show `panel_account` and `panel_book`, which the app refreshes less often.
+The screen holds the data its widgets show as reactives, and `data_bind` carries each
+value down to the widgets that display it. It lives as long as the app (it is the default
+screen), so it runs the live feeds (`LiveFeeds`) and keeps the cockpit's record of the
+session: which one is linked, which setup step runs, and the activity log, to which the
+app's signing workers report. Panels fed by the account feed share its age and staleness;
+the order book has its own. The live feeds arrive twice: `account` and `book` are the
+newest, for the HUD and for actions; the panels show `panel_account` and `panel_book`,
+which are refreshed less often.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,11 +26,24 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer
 
 from rekt_tui.domain.orderbook import OrderBook
+from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.services.market_data import BOOK_MARKETS
-from rekt_tui.tui.activity import ActivityEntry
-from rekt_tui.tui.messages import LinkedSession, MarketSelected
+from rekt_tui.tui.activity import ActivityEntry, Severity, appended
+from rekt_tui.tui.formatting import status_summary
+from rekt_tui.tui.live import LiveFeeds
+from rekt_tui.tui.messages import (
+    AccountUpdated,
+    BookUpdated,
+    FeedAged,
+    FeedStateChanged,
+    LinkedSession,
+    MarketSelected,
+    SessionLinked,
+)
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen
+from rekt_tui.tui.session_messages import OrderPlaced, SessionOpened, Sent, StepStateChanged
 from rekt_tui.tui.widgets.activity_log import ActivityLog
 from rekt_tui.tui.widgets.banners import MainnetBanner, ReadOnlyNotice
 from rekt_tui.tui.widgets.hud import Hud
@@ -30,6 +51,9 @@ from rekt_tui.tui.widgets.orderbook import OrderbookPanel
 from rekt_tui.tui.widgets.orders import OrdersPanel
 from rekt_tui.tui.widgets.positions import PositionsPanel
 from rekt_tui.tui.widgets.session_panel import SessionPanel
+
+if TYPE_CHECKING:
+    from rekt_tui.tui.session_controller import SessionController
 
 
 class DashboardScreen(Screen[None], inherit_bindings=False):
@@ -71,13 +95,23 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     book_age: reactive[float | None] = var(None)
     book_stale: reactive[bool] = var(False)
     oracle_price: reactive[int | None] = var(None)
+    # The linked session as last recorded, and the setup step running: setup and the checklist follow these.
+    session: reactive[SessionRecord | None] = var(None)
+    busy_step: reactive[str | None] = var(None)
 
-    def __init__(self, *, cluster: str, mainnet: bool, max_leverage: Decimal) -> None:
-        """`mainnet` is known from settings so the banner is up before the status has loaded."""
+    def __init__(
+        self, *, sessions: SessionController, max_leverage: Decimal, clock: Callable[[], datetime] = datetime.now
+    ) -> None:
+        """`mainnet` is known from settings so the banner is up before the status has loaded;
+        `clock` stamps activity-log lines."""
         super().__init__(id="dashboard")
+        cluster = sessions.services.settings.cluster
         self.set_reactive(DashboardScreen.cluster, cluster)
-        self.set_reactive(DashboardScreen.mainnet, mainnet)
+        self.set_reactive(DashboardScreen.mainnet, cluster == "mainnet")
         self.set_reactive(DashboardScreen.max_leverage, max_leverage)
+        self._sessions = sessions
+        self._clock = clock
+        self.feeds = LiveFeeds(self, sessions, self.record)
 
     def compose(self) -> ComposeResult:
         yield MainnetBanner().data_bind(DashboardScreen.mainnet)
@@ -132,8 +166,13 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         orders = {str(o.order_id): o for o in self.account.orders} if self.account else {}
         return orders.get(_cursor_key(self.query_one("#orders-table", DataTable)))
 
+    def orders_and_names(self) -> tuple[int, dict[int, str]]:
+        """How many orders are open, and the market names to describe one: for the cancel question."""
+        count = len(self.account.orders) if self.account else 0
+        return count, self.linked.market_names if self.linked else {}
+
     def action_next_market(self) -> None:
-        """Intent only: the app switches the feed; the old market's book is dropped at once."""
+        """Switch the book feed; the old market's book is dropped at once."""
         following = BOOK_MARKETS.index(self.market) + 1 if self.market in BOOK_MARKETS else 0
         self.market = BOOK_MARKETS[following % len(BOOK_MARKETS)]
         self.book = self.panel_book = None
@@ -151,6 +190,68 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         if action == "next_market":
             return self.linked is not None
         return True
+
+    def show_status(self, status: ShellStatus) -> None:
+        """Where the shell stands, on screen and in the activity log."""
+        self.status = status
+        self.record(status_summary(status))
+        if status.registry_read_only_reason is not None:
+            self.record(f"Registry is read-only: {status.registry_read_only_reason}", "warning")
+        if status.keystore.problem:
+            self.record(status.keystore.problem, "error")
+
+    def record(self, text: str, severity: Severity = "information") -> None:
+        """Add a line to the activity log."""
+        self.activity = appended(self.activity, ActivityEntry(at=self._clock(), text=text, severity=severity))
+
+    # The live feeds' messages (posted by their workers, which run on this screen)
+
+    def on_market_selected(self, message: MarketSelected) -> None:
+        self.feeds.switch_market(message.market)
+
+    def on_session_linked(self, message: SessionLinked) -> None:
+        self.linked = message.linked
+
+    def on_account_updated(self, message: AccountUpdated) -> None:
+        self.feeds.account_updated(message.snapshot)
+
+    def on_book_updated(self, message: BookUpdated) -> None:
+        self.feeds.book_updated(message.book)
+
+    def on_feed_state_changed(self, message: FeedStateChanged) -> None:
+        self.feeds.state_changed(message.event)
+
+    def on_feed_aged(self, message: FeedAged) -> None:
+        self.feeds.aged(message.feed, message.age_s, message.state)
+
+    # What the app's signing workers report
+
+    def on_session_opened(self, message: SessionOpened) -> None:
+        self.session = message.session
+        self.feeds.follow(message.session.pubkey)
+        self.record(f"Session wallet {message.session.pubkey} is linked to {self._sessions.services.settings.cluster}.")
+        self.app.refresh_bindings()
+
+    def on_step_state_changed(self, message: StepStateChanged) -> None:
+        self.busy_step = None if message.done else message.step
+        self.session = self._sessions.session  # steps record what they did on the session
+        self.app.refresh_bindings()
+        if message.done and message.outcome:
+            self.record(message.outcome)
+            self.feeds.refresh_linked()
+
+    def on_order_placed(self, message: OrderPlaced) -> None:
+        record = message.placed.record
+        text = f"Order {record.user_order_id} placed ({record.status.value}): {message.placed.signature}"
+        self.post_message(Sent((text,)))
+        self.notify(text, title="Order placed", markup=False)
+        if isinstance(self.app.screen, OrderEntryScreen):  # placed from it: its job is done
+            self.app.screen.dismiss()
+
+    def on_sent(self, message: Sent) -> None:
+        for line in message.lines:
+            self.record(line)
+        self.feeds.refresh_linked()
 
 
 def _cursor_key(table: DataTable) -> str | None:

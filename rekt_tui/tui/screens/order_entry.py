@@ -1,27 +1,39 @@
 """Order entry: a form whose preview and guard refusals follow what is typed.
 
 The form never computes anything itself: each settled change (debounced, so typing a
-size does not plan every keystroke) goes up as `OrderFormChanged`, and the app's worker
-answers with the service's plan. Placing goes up as `OrderPlaceRequested`; the app plans
-again on current data and asks the confirm modal before anything is signed.
+size does not plan every keystroke) starts the screen's own preview worker, which asks the
+order service for a plan and posts it back here. Placing goes up to the app as
+`OrderPlaceRequested` (a transaction must outlive this screen); the app plans again on
+current data and asks the confirm modal before anything is signed.
 """
 
-from textual import on
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
+from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import format_leverage
 from rekt_tui.domain.markets import format_base, format_price
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.orders import OrderKind
 from rekt_tui.services.models import OrderForm, OrderPlan
-from rekt_tui.tui.session_messages import OrderFormChanged, OrderPlaceRequested
+from rekt_tui.tui.messages import WorkerFailed
+from rekt_tui.tui.session_messages import OrderPlaceRequested, OrderPlanned
+
+if TYPE_CHECKING:
+    from rekt_tui.tui.session_controller import SessionController
 
 DEBOUNCE_S = 0.3
 DEFAULT_MARKET = "SOL-PERP"
+NO_SESSION = "Choose a session wallet first (w)."
 
 
 class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
@@ -31,10 +43,12 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         Binding("ctrl+s", "place", "Place order", id="order.place", priority=True),
     ]
 
-    def __init__(self, side: str, markets: tuple[str, ...]) -> None:
+    def __init__(self, side: str, markets: tuple[str, ...], sessions: SessionController | None = None) -> None:
+        """`sessions` plans the previews; without one, the preview asks for a session."""
         super().__init__(id="order-entry")
         self.side = side
         self.markets = markets
+        self._sessions = sessions
         self._plan: OrderPlan | None = None
         self._planned_form: OrderForm | None = None
         self._debounce = None
@@ -102,7 +116,27 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     def _settled(self) -> None:
         form = self.form()
         if form.size.strip():
-            self.post_message(OrderFormChanged(form))
+            self.preview(form)
+
+    @work(group="order-plan", exclusive=True, exit_on_error=False)
+    async def preview(self, form: OrderForm) -> None:
+        """A preview for the form as typed; a form that cannot be planned says why, inline."""
+        if self._sessions is None or not self._sessions.linked:
+            self.post_message(OrderPlanned(form, None, NO_SESSION))
+            return
+        try:
+            plan = await self._sessions.orders().plan(form)
+        except RektError as error:
+            self.post_message(OrderPlanned(form, None, error.message))
+            return
+        self.post_message(OrderPlanned(form, plan))
+
+    def on_order_planned(self, message: OrderPlanned) -> None:
+        self.show_plan(message.form, message.plan, message.problem)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(WorkerFailed(event.worker.error))
 
     def show_plan(self, form: OrderForm, plan: OrderPlan | None, problem: str) -> None:
         """Show the answer for `form`; an answer for values since changed is dropped."""
@@ -127,7 +161,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     @on(Input.Submitted)
     def action_place(self) -> None:
         if self._placeable():
-            self.post_message(OrderPlaceRequested(self.form()))
+            self.post_message(OrderPlaceRequested(self.form(), self))
 
     def action_close(self) -> None:
         self.dismiss()

@@ -1,6 +1,6 @@
 """Stop-and-withdraw progress: each step, its state and signature, then the summary.
 
-The screen only displays: the run belongs to the app (see `tui.teardown_task`), which
+The screen only displays: the run belongs to the app (see `tui.stop_and_withdraw`), which
 pushes every event down here. Closing the screen therefore leaves the run going, and
 opening it again shows everything so far.
 """

@@ -1,0 +1,126 @@
+"""The cockpit's order actions: placing from order entry; closing and cancelling from the dashboard.
+
+Each is a worker of the app (`OrderActions` starts them), so closing a screen never cancels
+a transaction already on its way; each asks the one confirm modal before anything is
+signed, calls the order service and posts what happened to the dashboard. A close shows the preview of the very reduce-only
+order it sends, so the user sees the price and what is left first. Closes and cancels only
+lower risk, so unlike new orders they stay available on stale data and before trading starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from rekt_tui.domain.markets import format_base
+from rekt_tui.domain.trading import Order, Position
+from rekt_tui.tui.formatting import order_cells
+from rekt_tui.tui.screens.confirm import ConfirmScreen
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question, preview_text
+from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from rekt_tui.services.orders import OrderService
+    from rekt_tui.tui.app import RektApp
+
+CHANGE_GROUP = "position-change"  # closes and cancels, one at a time
+PLACE_GROUP = "order-place"
+
+Confirm = Callable[[str, str], Awaitable[bool]]  # (title, question) -> the user's answer
+Post = Callable[[Message], object]
+
+
+def confirm(app: App[None]) -> Confirm:
+    """Ask the one confirm modal from inside a worker of `app`."""
+
+    async def ask(title: str, question: str) -> bool:
+        return bool(await app.push_screen_wait(ConfirmScreen(title, question)))
+
+    return ask
+
+
+def close_question(position: Position, preview: str) -> str:
+    return f"Close the {position.symbol} {position.direction.value} with a reduce-only market order?\n\n{preview}"
+
+
+def cancel_question(order: Order | None, count: int, market_names: dict[int, str]) -> str:
+    if order is None:
+        return f"Cancel all {count} open order{'s' if count != 1 else ''}?"
+    market, kind, side, size, price, *_ = order_cells(order, market_names)
+    return f"Cancel order #{order.order_id}: {market} {kind} {side} {size} at {price}?"
+
+
+async def place_order(orders: OrderService, request: OrderPlaceRequested, confirm: Confirm, post: Post) -> None:
+    """Plan again on current data, confirm, then sign; a refusal goes back to the form that asked."""
+    plan = await orders.plan(request.form)
+    if plan.refusals:
+        request.entry.post_message(OrderPlanned(request.form, plan))
+        return
+    if await confirm("Place order", order_question(plan)):
+        post(OrderPlaced(await orders.submit(plan)))
+
+
+async def close_position(orders: OrderService, position: Position, confirm: Confirm, post: Post) -> None:
+    plan = await orders.preview_close(position.symbol)
+    if not await confirm("Close position", close_question(position, preview_text(plan))):
+        return
+    lines = [
+        f"Closing {position.symbol}: reduce-only market order for "
+        f"{format_base(placed.record.base_amount, plan.request.market)} ({placed.signature})"
+        for placed in await orders.close(position.symbol)
+    ]
+    post(Sent(tuple(lines)))
+
+
+async def cancel_orders(orders: OrderService, order: Order | None, question: str, confirm: Confirm, post: Post) -> None:
+    """Cancel one order, or every open order when `order` is None."""
+    if not await confirm("Cancel", question):
+        return
+    landed = await orders.cancel(None if order is None else order.order_id)
+    what = "every open order" if order is None else f"order #{order.order_id}"
+    post(Sent((f"Cancelled {what} ({landed.signature})",)))
+
+
+class OrderActions:
+    """The app's side of orders: order entry, and the workers that place, close and cancel."""
+
+    def __init__(self, app: RektApp) -> None:
+        self._app = app
+
+    @property
+    def changing(self) -> bool:
+        return self._app.running(CHANGE_GROUP)
+
+    def open_entry(self, side: str) -> None:
+        sessions = self._app.sessions
+        self._app.push_screen(OrderEntryScreen(side, sessions.markets(), sessions))
+
+    def place(self, request: OrderPlaceRequested) -> None:
+        # One at a time, and never by cancelling the one on its way: that would leave its
+        # transaction to the next launch's reconciliation.
+        app = self._app
+        if app.running(PLACE_GROUP):
+            app.notify("The previous order is still being placed.", severity="warning")
+            return
+        app.start(place_order(app.sessions.orders(), request, confirm(app), app.dashboard.post_message), PLACE_GROUP)
+
+    def close_selected(self) -> None:
+        app = self._app
+        if (position := app.dashboard.selected_position()) is not None:
+            body = close_position(app.sessions.orders(), position, confirm(app), app.dashboard.post_message)
+            app.start(body, CHANGE_GROUP)
+
+    def cancel_selected(self) -> None:
+        if (order := self._app.dashboard.selected_order()) is not None:
+            self.cancel(order)
+
+    def cancel(self, order: Order | None) -> None:
+        """Cancel `order`, or every open order when it is None."""
+        app = self._app
+        question = cancel_question(order, *app.dashboard.orders_and_names())
+        app.start(cancel_orders(app.sessions.orders(), order, question, confirm(app), app.dashboard.post_message),
+                  CHANGE_GROUP)  # fmt: skip

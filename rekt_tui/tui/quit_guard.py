@@ -1,0 +1,45 @@
+"""The quit guard: why quitting deserves a question, if it does (README: quitting closes nothing).
+
+Quitting leaves positions open on chain, unwatched, and a stop-and-withdraw unfinished until
+the next launch. So the cockpit asks first while a stop runs, or while the session on screen
+(judged by its live feed, so a position opened a second ago counts) or any other session (by
+the last reconciliation) holds open positions or orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sized
+
+from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.services.models import RecoveryItem
+from rekt_tui.tui.screens.confirm import ConfirmScreen
+
+QUIT_TITLE = "Quit with positions open?"
+QUIT_QUESTION = (
+    "{what}. Quitting does not close anything: positions stay open on chain, unwatched. "
+    "The next launch offers to recover. Quit anyway?"
+)
+
+
+def exposure(stop_running: bool, live: AccountSnapshot | None, recovery_items: tuple[RecoveryItem, ...]) -> str | None:
+    """What is exposed, as the start of a sentence, or None when quitting is safe.
+
+    `stop_running` means a stop-and-withdraw runs and has not reached its outcome yet.
+    """
+    if stop_running:
+        return "A stop-and-withdraw is still running; it finishes on the next launch"
+    if live is not None and (live.positions or live.orders):
+        return f"The session on screen holds {_count(live.positions, 'position')} and {_count(live.orders, 'order')}"
+    held = [item for item in recovery_items if item.positions or item.open_orders]
+    if held:
+        return f"{len(held)} session(s) hold open positions or orders"
+    return None
+
+
+def quit_question(what: str) -> ConfirmScreen:
+    """The confirm modal that asks before quitting with `what` exposed."""
+    return ConfirmScreen(QUIT_TITLE, QUIT_QUESTION.format(what=what))
+
+
+def _count(items: Sized, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
