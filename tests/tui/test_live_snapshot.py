@@ -1,7 +1,7 @@
 """Snapshots of the dashboard with positions, open orders and a book, from fixed feed
 messages: fresh, and with the account feed gone silent and reconnecting.
 
-The messages are the ones the live workers post; posting them by hand keeps slots, prices
+The messages are the ones the live workers post to the dashboard; posting them by hand keeps slots, prices
 and ages the same every run, which a real chain cannot.
 """
 
@@ -13,11 +13,12 @@ from tests.tui.conftest import make_app
 
 async def fed(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()  # the shell status reaches the dashboard first, as it does at launch
     for message in (
         SessionLinked(live_data.linked()), AccountUpdated(live_data.account()), BookUpdated(live_data.book()),
         FeedAged("account", 0.4, FeedState.CONNECTED), FeedAged("orderbook", 0.3, FeedState.CONNECTED),
     ):  # fmt: skip
-        pilot.app.post_message(message)
+        pilot.app.dashboard.post_message(message)
     await pilot.pause(0.2)
 
 
@@ -34,8 +35,8 @@ async def account_feed_silent(pilot) -> None:
     session and open orders grey out, the book stays live, and the log says why."""
     await fed(pilot)
     reconnecting = FeedEvent("account", FeedState.RECONNECTING, live_data.AT, reason="silent for 10 s")
-    pilot.app.post_message(FeedStateChanged(reconnecting))
-    pilot.app.post_message(FeedAged("account", 12.0, FeedState.RECONNECTING))
+    pilot.app.dashboard.post_message(FeedStateChanged(reconnecting))
+    pilot.app.dashboard.post_message(FeedAged("account", 12.0, FeedState.RECONNECTING))
     await pilot.pause(0.2)
 
 
