@@ -10,7 +10,15 @@ import sys
 
 from rekt_tui.cli import trading_orders
 from rekt_tui.cli.output import note, print_json, print_table, session_dict
-from rekt_tui.cli.trading_views import account_rows, checklist_rows, order_rows, position_rows, status_dict
+from rekt_tui.cli.trading_views import (
+    ORDER_HEADINGS,
+    POSITION_HEADINGS,
+    account_rows,
+    checklist_rows,
+    order_rows,
+    position_rows,
+    status_dict,
+)
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.pubkey import parse_pubkey
@@ -109,12 +117,10 @@ async def _status(lander: Lander, args: argparse.Namespace) -> int:
     print_table(["ACCOUNT", "VALUE"], account_rows(snapshot))
     if snapshot is not None and snapshot.positions:
         print()
-        headers = ["MARKET", "SIDE", "SIZE", "ENTRY", "ORACLE", "PNL", "LIQUIDATION"]
-        print_table(headers, position_rows(snapshot, markets))
+        print_table(POSITION_HEADINGS, position_rows(snapshot))
     if snapshot is not None and snapshot.orders:
         print()
-        print_table(["ID", "UID", "MARKET", "TYPE", "SIDE", "SIZE", "FILLED", "PRICE", "TRIGGER", "FLAGS"],
-                    order_rows(snapshot, markets))  # fmt: skip
+        print_table(ORDER_HEADINGS, order_rows(snapshot, markets))
     print()
     print_table(["CHECK", "STATE", "DETAIL"], checklist_rows(checklist))
     return 0

@@ -1,6 +1,7 @@
 """Plain rows and JSON for the trading commands: pure functions of the domain models.
 
-Tables show amounts as people read them; JSON keeps Drift's integers (quote and prices
+Tables show amounts as people read them (positions and orders through the cockpit's own
+table model, `tui.tables`, so both say the same); JSON keeps Drift's integers (quote and prices
 1e6, base 1e9, leverage 1e4) so scripts never parse a formatted figure.
 """
 
@@ -13,9 +14,12 @@ from rekt_tui.domain.markets import MarketSpec, format_base, format_price
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.orders import OrderRequest, side_label
 from rekt_tui.domain.records import MarketType
-from rekt_tui.domain.trading import AccountSnapshot, Order
+from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.tui.tables import ORDER_COLUMNS, POSITION_COLUMNS, headings, order_cells, perp_names, position_cells
 
 NONE = "—"
+POSITION_HEADINGS = headings(POSITION_COLUMNS)
+ORDER_HEADINGS = ["ID", "UID", *headings(ORDER_COLUMNS), "POST"]
 
 
 def _by_index(markets: dict[str, MarketSpec]) -> dict[tuple[MarketType, int], MarketSpec]:
@@ -37,38 +41,18 @@ def account_rows(snapshot: AccountSnapshot | None) -> list[list[str]]:
     ]
 
 
-def position_rows(snapshot: AccountSnapshot, markets: dict[str, MarketSpec]) -> list[list[str]]:
-    specs = _by_index(markets)
-    return [
-        [
-            p.symbol, p.direction.value, format_base(p.size, specs[MarketType.PERP, p.market_index]),
-            format_price(p.entry_price),
-            format_price(p.oracle_price), format_usd(p.unrealized_pnl),
-            format_price(p.liquidation_price) if p.liquidation_price else NONE,
-        ]
-        for p in snapshot.positions
-    ]  # fmt: skip
-
-
-def _flags(order: Order) -> str:
-    flags = [name for name, on in (("reduce-only", order.reduce_only), ("post-only", order.post_only)) if on]
-    return ",".join(flags) or NONE
+def position_rows(snapshot: AccountSnapshot) -> list[list[str]]:
+    """The cockpit's positions table (`tui.tables`), under `POSITION_HEADINGS`."""
+    return [list(position_cells(p)) for p in snapshot.positions]
 
 
 def order_rows(snapshot: AccountSnapshot, markets: dict[str, MarketSpec]) -> list[list[str]]:
-    specs = _by_index(markets)
-    rows = []
-    for o in snapshot.orders:
-        spec = specs.get((o.market_type, o.market_index))
-        base = (lambda amount: format_base(amount, spec)) if spec else str  # noqa: E731
-        rows.append([
-            str(o.order_id), str(o.user_order_id),
-            spec.symbol if spec else f"{o.market_type.value} {o.market_index}",
-            o.order_type.value, side_label(o.direction), base(o.base_amount), base(o.filled),
-            format_price(o.price) if o.price else NONE, format_price(o.trigger_price) if o.trigger_price else NONE,
-            _flags(o),
-        ])  # fmt: skip
-    return rows
+    """The cockpit's open-orders table, with the ids a command names an order by, under `ORDER_HEADINGS`."""
+    names = perp_names(markets.values())
+    return [
+        [str(o.order_id), str(o.user_order_id), *order_cells(o, names), "yes" if o.post_only else "no"]
+        for o in snapshot.orders
+    ]
 
 
 def checklist_rows(checklist: Checklist) -> list[list[str]]:

@@ -7,22 +7,20 @@ to do next.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from rich.cells import cell_len
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.markets import format_price
-from rekt_tui.domain.money import format_sol, format_usd, to_decimal
+from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.orderbook import BookLevel, OrderBook
-from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import KeystoreStatus, ShellStatus
-from rekt_tui.domain.trading import AccountSnapshot, Order, Position
+from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.tui.activity import ActivityEntry
+from rekt_tui.tui.tables import PLACEHOLDER, plain_size, signed_usd
 
-PLACEHOLDER = "—"
 _CENT = Decimal("0.01")  # leverage shows two places
 NOT_CONNECTED = "not connected"
 MAINNET_BANNER = "MAINNET — real money"
@@ -106,11 +104,6 @@ def hud_readings(
     )
 
 
-def signed_usd(quote: int) -> str:
-    """A gain or loss always shows its sign: `+$1.50`, `-$0.25`, `$0.00`."""
-    return f"+{format_usd(quote)}" if quote > 0 else format_usd(quote)
-
-
 def tone(amount: int) -> str:
     """The CSS class that colours a signed figure."""
     if amount > 0:
@@ -153,57 +146,6 @@ def feed_event_line(event: FeedEvent) -> str:
     return f"{event.feed} feed {event.state.value}{reason}"
 
 
-def base_size(amount: int, symbol: str) -> str:
-    """A perp base amount with its asset: `0.5 SOL`."""
-    return f"{_size(amount)} {symbol.split('-')[0]}"
-
-
-POSITION_COLUMNS = ("Market", "Side", "Size", "Entry", "Oracle", "uPnL", "Liq.")
-
-
-def position_cells(position: Position) -> tuple[str, ...]:
-    """One positions row, in `POSITION_COLUMNS` order."""
-    liquidation = PLACEHOLDER if position.liquidation_price is None else format_price(position.liquidation_price)
-    return (
-        position.symbol,
-        position.direction.value,
-        base_size(position.size, position.symbol),
-        format_price(position.entry_price),
-        format_price(position.oracle_price),
-        signed_usd(position.unrealized_pnl),
-        liquidation,
-    )
-
-
-ORDER_COLUMNS = ("Market", "Type", "Side", "Size / filled", "Price / trigger", "Reduce", "Expires")
-
-_ORDER_TYPES = {
-    OrderType.MARKET: "market",
-    OrderType.LIMIT: "limit",
-    OrderType.TRIGGER_MARKET: "trig mkt",
-    OrderType.TRIGGER_LIMIT: "trig lmt",
-    OrderType.ORACLE: "oracle",
-}
-
-
-def order_cells(order: Order, market_names: dict[int, str]) -> tuple[str, ...]:
-    """One open-orders row, in `ORDER_COLUMNS` order; expiry in UTC so it reads the same everywhere."""
-    symbol = market_names.get(order.market_index, f"PERP #{order.market_index}")
-    price = format_price(order.price) if order.price else "mkt"
-    trigger = "" if order.trigger_price is None else f" / {format_price(order.trigger_price)}"
-    expiry = "never" if order.max_ts is None else f"{datetime.fromtimestamp(order.max_ts, UTC):%H:%M}Z"
-    side = "buy" if order.direction is Direction.LONG else "sell"
-    return (
-        symbol,
-        _ORDER_TYPES[order.order_type],
-        side,
-        f"{base_size(order.base_amount, symbol)} / {_size(order.filled)}",
-        price + trigger,
-        "yes" if order.reduce_only else "no",
-        expiry,
-    )
-
-
 BOOK_COLUMNS = ("Price", "Size", "Depth")
 
 
@@ -212,8 +154,8 @@ def book_cells(level: BookLevel | None, deepest: int, width: int = 8) -> tuple[s
     if level is None:
         return ("", "", "")
     bar = int(width * level.cumulative_size / deepest) if deepest else 0
-    depth = f"{'█' * max(bar, 1):<{width}} {_size(level.cumulative_size)}"
-    return (format_price(level.price), _size(level.size), depth)
+    depth = f"{'█' * max(bar, 1):<{width}} {plain_size(level.cumulative_size)}"
+    return (format_price(level.price), plain_size(level.size), depth)
 
 
 def column_widths(rows: Iterable[tuple[str, ...]], least: tuple[int, ...]) -> tuple[int, ...]:
@@ -260,11 +202,6 @@ def session_lines(session: SessionRecord, lamports: int | None, account: Account
         f"Referrer: {referrer}",
         f"Collateral: {PLACEHOLDER if account is None else format_usd(account.total_collateral)}",
     )
-
-
-def _size(amount: int) -> str:
-    """A perp base amount (1e9) as a plain decimal."""
-    return f"{to_decimal(amount, 9).normalize():f}"
 
 
 def cluster_line(status: ShellStatus) -> str:

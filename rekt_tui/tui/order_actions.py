@@ -2,9 +2,10 @@
 
 Each is a worker of the app (`OrderActions` starts them), so closing a screen never cancels
 a transaction already on its way; each asks the one confirm modal before anything is
-signed, calls the order service and posts what happened to the dashboard. A close shows the preview of the very reduce-only
-order it sends, so the user sees the price and what is left first. Closes and cancels only
-lower risk, so unlike new orders they stay available on stale data and before trading starts.
+signed, calls the order service and posts what happened to the dashboard. A close shows
+the preview of the very reduce-only order it sends, so the user sees the price and what is
+left first. Closes and cancels only lower risk, so unlike new orders they stay available on
+stale data and before trading starts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from textual.message import Message
 
 from rekt_tui.domain.markets import format_base
 from rekt_tui.domain.trading import Order, Position
-from rekt_tui.tui.formatting import order_cells
+from rekt_tui.tui.tables import order_cells
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question, preview_text
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent

@@ -17,14 +17,12 @@ from rekt_tui.tui.formatting import (
     hud_readings,
     is_stale,
     liquidity_sources,
-    order_cells,
-    position_cells,
     session_lines,
-    signed_usd,
     table_line,
     tone,
     usage_bar,
 )
+from rekt_tui.tui.tables import order_cells, position_cells, signed_usd
 from tests.tui import live_data
 
 

@@ -5,7 +5,8 @@ from textual.reactive import reactive, var
 from textual.widgets import DataTable, Static
 
 from rekt_tui.domain.trading import AccountSnapshot
-from rekt_tui.tui.formatting import NOT_CONNECTED, ORDER_COLUMNS, order_cells
+from rekt_tui.tui.formatting import NOT_CONNECTED
+from rekt_tui.tui.tables import ORDER_COLUMNS, order_cells
 from rekt_tui.tui.messages import LinkedSession
 from rekt_tui.tui.widgets.panel import Panel
 from rekt_tui.tui.widgets.rows import add_columns, show_rows

@@ -9,7 +9,8 @@ from textual.widgets import DataTable, Static
 
 from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot
-from rekt_tui.tui.formatting import POSITION_COLUMNS, position_cells, positions_placeholder
+from rekt_tui.tui.formatting import positions_placeholder
+from rekt_tui.tui.tables import POSITION_COLUMNS, position_cells
 from rekt_tui.tui.widgets.panel import Panel
 from rekt_tui.tui.widgets.rows import add_columns, show_rows
 

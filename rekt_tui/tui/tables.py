@@ -1,0 +1,83 @@
+"""The positions and open-orders tables: one model for the cockpit's panels and the CLI's `status`.
+
+Pure functions of the domain models, with no Textual import, so the CLI renders the very
+same columns and cells as the cockpit (it adds the ids a command needs to name an order).
+Amounts read as people say them; expiry is in UTC so it reads the same everywhere.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from rekt_tui.domain.markets import MarketSpec, format_price
+from rekt_tui.domain.money import format_usd, to_decimal
+from rekt_tui.domain.records import Direction, MarketType, OrderType
+from rekt_tui.domain.trading import Order, Position
+
+PLACEHOLDER = "—"
+POSITION_COLUMNS = ("Market", "Side", "Size", "Entry", "Oracle", "uPnL", "Liq.")
+ORDER_COLUMNS = ("Market", "Type", "Side", "Size / filled", "Price / trigger", "Reduce", "Expires")
+
+_ORDER_TYPES = {
+    OrderType.MARKET: "market",
+    OrderType.LIMIT: "limit",
+    OrderType.TRIGGER_MARKET: "trig mkt",
+    OrderType.TRIGGER_LIMIT: "trig lmt",
+    OrderType.ORACLE: "oracle",
+}
+
+
+def signed_usd(quote: int) -> str:
+    """A gain or loss always shows its sign: `+$1.50`, `-$0.25`, `$0.00`."""
+    return f"+{format_usd(quote)}" if quote > 0 else format_usd(quote)
+
+
+def plain_size(amount: int) -> str:
+    """A perp base amount (1e9) as a plain decimal."""
+    return f"{to_decimal(amount, 9).normalize():f}"
+
+
+def base_size(amount: int, symbol: str) -> str:
+    """A perp base amount with its asset: `0.5 SOL`."""
+    return f"{plain_size(amount)} {symbol.split('-')[0]}"
+
+
+def position_cells(position: Position) -> tuple[str, ...]:
+    """One positions row, in `POSITION_COLUMNS` order."""
+    liquidation = PLACEHOLDER if position.liquidation_price is None else format_price(position.liquidation_price)
+    return (
+        position.symbol,
+        position.direction.value,
+        base_size(position.size, position.symbol),
+        format_price(position.entry_price),
+        format_price(position.oracle_price),
+        signed_usd(position.unrealized_pnl),
+        liquidation,
+    )
+
+
+def order_cells(order: Order, market_names: dict[int, str]) -> tuple[str, ...]:
+    """One open-orders row, in `ORDER_COLUMNS` order; `market_names` maps perp market indexes to symbols."""
+    symbol = market_names.get(order.market_index, f"PERP #{order.market_index}")
+    price = format_price(order.price) if order.price else "mkt"
+    trigger = "" if order.trigger_price is None else f" / {format_price(order.trigger_price)}"
+    expiry = "never" if order.max_ts is None else f"{datetime.fromtimestamp(order.max_ts, UTC):%H:%M}Z"
+    side = "buy" if order.direction is Direction.LONG else "sell"
+    return (
+        symbol,
+        _ORDER_TYPES[order.order_type],
+        side,
+        f"{base_size(order.base_amount, symbol)} / {plain_size(order.filled)}",
+        price + trigger,
+        "yes" if order.reduce_only else "no",
+        expiry,
+    )
+
+
+def perp_names(markets: Iterable[MarketSpec]) -> dict[int, str]:
+    """Perp market index -> symbol, the names `order_cells` gives orders."""
+    return {spec.market_index: spec.symbol for spec in markets if spec.market_type is MarketType.PERP}
+
+
+def headings(columns: tuple[str, ...]) -> list[str]:
+    """The CLI's table headings for the same columns."""
+    return [column.upper() for column in columns]
