@@ -25,8 +25,8 @@ from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceR
 if TYPE_CHECKING:
     from textual.app import App
 
-    from rekt_tui.services.orders import OrderService
     from rekt_tui.tui.app import RektApp
+    from rekt_tui.tui.session_controller import SessionController
 
 CHANGE_GROUP = "position-change"  # closes and cancels, one at a time
 PLACE_GROUP = "order-place"
@@ -55,8 +55,9 @@ def cancel_question(order: Order | None, count: int, market_names: dict[int, str
     return f"Cancel order #{order.order_id}: {market} {kind} {side} {size} at {price}?"
 
 
-async def place_order(orders: OrderService, request: OrderPlaceRequested, confirm: Confirm, post: Post) -> None:
+async def place_order(sessions: SessionController, request: OrderPlaceRequested, confirm: Confirm, post: Post) -> None:
     """Plan again on current data, confirm, then sign; a refusal goes back to the form that asked."""
+    orders = sessions.orders()
     plan = await orders.plan(request.form)
     if plan.refusals:
         request.entry.post_message(OrderPlanned(request.form, plan))
@@ -65,7 +66,8 @@ async def place_order(orders: OrderService, request: OrderPlaceRequested, confir
         post(OrderPlaced(await orders.submit(plan)))
 
 
-async def close_position(orders: OrderService, position: Position, confirm: Confirm, post: Post) -> None:
+async def close_position(sessions: SessionController, position: Position, confirm: Confirm, post: Post) -> None:
+    orders = sessions.orders()
     plan = await orders.preview_close(position.symbol)
     if not await confirm("Close position", close_question(position, preview_text(plan))):
         return
@@ -77,11 +79,13 @@ async def close_position(orders: OrderService, position: Position, confirm: Conf
     post(Sent(tuple(lines)))
 
 
-async def cancel_orders(orders: OrderService, order: Order | None, question: str, confirm: Confirm, post: Post) -> None:
+async def cancel_orders(
+    sessions: SessionController, order: Order | None, question: str, confirm: Confirm, post: Post
+) -> None:
     """Cancel one order, or every open order when `order` is None."""
     if not await confirm("Cancel", question):
         return
-    landed = await orders.cancel(None if order is None else order.order_id)
+    landed = await sessions.orders().cancel(None if order is None else order.order_id)
     what = "every open order" if order is None else f"order #{order.order_id}"
     post(Sent((f"Cancelled {what} ({landed.signature})",)))
 
@@ -107,12 +111,12 @@ class OrderActions:
         if app.running(PLACE_GROUP):
             app.notify("The previous order is still being placed.", severity="warning")
             return
-        app.start(place_order(app.sessions.orders(), request, confirm(app), app.dashboard.post_message), PLACE_GROUP)
+        app.start(place_order(app.sessions, request, confirm(app), app.dashboard.post_message), PLACE_GROUP)
 
     def close_selected(self) -> None:
         app = self._app
         if (position := app.dashboard.selected_position()) is not None:
-            body = close_position(app.sessions.orders(), position, confirm(app), app.dashboard.post_message)
+            body = close_position(app.sessions, position, confirm(app), app.dashboard.post_message)
             app.start(body, CHANGE_GROUP)
 
     def cancel_selected(self) -> None:
@@ -123,5 +127,5 @@ class OrderActions:
         """Cancel `order`, or every open order when it is None."""
         app = self._app
         question = cancel_question(order, *app.dashboard.orders_and_names())
-        app.start(cancel_orders(app.sessions.orders(), order, question, confirm(app), app.dashboard.post_message),
+        app.start(cancel_orders(app.sessions, order, question, confirm(app), app.dashboard.post_message),
                   CHANGE_GROUP)  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rekt_tui.domain.checklist import Checklist
+from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.tui.chain import ChainLoader
 
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from rekt_tui.services.orders import OrderService
     from rekt_tui.services.session import SessionService
 
-SESSION_GROUP = "session-link"  # the app's workers that open or release the link: one at a time
+SESSION_GROUP = "session-link"
+NO_SESSION = "Choose a session wallet first (w)."  # the app's workers that open or release the link: one at a time
 
 
 class SessionController:
@@ -73,14 +75,19 @@ class SessionController:
         return await (await self.chain.load()).open_link(self.services, pubkey)
 
     def orders(self) -> OrderService:
-        """Orders of the linked session (call only while `linked`)."""
-        assert self._lander is not None
-        return self.chain.loaded.OrderService(self._lander)
+        """Orders of the linked session."""
+        lander = self._linked_lander()
+        return self.chain.loaded.OrderService(lander)
 
     def setup(self) -> SessionService:
-        """Setup steps and checklist of the linked session (call only while `linked`)."""
-        assert self._lander is not None
-        return self.chain.loaded.SessionService(self._lander)
+        """Setup steps and checklist of the linked session."""
+        lander = self._linked_lander()
+        return self.chain.loaded.SessionService(lander)
+
+    def _linked_lander(self) -> Lander:
+        if self._lander is None:
+            raise RektError(NO_SESSION)
+        return self._lander
 
     def markets(self) -> tuple[str, ...]:
         return tuple(sorted(self.orders().markets())) if self._lander is not None else ()

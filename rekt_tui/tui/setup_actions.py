@@ -22,6 +22,7 @@ from rekt_tui.tui.session_messages import SessionOpened, StepRequested, StepStat
 if TYPE_CHECKING:
     from rekt_tui.services.session import SessionService
     from rekt_tui.tui.app import RektApp
+    from rekt_tui.tui.session_controller import SessionController
 
 STEP_GROUP = "session-step"
 # What one press of the airdrop keys asks the localnet faucet for.
@@ -29,8 +30,9 @@ AIRDROPS = {"fund_sol": ("1", "SOL"), "fund_usdc": ("1000", "USDC")}
 START = ChecklistAction.CONFIRM_START.value
 
 
-async def run_step(setup: SessionService, request: StepRequested, confirm: Confirm, post: Post) -> None:
+async def run_step(sessions: SessionController, request: StepRequested, confirm: Confirm, post: Post) -> None:
     """One step at a time (screens hide step keys while one runs); starting asks first."""
+    setup = sessions.setup()
     if request.step == START and not await confirm("Start trading on Drift", await setup.start_summary()):
         return
     post(StepStateChanged(request.step, done=False))
@@ -97,4 +99,4 @@ class SetupActions:
 
     def step(self, request: StepRequested) -> None:
         app = self._app
-        app.start(run_step(app.sessions.setup(), request, confirm(app), app.dashboard.post_message), STEP_GROUP)
+        app.start(run_step(app.sessions, request, confirm(app), app.dashboard.post_message), STEP_GROUP)

@@ -17,6 +17,9 @@ def test_new_user_trades_then_stops_and_withdraws(cockpit):
     tmux = cockpit.tmux
     pubkey = start_trading(cockpit)
     buy(cockpit, "0.1")
+    # README: quitting closes nothing, so with a position open the cockpit asks first.
+    cockpit.quit_is_refused("The session on screen holds 1 position and 0 orders")
+    tmux.wait_for("Positions", "SOL-PERP")
 
     tmux.send("C-x")
     tmux.wait_for(*stop_question(pubkey))

@@ -274,16 +274,27 @@ class Cockpit:
         return pid
 
     def quit(self) -> None:
-        """`q`, answering yes if the cockpit asks first; the program must then exit 0."""
+        """`q` with nothing exposed: the program exits 0 at once, without asking."""
         tmux = self.tmux
         tmux.send("q")
         tmux.wait_until(
             lambda: tmux.exit_status() or "Quit anyway?" in tmux.screen(), "quit"
         )
-        if not tmux.exit_status():
-            tmux.send("y")
+        assert not _found("Quit anyway?", tmux.screen()), (
+            f"quit asked although nothing is exposed:\n{tmux.screen()}"
+        )
         status = tmux.wait_until(tmux.exit_status, "the TUI to exit")
         assert status == "0", f"rekt-tui ended with {status}:\n{tmux.screen()}"
+
+    def quit_is_refused(self, *exposed: Needle) -> None:
+        """`q` with something exposed: the quit guard asks, naming `exposed`; `n` keeps the cockpit running."""
+        tmux = self.tmux
+        tmux.send("q")
+        tmux.wait_for("Quit with positions open?", "Quit anyway?", *exposed)
+        assert not tmux.exit_status(), "the cockpit quit before it was answered"
+        tmux.send("n")
+        tmux.wait_gone("Quit anyway?")
+        assert not tmux.exit_status(), f"the cockpit quit on a no:\n{tmux.screen()}"
 
     def close(self) -> None:
         """Stop the TUI and the localnet daemon, whatever state the test left them in."""

@@ -81,12 +81,17 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
             await until(pilot, lambda: not account(app).orders, "every order cancelled")
             assert not app.check_action("cancel_all_orders", ()) and not app.check_action("close_position", ())
 
-            await until(pilot, lambda: "cancel order" in str(transactions_panel(app).content), "the panel")
-            content = transactions_panel(app).content
-            assert "close position" in str(content) and "Last transactions" in str(content)
-            links = [span.style.link for span in content.spans if isinstance(span.style, Style) and span.style.link]
+            # Every transaction is recorded before it is sent: the registry already holds the cancel-all.
             rows = await services.registry.list_transactions(app.dashboard.session.pubkey, limit=5)
             template = services.settings.profile.explorer_tx_url
-            assert links == [template.replace("{signature}", row.signature) for row in rows]
+            expected = [template.replace("{signature}", row.signature) for row in rows]
+
+            def links() -> list[str]:
+                spans = transactions_panel(app).content.spans
+                return [span.style.link for span in spans if isinstance(span.style, Style) and span.style.link]
+
+            await until(pilot, lambda: links() == expected, "the panel to link the last five transactions")
+            content = str(transactions_panel(app).content)
+            assert "close position" in content and "cancel order" in content and "Last transactions" in content
     finally:
         await services.close()

@@ -26,6 +26,7 @@ from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.orders import OrderKind
 from rekt_tui.services.models import OrderForm, OrderPlan
 from rekt_tui.tui.messages import WorkerFailed
+from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.session_messages import OrderPlaceRequested, OrderPlanned
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 DEBOUNCE_S = 0.3
 DEFAULT_MARKET = "SOL-PERP"
-NO_SESSION = "Choose a session wallet first (w)."
 
 
 class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
@@ -121,10 +121,9 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     @work(group="order-plan", exclusive=True, exit_on_error=False)
     async def preview(self, form: OrderForm) -> None:
         """A preview for the form as typed; a form that cannot be planned says why, inline."""
-        if self._sessions is None or not self._sessions.linked:
-            self.post_message(OrderPlanned(form, None, NO_SESSION))
-            return
         try:
+            if self._sessions is None:
+                raise RektError(NO_SESSION)
             plan = await self._sessions.orders().plan(form)
         except RektError as error:
             self.post_message(OrderPlanned(form, None, error.message))
