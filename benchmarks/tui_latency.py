@@ -168,15 +168,20 @@ def instrument(probe: Probe):
 
     Screen._on_timer_update = timed_update
 
+    on_book_updated, on_account_updated = DashboardScreen.on_book_updated, DashboardScreen.on_account_updated
+
+    def handled_book(screen: DashboardScreen, message) -> None:
+        probe.stamp("book", "handled", message.book.slot, message.book.oracle_price)
+        on_book_updated(screen, message)
+
+    def handled_account(screen: DashboardScreen, message) -> None:
+        probe.stamp("account", "handled", message.snapshot.slot, sol_oracle(message.snapshot))
+        on_account_updated(screen, message)
+
+    # The live feeds post to the dashboard, whose handlers pace what they bring.
+    DashboardScreen.on_book_updated, DashboardScreen.on_account_updated = handled_book, handled_account
+
     class StampedApp(RektApp):
-        def on_book_updated(self, message) -> None:
-            probe.stamp("book", "handled", message.book.slot, message.book.oracle_price)
-            super().on_book_updated(message)
-
-        def on_account_updated(self, message) -> None:
-            probe.stamp("account", "handled", message.snapshot.slot, sol_oracle(message.snapshot))
-            super().on_account_updated(message)
-
         def _display(self, screen, renderable) -> None:
             super()._display(screen, renderable)
             if renderable is None or self._batch_count:
