@@ -1,18 +1,18 @@
-"""Opening the registry file: permissions, the single-writer lock, PRAGMAs and transactions.
+"""Opening the registry file: permissions, PRAGMAs and transactions.
 
 The registry holds the only record of funded session wallets, so it is opened
-defensively: private file modes before SQLite touches anything, one writer process
-guarded by a lock the kernel drops when that process dies, a quick integrity check
-before use, and write transactions that either commit whole or leave nothing behind.
+defensively: private file modes before SQLite touches anything, a quick integrity
+check before use, and write transactions that either commit whole or leave nothing
+behind. Several processes may write at once: WAL lets readers run beside the one
+writer SQLite admits at a time, BEGIN IMMEDIATE takes that turn up front, and the
+busy timeout makes the others wait for it instead of failing.
 """
 
 import errno
-import fcntl
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
@@ -26,8 +26,6 @@ from rekt_tui.registry.errors import (
 )
 
 REGISTRY_FILENAME = "registry.sqlite3"
-LOCK_FILENAME = "registry.lock"
-BACKUPS_DIRNAME = "backups"
 BUSY_TIMEOUT_MS = 5000
 # STRICT tables (3.37) keep floats out of money columns; json_valid is built in from 3.38.
 MIN_SQLITE_VERSION = (3, 38, 0)
@@ -57,48 +55,6 @@ def create_private_file(path: Path, *, exclusive: bool = False) -> None:
     os.close(os.open(path, flags, 0o600))
 
 
-@dataclass(frozen=True)
-class LockHolder:
-    """Who holds the writer lock, when this process could not take it."""
-
-    pid: int | None
-
-    @property
-    def read_only_reason(self) -> str:
-        who = f"another rekt-tui (pid {self.pid})" if self.pid else "another rekt-tui"
-        return f"{who} is running; this one opened the registry read-only"
-
-
-class WriterLock:
-    """An exclusive `flock` on data_dir/registry.lock, held for the life of the writer.
-
-    The kernel releases it when the process exits or is killed, so a crash never
-    leaves a stale lock behind. The file keeps the holder's pid for the message a
-    second instance shows.
-    """
-
-    def __init__(self, fd: int) -> None:
-        self._fd: int | None = fd
-
-    @classmethod
-    def try_acquire(cls, data_dir: Path) -> "WriterLock | LockHolder":
-        fd = os.open(data_dir / LOCK_FILENAME, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            os.close(fd)
-            return LockHolder(int(holder) if holder.isdigit() else None)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        return cls(fd)
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing the descriptor drops the flock
-            self._fd = None
-
-
 def sqlite_error_code(error: sqlite3.Error) -> int | None:
     """The primary SQLite result code (extended codes carry it in the low byte)."""
     code = getattr(error, "sqlite_errorcode", None)
@@ -123,7 +79,7 @@ def _open_failure(error: sqlite3.Error, db_path: Path) -> RegistryError:
     """Turn an error met while opening into the sentence a user can act on."""
     code = sqlite_error_code(error)
     if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-        return RegistryCorrupt(db_path, db_path.parent / BACKUPS_DIRNAME, str(error))
+        return RegistryCorrupt(db_path, str(error))
     if code == sqlite3.SQLITE_FULL:
         return RegistryDiskFull(db_path)
     return RegistryError(
@@ -159,7 +115,7 @@ async def _check_integrity(conn: aiosqlite.Connection, db_path: Path) -> None:
     if findings != ["ok"]:
         # Findings span lines ("*** in database main ***\nPage 7: ..."); keep the sentence on one.
         detail = " ".join(findings[0].split())[:160] if findings else "quick_check returned nothing"
-        raise RegistryCorrupt(db_path, db_path.parent / BACKUPS_DIRNAME, detail)
+        raise RegistryCorrupt(db_path, detail)
 
 
 async def _connect(target: str, db_path: Path, *, uri: bool) -> aiosqlite.Connection:

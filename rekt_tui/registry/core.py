@@ -2,22 +2,28 @@
 
 All access goes through `_reading()` or `_writing()`, which serialize use of the one
 connection: two coroutines interleaving statements on it would otherwise read each
-other's uncommitted rows or nest BEGINs.
+other's uncommitted rows or nest BEGINs. Every write also counts itself in the
+registry's generation and, once committed, in data_dir/registry.id (see sentinel.py).
 """
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Literal, TypeVar, Union
 
 import aiosqlite
 
-from rekt_tui.registry.connection import WriterLock, immediate_transaction
+from rekt_tui.registry.connection import immediate_transaction
 from rekt_tui.registry.errors import RegistryReadOnly, SessionNotFound, TransactionNotFound
 from rekt_tui.registry.rows import to_db_value
+from rekt_tui.registry.sentinel import Stamp, bump_generation, publish_stamp
+from rekt_tui.registry.signing_lock import DEFAULT_WAIT_S, signing_lock
+
+log = logging.getLogger(__name__)
 
 
 class _Unset(Enum):
@@ -72,22 +78,13 @@ REQUESTED_READ_ONLY_REASON = "this rekt-tui opened the registry read-only on req
 
 
 class RegistryCore:
-    """The open connection, who may write through it, and the two ways in."""
+    """The open connection, whether it may write, and the two ways in."""
 
-    def __init__(
-        self,
-        conn: aiosqlite.Connection,
-        path: Path,
-        schema_version: int,
-        *,
-        writer_lock: WriterLock | None,
-        read_only_reason: str | None,
-    ) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path, schema_version: int, *, read_only: bool) -> None:
         self._conn = conn
         self._path = path
         self._schema_version = schema_version
-        self._writer_lock = writer_lock
-        self._read_only_reason = read_only_reason
+        self._read_only = read_only
         self._access = asyncio.Lock()
 
     @property
@@ -96,32 +93,27 @@ class RegistryCore:
 
     @property
     def read_only(self) -> bool:
-        return self._read_only_reason is not None
+        return self._read_only
 
     @property
     def read_only_reason(self) -> str | None:
-        """None when this process is the registry's writer; otherwise one sentence why not."""
-        return self._read_only_reason
+        """None unless this registry was opened read-only on request (any process may write)."""
+        return REQUESTED_READ_ONLY_REASON if self._read_only else None
 
     @property
     def schema_version(self) -> int:
         return self._schema_version
 
+    def signing_lock(
+        self, pubkey: str, *, holder: str | None = None, wait_s: float = DEFAULT_WAIT_S
+    ) -> AbstractAsyncContextManager[None]:
+        """`async with registry.signing_lock(pubkey):` be the session's only signer (see signing_lock.py)."""
+        return signing_lock(self._path.parent, pubkey, holder=holder, wait_s=wait_s)
+
     async def close(self) -> None:
-        """Close the connection, then release the writer lock; safe to call twice."""
+        """Close the connection; safe to call twice."""
         async with self._access:
             await self._conn.close()
-        if self._writer_lock is not None:
-            self._writer_lock.release()
-            self._writer_lock = None
-
-    def _refuse_write(self) -> RegistryReadOnly:
-        assert self._read_only_reason is not None
-        if self._read_only_reason == REQUESTED_READ_ONLY_REASON:
-            fix = "restart it without read-only mode to make changes"
-        else:
-            fix = "close the other rekt-tui and restart this one to make changes"
-        return RegistryReadOnly(self._read_only_reason, fix)
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -131,7 +123,19 @@ class RegistryCore:
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[aiosqlite.Connection]:
         """One short BEGIN IMMEDIATE transaction; refused outright on a read-only registry."""
-        if self._read_only_reason is not None:
-            raise self._refuse_write()
-        async with self._access, immediate_transaction(self._conn, self._path) as conn:
-            yield conn
+        if self._read_only:
+            raise RegistryReadOnly(REQUESTED_READ_ONLY_REASON, "restart it without read-only mode to make changes")
+        async with self._access:
+            async with immediate_transaction(self._conn, self._path) as conn:
+                yield conn
+                stamp = await bump_generation(conn)
+        if stamp is not None:
+            await self._publish(stamp)
+
+    async def _publish(self, stamp: Stamp) -> None:
+        """After a commit: the commit stands whatever happens here, so a failure is only logged
+        (the sentinel then lags the registry, which is the safe direction)."""
+        try:
+            await asyncio.to_thread(publish_stamp, self._path.parent, stamp)
+        except OSError as error:
+            log.warning("registry.id not updated after a commit: %s", error)

@@ -18,6 +18,16 @@ class RegistryReadOnly(RegistryError):
         super().__init__(f"Nothing was changed: {reason}; {fix}.")
 
 
+class SessionBusy(RegistryError):
+    """Another signer held the session's signing lock for the whole wait."""
+
+    def __init__(self, pubkey: str, holder: str, waited_s: float) -> None:
+        super().__init__(
+            f"Nothing was signed: {holder} is signing for session {pubkey} and still was after "
+            f"{waited_s:g} s; wait for it to finish (or stop it) and retry."
+        )
+
+
 class RegistryTooNew(RegistryError):
     def __init__(self, path: Path, found: int, known: int) -> None:
         super().__init__(
@@ -36,11 +46,34 @@ class RegistryNeedsUpgrade(RegistryError):
         )
 
 
+BACKUPS_DIRNAME = "backups"
+
+
+def restore_fix(db_path: Path) -> str:
+    """How to get a registry back: the backups folder only when it holds a copy to restore."""
+    backups = db_path.parent / BACKUPS_DIRNAME
+    rebuild = "`rekt-tui recover --rebuild` to rebuild its sessions from the keystore and the chain"
+    if backups.is_dir() and any(backups.glob("registry-*.sqlite3")):
+        return f"restore the newest copy from {backups}, or run {rebuild}"
+    return f"restore a copy you kept, or run {rebuild}"
+
+
 class RegistryCorrupt(RegistryError):
-    def __init__(self, path: Path, backups: Path, detail: str) -> None:
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"The registry {path} is damaged ({detail}); {restore_fix(path)}.")
+
+
+class RegistryLost(RegistryError):
+    """The registry file is not the one this data dir last wrote: gone, emptied, swapped or rolled back.
+
+    Opening it anyway would show a false all-clear while sessions may hold funds, so
+    it is refused; `recover --rebuild` is the deliberate way past.
+    """
+
+    def __init__(self, path: Path, what: str) -> None:
         super().__init__(
-            f"The registry {path} is damaged ({detail}); move it aside and restore the newest "
-            f"copy from {backups}."
+            f"The registry {path} {what}, so sessions holding funds may be missing from it and nothing "
+            f"was opened; {restore_fix(path)}."
         )
 
 

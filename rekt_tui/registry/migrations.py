@@ -18,14 +18,13 @@ from pathlib import Path
 import aiosqlite
 
 from rekt_tui.registry.connection import (
-    BACKUPS_DIRNAME,
     create_private_file,
     immediate_transaction,
     is_disk_full,
     run_statement,
 )
-from rekt_tui.registry.errors import MigrationFailed, RegistryDiskFull, RegistryError
-from rekt_tui.registry.schema import SCHEMA_V1, SCHEMA_V2
+from rekt_tui.registry.errors import BACKUPS_DIRNAME, MigrationFailed, RegistryDiskFull, RegistryError
+from rekt_tui.registry.schema import SCHEMA_V1, SCHEMA_V2, SCHEMA_V3
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("create the registry tables", SCHEMA_V1),
     Migration("record when trading was confirmed", SCHEMA_V2),
+    Migration("give the registry an identity and a write generation", SCHEMA_V3),
 )
 
 
@@ -63,6 +63,11 @@ async def migrate(
 async def _apply(conn: aiosqlite.Connection, db_path: Path, version: int, migration: Migration) -> None:
     try:
         async with immediate_transaction(conn, db_path):
+            # Another process may have applied it while this one waited for the write lock.
+            async with conn.execute("PRAGMA user_version") as cursor:
+                row = await cursor.fetchone()
+            if row is not None and int(row[0]) >= version:
+                return
             for statement in migration.statements:
                 await run_statement(conn, statement)
             async with conn.execute("PRAGMA foreign_key_check") as cursor:

@@ -176,3 +176,17 @@ SCHEMA_V1: tuple[str, ...] = (
 # Migration 2: when the user confirmed "Start trading on Drift" for the session. The
 # checklist's last line is the one choice the chain cannot show, so it is kept here.
 SCHEMA_V2: tuple[str, ...] = ("ALTER TABLE sessions ADD COLUMN trading_started_at TEXT",)
+
+# v3: who this registry is and how many writes it has committed, mirrored in
+# data_dir/registry.id so a registry that vanished, was emptied, swapped or rolled
+# back is caught at open (see registry/sentinel.py).
+SCHEMA_V3: tuple[str, ...] = (
+    """
+CREATE TABLE registry_identity (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    registry_id TEXT NOT NULL CHECK (length(registry_id) = 32),
+    generation INTEGER NOT NULL CHECK (generation >= 0)
+) STRICT
+""",
+    "INSERT INTO registry_identity (singleton, registry_id, generation) VALUES (1, lower(hex(randomblob(16))), 0)",
+)

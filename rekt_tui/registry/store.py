@@ -1,26 +1,29 @@
 """`Registry`: the one repository API over the local SQLite registry.
 
 The registry is the intent and audit log of every session wallet, transaction,
-order and teardown step; the chain stays the truth. One process writes it (the one
-holding data_dir/registry.lock); any other instance gets a read-only registry that
-says why, so two apps can never interleave teardowns of the same session.
+order and teardown step; the chain stays the truth. Any number of processes may
+open and write it; what must be exclusive is signing for one session, which
+`signing_lock` guards. Opening checks the file against data_dir/registry.id and
+refuses a registry that vanished, was emptied, swapped or rolled back.
 """
 
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+import aiosqlite
+
 from rekt_tui.registry.connection import (
     REGISTRY_FILENAME,
-    WriterLock,
     filesystem_failure,
     open_reader,
     open_writer,
     prepare_data_dir,
     require_sqlite_version,
 )
-from rekt_tui.registry.core import REQUESTED_READ_ONLY_REASON
+from rekt_tui.registry.errors import RegistryLost
 from rekt_tui.registry.migrations import MIGRATIONS, Migration, migrate
+from rekt_tui.registry.sentinel import check_registry, publish_stamp, read_identity, read_sentinel
 from rekt_tui.registry.sessions import SessionRepository
 from rekt_tui.registry.trading import TradingRepository
 from rekt_tui.registry.transactions import TransactionRepository
@@ -37,44 +40,44 @@ class Registry(SessionRepository, TradingRepository, TransactionRepository):
         read_only: bool = False,
         migrations: Sequence[Migration] = MIGRATIONS,
         max_page_count: int | None = None,
+        adopt: bool = False,
     ) -> "Registry":
-        """Open data_dir/registry.sqlite3, migrating it to `len(migrations)` if this is the writer.
+        """Open data_dir/registry.sqlite3, migrating it to `len(migrations)` unless read-only.
 
-        Opens read-only when asked, or when another process holds the writer lock.
-        `migrations` replaces the built-in list (tests inject their own).
-        `max_page_count` caps the database's size in pages for this connection: a
-        safety knob, and the way tests provoke "disk full" without filling a disk.
+        `adopt` skips the check against registry.id and makes this file the one it
+        records: only a deliberate rebuild passes it. `migrations` replaces the
+        built-in list (tests inject their own). `max_page_count` caps the database's
+        size in pages for this connection: a safety knob, and the way tests provoke
+        "disk full" without filling a disk.
         """
         require_sqlite_version()
         db_path = data_dir / REGISTRY_FILENAME
         if read_only:
-            return await cls._open_read_only(db_path, migrations, REQUESTED_READ_ONLY_REASON)
+            conn = await open_reader(db_path, len(migrations))
+            try:
+                await _checked(conn, db_path, adopt=adopt)
+            except BaseException:
+                await conn.close()
+                raise
+            return cls(conn, db_path, len(migrations), read_only=True)
         try:
             prepare_data_dir(data_dir)
-            lock = WriterLock.try_acquire(data_dir)
-        except OSError as error:
-            raise filesystem_failure(error, data_dir) from None
-        if not isinstance(lock, WriterLock):
-            return await cls._open_read_only(db_path, migrations, lock.read_only_reason)
-        try:
+            expected = None if adopt else read_sentinel(data_dir)
+            if expected is not None and (not db_path.is_file() or db_path.stat().st_size == 0):
+                raise RegistryLost(db_path, "is missing or empty")  # checked before SQLite creates it
             conn, found = await open_writer(db_path, len(migrations), max_page_count=max_page_count)
             try:
+                await _checked(conn, db_path, adopt=adopt)
                 version = await migrate(conn, db_path, found, migrations)
+                stamp = await read_identity(conn)
+                if stamp is not None:  # a new registry, one from before registry.id, or an adopted one
+                    publish_stamp(data_dir, stamp, replace_identity=adopt)
             except BaseException:
                 await conn.close()
                 raise
         except OSError as error:  # creating the file or a backup
-            lock.release()
             raise filesystem_failure(error, data_dir) from None
-        except BaseException:
-            lock.release()
-            raise
-        return cls(conn, db_path, version, writer_lock=lock, read_only_reason=None)
-
-    @classmethod
-    async def _open_read_only(cls, db_path: Path, migrations: Sequence[Migration], reason: str) -> "Registry":
-        conn = await open_reader(db_path, len(migrations))
-        return cls(conn, db_path, len(migrations), writer_lock=None, read_only_reason=reason)
+        return cls(conn, db_path, version, read_only=False)
 
     async def __aenter__(self) -> "Registry":
         return self
@@ -83,3 +86,10 @@ class Registry(SessionRepository, TradingRepository, TransactionRepository):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+
+async def _checked(conn: aiosqlite.Connection, db_path: Path, *, adopt: bool) -> None:
+    """Refuse the file unless it is the registry registry.id last saw (or is being adopted)."""
+    if adopt:
+        return
+    check_registry(db_path, read_sentinel(db_path.parent), await read_identity(conn))

@@ -2,7 +2,7 @@
 
     registry_worker.py write DATA_DIR ROUND    commit units of work forever, printing "ACK n" after each
     registry_worker.py migrate DATA_DIR ROWS   open with a long extra migration, printing "MIGRATED" when done
-    registry_worker.py hold DATA_DIR           be the writer until a line arrives on stdin
+    registry_worker.py hold DATA_DIR PUBKEY    write, then sign for PUBKEY (its lock) until a line arrives on stdin
 
 The tests import this file too, so what a unit contains and how to check one is
 written once, here.
@@ -140,15 +140,16 @@ async def run_migration(data_dir: Path, rows: int) -> None:
         say("MIGRATED")
 
 
-async def hold_writer(data_dir: Path) -> None:
+async def hold_signing(data_dir: Path, pubkey: str) -> None:
     async with await Registry.open(data_dir) as registry:
         assert not registry.read_only, registry.read_only_reason
         await registry.create_session(
             pubkey=HELD_SESSION, cluster="localnet", label="held", key_backend="localnet-file"
         )
-        say(f"WRITER {os.getpid()}")
-        await asyncio.to_thread(sys.stdin.readline)
-    say("CLOSED")
+        async with registry.signing_lock(pubkey, holder="rekt-tui stop", wait_s=0):
+            say(f"SIGNING {os.getpid()}")
+            await asyncio.to_thread(sys.stdin.readline)
+        say("RELEASED")
 
 
 def main(argv: list[str]) -> None:
@@ -158,7 +159,7 @@ def main(argv: list[str]) -> None:
     elif command == "migrate":
         asyncio.run(run_migration(data_dir, int(argv[2])))
     elif command == "hold":
-        asyncio.run(hold_writer(data_dir))
+        asyncio.run(hold_signing(data_dir, argv[2]))
     else:
         raise SystemExit(f"unknown command {command!r}")
 

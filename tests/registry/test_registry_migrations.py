@@ -77,7 +77,7 @@ async def test_a_database_from_a_newer_rekt_tui_is_refused_untouched(
         assert "upgrade rekt-tui" in text
 
     assert db_path.read_bytes() == before
-    assert sorted(os.listdir(v1_registry)) == ["registry.lock", "registry.sqlite3"]
+    assert sorted(os.listdir(v1_registry)) == ["registry.id", "registry.sqlite3"]
 
 
 async def test_a_migration_failing_half_way_leaves_the_old_schema_whole(
@@ -149,11 +149,13 @@ async def test_each_migration_commits_together_with_its_user_version(v1_registry
     migrating = statements[start + 1 : end]  # noqa: E203
     assert migrating == [
         "BEGIN IMMEDIATE",
+        "PRAGMA user_version",  # another process may have applied it meanwhile
         *ADD_NOTE.statements,
         "PRAGMA foreign_key_check",
         f"PRAGMA user_version = {CURRENT + 1}",
         "COMMIT",
         "BEGIN IMMEDIATE",
+        "PRAGMA user_version",
         *ADD_FLAG.statements,
         "PRAGMA foreign_key_check",
         f"PRAGMA user_version = {CURRENT + 2}",

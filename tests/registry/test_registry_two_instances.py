@@ -1,11 +1,19 @@
-"""Fault matrix R2: while another process is the writer, this one is read-only and says why."""
+"""Fault matrix R2: several processes write the registry; signing for one session is serialized.
+
+Real processes, real SQLite, real flock: a second process (a CLI `stop` beside the
+cockpit) can always read and write, and is only made to wait, with a sentence naming
+the holder, when it wants to sign for the very session another process is signing for.
+"""
 
 import os
+import signal
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from rekt_tui.domain.pubkey import b58encode
 from rekt_tui.domain.records import (
     BalanceSnapshot,
     Direction,
@@ -16,20 +24,21 @@ from rekt_tui.domain.records import (
     TransactionStatus,
 )
 from rekt_tui.domain.session import SessionStatus
-from rekt_tui.registry import Registry, RegistryReadOnly
+from rekt_tui.registry import Registry, SessionBusy
 
 pytestmark = pytest.mark.slow
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
+SIGNED = b58encode(bytes(range(1, 33)))
+OTHER = b58encode(bytes(range(2, 34)))
 
 
 def every_write(registry: Registry, pubkey: str) -> dict:
-    """One call of each method that writes, keyed by name."""
+    """One call of each method that writes, keyed by name, in an order that lets each succeed."""
     return {
         "create_session": lambda: registry.create_session(pubkey="new", cluster="localnet", label="", key_backend="k"),
         "set_session_status": lambda: registry.set_session_status(pubkey, SessionStatus.ACTIVE),
         "update_session": lambda: registry.update_session(pubkey, label="x"),
-        "delete_key_pending_session": lambda: registry.delete_key_pending_session(pubkey),
         "add_balance_snapshot": lambda: registry.add_balance_snapshot(BalanceSnapshot(pubkey, T0, 1, 1, 1, 1, 1, 1, 1)),
         "upsert_markets": lambda: registry.upsert_markets([]),
         "add_order": lambda: registry.add_order(
@@ -48,6 +57,7 @@ def every_write(registry: Registry, pubkey: str) -> dict:
         "update_transaction": lambda: registry.update_transaction("s", status=TransactionStatus.SENT),
         "add_teardown_step": lambda: registry.add_teardown_step(pubkey, run_id="r", seq=0, step="withdraw"),
         "update_teardown_step": lambda: registry.update_teardown_step(1, status=TeardownStepStatus.DONE),
+        "delete_key_pending_session": lambda: registry.delete_key_pending_session("new"),
     }
 
 
@@ -57,41 +67,113 @@ def test_every_write_method_is_covered() -> None:
     writes = {
         name
         for name in dir(Registry)
-        if callable(getattr(Registry, name)) and not name.startswith(readers) and name not in {"open", "close"}
+        if callable(getattr(Registry, name))
+        and not name.startswith(readers)
+        and name not in {"open", "close", "signing_lock"}
     }
     assert writes == set(every_write(None, "pk"))  # type: ignore[arg-type]
 
 
-async def test_second_process_is_read_only_until_the_writer_closes(
-    data_dir: Path, spawn_worker, worker_module, read_line, one_sentence
+async def test_a_second_process_reads_and_writes_while_another_holds_the_registry(
+    data_dir: Path, spawn_worker, worker_module, read_line
 ) -> None:
-    writer = spawn_worker("hold", data_dir)
-    first_line = read_line(writer)
-    assert first_line == f"WRITER {writer.pid}"
+    holder = spawn_worker("hold", data_dir, SIGNED)
+    assert read_line(holder) == f"SIGNING {holder.pid}"
     held = worker_module.HELD_SESSION
 
     async with await Registry.open(data_dir) as second:
-        assert second.read_only
-        assert second.read_only_reason == (
-            f"another rekt-tui (pid {writer.pid}) is running; this one opened the registry read-only"
-        )
-        for name, write in every_write(second, held).items():
-            with pytest.raises(RegistryReadOnly) as refused:
-                await write()
-            text = one_sentence(refused.value)
-            assert f"pid {writer.pid}" in text and "close the other rekt-tui" in text, name
-        # Reads see what the live writer committed, straight from its WAL.
-        [session] = await second.list_sessions()
+        assert (second.read_only, second.read_only_reason) == (False, None)
+        [session] = await second.list_sessions()  # what the other process committed, from its WAL
         assert (session.pubkey, session.status) == (held, SessionStatus.KEY_PENDING)
+        for name, write in every_write(second, held).items():
+            await write()  # each one commits despite the other process's open connection
+        assert (await second.get_session(held)).label == "x"
+        assert (await second.get_transaction("s")).status is TransactionStatus.SENT
+    holder.stdin.write("done\n")
+    holder.stdin.flush()
+    assert read_line(holder) == "RELEASED"
+    assert holder.wait(timeout=15) == 0
 
-        writer.stdin.write("close\n")
-        writer.stdin.flush()
-        assert read_line(writer) == "CLOSED"
-        assert writer.wait(timeout=15) == 0
-        assert second.read_only  # a registry stays what it was opened as
 
-    async with await Registry.open(data_dir) as third:
-        assert (third.read_only, third.read_only_reason) == (False, None)
-        promoted = await third.set_session_status(held, SessionStatus.ACTIVE)
-        assert promoted.status is SessionStatus.ACTIVE
-        assert (data_dir / "registry.lock").read_text().strip() == str(os.getpid())
+async def test_two_processes_writing_at_once_lose_nothing(
+    data_dir: Path, spawn_worker, worker_module, read_line
+) -> None:
+    """BEGIN IMMEDIATE and the busy timeout make concurrent writers take turns, never fail."""
+    async with await Registry.open(data_dir):
+        pass  # create it once, so neither worker races the other to the schema
+    writers = [spawn_worker("write", data_dir, round_) for round_ in (1, 2)]
+    for writer in writers:
+        assert read_line(writer) == "READY"
+    acked = {1: -1, 2: -1}
+    while min(acked.values()) < 5:
+        for round_, writer in zip((1, 2), writers, strict=True):
+            line = read_line(writer)
+            assert line.startswith("ACK "), line
+            acked[round_] = int(line.split()[1])
+    for writer in writers:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=15)
+    async with await Registry.open(data_dir) as registry:
+        for round_, last in acked.items():
+            for n in range(last + 1):
+                assert all(await worker_module.calls_committed(registry, round_, n)), (round_, n)
+
+
+async def test_signing_waits_then_names_the_holder_and_other_sessions_are_free(
+    data_dir: Path, spawn_worker, read_line, one_sentence
+) -> None:
+    holder = spawn_worker("hold", data_dir, SIGNED)
+    assert read_line(holder) == f"SIGNING {holder.pid}"
+
+    async with await Registry.open(data_dir) as registry:
+        started = time.monotonic()
+        with pytest.raises(SessionBusy) as busy:
+            async with registry.signing_lock(SIGNED, holder="rekt-tui order", wait_s=0.5):
+                pytest.fail("two signers held one session")
+        assert 0.5 <= time.monotonic() - started < 5
+        text = one_sentence(busy.value)
+        assert f"rekt-tui stop (pid {holder.pid}) is signing for session {SIGNED}" in text
+        assert text.startswith("Nothing was signed")
+
+        async with registry.signing_lock(OTHER, wait_s=0):
+            pass  # another session's lock is not the held one
+
+        # The kernel drops the lock with its holder: a killed signer never blocks the next.
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=15)
+        async with registry.signing_lock(SIGNED, holder="rekt-tui stop", wait_s=5):
+            lock_file = data_dir / "locks" / f"{SIGNED}.lock"
+            assert lock_file.read_text() == f"{os.getpid()} rekt-tui stop\n"
+            assert oct(lock_file.stat().st_mode & 0o777) == oct(0o600)
+
+
+async def test_a_waiting_signer_gets_the_lock_as_soon_as_it_is_released(
+    data_dir: Path, spawn_worker, read_line
+) -> None:
+    holder = spawn_worker("hold", data_dir, SIGNED)
+    assert read_line(holder) == f"SIGNING {holder.pid}"
+    async with await Registry.open(data_dir) as registry:
+        holder.stdin.write("done\n")
+        holder.stdin.flush()
+        async with registry.signing_lock(SIGNED, wait_s=10):
+            assert read_line(holder) == "RELEASED"
+
+
+async def test_two_signers_in_one_process_exclude_each_other(data_dir: Path) -> None:
+    """The cockpit's own order and its own teardown are two signers too."""
+    async with await Registry.open(data_dir) as registry:
+        async with registry.signing_lock(SIGNED, holder="the rekt-tui cockpit"):
+            with pytest.raises(SessionBusy, match="the rekt-tui cockpit"):
+                async with registry.signing_lock(SIGNED, wait_s=0.1):
+                    pytest.fail("two signers held one session")
+        async with registry.signing_lock(SIGNED, wait_s=0):
+            pass
+
+
+async def test_a_lock_name_cannot_leave_the_locks_folder(data_dir: Path, one_sentence) -> None:
+    async with await Registry.open(data_dir) as registry:
+        with pytest.raises(Exception) as refused:
+            async with registry.signing_lock("../registry", wait_s=0):
+                pass
+        one_sentence(refused.value)
+    assert not (data_dir / "registry.lock").exists()
