@@ -42,7 +42,7 @@ class RegistryNeedsUpgrade(RegistryError):
     def __init__(self, path: Path, found: int, known: int) -> None:
         super().__init__(
             f"The registry {path} is at schema v{found} but this rekt-tui needs v{known}, which a "
-            "read-only open cannot upgrade; start rekt-tui once with no other instance running."
+            "read-only open cannot upgrade; run rekt-tui once without read-only mode to upgrade it."
         )
 
 

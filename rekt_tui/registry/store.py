@@ -53,6 +53,7 @@ class Registry(SessionRepository, TradingRepository, TransactionRepository):
         require_sqlite_version()
         db_path = data_dir / REGISTRY_FILENAME
         if read_only:
+            _refuse_if_gone(db_path, adopt=adopt)
             conn = await open_reader(db_path, len(migrations))
             try:
                 await _checked(conn, db_path, adopt=adopt)
@@ -62,9 +63,7 @@ class Registry(SessionRepository, TradingRepository, TransactionRepository):
             return cls(conn, db_path, len(migrations), read_only=True)
         try:
             prepare_data_dir(data_dir)
-            expected = None if adopt else read_sentinel(data_dir)
-            if expected is not None and (not db_path.is_file() or db_path.stat().st_size == 0):
-                raise RegistryLost(db_path, "is missing or empty")  # checked before SQLite creates it
+            _refuse_if_gone(db_path, adopt=adopt)
             conn, found = await open_writer(db_path, len(migrations), max_page_count=max_page_count)
             try:
                 await _checked(conn, db_path, adopt=adopt)
@@ -86,6 +85,14 @@ class Registry(SessionRepository, TradingRepository, TransactionRepository):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
+
+
+def _refuse_if_gone(db_path: Path, *, adopt: bool) -> None:
+    """Before SQLite touches the file: one registry.id vouches for must still be there, and not empty."""
+    if adopt or read_sentinel(db_path.parent) is None:
+        return
+    if not db_path.is_file() or db_path.stat().st_size == 0:
+        raise RegistryLost(db_path, "is missing or empty")
 
 
 async def _checked(conn: aiosqlite.Connection, db_path: Path, *, adopt: bool) -> None:
