@@ -13,7 +13,7 @@ from pathlib import Path
 from solders.keypair import Keypair
 
 from rekt_tui.domain.errors import UsageError
-from rekt_tui.keystore.files import fsync_directory, os_reason
+from rekt_tui.keystore.files import fsync_directory, loose_mode_fix, os_reason, readable_by_others
 from rekt_tui.keystore.secret import KEYPAIR_LENGTH, keypair_from_bytes
 
 # A pretty-printed 64-number array is well under 1 KiB; anything far bigger is not a key file.
@@ -77,8 +77,12 @@ def read_keygen_file(path: Path) -> Keypair:
     path = Path(path)
     try:
         with open(path, "rb") as file:
-            if os.fstat(file.fileno()).st_size > MAX_FILE_BYTES:
+            info = os.fstat(file.fileno())
+            if info.st_size > MAX_FILE_BYTES:
                 raise UsageError(f"{path} is too large to be a solana-keygen key file.")
+            if readable_by_others(info.st_mode):
+                # The user's file, so it is not ours to chmod; a key others could read may be copied already.
+                raise UsageError(f"{path} holds a secret key but {loose_mode_fix(path, info.st_mode)}.")
             raw = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise UsageError(f"there is no key file at {path}.") from None

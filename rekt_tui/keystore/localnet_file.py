@@ -18,7 +18,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from rekt_tui.keystore.errors import KeystoreError
-from rekt_tui.keystore.files import fsync_directory
+from rekt_tui.keystore.files import fsync_directory, loose_mode_fix, readable_by_others
 
 FILE_NAME = "localnet-test-keys.json"
 STATUS_LABEL = "localnet test keys (not secure)"
@@ -55,7 +55,12 @@ class LocalnetKeyFile(KeyringBackend):
 
     def _read(self) -> dict[str, str]:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            with open(self.path, encoding="utf-8") as file:
+                mode = os.fstat(file.fileno()).st_mode
+                if readable_by_others(mode):
+                    # Not chmodded for the user: a widened mode may mean someone else looked.
+                    raise KeystoreError(f"the localnet key file {self.path} is not private: {loose_mode_fix(self.path, mode)}.")
+                text = file.read()
         except FileNotFoundError:
             return {}
         except (OSError, UnicodeDecodeError) as exc:

@@ -4,9 +4,12 @@ Every backend — an OS keyring, the opt-in encrypted file, the localnet test fi
 is driven through keyring's own `KeyringBackend` API, so there is one code path
 for storing, reading back and loading keys whichever backend the policy chose.
 A key is only reported stored after it has been read back and its pubkey
-re-derived, because a session gets funded right after `store` returns.
+re-derived, because a session gets funded right after `store` returns. Every key is
+listed in the backend's pubkey index (key_index.py) before it is written, so the
+keystore can always name the keys it holds even when the registry is lost.
 """
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -18,7 +21,10 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.pubkey import parse_pubkey
 from rekt_tui.domain.status import KeystoreStatus
 from rekt_tui.keystore.errors import KeyNotFound, KeystoreError, KeystoreLocked, KeyVerificationFailed
+from rekt_tui.keystore.key_index import INDEX_SERVICE, INDEX_USERNAME, parse_index, render_index
 from rekt_tui.keystore.secret import keypair_from_secret, keypair_to_secret
+
+log = logging.getLogger(__name__)
 
 SERVICE_NAME = "rekt-tui"
 
@@ -53,9 +59,11 @@ class Keystore:
         """A fresh random keypair; not stored, so the caller can record it as pending first."""
         return Keypair()
 
-    def store(self, keypair: Keypair) -> None:
-        """Write the keypair, then read it back and check its pubkey before anyone funds it."""
+    def store(self, keypair: Keypair, cluster: str | None = None) -> None:
+        """List the pubkey in the index, write the keypair, then read it back and check its
+        pubkey before anyone funds it. `cluster` is what the key was made for, kept in the index."""
         pubkey = str(keypair.pubkey())
+        self._index_update(pubkey, lambda entries: entries.update({pubkey: cluster or entries.get(pubkey)}))
         self._guarded("store", pubkey, self._backend.set_password, SERVICE_NAME, pubkey, keypair_to_secret(keypair))
         stored = self._guarded("read back", pubkey, self._backend.get_password, SERVICE_NAME, pubkey)
         if stored is None:
@@ -83,6 +91,24 @@ class Keystore:
         if not self.contains(pubkey):
             return
         self._guarded("delete", pubkey, self._backend.delete_password, SERVICE_NAME, pubkey)
+        try:
+            self._index_update(pubkey, lambda entries: entries.pop(pubkey, None))
+        except KeystoreError as error:  # the key is gone either way; a stale entry is skipped on rebuild
+            log.warning("session %s stays in the key index: %s", pubkey, error.message)
+
+    def indexed_keys(self) -> dict[str, str | None]:
+        """Every pubkey this backend was asked to store and not told to delete -> its cluster if known.
+
+        Listed before the key is written, so a key may be missing for an entry (a crash
+        mid-store); check with `contains` before relying on one.
+        """
+        stored = self._guarded("list", "index", self._backend.get_password, INDEX_SERVICE, INDEX_USERNAME)
+        return parse_index(stored, self.status.backend)
+
+    def _index_update(self, pubkey: str, change: Callable[[dict[str, str | None]], object]) -> None:
+        entries = self.indexed_keys()
+        change(entries)
+        self._guarded("list", pubkey, self._backend.set_password, INDEX_SERVICE, INDEX_USERNAME, render_index(entries))
 
     def usable_on(self, cluster: str) -> bool:
         """False for keys that must never sign outside their cluster (localnet test keys)."""

@@ -99,11 +99,29 @@ def test_export_into_a_missing_directory_is_one_sentence(tmp_path: Path) -> None
         write_keygen_file(tmp_path / "missing" / "k.json", Keypair())
 
 
+@pytest.mark.parametrize("loose_mode", [0o644, 0o640, 0o660, 0o604])
+def test_a_key_file_others_can_read_is_refused_and_left_alone(tmp_path: Path, loose_mode: int) -> None:
+    keypair = Keypair()
+    path = tmp_path / "id.json"
+    write_keygen_file(path, keypair)
+    os.chmod(path, loose_mode)
+    with pytest.raises(UsageError) as refused:
+        read_keygen_file(path)
+    text = str(refused.value)
+    assert "\n" not in text and text.endswith(".")
+    assert f"mode {loose_mode:o}" in text and f"chmod 600 {path}" in text
+    assert str(list(bytes(keypair))[:4])[1:-1] not in text
+    assert stat.S_IMODE(path.stat().st_mode) == loose_mode  # the user's file: refused, never chmodded
+    os.chmod(path, 0o400)  # owner-only, even read-only, is fine
+    assert bytes(read_keygen_file(path)) == bytes(keypair)
+
+
 def test_reading_bad_files_gives_one_sentence_each(tmp_path: Path) -> None:
     large = tmp_path / "large.json"
     large.write_text(" " * (MAX_FILE_BYTES + 1))
     binary = tmp_path / "binary.json"
     binary.write_bytes(b"\xff\xfe" * 10)
+    binary.chmod(0o600)
     unreadable = tmp_path / "unreadable.json"
     write_keygen_file(unreadable, Keypair())
     os.chmod(unreadable, 0)

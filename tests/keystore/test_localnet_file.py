@@ -26,7 +26,29 @@ def test_file_is_0600_json_and_leaves_no_temp_files(data_dir: Path) -> None:
     assert os.listdir(data_dir) == [FILE_NAME]
     path = data_dir / FILE_NAME
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert json.loads(path.read_text()) == {str(k.pubkey()): str(k) for k in keypairs[1:]}
+    kept = {str(k.pubkey()): str(k) for k in keypairs[1:]}
+    # Beside the keys, the pubkey index (public data: no secret in it) names exactly the keys kept.
+    index = {pubkey: None for pubkey in kept}
+    assert json.loads(path.read_text()) == {**kept, "session-pubkeys": json.dumps(index, separators=(",", ":"))}
+    assert keystore.indexed_keys() == index
+
+
+@pytest.mark.parametrize("loose_mode", [0o644, 0o640, 0o604])
+def test_a_key_file_others_can_read_is_refused_and_left_alone(data_dir: Path, loose_mode: int) -> None:
+    keystore = _open(data_dir)
+    keypair = Keypair()
+    keystore.store(keypair)
+    path = data_dir / FILE_NAME
+    os.chmod(path, loose_mode)
+    with pytest.raises(KeystoreError) as refused:
+        keystore.load(str(keypair.pubkey()))
+    text = str(refused.value)
+    assert "\n" not in text and text.endswith(".")
+    assert f"chmod 600 {path}" in text and oct(loose_mode)[2:] in text
+    assert str(keypair) not in text
+    assert stat.S_IMODE(path.stat().st_mode) == loose_mode  # refused, not silently changed
+    os.chmod(path, 0o600)
+    assert bytes(keystore.load(str(keypair.pubkey()))) == bytes(keypair)
 
 
 def test_keys_survive_reopening(data_dir: Path) -> None:
@@ -69,6 +91,7 @@ def test_a_failed_write_keeps_the_old_file_and_no_temp_file(data_dir: Path, monk
 def test_a_damaged_file_gives_one_sentence(data_dir: Path, content: str) -> None:
     data_dir.mkdir()
     (data_dir / FILE_NAME).write_text(content)
+    (data_dir / FILE_NAME).chmod(0o600)
     with pytest.raises(KeystoreError) as caught:
         _open(data_dir).contains(str(Keypair().pubkey()))
     message = str(caught.value)

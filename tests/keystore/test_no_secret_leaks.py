@@ -89,6 +89,7 @@ def test_error_paths_carry_no_secret(attempt: Callable[[], object]) -> None:
 def test_damaged_localnet_file_error_does_not_quote_the_file(data_dir: Path) -> None:
     data_dir.mkdir()
     (data_dir / FILE_NAME).write_text(f'{{"{KEYPAIR.pubkey()}": "{KEYPAIR}",')
+    (data_dir / FILE_NAME).chmod(0o600)
     keystore = open_keystore(choice="localnet-file", cluster="localnet", data_dir=data_dir)
     with pytest.raises(RektError) as caught:
         keystore.load(str(KEYPAIR.pubkey()))
