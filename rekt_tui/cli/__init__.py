@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 async def _run(settings: Settings, args) -> int:
     from rekt_tui.services.container import Services
 
+    if args.command == "recover" and args.rebuild:
+        from rekt_tui.cli.recovery import rebuild
+
+        await rebuild(settings, _prompt_passphrase)
     services = await Services.open(settings, prompt_passphrase=_prompt_passphrase)
     try:
         if services.registry.read_only_reason:

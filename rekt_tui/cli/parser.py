@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--session", metavar="PUBKEY", help="session wallet (default: the only archived one)")
     recover = command(commands, "recover", "reconcile every session with the chain and list what needs recovery")
     recover.add_argument("--json", action="store_true", help="print JSON")
+    recover.add_argument(
+        "--rebuild", action="store_true", help="first rebuild a lost registry's sessions from the keys the keystore holds"
+    )
     return parser
 
 

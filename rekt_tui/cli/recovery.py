@@ -14,10 +14,12 @@ from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.pubkey import parse_pubkey
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.session import SessionStatus
-from rekt_tui.services.container import Services
+from rekt_tui.config import Settings
+from rekt_tui.services.container import PassphrasePrompt, Services
 from rekt_tui.services.link import open_link
 from rekt_tui.services.models import RecoveryItem
 from rekt_tui.services.reconcile import reconcile
+from rekt_tui.services.registry_rebuild import rebuild_from_keystore
 from rekt_tui.services.teardown import TeardownService
 
 STOP_WORD = "stop"
@@ -72,6 +74,16 @@ async def _only_archived(services: Services) -> str:
     if len(archived) != 1:
         raise RektError(f"{len(archived)} archived session wallets on {cluster}; choose one with --session PUBKEY.")
     return archived[0].pubkey
+
+
+async def rebuild(settings: Settings, prompt_passphrase: PassphrasePrompt) -> None:
+    """`recover --rebuild`, before the registry is opened: the reconcile that follows reads the chain."""
+    result = await rebuild_from_keystore(settings, prompt_passphrase=prompt_passphrase)
+    if result.moved_aside is not None:
+        note(f"The unreadable registry was moved to {result.moved_aside}.")
+    for pubkey in result.added:
+        note(f"Rebuilt session {pubkey} from the keystore.")
+    note(f"Registry rebuilt: {len(result.added)} sessions added, {result.kept} already there; reading the chain.")
 
 
 async def _recover(services: Services, args: argparse.Namespace) -> int:

@@ -19,13 +19,16 @@ from rekt_tui.registry.errors import (
     UserOrderIdInUse,
 )
 from rekt_tui.registry.migrations import MIGRATIONS, Migration
+from rekt_tui.registry.rebuild import KnownKey, RebuildResult, rebuild_registry
 from rekt_tui.registry.store import Registry
 
 __all__ = [
     "MIGRATIONS",
     "REGISTRY_FILENAME",
     "InvalidStatusTransition",
+    "KnownKey",
     "Migration",
+    "RebuildResult",
     "MigrationFailed",
     "RecordNotFound",
     "Registry",
@@ -41,4 +44,5 @@ __all__ = [
     "SessionNotFound",
     "TransactionNotFound",
     "UserOrderIdInUse",
+    "rebuild_registry",
 ]

@@ -87,7 +87,7 @@ class WalletService:
         )
         try:
             # Writes, then reads back and checks the pubkey.
-            await asyncio.to_thread(self._keystore.store, keypair)
+            await asyncio.to_thread(self._keystore.store, keypair, self._cluster)
         except RektError:
             await self._discard(pubkey)
             raise
