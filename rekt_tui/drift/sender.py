@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from inspect import isawaitable
@@ -63,6 +64,8 @@ class Journal(Protocol):
 
     async def update_transaction(self, signature: str, **changes: Any) -> Any: ...
 
+    def signing_lock(self, pubkey: str) -> AbstractAsyncContextManager[Any]: ...
+
 
 class _Expired(Exception):
     pass
@@ -95,9 +98,15 @@ class TransactionSender:
     async def send(self, session: str, *, kind: str, intent: dict, build: Builder) -> Landed:
         """Land one transaction for `intent`, rebuilding it at most `policy.rebuilds` times after expiry.
 
-        Raises TransactionFailed (preflight or landed error, with the decoded code) or
-        TransactionExpired (it and its rebuilds provably never landed).
+        Holds the session's signing lock from signing to landing, so no other process
+        signs for the session meanwhile. Raises TransactionFailed (preflight or landed
+        error, with the decoded code) or TransactionExpired (it and its rebuilds
+        provably never landed).
         """
+        async with self._registry.signing_lock(session):
+            return await self._send_locked(session, kind=kind, intent=intent, build=build)
+
+    async def _send_locked(self, session: str, *, kind: str, intent: dict, build: Builder) -> Landed:
         rebuild_of: str | None = None
         for _ in range(self._policy.rebuilds + 1):
             blockhash, last_valid = await self._latest_blockhash()

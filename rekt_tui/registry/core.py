@@ -86,6 +86,7 @@ class RegistryCore:
         self._schema_version = schema_version
         self._read_only = read_only
         self._access = asyncio.Lock()
+        self.signing_wait_s = DEFAULT_WAIT_S  # how long a signer waits for another to finish
 
     @property
     def path(self) -> Path:
@@ -105,10 +106,14 @@ class RegistryCore:
         return self._schema_version
 
     def signing_lock(
-        self, pubkey: str, *, holder: str | None = None, wait_s: float = DEFAULT_WAIT_S
+        self, pubkey: str, *, holder: str | None = None, wait_s: float | None = None
     ) -> AbstractAsyncContextManager[None]:
-        """`async with registry.signing_lock(pubkey):` be the session's only signer (see signing_lock.py)."""
-        return signing_lock(self._path.parent, pubkey, holder=holder, wait_s=wait_s)
+        """`async with registry.signing_lock(pubkey):` be the session's only signer (see signing_lock.py).
+
+        Waits up to `wait_s` (default `signing_wait_s`), then raises SessionBusy naming the holder.
+        """
+        wait = self.signing_wait_s if wait_s is None else wait_s
+        return signing_lock(self._path.parent, pubkey, holder=holder, wait_s=wait)
 
     async def close(self) -> None:
         """Close the connection; safe to call twice."""

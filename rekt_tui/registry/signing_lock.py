@@ -8,10 +8,13 @@ killed, so a crash never leaves a stale lock. The holder writes its pid and comm
 into the file, and a waiter that gives up names them in its one sentence.
 
 A lock belongs to an open file description, so two holders in the same process
-exclude each other too (the cockpit's order and its own teardown).
+exclude each other too (the cockpit's order and its own teardown). Within one
+holder it is re-entrant: a block that holds it (a whole teardown) may call code
+that takes it again (each transaction sent) without waiting on itself.
 """
 
 import asyncio
+import contextvars
 import fcntl
 import os
 import sys
@@ -27,12 +30,18 @@ LOCKS_DIRNAME = "locks"
 DEFAULT_WAIT_S = 30.0
 POLL_S = 0.05
 _HOLDER_BYTES = 256
+_COMMAND_CHARS = 80
+# The lock files this task (and the tasks it starts) hold, so taking one again is a no-op.
+_held: contextvars.ContextVar[frozenset[Path]] = contextvars.ContextVar("signing_locks_held", default=frozenset())
 
 
 def process_holder() -> str:
-    """What this process is, for the message another one shows: `rekt-tui stop`, or the cockpit."""
-    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
-    return f"rekt-tui {command}" if command else "the rekt-tui cockpit"
+    """What this process is, for the message another one shows: its command line, or the cockpit.
+
+    Arguments are public (pubkeys, sizes, labels; never a secret, which only prompts take).
+    """
+    args = " ".join(sys.argv[1:])
+    return f"rekt-tui {args}"[:_COMMAND_CHARS] if args else "the rekt-tui cockpit"
 
 
 def lock_path(data_dir: Path, pubkey: str) -> Path:
@@ -47,7 +56,7 @@ def _holder_of(fd: int) -> str:
     if not pid.isdigit():
         return "another rekt-tui"
     # The command came from another process: keep it printable before it reaches a terminal.
-    command = "".join(ch for ch in command if ch.isprintable())[:80] or "another rekt-tui"
+    command = "".join(ch for ch in command if ch.isprintable())[:_COMMAND_CHARS] or "another rekt-tui"
     return f"{command} (pid {pid})"
 
 
@@ -60,6 +69,9 @@ async def signing_lock(
     Raises SessionBusy (one sentence naming the holder) when the wait runs out.
     """
     path = lock_path(data_dir, pubkey)
+    if path in _held.get():
+        yield
+        return
     path.parent.mkdir(mode=0o700, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -74,9 +86,11 @@ async def signing_lock(
                 await asyncio.sleep(POLL_S)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()} {holder or process_holder()}\n".encode(), 0)
+        token = _held.set(_held.get() | {path})
         try:
             yield
         finally:
+            _held.reset(token)
             os.ftruncate(fd, 0)  # a waiter that reads now sees no stale holder
     finally:
         os.close(fd)  # closing the descriptor drops the flock

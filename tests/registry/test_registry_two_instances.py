@@ -5,6 +5,7 @@ cockpit) can always read and write, and is only made to wait, with a sentence na
 the holder, when it wants to sign for the very session another process is signing for.
 """
 
+import asyncio
 import os
 import signal
 import time
@@ -161,11 +162,26 @@ async def test_a_waiting_signer_gets_the_lock_as_soon_as_it_is_released(
 
 async def test_two_signers_in_one_process_exclude_each_other(data_dir: Path) -> None:
     """The cockpit's own order and its own teardown are two signers too."""
-    async with await Registry.open(data_dir) as registry:
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def teardown(registry: Registry) -> None:
         async with registry.signing_lock(SIGNED, holder="the rekt-tui cockpit"):
-            with pytest.raises(SessionBusy, match="the rekt-tui cockpit"):
-                async with registry.signing_lock(SIGNED, wait_s=0.1):
-                    pytest.fail("two signers held one session")
+            async with registry.signing_lock(SIGNED, wait_s=0):
+                pass  # re-entrant within its holder: each send inside a teardown takes it again
+            holding.set()
+            await release.wait()
+
+    async def order(registry: Registry) -> None:
+        async with registry.signing_lock(SIGNED, wait_s=0.2):
+            pytest.fail("two signers held one session")
+
+    async with await Registry.open(data_dir) as registry:
+        held = asyncio.create_task(teardown(registry))
+        await holding.wait()
+        with pytest.raises(SessionBusy, match="the rekt-tui cockpit"):
+            await asyncio.create_task(order(registry))  # another task of the same process
+        release.set()
+        await held
         async with registry.signing_lock(SIGNED, wait_s=0):
             pass
 
@@ -177,3 +193,25 @@ async def test_a_lock_name_cannot_leave_the_locks_folder(data_dir: Path, one_sen
                 pass
         one_sentence(refused.value)
     assert not (data_dir / "registry.lock").exists()
+
+
+async def test_a_send_signs_nothing_while_another_process_signs_for_the_session(
+    data_dir: Path, spawn_worker, read_line, one_sentence
+) -> None:
+    """The wiring: TransactionSender.send takes the lock before it builds, signs or records anything."""
+    from rekt_tui.drift.rpc import JsonRpc
+    from rekt_tui.drift.sender import TransactionSender
+
+    holder = spawn_worker("hold", data_dir, SIGNED)
+    assert read_line(holder) == f"SIGNING {holder.pid}"
+    built: list[str] = []
+    async with await Registry.open(data_dir) as registry:
+        registry.signing_wait_s = 0.3
+        rpc = JsonRpc("http://127.0.0.1:9")  # never reached: the lock comes first
+        try:
+            with pytest.raises(SessionBusy) as busy:
+                await TransactionSender(rpc, registry).send(SIGNED, kind="deposit", intent={}, build=built.append)
+        finally:
+            await rpc.close()
+        assert f"pid {holder.pid}" in one_sentence(busy.value)
+        assert built == [] and await registry.list_transactions(SIGNED) == []

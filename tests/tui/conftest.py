@@ -48,6 +48,7 @@ async def add_wallet(services: Services, tmp_path: Path, seed: int, label: str) 
     """A session wallet from a fixed seed, adopted through the real wallet service."""
     key_file = tmp_path / f"seed-{seed}.json"
     key_file.write_text(json.dumps(list(bytes(Keypair.from_seed(bytes([seed]) * 32)))))
+    key_file.chmod(0o600)  # a key file others can read is refused
     wallets = await services.wallets()
     return await wallets.import_file(key_file, label=label)
 
