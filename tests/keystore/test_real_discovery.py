@@ -88,6 +88,12 @@ def test_system_choice_uses_a_real_unlocked_secret_service(home: Path) -> None:
 
 
 @pytest.mark.slow
+def test_the_pubkey_index_lives_in_the_real_secret_service_and_holds_no_secret(home: Path) -> None:
+    _require_gnome_keyring()
+    assert "index ok" in _run("secret_service.py", home, "index", bus=UNLOCKED_BUS)
+
+
+@pytest.mark.slow
 def test_k3_a_locked_secret_service_reports_locked_and_keeps_the_key(home: Path) -> None:
     _require_gnome_keyring()
     pubkey = _run("secret_service.py", home, "store", bus=UNLOCKED_BUS).strip()

@@ -116,3 +116,46 @@ def test_usable_on_honours_cluster_scope() -> None:
     assert anywhere.usable_on("mainnet") and anywhere.usable_on("localnet")
     assert localnet_only.usable_on("localnet")
     assert not localnet_only.usable_on("devnet") and not localnet_only.usable_on("mainnet")
+
+
+@pytest.mark.parametrize("backend_fixture", ["memory_keyring", "plaintext_keyring", "localnet_key_file"])
+def test_the_index_names_every_stored_key_and_forgets_deleted_ones(
+    request: pytest.FixtureRequest, backend_fixture: str
+) -> None:
+    keystore = make_keystore(request.getfixturevalue(backend_fixture))
+    assert keystore.indexed_keys() == {}
+    kept, dropped, unscoped = Keypair(), Keypair(), Keypair()
+    keystore.store(kept, "localnet")
+    keystore.store(dropped, "devnet")
+    keystore.store(unscoped)
+    keystore.delete(str(dropped.pubkey()))
+    assert keystore.indexed_keys() == {str(kept.pubkey()): "localnet", str(unscoped.pubkey()): None}
+    keystore.store(kept)  # storing again never forgets the cluster it was made for
+    assert keystore.indexed_keys()[str(kept.pubkey())] == "localnet"
+
+
+class KeyWriteFails(MemoryKeyring):
+    """Accepts the index entry, then fails the key itself: a crash between the two writes."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if service == SERVICE_NAME:
+            raise OSError("disk full")
+        super().set_password(service, username, password)
+
+
+def test_a_key_is_indexed_before_it_is_written() -> None:
+    keystore = make_keystore(KeyWriteFails())
+    keypair = Keypair()
+    with pytest.raises(KeystoreError):
+        keystore.store(keypair, "mainnet")
+    pubkey = str(keypair.pubkey())
+    assert keystore.indexed_keys() == {pubkey: "mainnet"}  # so no key can exist that the index misses
+    assert not keystore.contains(pubkey)
+
+
+def test_a_damaged_index_is_one_sentence() -> None:
+    backend = MemoryKeyring()
+    backend.entries[("rekt-tui-index", "session-pubkeys")] = "[not an object]"
+    with pytest.raises(KeystoreError, match="delete that entry") as refused:
+        make_keystore(backend).indexed_keys()
+    assert "\n" not in str(refused.value)

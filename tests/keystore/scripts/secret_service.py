@@ -1,6 +1,6 @@
 """Drives open_keystore against the Secret Service on the current D-Bus session.
 
-usage: secret_service.py DATA_DIR round-trip | store | locked PUBKEY | unlocked PUBKEY
+usage: secret_service.py DATA_DIR round-trip | store | locked PUBKEY | unlocked PUBKEY | index
 """
 
 import sys
@@ -43,6 +43,20 @@ elif mode == "locked":
         else:
             raise AssertionError(f"{attempt.__name__} worked on a locked keyring")
     print("locked as expected")
+elif mode == "index":
+    # The pubkey index lives in the Secret Service beside the keys, and holds no secret.
+    from rekt_tui.keystore.key_index import INDEX_SERVICE, INDEX_USERNAME
+
+    first, second = keystore.generate(), keystore.generate()
+    keystore.store(first, "devnet")
+    keystore.store(second, "mainnet")
+    assert keystore.indexed_keys() == {str(first.pubkey()): "devnet", str(second.pubkey()): "mainnet"}
+    raw = SecretService().get_password(INDEX_SERVICE, INDEX_USERNAME)
+    assert str(first) not in raw and str(second) not in raw
+    keystore.delete(str(first.pubkey()))
+    again = open_keystore(choice="system", cluster="devnet", data_dir=data_dir)  # as a later process
+    assert again.indexed_keys() == {str(second.pubkey()): "mainnet"}
+    print("index ok")
 elif mode == "unlocked":
     assert keystore.load(sys.argv[3])
     print("still there")
