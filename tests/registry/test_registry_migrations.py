@@ -228,3 +228,23 @@ async def test_disk_full_during_a_migration_leaves_the_old_schema(data_dir: Path
     conn.close()
     async with await Registry.open(data_dir) as registry:  # with room again, the same file migrates
         assert registry.schema_version == len(MIGRATIONS)
+
+
+async def test_a_migration_another_process_applied_meanwhile_is_skipped(v1_registry: Path, db_path: Path) -> None:
+    """Two processes may open an old registry at once; both read its version before either migrates."""
+    first = await aiosqlite.connect(db_path, isolation_level=None)
+    second = await aiosqlite.connect(db_path, isolation_level=None)
+    try:
+        newer = (*MIGRATIONS, ADD_NOTE)
+        assert await migrate(first, db_path, CURRENT, newer) == CURRENT + 1
+        # The second saw CURRENT too: it must not run ADD COLUMN again (that would fail as a duplicate).
+        assert await migrate(second, db_path, CURRENT, newer) == CURRENT + 1
+    finally:
+        await first.close()
+        await second.close()
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone() == (CURRENT + 1,)
+        assert [row[1] for row in conn.execute("PRAGMA table_info(sessions)")].count("note") == 1
+    finally:
+        conn.close()

@@ -210,7 +210,8 @@ async def test_a_send_signs_nothing_while_another_process_signs_for_the_session(
         rpc = JsonRpc("http://127.0.0.1:9")  # never reached: the lock comes first
         try:
             with pytest.raises(SessionBusy) as busy:
-                await TransactionSender(rpc, registry).send(SIGNED, kind="deposit", intent={}, build=built.append)
+                sending = TransactionSender(rpc, registry).send(SIGNED, kind="deposit", intent={}, build=built.append)
+                await asyncio.wait_for(sending, timeout=10)
         finally:
             await rpc.close()
         assert f"pid {holder.pid}" in one_sentence(busy.value)
