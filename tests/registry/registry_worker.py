@@ -144,7 +144,7 @@ async def hold_signing(data_dir: Path, pubkey: str) -> None:
     async with await Registry.open(data_dir) as registry:
         assert not registry.read_only, registry.read_only_reason
         await registry.create_session(
-            pubkey=HELD_SESSION, cluster="localnet", label="held", key_backend="localnet-file"
+            pubkey=HELD_SESSION, cluster="localnet", label="held", key_backend="another-backend"
         )
         async with registry.signing_lock(pubkey, holder="rekt-tui stop", wait_s=0):
             say(f"SIGNING {os.getpid()}")

@@ -216,3 +216,26 @@ async def test_a_send_signs_nothing_while_another_process_signs_for_the_session(
             await rpc.close()
         assert f"pid {holder.pid}" in one_sentence(busy.value)
         assert built == [] and await registry.list_transactions(SIGNED) == []
+
+
+async def test_a_wallet_being_created_in_another_process_is_not_settled_away(
+    data_dir: Path, spawn_worker, read_line
+) -> None:
+    """Settling pending keys at launch must not delete the row another process is creating right now."""
+    from rekt_tui.keystore import open_keystore
+    from rekt_tui.services.wallets import WalletService
+
+    keystore = open_keystore(choice="localnet-file", cluster="localnet", data_dir=data_dir)
+    async with await Registry.open(data_dir) as registry:
+        await registry.create_session(pubkey=SIGNED, cluster="localnet", label="", key_backend=keystore.backend_id)
+        creator = spawn_worker("hold", data_dir, SIGNED)  # between its row and its key write
+        assert read_line(creator) == f"SIGNING {creator.pid}"
+        wallets = WalletService(registry, keystore, "localnet")
+        assert await wallets.settle_pending_keys() == []
+        assert (await registry.get_session(SIGNED)).status is SessionStatus.KEY_PENDING
+        # Once its creator is gone (killed before writing the key), the row is settled as before.
+        creator.send_signal(signal.SIGKILL)
+        creator.wait(timeout=15)
+        [outcome] = await wallets.settle_pending_keys()
+        assert (outcome.pubkey, outcome.promoted) == (SIGNED, False)
+        assert await registry.get_session(SIGNED) is None
