@@ -24,6 +24,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from rekt_tui.domain.pubkey import parse_pubkey
+from rekt_tui.registry.connection import filesystem_failure
 from rekt_tui.registry.errors import SessionBusy
 
 LOCKS_DIRNAME = "locks"
@@ -72,8 +73,11 @@ async def signing_lock(
     if path in _held.get():
         yield
         return
-    path.parent.mkdir(mode=0o700, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise filesystem_failure(error, data_dir) from None
     try:
         deadline = time.monotonic() + wait_s
         while True:

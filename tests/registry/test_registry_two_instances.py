@@ -239,3 +239,12 @@ async def test_a_wallet_being_created_in_another_process_is_not_settled_away(
         [outcome] = await wallets.settle_pending_keys()
         assert (outcome.pubkey, outcome.promoted) == (SIGNED, False)
         assert await registry.get_session(SIGNED) is None
+
+
+async def test_a_lock_folder_that_cannot_be_made_is_one_sentence(data_dir: Path, one_sentence) -> None:
+    async with await Registry.open(data_dir) as registry:
+        (data_dir / "locks").write_text("a file where the folder should be")
+        with pytest.raises(Exception) as refused:
+            async with registry.signing_lock(SIGNED, wait_s=0):
+                pytest.fail("locked without a lock file")
+        assert str(data_dir) in one_sentence(refused.value)
