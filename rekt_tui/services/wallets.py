@@ -24,7 +24,7 @@ from rekt_tui.keystore import (
     read_keygen_file,
     write_keygen_file,
 )
-from rekt_tui.registry import Registry
+from rekt_tui.registry import Registry, SessionBusy
 
 log = logging.getLogger(__name__)
 
@@ -67,31 +67,44 @@ class WalletService:
         for session in await self._registry.list_sessions(cluster=self._cluster):
             if session.status is not SessionStatus.KEY_PENDING or session.key_backend != self._keystore.backend_id:
                 continue
-            if await asyncio.to_thread(self._key_verifies, session.pubkey):
-                await self._registry.set_session_status(session.pubkey, SessionStatus.ACTIVE)
-                outcomes.append(PendingKeyOutcome(session.pubkey, promoted=True))
-                log.info("promoted session %s: its key was found and verified", session.pubkey)
-            else:
-                # The address was never shown (the row was not active), so nothing can hold funds.
-                await self._registry.delete_key_pending_session(session.pubkey)
-                outcomes.append(PendingKeyOutcome(session.pubkey, promoted=False))
-                log.info("removed session %s: its key never reached the keystore", session.pubkey)
+            try:
+                # A creator holds the session's lock from row to promotion: one being created now is not ours.
+                async with self._registry.signing_lock(session.pubkey, wait_s=0):
+                    outcome = await self._settle(session.pubkey)
+            except SessionBusy:
+                continue
+            if outcome is not None:
+                outcomes.append(outcome)
         return outcomes
+
+    async def _settle(self, pubkey: str) -> PendingKeyOutcome | None:
+        session = await self._registry.get_session(pubkey)
+        if session is None or session.status is not SessionStatus.KEY_PENDING:
+            return None  # its creator finished it meanwhile
+        if await asyncio.to_thread(self._key_verifies, pubkey):
+            await self._registry.set_session_status(pubkey, SessionStatus.ACTIVE)
+            log.info("promoted session %s: its key was found and verified", pubkey)
+            return PendingKeyOutcome(pubkey, promoted=True)
+        # The address was never shown (the row was not active), so nothing can hold funds.
+        await self._registry.delete_key_pending_session(pubkey)
+        log.info("removed session %s: its key never reached the keystore", pubkey)
+        return PendingKeyOutcome(pubkey, promoted=False)
 
     async def _adopt(self, keypair: Keypair, label: str) -> SessionRecord:
         if not self._keystore.usable_on(self._cluster):
             raise RektError(f"{self._keystore.status.backend} cannot hold keys for {self._cluster}.")
         pubkey = str(keypair.pubkey())
-        await self._registry.create_session(
-            pubkey=pubkey, cluster=self._cluster, label=label, key_backend=self._keystore.backend_id
-        )
-        try:
-            # Writes, then reads back and checks the pubkey.
-            await asyncio.to_thread(self._keystore.store, keypair, self._cluster)
-        except RektError:
-            await self._discard(pubkey)
-            raise
-        session = await self._registry.set_session_status(pubkey, SessionStatus.ACTIVE)
+        async with self._registry.signing_lock(pubkey):  # so no other process settles it half-made
+            await self._registry.create_session(
+                pubkey=pubkey, cluster=self._cluster, label=label, key_backend=self._keystore.backend_id
+            )
+            try:
+                # Writes, then reads back and checks the pubkey.
+                await asyncio.to_thread(self._keystore.store, keypair, self._cluster)
+            except RektError:
+                await self._discard(pubkey)
+                raise
+            session = await self._registry.set_session_status(pubkey, SessionStatus.ACTIVE)
         log.info("created session %s in %s", pubkey, self._keystore.status.backend)
         return session
 
