@@ -69,3 +69,25 @@ async def live(tmp_path):
     handle = await start_localnet(tmp_path / "chain", slot_ms=50, market_life=True)
     yield handle
     await handle.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_localnet_outlives_the_run(tmp_path_factory):
+    """A test that fails half-way can leave a detached localnet daemon behind; it would hold
+    its ports and burn a core for every later test. Stop any localnet whose data dir lies in
+    this run's temporary folders when the run ends."""
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        words = [word.decode(errors="replace") for word in argv]
+        if "localnet" in words and any(word.startswith(base) for word in words):
+            try:
+                os.kill(int(entry.name), 15)
+            except OSError:
+                pass
