@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from driftpy.account_subscription_config import AccountSubscriptionConfig
 from driftpy.accounts.types import DataAndSlot
-from driftpy.constants.numeric_constants import BASE_PRECISION, QUOTE_SPOT_MARKET_INDEX
+from driftpy.constants.numeric_constants import BASE_PRECISION
 from driftpy.drift_user import DriftUser
 from driftpy.math.margin import MarginCategory
 from driftpy.math.perp_position import calculate_position_funding_pnl, is_available
@@ -25,7 +25,7 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import Preview
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import Direction, OrderType
-from rekt_tui.drift.actions import SOL_SPOT_MARKET_INDEX, drift_user
+from rekt_tui.drift.actions import drift_user
 
 MAX_PERP_POSITIONS = 8  # perp position slots in a Drift User
 
@@ -158,19 +158,3 @@ def preview_order(
         book=book,
     )  # fmt: skip
 
-
-def sol_to_repay_usdc_borrow(client, min_price: int) -> int:
-    """SOL (lamports, on the SOL/USDC step) whose sale at `min_price` or better, after the
-    spot taker fee, covers the account's USDC borrow; 0 when there is no borrow. Capped
-    at the SOL deposit, since the sale is reduce-only."""
-    user = drift_user(client)
-    borrow = -user.get_token_amount(QUOTE_SPOT_MARKET_INDEX)
-    if borrow <= 0:
-        return 0
-    market = client.get_spot_market_account(SOL_SPOT_MARKET_INDEX)
-    tier = user.get_user_fee_tier(MarketType.Spot())
-    # proceeds = size * price / 1e9 * (1 - fee): solve for size, rounding up at each step.
-    gross = -(-borrow * tier.fee_denominator // (tier.fee_denominator - tier.fee_numerator)) + 1
-    size = -(-gross * 10**market.decimals // min_price)
-    size = -(-size // market.order_step_size) * market.order_step_size
-    return min(size, user.get_token_amount(SOL_SPOT_MARKET_INDEX))

@@ -26,7 +26,6 @@ from rekt_tui.domain.orders import OrderKind, OrderRequest, TriggerCondition
 from rekt_tui.domain.records import Direction, MarketType, OrderType, TransactionStatus
 from rekt_tui.drift import actions, order_actions
 from rekt_tui.drift.client import DRIFTPY_PROGRAM_ID, Endpoint, build_client
-from rekt_tui.drift.preview import sol_to_repay_usdc_borrow
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.sender import Landed, SendPolicy, TransactionSender
 from rekt_tui.drift.transactions import TransactionSigner, sign_v0, transaction_fee
@@ -298,7 +297,9 @@ async def test_sol_collateral_loss_is_repaid_by_selling_sol_then_everything_leav
     borrow = -trader.user.get_token_amount(0)
     assert 0 < borrow < 10 * USDC
 
-    size = sol_to_repay_usdc_borrow(client, 149 * USDC)
+    # Enough SOL, in 0.01 SOL steps, that its sale at 149 covers the borrow with 2% to spare for the fee.
+    step = SOL // 100
+    size = -(-(-(-borrow * SOL * 102 // (100 * 149 * USDC))) // step) * step
     assert size % (SOL // 100) == 0 and size * 149 * USDC // SOL > borrow
     await until(lambda: len(maker_orders(trader.chain, 1, spot=True)) == 2 * len(LEVELS), what="spot makers")
     makers = await trader.top_makers()
