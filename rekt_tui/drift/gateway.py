@@ -98,6 +98,10 @@ class DriftGateway:
 
     # Reading
 
+    @property
+    def authority(self) -> Pubkey:
+        return self._authority
+
     def snapshot(self) -> AccountSnapshot | None:
         """The latest account snapshot; None while the wallet has no Drift account."""
         return self._snapshot
@@ -123,6 +127,7 @@ class DriftGateway:
     async def refresh_user(self) -> AccountSnapshot | None:
         """Read the user account (and its oracles) now, e.g. right after initializing it,
         rather than wait for the notification. Call after `connect()`."""
+        assert self._stream is not None, "refresh_user() needs connect() first"
         await self._stream.fetch([str(self.user_key), *self._oracles])
         return self._snapshot
 
@@ -188,7 +193,7 @@ class DriftGateway:
             for key, source in wanted
             if key != Pubkey.default() and str(key) not in self._oracles
         }
-        if new:
+        if new and self._stream is not None:
             self._oracles.update(new)
             task = asyncio.get_running_loop().create_task(self._stream.watch(list(new)))
             self._tasks.add(task)
@@ -196,9 +201,10 @@ class DriftGateway:
 
     def _publish(self, slot: int, received: float) -> None:
         user = self.drift_client.users.get(self.drift_client.active_sub_account_id)
-        if user is None:
+        loaded = user.get_user_account_and_slot() if user is not None else None
+        if user is None or loaded is None:
             return
-        user_slot = user.get_user_account_and_slot().slot
+        user_slot = loaded.slot
         self._snapshot = account_snapshot(user, max(slot, user_slot), datetime.now(UTC))
         self.latencies_ms.append((time.perf_counter() - received) * 1000)
         self._snapshots.publish(self._snapshot)

@@ -203,10 +203,10 @@ async def test_resting_orders_carry_their_ids_and_every_cancel_works(trader):
         order_actions.place_perp_order(client, user_order_id=4, **common, **orders[4])
 
     await trader.land("cancel", order_actions.cancel_order(client, placed[1].order_id))
-    await trader.land("cancel", order_actions.cancel_order_by_user_id(client, 2))
+    await trader.land("cancel", order_actions.cancel_order(client, placed[2].order_id))
     assert sorted(o.user_order_id for o in trader.user.get_open_orders()) == [3, 4]
-    with pytest.raises(RektError, match="no open order with user_order_id 2"):
-        order_actions.cancel_order_by_user_id(client, 2)
+    with pytest.raises(RektError, match=f"no open order {placed[2].order_id} to cancel"):
+        order_actions.cancel_order(client, placed[2].order_id)
     with pytest.raises(RektError, match="no open orders in perp market 1"):
         order_actions.cancel_all_orders(client, 1)
     await trader.land("cancel", order_actions.cancel_all_orders(client, 0))
