@@ -8,7 +8,8 @@ embedded cluster is running first.
 """
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import cast
 
 from rekt_tui.config import Settings
@@ -31,6 +32,8 @@ class SessionLink:
     rpc: JsonRpc
     registry: Registry
     settings: Settings
+    # Set by the pool for a shared link: True when the caller closing it was the last one.
+    release: Callable[[], bool] | None = field(default=None, repr=False)
 
     @property
     def pubkey(self) -> str:
@@ -50,10 +53,47 @@ class SessionLink:
         return session
 
     async def close(self) -> None:
+        """Let go of the link; the connection closes when its last user lets go."""
+        if self.release is not None and not self.release():
+            return
         try:
             await self.venue.close()
         finally:
             await self.rpc.close()
+
+
+class LinkPool:
+    """The open links of one run, one per session, shared by everything that asks for it
+    (the live feed, the guards and previews, the actions, the teardown): one account
+    socket and one book socket per session, however many parts of the app follow it."""
+
+    def __init__(self) -> None:
+        self._links: dict[str, asyncio.Task[SessionLink]] = {}
+        self._users: dict[str, int] = {}
+
+    async def acquire(self, pubkey: str, connect: Callable[[], Awaitable[SessionLink]]) -> SessionLink:
+        """The session's open link, opened by `connect` if nobody holds it; callers `close()` it when done."""
+        task = self._links.get(pubkey)
+        if task is None:
+            task = self._links[pubkey] = asyncio.ensure_future(connect())
+        try:
+            link = await asyncio.shield(task)
+        except BaseException:
+            if task.done() and (task.cancelled() or task.exception() is not None):
+                self._links.pop(pubkey, None)  # a failed open is not kept: the next caller tries again
+            raise
+        self._users[pubkey] = self._users.get(pubkey, 0) + 1
+        link.release = lambda: self._release(pubkey)
+        return link
+
+    def _release(self, pubkey: str) -> bool:
+        users = self._users.get(pubkey, 0) - 1
+        if users > 0:
+            self._users[pubkey] = users
+            return False
+        self._users.pop(pubkey, None)
+        self._links.pop(pubkey, None)
+        return True
 
 
 async def pick_session(services: Services, pubkey: str | None) -> SessionRecord:
@@ -80,8 +120,13 @@ async def connect_venue(services: Services, session: SessionRecord, *, secret: b
 
 
 async def open_link(services: Services, pubkey: str | None = None) -> SessionLink:
-    """The session's one live link, able to sign; close it with `link.close()`."""
+    """The session's one live link, able to sign, shared with every other user of the session
+    in this run; close it with `link.close()` when done."""
     session = await pick_session(services, pubkey)
+    return await services.links.acquire(session.pubkey, lambda: _connect(services, session))
+
+
+async def _connect(services: Services, session: SessionRecord) -> SessionLink:
     keystore = await services.keystore()
     if not keystore.usable_on(session.cluster):
         raise RektError(f"{keystore.status.backend} cannot hold keys for {session.cluster}.")
