@@ -166,13 +166,15 @@ class DriftGateway:
         rounds (State, then the markets, then their oracles) rather than one read at a time."""
         program, connection = self.drift_client.program, self.drift_client.connection
         state = await get_state_account_and_slot(program)
-        perps, spots = await asyncio.gather(
+        found_perps, found_spots = await asyncio.gather(
             asyncio.gather(*(get_perp_market_account_and_slot(program, i) for i in range(state.data.number_of_markets))),
             asyncio.gather(
                 *(get_spot_market_account_and_slot(program, i) for i in range(state.data.number_of_spot_markets))
             ),
         )
-        if any(market is None for market in (*perps, *spots)):
+        perps = [market for market in found_perps if market is not None]
+        spots = [market for market in found_spots if market is not None]
+        if len(perps) != len(found_perps) or len(spots) != len(found_spots):
             raise RektError("A market State lists is missing on this cluster; check the cluster's program_id.")
         sources = {
             get_oracle_id(key, source): (key, source)
@@ -183,7 +185,7 @@ class DriftGateway:
             *(get_oracle_price_data_and_slot(connection, key, source) for key, source in sources.values())
         )
         self.drift_client.account_subscriber.cache = {
-            "state": state, "perp_markets": list(perps), "spot_markets": list(spots),
+            "state": state, "perp_markets": perps, "spot_markets": spots,
             "oracle_price_data": dict(zip(sources, prices)),
         }  # fmt: skip
 
