@@ -204,11 +204,11 @@ async def hold_sol_position(services) -> None:
         gateway = lander.link.gateway
         oracle = next(p for p in gateway.markets() if p.symbol == "SOL-PERP").oracle_price
         order = order_actions.place_perp_order(
-            gateway.drift_client, market_index=0, direction=Direction.LONG, order_type=OrderType.MARKET,
+            lander.link.venue.drift_client, market_index=0, direction=Direction.LONG, order_type=OrderType.MARKET,
             base_amount=SOL // 10, user_order_id=1, auction_start_price=oracle // 100 * 100,
             auction_end_price=oracle * 101 // 100 // 100 * 100, auction_duration=5,
         )  # fmt: skip
-        await lander.land("place_order", {}, order)
+        await lander.land("place_order", {}, lander.link.venue.transaction(order))
         deadline = time.monotonic() + 30
         while not (gateway.snapshot() and gateway.snapshot().positions):
             assert time.monotonic() < deadline, "the SOL-PERP order never filled"

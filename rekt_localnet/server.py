@@ -98,6 +98,8 @@ class LocalnetHandle:
         self.keeper: Keeper | None = None
         self.makers: Makers | None = None
         self.trades: TradeFeed | None = None
+        # The websocket subscriptions, for in-process tests that count them (read only).
+        self.subscriptions: SubscriptionHub | None = None
         self.ledger = ledger
         self._clock = clock
         self._runners = runners
@@ -212,6 +214,7 @@ async def serve(
         port, ledger, clock, started, dlob=dlob, dlob_port=bound_dlob_port, oracle=oracle, faults=injected
     )
     handle.keeper, handle.makers, handle.trades = keeper, makers, trades
+    handle.subscriptions = hub
     trades.subscribe(lambda fill: dlob.publish_trade(trade_message(fill)))
     return handle
 

@@ -9,6 +9,7 @@ Signature subscriptions are answered even when the transaction landed before the
 subscription arrived, and end after their one notification, as on Solana.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Protocol
@@ -78,6 +79,12 @@ class SubscriptionHub:
             "slotUnsubscribe": self._unsubscriber("slot"),
             "signatureUnsubscribe": self._unsubscriber("signature"),
         }
+
+    def census(self) -> dict[str, int]:
+        """Read only: live subscriptions by kind, and "connections", the sockets holding any."""
+        counts = Counter(sub.kind for sub in self._by_id.values())
+        counts["connections"] = len({id(sub.outbox) for sub in self._by_id.values()})
+        return dict(counts)
 
     def method(self, name: str):
         """The handler for a websocket method: `(outbox, params) -> (result, follow-up)`."""

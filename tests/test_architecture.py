@@ -25,7 +25,7 @@ def lint(root: Path) -> subprocess.CompletedProcess:
 def test_layer_contracts_are_kept():
     result = lint(REPO)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 kept, 0 broken" in result.stdout
+    assert "8 kept, 0 broken" in result.stdout
 
 
 @pytest.mark.slow
@@ -62,3 +62,13 @@ def test_the_product_reaching_into_the_localnet_breaks_the_contract(tmp_path):
     result = lint(tmp_path)
     assert result.returncode != 0
     assert "The product reaches the localnet only to start, stop and query it BROKEN" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_service_importing_the_drift_adapter_breaks_the_seam_contract(tmp_path):
+    copy_packages(tmp_path)
+    orders = tmp_path / "rekt_tui" / "services" / "orders.py"
+    orders.write_text("import rekt_tui.drift.order_actions\n" + orders.read_text())
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "Services and the UI reach a venue only through the seam BROKEN" in result.stdout

@@ -57,7 +57,7 @@ async def run(services: Services, args: argparse.Namespace) -> int:
 
 async def _airdrop(lander: Lander, args: argparse.Namespace) -> int:
     note(await SessionService(lander).airdrop(args.amount, args.asset))
-    print(format_sol(await lander.link.gateway.wallet_lamports(), 9))
+    print(format_sol(await lander.link.venue.wallet_lamports(), 9))
     return 0
 
 
@@ -72,7 +72,7 @@ async def _init(lander: Lander, args: argparse.Namespace) -> int:
 async def _deposit(lander: Lander, args: argparse.Namespace) -> int:
     landed = await SessionService(lander).deposit(args.amount, args.asset)
     print(landed.signature)
-    snapshot = lander.link.gateway.snapshot()
+    snapshot = lander.link.venue.snapshot()
     held = format_usd(snapshot.total_collateral)
     note(f"Deposited {args.amount.strip()} {args.asset.upper()}; Drift holds {held} of collateral.")
     return 0
@@ -100,11 +100,11 @@ async def _start(lander: Lander, args: argparse.Namespace) -> int:
 
 async def _status(lander: Lander, args: argparse.Namespace) -> int:
     service = SessionService(lander)
-    await adopt_orders(lander.services.registry, lander.link)
+    await adopt_orders(lander.link.registry, lander.link)
     await lander.record_balances()
     await lander.refresh_session()
     checklist = await service.checklist()
-    gateway = lander.link.gateway
+    gateway = lander.link.venue
     snapshot = gateway.snapshot()
     lamports = await gateway.wallet_lamports()
     markets = OrderService(lander).markets()

@@ -12,8 +12,9 @@ from driftpy.addresses import get_user_account_public_key, get_user_stats_accoun
 from driftpy.constants.numeric_constants import QUOTE_SPOT_MARKET_INDEX
 from driftpy.constants.spot_markets import WRAPPED_SOL_MINT
 from driftpy.decode.utils import decode_name
-from driftpy.drift_client import DEFAULT_USER_NAME
-from driftpy.types import ReferrerInfo
+from driftpy.drift_client import DEFAULT_USER_NAME, DriftClient
+from driftpy.drift_user import DriftUser
+from driftpy.types import ReferrerInfo, SpotMarketAccount
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
@@ -34,7 +35,7 @@ _TOKEN_AMOUNT = slice(64, 72)
 TOKEN_ACCOUNT_SIZE = 165
 
 
-def drift_user(client):
+def drift_user(client: DriftClient) -> DriftUser:
     """The session's subscribed DriftUser, or a sentence saying there is none yet."""
     user = client.users.get(client.active_sub_account_id)
     if user is None or user.get_user_account_and_slot() is None:
@@ -42,24 +43,28 @@ def drift_user(client):
     return user
 
 
-def spot_symbol(client, market_index: int) -> str:
+def _spot_market(client: DriftClient, market_index: int) -> SpotMarketAccount:
     market = client.get_spot_market_account(market_index)
     if market is None:
         raise RektError(f"Spot market {market_index} does not exist on this cluster.")
-    return decode_name(market.name).strip()
+    return market
 
 
-async def wallet_lamports(client) -> int:
+def spot_symbol(client: DriftClient, market_index: int) -> str:
+    return str(decode_name(_spot_market(client, market_index).name)).strip()
+
+
+async def wallet_lamports(client: DriftClient) -> int:
     return (await client.connection.get_balance(client.wallet.public_key)).value
 
 
-async def token_balance(client, token_account: Pubkey) -> int | None:
+async def token_balance(client: DriftClient, token_account: Pubkey) -> int | None:
     """Tokens in an SPL token account; None when the account does not exist."""
     account = (await client.connection.get_account_info(token_account)).value
     return None if account is None else int.from_bytes(bytes(account.data)[_TOKEN_AMOUNT], "little")
 
 
-async def initialize_account(client, referrer: Pubkey | None) -> list[Instruction]:
+async def initialize_account(client: DriftClient, referrer: Pubkey | None) -> list[Instruction]:
     """UserStats (unless it exists) and User, recording `referrer` on the new UserStats.
 
     The referrer's own User and UserStats must exist, or Drift refuses the account
@@ -83,10 +88,11 @@ async def initialize_account(client, referrer: Pubkey | None) -> list[Instructio
             f"The configured referrer {referrer} has no Drift account on this cluster; fix the cluster's referrer."
         )
     stats = [] if found[1] is not None else [client.get_initialize_user_stats()]
-    return [*stats, client.get_initialize_user_instructions(0, DEFAULT_USER_NAME, referrer_info)]
+    # driftpy takes None for "no referrer" though its annotation does not say so.
+    return [*stats, client.get_initialize_user_instructions(0, DEFAULT_USER_NAME, referrer_info)]  # type: ignore[arg-type]
 
 
-async def deposit_usdc(client, amount: int) -> list[Instruction]:
+async def deposit_usdc(client: DriftClient, amount: int) -> list[Instruction]:
     """Deposit USDC from the wallet's associated token account."""
     drift_user(client)
     source = client.get_associated_token_account_public_key(QUOTE_SPOT_MARKET_INDEX)
@@ -98,7 +104,7 @@ async def deposit_usdc(client, amount: int) -> list[Instruction]:
     return await client.get_deposit_collateral_ix(amount, QUOTE_SPOT_MARKET_INDEX, source)
 
 
-async def deposit_sol(client, lamports: int) -> list[Instruction]:
+async def deposit_sol(client: DriftClient, lamports: int) -> list[Instruction]:
     """Deposit SOL through driftpy's wrapped-SOL path (create, deposit, close in one
     transaction). Keeping SOL back for fees is the caller's decision."""
     drift_user(client)
@@ -111,7 +117,9 @@ async def deposit_sol(client, lamports: int) -> list[Instruction]:
     return await client.get_deposit_collateral_ix(lamports, SOL_SPOT_MARKET_INDEX, client.wallet.public_key)
 
 
-async def withdraw(client, market_index: int, amount: int, *, reduce_only: bool = True) -> list[Instruction]:
+async def withdraw(
+    client: DriftClient, market_index: int, amount: int, *, reduce_only: bool = True
+) -> list[Instruction]:
     """Withdraw to the wallet: USDC to its associated token account (created if missing),
     SOL through a temporary wrapped-SOL account that is closed back into the wallet.
 
@@ -122,7 +130,7 @@ async def withdraw(client, market_index: int, amount: int, *, reduce_only: bool 
     symbol = spot_symbol(client, market_index)
     if reduce_only and user.get_token_amount(market_index) <= 0:
         raise RektError(f"There is no {symbol} deposit in Drift to withdraw.")
-    if client.get_spot_market_account(market_index).mint != WRAPPED_SOL_MINT:
+    if _spot_market(client, market_index).mint != WRAPPED_SOL_MINT:
         destination = client.get_associated_token_account_public_key(market_index)
         return await client.get_withdraw_collateral_ix(amount, market_index, destination, reduce_only)
     if await wallet_lamports(client) < WRAPPED_SOL_ACCOUNT_LAMPORTS:
@@ -133,7 +141,7 @@ async def withdraw(client, market_index: int, amount: int, *, reduce_only: bool 
     return await client.get_withdraw_collateral_ix(amount, market_index, client.wallet.public_key, reduce_only)
 
 
-def settle_pnl(client, market_index: int) -> list[Instruction]:
+def settle_pnl(client: DriftClient, market_index: int) -> list[Instruction]:
     """Move the PnL of one perp market into the USDC balance (a loss beyond the USDC
     deposit becomes a USDC borrow)."""
     user = drift_user(client)
@@ -142,7 +150,7 @@ def settle_pnl(client, market_index: int) -> list[Instruction]:
     return [client.get_settle_pnl_ix(user.user_public_key, user.get_user_account(), market_index)]
 
 
-async def sweep_wallet(client, destination: Pubkey, *, fee: int) -> list[Instruction]:
+async def sweep_wallet(client: DriftClient, destination: Pubkey, *, fee: int) -> list[Instruction]:
     """Empty the session wallet into `destination`: its USDC (to the destination's
     associated token account, created if missing), the rent of its own USDC account
     (closed), and all its SOL but `fee`, what this transaction costs. The wallet ends at
@@ -151,7 +159,7 @@ async def sweep_wallet(client, destination: Pubkey, *, fee: int) -> list[Instruc
     wallet = client.wallet.public_key
     if destination == wallet:
         raise RektError("The sweep destination is the session wallet itself; give another address.")
-    mint = client.get_spot_market_account(QUOTE_SPOT_MARKET_INDEX).mint
+    mint = _spot_market(client, QUOTE_SPOT_MARKET_INDEX).mint
     source = get_associated_token_address(wallet, mint)
     usdc = await token_balance(client, source)
     instructions, rent = [], 0

@@ -8,12 +8,19 @@ talking to the old program.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
+from rekt_tui.config.models import DRIFT_PROGRAM_ID_V2
 from rekt_tui.domain.errors import UsageError
 
-# driftpy.constants.config.DRIFT_PROGRAM_ID, spelled out: importing that module costs
-# more than half a second, and this check runs before any client exists.
-DRIFTPY_PROGRAM_ID = "dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH"
+if TYPE_CHECKING:
+    from driftpy.drift_client import DriftClient
+    from solders.keypair import Keypair
+    from solders.pubkey import Pubkey
+
+# driftpy.constants.config.DRIFT_PROGRAM_ID, named by the config (importing driftpy's
+# constants costs more than half a second, and this check runs before any client exists).
+DRIFTPY_PROGRAM_ID = DRIFT_PROGRAM_ID_V2
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,7 @@ class Endpoint:
     lookup_tables: tuple[str, ...] = ()
 
     @property
-    def driftpy_env(self) -> str:
+    def driftpy_env(self) -> Literal["devnet", "mainnet"]:
         return "mainnet" if self.cluster == "mainnet" else "devnet"
 
 
@@ -38,7 +45,9 @@ def check_supported(endpoint: Endpoint) -> None:
         )
 
 
-def build_client(endpoint: Endpoint, wallet, *, authority=None, subscription: str = "websocket"):
+def build_client(
+    endpoint: Endpoint, wallet: "Keypair", *, authority: "Pubkey | None" = None, subscription: Literal["websocket", "cached"] = "websocket"
+) -> "DriftClient":
     """A DriftClient (not yet subscribed) for `wallet`, reading `authority`'s account if given.
 
     driftpy is imported here, not at module load: it costs most of a second.

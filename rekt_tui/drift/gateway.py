@@ -1,10 +1,12 @@
-"""The one object the services ask about Drift: figures, markets, and a live account stream.
+"""The one object the adapter asks about Drift: figures, markets, and a live account stream.
 
-driftpy's DriftClient (websocket subscription) keeps markets, oracles and State, and is
-what the actions module signs with. Account snapshots come from our own websocket
-(`AccountStream`) on the user account and the oracles of the markets it touches: each
-notification is decoded (driftpy's fast `decode_user` for the user), written into the
-caches DriftUser reads, and turned into one `AccountSnapshot` at once.
+driftpy's DriftClient keeps markets, oracles and State in a cache (its "cached"
+subscription, read once over HTTP, opens no socket) and is what the actions module
+signs with. One websocket of our own (`AccountStream`) watches everything a session
+reads: the user account, State, every perp and spot market and their oracles. Each
+notification is decoded (driftpy's fast `decode_user` for the user, the program's coder
+for State and markets), written into the caches driftpy reads, and turned into one
+`AccountSnapshot` at once. One socket per session, however many markets it follows.
 
 A wallet may have no Drift account yet: the user account is watched anyway, and the
 DriftUser appears when the account does (or on `refresh_user()` right after init).
@@ -14,15 +16,20 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
+from functools import partial
 from datetime import UTC, datetime
 
 from anchorpy.error import AccountDoesNotExistError
 from driftpy.account_subscription_config import AccountSubscriptionConfig
 from driftpy.accounts import DataAndSlot
 from driftpy.accounts.get_accounts import get_user_stats_account
-from driftpy.accounts.oracle import get_oracle_decode_fn
+from driftpy.accounts import get_perp_market_account_and_slot, get_spot_market_account_and_slot
+from driftpy.accounts import get_state_account_and_slot
+from driftpy.accounts.oracle import get_oracle_decode_fn, get_oracle_price_data_and_slot
+from driftpy.addresses import get_state_public_key
 from driftpy.decode.user import decode_user
 from driftpy.drift_user import DriftUser
+from driftpy.oracles.oracle_id import get_oracle_id
 from driftpy.types import get_ws_url
 from solana.rpc.commitment import Confirmed
 from solders.keypair import Keypair
@@ -57,26 +64,27 @@ class DriftGateway:
         self._backoff = backoff
         self._rpc: JsonRpc | None = None
         self._stream: AccountStream | None = None
-        self._oracles: dict[str, tuple[Pubkey, Callable[[bytes], object]]] = {}  # watched oracle -> (key, decoder)
+        # Watched account (base58) -> what stores its notifications in driftpy's cache.
+        self._stores: dict[str, list[Callable[[bytes, int], None]]] = {}
         self._snapshot: AccountSnapshot | None = None
         self._snapshots: Broadcast[AccountSnapshot] = Broadcast()
         self._events: Broadcast[FeedEvent] = Broadcast()
-        self.drift_client = build_client(endpoint, self._wallet, authority=self._authority)
+        self.drift_client = build_client(endpoint, self._wallet, authority=self._authority, subscription="cached")
         self.user_key = self.drift_client.get_user_account_public_key()
-        self._tasks: set[asyncio.Task] = set()
         # Notification received -> snapshot published, for the latest snapshots.
         self.latencies_ms: deque[float] = deque(maxlen=1000)
 
     async def connect(self) -> None:
-        """Subscribe markets, oracles and State (driftpy), then open the account stream
-        and wait until it is subscribed (the user account, if any, read once)."""
-        await self.drift_client.account_subscriber.subscribe()
-        self._rpc = JsonRpc(self._endpoint.rpc_url)
+        """Read State, markets and oracles once (driftpy's cache), then open the one account
+        stream on them and the user account, and wait until it is subscribed."""
+        await self._load_cache()
+        self._stores = self._cache_stores()
+        self._rpc = JsonRpc(str(self._endpoint.rpc_url))
         self._stream = AccountStream(
             self._ws_url, self._rpc, self._on_account, self._events.publish,
             stale_after_s=self._stale_after_s, backoff=self._backoff,
         )  # fmt: skip
-        await self._stream.watch([str(self.user_key)])
+        await self._stream.watch([str(self.user_key), *self._stores])
         self._stream.start()
         try:
             await self._stream.wait_connected(CONNECT_TIMEOUT_S)
@@ -87,8 +95,6 @@ class DriftGateway:
             ) from None
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
         if self._stream is not None:
             await self._stream.close()
         if self._rpc is not None:
@@ -97,6 +103,10 @@ class DriftGateway:
         await self.drift_client.connection.close()
 
     # Reading
+
+    @property
+    def authority(self) -> Pubkey:
+        return self._authority
 
     def snapshot(self) -> AccountSnapshot | None:
         """The latest account snapshot; None while the wallet has no Drift account."""
@@ -123,7 +133,8 @@ class DriftGateway:
     async def refresh_user(self) -> AccountSnapshot | None:
         """Read the user account (and its oracles) now, e.g. right after initializing it,
         rather than wait for the notification. Call after `connect()`."""
-        await self._stream.fetch([str(self.user_key), *self._oracles])
+        assert self._stream is not None, "refresh_user() needs connect() first"
+        await self._stream.fetch([str(self.user_key), *self._stores])
         return self._snapshot
 
     # Streams and staleness
@@ -150,15 +161,79 @@ class DriftGateway:
 
     # Notifications
 
+    async def _load_cache(self) -> None:
+        """Fill driftpy's cache as its "cached" subscription would, in three concurrent
+        rounds (State, then the markets, then their oracles) rather than one read at a time."""
+        program, connection = self.drift_client.program, self.drift_client.connection
+        state = await get_state_account_and_slot(program)
+        found_perps, found_spots = await asyncio.gather(
+            asyncio.gather(*(get_perp_market_account_and_slot(program, i) for i in range(state.data.number_of_markets))),
+            asyncio.gather(
+                *(get_spot_market_account_and_slot(program, i) for i in range(state.data.number_of_spot_markets))
+            ),
+        )
+        perps = [market for market in found_perps if market is not None]
+        spots = [market for market in found_spots if market is not None]
+        if len(perps) != len(found_perps) or len(spots) != len(found_spots):
+            raise RektError("A market State lists is missing on this cluster; check the cluster's program_id.")
+        sources = {
+            get_oracle_id(key, source): (key, source)
+            for key, source in [(m.data.amm.oracle, m.data.amm.oracle_source) for m in perps]
+            + [(m.data.oracle, m.data.oracle_source) for m in spots]
+        }  # fmt: skip
+        prices = await asyncio.gather(
+            *(get_oracle_price_data_and_slot(connection, key, source) for key, source in sources.values())
+        )
+        self.drift_client.account_subscriber.cache = {
+            "state": state, "perp_markets": perps, "spot_markets": spots,
+            "oracle_price_data": dict(zip(sources, prices)),
+        }  # fmt: skip
+
+    def _cache_stores(self) -> dict[str, list[Callable[[bytes, int], None]]]:
+        """For State, every market and every market's oracle: how a notification of it is
+        decoded and stored in driftpy's cache (an older slot never replaces a newer one)."""
+        client = self.drift_client
+        cache = client.account_subscriber.cache
+        decode = client.program.coder.accounts.decode
+        stores: dict[str, list[Callable[[bytes, int], None]]] = {}
+
+        def add(key: Pubkey, store: Callable[[bytes, int], None]) -> None:
+            if key != Pubkey.default():
+                stores.setdefault(str(key), []).append(store)
+
+        def state(data: bytes, slot: int) -> None:
+            current = cache["state"]
+            if current is None or slot >= current.slot:
+                cache["state"] = DataAndSlot(slot, decode(data))
+
+        def market(kind: str, data: bytes, slot: int) -> None:
+            decoded = decode(data)
+            held = cache[kind]
+            for i, current in enumerate(held):
+                if current.data.market_index == decoded.market_index and slot >= current.slot:
+                    held[i] = DataAndSlot(slot, decoded)
+
+        def oracle(oracle_id: str, decode_oracle: Callable[[bytes], object], data: bytes, slot: int) -> None:
+            current = cache["oracle_price_data"].get(oracle_id)
+            if current is None or slot >= current.slot:
+                cache["oracle_price_data"][oracle_id] = DataAndSlot(slot, decode_oracle(data))
+
+        add(get_state_public_key(client.program_id), state)
+        for kind, markets in (("perp_markets", cache["perp_markets"]), ("spot_markets", cache["spot_markets"])):
+            for loaded in markets:
+                account = loaded.data
+                source_of = account.amm if kind == "perp_markets" else account
+                key, source = source_of.oracle, source_of.oracle_source
+                add(account.pubkey, partial(market, kind))
+                add(key, partial(oracle, get_oracle_id(key, source), get_oracle_decode_fn(source)))
+        return stores
+
     def _on_account(self, key: str, data: bytes | None, slot: int, received: float) -> None:
         if key == str(self.user_key):
             self._on_user(data, slot)
-        elif data is not None and key in self._oracles:
-            pubkey, decode = self._oracles[key]
-            oracles = self.drift_client.account_subscriber.oracle_subscriber.data_map
-            current = oracles.get(pubkey)
-            if current is None or slot >= current.slot:
-                oracles[pubkey] = DataAndSlot(slot, decode(data))
+        elif data is not None:
+            for store in self._stores.get(key, ()):
+                store(data, slot)
         self._publish(slot, received)
 
     def _on_user(self, data: bytes | None, slot: int) -> None:
@@ -173,32 +248,13 @@ class DriftGateway:
             user = DriftUser(self.drift_client, self.user_key, AccountSubscriptionConfig("cached"))
             users[self.drift_client.active_sub_account_id] = user
         user.account_subscriber.update_data(DataAndSlot(slot, decode_user(data)))
-        self._watch_oracles(user)
-
-    def _watch_oracles(self, user: DriftUser) -> None:
-        """Watch the oracle of every market the account holds or orders in."""
-        account = user.get_user_account()
-        client = self.drift_client
-        markets = [client.get_perp_market_account(p.market_index) for p in account.perp_positions]
-        wanted = [(m.amm.oracle, m.amm.oracle_source) for m in markets if m is not None]
-        spots = [client.get_spot_market_account(p.market_index) for p in account.spot_positions]
-        wanted += [(m.oracle, m.oracle_source) for m in spots if m is not None]
-        new = {
-            str(key): (key, get_oracle_decode_fn(source))
-            for key, source in wanted
-            if key != Pubkey.default() and str(key) not in self._oracles
-        }
-        if new:
-            self._oracles.update(new)
-            task = asyncio.get_running_loop().create_task(self._stream.watch(list(new)))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
 
     def _publish(self, slot: int, received: float) -> None:
         user = self.drift_client.users.get(self.drift_client.active_sub_account_id)
-        if user is None:
+        loaded = user.get_user_account_and_slot() if user is not None else None
+        if user is None or loaded is None:
             return
-        user_slot = user.get_user_account_and_slot().slot
+        user_slot = loaded.slot
         self._snapshot = account_snapshot(user, max(slot, user_slot), datetime.now(UTC))
         self.latencies_ms.append((time.perf_counter() - received) * 1000)
         self._snapshots.publish(self._snapshot)

@@ -10,10 +10,12 @@ never open a position the other way.
 from collections.abc import Sequence
 from typing import Literal
 
+from driftpy.drift_client import DriftClient
 from driftpy.addresses import get_user_stats_account_public_key
 from driftpy.decode.user import decode_user
 from driftpy.types import MakerInfo, OrderParams, OrderTriggerCondition, PositionDirection, PostOnlyParams, is_variant
 from driftpy.types import MarketType as DriftMarketType
+from driftpy.types import Order as DriftOrder
 from driftpy.types import OrderType as DriftOrderType
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
@@ -40,11 +42,11 @@ def _direction(direction: Direction) -> PositionDirection:
     return PositionDirection.Long() if direction is Direction.LONG else PositionDirection.Short()
 
 
-def _open_orders(client) -> list:
+def _open_orders(client: DriftClient) -> list[DriftOrder]:
     return drift_user(client).get_open_orders()
 
 
-def _check_user_order_id(client, user_order_id: int) -> None:
+def _check_user_order_id(client: DriftClient, user_order_id: int) -> None:
     if not 1 <= user_order_id <= MAX_USER_ORDER_ID:
         raise RektError(f"user_order_id must be 1-{MAX_USER_ORDER_ID} (got {user_order_id}).")
     orders = _open_orders(client)
@@ -55,7 +57,7 @@ def _check_user_order_id(client, user_order_id: int) -> None:
 
 
 def place_perp_order(
-    client,
+    client: DriftClient,
     *,
     market_index: int,
     direction: Direction,
@@ -94,7 +96,7 @@ def place_perp_order(
         post_only=PostOnlyParams.MustPostOnly() if post_only else PostOnlyParams.NONE(),
         max_ts=max_ts,
         trigger_price=trigger_price if triggered else None,
-        trigger_condition=_TRIGGERS[trigger_condition]() if triggered else OrderTriggerCondition.Above(),
+        trigger_condition=_TRIGGERS[trigger_condition]() if triggered and trigger_condition else OrderTriggerCondition.Above(),
         auction_start_price=auction_start_price,
         auction_end_price=auction_end_price,
         auction_duration=auction_duration,
@@ -102,7 +104,9 @@ def place_perp_order(
     return [client.get_place_perp_order_ix(params)]
 
 
-def place_order(client, request: OrderRequest, *, auction: tuple[int, int, int] | None = None) -> list[Instruction]:
+def place_order(
+    client: DriftClient, request: OrderRequest, *, auction: tuple[int, int, int] | None = None
+) -> list[Instruction]:
     """The instructions for a checked `OrderRequest`; `auction` is a market order's
     (start price, end price, duration in slots), as `domain.orders.auction_for` gives it."""
     if request.market.market_type is not MarketType.PERP:
@@ -119,7 +123,7 @@ def place_order(client, request: OrderRequest, *, auction: tuple[int, int, int] 
 
 
 def close_position(
-    client,
+    client: DriftClient,
     market_index: int,
     *,
     user_order_id: int,
@@ -141,19 +145,13 @@ def close_position(
     )  # fmt: skip
 
 
-def cancel_order(client, order_id: int) -> list[Instruction]:
+def cancel_order(client: DriftClient, order_id: int) -> list[Instruction]:
     if not any(order.order_id == order_id for order in _open_orders(client)):
         raise RektError(f"There is no open order {order_id} to cancel.")
     return [client.get_cancel_order_ix(order_id)]
 
 
-def cancel_order_by_user_id(client, user_order_id: int) -> list[Instruction]:
-    if not any(order.user_order_id == user_order_id for order in _open_orders(client)):
-        raise RektError(f"There is no open order with user_order_id {user_order_id} to cancel.")
-    return [client.get_cancel_order_by_user_id_ix(user_order_id)]
-
-
-def cancel_all_orders(client, market_index: int | None = None) -> list[Instruction]:
+def cancel_all_orders(client: DriftClient, market_index: int | None = None) -> list[Instruction]:
     """Cancel every open order, or every open order in one perp market."""
     orders = _open_orders(client)
     if market_index is not None:
@@ -167,7 +165,7 @@ def cancel_all_orders(client, market_index: int | None = None) -> list[Instructi
 
 
 async def sell_sol_for_usdc(
-    client, base_amount: int, *, user_order_id: int, min_price: int = 0, makers: Sequence[Pubkey] = ()
+    client: DriftClient, base_amount: int, *, user_order_id: int, min_price: int = 0, makers: Sequence[Pubkey] = ()
 ) -> list[Instruction]:
     """Sell deposited SOL for USDC on the SOL/USDC spot market, filled in the same
     instruction (place-and-take) against `makers` (their User accounts, best first, as the
@@ -194,7 +192,7 @@ async def sell_sol_for_usdc(
     return [client.get_place_and_take_spot_order_ix(params, maker_info=await _maker_infos(client, makers))]
 
 
-async def _maker_infos(client, makers: Sequence[Pubkey]) -> list[MakerInfo]:
+async def _maker_infos(client: DriftClient, makers: Sequence[Pubkey]) -> list[MakerInfo]:
     """The makers' current User accounts (and UserStats addresses); a maker whose account
     has gone since the book was read is left out."""
     if not makers:

@@ -12,9 +12,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+from driftpy.drift_client import DriftClient
 from driftpy.account_subscription_config import AccountSubscriptionConfig
 from driftpy.accounts.types import DataAndSlot
-from driftpy.constants.numeric_constants import BASE_PRECISION, QUOTE_SPOT_MARKET_INDEX
+from driftpy.constants.numeric_constants import BASE_PRECISION
 from driftpy.drift_user import DriftUser
 from driftpy.math.margin import MarginCategory
 from driftpy.math.perp_position import calculate_position_funding_pnl, is_available
@@ -25,7 +26,7 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import Preview
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import Direction, OrderType
-from rekt_tui.drift.actions import SOL_SPOT_MARKET_INDEX, drift_user
+from rekt_tui.drift.actions import drift_user
 
 MAX_PERP_POSITIONS = 8  # perp position slots in a Drift User
 
@@ -59,16 +60,14 @@ def expected_fills(
     return fills + [(worst, left)] if left else fills
 
 
-def _fee(client, user: DriftUser, quotes: list[int], *, maker: bool) -> int:
+def _fee(client: DriftClient, user: DriftUser, quotes: list[int], *, maker: bool) -> int:
     """Drift's fee per fill: the taker fee rounded up less the referee discount, or the
     maker rebate rounded down (returned negative)."""
     stats = client.get_user_stats().get_account()
     # driftpy 0.8.89 cannot default `now` (math/trade.py calls datetime.time.time()): pass it.
-    tier = (
-        user.get_user_fee_tier(MarketType.Perp(), int(time.time()))
-        if stats
-        else client.get_state_account().perp_fee_structure.fee_tiers[0]
-    )
+    state = client.get_state_account()
+    assert state is not None, "the State account is not subscribed"
+    tier = user.get_user_fee_tier(MarketType.Perp(), int(time.time())) if stats else state.perp_fee_structure.fee_tiers[0]
     if maker:
         return -sum(q * tier.maker_rebate_numerator // tier.maker_rebate_denominator for q in quotes)
     referred = stats is not None and stats.referrer != Pubkey.default()
@@ -79,7 +78,9 @@ def _fee(client, user: DriftUser, quotes: list[int], *, maker: bool) -> int:
     return total
 
 
-def _after_fill(client, user: DriftUser, market_index: int, delta_base: int, delta_quote: int) -> DriftUser:
+def _after_fill(
+    client: DriftClient, user: DriftUser, market_index: int, delta_base: int, delta_quote: int
+) -> DriftUser:
     """A DriftUser over a copy of the account with the fill booked into `market_index`."""
     account = user.get_user_account()
     positions = list(account.perp_positions)
@@ -87,11 +88,14 @@ def _after_fill(client, user: DriftUser, market_index: int, delta_base: int, del
     index = held[0] if held else next((i for i, p in enumerate(positions) if is_available(p)), None)
     if index is None and len(positions) < MAX_PERP_POSITIONS:
         # driftpy's fast `decode_user` (the gateway's decoder) leaves empty slots out.
-        positions.append(PerpPosition(*[0] * 12, market_index=market_index, open_orders=0, per_lp_base=0))
+        # Twelve zeroed figures, then the named fields (mypy cannot count a starred list).
+        positions.append(PerpPosition(*[0] * 12, market_index=market_index, open_orders=0, per_lp_base=0))  # type: ignore[misc]
         index = len(positions) - 1
     if index is None:
         raise RektError("Every perp position slot of this account is in use; close a position first.")
     market = client.get_perp_market_account(market_index)
+    if market is None:
+        raise RektError(f"Perp market {market_index} does not exist on this cluster.")
     position = positions[index] if held else replace(positions[index], market_index=market_index)
     funding = int(calculate_position_funding_pnl(market, position))
     base = position.base_asset_amount + delta_base
@@ -100,15 +104,15 @@ def _after_fill(client, user: DriftUser, market_index: int, delta_base: int, del
         position, base_asset_amount=base, quote_asset_amount=position.quote_asset_amount + funding + delta_quote,
         last_cumulative_funding_rate=rate,
     )  # fmt: skip
+    loaded = user.get_user_account_and_slot()
+    assert loaded is not None, "drift_user() returns only a loaded account"
     projected = DriftUser(client, user.user_public_key, AccountSubscriptionConfig("cached"))
-    projected.account_subscriber.update_data(
-        DataAndSlot(user.get_user_account_and_slot().slot, replace(account, perp_positions=positions))
-    )
+    projected.account_subscriber.update_data(DataAndSlot(loaded.slot, replace(account, perp_positions=positions)))
     return projected
 
 
 def preview_perp_order(
-    client,
+    client: DriftClient,
     *,
     market_index: int,
     direction: Direction,
@@ -132,7 +136,8 @@ def preview_perp_order(
     # A buyer's quote is rounded up and a seller's down, as Drift books each fill.
     cash = sum(-sign * size * fill_price // BASE_PRECISION for fill_price, size in fills)
     after = _after_fill(client, user, market_index, sign * base_amount, cash - fee)
-    liquidation = int(after.get_perp_liq_price(market_index))
+    raw_liquidation = after.get_perp_liq_price(market_index)
+    liquidation = -1 if raw_liquidation is None else int(raw_liquidation)
     # Some of driftpy's paths (funding PnL) divide with `/`: its figures are integral floats.
     margin = int(after.get_margin_requirement(MarginCategory.INITIAL, strict=True))
     return Preview(
@@ -148,7 +153,7 @@ def preview_perp_order(
 
 
 def preview_order(
-    client, request: OrderRequest, *, auction_end_price: int | None = None, book: Sequence[tuple[int, int]] = ()
+    client: DriftClient, request: OrderRequest, *, auction_end_price: int | None = None, book: Sequence[tuple[int, int]] = ()
 ) -> Preview:
     """The preview of a checked `OrderRequest` (its market order's auction end, if any)."""
     return preview_perp_order(
@@ -158,19 +163,3 @@ def preview_order(
         book=book,
     )  # fmt: skip
 
-
-def sol_to_repay_usdc_borrow(client, min_price: int) -> int:
-    """SOL (lamports, on the SOL/USDC step) whose sale at `min_price` or better, after the
-    spot taker fee, covers the account's USDC borrow; 0 when there is no borrow. Capped
-    at the SOL deposit, since the sale is reduce-only."""
-    user = drift_user(client)
-    borrow = -user.get_token_amount(QUOTE_SPOT_MARKET_INDEX)
-    if borrow <= 0:
-        return 0
-    market = client.get_spot_market_account(SOL_SPOT_MARKET_INDEX)
-    tier = user.get_user_fee_tier(MarketType.Spot())
-    # proceeds = size * price / 1e9 * (1 - fee): solve for size, rounding up at each step.
-    gross = -(-borrow * tier.fee_denominator // (tier.fee_denominator - tier.fee_numerator)) + 1
-    size = -(-gross * 10**market.decimals // min_price)
-    size = -(-size // market.order_step_size) * market.order_step_size
-    return min(size, user.get_token_amount(SOL_SPOT_MARKET_INDEX))

@@ -5,14 +5,15 @@ driftpy: perp markets become `MarketSpec`s (tick, step and sizes as the program 
 them), the wallet's USDC and the rent a new Drift account costs become integers.
 """
 
-from driftpy.constants.numeric_constants import QUOTE_SPOT_MARKET_INDEX
+from driftpy.drift_client import DriftClient
 from driftpy.decode.utils import decode_name
+from solders.instruction import Instruction
 from solders.pubkey import Pubkey
 
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.records import BalanceSnapshot, MarketType, PositionSnapshot
 from rekt_tui.domain.trading import AccountSnapshot
-from rekt_tui.drift.actions import drift_user, initialize_account, token_balance
+from rekt_tui.drift.actions import drift_user, initialize_account
 
 # On-chain sizes of Drift's User and UserStats accounts (discriminator included): the
 # rent of both is what initializing a session's Drift account costs.
@@ -20,7 +21,7 @@ USER_ACCOUNT_SIZE = 4376
 USER_STATS_ACCOUNT_SIZE = 240
 
 
-def perp_market_specs(client) -> dict[str, MarketSpec]:
+def perp_market_specs(client: DriftClient) -> dict[str, MarketSpec]:
     """Every subscribed perp market's trading rules, by symbol ("SOL-PERP")."""
     specs = {}
     for market in client.get_perp_market_accounts():
@@ -38,13 +39,7 @@ def perp_market_specs(client) -> dict[str, MarketSpec]:
     return specs
 
 
-async def wallet_usdc(client) -> int:
-    """USDC (1e6) in the wallet's associated token account; 0 when it has none."""
-    account = client.get_associated_token_account_public_key(QUOTE_SPOT_MARKET_INDEX)
-    return await token_balance(client, account) or 0
-
-
-async def account_rent_lamports(client) -> int:
+async def account_rent_lamports(client: DriftClient) -> int:
     """The rent a new User plus UserStats locks up."""
     connection = client.connection
     user = (await connection.get_minimum_balance_for_rent_exemption(USER_ACCOUNT_SIZE)).value
@@ -52,25 +47,27 @@ async def account_rent_lamports(client) -> int:
     return user + stats
 
 
-async def load_user_stats(client) -> None:
+async def load_user_stats(client: DriftClient) -> None:
     """Fetch the authority's UserStats once (fee tier and referee discount in previews);
     it must exist, i.e. the Drift account is initialized."""
     await client.add_user_stats(client.authority)
 
 
-def user_slot(client) -> int | None:
+def user_slot(client: DriftClient) -> int | None:
     """The slot of the Drift account as the subscription last saw it; None without one."""
     user = client.users.get(client.active_sub_account_id)
     data = user.get_user_account_and_slot() if user is not None else None
     return None if data is None else data.slot
 
 
-async def initialize_with_referrer(client, referrer: str | None) -> list:
+async def initialize_with_referrer(client: DriftClient, referrer: str | None) -> list[Instruction]:
     """`actions.initialize_account` for a referrer given as base58 text (from settings)."""
     return await initialize_account(client, Pubkey.from_string(referrer) if referrer else None)
 
 
-def balance_snapshot(client, session_pubkey: str, snapshot: AccountSnapshot, wallet_lamports: int) -> BalanceSnapshot:
+def balance_snapshot(
+    client: DriftClient, session_pubkey: str, snapshot: AccountSnapshot, wallet_lamports: int
+) -> BalanceSnapshot:
     """The registry's record of one account read, with every perp position it holds
     (including the break-even quote, which only the raw position carries)."""
     positions = []

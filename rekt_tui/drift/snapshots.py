@@ -82,13 +82,15 @@ def position(user: DriftUser, perp_position) -> Position:
     index, base = perp_position.market_index, perp_position.base_asset_amount
     market = user.drift_client.get_perp_market_account(index)
     liquidation = user.get_perp_liq_price(index)
+    oracle = user.get_oracle_data_for_perp_market(index)
+    assert market is not None and oracle is not None, f"perp market {index} is not subscribed"
     return Position(
         market_index=index,
         symbol=decode_name(market.name),
         base_amount=base,
         quote_entry_amount=perp_position.quote_entry_amount,
         entry_price=abs(perp_position.quote_entry_amount) * PRICE_PRECISION * AMM_TO_QUOTE_PRECISION_RATIO // abs(base),
-        oracle_price=user.get_oracle_data_for_perp_market(index).price,
+        oracle_price=oracle.price,
         unrealized_pnl=whole(user.get_unrealized_pnl(True, index)),
         liquidation_price=None if liquidation is None or liquidation < 0 else whole(liquidation),
     )

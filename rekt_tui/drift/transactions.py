@@ -11,6 +11,7 @@ import asyncio
 from inspect import isawaitable
 from collections.abc import Awaitable, Callable, Sequence
 
+from driftpy.drift_client import DriftClient
 from solders.address_lookup_table_account import AddressLookupTableAccount
 from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
 from solders.hash import Hash
@@ -19,7 +20,6 @@ from solders.keypair import Keypair
 from solders.message import MessageV0
 from solders.transaction import VersionedTransaction
 
-from rekt_tui.drift.sender import Builder
 
 # What driftpy asks for by default: enough for a place-and-take against several makers.
 DEFAULT_COMPUTE_UNIT_LIMIT = 600_000
@@ -65,8 +65,9 @@ class TransactionSigner:
     """Turns instructions into sender `Builder`s for one DriftClient's wallet."""
 
     def __init__(
-        self, drift_client, *, compute_unit_limit: int = DEFAULT_COMPUTE_UNIT_LIMIT, compute_unit_price: int = 0
-    ) -> None:
+        self, drift_client: DriftClient, *, compute_unit_limit: int = DEFAULT_COMPUTE_UNIT_LIMIT,
+        compute_unit_price: int = 0,
+    ) -> None:  # fmt: skip
         self._client = drift_client
         self.compute_unit_limit = compute_unit_limit
         self.compute_unit_price = compute_unit_price
@@ -88,7 +89,7 @@ class TransactionSigner:
                 self._tables = list(await self._client.fetch_market_lookup_table_accounts())
         return self._tables
 
-    def builder(self, instructions: Instructions) -> Builder:
+    def builder(self, instructions: Instructions) -> Callable[[str], Awaitable[bytes]]:
         """A Builder signing `instructions` (or what the callable builds) with the sender's blockhash."""
 
         async def build(blockhash: str) -> bytes:

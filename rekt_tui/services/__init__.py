@@ -1,1 +1,1 @@
-"""Use cases built on the registry, keystore and Drift gateway. No UI here."""
+"""Use cases over the registry, the keystore and a venue seen through its typed seam (venue.py). No UI here."""

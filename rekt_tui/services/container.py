@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rekt_tui.config import Settings
 from rekt_tui.domain.errors import RektError
@@ -18,6 +19,9 @@ from rekt_tui.domain.status import KeystoreStatus, ShellStatus
 from rekt_tui.keystore import Keystore, KeystoreError, KeystoreUnavailable, open_keystore
 from rekt_tui.registry import Registry
 from rekt_tui.services.wallets import WalletService
+
+if TYPE_CHECKING:
+    from rekt_tui.services.link import LinkPool
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,16 @@ class Services:
     prompt_passphrase: PassphrasePrompt | None = None
     _keystore: Keystore | None = field(default=None, init=False)
     _keystore_error: KeystoreError | None = field(default=None, init=False)
+    _links: "LinkPool | None" = field(default=None, init=False)
+
+    @property
+    def links(self) -> "LinkPool":
+        """The run's open session links, one per session (see `link.open_link`)."""
+        if self._links is None:
+            from rekt_tui.services.link import LinkPool
+
+            self._links = LinkPool()
+        return self._links
 
     @classmethod
     async def open(cls, settings: Settings, *, prompt_passphrase: PassphrasePrompt | None = None) -> "Services":

@@ -1,9 +1,10 @@
 """Landing a session's transactions, and waiting until the account stream has seen them.
 
-Every action of the session and order services goes through here, so every one is
-signed once, persisted before broadcast and driven by our sender (docs/RELIABILITY.md), and
-none returns before the gateway's view of the Drift account includes its effect: the
-next guard, preview or status then reads what the chain holds, not what it held.
+Every action of the session, order and teardown services goes through `land`, so every
+one is signed once, persisted before broadcast and driven by our sender
+(docs/RELIABILITY.md), and none returns before the venue's view of the account includes
+its effect: the next guard, preview or status then reads what the chain holds, not what
+it held. `record_balances` is the one place balance snapshots are written.
 """
 
 import asyncio
@@ -13,80 +14,93 @@ from datetime import UTC, datetime
 
 from rekt_tui.domain.records import BalanceSnapshot
 from rekt_tui.drift.sender import Landed
-from rekt_tui.drift.session_reads import balance_snapshot, load_user_stats, user_slot
-from rekt_tui.drift.transactions import Instructions, TransactionSigner
 from rekt_tui.services.container import Services
 from rekt_tui.services.link import SessionLink, open_link
+from rekt_tui.services.venue import Transaction
 
 log = logging.getLogger(__name__)
 
 CATCH_UP_TIMEOUT_S = 10.0
 POLL_S = 0.02
+# What a transaction is for, stored with it (JSON): the registry row it names, the amounts.
+Intent = dict[str, object]
+
+
+async def land(link: SessionLink, kind: str, intent: Intent, transaction: Transaction) -> Landed:
+    """Sign, persist and land one transaction; raises the sender's failures as they are."""
+    landed = await link.sender.send(link.pubkey, kind=kind, intent=intent, build=transaction)
+    await caught_up(link, landed.slot)
+    return landed
+
+
+async def caught_up(link: SessionLink, slot: int) -> None:
+    """Wait until the account stream shows the account at `slot` or later; read it
+    directly if the notification is late (or the account was just created)."""
+    venue = link.venue
+    deadline = time.monotonic() + CATCH_UP_TIMEOUT_S
+    while (venue.account_slot() or -1) < slot and time.monotonic() < deadline:
+        await asyncio.sleep(POLL_S)
+    if (venue.account_slot() or -1) < slot:
+        log.info("account stream behind slot %s; reading the account directly", slot)
+        await venue.refresh_account()
+
+
+async def record_balances(link: SessionLink) -> BalanceSnapshot | None:
+    """Write a balance snapshot and the session's last known figures; None without a venue account."""
+    lamports = await link.venue.wallet_lamports()
+    record = link.venue.balance_record(link.pubkey, lamports)
+    if record is None:
+        await link.registry.update_session(link.pubkey, last_sol_lamports=lamports)
+        return None
+    await link.registry.add_balance_snapshot(record)
+    await link.registry.update_session(
+        link.pubkey, last_sol_lamports=lamports, last_collateral_quote=record.total_collateral_quote
+    )
+    return record
 
 
 class Lander:
-    """Sends for one session link and keeps its registry figures current."""
+    """The session link under the name the UI and the CLI still use; its helpers are the functions above."""
 
-    def __init__(self, services: Services, link: SessionLink) -> None:
-        self.services = services
+    def __init__(self, link: SessionLink) -> None:
         self.link = link
-        self.signer = TransactionSigner(link.gateway.drift_client)
 
     @property
     def pubkey(self) -> str:
-        return self.link.session.pubkey
+        return self.link.pubkey
 
-    async def land(self, kind: str, intent: dict, instructions: Instructions) -> Landed:
-        """Sign, persist and land one transaction; raises the sender's failures as they are."""
-        build = self.signer.builder(instructions)
-        landed = await self.link.sender.send(self.pubkey, kind=kind, intent=intent, build=build)
-        await self.caught_up(landed.slot)
-        return landed
-
-    async def caught_up(self, slot: int) -> None:
-        """Wait until the account stream shows the Drift account at `slot` or later; read
-        it directly if the notification is late (or the account was just created)."""
-        client = self.link.gateway.drift_client
-        deadline = time.monotonic() + CATCH_UP_TIMEOUT_S
-        while (user_slot(client) or -1) < slot and time.monotonic() < deadline:
-            await asyncio.sleep(POLL_S)
-        if (user_slot(client) or -1) < slot:
-            log.info("account stream behind slot %s; reading the account directly", slot)
-            await self.link.gateway.refresh_user()
+    async def land(self, kind: str, intent: Intent, transaction: Transaction) -> Landed:
+        return await land(self.link, kind, intent, transaction)
 
     async def record_balances(self) -> BalanceSnapshot | None:
-        """Write a balance snapshot and the session's last known figures; None without a Drift account."""
-        gateway = self.link.gateway
-        lamports = await gateway.wallet_lamports()
-        snapshot = gateway.snapshot()
-        registry = self.services.registry
-        if snapshot is None:
-            await registry.update_session(self.pubkey, last_sol_lamports=lamports)
-            return None
-        record = balance_snapshot(gateway.drift_client, self.pubkey, snapshot, lamports)
-        await registry.add_balance_snapshot(record)
-        await registry.update_session(
-            self.pubkey, last_sol_lamports=lamports, last_collateral_quote=snapshot.total_collateral
-        )
-        return record
+        return await record_balances(self.link)
 
     async def refresh_session(self) -> None:
-        """Reload the session row after a registry update, so later checks read it."""
-        self.link.session = await self.services.registry.get_session(self.pubkey)
+        await self.link.refresh_session()
 
 
-async def open_lander(services: Services, pubkey: str | None = None) -> Lander:
-    """A live link to the session (named, or the only active one) ready to sign; close
-    it with `lander.link.close()`. UserStats is read once here: previews need its fee tier."""
+async def open_session(services: Services, pubkey: str | None = None) -> SessionLink:
+    """The session's one live link, ready to sign (named, or the only active one); close it
+    with `link.close()`. The fee tier is read once here: previews need it."""
     link = await open_link(services, pubkey)
     try:
-        if link.gateway.snapshot() is not None:
-            await load_user_stats(link.gateway.drift_client)
+        if link.venue.snapshot() is not None:
+            await link.venue.load_fee_tier()
     except BaseException:
         await link.close()
         raise
-    return Lander(services, link)
+    return link
+
+
+async def open_lander(services: Services, pubkey: str | None = None) -> Lander:
+    """`open_session` wrapped as a `Lander`, for callers not yet moved to the link."""
+    return Lander(await open_session(services, pubkey))
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def link_of(source: "SessionLink | Lander") -> SessionLink:
+    """Use cases take the link; a `Lander` (the former shape) is unwrapped."""
+    return source.link if isinstance(source, Lander) else source

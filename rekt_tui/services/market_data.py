@@ -1,7 +1,8 @@
 """Public market data for the cockpit: the DLOB order book feed of one market at a time.
 
-The UI may not import `rekt_tui.drift`, so it gets its feed here, already started and
-configured from the cluster profile (URL) and the UI settings (staleness limit).
+A session's book belongs to its link (`link.venue.order_book(market)`, one socket per
+session, switched between markets); `open_book_feed` is the former entry point, a feed
+of its own for callers not yet moved to the link.
 """
 
 from rekt_tui.drift.dlob import OrderBookFeed

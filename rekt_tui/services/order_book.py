@@ -19,6 +19,7 @@ from rekt_tui.domain.records import (
 )
 from rekt_tui.domain.trading import Order
 from rekt_tui.registry import Registry
+from rekt_tui.registry.core import UNSET, Update
 from rekt_tui.services.link import SessionLink
 
 # Transaction kinds that place an order; their intent names the order row as "order".
@@ -39,12 +40,12 @@ async def settle_row(
 ) -> OrderRecord:
     """Mark a row whose transaction landed: open with its chain id, or already ended."""
     on_chain = _match(record, chain_orders)
-    changes: dict = {} if signature is None else {"transaction_signature": signature}
+    known: Update[str | None] = UNSET if signature is None else signature  # never erase a recorded one
     if on_chain is not None:
         return await registry.update_order(
-            record.id, status=OrderStatus.OPEN, chain_order_id=on_chain.order_id, **changes
+            record.id, status=OrderStatus.OPEN, chain_order_id=on_chain.order_id, transaction_signature=known
         )
-    return await registry.update_order(record.id, status=ended_status(record), **changes)
+    return await registry.update_order(record.id, status=ended_status(record), transaction_signature=known)
 
 
 def _match(record: OrderRecord, chain_orders: tuple[Order, ...]) -> Order | None:
@@ -76,7 +77,7 @@ async def adopt_orders(registry: Registry, link: SessionLink) -> list[OrderRecor
     - a live row whose transaction landed but whose order is gone: ended;
     - an open order on chain with no row (placed elsewhere): recorded and open.
     """
-    snapshot = link.gateway.snapshot()
+    snapshot = link.venue.snapshot()
     if snapshot is None:
         return []
     pubkey = link.session.pubkey

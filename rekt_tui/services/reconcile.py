@@ -17,16 +17,13 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.records import TeardownStepStatus, UNRESOLVED_TRANSACTION_STATUSES
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.teardown import TeardownStep
-from rekt_tui.drift.gateway import DriftGateway
+from rekt_tui.domain.venue import Holdings
 from rekt_tui.drift.rpc import JsonRpc
-from rekt_tui.drift.sender import TransactionSender
-from rekt_tui.drift.session_reads import balance_snapshot
-from rekt_tui.drift.teardown_reads import DriftHoldings, read_holdings, read_only_gateway
 from rekt_tui.keystore import KeystoreError
-from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.container import Services
-from rekt_tui.services.localnet import ensure_localnet
-from rekt_tui.services.link import SessionLink, endpoint_for, open_link
+from rekt_tui.services.landing import record_balances
+from rekt_tui.services.link import SessionLink, connect_venue, link_over, open_link, sender_for
+from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.models import RecoveryItem, SuggestedAction
 from rekt_tui.services.teardown import teardown_in_progress
 from rekt_tui.services.unresolved import finish_unresolved
@@ -46,32 +43,32 @@ async def reconcile(services: Services) -> list[RecoveryItem]:
 async def reconcile_session(services: Services, session: SessionRecord) -> RecoveryItem:
     registry = services.registry
     writable = not registry.read_only
-    rpc = JsonRpc(services.settings.profile.rpc_url)
+    rpc = JsonRpc(str(services.settings.profile.rpc_url))
     try:
-        sender = TransactionSender(rpc, registry)
+        sender = sender_for(rpc, registry)
         resumed = await finish_unresolved(sender, registry, session.pubkey) if writable else []
     finally:
         await rpc.close()
-    link, gateway, key_problem = await _open(services, session)
+    link, key_problem = await _open(services, session)
     try:
-        await gateway.refresh_user()
-        holdings = read_holdings(gateway)
-        lamports = await gateway.wallet_lamports()
+        await link.venue.refresh_account()
+        holdings = link.venue.holdings()
+        lamports = await link.venue.wallet_lamports()
         adopted = 0
         if writable:
-            # Adoption needs the session's own link; read by authority alone, orders wait for the key.
-            adopted = len(await adopt_orders(registry, link)) if link is not None else 0
-            await _record(services, session, gateway, holdings, lamports)
+            # Adoption needs the session's own key; read by authority alone, orders wait for it.
+            adopted = len(await adopt_orders(registry, link)) if link.venue.can_sign else 0
+            await record_balances(link)
     finally:
-        await (link.close() if link is not None else gateway.close())
+        await link.close()
     return RecoveryItem(
         session=session,
         sol_lamports=lamports,
         collateral=holdings.total_collateral,
         open_orders=len(holdings.orders),
         positions=len(holdings.positions),
-        unsettled_pnl=sum((holdings.unsettled_pnl or {}).values()),
-        borrowed=any(amount < 0 for amount in (holdings.spot_balances or {}).values()),
+        unsettled_pnl=sum(holdings.unsettled_pnl.values()),
+        borrowed=any(amount < 0 for amount in holdings.spot_balances.values()),
         since=await _since(services, session),
         action=await _suggest(services, session, holdings),
         key_problem=key_problem,
@@ -99,44 +96,25 @@ async def mark_resolved(services: Services, pubkey: str) -> RecoveryItem:
     )
     if session.status is SessionStatus.ACTIVE:
         await services.registry.set_session_status(pubkey, SessionStatus.ARCHIVED)
-    return await reconcile_session(services, await services.registry.get_session(pubkey))
+    return await reconcile_session(services, await services.registry.get_session(pubkey) or session)
 
 
-async def _open(services: Services, session: SessionRecord) -> tuple[SessionLink | None, DriftGateway, str | None]:
-    """The session's own link, or a read-only gateway by authority when its key is out of reach."""
+async def _open(services: Services, session: SessionRecord) -> tuple[SessionLink, str | None]:
+    """The session's own link, or a read-only one by authority when its key is out of reach."""
     try:
-        link = await open_link(services, session.pubkey)
+        return await open_link(services, session.pubkey), None
     except KeystoreError as error:
-        settings = services.settings
-        if settings.cluster == "localnet":
-            await ensure_localnet(settings)
-        gateway = read_only_gateway(
-            endpoint_for(services), session.pubkey, ws_url=settings.profile.ws_url,
-            stale_after_s=settings.ui.stale_after_s,
-        )  # fmt: skip
-        await gateway.connect()
-        return None, gateway, error.message
-    return link, link.gateway, None
-
-
-async def _record(services, session, gateway: DriftGateway, holdings: DriftHoldings, lamports: int) -> None:
-    snapshot = gateway.snapshot()
-    if snapshot is not None:
-        await services.registry.add_balance_snapshot(
-            balance_snapshot(gateway.drift_client, session.pubkey, snapshot, lamports)
-        )
-    await services.registry.update_session(
-        session.pubkey, last_sol_lamports=lamports, last_collateral_quote=holdings.total_collateral
-    )
+        venue = await connect_venue(services, session, secret=None)
+        return link_over(services, session, venue), error.message
 
 
 async def _since(services: Services, session: SessionRecord) -> datetime:
     steps = await services.registry.latest_teardown_run(session.pubkey)
-    moments = [s.finished_at or s.started_at for s in steps if s.finished_at or s.started_at]
+    moments = [moment for s in steps if (moment := s.finished_at or s.started_at) is not None]
     return max(moments, default=session.updated_at)
 
 
-async def _suggest(services: Services, session: SessionRecord, holdings: DriftHoldings) -> SuggestedAction | None:
+async def _suggest(services: Services, session: SessionRecord, holdings: Holdings) -> SuggestedAction | None:
     registry = services.registry
     unfinished = await teardown_in_progress(registry, session.pubkey)
     in_flight = any(

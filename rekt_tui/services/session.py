@@ -9,7 +9,7 @@ last known figures follow the chain.
 
 import asyncio
 import time
-from functools import partial
+from decimal import Decimal
 
 from rekt_tui.domain.checklist import (
     Checklist,
@@ -23,11 +23,10 @@ from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.money import LAMPORTS_PER_SOL, SOL_DECIMALS, USDC_DECIMALS, format_sol, parse_amount
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.strategy import StrategyPreset
-from rekt_tui.drift import actions
 from rekt_tui.drift.rpc import RpcError
 from rekt_tui.drift.sender import Landed
-from rekt_tui.drift.session_reads import account_rent_lamports, initialize_with_referrer, load_user_stats
-from rekt_tui.services.landing import Lander, now
+from rekt_tui.services.landing import Lander, land, link_of, now, record_balances
+from rekt_tui.services.link import SessionLink
 from rekt_tui.services.models import Funding
 
 
@@ -36,7 +35,7 @@ ASSETS = ("SOL", "USDC")
 SETUP_TRANSACTIONS = 2
 AIRDROP_WAIT_S = 10.0
 # The most a localnet airdrop hands out at once, so a typo cannot drain the faucet.
-MAX_AIRDROP = {"SOL": 1_000, "USDC": 1_000_000}
+MAX_AIRDROP = {"SOL": Decimal(1_000), "USDC": Decimal(1_000_000)}
 
 
 def parse_asset(text: str) -> str:
@@ -53,13 +52,13 @@ def check_faucet(cluster: str) -> None:
 
 
 class SessionService:
-    """Setup of one session, over a live `Lander` (its link, signer and registry)."""
+    """Setup of one session, over its live link."""
 
-    def __init__(self, lander: Lander) -> None:
-        self._lander = lander
-        self._link = lander.link
-        self._settings = lander.services.settings
-        self._registry = lander.services.registry
+    def __init__(self, link: SessionLink | Lander) -> None:
+        self._link = link_of(link)
+        self._venue = self._link.venue
+        self._settings = self._link.settings
+        self._registry = self._link.registry
 
     @property
     def session(self) -> SessionRecord:
@@ -73,12 +72,12 @@ class SessionService:
         return self._settings.preset(name) if name in self._settings.strategies else None
 
     async def checklist(self) -> Checklist:
-        gateway = self._link.gateway
-        snapshot = gateway.snapshot()
+        venue = self._venue
+        snapshot = venue.snapshot()
         facts = ChecklistFacts(
-            wallet_lamports=await gateway.wallet_lamports(),
+            wallet_lamports=await venue.wallet_lamports(),
             drift_account_exists=snapshot is not None,
-            recorded_referrer=await gateway.user_stats_referrer() if snapshot is not None else None,
+            recorded_referrer=await venue.referrer() if snapshot is not None else None,
             collateral_quote=snapshot.total_collateral if snapshot is not None else 0,
             strategy=self.strategy(),
             confirmed=self.session.trading_started_at is not None,
@@ -87,14 +86,14 @@ class SessionService:
             expected_referrer=self._settings.effective_referrer,
             gas_reserve_sol=self._settings.gas_reserve_sol,
             min_trading_collateral_usd=self._settings.min_trading_collateral_usd,
-            account_rent_lamports=await account_rent_lamports(gateway.drift_client),
-            fee_lamports=SETUP_TRANSACTIONS * self._lander.signer.fee,
+            account_rent_lamports=await venue.account_rent_lamports(),
+            fee_lamports=SETUP_TRANSACTIONS * venue.fee,
         )
         return build_checklist(facts, rules)
 
     async def funding(self) -> Funding:
         wallet_line = (await self.checklist()).items[0]
-        lamports = await self._link.gateway.wallet_lamports()
+        lamports = await self._venue.wallet_lamports()
         return Funding(lamports, wallet_line.state is ItemState.DONE, wallet_line.detail)
 
     # Actions
@@ -106,20 +105,20 @@ class SessionService:
         decimals = SOL_DECIMALS if asset == "SOL" else USDC_DECIMALS
         amount = parse_amount(amount_text, decimals, what="Amount", maximum=MAX_AIRDROP[asset])
         method = "requestAirdrop" if asset == "SOL" else "rekt_mintUsdc"
-        before = await self._link.gateway.wallet_lamports()
+        before = await self._venue.wallet_lamports()
         try:
             await self._link.rpc.call(method, [self.session.pubkey, amount])
         except RpcError as error:
             raise RektError(f"The localnet faucet refused the airdrop: {error.message}.") from None
         if asset == "SOL":
             await self._wait_for_lamports(before + amount)
-        await self._lander.record_balances()
+        await record_balances(self._link)
         return f"Airdropped {amount_text.strip()} {asset} to {self.session.pubkey}."
 
     async def _wait_for_lamports(self, target: int) -> None:
         """A SOL airdrop lands with the next slot; wait for it so the next step sees it."""
         deadline = time.monotonic() + AIRDROP_WAIT_S
-        while await self._link.gateway.wallet_lamports() < target:
+        while await self._venue.wallet_lamports() < target:
             if time.monotonic() > deadline:
                 raise RektError("The airdrop did not land within 10 s; check `rekt-tui localnet status`.")
             await asyncio.sleep(0.1)
@@ -131,13 +130,11 @@ class SessionService:
         opened again: only its referrer is verified and recorded.
         """
         referrer = self._settings.effective_referrer
-        if self._link.gateway.snapshot() is None:
+        if self._venue.snapshot() is None:
             await self._require_funded()
-            await self._lander.land(
-                "initialize", {"action": "initialize", "referrer": referrer},
-                lambda: initialize_with_referrer(self._link.gateway.drift_client, referrer),
-            )  # fmt: skip
-            await self._link.gateway.refresh_user()
+            intent: dict[str, object] = {"action": "initialize", "referrer": referrer}
+            await land(self._link, "initialize", intent, self._venue.initialize(referrer))
+            await self._venue.refresh_account()
         return await self.verify_referrer()
 
     async def _require_funded(self) -> None:
@@ -147,19 +144,19 @@ class SessionService:
 
     async def verify_referrer(self) -> SessionRecord:
         """Record what UserStats says; trading stays blocked until it names our referrer."""
-        gateway = self._link.gateway
-        if gateway.snapshot() is None:
+        venue = self._venue
+        if venue.snapshot() is None:
             raise RektError("This session has no Drift account yet; run `rekt-tui init` first.")
         expected = self._settings.effective_referrer
-        recorded = await gateway.user_stats_referrer()
+        recorded = await venue.referrer()
         verified = expected is None or recorded == expected
         await self._registry.update_session(
-            self.session.pubkey, drift_user=str(gateway.user_key), referrer=recorded,
+            self.session.pubkey, drift_user=venue.account_address, referrer=recorded,
             referrer_verified_at=now() if verified else None,
         )  # fmt: skip
-        await load_user_stats(gateway.drift_client)
-        await self._lander.record_balances()
-        await self._lander.refresh_session()
+        await venue.load_fee_tier()
+        await record_balances(self._link)
+        await self._link.refresh_session()
         if not verified:
             raise RektError(
                 f"The Drift account records referrer {recorded or 'none'}, not {expected}; trading from this "
@@ -170,27 +167,22 @@ class SessionService:
     async def deposit(self, amount_text: str, asset: str) -> Landed:
         """Deposit SOL (always leaving `gas_reserve_sol` in the wallet) or USDC."""
         asset = parse_asset(asset)
-        client = self._link.gateway.drift_client
-        actions.drift_user(client)  # one sentence when there is no account yet
-        if asset == "SOL":
-            amount = parse_amount(amount_text, SOL_DECIMALS, what="Amount")
-            await self._check_reserve(amount)
-            build = partial(actions.deposit_sol, client, amount)
-        else:
-            amount = parse_amount(amount_text, USDC_DECIMALS, what="Amount")
-            await self._check_reserve(0)
-            build = partial(actions.deposit_usdc, client, amount)
-        landed = await self._lander.land("deposit", {"action": "deposit", "asset": asset, "amount": amount}, build)
-        await self._lander.record_balances()
+        if self._venue.snapshot() is None:
+            raise RektError("This session has no Drift account loaded; initialize it (rekt-tui init) first.")
+        amount = parse_amount(amount_text, SOL_DECIMALS if asset == "SOL" else USDC_DECIMALS, what="Amount")
+        await self._check_reserve(amount if asset == "SOL" else 0)
+        transaction = self._venue.deposit(asset, amount)
+        landed = await land(self._link, "deposit", {"action": "deposit", "asset": asset, "amount": amount}, transaction)
+        await record_balances(self._link)
         return landed
 
     async def _check_reserve(self, lamports: int) -> None:
         """The wallet must keep the gas reserve after the deposit and its fee, and hold
         the temporary wrapped-SOL account while a SOL deposit runs."""
-        held = await self._link.gateway.wallet_lamports()
+        held = await self._venue.wallet_lamports()
         reserve = int(self._settings.gas_reserve_sol * LAMPORTS_PER_SOL)
-        fee = self._lander.signer.fee
-        kept = max(reserve, actions.WRAPPED_SOL_ACCOUNT_LAMPORTS) if lamports else reserve
+        fee = self._venue.fee
+        kept = max(reserve, self._venue.deposit_reserve_lamports("SOL")) if lamports else reserve
         largest = held - fee - kept
         if lamports > largest or largest < 0:
             most = f"deposit at most {format_sol(largest, 9)}" if lamports and largest > 0 else "fund the wallet first"
@@ -206,11 +198,11 @@ class SessionService:
         if wanted not in self._settings.strategies:
             known = ", ".join(sorted(self._settings.strategies))
             raise UsageError(f"Unknown strategy {name.strip()!r}; choose one of {known}.")
-        changes = {"strategy": wanted}
         if wanted != self.session.strategy:
-            changes["trading_started_at"] = None
-        await self._registry.update_session(self.session.pubkey, **changes)
-        await self._lander.refresh_session()
+            await self._registry.update_session(self.session.pubkey, strategy=wanted, trading_started_at=None)
+        else:
+            await self._registry.update_session(self.session.pubkey, strategy=wanted)
+        await self._link.refresh_session()
         return self.session
 
     async def start_summary(self) -> str:
@@ -219,12 +211,14 @@ class SessionService:
         open_lines = [i for i in checklist.items[:-1] if i.state is not ItemState.DONE]
         if open_lines:
             raise RektError(f"Not ready to start: {open_lines[0].label.lower()}: {open_lines[0].detail}")
-        snapshot = self._link.gateway.snapshot()
-        return start_trading_summary(self.strategy(), snapshot.total_collateral)
+        snapshot, strategy = self._venue.snapshot(), self.strategy()
+        if snapshot is None or strategy is None:
+            raise RektError("Not ready to start: the Drift account and a strategy come first.")
+        return start_trading_summary(strategy, snapshot.total_collateral)
 
     async def start_trading(self) -> SessionRecord:
         """Record the confirmation; refused until every other line holds."""
         await self.start_summary()
         await self._registry.update_session(self.session.pubkey, trading_started_at=now())
-        await self._lander.refresh_session()
+        await self._link.refresh_session()
         return self.session

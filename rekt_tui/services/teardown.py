@@ -22,21 +22,20 @@ from rekt_tui.domain.pubkey import parse_pubkey
 from rekt_tui.domain.records import TeardownStepRecord, TeardownStepStatus, TransactionStatus
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.domain.teardown import (
-    Archive, AwaitFills, CancelOrders, ClosePositions, Done, Park, PauseTrading, SettlePnl, SpotTrade,
+    Action, Archive, AwaitFills, CancelOrders, ClosePositions, Done, Park, PauseTrading, SettlePnl, SpotTrade,
     TeardownState, TeardownStep, Withdraw, next_action,
 )  # fmt: skip
 from rekt_tui.drift.errors import TransactionFailed
-from rekt_tui.drift.teardown_reads import read_holdings, sol_oracle_price, sol_spot_spec, sweep_wallet_to
-from rekt_tui.drift.transactions import TransactionSigner
 from rekt_tui.registry import Registry
 from rekt_tui.services.container import Services
-from rekt_tui.services.landing import Lander, now
+from rekt_tui.services.landing import now, record_balances
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.models import TeardownEvent
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.teardown_actions import ActionRunner, Outcome
 from rekt_tui.services.unresolved import finish_unresolved
 
+SOL_SPOT_MARKET_INDEX = 1  # the asset sold to repay a USDC borrow
 MAX_ACTIONS = 24  # a teardown takes about eight; more means the chain is not converging
 FINALIZE_TIMEOUT_S = 30.0
 INTERRUPTED = "Interrupted before it finished; the run continued from what the chain showed."
@@ -54,18 +53,21 @@ async def teardown_in_progress(registry: Registry, pubkey: str) -> bool:
 
 
 class TeardownService:
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._registry = services.registry
+    """Stop-and-withdraw of one session over its link. `services` is accepted (and unused)
+    for callers not yet moved to the one-argument shape: every method takes the link."""
+
+    def __init__(self, services: Services | None = None) -> None:
+        del services
 
     async def run(self, link: SessionLink) -> AsyncIterator[TeardownEvent]:
         """Tear the session down, yielding each step's progress; returns after archiving or parking."""
+        self._registry = link.registry
         pubkey = link.session.pubkey
         run_id, seq = await self._continue_or_start(pubkey)
         for resumed in await finish_unresolved(link.sender, self._registry, pubkey):
             yield TeardownEvent(None, TeardownStepStatus.DONE, resumed.signature, resumed.message)
-        await link.gateway.refresh_user()
-        runner = ActionRunner(self._services, link, run_id)
+        await link.venue.refresh_account()
+        runner = ActionRunner(link, run_id)
         paused_markets: set[int] = set()
         for _ in range(MAX_ACTIONS):
             action = next_action(await self._state(link, runner, paused_markets))
@@ -99,15 +101,15 @@ class TeardownService:
     async def sweep(self, link: SessionLink, address: str) -> str:
         """Send the archived session wallet's SOL and USDC to `address`; the session becomes `withdrawn`."""
         destination = parse_pubkey(address, "sweep destination address")
+        self._registry = link.registry
         session = await self._registry.get_session(link.session.pubkey)
         if session is None or session.status is not SessionStatus.ARCHIVED:
             status = session.status.value if session else "unknown"
             raise RektError(f"Only an archived session can be swept; this one is {status}. Run `rekt-tui stop` first.")
-        await link.gateway.refresh_user()
-        if read_holdings(link.gateway).holds_anything:
+        await link.venue.refresh_account()
+        if link.venue.holdings().holds_anything:
             raise RektError("Drift still holds funds or orders for this session; run `rekt-tui stop` first.")
-        signer = TransactionSigner(link.gateway.drift_client)
-        build = signer.builder(lambda: sweep_wallet_to(link.gateway.drift_client, destination, fee=signer.fee))
+        build = link.venue.sweep(destination)
         landed = await link.sender.send(session.pubkey, kind="sweep", intent={"sweep_to": destination}, build=build)
         await self._registry.update_session(session.pubkey, last_sol_lamports=0)
         await self._registry.set_session_status(session.pubkey, SessionStatus.WITHDRAWN)
@@ -115,10 +117,10 @@ class TeardownService:
 
     async def summary(self, link: SessionLink) -> str:
         """"Session wallet 0.1000 SOL • Drift $0.00 • Referrer linked ✓"."""
-        lamports = await link.gateway.wallet_lamports()
-        collateral = read_holdings(link.gateway).total_collateral
-        referrer = await link.gateway.user_stats_referrer()
-        wanted = self._services.settings.effective_referrer
+        lamports = await link.venue.wallet_lamports()
+        collateral = link.venue.holdings().total_collateral
+        referrer = await link.venue.referrer()
+        wanted = link.settings.effective_referrer
         linked = "Referrer linked ✓" if referrer is not None and referrer == wanted else "Referrer not linked ✗"
         return f"Session wallet {format_sol(lamports)} • Drift {format_usd(collateral)} • {linked}"
 
@@ -133,7 +135,7 @@ class TeardownService:
         return steps[0].run_id, steps[-1].seq + 1
 
     async def _state(self, link: SessionLink, runner: ActionRunner, paused_markets: set[int]) -> TeardownState:
-        holdings = read_holdings(link.gateway)
+        holdings = link.venue.holdings()
         session = await self._registry.get_session(link.session.pubkey)
         archived = session is not None and session.status is not SessionStatus.ACTIVE
         return TeardownState(
@@ -141,17 +143,17 @@ class TeardownService:
             trading_paused=archived or await teardown_in_progress(self._registry, link.session.pubkey),
             orders=holdings.orders,
             positions=holdings.positions,
-            unsettled_pnl=holdings.unsettled_pnl or {},
-            spot_balances=holdings.spot_balances or {},
+            unsettled_pnl=holdings.unsettled_pnl,
+            spot_balances=holdings.spot_balances,
             total_collateral=holdings.total_collateral,
-            sol_spot=sol_spot_spec(link.gateway),
-            sol_oracle_price=sol_oracle_price(link.gateway),
+            sol_spot=link.venue.spot_spec(SOL_SPOT_MARKET_INDEX),
+            sol_oracle_price=link.venue.spot_oracle_price(SOL_SPOT_MARKET_INDEX),
             slippage_bps=runner.slippage_bps,
             withdraw_paused=frozenset(paused_markets),
             archived=archived,
         )
 
-    async def _execute(self, link: SessionLink, runner: ActionRunner, action) -> Outcome:
+    async def _execute(self, link: SessionLink, runner: ActionRunner, action: Action) -> Outcome:
         if isinstance(action, PauseTrading):
             return Outcome(None, "New orders are refused until the teardown ends.")
         if isinstance(action, CancelOrders):
@@ -174,11 +176,11 @@ class TeardownService:
         pubkey = link.session.pubkey
         # The plan chose Archive from a chain with no orders; retire any row an earlier,
         # lagging read left live, so the archived session's registry matches the chain.
-        await link.gateway.refresh_user()
+        await link.venue.refresh_account()
         await adopt_orders(self._registry, link)
         landed = await self._registry.list_transactions(pubkey, statuses=[TransactionStatus.CONFIRMED], limit=8)
         await _finalized(link, [t.signature for t in landed])
-        await Lander(self._services, link).record_balances()
+        await record_balances(link)
         await self._registry.set_session_status(pubkey, SessionStatus.ARCHIVED)
         return Outcome(None, await self.summary(link))
 
@@ -201,7 +203,7 @@ async def _finalized(link: SessionLink, signatures: list[str]) -> None:
             await asyncio.sleep(0.1)
 
 
-def _describe(action) -> str:
+def _describe(action: Action) -> str:
     return {
         PauseTrading: "Pausing new orders.",
         CancelOrders: "Cancelling open orders.",

@@ -26,7 +26,6 @@ from rekt_tui.domain.orders import OrderKind, OrderRequest, TriggerCondition
 from rekt_tui.domain.records import Direction, MarketType, OrderType, TransactionStatus
 from rekt_tui.drift import actions, order_actions
 from rekt_tui.drift.client import DRIFTPY_PROGRAM_ID, Endpoint, build_client
-from rekt_tui.drift.preview import sol_to_repay_usdc_borrow
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.sender import Landed, SendPolicy, TransactionSender
 from rekt_tui.drift.transactions import TransactionSigner, sign_v0, transaction_fee
@@ -204,10 +203,10 @@ async def test_resting_orders_carry_their_ids_and_every_cancel_works(trader):
         order_actions.place_perp_order(client, user_order_id=4, **common, **orders[4])
 
     await trader.land("cancel", order_actions.cancel_order(client, placed[1].order_id))
-    await trader.land("cancel", order_actions.cancel_order_by_user_id(client, 2))
+    await trader.land("cancel", order_actions.cancel_order(client, placed[2].order_id))
     assert sorted(o.user_order_id for o in trader.user.get_open_orders()) == [3, 4]
-    with pytest.raises(RektError, match="no open order with user_order_id 2"):
-        order_actions.cancel_order_by_user_id(client, 2)
+    with pytest.raises(RektError, match=f"no open order {placed[2].order_id} to cancel"):
+        order_actions.cancel_order(client, placed[2].order_id)
     with pytest.raises(RektError, match="no open orders in perp market 1"):
         order_actions.cancel_all_orders(client, 1)
     await trader.land("cancel", order_actions.cancel_all_orders(client, 0))
@@ -298,7 +297,9 @@ async def test_sol_collateral_loss_is_repaid_by_selling_sol_then_everything_leav
     borrow = -trader.user.get_token_amount(0)
     assert 0 < borrow < 10 * USDC
 
-    size = sol_to_repay_usdc_borrow(client, 149 * USDC)
+    # Enough SOL, in 0.01 SOL steps, that its sale at 149 covers the borrow with 2% to spare for the fee.
+    step = SOL // 100
+    size = -(-(-(-borrow * SOL * 102 // (100 * 149 * USDC))) // step) * step
     assert size % (SOL // 100) == 0 and size * 149 * USDC // SOL > borrow
     await until(lambda: len(maker_orders(trader.chain, 1, spot=True)) == 2 * len(LEVELS), what="spot makers")
     makers = await trader.top_makers()

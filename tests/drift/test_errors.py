@@ -33,9 +33,17 @@ def test_drift_codes_decode_to_their_idl_names(code, name):
     assert decoded.message == IDL_ERRORS[code - 6000]["msg"]
 
 
-def test_every_idl_error_is_reachable():
-    for index, error in enumerate(IDL_ERRORS):
-        assert decode_transaction_error({"InstructionError": [0, {"Custom": 6000 + index}]}).name == error["name"]
+def test_every_idl_error_decodes_by_the_code_the_idl_states():
+    # The expectation comes from each entry's own `code` field and from two literal ends of
+    # the range, not from the decoder's rule (base + index), so a shifted or partial table fails.
+    assert len(IDL_ERRORS) > 300
+    for error in IDL_ERRORS:
+        decoded = decode_transaction_error({"InstructionError": [0, {"Custom": error["code"]}]})
+        assert (decoded.code, decoded.name, decoded.message) == (error["code"], error["name"], error["msg"])
+    first = decode_transaction_error({"InstructionError": [0, {"Custom": 6000}]})
+    assert first.name == "InvalidSpotMarketAuthority"
+    last = IDL_ERRORS[-1]["code"]
+    assert decode_transaction_error({"InstructionError": [0, {"Custom": last + 1}]}).name == f"Custom{last + 1}"
 
 
 def test_builtin_and_transaction_level_errors():

@@ -24,6 +24,9 @@ from rekt_localnet.genesis import lookup_table_addresses, oracle_address
 from rekt_localnet.keys import DRIFT_PROGRAM_ID
 from rekt_localnet.markets import DEFAULT_PRICES, PERP_MARKETS, SPOT_MARKETS
 
+# A warm DriftClient.subscribe on loopback (all markets, oracles and State).
+SUBSCRIBE_BUDGET_MS = 3000
+
 
 @pytest.fixture
 async def connection(localnet):
@@ -171,7 +174,16 @@ async def test_drift_client_subscribe_time(connection):
     await client.subscribe()
     elapsed_ms = (time.perf_counter() - started) * 1000
     print(f"\ndriftpy DriftClient.subscribe (websocket, all markets and oracles) on loopback: {elapsed_ms:.1f} ms")
-    await client.unsubscribe()
+    try:
+        # Subscribed means every market, its oracle and State are readable at once.
+        assert client.get_state_account() is not None
+        perps = client.get_perp_market_accounts()
+        assert sorted(m.market_index for m in perps) == sorted(m.market_index for m in PERP_MARKETS)
+        assert all(client.get_oracle_price_data_for_perp_market(m.market_index).price > 0 for m in perps)
+        # A warm subscribe on loopback is well under a second; far beyond that is a regression.
+        assert elapsed_ms < SUBSCRIBE_BUDGET_MS, f"DriftClient.subscribe took {elapsed_ms:.0f} ms"
+    finally:
+        await client.unsubscribe()
 
 
 async def test_single_account_websocket_subscribe_time(localnet):

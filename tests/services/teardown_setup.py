@@ -16,10 +16,9 @@ from rekt_tui.config.models import DEFAULT_PROFILES, ClusterProfile
 from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.drift import actions, order_actions
 from rekt_tui.drift.rpc import JsonRpc
-from rekt_tui.drift.teardown_reads import read_holdings
 from rekt_localnet import LOCALNET_REFERRER
 from rekt_tui.services.container import Services
-from rekt_tui.services.landing import Lander
+from rekt_tui.services.landing import land
 from rekt_tui.services.link import SessionLink, open_link
 from tests.localnet.conftest import start_localnet
 
@@ -73,6 +72,11 @@ class Book:
     resting: tuple = RESTING
 
 
+async def land_raw(link: SessionLink, kind: str, instructions, intent: dict | None = None):
+    """Land raw Drift instructions through the session's sender (setting up what a test needs)."""
+    return await land(link, kind, intent or {}, link.venue.transaction(instructions))
+
+
 async def funded_session(services: Services, book: Book = Book(usdc=1_000 * USDC)) -> SessionLink:
     """A new session wallet, funded, with a Drift account (our referrer), collateral, positions and orders."""
     session = await (await services.wallets()).create(label="teardown test")
@@ -83,27 +87,27 @@ async def funded_session(services: Services, book: Book = Book(usdc=1_000 * USDC
     finally:
         await admin.close()
     link = await open_link(services, session.pubkey)
-    client, lander = link.gateway.drift_client, Lander(services, link)
-    while not await link.gateway.wallet_lamports():
+    client = link.venue.drift_client
+    while not await link.venue.wallet_lamports():
         await asyncio.sleep(0.02)
-    await lander.land("initialize", {}, lambda: actions.initialize_account(client, LOCALNET_REFERRER))
+    await land_raw(link, "initialize", lambda: actions.initialize_account(client, LOCALNET_REFERRER))
     if book.usdc:
-        await lander.land("deposit", {}, lambda: actions.deposit_usdc(client, book.usdc))
+        await land_raw(link, "deposit", lambda: actions.deposit_usdc(client, book.usdc))
     if book.sol:
-        await lander.land("deposit", {}, lambda: actions.deposit_sol(client, book.sol))
+        await land_raw(link, "deposit", lambda: actions.deposit_sol(client, book.sol))
     for user_order_id, (market, direction, size, oracle, tick) in enumerate(book.positions, start=1):
         worst = (oracle * 101 // 100 if direction is Direction.LONG else oracle * 99 // 100) // tick * tick
         order = order_actions.place_perp_order(
             client, market_index=market, direction=direction, order_type=OrderType.MARKET, base_amount=size,
             user_order_id=user_order_id, auction_start_price=oracle, auction_end_price=worst, auction_duration=5,
         )  # fmt: skip
-        await lander.land("place_order", {}, order)
-    await until(lambda: len(read_holdings(link.gateway).positions) == len(book.positions), what="fills")
+        await land_raw(link, "place_order", order)
+    await until(lambda: len(link.venue.holdings().positions) == len(book.positions), what="fills")
     expiry = int(time.time()) + 3600
     for user_order_id, (market, direction, size, price) in enumerate(book.resting, start=100):
         order = order_actions.place_perp_order(
             client, market_index=market, direction=direction, order_type=OrderType.LIMIT, base_amount=size,
             user_order_id=user_order_id, price=price, post_only=True, max_ts=expiry,
         )  # fmt: skip
-        await lander.land("place_order", {}, order)
+        await land_raw(link, "place_order", order)
     return link

@@ -18,12 +18,14 @@ from rekt_tui.domain.records import Direction, MarketType, OrderStatus, OrderTyp
 from rekt_tui.drift import order_actions
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.services.container import Services
-from rekt_tui.services.landing import Lander, open_lander
+from rekt_tui.services.landing import open_session
+from rekt_tui.services.link import SessionLink
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.models import OrderForm
 from rekt_tui.services.orders import OrderService
 from rekt_tui.services.session import SessionService
 from tests.localnet.conftest import start_localnet
+from tests.services.teardown_setup import land_raw
 
 pytestmark = pytest.mark.slow
 
@@ -43,24 +45,24 @@ class Desk:
     """A session on a live localnet, set up through the session service."""
 
     services: Services
-    lander: Lander
+    link: SessionLink
     admin: JsonRpc
     chain: object
 
     @property
     def setup(self) -> SessionService:
-        return SessionService(self.lander)
+        return SessionService(self.link)
 
     @property
     def orders(self) -> OrderService:
-        return OrderService(self.lander)
+        return OrderService(self.link)
 
     @property
     def pubkey(self) -> str:
-        return self.lander.pubkey
+        return self.link.pubkey
 
     def account(self):
-        return self.lander.link.gateway.snapshot()
+        return self.link.venue.snapshot()
 
     def base(self) -> int:
         return sum(p.base_amount for p in self.account().positions if p.market_index == 0)
@@ -70,7 +72,7 @@ class Desk:
 
     async def fresh(self) -> None:
         """Read the account now (the keeper changes it without our transactions)."""
-        await self.lander.link.gateway.refresh_user()
+        await self.link.venue.refresh_account()
 
 
 def settings_for(chain, data_dir, **overrides) -> Settings:
@@ -86,8 +88,8 @@ async def open_desk(tmp_path, *, start: bool = True, usdc: int = 500, **override
     services = await Services.open(settings_for(chain, tmp_path / "data", **overrides))
     session = await (await services.wallets()).create()
     admin = JsonRpc(chain.rpc_url)
-    lander = await open_lander(services, session.pubkey)
-    desk = Desk(services, lander, admin, chain)
+    link = await open_session(services, session.pubkey)
+    desk = Desk(services, link, admin, chain)
     await desk.setup.airdrop("1", "SOL")
     await desk.setup.airdrop(str(usdc), "USDC")
     await desk.setup.initialize()
@@ -99,7 +101,7 @@ async def open_desk(tmp_path, *, start: bool = True, usdc: int = 500, **override
 
 
 async def close_desk(desk: Desk) -> None:
-    await desk.lander.link.close()
+    await desk.link.close()
     await desk.admin.close()
     await desk.services.close()
     await desk.chain.stop()
@@ -152,12 +154,12 @@ async def test_market_order_fills_a_stop_fires_on_the_oracle_and_close_flattens(
     await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "153"])
     await until(lambda: filled(3 * SOL // 2), what="trigger fill")
 
-    before = len(await desk.services.registry.list_transactions(desk.lander.pubkey, limit=100))
+    before = len(await desk.services.registry.list_transactions(desk.link.pubkey, limit=100))
     preview = await desk.orders.preview_close("SOL-PERP")  # what `x` shows before asking
     assert (preview.request.direction, preview.request.base_amount) == (Direction.SHORT, 3 * SOL // 2)
     assert preview.request.reduce_only and preview.refusals == ()
     assert preview.preview.leverage_after == 0
-    assert len(await desk.services.registry.list_transactions(desk.lander.pubkey, limit=100)) == before
+    assert len(await desk.services.registry.list_transactions(desk.link.pubkey, limit=100)) == before
 
     [close] = await desk.orders.close("SOL-PERP")
     assert close.record.reduce_only and close.record.direction is Direction.SHORT
@@ -167,7 +169,7 @@ async def test_market_order_fills_a_stop_fires_on_the_oracle_and_close_flattens(
         await desk.orders.close("SOL-PERP")
     with pytest.raises(RektError, match="no open position in SOL-PERP"):
         await desk.orders.preview_close("SOL-PERP")
-    rows = await adopt_orders(desk.services.registry, desk.lander.link)
+    rows = await adopt_orders(desk.services.registry, desk.link)
     assert {r.status for r in rows} == {OrderStatus.FILLED}
 
 
@@ -180,7 +182,7 @@ async def test_a_resting_order_expires_at_its_max_ts(desk):
         return desk.account().orders == ()
 
     await until(gone, what="expiry")
-    [row] = await adopt_orders(desk.services.registry, desk.lander.link)
+    [row] = await adopt_orders(desk.services.registry, desk.link)
     assert row.status is OrderStatus.EXPIRED
 
 
@@ -250,7 +252,7 @@ async def test_orders_wait_for_the_start_confirmation(tmp_path):
 
 
 async def test_an_order_whose_acknowledgement_was_lost_is_adopted_from_the_chain(desk):
-    registry, client = desk.services.registry, desk.lander.link.gateway.drift_client
+    registry, client = desk.services.registry, desk.link.venue.drift_client
     common = dict(market_type=MarketType.PERP, market_index=0, direction=Direction.LONG, order_type=OrderType.LIMIT,
                   base_amount=SOL, price=140 * USDC, max_ts=int(time.time()) + 600)  # fmt: skip
     landed_row = await registry.add_order(desk.pubkey, user_order_id=7, **common)
@@ -259,18 +261,18 @@ async def test_an_order_whose_acknowledgement_was_lost_is_adopted_from_the_chain
         user_order_id=7, price=140 * USDC, max_ts=common["max_ts"],
     )  # fmt: skip
     # Sent and landed, then the process died before the row heard of it.
-    landed = await desk.lander.land("place_order", {"order": landed_row.id, "user_order_id": 7}, instructions)
+    landed = await land_raw(desk.link, "place_order", instructions, {"order": landed_row.id, "user_order_id": 7})
     never_signed = await registry.add_order(desk.pubkey, user_order_id=8, **common)
     foreign = order_actions.place_perp_order(
         client, market_index=0, direction=Direction.SHORT, order_type=OrderType.LIMIT, base_amount=SOL,
         user_order_id=9, price=160 * USDC, max_ts=common["max_ts"],
     )  # fmt: skip
-    await desk.lander.land("other_device", {}, foreign)
+    await land_raw(desk.link, "other_device", foreign)
 
-    changed = {row.user_order_id: row for row in await adopt_orders(registry, desk.lander.link)}
+    changed = {row.user_order_id: row for row in await adopt_orders(registry, desk.link)}
     chain = {o.user_order_id: o for o in desk.account().orders}
     assert changed[7].status is OrderStatus.OPEN and changed[7].chain_order_id == chain[7].order_id
     assert changed[7].transaction_signature == landed.signature
     assert changed[8].status is OrderStatus.FAILED and changed[8].id == never_signed.id
     assert changed[9].status is OrderStatus.OPEN and changed[9].direction is Direction.SHORT
-    assert await adopt_orders(registry, desk.lander.link) == []  # settled: nothing more to change
+    assert await adopt_orders(registry, desk.link) == []  # settled: nothing more to change

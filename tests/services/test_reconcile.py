@@ -12,12 +12,11 @@ from rekt_tui.domain.status import KeystoreStatus
 from rekt_tui.drift import order_actions
 from rekt_tui.keystore import Keystore, KeystoreLocked
 from rekt_tui.services.container import Services
-from rekt_tui.services.landing import Lander
 from rekt_tui.services.models import SuggestedAction
 from rekt_tui.services.reconcile import mark_resolved, reconcile
 from rekt_tui.services.teardown import TeardownService
 from tests.keystore.backends import LockedKeyring
-from tests.services.teardown_setup import SOL, USDC, Book, funded_session, services  # noqa: F401 - fixture
+from tests.services.teardown_setup import SOL, USDC, Book, funded_session, land_raw, services  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 
@@ -37,13 +36,12 @@ async def test_orders_found_on_chain_are_adopted_and_the_session_offered_for_res
         pubkey, user_order_id=7, market_type=MarketType.PERP, market_index=0, direction=Direction.LONG,
         order_type=OrderType.LIMIT, base_amount=SOL, price=100 * USDC, post_only=True, max_ts=expiry,
     )  # fmt: skip
-    lander = Lander(services, link)
     for user_order_id in (7, 9):  # 7 was recorded before the crash, 9 never was
         order = order_actions.place_perp_order(
-            link.gateway.drift_client, market_index=0, direction=Direction.LONG, order_type=OrderType.LIMIT,
+            link.venue.drift_client, market_index=0, direction=Direction.LONG, order_type=OrderType.LIMIT,
             base_amount=SOL, user_order_id=user_order_id, price=100 * USDC, post_only=True, max_ts=expiry,
         )  # fmt: skip
-        await lander.land("place_order", {}, order)
+        await land_raw(link, "place_order", order)
     await link.close()
 
     (item,) = await reconcile(services)

@@ -34,7 +34,7 @@ async def test_the_checklist_follows_the_chain_from_an_empty_wallet_to_ready(tmp
         assert (confirm.state, confirm.action) == (ItemState.TODO, ChecklistAction.CONFIRM_START)
         session = await registry.get_session(desk.pubkey)
         assert session.referrer == str(LOCALNET_REFERRER) and session.referrer_verified_at is not None
-        assert session.drift_user == str(desk.lander.link.gateway.user_key)
+        assert session.drift_user == desk.link.venue.account_address
         assert session.last_collateral_quote == 50 * USDC
         snapshot = await registry.latest_balance_snapshot(desk.pubkey)
         assert snapshot.usdc_spot_amount == 50 * USDC and snapshot.positions == ()

@@ -10,7 +10,6 @@ from rekt_tui.domain.records import Direction, TeardownStepStatus, TransactionSt
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.domain.teardown import DUST_COLLATERAL, TeardownStep
 from rekt_tui.drift.rpc import JsonRpc
-from rekt_tui.drift.teardown_reads import read_holdings
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
 from tests.services.teardown_setup import SOL, USDC, Book, funded_session, services  # noqa: F401 - fixture
 
@@ -28,10 +27,10 @@ def done_steps(steps) -> list[str]:
 async def test_three_positions_and_two_orders_to_zero_with_every_step_persisted(services):
     link = await funded_session(services)
     try:
-        holdings = read_holdings(link.gateway)
+        holdings = link.venue.holdings()
         assert (len(holdings.positions), len(holdings.orders)) == (3, 2)
         events = await teardown(services, link)
-        holdings = read_holdings(link.gateway)
+        holdings = link.venue.holdings()
         summary = await TeardownService(services).summary(link)
     finally:
         await link.close()
@@ -68,7 +67,7 @@ async def test_sol_collateral_loss_is_repaid_by_selling_sol_then_everything_leav
     try:
         await admin.call("rekt_setOraclePrice", ["SOL-PERP", "148"])
         events = await teardown(services, link)
-        holdings = read_holdings(link.gateway)
+        holdings = link.venue.holdings()
     finally:
         await admin.close()
         await link.close()

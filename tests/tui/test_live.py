@@ -25,7 +25,7 @@ def cell(app, table_id: str, row: str, column: str) -> str:
 
 async def test_dashboard_follows_the_chain_switches_market_and_greys_when_silent(services, message_log):
     link = await funded_session(services)
-    await services.registry.update_session(link.session.pubkey, drift_user=str(link.gateway.user_key))
+    await services.registry.update_session(link.session.pubkey, drift_user=link.venue.account_address)
     await link.close()
     services.settings = services.settings.model_copy(update={"ui": UiSettings(stale_after_s=2, max_repaint_hz=20)})
     admin = JsonRpc(services.settings.profile.rpc_url)

@@ -85,7 +85,7 @@ async def test_preview_refusal_and_a_confirmed_order_that_lands(tmp_path, live, 
         while not lander.link.gateway.snapshot().positions:
             assert time.monotonic() < deadline, "the market order never filled"
             await asyncio.sleep(0.2)
-            await lander.link.gateway.refresh_user()
+            await lander.link.venue.refresh_account()
         [position] = lander.link.gateway.snapshot().positions
         assert position.base_amount == 5 * 10**8
     finally:
