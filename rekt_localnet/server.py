@@ -23,6 +23,7 @@ from rekt_localnet.dlob import DlobServer
 from rekt_localnet.faucet import Faucet
 from rekt_localnet.faults import Faults
 from rekt_localnet.genesis import GenesisConfig, build_genesis
+from rekt_localnet.identity import LEDGER_DIR
 from rekt_localnet.ledger import Ledger
 from rekt_localnet.dlob.trades import trade_message
 from rekt_localnet.market.keeper import Keeper, TradeFeed
@@ -43,7 +44,6 @@ from rekt_localnet.websocket import CLOSE_ALL, websocket_app
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
-LEDGER_DIR = "localnet"
 # In-flight HTTP requests get this long to finish when the localnet stops.
 SHUTDOWN_SECONDS = 1.0
 

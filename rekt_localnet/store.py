@@ -19,6 +19,7 @@ from solders.pubkey import Pubkey
 
 from rekt_localnet.errors import LocalnetError
 from rekt_localnet.account import Account
+from rekt_localnet.identity import GENESIS_HASH, LEDGER_FILE
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -48,9 +49,8 @@ CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL) 
 """
 # Ledgers written before confirmations could be held lack this column.
 ADD_SHOWN_SLOT = "ALTER TABLE transactions ADD COLUMN shown_slot INTEGER NOT NULL DEFAULT 0"
-GENESIS_HASH = "genesis_hash"
 
-LEDGER_FILE = "ledger.sqlite3"
+
 LOCK_FILE = "ledger.lock"
 
 
