@@ -210,6 +210,10 @@ class Ledger:
             record = self._store.transaction(signature)
         return record
 
+    def landed_since(self, slot: int) -> list[TransactionRecord]:
+        """Persisted transactions shown from `slot` on, oldest first (for catching up)."""
+        return [record for record, shown in self._store.transactions_since(slot) if shown <= self.slot]
+
     def is_finalized(self, record: TransactionRecord) -> bool:
         return record.slot < self.slot
 
