@@ -136,7 +136,7 @@ def main() -> None:
         env = {**clean_env(tmp / "home"), "PYTHONPATH": str(REPO)}
         ports = free_ports()
         config = localnet_config(tmp / "config.toml", *ports)
-        localnet = start_localnet(config, tmp / "chain", ports, args.slot_ms, env)
+        localnet = start_localnet(config, tmp / "data", ports, args.slot_ms, env)  # the product's data dir holds the ledger
         tmux = Tmux(f"rekt-bench-{os.getpid()}")
         try:
             asyncio.run(open_session(config, tmp / "data"))

@@ -42,7 +42,7 @@ async def one_run(services: Services) -> tuple[float, list[tuple[str, float]]]:
 async def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        chain = await start_localnet(root / "chain", slot_ms=SLOT_MS, market_life=True)
+        chain = await start_localnet(root / "data", slot_ms=SLOT_MS, market_life=True)  # the product's data dir holds the ledger
         settings = settings_for(
             root / "data", rpc_url=chain.rpc_url, ws_url=chain.ws_url, dlob_url=chain.dlob_url,
             dlob_ws_url=chain.dlob_ws_url,

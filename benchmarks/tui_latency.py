@@ -220,7 +220,7 @@ async def hold_sol_position(services) -> None:
 async def start_child(tmp: Path, slot_ms: int) -> tuple[asyncio.subprocess.Process, SimpleNamespace, Path]:
     stamps = tmp / "stamps.json"
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.tui_latency", "--serve", str(tmp / "chain"), str(stamps), str(slot_ms),
+        sys.executable, "-m", "benchmarks.tui_latency", "--serve", str(tmp / "data"), str(stamps), str(slot_ms),
         cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     line = await asyncio.wait_for(child.stdout.readline(), 60)

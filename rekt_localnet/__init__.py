@@ -7,6 +7,8 @@ Public API:
   the running event loop and returns a `LocalnetHandle` (`rpc_url`, `ws_url`,
   `dlob_url`, `dlob_ws_url`, `stop()`).
 - `run_foreground(...)` runs one until SIGINT/SIGTERM (what `rekt-tui localnet` calls).
+- `ledger_genesis_hash(data_dir)`: the genesis hash of the ledger a data dir holds, read
+  without opening it (the product checks what answers at the port against it).
 - `LOCALNET_REFERRER`, `LOCALNET_LOOKUP_TABLE`, `LOCALNET_FAUCET`, `USDC_MINT`: fixed
   addresses, the same on every localnet.
 
@@ -18,6 +20,7 @@ a command that only needs an address stays fast to start.
 from typing import Any
 
 from rekt_localnet.errors import LocalnetError, LocalnetUsageError
+from rekt_localnet.identity import ledger_genesis_hash
 from rekt_localnet.keys import LOCALNET_FAUCET, LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER, USDC_MINT
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "LocalnetHandle",
     "LocalnetUsageError",
     "run_foreground",
+    "ledger_genesis_hash",
     "serve",
 ]
 

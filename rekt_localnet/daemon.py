@@ -7,6 +7,7 @@ process serves it, foreground or detached, and removed when it stops.
 """
 
 import asyncio
+import errno
 import json
 import os
 import signal
@@ -26,6 +27,11 @@ LOG_FILE = Path("logs") / "localnet.log"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
+# A localnet slowed down (a latency fault, a loaded machine) still answers: each try waits
+# twice as long as the one before, from FIRST_TRY_S, until ANSWER_BUDGET_S is spent.
+FIRST_TRY_S = 1.0
+ANSWER_BUDGET_S = 15.0
+RETRY_PAUSE_S = 0.2
 
 
 class LocalnetDaemonError(LocalnetError):
@@ -74,25 +80,89 @@ def clear_state(data_dir: Path, pid: int) -> None:
         (data_dir / STATE_FILE).unlink(missing_ok=True)
 
 
-async def healthy(rpc_url: str, timeout_s: float = 1.0) -> bool:
-    body = {"jsonrpc": "2.0", "id": 1, "method": "getHealth"}
+class _Absent(Exception):
+    """Nothing listens at the URL (the connection was refused)."""
+
+
+async def _ask_once(rpc_url: str, method: str, timeout_s: float) -> object:
+    """One JSON-RPC call: the whole response body, or None when the answer is not JSON-RPC."""
+    body = {"jsonrpc": "2.0", "id": 1, "method": method}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as session:
+        async with session.post(rpc_url, json=body) as response:
+            if response.status == 429 or response.status >= 500:
+                raise aiohttp.ClientResponseError(response.request_info, (), status=response.status)
+            try:
+                return await response.json(content_type=None)
+            except ValueError:
+                return None
+
+
+async def ask(rpc_url: str, method: str, *, budget_s: float | None = None) -> object:
+    """Call `method` with no parameters, tolerating a slow or rate-limited server.
+
+    Returns the response body (None when whatever answers does not speak JSON-RPC);
+    raises `_Absent` when nothing listens, TimeoutError when nothing answered in `budget_s`.
+    """
+    deadline = time.monotonic() + (ANSWER_BUDGET_S if budget_s is None else budget_s)
+    timeout_s = FIRST_TRY_S
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(method)
+        try:
+            return await _ask_once(rpc_url, method, min(timeout_s, remaining))
+        except aiohttp.ClientConnectorError as error:
+            if isinstance(error.os_error, ConnectionRefusedError) or error.errno == errno.ECONNREFUSED:
+                raise _Absent(rpc_url) from None
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            pass
+        timeout_s *= 2
+        await asyncio.sleep(min(RETRY_PAUSE_S, max(0.0, deadline - time.monotonic())))
+
+
+async def healthy(rpc_url: str, *, budget_s: float | None = None) -> bool:
+    """Whether a JSON-RPC server at `rpc_url` says it is healthy within `budget_s`."""
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as session:
-            async with session.post(rpc_url, json=body) as response:
-                return (await response.json()).get("result") == "ok"
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        reply = await ask(rpc_url, "getHealth", budget_s=budget_s)
+    except (_Absent, TimeoutError):
         return False
+    return isinstance(reply, dict) and reply.get("result") == "ok"
+
+
+async def genesis_hash_at(rpc_url: str, *, budget_s: float | None = None) -> str | None:
+    """The genesis hash the server at `rpc_url` reports; None if it reports none."""
+    try:
+        reply = await ask(rpc_url, "getGenesisHash", budget_s=budget_s)
+    except (_Absent, TimeoutError):
+        return None
+    result = reply.get("result") if isinstance(reply, dict) else None
+    return result if isinstance(result, str) else None
 
 
 async def ensure_running(data_dir: Path, rpc_url: str, dlob_url: str) -> bool:
-    """Make sure a localnet answers at `rpc_url`; start one detached if none does.
+    """Make sure something answers at `rpc_url`; start a localnet detached if nothing listens.
 
-    Returns True when this call started it.
+    Returns True when this call started it. Whether what answers is this data dir's
+    localnet is the caller's check (its genesis hash against the ledger's).
     """
     rpc_port = loopback_port(rpc_url, "rpc_url")
     dlob_port = loopback_port(dlob_url, "dlob_url")
-    if await healthy(rpc_url):
+    try:
+        await ask(rpc_url, "getHealth")
         return False
+    except TimeoutError:
+        raise LocalnetDaemonError(
+            f"something listens at {rpc_url} but did not answer within {ANSWER_BUDGET_S:.0f} s; "
+            "if it is the localnet (`rekt-tui localnet status`), clear its latency fault or restart it."
+        ) from None
+    except _Absent:
+        pass
+    running = running_state(data_dir)
+    if running is not None and running.rpc_port != rpc_port:
+        raise LocalnetDaemonError(
+            f"this data dir's localnet (pid {running.pid}) serves {running.rpc_url}, not {rpc_url}; "
+            "stop it with `rekt-tui localnet stop` or point the localnet profile's rpc_url at it."
+        )
     log_path = data_dir / LOG_FILE
     log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open(os.open(log_path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600), "ab") as log:
@@ -105,7 +175,7 @@ async def ensure_running(data_dir: Path, rpc_url: str, dlob_url: str) -> bool:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise LocalnetDaemonError(f"the localnet did not start: {_last_line(log_path)} (log: {log_path}).")
-        if await healthy(rpc_url):
+        if await healthy(rpc_url, budget_s=max(FIRST_TRY_S, deadline - time.monotonic())):
             return True
         await asyncio.sleep(0.1)
     process.terminate()

@@ -2,7 +2,12 @@
 
 All state lives in memory and is read synchronously, so an RPC answer and a websocket
 notification produced in the same event-loop turn always agree on the slot. Changes
-are remembered until `commit`, which the slot clock calls once per slot.
+are remembered until `commit`, which the slot clock calls once per slot, and which
+every landed transaction calls before anyone can learn of it: a localnet never shows
+a status (or answers a send) it has not persisted, so a SIGKILL loses nothing it
+acknowledged. A transaction whose confirmation is held back (a fault) is persisted as
+it lands, with the slot its status shows from, so a restart neither forgets its
+effect nor applies a resend of it twice.
 
 Finality: the localnet is a single validator with no forks. A slot is confirmed while
 it is the current one and finalized (rooted) as soon as the next slot starts, so every
@@ -51,7 +56,8 @@ class Ledger:
         self._by_owner: dict[Pubkey, set[Pubkey]] = {}
         self._dirty: dict[Pubkey, Account | None] = {}
         self._new_blockhashes: list[tuple[int, int, str]] = []
-        self._unsaved: list[TransactionRecord] = []
+        self._unsaved: list[tuple[TransactionRecord, int]] = []
+        self._held: dict[str, tuple[int, TransactionRecord]] = {}  # signature -> (slot shown, record)
         self._recent: dict[str, TransactionRecord] = {}
         self._recent_order: deque[TransactionRecord] = deque()
         chain = store.chain()
@@ -62,8 +68,13 @@ class Ledger:
             for key, account in store.accounts():
                 self._index(key, account)
             self._blockhashes = deque(store.blockhashes(), maxlen=BLOCKHASHES_KEPT)
-            for record in store.transactions_since(self.slot - STATUS_CACHE_SLOTS):
-                self._remember(record)
+            for record, shown in store.transactions_since(self.slot - STATUS_CACHE_SLOTS):
+                if shown > self.slot:
+                    self._held[record.signature] = (shown, record)
+                else:
+                    self._remember(record)
+            if store.genesis_hash() is None:  # a ledger from before the genesis hash was kept
+                store.record_genesis_hash(store.oldest_blockhash() or self._blockhashes[0][2])
         elif genesis is None:
             raise ValueError("an empty ledger needs a genesis")
         else:
@@ -76,6 +87,8 @@ class Ledger:
             self._blockhashes = deque(maxlen=BLOCKHASHES_KEPT)
             self._add_blockhash(str(genesis.blockhash))
             self.commit()
+            store.record_genesis_hash(str(genesis.blockhash))
+        self.genesis_hash: str = store.genesis_hash() or ""
 
     @classmethod
     def open(cls, directory: Path, genesis_factory: Callable[[], Genesis], *, fresh: bool = False) -> "Ledger":
@@ -151,6 +164,10 @@ class Ledger:
             del self._recent[self._recent_order.popleft().signature]
         for observer in self._observers:
             observer.on_slot(self.slot)
+        for signature, (shown, record) in list(self._held.items()):
+            if shown <= self.slot:
+                del self._held[signature]
+                self._show(record)
         return self.slot
 
     def _add_blockhash(self, blockhash: str) -> None:
@@ -160,10 +177,24 @@ class Ledger:
 
     # Transactions
 
-    def record_transaction(self, record: TransactionRecord) -> None:
-        """Remember a landed transaction and tell observers."""
+    def record_transaction(self, record: TransactionRecord, *, shown_at: int | None = None) -> None:
+        """Persist a landed transaction (with every change made so far), then show its
+        status and tell observers; with `shown_at` in a later slot, only from that slot."""
+        shown = self.slot if shown_at is None else shown_at
+        self._unsaved.append((record, shown))
+        if shown > self.slot:
+            self._held[record.signature] = (shown, record)
+            self.commit()
+            return
+        self.commit()
+        self._show(record)
+
+    def is_known(self, signature: str) -> bool:
+        """Whether a transaction landed recently, shown or still held back."""
+        return signature in self._held or signature in self._recent
+
+    def _show(self, record: TransactionRecord) -> None:
         self._remember(record)
-        self._unsaved.append(record)
         self.transaction_count += 1
         for observer in self._observers:
             observer.on_transaction(record)
@@ -175,9 +206,13 @@ class Ledger:
     def transaction(self, signature: str, *, search_history: bool = True) -> TransactionRecord | None:
         """A landed transaction; without `search_history` only the recent-status cache."""
         record = self._recent.get(signature)
-        if record is None and search_history:
+        if record is None and search_history and signature not in self._held:
             record = self._store.transaction(signature)
         return record
+
+    def landed_since(self, slot: int) -> list[TransactionRecord]:
+        """Persisted transactions shown from `slot` on, oldest first (for catching up)."""
+        return [record for record, shown in self._store.transactions_since(slot) if shown <= self.slot]
 
     def is_finalized(self, record: TransactionRecord) -> bool:
         return record.slot < self.slot

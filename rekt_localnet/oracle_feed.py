@@ -29,6 +29,7 @@ from rekt_localnet.ledger import Ledger
 from rekt_localnet.markets import DEFAULT_PRICES, PERP_MARKETS
 from rekt_localnet.oracle_layout import oracle_fields, perp_market_fields
 from rekt_localnet.oracle_replay import Replay
+from rekt_localnet.programs.drift.twaps import time_weighted
 
 PRICE_PRECISION = 10**6
 SECONDS_PER_YEAR = 365 * 24 * 3600
@@ -75,15 +76,6 @@ def parse_price(text: object) -> int:
     if scaled != scaled.to_integral_value():
         raise OraclePriceError(f"price {text!r} has more than 6 decimals.")
     return int(scaled)
-
-
-def _twap(previous: int, price: int, last_ts: int, now: int, window: int) -> int:
-    """Drift's time-weighted average: the new price weighs by the time since the last update."""
-    since = max(0, now - last_ts)
-    rest = max(0, window - since)
-    if since + rest == 0:
-        return previous
-    return (previous * rest + price * since) // (since + rest)
 
 
 class OracleFeed:
@@ -158,8 +150,8 @@ class OracleFeed:
         data = bytearray(account.data)
         now = int(self._clock())
         last_ts = fields.last_oracle_price_twap_ts.read(data)
-        twap = _twap(fields.last_oracle_price_twap.read(data), price, last_ts, now, TWAP_SECONDS)
-        twap5min = _twap(fields.last_oracle_price_twap5min.read(data), price, last_ts, now, TWAP5MIN_SECONDS)
+        twap = time_weighted(fields.last_oracle_price_twap.read(data), price, last_ts, now, TWAP_SECONDS)
+        twap5min = time_weighted(fields.last_oracle_price_twap5min.read(data), price, last_ts, now, TWAP5MIN_SECONDS)
         for field, value in (
             (fields.peg_multiplier, price),
             (fields.last_oracle_price, price),

@@ -84,6 +84,11 @@ def get_health(node: Node, params: list):
     return "ok"
 
 
+def get_genesis_hash(node: Node, params: list):
+    """The ledger's identity: the hash its first blockhash was derived from, kept on disk."""
+    return node.ledger.genesis_hash
+
+
 def get_epoch_info(node: Node, params: list):
     _config(node, params, 0)
     ledger = node.ledger
@@ -117,6 +122,7 @@ METHODS = {
     "getSignatureStatuses": get_signature_statuses,
     "getVersion": get_version,
     "getHealth": get_health,
+    "getGenesisHash": get_genesis_hash,
     "getEpochInfo": get_epoch_info,
     "requestAirdrop": request_airdrop,
 }

@@ -23,9 +23,12 @@ from rekt_localnet.dlob import DlobServer
 from rekt_localnet.faucet import Faucet
 from rekt_localnet.faults import Faults
 from rekt_localnet.genesis import GenesisConfig, build_genesis
+from rekt_localnet.identity import LEDGER_DIR
 from rekt_localnet.ledger import Ledger
 from rekt_localnet.dlob.trades import trade_message
 from rekt_localnet.market.keeper import Keeper, TradeFeed
+from rekt_localnet.market.flow import Flow
+from rekt_localnet.market.history import MarketHistory
 from rekt_localnet.market.makers import Makers
 from rekt_localnet.node import Node
 from rekt_localnet.oracle_feed import OracleFeed
@@ -43,7 +46,6 @@ from rekt_localnet.websocket import CLOSE_ALL, websocket_app
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
-LEDGER_DIR = "localnet"
 # In-flight HTTP requests get this long to finish when the localnet stops.
 SHUTDOWN_SECONDS = 1.0
 
@@ -83,6 +85,7 @@ class LocalnetHandle:
         dlob_port: int,
         oracle: OracleFeed,
         faults: Faults,
+        history: MarketHistory,
     ) -> None:
         self.port = port
         self.ws_port = port + 1
@@ -94,6 +97,7 @@ class LocalnetHandle:
         self.dlob = dlob
         self.oracle = oracle
         self.faults = faults
+        self.history = history
         # Market life, set by `serve`: the keeper, the makers and the feed of trades.
         self.keeper: Keeper | None = None
         self.makers: Makers | None = None
@@ -128,6 +132,7 @@ class LocalnetHandle:
         for runner in reversed(self._runners):
             await runner.cleanup()
         self.ledger.close()
+        self.history.close()
 
 
 async def _start_site(runner: web.AppRunner, port: int, what: str) -> None:
@@ -154,6 +159,7 @@ async def serve(
     oracle_walk: bool = True,
     dlob_heartbeat_s: float = 5.0,
     market_life: bool = True,
+    order_flow: bool = True,
 ) -> LocalnetHandle:
     """Start a localnet in this event loop: JSON-RPC on `port`, websocket on `port + 1`,
     the DLOB API on `dlob_port` (0 picks a free one).
@@ -162,7 +168,9 @@ async def serve(
     from genesis. `seed` fixes genesis (a persisted ledger keeps its own) and the oracle
     walk. `faults` are `--fault` values (see `faults.py`); `oracle_replay` a price file
     (see `oracle_replay.py`); `oracle_walk=False` holds prices still unless replayed or set.
-    `market_life=False` runs no makers and no keeper (a bare chain at genesis).
+    `market_life=False` runs no makers and no keeper (a bare chain at genesis);
+    `order_flow=False` keeps makers and keeper but no synthetic takers (nothing trades
+    unless a client does).
     """
     if not 0 < port < 65535:
         raise LocalnetUsageError(f"--port {port} is out of range; pick one between 1 and 65534.")
@@ -179,14 +187,18 @@ async def serve(
     )
     faucet = Faucet(ledger, runtime)
     keeper, makers, trades = Keeper(ledger, runtime), Makers(ledger, runtime, faucet.mint_usdc), TradeFeed()
+    flow = Flow(ledger, runtime, faucet.mint_usdc, seed=seed)
     ledger.add_observer(trades)
     if market_life:
         keeper.bootstrap()
         makers.bootstrap()
+        if order_flow:
+            flow.bootstrap()
     oracle = OracleFeed(ledger, seed=seed, slot_ms=slot_ms, walk=oracle_walk, replay=replay)
+    history = MarketHistory(Path(data_dir) / LEDGER_DIR, ledger)
     hub = SubscriptionHub(ledger)
     ledger.add_observer(injected.gate(hub))
-    dlob = DlobServer(ledger, injected, heartbeat_s=dlob_heartbeat_s)
+    dlob = DlobServer(ledger, injected, heartbeat_s=dlob_heartbeat_s, history=history)
     rpc_app = http_app(Node(ledger, faucet, oracle, injected, runtime))
     rpc_app.middlewares.append(injected.middleware(exempt_admin=True))
     ws_app = websocket_app(hub)
@@ -206,12 +218,15 @@ async def serve(
         for runner in reversed(started):
             await runner.cleanup()
         ledger.close()
+        history.close()
         raise
-    steps = [oracle.tick, keeper.tick, makers.tick] if market_life else [oracle.tick]
+    life = [keeper.tick, makers.tick, *([flow.tick] if order_flow else [])] if market_life else []
+    steps = [oracle.tick, *life, history.tick]
     clock = asyncio.create_task(_produce_slots(ledger, faucet, slot_ms, steps), name="localnet slot clock")
     bound_dlob_port = runners[2].addresses[0][1]
     handle = LocalnetHandle(
-        port, ledger, clock, started, dlob=dlob, dlob_port=bound_dlob_port, oracle=oracle, faults=injected
+        port, ledger, clock, started, dlob=dlob, dlob_port=bound_dlob_port, oracle=oracle, faults=injected,
+        history=history,
     )
     handle.keeper, handle.makers, handle.trades = keeper, makers, trades
     handle.subscriptions = hub

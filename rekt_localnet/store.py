@@ -19,6 +19,7 @@ from solders.pubkey import Pubkey
 
 from rekt_localnet.errors import LocalnetError
 from rekt_localnet.account import Account
+from rekt_localnet.identity import GENESIS_HASH, LEDGER_FILE
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -41,11 +42,15 @@ CREATE TABLE IF NOT EXISTS transactions (
     block_time INTEGER NOT NULL,
     err TEXT,
     wire BLOB NOT NULL,
-    meta TEXT NOT NULL
+    meta TEXT NOT NULL,
+    shown_slot INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
+# Ledgers written before confirmations could be held lack this column.
+ADD_SHOWN_SLOT = "ALTER TABLE transactions ADD COLUMN shown_slot INTEGER NOT NULL DEFAULT 0"
 
-LEDGER_FILE = "ledger.sqlite3"
+
 LOCK_FILE = "ledger.lock"
 
 
@@ -84,7 +89,7 @@ class SlotCommit:
     chain: dict[str, int]
     accounts: dict[Pubkey, Account | None]
     blockhashes: list[tuple[int, int, str]]  # (block height, slot, hash)
-    transactions: list[TransactionRecord]
+    transactions: list[tuple[TransactionRecord, int]]  # (record, slot from which its status shows)
     oldest_blockhash_height: int
 
 
@@ -107,6 +112,9 @@ class LedgerStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(transactions)")}
+            if "shown_slot" not in columns:
+                self._db.execute(ADD_SHOWN_SLOT)
         except sqlite3.DatabaseError as error:
             self._lock.close()
             raise LedgerUnreadableError(
@@ -139,12 +147,25 @@ class LedgerStore:
     def blockhashes(self) -> list[tuple[int, int, str]]:
         return list(self._db.execute("SELECT block_height, slot, blockhash FROM blockhashes ORDER BY block_height"))
 
-    def transactions_since(self, slot: int) -> Iterable[TransactionRecord]:
+    def transactions_since(self, slot: int) -> Iterable[tuple[TransactionRecord, int]]:
+        """Transactions that landed from `slot` on, each with the slot its status shows from."""
         rows = self._db.execute(
-            "SELECT signature, slot, block_time, err, wire, meta FROM transactions WHERE slot >= ? ORDER BY slot",
+            "SELECT signature, slot, block_time, err, wire, meta, shown_slot FROM transactions"
+            " WHERE slot >= ? ORDER BY slot",
             (slot,),
         )
-        return [self._record(row) for row in rows]
+        return [(self._record(row[:6]), row[6]) for row in rows]
+
+    def genesis_hash(self) -> str | None:
+        row = self._db.execute("SELECT value FROM identity WHERE key = ?", (GENESIS_HASH,)).fetchone()
+        return None if row is None else row[0]
+
+    def oldest_blockhash(self) -> str | None:
+        row = self._db.execute("SELECT blockhash FROM blockhashes ORDER BY block_height LIMIT 1").fetchone()
+        return None if row is None else row[0]
+
+    def record_genesis_hash(self, genesis_hash: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO identity VALUES (?, ?)", (GENESIS_HASH, genesis_hash))
 
     def transaction(self, signature: str) -> TransactionRecord | None:
         row = self._db.execute(
@@ -183,10 +204,10 @@ class LedgerStore:
             db.executemany("INSERT OR REPLACE INTO blockhashes VALUES (?, ?, ?)", change.blockhashes)
             db.execute("DELETE FROM blockhashes WHERE block_height < ?", (change.oldest_blockhash_height,))
             db.executemany(
-                "INSERT OR REPLACE INTO transactions VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO transactions VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (tx.signature, tx.slot, tx.block_time, json.dumps(tx.err), tx.wire, json.dumps(tx.meta))
-                    for tx in change.transactions
+                    (tx.signature, tx.slot, tx.block_time, json.dumps(tx.err), tx.wire, json.dumps(tx.meta), shown)
+                    for tx, shown in change.transactions
                 ],
             )
             db.execute("COMMIT")

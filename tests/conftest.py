@@ -66,7 +66,7 @@ async def live(tmp_path):
     """A localnet with market life (oracle, makers, keeper) on free ports and fast slots."""
     from tests.localnet.conftest import start_localnet
 
-    handle = await start_localnet(tmp_path / "chain", slot_ms=50, market_life=True)
+    handle = await start_localnet(tmp_path / "data", slot_ms=50, market_life=True)  # the product's data dir holds the ledger
     yield handle
     await handle.stop()
 

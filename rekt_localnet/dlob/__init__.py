@@ -9,7 +9,8 @@ Trades: the keeper calls `publish_trade(trade)` for each fill, with a dict shape
 DLOB server's trade messages (`ts`, `marketIndex`, `marketType` "perp"/"spot", `taker`,
 `maker`, `takerOrderId`, `makerOrderId`, `takerOrderDirection`, `baseAssetAmountFilled`,
 `quoteAssetAmountFilled`, `oraclePrice`, `txSig`, `slot`, `action`: "fill", ...); it goes to
-subscribers of that market's `trades` channel at once.
+subscribers of that market's `trades` channel at once. With a `MarketHistory`, the same
+port also answers Drift's data API paths (trades, candles, funding rates, contracts).
 """
 
 import asyncio
@@ -22,12 +23,14 @@ from solders.pubkey import Pubkey
 from rekt_localnet.account import Account
 from rekt_localnet.dlob import views
 from rekt_localnet.dlob.book import BookCache
+from rekt_localnet.dlob.data_api import data_routes
 from rekt_localnet.dlob.http import routes
 from rekt_localnet.dlob.markets import BY_KEY, MARKETS
 from rekt_localnet.dlob.orders import OrderIndex
 from rekt_localnet.dlob.ws import ChannelHub
 from rekt_localnet.faults import Faults
 from rekt_localnet.ledger import Ledger
+from rekt_localnet.market.history import MarketHistory
 from rekt_localnet.store import TransactionRecord
 
 HEARTBEAT_SECONDS = 5.0
@@ -55,8 +58,10 @@ class DlobServer:
         heartbeat_s: float = HEARTBEAT_SECONDS,
         outbox_limit_bytes: int = OUTBOX_LIMIT_BYTES,
         send_buffer_bytes: int | None = None,
+        history: MarketHistory | None = None,
     ) -> None:
         self._ledger = ledger
+        self._history = history
         self._faults = faults
         self.index = OrderIndex(ledger)
         self.books = BookCache(ledger, self.index)
@@ -77,6 +82,8 @@ class DlobServer:
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._faults.middleware(exempt_admin=False)])
         app.add_routes(routes(self.books, self._health))
+        if self._history is not None:  # Drift's data API paths (data_api.py)
+            app.add_routes(data_routes(self._ledger, self._history))
         app.router.add_get("/ws", self.hub.handle)
 
         async def close_sockets(_app: web.Application) -> None:

@@ -86,7 +86,6 @@ class Runtime:
         self._clock = clock
         self._programs: dict[Pubkey, Program] = {}
         self._dropped: dict[str, str] = {}  # signature -> its blockhash, forgotten once expired
-        self._held: dict[str, tuple[int, TransactionRecord]] = {}  # signature -> (slot shown, record)
         self.faults = TransactionFaults()
         for program in programs:
             self.register(program)
@@ -176,11 +175,7 @@ class Runtime:
     # Execution
 
     def _known(self, signature: str) -> bool:
-        return (
-            signature in self._held
-            or signature in self._dropped
-            or self._ledger.transaction(signature, search_history=False) is not None
-        )
+        return signature in self._dropped or self._ledger.is_known(signature)
 
     def _execute(self, tx: LoadedTransaction, *, check_blockhash: bool = True) -> Outcome:
         ledger = self._ledger
@@ -255,18 +250,11 @@ class Runtime:
             units=outcome.units,
         )
         record = TransactionRecord(tx.signature, ledger.slot, self._clock(), outcome.err, tx.wire, meta)
-        if delay > 0:
-            self._held[tx.signature] = (ledger.slot + delay, record)
-        else:
-            ledger.record_transaction(record)
+        ledger.record_transaction(record, shown_at=ledger.slot + delay)
 
-    # Ledger observer: held statuses appear, dropped signatures expire.
+    # Ledger observer: dropped signatures expire.
 
     def on_slot(self, slot: int) -> None:
-        for signature, (shown_at, record) in list(self._held.items()):
-            if shown_at <= slot:
-                del self._held[signature]
-                self._ledger.record_transaction(record)
         for signature, blockhash in list(self._dropped.items()):
             if self._ledger.blockhash_last_valid_height(blockhash) is None:
                 del self._dropped[signature]

@@ -13,7 +13,7 @@ from rekt_tui.cli.output import note
 from rekt_tui.config import Settings
 from rekt_localnet import daemon
 from rekt_localnet.errors import LocalnetError
-from rekt_tui.services.localnet import as_rekt_error
+from rekt_tui.services.localnet import as_rekt_error, ensure_localnet_at
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -39,7 +39,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"running pid {state.pid}: JSON-RPC {state.rpc_url}, DLOB http://127.0.0.1:{state.dlob_port}")
         return 0
     if action == "start":
-        started = asyncio.run(daemon.ensure_running(data_dir, profile.rpc_url, profile.dlob_url))
+        started = asyncio.run(ensure_localnet_at(data_dir, profile.rpc_url, profile.dlob_url))
         note(f"localnet {'started' if started else 'already running'} at {profile.rpc_url}.")
         return 0
     return _foreground(settings, args)

@@ -90,5 +90,5 @@ def test_failed_detached_start_explains_itself(localnet_cli):
         squatter.bind(("127.0.0.1", localnet_cli.port))
         squatter.listen()
         result = localnet_cli("localnet", "start")
-    assert result.code == 1 and "the localnet did not start" in result.err
-    assert "localnet.log" in result.err
+    assert result.code == 1 and f"something listens at http://127.0.0.1:{localnet_cli.port} but did not answer" in result.err
+    assert "another localnet" not in result.err

@@ -35,9 +35,10 @@ async def start_localnet(data_dir: Path, **options) -> LocalnetHandle:
 
     Unless a test asks otherwise, the DLOB API takes any free port and oracle prices stay
     at genesis (tests that want the random walk pass `oracle_walk=True`), with no makers
-    or keeper (tests of market life pass `market_life=True`).
+    or keeper (tests of market life pass `market_life=True`), and no synthetic order flow
+    (tests of market data pass `order_flow=True`), so fills and prices stay predictable.
     """
-    options = {"dlob_port": 0, "oracle_walk": False, "market_life": False, **options}
+    options = {"dlob_port": 0, "oracle_walk": False, "market_life": False, "order_flow": False, **options}
     for _ in range(5):
         try:
             return await serve(data_dir, port=free_port_pair(), **options)

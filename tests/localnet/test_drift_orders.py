@@ -23,6 +23,7 @@ from rekt_localnet.programs.drift.view import DriftView
 from rekt_localnet.runtime.program import InstructionError
 
 from .drift_harness import (
+    GENESIS_TIME,
     Bank,
     assert_vaults_hold_net_deposits,
     Ctx,
@@ -237,21 +238,46 @@ def test_liquidation_closes_an_under_margined_position_at_the_oracle(bank):
     assert position.quote_asset_amount == quote_before + 1_740 * USDC - 34_800_000
 
 
-def test_hourly_funding_is_paid_by_the_long_side_and_settled(bank):
+def _toward_zero(numerator: int, denominator: int) -> int:
+    quotient = abs(numerator) // denominator
+    return quotient if numerator >= 0 else -quotient
+
+
+def test_hourly_funding_follows_the_mark_oracle_premium_and_is_settled(bank):
+    market_key = get_perp_market_public_key(DRIFT_PROGRAM_ID, 0)
     trader = funded_trader(bank, usdc=1_000 * USDC)
-    bank.run(place_and_take(trader, params(size=10 * SOL)))
     assert error_of(bank, update_funding(0)) == 6251  # not due yet
-    bank.advance(9_000, seconds=3_600)
+    bank.advance(9_000, seconds=3_599)
+    before = bank.decode(market_key).amm
+    bank.run(place_and_take(trader, params(size=10 * SOL)))  # buys from the AMM above the oracle
+    fill_price = -perp(bank, trader).quote_entry_amount * SOL // (10 * SOL)
+    assert fill_price > 150 * USDC
+    traded = bank.decode(market_key).amm
+    # Drift's TWAP: the new price weighs by the seconds since the last update.
+    since = GENESIS_TIME + 3_599 - before.last_mark_price_twap_ts
+    expected_mark = (before.last_mark_price_twap * (3_600 - since) + fill_price * since) // 3_600
+    assert traded.last_mark_price_twap == expected_mark
+    assert traded.volume24h == before.volume24h + 10 * fill_price and traded.last_trade_ts == GENESIS_TIME + 3_599
+
+    bank.advance(3, seconds=1)
     bank.run(update_funding(0))
-    market = bank.decode(get_perp_market_public_key(DRIFT_PROGRAM_ID, 0))
-    # Users are net long 10 SOL of a 1,000,000 SOL deep AMM: 10 ppm of $150 over 24 periods.
-    assert market.amm.cumulative_funding_rate_long == 1_500 * 1_000 // 24 == 62_500
+    market = bank.decode(market_key).amm
+    # At the crank the mark TWAP is brought forward one second to the AMM's mid (the oracle).
+    mark_twap = (expected_mark * 3_599 + 150 * USDC * 1) // 3_600
+    oracle_twap = traded.historical_oracle_data.last_oracle_price_twap
+    rate = _toward_zero((mark_twap - oracle_twap) * 1_000, 24)
+    assert rate > 0 and market.last_mark_price_twap == mark_twap
+    assert market.last_funding_rate == market.last_funding_rate_long == market.last_funding_rate_short == rate
+    assert market.cumulative_funding_rate_long == before.cumulative_funding_rate_long + rate
+    assert market.last_funding_rate_ts == GENESIS_TIME + 3_600 and market.last_funding_oracle_twap == oracle_twap
+    assert market.last24h_avg_funding_rate == (before.last24h_avg_funding_rate * (86_400 - 3_600) + rate * 3_600) // 86_400
     quote_before = perp(bank, trader).quote_asset_amount
     bank.run(settle(trader, 0))
     user = bank.decode(trader.user)
-    assert user.cumulative_perp_funding == -625
-    assert user.perp_positions[0].last_cumulative_funding_rate == 62_500
-    assert user.settled_perp_pnl == 10 * 150 * USDC + quote_before - 625
+    owed = -(rate * 10 * SOL) // (SOL * 1_000)  # the long side pays
+    assert owed < 0 and user.cumulative_perp_funding == owed
+    assert user.perp_positions[0].last_cumulative_funding_rate == market.cumulative_funding_rate_long
+    assert user.settled_perp_pnl == 10 * 150 * USDC + quote_before + owed
 
 
 def test_referred_taker_gets_a_discount_and_the_referrer_a_reward(bank):

@@ -111,7 +111,7 @@ def test_run_foreground_prints_ports_and_stops_on_sigterm(tmp_path):
     port = free_port_pair()
     code = (
         "import sys; from pathlib import Path; from rekt_localnet import run_foreground; "
-        f"sys.exit(run_foreground(Path({str(tmp_path)!r}), port={port}, slot_ms=50))"
+        f"sys.exit(run_foreground(Path({str(tmp_path)!r}), port={port}, slot_ms=50, dlob_port=0))"
     )
     env = {**os.environ, "PYTHONPATH": REPO}
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)

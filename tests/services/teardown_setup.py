@@ -44,7 +44,7 @@ def settings_for(data_dir: Path, *, rpc_url: str, ws_url: str, dlob_url: str, dl
 @pytest.fixture
 async def services(tmp_path):
     """Services over a fresh localnet (50 ms slots, makers and keeper running)."""
-    chain = await start_localnet(tmp_path / "chain", slot_ms=50, market_life=True)
+    chain = await start_localnet(tmp_path / "data", slot_ms=50, market_life=True)  # the product's data dir holds the ledger
     settings = settings_for(
         tmp_path / "data", rpc_url=chain.rpc_url, ws_url=chain.ws_url, dlob_url=chain.dlob_url,
         dlob_ws_url=chain.dlob_ws_url,

@@ -84,7 +84,7 @@ def settings_for(chain, data_dir, **overrides) -> Settings:
 
 
 async def open_desk(tmp_path, *, start: bool = True, usdc: int = 500, **overrides) -> Desk:
-    chain = await start_localnet(tmp_path / "chain", slot_ms=50, market_life=True)
+    chain = await start_localnet(tmp_path / "data", slot_ms=50, market_life=True)  # the product's data dir holds the ledger
     services = await Services.open(settings_for(chain, tmp_path / "data", **overrides))
     session = await (await services.wallets()).create()
     admin = JsonRpc(chain.rpc_url)

@@ -1,25 +1,30 @@
 """Funding: a periodic payment between longs and shorts, settled into positions.
 
-Every `funding_period` the market's cumulative funding rates move by a rate set from a
-premium over the oracle. With the AMM quoting the oracle there is no mark/oracle gap
-to speak of, so the premium comes from the skew of open interest: the users' net
-position against the AMM as a share of the AMM's depth, capped at 0.1 % of the oracle,
-paid over a day in 24 hourly periods. Longs pay when users are net long. Funding is
-small by design; it exists so positions carry the funding figures driftpy shows.
+Every `funding_period` (an hour) the market's cumulative funding rates move by the
+premium of the mark TWAP over the oracle TWAP, paid over a day in 24 hourly periods, as
+Drift's program does: longs pay when the market trades above the oracle. The mark TWAP
+moves with every fill (`twaps.py`); at the funding crank it is first brought forward to
+the AMM's mid (the oracle here), as the program brings it forward from the AMM's
+estimate, so a premium fades once trading stops. The premium is capped at a 33rd of the
+oracle TWAP (the program's cap for a tier-A market). Each update also keeps the 24 h
+average rate and logs a funding record (`rekt-funding {...}`) for the market history.
 
 A position settles what it owes (`settle_funding`) before any change to it, then
 tracks the cumulative rate of its side (`track_funding`), as Drift does.
 """
 
+import json
 from typing import Any
 
 from .constants import BASE_PRECISION, EXCHANGE_FUNDING_PAUSED, PERCENTAGE_PRECISION, PERP_OP_UPDATE_FUNDING
 from .errors import fail
+from .twaps import DAY, time_weighted, update_mark
 from .view import DriftView
 
 FUNDING_RATE_BUFFER = 1_000
-MAX_PREMIUM = 1_000  # 0.1 % of the oracle, in PERCENTAGE_PRECISION
+MAX_PREMIUM_DIVISOR = 33
 PERIODS_PER_DAY = 24
+FUNDING_LOG_PREFIX = "rekt-funding "
 
 
 def _side_rate(market: Any, base: int) -> int:
@@ -50,12 +55,13 @@ def track_funding(position: Any, market: Any) -> None:
     position.last_cumulative_funding_rate = _side_rate(market, base) if base else 0
 
 
-def funding_rate(market: Any, oracle: int) -> int:
-    """This period's rate (quote per base, PRICE_PRECISION * FUNDING_RATE_BUFFER)."""
-    skew = market.amm.base_asset_amount_with_amm * PERCENTAGE_PRECISION // market.amm.sqrt_k
-    skew = max(-MAX_PREMIUM, min(MAX_PREMIUM, skew))
-    premium = oracle * skew // PERCENTAGE_PRECISION
-    return premium * FUNDING_RATE_BUFFER // PERIODS_PER_DAY
+def funding_rate(mark_twap: int, oracle_twap: int) -> int:
+    """This period's rate (quote per base, PRICE_PRECISION * FUNDING_RATE_BUFFER), rounded
+    toward zero: the capped premium of the mark over the oracle, over 24 periods."""
+    cap = oracle_twap // MAX_PREMIUM_DIVISOR
+    premium = max(-cap, min(cap, mark_twap - oracle_twap))
+    rate = abs(premium) * FUNDING_RATE_BUFFER // PERIODS_PER_DAY
+    return rate if premium >= 0 else -rate
 
 
 def update_funding_rate(view: DriftView, accounts: Any, args: Any) -> None:
@@ -67,12 +73,26 @@ def update_funding_rate(view: DriftView, accounts: Any, args: Any) -> None:
     if now < amm.last_funding_rate_ts + amm.funding_period:
         due = amm.last_funding_rate_ts + amm.funding_period
         raise fail("FundingWasNotUpdated", f"the next funding is due at {due}")
-    oracle = view.oracle_price(amm.oracle)
-    rate = funding_rate(market, oracle)
+    update_mark(market, view.oracle_price(amm.oracle), now)
+    oracle_twap = amm.historical_oracle_data.last_oracle_price_twap
+    rate = funding_rate(amm.last_mark_price_twap, oracle_twap)
     amm.cumulative_funding_rate_long += rate
     amm.cumulative_funding_rate_short += rate
+    amm.last24h_avg_funding_rate = time_weighted(amm.last24h_avg_funding_rate, rate, amm.last_funding_rate_ts, now, DAY)
     amm.last_funding_rate = amm.last_funding_rate_long = amm.last_funding_rate_short = rate
     amm.last_funding_rate_ts = now
-    amm.last_funding_oracle_twap = oracle
+    amm.last_funding_oracle_twap = oracle_twap
     view.ctx.log(f"funding rate {rate} in perp market {args.market_index}")
+    record = {
+        "market_index": args.market_index,
+        "ts": now,
+        "slot": view.ctx.clock.slot,
+        "funding_rate": rate,
+        "cumulative_funding_rate_long": amm.cumulative_funding_rate_long,
+        "cumulative_funding_rate_short": amm.cumulative_funding_rate_short,
+        "oracle_price_twap": oracle_twap,
+        "mark_price_twap": amm.last_mark_price_twap,
+        "base_asset_amount_with_amm": amm.base_asset_amount_with_amm,
+    }
+    view.ctx.log(FUNDING_LOG_PREFIX + json.dumps(record, separators=(",", ":")))
     view.save(market.pubkey)

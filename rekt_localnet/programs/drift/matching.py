@@ -17,6 +17,7 @@ from .constants import BASE_PRECISION, EXCHANGE_AMM_PAUSED, PERP_OP_AMM_FILL
 from .fees import charge_taker, referral
 from .funding import settle_funding, track_funding
 from .positions import advance_order, find_perp_position, is_long, is_open, is_perp, perp_position_for, remove_order
+from .twaps import record_trade
 from .pricing import amm_quote, auction_complete, crosses, is_resting_limit, limit_price
 from .view import DriftView
 
@@ -158,6 +159,7 @@ def fill_perp_order(view: DriftView, taker_key: Pubkey, order_index: int, *, use
         _trade(taker, order_index, market, signed, price, charge_taker(view, referred, market, quote))
         if maker_key is None:
             market.amm.base_asset_amount_with_amm += signed
+        record_trade(market, price, quote, clock.unix_timestamp)
         fill = Fill(
             market.market_index, price, size, str(taker_key), order_id,
             str(maker_key) if maker_key else None, maker_order_id,
