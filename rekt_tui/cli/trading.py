@@ -13,7 +13,6 @@ from rekt_tui.cli.output import note, print_json, print_table, session_dict
 from rekt_tui.cli.trading_views import account_rows, checklist_rows, order_rows, position_rows, status_dict
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import format_sol, format_usd
-from rekt_tui.domain.pubkey import parse_pubkey
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import Lander, open_lander
 from rekt_tui.services.order_book import adopt_orders
@@ -24,7 +23,7 @@ START_WORD = "start"
 
 
 async def run(services: Services, args: argparse.Namespace) -> int:
-    pubkey = parse_pubkey(args.session, "session wallet address") if args.session else None
+    pubkey = args.session  # checked by the parser
     handler = {
         "airdrop": _airdrop,
         "init": _init,
