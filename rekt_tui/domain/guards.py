@@ -8,7 +8,7 @@ list means the order may be signed.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from enum import Enum
 
 from rekt_tui.domain.errors import RektError
@@ -206,12 +206,15 @@ def price_band(request: OrderRequest, oracle_price: int, band_pct: Decimal) -> l
         return []
     buying = request.direction is Direction.LONG
     through = (request.price - reference) if buying else (reference - request.price)
-    through_pct = Decimal(through) * 100 / Decimal(reference)
-    if through_pct <= band_pct:
+    if through * 100 <= band_pct * reference:  # exact: no rounding decides a refusal
         return []
+    through_pct = Decimal(through) * 100 / reference
     what = "its trigger price" if request.trigger_price is not None else "the oracle price"
     where = "above" if buying else "below"
-    shown = through_pct.quantize(Decimal("0.1"), rounding=ROUND_UP).normalize()
+    shown = through_pct.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    if shown <= band_pct:  # never let a price just beyond the band read as on it
+        shown = through_pct.quantize(Decimal("0.01"), rounding=ROUND_UP)
+    shown = shown.normalize()
     return [Refusal(
         RefusalCode.FAR_PRICE,
         f"The limit {side_label(request.direction)} price {format_price(request.price)} on {request.market.symbol} "

@@ -40,7 +40,10 @@ class Lander:
         """Sign, persist and land one transaction; raises the sender's failures as they are."""
         build = self.signer.builder(instructions)
         landed = await self.link.sender.send(self.pubkey, kind=kind, intent=intent, build=build)
-        await self.caught_up(landed.slot)
+        try:
+            await self.caught_up(landed.slot)
+        except Exception:  # noqa: BLE001 - it landed: a failed read after it must not say otherwise
+            log.warning("%s landed; the account view could not be refreshed after it", landed.signature, exc_info=True)
         return landed
 
     async def caught_up(self, slot: int) -> None:
@@ -69,6 +72,14 @@ class Lander:
             self.pubkey, last_sol_lamports=lamports, last_collateral_quote=snapshot.total_collateral
         )
         return record
+
+    async def record_balances_after_landing(self) -> None:
+        """The figures after a landed action are bookkeeping: a failed read (a 429, a full
+        disk) is logged, never raised, so it cannot turn the landed action into an error."""
+        try:
+            await self.record_balances()
+        except Exception:  # noqa: BLE001 - any failure here leaves the landed action as it is
+            log.warning("balances not recorded after a landed transaction; the next read records them", exc_info=True)
 
     async def refresh_session(self) -> None:
         """Reload the session row after a registry update, so later checks read it."""

@@ -186,7 +186,7 @@ class OrderService:
             await self._registry.update_order(record.id, status=OrderStatus.FAILED)
             raise
         record = await settle_row(self._registry, record, self._account().orders, landed.signature)
-        await self._lander.record_balances()
+        await self._lander.record_balances_after_landing()
         return PlacedOrder(record, landed.signature)
 
     # Reading and gating

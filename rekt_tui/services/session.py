@@ -181,7 +181,7 @@ class SessionService:
             await self._check_reserve(0)
             build = partial(actions.deposit_usdc, client, amount)
         landed = await self._lander.land("deposit", {"action": "deposit", "asset": asset, "amount": amount}, build)
-        await self._lander.record_balances()
+        await self._lander.record_balances_after_landing()
         return landed
 
     async def _check_reserve(self, lamports: int) -> None:
