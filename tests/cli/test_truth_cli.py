@@ -84,9 +84,11 @@ def test_a_429_on_the_read_after_an_order_landed_never_turns_it_into_nothing(tra
     faults(trader, http429=1.0)  # every read from here on is refused
     out, err = order.communicate(timeout=90)
     faults(trader, http429=0.0, latencyMs=0)
-    assert "nothing was signed" not in err and "internal error" not in err, err
+    assert "nothing was signed" not in err and "Traceback" not in err, err
+    # The read after it is best-effort, so the order reports itself (0); should anything
+    # else fail after the landing, the last-resort handler names it as landed (4).
     assert order.returncode in (0, 4), err
-    assert signature in (out if order.returncode == 0 else err)
+    assert signature in out if order.returncode == 0 else f"{signature}  place_order  landed" in err
     assert rows(trader)[before:] == [(signature, "place_order", "confirmed")]
 
 
