@@ -15,12 +15,14 @@ import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rekt_tui.cli.outcome import Signed, after_signing, only_failures, signed_since
 from rekt_tui.config import Settings
 from rekt_tui.domain.errors import AfterSigning, RektError
 from rekt_tui.domain.text import printable
+
+if TYPE_CHECKING:
+    from rekt_tui.cli.outcome import Signed
 
 log = logging.getLogger("rekt_tui.cli")
 
@@ -44,15 +46,19 @@ class Run:
 
 def report(run: Run, error: BaseException) -> int:
     """Print what went wrong and what it left behind; return the exit status."""
+    from rekt_tui.cli import outcome  # the registry is loaded only once something failed
+
     if isinstance(error, BrokenPipeError):
         _silence_stdout()
     cause, code = _cause(run, error)
     signed = _signed(run, error)
+    # A transaction that landed with an error raises a sentence naming it: nothing changed, so it stands.
+    names_its_failure = isinstance(error, RektError) and not isinstance(error, AfterSigning)
     if signed is None:
         message = f"{cause.rstrip('.')}; the registry could not be read to tell whether anything was signed, " \
                   "so run `rekt-tui recover` before trading again."  # fmt: skip
-    elif signed and not _refusal_naming_its_failure(error, signed):
-        failure = after_signing(_NO_EFFECT_CLAIM.sub("", cause) or cause, signed)
+    elif signed and not (names_its_failure and outcome.only_failures(signed)):
+        failure = outcome.after_signing(_NO_EFFECT_CLAIM.sub("", cause) or cause, signed)
         return _emit(run, failure.message, failure.exit_code, signed)
     elif isinstance(error, BrokenPipeError):
         return EXIT_BROKEN_PIPE  # the reader went away: nothing to say, and nowhere to say it
@@ -61,11 +67,6 @@ def report(run: Run, error: BaseException) -> int:
     else:
         message = f"{cause.rstrip('.')}; nothing was signed."
     return _emit(run, message, code, [])
-
-
-def _refusal_naming_its_failure(error: BaseException, signed: list[Signed]) -> bool:
-    """A transaction that landed with an error raises a sentence naming it: nothing changed, so it stands."""
-    return isinstance(error, RektError) and not isinstance(error, AfterSigning) and only_failures(signed)
 
 
 def _cause(run: Run, error: BaseException) -> tuple[str, int]:
@@ -80,7 +81,9 @@ def _cause(run: Run, error: BaseException) -> tuple[str, int]:
     return f"unexpected internal error{where}", EXIT_BUG
 
 
-def _signed(run: Run, error: BaseException) -> list[Signed] | None:
+def _signed(run: Run, error: BaseException) -> "list[Signed] | None":
+    from rekt_tui.cli.outcome import signed_since
+
     named = error.signatures if isinstance(error, AfterSigning) else ()
     if run.settings is None or not (run.may_sign or named):
         return []  # the command never reached the registry, so it signed nothing
@@ -92,7 +95,7 @@ def _signed(run: Run, error: BaseException) -> list[Signed] | None:
         return None
 
 
-def _emit(run: Run, message: str, code: int, signed: list[Signed]) -> int:
+def _emit(run: Run, message: str, code: int, signed: "list[Signed]") -> int:
     message = printable(message, keep_newlines=True)
     print(f"rekt-tui: {message}", file=sys.stderr)
     if run.json:
