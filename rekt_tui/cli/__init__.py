@@ -16,7 +16,7 @@ from rekt_tui.cli.failure import Run, report, wants_json
 from rekt_tui.cli.logsetup import configure_logging, ensure_private_dir
 from rekt_tui.cli.parser import build_parser, settings_flags
 from rekt_tui.cli.trading_args import TRADING_COMMANDS
-from rekt_tui.config import load_settings
+from rekt_tui.config import Settings, load_settings
 from rekt_tui.domain.errors import RektError
 
 log = logging.getLogger("rekt_tui.cli")
@@ -24,7 +24,7 @@ log = logging.getLogger("rekt_tui.cli")
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    run = Run(started=datetime.now(UTC), argv=argv, json=wants_json(argv))
+    run = Run(started=datetime.now(UTC), json=wants_json(argv))
     try:
         args = build_parser().parse_args(argv)
         run.json = bool(getattr(args, "json", False))
@@ -38,17 +38,17 @@ def main(argv: list[str] | None = None) -> int:
             return localnet.run(settings, args)  # the localnet's own errors become ours there
         if getattr(args, "session", None) is not None:
             run.sessions = [args.session]
-        code = asyncio.run(_run(run, args))
+        code = asyncio.run(_run(run, settings, args))
         sys.stdout.flush()  # a closed pipe surfaces here, not in the interpreter's exit
         return code
     except (Exception, KeyboardInterrupt) as error:
         return report(run, error)
 
 
-async def _run(run: Run, args) -> int:
+async def _run(run: Run, settings: Settings, args) -> int:
     from rekt_tui.services.container import Services
 
-    services = await Services.open(run.settings, prompt_passphrase=_prompt_passphrase)
+    services = await Services.open(settings, prompt_passphrase=_prompt_passphrase)
     run.may_sign = not services.registry.read_only
     try:
         if services.registry.read_only_reason:

@@ -37,7 +37,6 @@ class Run:
     """What the last-resort handler needs to know about the command that failed."""
 
     started: datetime
-    argv: list[str]
     json: bool = False
     settings: Settings | None = None
     sessions: list[str] | None = None  # the sessions the command acts on; None: any of the cluster

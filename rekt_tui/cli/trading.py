@@ -63,9 +63,9 @@ async def _init(lander: Lander, args: argparse.Namespace) -> int:
 async def _deposit(lander: Lander, args: argparse.Namespace) -> int:
     landed = await SessionService(lander).deposit(args.amount, args.asset)
     print(landed.signature)
-    snapshot = lander.link.gateway.snapshot()
-    held = format_usd(snapshot.total_collateral)
-    note(f"Deposited {args.amount.strip()} {args.asset.upper()}; Drift holds {held} of collateral.")
+    snapshot = lander.link.gateway.snapshot()  # as last read: the deposit stands whatever it shows
+    held = "" if snapshot is None else f"; Drift holds {format_usd(snapshot.total_collateral)} of collateral"
+    note(f"Deposited {args.amount.strip()} {args.asset.upper()}{held}.")
     return 0
 
 

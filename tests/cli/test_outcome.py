@@ -48,7 +48,7 @@ def write(data_dir, *rows):
 def run(tmp_path):
     settings = load_settings(environ={"HOME": str(tmp_path)}, flags={"data_dir": tmp_path / "data"})
     write(settings.data_dir, (SESSION, 1, "deposit", TransactionStatus.CONFIRMED, {}))  # before the command
-    return Run(started=datetime.now(UTC), argv=["order"], settings=settings, may_sign=True)
+    return Run(started=datetime.now(UTC), settings=settings, may_sign=True)
 
 
 def test_a_bug_after_an_order_landed_names_it_and_exits_4(run, capsys):
