@@ -1,14 +1,18 @@
 """Command-line entry point: parse, load settings, build services, run a command or the TUI.
 
-This is the one place services are built. A `RektError` ends the run with its sentence
-and exit code; anything else is a bug, logged with its traceback to the data dir's log.
+This is the one place services are built. Any failure ends in `failure.report`: a
+`RektError` with its sentence and exit code, anything else as a bug logged with its
+traceback; either way the registry is asked what the command signed before anything is
+said about it.
 """
 
 import asyncio
 import getpass
 import logging
 import sys
+from datetime import UTC, datetime
 
+from rekt_tui.cli.failure import Run, report, wants_json
 from rekt_tui.cli.logsetup import configure_logging, ensure_private_dir
 from rekt_tui.cli.parser import build_parser, settings_flags
 from rekt_tui.cli.trading_args import TRADING_COMMANDS
@@ -17,14 +21,14 @@ from rekt_tui.domain.errors import RektError
 
 log = logging.getLogger("rekt_tui.cli")
 
-EXIT_BUG = 70
-
 
 def main(argv: list[str] | None = None) -> int:
-    settings: Settings | None = None
+    argv = sys.argv[1:] if argv is None else argv
+    run = Run(started=datetime.now(UTC), json=wants_json(argv))
     try:
         args = build_parser().parse_args(argv)
-        settings = load_settings(config_path=args.config, flags=settings_flags(args))
+        run.json = bool(getattr(args, "json", False))
+        run.settings = settings = load_settings(config_path=args.config, flags=settings_flags(args))
         ensure_private_dir(settings.data_dir)
         configure_logging(settings.log_file, settings.log_level)
         log.info("rekt-tui %s on %s", args.command or "tui", settings.cluster)
@@ -32,21 +36,16 @@ def main(argv: list[str] | None = None) -> int:
             from rekt_tui.cli import localnet
 
             return localnet.run(settings, args)  # the localnet's own errors become ours there
-        return asyncio.run(_run(settings, args))
-    except RektError as error:
-        print(f"rekt-tui: {error.message}", file=sys.stderr)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print("rekt-tui: interrupted.", file=sys.stderr)
-        return 130
-    except Exception:
-        log.exception("unexpected error")
-        where = f" Details are in {settings.log_file}." if settings else ""
-        print(f"rekt-tui: unexpected internal error; nothing was signed.{where}", file=sys.stderr)
-        return EXIT_BUG
+        if getattr(args, "session", None) is not None:
+            run.sessions = [args.session]
+        code = asyncio.run(_run(run, settings, args))
+        sys.stdout.flush()  # a closed pipe surfaces here, not in the interpreter's exit
+        return code
+    except (Exception, KeyboardInterrupt) as error:
+        return report(run, error)
 
 
-async def _run(settings: Settings, args) -> int:
+async def _run(run: Run, settings: Settings, args) -> int:
     from rekt_tui.services.container import Services
 
     if args.command == "recover" and args.rebuild:
@@ -54,6 +53,7 @@ async def _run(settings: Settings, args) -> int:
 
         await rebuild(settings, _prompt_passphrase)
     services = await Services.open(settings, prompt_passphrase=_prompt_passphrase)
+    run.may_sign = not services.registry.read_only
     try:
         if services.registry.read_only_reason:
             print(f"rekt-tui: note: {services.registry.read_only_reason}", file=sys.stderr)

@@ -9,6 +9,7 @@ from typing import Any
 
 from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.session import SessionRecord
+from rekt_tui.domain.text import printable
 
 
 def session_dict(session: SessionRecord, **extra: Any) -> dict[str, Any]:
@@ -46,6 +47,8 @@ def _json_default(value: Any) -> Any:
 
 
 def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    """Aligned columns; cells (labels come from users) are printed with control characters escaped."""
+    rows = [[printable(str(cell)) for cell in row] for row in rows]
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
     for line in [headers, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip())
@@ -53,7 +56,7 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
 
 def note(text: str) -> None:
     """Side remarks go to stderr so stdout stays parseable."""
-    print(text, file=sys.stderr)
+    print(printable(text, keep_newlines=True), file=sys.stderr)
 
 
 def last_sol(session: SessionRecord) -> str:

@@ -4,8 +4,9 @@ import argparse
 from pathlib import Path
 
 from rekt_tui import __version__
-from rekt_tui.cli.trading_args import add_trading_commands
+from rekt_tui.cli.trading_args import add_trading_commands, session_option
 from rekt_tui.domain.errors import UsageError
+from rekt_tui.domain.text import control_characters
 
 
 def _global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
@@ -14,11 +15,39 @@ def _global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None
     group = parser.add_argument_group("global options")
     group.add_argument("--config", type=Path, metavar="PATH", default=default, help="settings file (TOML)")
     group.add_argument("--cluster", choices=["localnet", "devnet", "mainnet"], default=default, help="cluster to use")
-    group.add_argument("--data-dir", type=Path, metavar="DIR", default=default, help="registry, logs and localnet ledger")
+    group.add_argument(
+        "--data-dir", type=_data_dir, metavar="DIR", default=default, help="registry, logs and localnet ledger"
+    )
     group.add_argument(
         "--mainnet", action="store_true", default=False if top_level else argparse.SUPPRESS,
         help="use mainnet (real money); required to opt in",
     )
+
+
+def _data_dir(text: str) -> Path:
+    # Path("") is the current directory: an empty value must not quietly mean "here".
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names no directory; give one or leave --data-dir out")
+    return Path(text).expanduser()
+
+
+def _label(text: str) -> str:
+    # Escape sequences in a label would repaint the terminal of whoever lists wallets.
+    found = control_characters(text)
+    if found:
+        codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in found}))
+        raise argparse.ArgumentTypeError(f"a label must be plain text, without control characters ({codes})")
+    return text
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65534:  # the websocket takes port + 1
+        raise argparse.ArgumentTypeError(f"port {port} is out of range; pick one between 1 and 65534")
+    return port
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     wallet = command(commands, "wallet", "create, list, show, import and export session wallets")
     wallet_commands = wallet.add_subparsers(dest="wallet_command", metavar="ACTION", required=True)
     new = command(wallet_commands, "new", "create a session wallet whose key lives in the keystore")
-    new.add_argument("--label", default="", help="a name to recognise it by")
+    new.add_argument("--label", type=_label, default="", help="a name to recognise it by")
     new.add_argument("--json", action="store_true", help="print JSON")
     listing = command(wallet_commands, "list", "list this cluster's session wallets and whether their keys are present")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -55,14 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print JSON")
     imported = command(wallet_commands, "import", "adopt a solana-keygen JSON key file as a session wallet")
     imported.add_argument("file", type=Path, metavar="FILE")
-    imported.add_argument("--label", default="", help="a name to recognise it by")
+    imported.add_argument("--label", type=_label, default="", help="a name to recognise it by")
     export = command(wallet_commands, "export", "write a session wallet's key as solana-keygen JSON (mode 0600)")
     export.add_argument("pubkey", metavar="PUBKEY")
     export.add_argument("file", type=Path, metavar="FILE")
 
     localnet = command(commands, "localnet", "run the embedded localnet in the foreground, or start, stop or check it")
-    localnet.add_argument("--port", type=int, help="JSON-RPC port; websocket is port+1 (default: from the localnet profile)")
-    localnet.add_argument("--dlob-port", type=int, help="DLOB API port (default: from the localnet profile)")
+    localnet.add_argument(
+        "--port", type=_port, help="JSON-RPC port; websocket is port+1 (default: from the localnet profile)"
+    )
+    localnet.add_argument("--dlob-port", type=_port, help="DLOB API port (default: from the localnet profile)")
     localnet.add_argument("--slot-ms", type=int, default=400, help="slot length in milliseconds (default 400)")
     localnet.add_argument("--seed", type=int, default=0, help="seed of a fresh ledger's prices and makers (default 0)")
     localnet.add_argument("--fresh", action="store_true", help="discard the persisted ledger and start from genesis")
@@ -80,10 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     stop = command(commands, "stop", "stop and withdraw: cancel, close, settle, withdraw everything, archive")
     stop.add_argument("--yes", action="store_true", help="do not ask to type 'stop' first")
-    stop.add_argument("--session", metavar="PUBKEY", help="session wallet (default: the only active one)")
+    session_option(stop)
     sweep = command(commands, "sweep", "send an archived session wallet's SOL and USDC to ADDRESS (then withdrawn)")
     sweep.add_argument("address", metavar="ADDRESS")
-    sweep.add_argument("--session", metavar="PUBKEY", help="session wallet (default: the only archived one)")
+    session_option(sweep, "the only archived one")
     recover = command(commands, "recover", "reconcile every session with the chain and list what needs recovery")
     recover.add_argument("--json", action="store_true", help="print JSON")
     recover.add_argument(
@@ -102,5 +133,5 @@ def settings_flags(args: argparse.Namespace) -> dict:
     elif args.cluster is not None:
         flags["cluster"] = args.cluster
     if args.data_dir is not None:
-        flags["data_dir"] = args.data_dir.expanduser()
+        flags["data_dir"] = args.data_dir
     return flags

@@ -31,7 +31,7 @@ async def run(services: Services, args: argparse.Namespace) -> int:
 
 
 async def _stop(services: Services, args: argparse.Namespace) -> int:
-    session = parse_pubkey(args.session, "session wallet address") if args.session else None
+    session = args.session  # checked by the parser
     if not args.yes:
         note("This cancels every order, closes every position reduce-only, settles PnL, withdraws all collateral "
              "to the session wallet and archives the session.")  # fmt: skip
@@ -56,7 +56,7 @@ async def _stop(services: Services, args: argparse.Namespace) -> int:
 
 async def _sweep(services: Services, args: argparse.Namespace) -> int:
     address = parse_pubkey(args.address, "sweep destination address")
-    session = parse_pubkey(args.session, "session wallet address") if args.session else await _only_archived(services)
+    session = args.session or await _only_archived(services)
     link = await open_link(services, session)
     try:
         signature = await TeardownService(services).sweep(link, address)

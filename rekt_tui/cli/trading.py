@@ -21,7 +21,6 @@ from rekt_tui.cli.trading_views import (
 )
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import format_sol, format_usd
-from rekt_tui.domain.pubkey import parse_pubkey
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import Lander, open_lander
 from rekt_tui.services.order_book import adopt_orders
@@ -32,7 +31,7 @@ START_WORD = "start"
 
 
 async def run(services: Services, args: argparse.Namespace) -> int:
-    pubkey = parse_pubkey(args.session, "session wallet address") if args.session else None
+    pubkey = args.session  # checked by the parser
     handler = {
         "airdrop": _airdrop,
         "init": _init,
@@ -72,9 +71,9 @@ async def _init(lander: Lander, args: argparse.Namespace) -> int:
 async def _deposit(lander: Lander, args: argparse.Namespace) -> int:
     landed = await SessionService(lander).deposit(args.amount, args.asset)
     print(landed.signature)
-    snapshot = lander.link.venue.snapshot()
-    held = format_usd(snapshot.total_collateral)
-    note(f"Deposited {args.amount.strip()} {args.asset.upper()}; Drift holds {held} of collateral.")
+    snapshot = lander.link.venue.snapshot()  # as last read: the deposit stands whatever it shows
+    held = "" if snapshot is None else f"; Drift holds {format_usd(snapshot.total_collateral)} of collateral"
+    note(f"Deposited {args.amount.strip()} {args.asset.upper()}{held}.")
     return 0
 
 

@@ -7,13 +7,23 @@ stay fast for every command, including those that never touch the chain.
 import argparse
 
 from rekt_tui.domain.orders import OrderKind
+from rekt_tui.domain.pubkey import parse_pubkey
 
 TRADING_COMMANDS = frozenset({"airdrop", "init", "deposit", "strategy", "start", "order", "cancel", "close", "status"})
 ORDER_KINDS = [kind.value for kind in OrderKind]
 
 
-def _session(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--session", metavar="PUBKEY", help="session wallet (default: the only active one)")
+def session_option(parser: argparse.ArgumentParser, default_help: str = "the only active one") -> None:
+    parser.add_argument(
+        "--session", type=_session_pubkey, metavar="PUBKEY", help=f"session wallet (default: {default_help})"
+    )
+
+
+def _session_pubkey(text: str) -> str:
+    # An empty value must not fall back to "the only active session": it names none.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty address names no wallet; give its PUBKEY or leave --session out")
+    return parse_pubkey(text, "session wallet address")
 
 
 def _positive_seconds(text: str) -> int:
@@ -51,6 +61,10 @@ def add_trading_commands(commands, command) -> None:
     order.add_argument("--post-only", action="store_true", help="limit orders: rest on the book, never take")
     order.add_argument("--expire", type=_positive_seconds, metavar="S", help="expire after S seconds")
     order.add_argument("--allow-stacking", action="store_true", help="allow a second order on the same market and side")
+    order.add_argument(
+        "--allow-far-price", action="store_true",
+        help="allow a limit price beyond the price band (guards.price_band_pct) through the oracle",
+    )
     order.add_argument("--yes", action="store_true", help="place without asking")
     cancel = command(commands, "cancel", "cancel one open order (its id from status) or all of them")
     cancel.add_argument("order_id", nargs="?", type=int, metavar="ORDER_ID")
@@ -61,4 +75,4 @@ def add_trading_commands(commands, command) -> None:
     status = command(commands, "status", "account, positions, orders and the start-trading checklist")
     status.add_argument("--json", action="store_true", help="print JSON")
     for parser in (airdrop, init, deposit, strategy, start, order, cancel, close, status):
-        _session(parser)
+        session_option(parser)

@@ -32,14 +32,15 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
         market=args.market, side=args.side, size=args.size, kind=args.kind, price=args.price, trigger=args.trigger,
         reduce_only=args.reduce_only, post_only=args.post_only, expire_s=args.expire,
     )  # fmt: skip
-    plan = await service.plan(form, allow_stacking=args.allow_stacking)
+    overrides = {"allow_stacking": args.allow_stacking, "allow_far_price": args.allow_far_price}
+    plan = await service.plan(form, **overrides)
     print_table(["PREVIEW", "VALUE"], preview_rows(plan.request, plan.auction, plan.preview))
     if plan.refusals:
         raise OrderRefused(plan.refusals)
     if args.yes:
         placed = await service.submit(plan)
     elif _ask("Place this order?"):
-        placed = await service.place(form, allow_stacking=args.allow_stacking)  # checked again on fresh data
+        placed = await service.place(form, **overrides)  # checked again on fresh data
     else:
         raise RektError("Order not placed; nothing was signed.")
     record = placed.record

@@ -80,6 +80,12 @@ class UiSettings(_Strict):
     stale_after_s: Annotated[int, Field(ge=1, le=300)] = 10
 
 
+class GuardSettings(_Strict):
+    # A limit price further than this through the oracle (above it for a buy, below for a
+    # sell) is refused unless overridden: a typo such as a BTC sell at $1 trades at once.
+    price_band_pct: Annotated[Decimal, Field(gt=0, le=100)] = Decimal(10)
+
+
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("rekt-tui", appauthor=False))
 
@@ -149,9 +155,23 @@ class Settings(_Strict):
     keystore_backend: KeystoreChoice = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ui: UiSettings = Field(default_factory=UiSettings)
+    guards: GuardSettings = Field(default_factory=GuardSettings)
     clusters: dict[ClusterName, ClusterProfile] = Field(
         default_factory=lambda: {name: ClusterProfile(**values) for name, values in DEFAULT_PROFILES.items()}
     )
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir_named(cls, value: object) -> object:
+        # Path("") is the current directory, and "~" is not expanded by Path: neither is
+        # what the user meant, and keys would land in the wrong place.
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("must name a directory")
+            return Path(value).expanduser()
+        if isinstance(value, Path):
+            return value.expanduser()
+        return value
 
     @field_validator("strategy")
     @classmethod

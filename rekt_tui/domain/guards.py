@@ -8,11 +8,11 @@ list means the order may be signed.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from enum import Enum
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.markets import floor_to, format_base
+from rekt_tui.domain.markets import floor_to, format_base, format_price
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.orders import OrderRequest, side_label
 from rekt_tui.domain.records import Direction, MarketType
@@ -40,6 +40,7 @@ class RefusalCode(str, Enum):
     INSUFFICIENT_COLLATERAL = "insufficient_collateral"
     LEVERAGE = "leverage"
     STACKING = "stacking"
+    FAR_PRICE = "far_price"
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,14 @@ def check_order(
     oracle_age_s: Decimal | int,
     stale_after_s: int,
     allow_stacking: bool = False,
+    oracle_price: int | None = None,
+    price_band_pct: Decimal | None = None,
+    allow_far_price: bool = False,
 ) -> list[Refusal]:
     """Every guard from the product's risk rules; empty means go.
+
+    With `oracle_price` and `price_band_pct`, a limit price further through the market
+    than the band is refused unless `allow_far_price` (see `price_band`).
 
     A reduce-only order that shrinks a position cannot add risk, so it skips the margin
     and leverage guards; one that would open or grow a position is refused, since Drift
@@ -81,6 +88,8 @@ def check_order(
         refusals += _margin(request, account, preview) + _leverage(preview, strategy)
     if not allow_stacking:
         refusals += _stacking(request, open_orders)
+    if oracle_price is not None and price_band_pct is not None and not allow_far_price:
+        refusals += price_band(request, oracle_price, price_band_pct)
     return refusals
 
 
@@ -176,3 +185,39 @@ def _stacking(request: OrderRequest, open_orders: Sequence[Order]) -> list[Refus
                 f"(order {order.order_id}); pass the stacking override to place another.",
             )]
     return []
+
+
+FAR_PRICE_OVERRIDE = "--allow-far-price"
+
+
+def price_band(request: OrderRequest, oracle_price: int, band_pct: Decimal) -> list[Refusal]:
+    """A limit price more than `band_pct` % through the market is a typo until proven otherwise.
+
+    "Through" is the side where the order trades at once: above the reference for a buy,
+    below it for a sell (a limit sell of BTC at $1 sells at whatever bids there are).
+    The reference is the oracle, or for a trigger limit its trigger price, where the
+    oracle will be when it fires. Trigger prices themselves are never through: an order
+    whose trigger would fire at once is refused when it is parsed.
+    """
+    if request.price is None:
+        return []
+    reference = request.trigger_price if request.trigger_price is not None else oracle_price
+    if reference <= 0:
+        return []
+    buying = request.direction is Direction.LONG
+    through = (request.price - reference) if buying else (reference - request.price)
+    if through * 100 <= band_pct * reference:  # exact: no rounding decides a refusal
+        return []
+    through_pct = Decimal(through) * 100 / reference
+    what = "its trigger price" if request.trigger_price is not None else "the oracle price"
+    where = "above" if buying else "below"
+    shown = through_pct.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    if shown <= band_pct:  # never let a price just beyond the band read as on it
+        shown = through_pct.quantize(Decimal("0.01"), rounding=ROUND_UP)
+    shown = shown.normalize()
+    return [Refusal(
+        RefusalCode.FAR_PRICE,
+        f"The limit {side_label(request.direction)} price {format_price(request.price)} on {request.market.symbol} "
+        f"is {shown:f}% {where} {what} {format_price(reference)}, beyond the {band_pct.normalize():f}% price band; "
+        f"fix the price, or pass {FAR_PRICE_OVERRIDE} if you mean it.",
+    )]

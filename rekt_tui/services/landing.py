@@ -29,7 +29,10 @@ Intent = dict[str, object]
 async def land(link: SessionLink, kind: str, intent: Intent, transaction: Transaction) -> Landed:
     """Sign, persist and land one transaction; raises the sender's failures as they are."""
     landed = await link.sender.send(link.pubkey, kind=kind, intent=intent, build=transaction)
-    await caught_up(link, landed.slot)
+    try:
+        await caught_up(link, landed.slot)
+    except Exception:  # noqa: BLE001 - it landed: a failed read after it must not say otherwise
+        log.warning("%s landed; the account view could not be refreshed after it", landed.signature, exc_info=True)
     return landed
 
 
@@ -59,6 +62,15 @@ async def record_balances(link: SessionLink) -> BalanceSnapshot | None:
     return record
 
 
+async def record_balances_after_landing(link: SessionLink) -> None:
+    """The figures after a landed action are bookkeeping: a failed read (a 429, a full
+    disk) is logged, never raised, so it cannot turn the landed action into an error."""
+    try:
+        await record_balances(link)
+    except Exception:  # noqa: BLE001 - any failure here leaves the landed action as it is
+        log.warning("balances not recorded after a landed transaction; the next read records them", exc_info=True)
+
+
 class Lander:
     """The session link under the name the UI and the CLI still use; its helpers are the functions above."""
 
@@ -74,6 +86,9 @@ class Lander:
 
     async def record_balances(self) -> BalanceSnapshot | None:
         return await record_balances(self.link)
+
+    async def record_balances_after_landing(self) -> None:
+        await record_balances_after_landing(self.link)
 
     async def refresh_session(self) -> None:
         await self.link.refresh_session()

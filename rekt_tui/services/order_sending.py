@@ -17,7 +17,7 @@ from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, free_us
 from rekt_tui.domain.records import Direction, OrderStatus
 from rekt_tui.domain.trading import Position
 from rekt_tui.drift.errors import TransactionExpired, TransactionFailed
-from rekt_tui.services.landing import Intent, land, record_balances
+from rekt_tui.services.landing import Intent, land, record_balances_after_landing
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.models import PlacedOrder
 from rekt_tui.services.order_book import settle_row
@@ -56,7 +56,7 @@ async def send_order(
         raise
     snapshot = link.venue.snapshot()
     record = await settle_row(link.registry, record, snapshot.orders if snapshot else (), landed.signature)
-    await record_balances(link)
+    await record_balances_after_landing(link)
     return PlacedOrder(record, landed.signature)
 
 

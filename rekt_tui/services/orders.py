@@ -43,7 +43,7 @@ class OrderService:
     def strategy(self) -> StrategyPreset:
         return self._settings.preset(self._link.session.strategy)
 
-    async def plan(self, form: OrderForm, *, allow_stacking: bool = False) -> OrderPlan:
+    async def plan(self, form: OrderForm, *, allow_stacking: bool = False, allow_far_price: bool = False) -> OrderPlan:
         """Check and preview an order; its refusals (if any) carry the numbers."""
         snapshot = self._trading_account()
         markets = self.markets()
@@ -61,11 +61,14 @@ class OrderService:
         refusals = check_order(
             request, snapshot, preview, self.strategy(), open_orders=snapshot.orders, account_age_s=age,
             oracle_age_s=age, stale_after_s=self._settings.ui.stale_after_s, allow_stacking=allow_stacking,
+            oracle_price=oracle, price_band_pct=self._settings.guards.price_band_pct, allow_far_price=allow_far_price,
         )  # fmt: skip
         return OrderPlan(request, auction, preview, tuple(refusals))
 
-    async def place(self, form: OrderForm, *, allow_stacking: bool = False) -> PlacedOrder:
-        return await self.submit(await self.plan(form, allow_stacking=allow_stacking))
+    async def place(
+        self, form: OrderForm, *, allow_stacking: bool = False, allow_far_price: bool = False
+    ) -> PlacedOrder:
+        return await self.submit(await self.plan(form, allow_stacking=allow_stacking, allow_far_price=allow_far_price))
 
     async def submit(self, plan: OrderPlan) -> PlacedOrder:
         """Place a planned order, at once (a plan shown to someone who took their time

@@ -25,7 +25,7 @@ from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.strategy import StrategyPreset
 from rekt_tui.drift.rpc import RpcError
 from rekt_tui.drift.sender import Landed
-from rekt_tui.services.landing import Lander, land, link_of, now, record_balances
+from rekt_tui.services.landing import Lander, land, link_of, now, record_balances, record_balances_after_landing
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.models import Funding
 
@@ -155,7 +155,7 @@ class SessionService:
             referrer_verified_at=now() if verified else None,
         )  # fmt: skip
         await venue.load_fee_tier()
-        await record_balances(self._link)
+        await record_balances_after_landing(self._link)
         await self._link.refresh_session()
         if not verified:
             raise RektError(
@@ -173,7 +173,7 @@ class SessionService:
         await self._check_reserve(amount if asset == "SOL" else 0)
         transaction = self._venue.deposit(asset, amount)
         landed = await land(self._link, "deposit", {"action": "deposit", "asset": asset, "amount": amount}, transaction)
-        await record_balances(self._link)
+        await record_balances_after_landing(self._link)
         return landed
 
     async def _check_reserve(self, lamports: int) -> None:

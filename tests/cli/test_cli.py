@@ -141,8 +141,11 @@ def test_localnet_keys_are_refused_on_other_clusters(cli):
     assert cli("sessions", "--json").json() == []
 
 
-def test_an_existing_open_data_dir_is_made_private(cli):
-    cli.data_dir.mkdir(mode=0o755)
-    cli.data_dir.chmod(0o755)
-    assert cli("sessions").code == 0
-    assert mode(cli.data_dir) == 0o700
+@pytest.mark.parametrize("existing", [0o755, 0o1777])
+def test_an_existing_data_dir_keeps_its_mode_and_an_open_one_is_warned_about(cli, existing):
+    cli.data_dir.mkdir()
+    cli.data_dir.chmod(existing)
+    result = cli("sessions")
+    assert result.code == 0, result.err
+    assert mode(cli.data_dir) == existing  # a sticky 1777 directory keeps its sticky bit
+    assert f"is open to other users (mode {existing:04o})" in result.err and "chmod 700" in result.err

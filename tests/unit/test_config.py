@@ -147,3 +147,24 @@ def test_localnet_profile_names_the_embedded_ledgers_accounts(tmp_path):
     profile = load(tmp_path).clusters["localnet"]
     assert profile.lookup_tables == (str(LOCALNET_LOOKUP_TABLE),)
     assert profile.referrer == str(LOCALNET_REFERRER)
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_data_dir_is_refused_not_the_current_directory(tmp_path, value):
+    with pytest.raises(ConfigError, match=r"`data_dir` must name a directory"):
+        load(tmp_path, f'data_dir = "{value}"\n')
+    with pytest.raises(ConfigError, match="environment variable REKT_DATA_DIR"):
+        load(tmp_path, environ={"REKT_DATA_DIR": value})
+
+
+def test_a_data_dir_under_home_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert load(tmp_path, 'data_dir = "~/rekt-data"\n').data_dir == tmp_path / "rekt-data"
+    assert load(tmp_path, environ={"REKT_DATA_DIR": "~/x"}).data_dir == tmp_path / "x"
+
+
+def test_the_price_band_setting(tmp_path):
+    assert load(tmp_path).guards.price_band_pct == Decimal(10)
+    assert load(tmp_path, "[guards]\nprice_band_pct = 2.5\n").guards.price_band_pct == Decimal("2.5")
+    with pytest.raises(ConfigError, match="guards.price_band_pct"):
+        load(tmp_path, "[guards]\nprice_band_pct = 0\n")

@@ -164,3 +164,67 @@ def test_the_suggested_size_fits_the_free_collateral(free, needed, size):
         suggested = Decimal(refusal.sentence.split("at most ")[1].split(" SOL")[0]) * 10**9
         assert suggested % SOL_PERP.step_size == 0
         assert suggested * needed <= free * size  # margin and fee scale with size
+
+
+# The price band (B2): a limit price far through the market is refused unless overridden.
+
+ORACLE = 150_000_000
+BAND = Decimal(10)
+
+
+def limit(direction, price, *, kind=OrderKind.LIMIT, trigger=None):
+    return replace(REQUEST, direction=direction, kind=kind, price=price, trigger_price=trigger)
+
+
+def banded(request, **kwargs):
+    return check(request, oracle_price=ORACLE, price_band_pct=BAND, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("direction", "price"),
+    [(Direction.SHORT, 1_000_000), (Direction.SHORT, 134_990_000), (Direction.LONG, 165_010_000)],
+)
+def test_a_limit_price_beyond_the_band_through_the_oracle_is_refused_with_the_numbers(direction, price):
+    [refusal] = banded(limit(direction, price))
+    assert refusal.code is RefusalCode.FAR_PRICE
+    assert "the oracle price $150.00" in refusal.sentence and "10% price band" in refusal.sentence
+    assert "--allow-far-price" in refusal.sentence
+    assert ("below" if direction is Direction.SHORT else "above") in refusal.sentence
+
+
+def test_the_sell_at_one_dollar_names_its_price_and_distance():
+    [refusal] = banded(limit(Direction.SHORT, 1_000_000))
+    assert "$1.00" in refusal.sentence and "99.33% below" in refusal.sentence
+    [just_beyond] = banded(limit(Direction.LONG, 165_000_100))
+    assert "10.01% above" in just_beyond.sentence
+
+
+@pytest.mark.parametrize(
+    ("direction", "price"),
+    [
+        (Direction.SHORT, 135_000_000), (Direction.LONG, 165_000_000),  # exactly on the band
+        (Direction.LONG, 1_000_000), (Direction.SHORT, 10 * ORACLE),  # far, but resting: not through
+    ],
+)  # fmt: skip
+def test_prices_within_the_band_or_on_the_resting_side_pass(direction, price):
+    assert banded(limit(direction, price)) == []
+
+
+def test_the_override_and_market_orders_pass_the_band():
+    assert banded(limit(Direction.SHORT, 1_000_000), allow_far_price=True) == []
+    assert banded(REQUEST) == []  # a market order has no limit price: its auction bounds it
+
+
+def test_a_trigger_limit_is_measured_from_its_trigger():
+    stop = dict(kind=OrderKind.STOP_LIMIT, trigger=100_000_000)
+    assert banded(limit(Direction.SHORT, 95_000_000, **stop)) == []  # 5% below the trigger
+    [refusal] = banded(limit(Direction.SHORT, 50_000_000, **stop))
+    assert "50% below its trigger price $100.00" in refusal.sentence
+
+
+@given(price=st.integers(1, 10**12), band=st.integers(1, 100))
+def test_the_band_refuses_exactly_beyond_it(price, band):
+    for direction in Direction:
+        refused = check(limit(direction, price), oracle_price=ORACLE, price_band_pct=Decimal(band))
+        through = price - ORACLE if direction is Direction.LONG else ORACLE - price
+        assert bool(refused) == (through * 100 > band * ORACLE)
