@@ -14,6 +14,7 @@ Run: python -m benchmarks.cold_start [--runs 7]
 import argparse
 import os
 import shlex
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -163,6 +164,15 @@ def summary(what: str, samples: list[float], against: str) -> None:
     )
 
 
+def copy_ledger(chain: Path, data_dir: Path) -> None:
+    """A fresh data dir that knows the running localnet: the cockpit checks the genesis hash
+    answering at the port against the ledger in its data dir before it trusts the cluster."""
+    target = data_dir / "localnet"
+    target.mkdir(parents=True)
+    with sqlite3.connect(chain / "localnet" / "ledger.sqlite3") as source, sqlite3.connect(target / "ledger.sqlite3") as copy:
+        source.backup(copy)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed launches of each program (after one warm-up)")
@@ -180,6 +190,7 @@ def main() -> None:
             cockpit, baseline = [], []
             for run in range(args.runs + 1):
                 data_dir = tmp / f"run-{run}"
+                copy_ledger(tmp / "chain", data_dir)
                 took = time_launch(tmux, [str(REKT_TUI), "--config", str(config), "--data-dir", str(data_dir)], env)
                 plain = time_launch(tmux, [sys.executable, str(hello)], env)
                 if run:  # the first launch of each is the warm-up
