@@ -54,7 +54,8 @@ class TransactionStatus(str, Enum):
 UNRESOLVED_TRANSACTION_STATUSES = frozenset({TransactionStatus.PENDING, TransactionStatus.SENT})
 
 # A crash after broadcast can leave a landed transaction still `pending`, so pending may
-# jump straight to any outcome. Outcomes are final: at most one landed transaction per effect.
+# jump straight to any outcome. Outcomes are final (except a late landing of an expired
+# row): at most one landed transaction per effect.
 TRANSACTION_TRANSITIONS: dict[TransactionStatus, frozenset[TransactionStatus]] = {
     TransactionStatus.PENDING: frozenset(
         {TransactionStatus.SENT, TransactionStatus.CONFIRMED, TransactionStatus.FAILED, TransactionStatus.EXPIRED}
@@ -64,7 +65,8 @@ TRANSACTION_TRANSITIONS: dict[TransactionStatus, frozenset[TransactionStatus]] =
     ),
     TransactionStatus.CONFIRMED: frozenset(),
     TransactionStatus.FAILED: frozenset(),
-    TransactionStatus.EXPIRED: frozenset(),
+    # A late landing (lagging node): an expired row the chain later shows is promoted.
+    TransactionStatus.EXPIRED: frozenset({TransactionStatus.CONFIRMED, TransactionStatus.FAILED}),
 }
 
 

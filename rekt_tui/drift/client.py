@@ -54,14 +54,14 @@ def build_client(
     """
     from driftpy.account_subscription_config import AccountSubscriptionConfig
     from driftpy.drift_client import DriftClient
-    from solana.rpc.async_api import AsyncClient
-    from solana.rpc.commitment import Confirmed
     from solders.pubkey import Pubkey
+
+    from rekt_tui.drift.retry import resilient_connection
 
     check_supported(endpoint)
     tables = [Pubkey.from_string(table) for table in endpoint.lookup_tables] or None
     return DriftClient(
-        AsyncClient(endpoint.rpc_url, commitment=Confirmed),
+        resilient_connection(endpoint.rpc_url),
         wallet,
         env=endpoint.driftpy_env,
         authority=authority,

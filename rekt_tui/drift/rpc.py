@@ -4,6 +4,10 @@ driftpy's client hides HTTP status codes and retries on its own. Sending money n
 the opposite: every failure classified so the sender knows whether the same bytes may
 simply be sent again (rate limit, server error, broken connection), whether the answer
 is unknown (timeout), or whether the node gave a definite answer (a JSON-RPC error).
+
+`call` retries what is transient (drift/retry.py): reads always; other methods only when
+the node provably did not take the request (429, 5xx, no connection), never after a
+timeout. `call_once` is one attempt, for the sender, which paces its own resends.
 """
 
 import asyncio
@@ -11,6 +15,11 @@ import itertools
 from typing import Any
 
 import aiohttp
+
+from rekt_tui.drift.retry import DEFAULT_POLICY, RetryPolicy, with_retries
+
+# Methods that only read: retrying them after a timeout cannot repeat an effect.
+READ_PREFIXES = ("get", "is", "simulate")
 
 
 class RpcTransportError(Exception):
@@ -39,13 +48,31 @@ class RpcError(Exception):
 class JsonRpc:
     """One HTTP session to one node; create inside the event loop that uses it."""
 
-    def __init__(self, url: str, *, timeout_s: float = 10.0) -> None:
+    def __init__(self, url: str, *, timeout_s: float = 10.0, policy: RetryPolicy = DEFAULT_POLICY) -> None:
         self.url = url
+        self.policy = policy
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
 
     async def call(self, method: str, params: list | None = None) -> Any:
+        """One JSON-RPC call, retried while it fails transiently; RpcUnavailable when the budget is spent."""
+
+        async def once() -> Any:
+            try:
+                return await self.call_once(method, params)
+            except RpcTimeout as timeout:
+                if method.startswith(READ_PREFIXES):
+                    raise
+                raise _Final(timeout) from None
+
+        try:
+            return await with_retries(once, f"calling {method} on {self.url}", self.policy)
+        except _Final as final:
+            raise final.error from None
+
+    async def call_once(self, method: str, params: list | None = None) -> Any:
+        """One attempt, every failure classified (see the module docstring)."""
         body = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params or []}
         try:
             async with self._client().post(self.url, json=body) as response:
@@ -74,6 +101,13 @@ class JsonRpc:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         return self._session
+
+
+class _Final(Exception):
+    """A failure not to retry, carried through the retry loop."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
 
 
 def _retry_after(response: aiohttp.ClientResponse) -> float | None:

@@ -3,10 +3,14 @@
 The policy (docs/RELIABILITY.md): sign → persist the signature, the exact bytes and their last
 valid block height → broadcast with maxRetries=0 → resend the same bytes every ~2 s →
 confirm at `confirmed` and read the landed `err` → call it expired only when the chain is
-past the last valid block height AND a history search finds nothing → then rebuild once,
-from fresh chain state. Because the bytes are fixed before the first broadcast, any
-number of resends can land at most once; a crash at any point leaves a registry row that
-`resume` finishes.
+past the last valid block height AND a history search finds nothing → look for the
+intent's effect on chain (drift/effects.py: a lagging node shows landings late) → only
+then rebuild once, from fresh chain state. Because the bytes are fixed before the first
+broadcast, any number of resends can land at most once; a crash at any point leaves a
+registry row that `resume` finishes. Bytes identical to a row already recorded (a
+re-plan in the same blockhash) are that transaction, not a new one.
+
+Once a signature is persisted, any failure is raised as `AfterSigning` naming it.
 """
 
 import asyncio
@@ -23,8 +27,10 @@ from typing import Any, Protocol
 
 from solders.transaction import VersionedTransaction
 
+from rekt_tui.domain.errors import AfterSigning, RektError
 from rekt_tui.domain.records import TransactionRecord, TransactionStatus
-from rekt_tui.drift.errors import TransactionExpired, TransactionFailed, decode_transaction_error
+from rekt_tui.drift.effects import CHECKPOINT_KEY, EffectProbe, Evidence
+from rekt_tui.drift.errors import DecodedError, TransactionExpired, TransactionFailed, decode_transaction_error
 from rekt_tui.drift.rpc import JsonRpc, RpcError, RpcTimeout, RpcTransportError
 
 log = logging.getLogger(__name__)
@@ -45,6 +51,8 @@ class SendPolicy:
     backoff_initial_s: float = 0.25
     backoff_max_s: float = 8.0
     rebuilds: int = 1
+    # No answer at all from the node for this long: the outcome is reported unknown (AfterSigning).
+    silent_limit_s: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -64,11 +72,13 @@ class Journal(Protocol):
 
     async def update_transaction(self, signature: str, **changes: Any) -> Any: ...
 
+    async def get_transaction(self, signature: str) -> TransactionRecord | None: ...
+
     def signing_lock(self, pubkey: str) -> AbstractAsyncContextManager[Any]: ...
 
 
 class _Expired(Exception):
-    pass
+    """Past its last valid block height with no status: expired unless its effect shows."""
 
 
 # A status query that got no definite answer: never to be read as "not landed".
@@ -86,12 +96,14 @@ class TransactionSender:
         registry: Journal,
         policy: SendPolicy = SendPolicy(),
         *,
+        probe: EffectProbe | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._rpc = rpc
         self._registry = registry
         self._policy = policy
+        self.probe = probe
         self._sleep = sleep
         self._clock = clock
 
@@ -100,36 +112,59 @@ class TransactionSender:
 
         Holds the session's signing lock from signing to landing, so no other process
         signs for the session meanwhile. Raises TransactionFailed (preflight or landed
-        error, with the decoded code) or TransactionExpired (it and its rebuilds
-        provably never landed).
+        error, with the decoded code), TransactionExpired (it and its rebuilds provably
+        never landed, and the chain shows no effect), or AfterSigning (anything else once
+        a signature was persisted).
         """
         async with self._registry.signing_lock(session):
             return await self._send_locked(session, kind=kind, intent=intent, build=build)
 
     async def _send_locked(self, session: str, *, kind: str, intent: dict, build: Builder) -> Landed:
+        if self.probe is not None:
+            intent = {**intent, CHECKPOINT_KEY: await self.probe.checkpoint(intent)}
+        signatures: list[str] = []
+        try:
+            return await self._send(session, kind, intent, build, signatures)
+        except (TransactionFailed, TransactionExpired, AfterSigning):
+            raise
+        except Exception as error:
+            if not signatures:
+                raise
+            raise _after_signing(kind, signatures, error) from error
+
+    async def _send(self, session: str, kind: str, intent: dict, build: Builder, signatures: list[str]) -> Landed:
         rebuild_of: str | None = None
+        text = json.dumps(intent, sort_keys=True, default=str)
         for _ in range(self._policy.rebuilds + 1):
             blockhash, last_valid = await self._latest_blockhash()
             wire = build(blockhash)
             wire = await wire if isawaitable(wire) else wire
             signature = signature_of(wire)
-            await self._registry.record_transaction(
-                session,
-                kind=kind,
-                intent=json.dumps(intent, sort_keys=True, default=str),
-                signature=signature,
-                raw_tx=wire,
-                last_valid_block_height=last_valid,
-                rebuild_of=rebuild_of,
-            )
+            known = await self._registry.get_transaction(signature)
+            if known is None:
+                await self._registry.record_transaction(
+                    session, kind=kind, intent=text, signature=signature, raw_tx=wire,
+                    last_valid_block_height=last_valid, rebuild_of=rebuild_of,
+                )  # fmt: skip
+            if signature not in signatures:
+                signatures.append(signature)
             try:
+                if known is not None:
+                    # The same bytes as a recorded transaction (a re-plan within one blockhash) are that
+                    # transaction: finish it, never record or count it twice.
+                    log.info("%s %s is already recorded (%s); finishing it", kind, signature, known.status.value)
+                    return await self._finish_known(known)
                 return await self._drive(signature, wire, last_valid, preflight=True, rebuild_of=rebuild_of)
             except _Expired:
-                log.warning("%s %s expired without landing", kind, signature)
+                evidence = await self._effect(signatures, intent)
+                if evidence is not None:
+                    return await self._adopt(signature, evidence, rebuild_of)
+                await self._mark_expired(signature)
+                log.warning("%s %s expired without landing, and the chain shows no effect", kind, signature)
                 rebuild_of = signature
         raise TransactionExpired(
-            f"The {kind} transaction expired {self._policy.rebuilds + 1} times without landing; "
-            "the cluster may be congested: try again."
+            f"The {kind} transaction expired {len(signatures)} times without landing and the chain shows no "
+            f"effect ({', '.join(signatures)}); the cluster may be congested: try again."
         )
 
     async def resume(self, record: TransactionRecord) -> Landed | None:
@@ -142,7 +177,63 @@ class TransactionSender:
                 rebuild_of=record.rebuild_of, retries=record.retry_count,
             )  # fmt: skip
         except _Expired:
+            return await self.reexamine(record)
+
+    async def reexamine(self, record: TransactionRecord) -> Landed | None:
+        """Whether a transaction past its expiry (or recorded `expired`) landed after all.
+
+        Promotes the row to confirmed (or failed, with its code) when the chain shows it;
+        otherwise marks it expired and returns None. A row already `expired` may have
+        been rebuilt, so only its own signature counts as proof; a pending or sent row
+        was never rebuilt, so its intent's effect on the account counts too.
+        """
+        result = await self._rpc.call("getSignatureStatuses", [[record.signature], {"searchTransactionHistory": True}])
+        status = result["value"][0]
+        if isinstance(status, dict) and status.get("confirmationStatus") in LANDED:
+            return await self._settle(record.signature, status, record.rebuild_of)
+        intent = json.loads(record.intent)
+        if record.status is TransactionStatus.EXPIRED:
+            intent = {CHECKPOINT_KEY: intent.get(CHECKPOINT_KEY)}  # no order fields: signatures only
+        evidence = await self._effect([record.signature], intent)
+        if evidence is not None:
+            return await self._adopt(record.signature, evidence, record.rebuild_of)
+        await self._mark_expired(record.signature)
+        return None
+
+    async def _finish_known(self, record: TransactionRecord) -> Landed:
+        if record.status is TransactionStatus.CONFIRMED:
+            return Landed(record.signature, record.slot or 0, record.rebuild_of)
+        if record.status is TransactionStatus.FAILED:
+            decoded = DecodedError(record.error_type or "transaction", record.error_code, record.error_name or "Failed",
+                                   record.message or "it failed")  # fmt: skip
+            raise TransactionFailed(record.signature, decoded, landed=record.slot is not None)
+        if record.status is TransactionStatus.EXPIRED:
+            raise _Expired
+        return await self._drive(
+            record.signature, record.raw_tx, record.last_valid_block_height, preflight=False,
+            rebuild_of=record.rebuild_of, retries=record.retry_count,
+        )  # fmt: skip
+
+    async def _effect(self, signatures: list[str], intent: dict) -> Evidence | None:
+        """The intent's effect on chain, if any (no probe: none can be seen)."""
+        if self.probe is None:
             return None
+        return await self.probe.find(signatures, intent)
+
+    async def _adopt(self, signature: str, evidence: Evidence, rebuild_of: str | None) -> Landed:
+        """The chain shows the intent's effect: settle the landed signature, never rebuild."""
+        log.warning("%s has no status yet, but its effect is on chain: %s", signature, evidence.detail)
+        if evidence.signature is not None:
+            status = {"slot": evidence.slot, "err": evidence.err, "confirmationStatus": "confirmed"}
+            return await self._settle(evidence.signature, status, rebuild_of)
+        await self._registry.update_transaction(
+            signature, status=TransactionStatus.CONFIRMED, slot=evidence.slot, confirmed_at=_now(),
+            message=f"No status yet; its effect is on chain ({evidence.detail}) as of slot {evidence.slot}.",
+        )  # fmt: skip
+        return Landed(signature, evidence.slot, rebuild_of)
+
+    async def _mark_expired(self, signature: str) -> None:
+        await self._registry.update_transaction(signature, status=TransactionStatus.EXPIRED)
 
     async def _drive(
         self, signature: str, wire: bytes, last_valid: int, *, preflight: bool, rebuild_of: str | None, retries: int = 0
@@ -152,12 +243,16 @@ class TransactionSender:
             await self._registry.update_transaction(signature, status=TransactionStatus.SENT, sent_at=_now())
         backoff = self._policy.backoff_initial_s
         next_send = self._clock() + (self._policy.resend_interval_s if accepted else backoff)
+        last_answer = self._clock()
         while True:
             status = await self._status(signature)
+            if status is not UNKNOWN:
+                last_answer = self._clock()
+            elif self._clock() - last_answer > self._policy.silent_limit_s:
+                raise RektError(f"the RPC gave no answer for {self._policy.silent_limit_s:g} s")
             if isinstance(status, dict) and status.get("confirmationStatus") in LANDED:
                 return await self._settle(signature, status, rebuild_of)
             if status is None and await self._provably_expired(signature, last_valid):
-                await self._registry.update_transaction(signature, status=TransactionStatus.EXPIRED)
                 raise _Expired
             if self._clock() >= next_send:
                 retries += 1
@@ -178,7 +273,7 @@ class TransactionSender:
         if preflight:
             config["preflightCommitment"] = "confirmed"
         try:
-            await self._rpc.call("sendTransaction", [base64.b64encode(wire).decode(), config])
+            await self._rpc.call_once("sendTransaction", [base64.b64encode(wire).decode(), config])
             return True
         except (RpcTransportError, RpcTimeout) as error:
             log.info("broadcast of %s got no answer (%s); the same bytes will be sent again", signature, error)
@@ -219,7 +314,7 @@ class TransactionSender:
     async def _status(self, signature: str) -> dict | None | object:
         """The signature's status, None when the node (searching history) has none, or UNKNOWN."""
         try:
-            result = await self._rpc.call("getSignatureStatuses", [[signature], {"searchTransactionHistory": True}])
+            result = await self._rpc.call_once("getSignatureStatuses", [[signature], {"searchTransactionHistory": True}])
             return result["value"][0]
         except (RpcTransportError, RpcTimeout, RpcError, KeyError, IndexError, TypeError):
             return UNKNOWN
@@ -227,20 +322,25 @@ class TransactionSender:
     async def _provably_expired(self, signature: str, last_valid: int) -> bool:
         """Past its last valid block height, and a history search (after that height) still finds nothing."""
         try:
-            height = await self._rpc.call("getBlockHeight", [{"commitment": "confirmed"}])
+            height = await self._rpc.call_once("getBlockHeight", [{"commitment": "confirmed"}])
         except (RpcTransportError, RpcTimeout, RpcError):
             return False
         return height > last_valid and await self._status(signature) is None
 
     async def _latest_blockhash(self) -> tuple[str, int]:
-        backoff = self._policy.backoff_initial_s
-        while True:
-            try:
-                value = (await self._rpc.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]
-                return value["blockhash"], value["lastValidBlockHeight"]
-            except (RpcTransportError, RpcTimeout):
-                await self._sleep(backoff)
-                backoff = min(backoff * 2, self._policy.backoff_max_s)
+        value = (await self._rpc.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]
+        return value["blockhash"], value["lastValidBlockHeight"]
+
+
+def _after_signing(kind: str, signatures: list[str], error: Exception) -> AfterSigning:
+    """One sentence: what was signed, what is known, and how it resolves."""
+    cause = error.message.rstrip(".") if isinstance(error, RektError) else f"{type(error).__name__}: {error}"
+    named = ", ".join(signatures)
+    return AfterSigning(
+        f"The {kind} transaction {named} was signed and may have landed, but finishing it failed ({cause}); "
+        "`rekt-tui recover` resolves it from the chain.",
+        tuple(signatures),
+    )
 
 
 def _now() -> datetime:
