@@ -1,0 +1,40 @@
+"""R5 on a live Drift localnet: a market order whose status shows only after its blockhash
+expired (a lagging node) is found on chain by the account's order numbering and is
+never rebuilt, so the position is not doubled; its row is confirmed, not expired.
+"""
+
+import asyncio
+
+import pytest
+
+from rekt_tui.domain.records import TransactionStatus
+from rekt_tui.services.models import OrderForm
+from tests.services.test_orders_service import SOL, close_desk, open_desk, until
+
+pytestmark = pytest.mark.slow
+
+SLOT_S = 0.05  # open_desk's localnet: 150 slots of validity = 7.5 s
+
+
+async def test_a_late_landing_order_is_adopted_not_rebuilt(tmp_path):
+    desk = await open_desk(tmp_path)
+    try:
+        before = await desk.transactions()
+        await desk.admin.call("rekt_delayConfirmations", [200])
+        placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.2"))
+        await desk.admin.call("rekt_clearTransactionFaults", [])
+
+        rows = (await desk.services.registry.list_transactions(desk.pubkey, limit=100))[: await desk.transactions() - before]
+        assert [(r.kind, r.status, r.rebuild_of) for r in rows] == [(rows[0].kind, TransactionStatus.CONFIRMED, None)]
+        assert placed.signature == rows[0].signature
+
+        async def filled():
+            await desk.fresh()
+            return desk.base() == SOL // 5
+
+        await until(filled, what="the one fill")
+        await asyncio.sleep(220 * SLOT_S)  # the held status shows; nothing else lands
+        await desk.fresh()
+        assert desk.base() == SOL // 5
+    finally:
+        await close_desk(desk)
