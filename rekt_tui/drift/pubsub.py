@@ -7,6 +7,13 @@ notifications every slot are the heartbeat: no message at all for `stale_after_s
 means the socket is silent, so it is dropped and opened again. After every (re)connect
 the watched accounts are read once over HTTP, because notifications missed while the
 socket was down are never replayed.
+
+Reads over HTTP and notifications race: an answer to an older read can arrive after a
+newer notification (or a newer read). Each account keeps the slot it was last seen at,
+and anything older is dropped, so the view never steps back in time (a deposit never
+vanishes, a resting order never looks filled, a teardown never re-plans a done step).
+Only the first read counts as data for the feed's age: a resync after a reconnect is
+not proof that the live feed works again.
 """
 
 import base64
@@ -49,6 +56,7 @@ class AccountStream(ResilientSocket):
         self._pending: dict[int, str] = {}  # request id -> pubkey
         self._subscriptions: dict[int, str] = {}  # subscription id -> pubkey
         self._next_id = 0
+        self._slots: dict[str, int] = {}  # pubkey -> slot of the newest data handed over
 
     async def watch(self, pubkeys: Iterable[str]) -> None:
         """Add accounts: subscribed now if connected (and read once), else on connect."""
@@ -66,8 +74,18 @@ class AccountStream(ResilientSocket):
             return
         answer = await self._rpc.call("getMultipleAccounts", [keys, CONFIG])
         received = time.perf_counter()
+        if self.last_data_at is None:
+            self._data_arrived()
         for key, value in zip(keys, answer["value"]):
-            self._on_account(key, _account_data(value), answer["context"]["slot"], received)
+            self._deliver(key, _account_data(value), answer["context"]["slot"], received)
+
+    def _deliver(self, key: str, data: bytes | None, slot: int, received: float) -> None:
+        """Hand over what is at least as new as what was handed over for `key` before."""
+        if slot < self._slots.get(key, -1):
+            log.debug("dropped %s at slot %s: already seen at slot %s", key, slot, self._slots[key])
+            return
+        self._slots[key] = slot
+        self._on_account(key, data, slot, received)
 
     async def _opened(self, socket: aiohttp.ClientWebSocketResponse) -> None:
         await self._subscribe(socket, "slotSubscribe", [], SLOTS)
@@ -90,7 +108,7 @@ class AccountStream(ResilientSocket):
             key = self._subscriptions.get(params["subscription"])
             if key:
                 result = params["result"]
-                self._on_account(key, _account_data(result["value"]), result["context"]["slot"], received)
+                self._deliver(key, _account_data(result["value"]), result["context"]["slot"], received)
         elif payload.get("id") in self._pending:
             key = self._pending.pop(payload["id"])
             if "result" in payload:

@@ -97,6 +97,11 @@ class ResilientSocket:
     any resync are redone after a drop) and handle each decoded JSON message in
     `_received`. Any error ends only the current connection, never the loop: a feed
     that stops on its first error is what this replaces.
+
+    Two clocks: silence (any message, acknowledgements included) decides when to drop
+    the socket; data age (notifications only, plus a subclass's `_data_arrived`) is what
+    readers see. Connecting is not data: a reconnect that brings nothing new stays as
+    old as the newest data it had, so a frozen feed never reads fresh.
     """
 
     def __init__(
@@ -110,13 +115,22 @@ class ResilientSocket:
         self.socket: aiohttp.ClientWebSocketResponse | None = None
         self.state = FeedState.CONNECTING
         self.last_message_at = time.monotonic()
+        self.last_data_at: float | None = None  # monotonic time of the newest data; None before any
         self._session: aiohttp.ClientSession | None = None
         self._task: asyncio.Task | None = None
         self._connected = asyncio.Event()
 
     def age_s(self) -> float:
-        """Seconds since the socket last said anything."""
+        """Seconds since the newest data arrived (infinite before any)."""
+        return float("inf") if self.last_data_at is None else time.monotonic() - self.last_data_at
+
+    def silence_s(self) -> float:
+        """Seconds since the socket last said anything (acknowledgements included)."""
         return time.monotonic() - self.last_message_at
+
+    def _data_arrived(self) -> None:
+        """Note that data arrived now (a notification, or a subclass's own read)."""
+        self.last_data_at = time.monotonic()
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name=f"{self.name} websocket")
@@ -175,7 +189,7 @@ class ResilientSocket:
 
     async def _read(self, socket: aiohttp.ClientWebSocketResponse) -> None:
         while True:
-            remaining = self.stale_after_s - self.age_s()
+            remaining = self.stale_after_s - self.silence_s()
             if remaining <= 0:
                 raise SilentSocket
             try:
@@ -187,8 +201,16 @@ class ResilientSocket:
             received = time.perf_counter()
             self.last_message_at = time.monotonic()
             if message.type == aiohttp.WSMsgType.TEXT:
-                self._received(json.loads(message.data), received)
+                payload = json.loads(message.data)
+                if not _is_response(payload):
+                    self._data_arrived()
+                self._received(payload, received)
 
     def _set_state(self, state: FeedState, reason: str = "") -> None:
         self.state = state
         self._on_state(FeedEvent(self.name, state, datetime.now(UTC), reason))
+
+
+def _is_response(payload: object) -> bool:
+    """A JSON-RPC answer to our own request (a subscription acknowledgement): not data."""
+    return isinstance(payload, dict) and "id" in payload and ("result" in payload or "error" in payload)
