@@ -31,7 +31,7 @@ def test_deposit_orders_and_stop_read_the_chain_while_the_websocket_is_silent(lo
         ok(rekt("strategy", "balanced"))
         ok(rekt("start", "--yes"))
         ok(rekt("order", "SOL-PERP", "buy", "0.1", "--type", "limit", "--price", "100", "--yes"))
-        ok(rekt("order", "SOL-PERP", "buy", "0.2", "--yes"))
+        ok(rekt("order", "SOL-PERP", "buy", "0.2", "--allow-stacking", "--yes"))
         with sqlite3.connect(rekt.data_dir / "registry.sqlite3") as db:
             rows = db.execute("SELECT order_type, status FROM orders ORDER BY id").fetchall()
         assert rows[0] == ("limit", "open"), rows
