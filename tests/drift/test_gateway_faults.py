@@ -91,3 +91,16 @@ async def test_changes_missed_while_disconnected_are_read_on_reconnect(watched, 
     await rpc.result("rekt_setOraclePrice", "SOL-PERP", "147")  # not notified: the socket is silent
     await rpc.result("rekt_clearFaults")
     await until(lambda: gateway.snapshot().positions[0].oracle_price == 147 * USDC, timeout=3)
+
+
+async def test_a_reconnect_without_new_data_stays_stale(watched, rpc):
+    gateway = watched
+    events = gateway.feed_events()
+    await rpc.result("rekt_setFaults", {"wsSilent": True})
+    await next_state(events, FeedState.STALE, timeout=STALE_AFTER_S + 2)
+    await next_state(events, FeedState.CONNECTED, timeout=3)  # reconnected, still silent
+    assert gateway.feed_state is FeedState.CONNECTED
+    assert gateway.age_s() > STALE_AFTER_S and gateway.is_stale(STALE_AFTER_S)
+    await rpc.result("rekt_clearFaults")
+    await oracle_reaches_snapshot(gateway, rpc, 152)  # notifications again: fresh
+    assert gateway.age_s() < STALE_AFTER_S and not gateway.is_stale(STALE_AFTER_S)
