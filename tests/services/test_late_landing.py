@@ -38,3 +38,37 @@ async def test_a_late_landing_order_is_adopted_not_rebuilt(tmp_path):
         assert desk.base() == SOL // 5
     finally:
         await close_desk(desk)
+
+
+async def test_an_interrupted_transaction_is_resolved_before_the_next_is_signed(tmp_path):
+    """R4: a row persisted before a crash (never broadcast) is driven to its outcome
+    before the next order is signed, so a retried command can never double an effect."""
+    from solders.keypair import Keypair
+    from solders.pubkey import Pubkey
+    from solders.system_program import TransferParams, transfer
+
+    from rekt_tui.drift.sender import signature_of
+
+    desk = await open_desk(tmp_path)
+    try:
+        payer = Pubkey.from_string(desk.pubkey)
+        recipient = Keypair().pubkey()
+        build = desk.lander.signer.builder([transfer(TransferParams(from_pubkey=payer, to_pubkey=recipient, lamports=10**6))])
+        latest = (await desk.admin.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]
+        wire = await build(latest["blockhash"])
+        await desk.services.registry.record_transaction(
+            desk.pubkey, kind="transfer", intent="{}", signature=signature_of(wire), raw_tx=wire,
+            last_valid_block_height=latest["lastValidBlockHeight"],
+        )  # fmt: skip  (the process died here: signed and persisted, never sent)
+
+        await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.1", kind="limit", price="100"))
+
+        rows = await desk.services.registry.list_transactions(desk.pubkey, limit=2)
+        assert [(r.kind, r.status) for r in rows] == [
+            (rows[0].kind, TransactionStatus.CONFIRMED), ("transfer", TransactionStatus.CONFIRMED)
+        ]
+        assert rows[1].confirmed_at <= rows[0].created_at  # resolved before the order was signed
+        balance = await desk.admin.call("getBalance", [str(recipient), {"commitment": "confirmed"}])
+        assert balance["value"] == 10**6
+    finally:
+        await close_desk(desk)
