@@ -56,7 +56,7 @@ def build_client(
     from driftpy.drift_client import DriftClient
     from solders.pubkey import Pubkey
 
-    from rekt_tui.drift.retry import resilient_connection
+    from rekt_tui.drift.resilient_http import resilient_connection
 
     check_supported(endpoint)
     tables = [Pubkey.from_string(table) for table in endpoint.lookup_tables] or None

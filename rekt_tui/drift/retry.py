@@ -12,21 +12,22 @@ Two ways in:
   `drift_client.account_subscriber.subscribe()`): it knows driftpy's exceptions too
   (solana-py's `SolanaRpcException` wrapping an `httpx.HTTPStatusError` or transport
   error; raw httpx errors from batch requests).
-- `resilient_connection(url)` is a solana-py `AsyncClient` whose every HTTP request
-  retries, so every read driftpy and anchorpy make through it is covered at once.
+- `resilient_connection(url)` (drift/resilient_http.py) is a solana-py `AsyncClient`
+  whose every HTTP request retries, so every read driftpy and anchorpy make through it
+  is covered at once.
 
 Only reads belong here: the sender resends its own signed bytes on its own schedule.
 """
 
 import asyncio
 import logging
+import random
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
-import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_delay
 
 from rekt_tui.domain.errors import RektError
 
@@ -61,8 +62,15 @@ class RpcUnavailable(RektError):
         self.last = last
 
 
+def _httpx() -> Any:
+    """httpx if loaded (driftpy's HTTP client): importing it costs half a second, and an
+    error of a module never loaded cannot be one of its types."""
+    return sys.modules.get("httpx")
+
+
 def _status_of(error: BaseException) -> int | None:
-    if isinstance(error, httpx.HTTPStatusError):
+    httpx = _httpx()
+    if httpx is not None and isinstance(error, httpx.HTTPStatusError):
         return error.response.status_code
     status = getattr(error, "status", None)  # our RpcTransportError
     return status if isinstance(status, int) else None
@@ -70,9 +78,8 @@ def _status_of(error: BaseException) -> int | None:
 
 def _root(error: BaseException) -> BaseException:
     """solana-py wraps httpx errors in SolanaRpcException; look at what it wraps."""
-    from solana.exceptions import SolanaRpcException
-
-    if isinstance(error, SolanaRpcException) and error.__cause__ is not None:
+    exceptions = sys.modules.get("solana.exceptions")
+    if exceptions is not None and isinstance(error, exceptions.SolanaRpcException) and error.__cause__ is not None:
         return error.__cause__
     return error
 
@@ -82,21 +89,21 @@ def transient(error: BaseException) -> bool:
     from rekt_tui.drift.rpc import RpcTimeout, RpcTransportError
 
     error = _root(error)
-    if isinstance(error, httpx.HTTPStatusError):
+    httpx = _httpx()
+    if httpx is not None and isinstance(error, httpx.HTTPStatusError):
         return error.response.status_code in RETRY_STATUSES
+    if httpx is not None and isinstance(error, httpx.TransportError):
+        return True
     return isinstance(
-        error,
-        (
-            RpcTransportError, RpcTimeout, httpx.TransportError, aiohttp.ClientConnectionError,
-            asyncio.TimeoutError, ConnectionError,
-        ),
-    )  # fmt: skip
+        error, (RpcTransportError, RpcTimeout, aiohttp.ClientConnectionError, asyncio.TimeoutError, ConnectionError)
+    )
 
 
 def retry_after_s(error: BaseException) -> float | None:
     """The node's `Retry-After` in seconds, if it sent one."""
     error = _root(error)
-    if isinstance(error, httpx.HTTPStatusError):
+    httpx = _httpx()
+    if httpx is not None and isinstance(error, httpx.HTTPStatusError):
         return _seconds(error.response.headers.get("Retry-After"))
     value = getattr(error, "retry_after_s", None)
     return value if isinstance(value, (int, float)) else None
@@ -125,9 +132,7 @@ class _Wait:
         self._clock = clock
         self._started = clock()
 
-    def __call__(self, state: RetryCallState) -> float:
-        import random
-
+    def __call__(self, state: Any) -> float:  # tenacity's RetryCallState
         policy = self._policy
         ceiling = min(policy.max_s, policy.initial_s * 2 ** (state.attempt_number - 1))
         pause = random.uniform(policy.initial_s / 2, ceiling)
@@ -147,6 +152,8 @@ async def with_retries(
 
     `what` completes "… while {what}", e.g. "reading the Drift markets".
     """
+    from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay  # a fifth of a second to import
+
     loop = asyncio.get_running_loop()
     retrying = AsyncRetrying(
         retry=retry_if_exception(transient),
@@ -167,40 +174,3 @@ async def with_retries(
             raise RpcUnavailable(what, error, policy) from None
         raise
     raise AssertionError("unreachable: tenacity either returns or raises")
-
-
-class RetryingTransport(httpx.AsyncBaseTransport):
-    """An httpx transport that retries 429/5xx/transport failures of each request.
-
-    solana-py posts every JSON-RPC request through one httpx client; putting the retry
-    here covers every read driftpy and anchorpy make, without wrapping each call.
-    """
-
-    def __init__(self, policy: RetryPolicy = DEFAULT_POLICY, inner: httpx.AsyncBaseTransport | None = None) -> None:
-        self._policy = policy
-        self._inner = inner or httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        async def once() -> httpx.Response:
-            response = await self._inner.handle_async_request(request)
-            if response.status_code in RETRY_STATUSES:
-                await response.aread()
-                await response.aclose()
-                raise httpx.HTTPStatusError(f"HTTP {response.status_code}", request=request, response=response)
-            return response
-
-        return await with_retries(once, f"asking {request.url} for data", self._policy)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-def resilient_connection(url: str, policy: RetryPolicy = DEFAULT_POLICY, *, timeout_s: float = 10.0):
-    """A solana-py AsyncClient (at `confirmed`) whose HTTP requests retry transient failures."""
-    from solana.rpc.async_api import AsyncClient
-    from solana.rpc.commitment import Confirmed
-
-    client = AsyncClient(url, commitment=Confirmed, timeout=timeout_s)
-    # solana-py offers no transport parameter: its provider's httpx client is replaced.
-    client._provider.session = httpx.AsyncClient(timeout=timeout_s, transport=RetryingTransport(policy))
-    return client
