@@ -107,7 +107,8 @@ class EffectProbe:
         """(slot, decoded User account or None)."""
         from driftpy.decode.user import decode_user
 
-        answer = await self._rpc.call("getAccountInfo", [self.user_account, {"encoding": "base64", "commitment": "confirmed"}])
+        config = {"encoding": "base64", "commitment": "confirmed"}
+        answer = await self._rpc.call("getAccountInfo", [self.user_account, config])
         value = answer["value"]
         if not value:
             return answer["context"]["slot"], None

@@ -39,6 +39,7 @@ PREFLIGHT_FAILURE = -32002
 LANDED = ("confirmed", "finalized")
 # Preflight refusals that say nothing about the transaction itself: keep trying until expiry.
 TRANSIENT_PREFLIGHT = {"BlockhashNotFound", "AlreadyProcessed"}
+HISTORY = {"searchTransactionHistory": True}
 
 # Given a recent blockhash, return the signed transaction's wire bytes (built from fresh chain state).
 Builder = Callable[[str], bytes | Awaitable[bytes]]
@@ -187,7 +188,7 @@ class TransactionSender:
         been rebuilt, so only its own signature counts as proof; a pending or sent row
         was never rebuilt, so its intent's effect on the account counts too.
         """
-        result = await self._rpc.call("getSignatureStatuses", [[record.signature], {"searchTransactionHistory": True}])
+        result = await self._rpc.call("getSignatureStatuses", [[record.signature], HISTORY])
         status = result["value"][0]
         if isinstance(status, dict) and status.get("confirmationStatus") in LANDED:
             return await self._settle(record.signature, status, record.rebuild_of)
@@ -314,7 +315,7 @@ class TransactionSender:
     async def _status(self, signature: str) -> dict | None | object:
         """The signature's status, None when the node (searching history) has none, or UNKNOWN."""
         try:
-            result = await self._rpc.call_once("getSignatureStatuses", [[signature], {"searchTransactionHistory": True}])
+            result = await self._rpc.call_once("getSignatureStatuses", [[signature], HISTORY])
             return result["value"][0]
         except (RpcTransportError, RpcTimeout, RpcError, KeyError, IndexError, TypeError):
             return UNKNOWN

@@ -89,7 +89,8 @@ async def reexamine_expired(sender: TransactionSender, registry: Registry, pubke
         try:
             landed = await sender.reexamine(record)
         except TransactionFailed as failure:
-            results.append(Resumed(record.signature, record.kind, f"landed late and failed ({failure.error.sentence()})"))
+            outcome = f"landed late and failed ({failure.error.sentence()})"
+            results.append(Resumed(record.signature, record.kind, outcome))
             continue
         if landed is not None:
             log.warning("expired %s %s landed after all (slot %s)", record.kind, record.signature, landed.slot)

@@ -24,7 +24,8 @@ async def test_a_late_landing_order_is_adopted_not_rebuilt(tmp_path):
         placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.2"))
         await desk.admin.call("rekt_clearTransactionFaults", [])
 
-        rows = (await desk.services.registry.list_transactions(desk.pubkey, limit=100))[: await desk.transactions() - before]
+        new = await desk.transactions() - before
+        rows = (await desk.services.registry.list_transactions(desk.pubkey, limit=100))[:new]
         assert [(r.kind, r.status, r.rebuild_of) for r in rows] == [(rows[0].kind, TransactionStatus.CONFIRMED, None)]
         assert placed.signature == rows[0].signature
 
@@ -53,7 +54,8 @@ async def test_an_interrupted_transaction_is_resolved_before_the_next_is_signed(
     try:
         payer = Pubkey.from_string(desk.pubkey)
         recipient = Keypair().pubkey()
-        build = desk.lander.signer.builder([transfer(TransferParams(from_pubkey=payer, to_pubkey=recipient, lamports=10**6))])
+        payment = transfer(TransferParams(from_pubkey=payer, to_pubkey=recipient, lamports=10**6))
+        build = desk.lander.signer.builder([payment])
         latest = (await desk.admin.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]
         wire = await build(latest["blockhash"])
         await desk.services.registry.record_transaction(
