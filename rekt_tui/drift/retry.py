@@ -130,17 +130,21 @@ class _Wait:
     def __init__(self, policy: RetryPolicy, clock: Callable[[], float]) -> None:
         self._policy = policy
         self._clock = clock
-        self._started = clock()
+        self.started = clock()
 
     def __call__(self, state: Any) -> float:  # tenacity's RetryCallState
-        policy = self._policy
-        ceiling = min(policy.max_s, policy.initial_s * 2 ** (state.attempt_number - 1))
-        pause = random.uniform(policy.initial_s / 2, ceiling)
         error = state.outcome.exception() if state.outcome is not None else None
+        # The attempt before tenacity's first one failed too: count it.
+        return self.pause(state.attempt_number + 1, error)
+
+    def pause(self, failures: int, error: BaseException | None) -> float:
+        policy = self._policy
+        ceiling = min(policy.max_s, policy.initial_s * 2 ** (failures - 1))
+        pause = random.uniform(policy.initial_s / 2, ceiling)
         hinted = retry_after_s(error) if error is not None else None
         if hinted is not None:
             pause = max(pause, min(hinted, policy.max_s))
-        remaining = policy.total_s - (self._clock() - self._started)
+        remaining = policy.total_s - (self._clock() - self.started)
         return max(0.0, min(pause, remaining))
 
 
@@ -152,13 +156,20 @@ async def with_retries(
 
     `what` completes "… while {what}", e.g. "reading the Drift markets".
     """
-    from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay  # a fifth of a second to import
+    wait = _Wait(policy, asyncio.get_running_loop().time)
+    try:  # the first attempt needs no machinery (tenacity costs a fifth of a second to import)
+        return await call()
+    except Exception as error:
+        if not transient(error):
+            raise
+        log.info("%s: %s; retrying", what, describe(error))
+        await sleep(wait.pause(1, error))
+    from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay
 
-    loop = asyncio.get_running_loop()
     retrying = AsyncRetrying(
         retry=retry_if_exception(transient),
-        wait=_Wait(policy, loop.time),
-        stop=stop_after_delay(policy.total_s),
+        wait=wait,
+        stop=stop_after_delay(max(0.0, policy.total_s - (asyncio.get_running_loop().time() - wait.started))),
         sleep=sleep,
         reraise=True,
         before_sleep=lambda state: log.info(
