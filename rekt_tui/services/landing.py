@@ -16,6 +16,7 @@ from rekt_tui.domain.records import BalanceSnapshot
 from rekt_tui.drift.sender import Landed
 from rekt_tui.services.container import Services
 from rekt_tui.services.link import SessionLink, open_link
+from rekt_tui.services.unresolved import resolve_before_signing
 from rekt_tui.services.venue import Transaction
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ Intent = dict[str, object]
 
 async def land(link: SessionLink, kind: str, intent: Intent, transaction: Transaction) -> Landed:
     """Sign, persist and land one transaction; raises the sender's failures as they are."""
+    await resolve_before_signing(link.sender, link.registry, link.pubkey)
     landed = await link.sender.send(link.pubkey, kind=kind, intent=intent, build=transaction)
     try:
         await caught_up(link, landed.slot)

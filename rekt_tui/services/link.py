@@ -15,6 +15,7 @@ from typing import cast
 from rekt_tui.config import Settings
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.session import SessionRecord, SessionStatus
+from rekt_tui.drift.effects import EffectProbe, probe_for
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.sender import Journal, TransactionSender
 from rekt_tui.registry import Registry
@@ -138,10 +139,11 @@ async def _connect(services: Services, session: SessionRecord) -> SessionLink:
 def link_over(services: Services, session: SessionRecord, venue: Venue) -> SessionLink:
     """A link around an open venue connection: our sender on the profile's RPC."""
     rpc = JsonRpc(str(services.settings.profile.rpc_url))
-    return SessionLink(session, venue, sender_for(rpc, services.registry), rpc, services.registry, services.settings)
+    sender = sender_for(rpc, services.registry, probe_for(rpc, services.settings.profile.program_id, session.pubkey))
+    return SessionLink(session, venue, sender, rpc, services.registry, services.settings)
 
 
-def sender_for(rpc: JsonRpc, registry: Registry) -> TransactionSender:
+def sender_for(rpc: JsonRpc, registry: Registry, probe: EffectProbe | None = None) -> TransactionSender:
     """Our sender, journaling into the registry. The cast: `Journal.update_transaction` takes
     `**changes: Any`, which mypy will not match with the registry's named keywords."""
-    return TransactionSender(rpc, cast(Journal, registry))
+    return TransactionSender(rpc, cast(Journal, registry), probe=probe)

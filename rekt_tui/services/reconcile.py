@@ -22,11 +22,12 @@ from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.keystore import KeystoreError
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import record_balances
+from rekt_tui.drift.effects import probe_for
 from rekt_tui.services.link import SessionLink, connect_venue, link_over, open_link, sender_for
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.models import RecoveryItem, SuggestedAction
 from rekt_tui.services.teardown import teardown_in_progress
-from rekt_tui.services.unresolved import finish_unresolved
+from rekt_tui.services.unresolved import finish_unresolved, reexamine_expired
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,9 @@ async def reconcile_session(services: Services, session: SessionRecord) -> Recov
     writable = not registry.read_only
     rpc = JsonRpc(str(services.settings.profile.rpc_url))
     try:
-        sender = sender_for(rpc, registry)
+        sender = sender_for(rpc, registry, probe_for(rpc, services.settings.profile.program_id, session.pubkey))
         resumed = await finish_unresolved(sender, registry, session.pubkey) if writable else []
+        resumed += await reexamine_expired(sender, registry, session.pubkey) if writable else []
     finally:
         await rpc.close()
     link, key_problem = await _open(services, session)

@@ -34,7 +34,7 @@ from rekt_tui.services.link import SessionLink
 from rekt_tui.services.models import TeardownEvent
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.teardown_actions import ActionRunner, Outcome
-from rekt_tui.services.unresolved import finish_unresolved
+from rekt_tui.services.unresolved import finish_unresolved, resolve_before_signing
 
 SOL_SPOT_MARKET_INDEX = 1  # the asset sold to repay a USDC borrow
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ class TeardownService:
         await link.venue.refresh_account()
         if link.venue.holdings().holds_anything:
             raise RektError("Drift still holds funds or orders for this session; run `rekt-tui stop` first.")
+        await resolve_before_signing(link.sender, self._registry, session.pubkey)
         build = link.venue.sweep(destination)
         landed = await link.sender.send(session.pubkey, kind="sweep", intent={"sweep_to": destination}, build=build)
         await self._registry.update_session(session.pubkey, last_sol_lamports=0)
