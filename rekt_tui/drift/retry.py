@@ -148,6 +148,11 @@ class _Wait:
         return max(0.0, min(pause, remaining))
 
 
+def _log_retry(what: str, state: Any) -> None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    log.info("%s: %s; retry %d", what, describe(error) if error is not None else "no answer", state.attempt_number)
+
+
 async def with_retries(
     call: Callable[[], Awaitable[T]], what: str, policy: RetryPolicy = DEFAULT_POLICY,
     *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -172,9 +177,7 @@ async def with_retries(
         stop=stop_after_delay(max(0.0, policy.total_s - (asyncio.get_running_loop().time() - wait.started))),
         sleep=sleep,
         reraise=True,
-        before_sleep=lambda state: log.info(
-            "%s: %s; retry %d", what, describe(state.outcome.exception()), state.attempt_number
-        ),
+        before_sleep=lambda state: _log_retry(what, state),
     )
     try:
         async for attempt in retrying:

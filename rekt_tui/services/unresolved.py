@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.records import TransactionStatus
+from rekt_tui.domain.records import TransactionRecord, TransactionStatus
 from rekt_tui.drift.errors import TransactionFailed
 from rekt_tui.drift.sender import TransactionSender
 from rekt_tui.registry import Registry
@@ -98,5 +98,5 @@ async def reexamine_expired(sender: TransactionSender, registry: Registry, pubke
     return results
 
 
-async def _unresolved(registry: Registry, pubkey: str):
+async def _unresolved(registry: Registry, pubkey: str) -> list[TransactionRecord]:
     return [r for r in await registry.unresolved_transactions() if r.session_pubkey == pubkey]

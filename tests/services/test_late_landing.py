@@ -44,20 +44,21 @@ async def test_a_late_landing_order_is_adopted_not_rebuilt(tmp_path):
 async def test_an_interrupted_transaction_is_resolved_before_the_next_is_signed(tmp_path):
     """R4: a row persisted before a crash (never broadcast) is driven to its outcome
     before the next order is signed, so a retried command can never double an effect."""
+    from solders.hash import Hash
     from solders.keypair import Keypair
-    from solders.pubkey import Pubkey
     from solders.system_program import TransferParams, transfer
+    from solders.transaction import Transaction
 
     from rekt_tui.drift.sender import signature_of
 
     desk = await open_desk(tmp_path)
     try:
-        payer = Pubkey.from_string(desk.pubkey)
+        wallet = (await desk.services.keystore()).load(desk.pubkey)
         recipient = Keypair().pubkey()
-        payment = transfer(TransferParams(from_pubkey=payer, to_pubkey=recipient, lamports=10**6))
-        build = desk.lander.signer.builder([payment])
+        payment = transfer(TransferParams(from_pubkey=wallet.pubkey(), to_pubkey=recipient, lamports=10**6))
         latest = (await desk.admin.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]
-        wire = await build(latest["blockhash"])
+        blockhash = Hash.from_string(latest["blockhash"])
+        wire = bytes(Transaction.new_signed_with_payer([payment], wallet.pubkey(), [wallet], blockhash))
         await desk.services.registry.record_transaction(
             desk.pubkey, kind="transfer", intent="{}", signature=signature_of(wire), raw_tx=wire,
             last_valid_block_height=latest["lastValidBlockHeight"],
