@@ -28,9 +28,13 @@ Intent = dict[str, object]
 
 
 async def land(link: SessionLink, kind: str, intent: Intent, transaction: Transaction) -> Landed:
-    """Sign, persist and land one transaction; raises the sender's failures as they are."""
-    await resolve_before_signing(link.sender, link.registry, link.pubkey)
-    landed = await link.sender.send(link.pubkey, kind=kind, intent=intent, build=transaction)
+    """Sign, persist and land one transaction; raises the sender's failures as they are.
+
+    The session's signing lock covers resolving what an earlier run left unresolved and the
+    send itself, so no other process signs for this session in between."""
+    async with link.registry.signing_lock(link.pubkey):
+        await resolve_before_signing(link.sender, link.registry, link.pubkey)
+        landed = await link.sender.send(link.pubkey, kind=kind, intent=intent, build=transaction)
     try:
         await caught_up(link, landed.slot)
     except Exception:  # noqa: BLE001 - it landed: a failed read after it must not say otherwise

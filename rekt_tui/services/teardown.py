@@ -111,9 +111,10 @@ class TeardownService:
         await link.venue.refresh_account()
         if link.venue.holdings().holds_anything:
             raise RektError("Drift still holds funds or orders for this session; run `rekt-tui stop` first.")
-        await resolve_before_signing(link.sender, self._registry, session.pubkey)
-        build = link.venue.sweep(destination)
-        landed = await link.sender.send(session.pubkey, kind="sweep", intent={"sweep_to": destination}, build=build)
+        async with self._registry.signing_lock(session.pubkey):
+            await resolve_before_signing(link.sender, self._registry, session.pubkey)
+            build = link.venue.sweep(destination)
+            landed = await link.sender.send(session.pubkey, kind="sweep", intent={"sweep_to": destination}, build=build)
         await self._registry.update_session(session.pubkey, last_sol_lamports=0)
         await self._registry.set_session_status(session.pubkey, SessionStatus.WITHDRAWN)
         return landed.signature
