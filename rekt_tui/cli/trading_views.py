@@ -43,7 +43,7 @@ def account_rows(snapshot: AccountSnapshot | None) -> list[list[str]]:
 
 def position_rows(snapshot: AccountSnapshot) -> list[list[str]]:
     """The cockpit's positions table (`tui.tables`), under `POSITION_HEADINGS`."""
-    return [list(position_cells(p)) for p in snapshot.positions]
+    return [list(position_cells(p, collateral=snapshot.total_collateral)) for p in snapshot.positions]
 
 
 def order_rows(snapshot: AccountSnapshot, markets: dict[str, MarketSpec]) -> list[list[str]]:

@@ -24,6 +24,7 @@ class Position:
     oracle_price: int
     unrealized_pnl: int
     liquidation_price: int | None  # None: no price liquidates it
+    break_even_price: int | None = None  # entry moved by the fees and funding paid so far
 
     @property
     def direction(self) -> Direction:

@@ -93,6 +93,8 @@ def position(user: DriftUser, perp_position) -> Position:
         oracle_price=oracle.price,
         unrealized_pnl=whole(user.get_unrealized_pnl(True, index)),
         liquidation_price=None if liquidation is None or liquidation < 0 else whole(liquidation),
+        break_even_price=abs(perp_position.quote_break_even_amount) * PRICE_PRECISION * AMM_TO_QUOTE_PRECISION_RATIO
+        // abs(base),
     )
 
 

@@ -63,19 +63,33 @@ def leverage_label(max_leverage: Decimal | None, leverage: Decimal | None = None
     return f"{current} / {ceiling}"
 
 
+def chain_slot(account: AccountSnapshot | None, book: OrderBook | None) -> int | None:
+    """The newest slot any feed has seen: the account only changes when it is written to,
+    while the book moves with the chain, so the later of the two is the chain's slot."""
+    slots = [source.slot for source in (account, book) if source is not None]
+    return max(slots, default=None)
+
+
 def hud_readings(
     cluster: str | None,
     max_leverage: Decimal | None,
     account: AccountSnapshot | None = None,
     oracle_price: int | None = None,
     age_s: float | None = None,
+    slot: int | None = None,
 ) -> tuple[HudReading, ...]:
-    """Every HUD figure, honest about what is not known yet: no account feed means `—`."""
+    """Every HUD figure, honest about what is not known yet: no account feed means `—`.
+
+    `slot` is the chain's current slot (see `chain_slot`); without one the account's own is shown."""
     unknown = PLACEHOLDER
     oracle = unknown if oracle_price is None else format_price(oracle_price)
+    if slot is None and account is not None:
+        slot = account.slot
     fixed = (
         HudReading("oracle", "Oracle", oracle),
         HudReading("cluster", "Cluster", cluster or unknown),
+        HudReading("slot", "Slot", unknown if slot is None else f"{slot:,}"),
+        HudReading("data_age", "Data age", age_label(age_s)),
     )
     if account is None:
         return (
@@ -87,8 +101,6 @@ def hud_readings(
             HudReading("leverage", "Lev / max", leverage_label(max_leverage)),
             HudReading("health", "Health", unknown),
             *fixed,
-            HudReading("slot", "Slot", unknown),
-            HudReading("data_age", "Data age", age_label(age_s)),
         )
     return (
         HudReading("collateral", "Collateral", format_usd(account.total_collateral)),
@@ -99,8 +111,6 @@ def hud_readings(
         HudReading("leverage", "Lev / max", leverage_label(max_leverage, account.leverage_ratio.quantize(_CENT))),
         HudReading("health", "Health", f"{account.health}%"),
         *fixed,
-        HudReading("slot", "Slot", f"{account.slot:,}"),
-        HudReading("data_age", "Data age", age_label(age_s)),
     )
 
 
@@ -149,8 +159,21 @@ def feed_event_line(event: FeedEvent) -> str:
 BOOK_COLUMNS = ("Price", "Size", "Depth")
 
 
+def shown_depth(book: OrderBook, rows: int) -> int:
+    """The deepest cumulative size among the `rows` levels shown per side: what depth bars scale to,
+    so the shown rows span the whole bar rather than a sliver of a book that goes deeper."""
+    shown = [side[: max(rows, 0)] for side in (book.bids, book.asks)]
+    return max((side[-1].cumulative_size for side in shown if side), default=0)
+
+
+def book_rows(height: int) -> int:
+    """Levels per side that fit a book panel `height` lines tall inside its border: the two
+    summary lines, the column header and the sources line take four; at least one each."""
+    return max(1, (height - 4) // 2)
+
+
 def book_cells(level: BookLevel | None, deepest: int, width: int = 8) -> tuple[str, str, str]:
-    """One book row: price, size and a cumulative-depth bar scaled to the deepest side; blank when absent."""
+    """One book row: price, size and a cumulative-depth bar scaled to `deepest` (see `shown_depth`); blank when absent."""
     if level is None:
         return ("", "", "")
     bar = int(width * level.cumulative_size / deepest) if deepest else 0
@@ -192,12 +215,15 @@ def liquidity_sources(book: OrderBook) -> str:
     return "sources: " + " · ".join(shares)
 
 
-def session_lines(session: SessionRecord, lamports: int | None, account: AccountSnapshot | None) -> tuple[str, ...]:
-    """What the session panel says about the followed wallet and its Drift account."""
+def session_lines(
+    session: SessionRecord, lamports: int | None, account: AccountSnapshot | None, usdc: int | None = None
+) -> tuple[str, ...]:
+    """What the session panel says about the followed wallet (its SOL and USDC) and its Drift account."""
     referrer = "verified" if session.referrer_verified_at else ("set" if session.referrer else "none")
     return (
         f"Wallet: {short_pubkey(session.pubkey)} ({session.label or 'no label'})",
         f"SOL: {PLACEHOLDER if lamports is None else format_sol(lamports)}",
+        f"USDC: {PLACEHOLDER if usdc is None else format_usd(usdc)}",
         f"Drift account: {short_pubkey(session.drift_user) if session.drift_user else 'none yet'}",
         f"Referrer: {referrer}",
         f"Collateral: {PLACEHOLDER if account is None else format_usd(account.total_collateral)}",
@@ -252,6 +278,14 @@ def status_summary(status: ShellStatus) -> str:
     wallets = f"{count} session wallet" + ("" if count == 1 else "s")
     registry = "writer" if status.registry_read_only_reason is None else "read-only"
     return f"Ready on {status.cluster}: {wallets}, registry {registry}."
+
+
+def cycled(choices: tuple[str, ...], current: str, step: int) -> str:
+    """The choice `step` places after `current` (before it when negative), wrapping round;
+    the first choice when `current` is not among them."""
+    if current not in choices:
+        return choices[0]
+    return choices[(choices.index(current) + step) % len(choices)]
 
 
 def activity_line(entry: ActivityEntry) -> str:

@@ -172,10 +172,10 @@ class LiveFeeds:
         async def balances() -> None:
             explorer = self._settings.profile.explorer_tx_url
             while True:
-                lamports = await gateway.wallet_lamports()
+                lamports, usdc = await gateway.wallet_lamports(), await gateway.wallet_usdc()
                 # Read afresh each time: setup records the Drift account and referrer as they land.
                 session, recent = await services.session_view(pubkey, RECENT_TRANSACTIONS)
-                post(SessionLinked(LinkedSession(session, lamports, names, tuple(recent), explorer)))
+                post(SessionLinked(LinkedSession(session, lamports, names, tuple(recent), explorer, usdc)))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._linked_wakeup.wait(), BALANCE_POLL_S)
                 self._linked_wakeup.clear()

@@ -35,6 +35,7 @@ class LinkedSession:
     market_names: dict[int, str]  # perp market index -> symbol, to name open orders
     recent: tuple[TransactionRecord, ...] = ()  # newest first
     explorer_tx_url: str = ""  # the cluster's explorer page of a transaction, with {signature}
+    usdc: int | None = None  # USDC (1e6) in the wallet itself, outside Drift
 
 
 class SessionLinked(Message):

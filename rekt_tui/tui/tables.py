@@ -7,15 +7,23 @@ Amounts read as people say them; expiry is in UTC so it reads the same everywher
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
+
+from rich.cells import cell_len
 
 from rekt_tui.domain.markets import MarketSpec, format_price
-from rekt_tui.domain.money import format_usd, to_decimal
+from rekt_tui.domain.money import BASE_PRECISION, format_usd, to_decimal
 from rekt_tui.domain.records import Direction, MarketType, OrderType
 from rekt_tui.domain.trading import Order, Position
 
 PLACEHOLDER = "—"
-POSITION_COLUMNS = ("Market", "Side", "Size", "Entry", "Oracle", "uPnL", "Liq.")
+POSITION_COLUMNS = (
+    "Market", "Side", "Size", "Notional", "Entry", "Mark", "Oracle", "uPnL", "ROE %", "Liq.", "Break-even",
+)  # fmt: skip
+# What a narrow positions panel gives up first: the figures another column or panel already implies.
+POSITION_DROP_ORDER = ("Break-even", "Mark", "Notional", "ROE %", "Oracle", "Entry", "Side")
 ORDER_COLUMNS = ("Market", "Type", "Side", "Size / filled", "Price / trigger", "Reduce", "Expires")
+ORDER_DROP_ORDER = ("Expires", "Reduce", "Type")
 
 _ORDER_TYPES = {
     OrderType.MARKET: "market",
@@ -41,18 +49,59 @@ def base_size(amount: int, symbol: str) -> str:
     return f"{plain_size(amount)} {symbol.split('-')[0]}"
 
 
-def position_cells(position: Position) -> tuple[str, ...]:
-    """One positions row, in `POSITION_COLUMNS` order."""
-    liquidation = PLACEHOLDER if position.liquidation_price is None else format_price(position.liquidation_price)
+def notional(position: Position) -> int:
+    """The position's value at the oracle, in quote (1e6): base (1e9) times price (1e6)."""
+    return position.size * position.oracle_price // BASE_PRECISION
+
+
+def roe_label(unrealized_pnl: int, collateral: int | None) -> str:
+    """Return on equity: uPnL as a share of the account's collateral, which backs every position
+    of a cross-margined account; `—` without collateral to measure against."""
+    if collateral is None or collateral <= 0:
+        return PLACEHOLDER
+    share = (Decimal(unrealized_pnl) * 100 / Decimal(collateral)).quantize(Decimal("0.01"))
+    return f"+{share}%" if share > 0 else f"{share}%"
+
+
+def position_cells(position: Position, mark_price: int | None = None, collateral: int | None = None) -> tuple[str, ...]:
+    """One positions row, in `POSITION_COLUMNS` order. `mark_price` is the market's mark when
+    known (its book is shown), `collateral` the account's total collateral for ROE."""
     return (
         position.symbol,
         position.direction.value,
         base_size(position.size, position.symbol),
+        format_usd(notional(position)),
         format_price(position.entry_price),
+        _price_or_placeholder(mark_price),
         format_price(position.oracle_price),
         signed_usd(position.unrealized_pnl),
-        liquidation,
+        roe_label(position.unrealized_pnl, collateral),
+        _price_or_placeholder(position.liquidation_price),
+        _price_or_placeholder(position.break_even_price),
     )
+
+
+def fitting_columns(
+    columns: tuple[str, ...], rows: Iterable[tuple[str, ...]], width: int, drop_order: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The columns a table `width` cells wide can show whole, in their order: while the widest
+    cells (and a space either side) do not fit, the next column of `drop_order` goes. Cells are
+    never cut, so a column is either shown entire or not at all."""
+    needed = {column: cell_len(column) for column in columns}
+    for row in rows:
+        for column, cell in zip(columns, row, strict=True):
+            needed[column] = max(needed[column], cell_len(cell))
+    shown = list(columns)
+    for column in drop_order:
+        if sum(needed[c] + 2 for c in shown) <= width:
+            break
+        if column in shown:
+            shown.remove(column)
+    return tuple(shown)
+
+
+def _price_or_placeholder(price: int | None) -> str:
+    return PLACEHOLDER if price is None else format_price(price)
 
 
 def order_cells(order: Order, market_names: dict[int, str]) -> tuple[str, ...]:

@@ -49,13 +49,17 @@ def transactions() -> tuple[TransactionRecord, ...]:
 
 def linked() -> LinkedSession:
     names = {0: "SOL-PERP", 1: "BTC-PERP", 2: "ETH-PERP"}
-    return LinkedSession(session(), lamports=9_876_543_210, market_names=names, recent=transactions(), explorer_tx_url=EXPLORER)
+    return LinkedSession(
+        session(), lamports=9_876_543_210, market_names=names, recent=transactions(), explorer_tx_url=EXPLORER,
+        usdc=25 * USDC,
+    )  # fmt: skip
 
 
 def account(slot: int = 123_456, sol_oracle: int = 152 * USDC) -> AccountSnapshot:
     positions = (
-        Position(0, "SOL-PERP", 2 * SOL, -300 * USDC, 150 * USDC, sol_oracle, 2 * (sol_oracle - 150 * USDC), 98 * USDC),
-        Position(1, "BTC-PERP", -SOL // 1000, 100 * USDC, 100_000 * USDC, 101_000 * USDC, -1 * USDC, None),
+        Position(0, "SOL-PERP", 2 * SOL, -300 * USDC, 150 * USDC, sol_oracle, 2 * (sol_oracle - 150 * USDC), 98 * USDC,
+                 150_180_000),
+        Position(1, "BTC-PERP", -SOL // 1000, 100 * USDC, 100_000 * USDC, 101_000 * USDC, -1 * USDC, None, 99_950 * USDC),
     )
     orders = (
         Order(7, 100, MarketType.PERP, 0, OrderType.LIMIT, Direction.LONG, SOL, 0, 100 * USDC, None, False, True,
@@ -70,14 +74,14 @@ def account(slot: int = 123_456, sol_oracle: int = 152 * USDC) -> AccountSnapsho
     )  # fmt: skip
 
 
-def book(market: str = "SOL-PERP", mid: int = 152 * USDC, slot: int = 123_456) -> OrderBook:
+def book(market: str = "SOL-PERP", mid: int = 152 * USDC, slot: int = 123_456, levels: int = 6) -> OrderBook:
     def side(sign: int) -> tuple[BookLevel, ...]:
-        levels, total = [], 0
-        for step in range(6):
+        rows, total = [], 0
+        for step in range(levels):
             size = (step + 1) * SOL
             total += size
             sources = (("dlob", size // 2), ("vamm", size - size // 2))
-            levels.append(BookLevel(mid + sign * (step + 1) * 10_000, size, total, sources))
-        return tuple(levels)
+            rows.append(BookLevel(mid + sign * (step + 1) * 10_000, size, total, sources))
+        return tuple(rows)
 
     return OrderBook(market, "perp", 0, side(-1), side(1), mid, mid - 5_000, slot, AT)

@@ -78,8 +78,14 @@ def test_feed_event_line_names_the_feed_state_and_reason():
 
 def test_position_and_order_rows():
     sol, btc = live_data.account().positions
-    assert position_cells(sol) == ("SOL-PERP", "long", "2 SOL", "$150.00", "$152.00", "+$4.00", "$98.00")
-    assert position_cells(btc)[1:3] == ("short", "0.001 BTC") and position_cells(btc)[-1] == PLACEHOLDER
+    assert position_cells(sol, 152_010_000, 1_000 * live_data.USDC) == (
+        "SOL-PERP", "long", "2 SOL", "$304.00", "$150.00", "$152.01", "$152.00", "+$4.00", "+0.40%", "$98.00",
+        "$150.18",
+    )  # fmt: skip
+    # Without a book for its market or collateral to measure against, mark and ROE say they are unknown.
+    btc_cells = position_cells(btc)
+    assert btc_cells[1:4] == ("short", "0.001 BTC", "$101.00") and btc_cells[5] == btc_cells[8] == PLACEHOLDER
+    assert btc_cells[-2:] == (PLACEHOLDER, "$99,950.00")  # no liquidation price, a break-even
     limit, trigger = live_data.account().orders
     names = live_data.linked().market_names
     assert order_cells(limit, names) == ("SOL-PERP", "limit", "buy", "1 SOL / 0", "$100.00", "no", "10:30Z")
@@ -106,13 +112,14 @@ def test_book_columns_widen_for_longer_figures_and_never_narrow():
     assert table_line(("$9.00", "6", "█ 1"), widths) == " $9.00    6     █ 1   "
 
 
-def test_session_lines():
-    lines = session_lines(live_data.session(), 9_876_543_210, live_data.account())
+def test_session_lines_show_the_wallets_sol_and_usdc():
+    lines = session_lines(live_data.session(), 9_876_543_210, live_data.account(), 25_500_000)
     assert lines == (
         "Wallet: 7xKX…gAsU (scalps)",
         "SOL: 9.8765 SOL",
+        "USDC: $25.50",
         "Drift account: 9WzD…AWWM",
         "Referrer: verified",
         "Collateral: $1,000.00",
     )
-    assert session_lines(live_data.session(), None, None)[1] == f"SOL: {PLACEHOLDER}"
+    assert session_lines(live_data.session(), None, None)[1:3] == (f"SOL: {PLACEHOLDER}", f"USDC: {PLACEHOLDER}")

@@ -37,8 +37,10 @@ def test_perp_names_skip_spot_markets():
 
 def test_the_cli_renders_the_cockpits_cells_under_the_same_columns():
     account = live_data.account()
-    assert POSITION_HEADINGS == headings(POSITION_COLUMNS) == ["MARKET", "SIDE", "SIZE", "ENTRY", "ORACLE", "UPNL", "LIQ."]
-    assert position_rows(account) == [list(position_cells(p)) for p in account.positions]
+    assert POSITION_HEADINGS == headings(POSITION_COLUMNS) == [
+        "MARKET", "SIDE", "SIZE", "NOTIONAL", "ENTRY", "MARK", "ORACLE", "UPNL", "ROE %", "LIQ.", "BREAK-EVEN",
+    ]  # fmt: skip
+    assert position_rows(account) == [list(position_cells(p, None, 1_000 * 10**6)) for p in account.positions]
 
     names = live_data.linked().market_names
     assert ORDER_HEADINGS == ["ID", "UID", *headings(ORDER_COLUMNS), "POST"]

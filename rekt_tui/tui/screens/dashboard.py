@@ -23,7 +23,7 @@ from textual.containers import Grid
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.session import SessionRecord
@@ -31,7 +31,7 @@ from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.services.market_data import BOOK_MARKETS
 from rekt_tui.tui.activity import ActivityEntry, Severity, appended
-from rekt_tui.tui.formatting import status_summary
+from rekt_tui.tui.formatting import chain_slot, cycled, status_summary
 from rekt_tui.tui.live import LiveFeeds
 from rekt_tui.tui.messages import (
     AccountUpdated,
@@ -47,18 +47,21 @@ from rekt_tui.tui.session_messages import OrderPlaced, SessionOpened, Sent, Step
 from rekt_tui.tui.widgets.activity_log import ActivityLog
 from rekt_tui.tui.widgets.banners import MainnetBanner, ReadOnlyNotice
 from rekt_tui.tui.widgets.hud import Hud
+from rekt_tui.tui.widgets.key_bar import KeyBar
 from rekt_tui.tui.widgets.orderbook import OrderbookPanel
 from rekt_tui.tui.widgets.orders import OrdersPanel
 from rekt_tui.tui.widgets.positions import PositionsPanel
 from rekt_tui.tui.widgets.session_panel import SessionPanel
 
 if TYPE_CHECKING:
+    from rekt_tui.config import Settings
     from rekt_tui.tui.session_controller import SessionController
 
 
 class DashboardScreen(Screen[None], inherit_bindings=False):
-    # Below 120 columns the panels sit two by two; from 120 on, `-wide` gives them three columns.
-    HORIZONTAL_BREAKPOINTS = [(120, "-wide")]
+    # Below 120 columns the panels sit two by two; from 120 on, `-wide` gives them three columns,
+    # and from 160 on `-widest` also puts the whole HUD on one row.
+    HORIZONTAL_BREAKPOINTS = [(120, "-wide"), (160, "-widest")]
     AUTO_FOCUS = "#positions"
     # Escape is an explicit binding below, so it shows up in help like every other key.
     ESCAPE_TO_MINIMIZE = False
@@ -71,8 +74,9 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         Binding("3", "focus('#session')", "Go to session", id="dashboard.go_session", show=False),
         Binding("4", "focus('#activity')", "Go to activity log", id="dashboard.go_activity", show=False),
         Binding("5", "focus('#orders')", "Go to open orders", id="dashboard.go_orders", show=False),
-        Binding("m", "next_market", "Next market", id="dashboard.next_market"),
-        Binding("z", "maximize", "Zoom panel", id="dashboard.zoom"),
+        Binding("m", "next_market", "Market", id="dashboard.next_market"),
+        Binding("M", "previous_market", "Previous market", id="dashboard.previous_market", show=False),
+        Binding("z", "maximize", "Zoom panel", id="dashboard.zoom", show=False),
         Binding("escape", "minimize", "Restore panels", id="dashboard.restore"),
         Binding("ctrl+c", "copy_text", "Copy selected text", id="dashboard.copy_text", show=False),
     ]
@@ -95,6 +99,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     book_age: reactive[float | None] = var(None)
     book_stale: reactive[bool] = var(False)
     oracle_price: reactive[int | None] = var(None)
+    slot: reactive[int | None] = var(None)  # the chain's, as far as the feeds have seen
     # The linked session as last recorded, and the setup step running: setup and the checklist follow these.
     session: reactive[SessionRecord | None] = var(None)
     busy_step: reactive[str | None] = var(None)
@@ -119,11 +124,11 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         account_freshness = {"age_s": DashboardScreen.account_age, "stale": DashboardScreen.account_stale}
         yield Hud().data_bind(
             DashboardScreen.cluster, DashboardScreen.max_leverage, DashboardScreen.account,
-            DashboardScreen.oracle_price, **account_freshness,
+            DashboardScreen.oracle_price, DashboardScreen.slot, **account_freshness,
         )  # fmt: skip
         with Grid(id="panels"):
             panel_account = {"account": DashboardScreen.panel_account, **account_freshness}
-            yield PositionsPanel().data_bind(DashboardScreen.status, **panel_account)
+            yield PositionsPanel().data_bind(DashboardScreen.status, book=DashboardScreen.panel_book, **panel_account)
             yield OrderbookPanel().data_bind(
                 DashboardScreen.market, book=DashboardScreen.panel_book,
                 age_s=DashboardScreen.book_age, stale=DashboardScreen.book_stale,
@@ -131,7 +136,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
             yield SessionPanel().data_bind(DashboardScreen.status, DashboardScreen.linked, **panel_account)
             yield ActivityLog().data_bind(entries=DashboardScreen.activity)
             yield OrdersPanel().data_bind(DashboardScreen.linked, **panel_account)
-        yield Footer()
+        yield KeyBar()
 
     def watch_status(self, status: ShellStatus | None) -> None:
         if status is not None:
@@ -141,12 +146,22 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
 
     def watch_book(self, book: OrderBook | None) -> None:
         self._show_oracle()
+        self._show_slot()
 
     def watch_account(self, account: AccountSnapshot | None) -> None:
         self._show_oracle()
+        self._show_slot()
 
-    def watch_linked(self) -> None:
+    def watch_linked(self, linked: LinkedSession | None) -> None:
         self.refresh_bindings()  # the market switch applies once a book feed runs
+        if linked is not None:  # the cap the guards apply is the session's strategy's, not the default's
+            self.max_leverage = session_max_leverage(self._sessions.services.settings, linked.session.strategy)
+
+    def _show_slot(self) -> None:
+        """The chain's slot: it never goes back, though a market switch drops the book for a moment."""
+        slot = chain_slot(self.account, self.book)
+        if slot is not None and (self.slot is None or slot > self.slot):
+            self.slot = slot
 
     def _show_oracle(self) -> None:
         """The selected market's oracle: from its book, else from a position in it."""
@@ -172,9 +187,14 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         return count, self.linked.market_names if self.linked else {}
 
     def action_next_market(self) -> None:
+        self._switch_market(1)
+
+    def action_previous_market(self) -> None:
+        self._switch_market(-1)
+
+    def _switch_market(self, step: int) -> None:
         """Switch the book feed; the old market's book is dropped at once."""
-        following = BOOK_MARKETS.index(self.market) + 1 if self.market in BOOK_MARKETS else 0
-        self.market = BOOK_MARKETS[following % len(BOOK_MARKETS)]
+        self.market = cycled(BOOK_MARKETS, self.market, step)
         self.book = self.panel_book = None
         self.post_message(MarketSelected(self.market))
 
@@ -187,7 +207,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
             return self.maximized is None
         if action == "minimize":
             return self.maximized is not None
-        if action == "next_market":
+        if action in ("next_market", "previous_market"):
             return self.linked is not None
         return True
 
@@ -252,6 +272,13 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         for line in message.lines:
             self.record(line)
         self.feeds.refresh_linked()
+
+
+def session_max_leverage(settings: Settings, strategy: str | None) -> Decimal:
+    """The leverage cap of the session's strategy; the configured default's when it has none
+    or names one the settings no longer define."""
+    known = strategy if strategy in settings.strategies else None
+    return settings.preset(known).max_leverage
 
 
 def _cursor_key(table: DataTable) -> str | None:

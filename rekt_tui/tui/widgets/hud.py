@@ -40,6 +40,7 @@ class Hud(FreshnessAware):
     max_leverage: reactive[Decimal | None] = reactive(None)
     account: reactive[AccountSnapshot | None] = var(None)
     oracle_price: reactive[int | None] = var(None)
+    slot: reactive[int | None] = var(None)  # the chain's, newest of the feeds'
 
     def __init__(self) -> None:
         super().__init__(id="hud")
@@ -63,11 +64,14 @@ class Hud(FreshnessAware):
     def watch_oracle_price(self) -> None:
         self._show_readings()
 
+    def watch_slot(self) -> None:
+        self._show_readings()
+
     def watch_age_s(self) -> None:
         self._show_readings()
 
     def _readings(self) -> tuple[HudReading, ...]:
-        return hud_readings(self.cluster, self.max_leverage, self.account, self.oracle_price, self.age_s)
+        return hud_readings(self.cluster, self.max_leverage, self.account, self.oracle_price, self.age_s, self.slot)
 
     def _show_readings(self) -> None:
         cells = {cell.id: cell for cell in self.query(HudCell)}

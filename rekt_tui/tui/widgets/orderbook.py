@@ -1,8 +1,8 @@
 """The order book of the selected market: asks above bids, each level with its cumulative depth.
 
-Both sides have a fixed number of rows, one per distance from the spread, so a new book
-repaints two blocks of text and never changes the layout. Until the DLOB feed exists it
-says so.
+Both sides have as many rows as the panel's height allows (`book_rows`), one per distance
+from the spread, so a new book repaints two blocks of text and changes the layout only on a
+resize. Depth bars scale to the deepest shown level. Until the DLOB feed exists it says so.
 """
 
 from rich.cells import cell_len
@@ -11,6 +11,7 @@ from rich.style import Style as RichStyle
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.content import Content
+from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.reactive import reactive, var
 from textual.scroll_view import ScrollView
@@ -21,15 +22,16 @@ from rekt_tui.domain.orderbook import BookLevel, OrderBook
 from rekt_tui.tui.formatting import (
     BOOK_COLUMNS,
     book_cells,
+    book_rows,
     book_summary,
     column_widths,
     liquidity_sources,
     orderbook_placeholder,
+    shown_depth,
     table_line,
 )
 from rekt_tui.tui.widgets.panel import Panel
 
-BOOK_DEPTH = 8
 
 
 class BookLine(Widget):
@@ -108,6 +110,7 @@ class BookSide(ScrollView):
 class OrderbookPanel(Panel):
     book: reactive[OrderBook | None] = var(None)
     market: reactive[str] = reactive("")
+    depth: reactive[int] = var(1)  # levels per side, from the panel's height
 
     def __init__(self) -> None:
         super().__init__("Order book", id="orderbook")
@@ -126,6 +129,13 @@ class OrderbookPanel(Panel):
     def on_mount(self) -> None:
         self._show()
 
+    def on_resize(self, event: Resize) -> None:
+        self.depth = book_rows(self.size.height)
+
+    def watch_depth(self) -> None:
+        if self.is_mounted:
+            self._show()
+
     def watch_book(self) -> None:
         if self.is_mounted:
             self._show()
@@ -137,12 +147,12 @@ class OrderbookPanel(Panel):
             for side in self.query(BookSide):
                 side.display = False
             return
-        deepest = max((side[-1].cumulative_size for side in (book.bids, book.asks) if side), default=0)
+        deepest = shown_depth(book, self.depth)
         self.query_one("#book-summary", BookLine).text = book_summary(book)
         self.query_one("#book-sources", BookLine).text = liquidity_sources(book)
         # Asks read upwards from the spread, so the best ask sits on the last row.
-        self._show_side("asks", tuple(reversed(_padded(book.asks))), deepest)
-        self._show_side("bids", _padded(book.bids), deepest)
+        self._show_side("asks", tuple(reversed(_padded(book.asks, self.depth))), deepest)
+        self._show_side("bids", _padded(book.bids, self.depth), deepest)
 
     def _show_side(self, side: str, levels: tuple[BookLevel | None, ...], deepest: int) -> None:
         lines = self.query_one(f"#book-{side}", BookSide)
@@ -151,7 +161,7 @@ class OrderbookPanel(Panel):
         lines.rows = tuple(book_cells(level, deepest) for level in levels)
 
 
-def _padded(levels: tuple[BookLevel, ...]) -> tuple[BookLevel | None, ...]:
-    """Exactly `BOOK_DEPTH` rows, blank where the side is thinner, so rows never come and go."""
-    shown = levels[:BOOK_DEPTH]
-    return (*shown, *(None,) * (BOOK_DEPTH - len(shown)))
+def _padded(levels: tuple[BookLevel, ...], depth: int) -> tuple[BookLevel | None, ...]:
+    """Exactly `depth` rows, blank where the side is thinner, so rows never come and go."""
+    shown = levels[:depth]
+    return (*shown, *(None,) * (depth - len(shown)))

@@ -10,11 +10,22 @@ from collections.abc import Mapping
 
 from textual.widgets import DataTable, Static
 
+from rekt_tui.tui.tables import fitting_columns
+
 
 def add_columns(table: DataTable, labels: tuple[str, ...]) -> None:
     """Columns keyed by their label, so cells can be addressed by name."""
     for label in labels:
         table.add_column(label, key=label)
+
+
+def show_columns(table: DataTable, labels: tuple[str, ...]) -> None:
+    """Make `table` show exactly these columns; a rebuild drops its rows, so rows are synced after.
+    Nothing happens when it already shows them, which is every tick but a resize's."""
+    if tuple(column.key.value for column in table.ordered_columns) == labels:
+        return
+    table.clear(columns=True)
+    add_columns(table, labels)
 
 
 def sync_rows(table: DataTable, rows: Mapping[str, tuple[str, ...]]) -> None:
@@ -29,7 +40,7 @@ def sync_rows(table: DataTable, rows: Mapping[str, tuple[str, ...]]) -> None:
         current = table.get_row(key)
         for column, old, new in zip(columns, current, cells, strict=True):
             if old != new:
-                table.update_cell(key, column, new)
+                table.update_cell(key, column, new, update_width=True)  # a longer figure widens its column
 
 
 def show_rows(table: DataTable, note: Static, rows: Mapping[str, tuple[str, ...]] | None, empty: str) -> None:
@@ -44,3 +55,21 @@ def show_rows(table: DataTable, note: Static, rows: Mapping[str, tuple[str, ...]
         note.update(empty)
     if rows is not None:
         sync_rows(table, rows)
+
+
+def show_fitting_rows(
+    table: DataTable,
+    note: Static,
+    columns: tuple[str, ...],
+    drop_order: tuple[str, ...],
+    rows: Mapping[str, tuple[str, ...]] | None,
+    empty: str,
+    width: int,
+) -> None:
+    """`show_rows` with only the columns `width` cells can show whole (`fitting_columns`):
+    rows hold every column's cell, and a narrow table gives up columns, never characters."""
+    shown = fitting_columns(columns, () if rows is None else rows.values(), width, drop_order)
+    picked = [columns.index(column) for column in shown]
+    show_columns(table, shown)  # a rebuild empties the table; `show_rows` fills it again
+    kept = None if rows is None else {key: tuple(cells[i] for i in picked) for key, cells in rows.items()}
+    show_rows(table, note, kept, empty)

@@ -88,7 +88,7 @@ class SessionPanel(Panel):
     def _live_text(self) -> str:
         if self.linked is None:
             return ""
-        return "\n".join(session_lines(self.linked.session, self.linked.lamports, self.account))
+        return "\n".join(session_lines(self.linked.session, self.linked.lamports, self.account, self.linked.usdc))
 
 
 def _wallet_table(status: ShellStatus) -> Table:

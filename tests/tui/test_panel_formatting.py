@@ -1,0 +1,129 @@
+"""The panels' pure rules: the chain's slot, depth bars scaled to the shown rows, levels that
+fit a height, columns dropped whole, market cycling both ways, footer keys, archive summary."""
+
+import json
+from dataclasses import replace
+from decimal import Decimal
+
+from textual.binding import Binding
+
+from rekt_tui.domain.records import TransactionStatus
+from rekt_tui.tui.formatting import book_cells, book_rows, chain_slot, cycled, hud_readings, shown_depth
+from rekt_tui.tui.screens.dashboard import session_max_leverage
+from rekt_tui.tui.screens.teardown import Flows, archive_lines, session_flows
+from rekt_tui.tui.tables import POSITION_COLUMNS, POSITION_DROP_ORDER, fitting_columns, position_cells, roe_label
+from rekt_tui.tui.widgets.key_bar import footer_bindings
+from tests.tui import live_data
+from tests.tui.conftest import make_settings
+
+SOL, USDC = live_data.SOL, live_data.USDC
+
+
+def test_the_hud_slot_is_the_newest_any_feed_has_seen():
+    account = live_data.account(slot=100)
+    assert chain_slot(account, live_data.book(slot=250)) == 250  # the account sat still; the chain moved on
+    assert chain_slot(live_data.account(slot=300), live_data.book(slot=250)) == 300
+    assert chain_slot(None, None) is None
+    readings = {r.key: r.value for r in hud_readings("localnet", Decimal(5), account, slot=250)}
+    assert readings["slot"] == "250"
+    assert {r.key: r.value for r in hud_readings("localnet", Decimal(5), account)}["slot"] == "100"
+
+
+def test_depth_bars_scale_to_the_deepest_shown_level():
+    book = live_data.book(levels=40)  # cumulative depth runs to 820 SOL, far past the shown rows
+    deepest = shown_depth(book, 3)
+    assert deepest == 6 * SOL  # 1 + 2 + 3 on either side
+    assert book_cells(book.bids[2], deepest)[2] == "████████ 6"
+    assert book_cells(book.bids[0], deepest)[2] == "█        1"
+    assert shown_depth(replace(book, bids=(), asks=()), 3) == 0
+
+
+def test_a_taller_book_panel_shows_more_levels():
+    assert book_rows(6) == 1 and book_rows(2) == 1  # never fewer than one a side
+    assert book_rows(34) == 15
+    assert book_rows(52) > book_rows(34)
+
+
+def test_a_narrow_table_drops_whole_columns_in_priority_order():
+    account = live_data.account()
+    rows = [position_cells(p, None, account.total_collateral) for p in account.positions]
+    assert fitting_columns(POSITION_COLUMNS, rows, 200, POSITION_DROP_ORDER) == POSITION_COLUMNS
+    narrow = fitting_columns(POSITION_COLUMNS, rows, 46, POSITION_DROP_ORDER)
+    assert narrow == ("Market", "Side", "Size", "uPnL", "Liq.")
+    # What is kept fits whole: every cell and its padding.
+    kept = [POSITION_COLUMNS.index(c) for c in narrow]
+    assert sum(max(len(c), *(len(r[i]) for r in rows)) + 2 for c, i in zip(narrow, kept)) <= 46
+    assert fitting_columns(("A", "B"), [("x" * 30, "y")], 10, ("B",)) == ("A",)  # nothing left to drop: kept
+
+
+def test_roe_is_upnl_over_the_accounts_collateral():
+    assert roe_label(4 * USDC, 1_000 * USDC) == "+0.40%"
+    assert roe_label(-25 * USDC, 100 * USDC) == "-25.00%"
+    assert roe_label(0, 100 * USDC) == "0.00%"
+    assert roe_label(5, None) == roe_label(5, 0) == "—"
+
+
+def test_markets_cycle_both_ways_and_wrap():
+    markets = ("SOL-PERP", "BTC-PERP", "ETH-PERP")
+    assert cycled(markets, "SOL-PERP", 1) == "BTC-PERP"
+    assert cycled(markets, "SOL-PERP", -1) == "ETH-PERP"
+    assert cycled(markets, "ETH-PERP", 1) == "SOL-PERP"
+    assert cycled(markets, "DOGE-PERP", -1) == "SOL-PERP"
+
+
+def test_the_lev_cap_is_the_sessions_strategy(tmp_path):
+    settings = make_settings(tmp_path)
+    caps = {name: values.max_leverage for name, values in settings.strategies.items()}
+    assert len(set(caps.values())) > 1  # the presets differ, so the test can tell them apart
+    for name, cap in caps.items():
+        assert session_max_leverage(settings, name) == cap
+    default = settings.preset().max_leverage
+    assert session_max_leverage(settings, None) == session_max_leverage(settings, "gone") == default
+
+
+def _binding(key: str, action: str) -> Binding:
+    return Binding(key, action, action)
+
+
+def test_the_footer_puts_trading_keys_first_and_setup_keys_away_while_trading():
+    active = [(_binding(k, a), True) for k, a in (
+        ("m", "next_market"), ("q", "quit"), ("question_mark", "help"), ("r", "reload_status"),
+        ("w", "session_setup"), ("c", "checklist"), ("b", "buy"), ("s", "sell"), ("x", "close_position"),
+        ("d", "cancel_order"), ("D", "cancel_all_orders"), ("ctrl+x", "stop_and_withdraw"),
+    )]  # fmt: skip
+    shown = [(binding.key, label) for binding, _, label in footer_bindings(active)]
+    assert shown == [
+        ("b", "Buy"), ("s", "Sell"), ("x", "Close"), ("d", "Cancel"), ("D", "Cancel all"),
+        ("ctrl+x", "Withdraw"), ("m", "Market"), ("question_mark", "Help"), ("q", "Quit"),
+    ]  # fmt: skip
+    # The compact footer's text (key, space, label, space between) fits 80 columns.
+    assert sum(len(k.replace("question_mark", "?").replace("ctrl+x", "^x")) + 1 + len(t) for k, t in shown) + len(shown) <= 80
+    before_trading = [pair for pair in active if pair[0].action not in ("buy", "sell")]
+    assert ("w", "Wallet") in [(b.key, label) for b, _, label in footer_bindings(before_trading)]
+
+
+def _tx(kind: str, intent: dict, status: TransactionStatus = TransactionStatus.CONFIRMED):
+    return replace(live_data.transaction(kind, status, "sig"), intent=json.dumps(intent))
+
+
+def test_the_archive_summary_counts_confirmed_deposits_and_withdrawals():
+    flows = session_flows([
+        _tx("deposit", {"action": "deposit", "asset": "USDC", "amount": 100 * USDC}),
+        _tx("deposit", {"action": "deposit", "asset": "SOL", "amount": SOL // 2}),
+        _tx("deposit", {"action": "deposit", "asset": "USDC", "amount": 50 * USDC}, TransactionStatus.FAILED),
+        _tx("withdraw", {"run_id": "r", "kind": "withdraw", "market": 0, "amount": 98_120_000}),
+        _tx("withdraw", {"run_id": "r", "kind": "withdraw", "market": 1, "amount": SOL // 2}),
+        _tx("place_order", {"order": 1}),
+    ])  # fmt: skip
+    assert flows == Flows({"USDC": 100 * USDC, "SOL": SOL // 2}, {"USDC": 98_120_000, "SOL": SOL // 2})
+    assert archive_lines(flows, 2 * SOL // 10, 98_120_000) == (
+        "Withdrawn from Drift: 0.5000 SOL · $98.12 USDC",
+        "Left in the session wallet: 0.2000 SOL · $98.12 USDC",
+        "Session result: -$1.88 USDC ($100.00 USDC in, $98.12 USDC out); 0.0000 SOL (0.5000 SOL in, 0.5000 SOL out)",
+        "Fees and funding: not read from the chain's records yet.",
+    )
+    assert archive_lines(Flows({}, {}), None, None)[:3] == (
+        "Withdrawn from Drift: nothing",
+        "Left in the session wallet: — · —",
+        "Session result: no deposits or withdrawals recorded",
+    )
