@@ -16,7 +16,7 @@ from tests.tui.live_helpers import wait_until
 
 pytestmark = pytest.mark.slow
 
-SIZE = (160, 48)
+SIZE = (200, 60)  # wide enough for every position column the test reads
 
 
 def cell(app, table_id: str, row: str, column: str) -> str:

@@ -1,21 +1,28 @@
-"""Snapshots of the dashboard with positions, open orders and a book, from fixed feed
-messages: fresh, and with the account feed gone silent and reconnecting.
+"""Snapshots of the dashboard with positions, open orders and a deep book, from fixed feed
+messages, at the five sizes people run it at: fresh, and with the account feed gone silent
+and reconnecting. At every size each HUD figure fits its cell whole.
 
 The messages are the ones the live workers post to the dashboard; posting them by hand keeps slots, prices
 and ages the same every run, which a real chain cannot.
 """
 
+import pytest
+from rich.cells import cell_len
+
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.tui.messages import AccountUpdated, BookUpdated, FeedAged, FeedStateChanged, SessionLinked
+from rekt_tui.tui.widgets.hud import HudCell
 from tests.tui import live_data
 from tests.tui.conftest import make_app
+
+SIZES = ((80, 24), (120, 40), (160, 48), (200, 60), (250, 70))
 
 
 async def fed(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()  # the shell status reaches the dashboard first, as it does at launch
     for message in (
-        SessionLinked(live_data.linked()), AccountUpdated(live_data.account()), BookUpdated(live_data.book()),
+        SessionLinked(live_data.linked()), AccountUpdated(live_data.account()), BookUpdated(live_data.book(levels=40)),
         FeedAged("account", 0.4, FeedState.CONNECTED), FeedAged("orderbook", 0.3, FeedState.CONNECTED),
     ):  # fmt: skip
         pilot.app.dashboard.post_message(message)
@@ -28,6 +35,30 @@ def test_dashboard_with_positions(snap_compare, services):
 
 def test_dashboard_with_positions_80x24(snap_compare, services):
     assert snap_compare(make_app(services), terminal_size=(80, 24), run_before=fed)
+
+
+def test_dashboard_with_positions_120x40(snap_compare, services):
+    assert snap_compare(make_app(services), terminal_size=(120, 40), run_before=fed)
+
+
+def test_dashboard_with_positions_200x60(snap_compare, services):
+    assert snap_compare(make_app(services), terminal_size=(200, 60), run_before=fed)
+
+
+def test_dashboard_with_positions_250x70(snap_compare, services):
+    assert snap_compare(make_app(services), terminal_size=(250, 70), run_before=fed)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+async def test_every_hud_figure_fits_its_cell_whole(services, size):
+    async with make_app(services).run_test(size=size) as pilot:
+        await fed(pilot)
+        cells = list(pilot.app.screen.query(HudCell))
+        assert len(cells) == 11
+        for cell in cells:
+            assert cell.region.width >= max(cell_len(cell.label), cell_len(cell.value)), (cell.id, cell.value)
+            assert cell.region.height == 2 and cell.region.y >= 0  # label over value, on screen
+        assert pilot.app.screen.query_one("#hud-slot", HudCell).value == "123,456"
 
 
 async def account_feed_silent(pilot) -> None:
