@@ -166,13 +166,34 @@ def shown_depth(book: OrderBook, rows: int) -> int:
     return max((side[-1].cumulative_size for side in shown if side), default=0)
 
 
-def book_rows(height: int) -> int:
-    """Levels per side that fit a book panel `height` lines tall inside its border: the two
-    summary lines, the column header and the sources line take four; at least one each."""
-    return max(1, (height - 4) // 2)
+@dataclass(frozen=True)
+class BookLayout:
+    """How a book panel of some height is laid out: levels per side, and whether it is compact
+    (one summary line, no sources line) because the full layout would leave under `FULL_BOOK_MIN_ROWS`."""
+
+    rows: int
+    compact: bool
+    bar: int = 8  # depth bar width in cells
 
 
-def book_cells(level: BookLevel | None, deepest: int, width: int = 8) -> tuple[str, str, str]:
+FULL_BOOK_MIN_ROWS = 3
+DEPTH_BAR = 8  # cells of depth bar when the panel has room
+_BOOK_TEXT = 30  # cells a row needs besides its bar: price, size, cumulative figure, padding (BTC-PERP)
+
+
+def book_layout(height: int, width: int = 80) -> BookLayout:
+    """How a book panel `height` lines tall and `width` cells wide inside its border is laid
+    out. Height: the full layout spends four lines on its two summary lines, the column header
+    and the sources line; a short panel keeps one summary line and the header, so both sides
+    still show. Width: the depth bar gives up cells before any figure would be cut."""
+    bar = min(DEPTH_BAR, max(3, width - _BOOK_TEXT))
+    full = (height - 4) // 2
+    if full >= FULL_BOOK_MIN_ROWS:
+        return BookLayout(full, compact=False, bar=bar)
+    return BookLayout(max(1, (height - 2) // 2), compact=True, bar=bar)
+
+
+def book_cells(level: BookLevel | None, deepest: int, width: int = DEPTH_BAR) -> tuple[str, str, str]:
     """One book row: price, size and a cumulative-depth bar scaled to `deepest` (see `shown_depth`); blank when absent."""
     if level is None:
         return ("", "", "")
@@ -194,12 +215,14 @@ def table_line(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
     return "".join(f" {cell}{' ' * (width - cell_len(cell))} " for cell, width in zip(cells, widths, strict=True))
 
 
-def book_summary(book: OrderBook) -> str:
-    """The two lines above the book: spread and mark, then oracle."""
+def book_summary(book: OrderBook, compact: bool = False) -> str:
+    """The lines above the book: spread and mark, then oracle (which the HUD also shows, so a
+    compact book leaves it out)."""
     spread = PLACEHOLDER if book.spread is None else format_price(book.spread)
     mark = PLACEHOLDER if book.mark_price is None else format_price(book.mark_price)
     oracle = PLACEHOLDER if book.oracle_price is None else format_price(book.oracle_price)
-    return f"spread {spread} · mark {mark}\noracle {oracle}"
+    first = f"spread {spread} · mark {mark}"
+    return first if compact else f"{first}\noracle {oracle}"
 
 
 def liquidity_sources(book: OrderBook) -> str:

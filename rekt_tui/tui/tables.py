@@ -20,8 +20,8 @@ PLACEHOLDER = "—"
 POSITION_COLUMNS = (
     "Market", "Side", "Size", "Notional", "Entry", "Mark", "Oracle", "uPnL", "ROE %", "Liq.", "Break-even",
 )  # fmt: skip
-# What a narrow positions panel gives up first: the figures another column or panel already implies.
-POSITION_DROP_ORDER = ("Break-even", "Mark", "Notional", "ROE %", "Oracle", "Entry", "Side")
+# What a narrow positions panel gives up first (zoom shows them all): never market, side or size.
+POSITION_DROP_ORDER = ("Break-even", "Mark", "Notional", "ROE %", "Oracle", "Entry", "Liq.", "uPnL")
 ORDER_COLUMNS = ("Market", "Type", "Side", "Size / filled", "Price / trigger", "Reduce", "Expires")
 ORDER_DROP_ORDER = ("Expires", "Reduce", "Type")
 

@@ -8,7 +8,16 @@ from decimal import Decimal
 from textual.binding import Binding
 
 from rekt_tui.domain.records import TransactionStatus
-from rekt_tui.tui.formatting import book_cells, book_rows, chain_slot, cycled, hud_readings, shown_depth
+from rekt_tui.tui.formatting import (
+    BookLayout,
+    book_cells,
+    book_layout,
+    book_summary,
+    chain_slot,
+    cycled,
+    hud_readings,
+    shown_depth,
+)
 from rekt_tui.tui.screens.dashboard import session_max_leverage
 from rekt_tui.tui.screens.teardown import Flows, archive_lines, session_flows
 from rekt_tui.tui.tables import POSITION_COLUMNS, POSITION_DROP_ORDER, fitting_columns, position_cells, roe_label
@@ -39,9 +48,18 @@ def test_depth_bars_scale_to_the_deepest_shown_level():
 
 
 def test_a_taller_book_panel_shows_more_levels():
-    assert book_rows(6) == 1 and book_rows(2) == 1  # never fewer than one a side
-    assert book_rows(34) == 15
-    assert book_rows(52) > book_rows(34)
+    assert book_layout(34) == BookLayout(15, compact=False)
+    assert book_layout(52).rows > book_layout(34).rows
+    assert book_layout(10) == BookLayout(3, compact=False)
+
+
+def test_a_short_book_panel_goes_compact_so_both_sides_show():
+    assert book_layout(4) == BookLayout(1, compact=True)  # 80x24: one summary line, header, an ask, a bid
+    assert book_layout(8) == BookLayout(3, compact=True)
+    assert book_layout(8, width=36).bar == 6  # an 80-column book: the bar narrows so BTC's figures fit
+    assert book_layout(8, width=20).bar == 3 and book_layout(8, width=60).bar == 8
+    assert book_layout(1) == BookLayout(1, compact=True)  # never fewer than one a side
+    assert book_summary(live_data.book(), compact=True) == "spread $0.02 · mark $152.00"
 
 
 def test_a_narrow_table_drops_whole_columns_in_priority_order():
@@ -50,6 +68,7 @@ def test_a_narrow_table_drops_whole_columns_in_priority_order():
     assert fitting_columns(POSITION_COLUMNS, rows, 200, POSITION_DROP_ORDER) == POSITION_COLUMNS
     narrow = fitting_columns(POSITION_COLUMNS, rows, 46, POSITION_DROP_ORDER)
     assert narrow == ("Market", "Side", "Size", "uPnL", "Liq.")
+    assert fitting_columns(POSITION_COLUMNS, rows, 36, POSITION_DROP_ORDER) == ("Market", "Side", "Size", "uPnL")
     # What is kept fits whole: every cell and its padding.
     kept = [POSITION_COLUMNS.index(c) for c in narrow]
     assert sum(max(len(c), *(len(r[i]) for r in rows)) + 2 for c, i in zip(narrow, kept)) <= 46

@@ -1,6 +1,6 @@
 """The order book of the selected market: asks above bids, each level with its cumulative depth.
 
-Both sides have as many rows as the panel's height allows (`book_rows`), one per distance
+Both sides have as many rows as the panel's height allows (`book_layout`), one per distance
 from the spread, so a new book repaints two blocks of text and changes the layout only on a
 resize. Depth bars scale to the deepest shown level. Until the DLOB feed exists it says so.
 """
@@ -20,9 +20,11 @@ from textual.widget import Widget
 
 from rekt_tui.domain.orderbook import BookLevel, OrderBook
 from rekt_tui.tui.formatting import (
+    DEPTH_BAR,
+    BookLayout,
     BOOK_COLUMNS,
     book_cells,
-    book_rows,
+    book_layout,
     book_summary,
     column_widths,
     liquidity_sources,
@@ -32,6 +34,9 @@ from rekt_tui.tui.formatting import (
 )
 from rekt_tui.tui.widgets.panel import Panel
 
+
+
+BOOK_LABEL_WIDTHS = tuple(cell_len(label) for label in BOOK_COLUMNS)
 
 
 class BookLine(Widget):
@@ -74,13 +79,19 @@ class BookSide(ScrollView):
     def __init__(self, *, id: str, show_header: bool) -> None:
         super().__init__(id=id)
         self.show_header = show_header
-        self._widths = tuple(cell_len(label) for label in BOOK_COLUMNS)
+        self.widths = BOOK_LABEL_WIDTHS  # the panel keeps both sides' equal
         self._base = RichStyle()  # the widget's own style, taken afresh at each repaint
 
+    def show(self, rows: tuple[tuple[str, ...], ...], widths: tuple[int, ...]) -> None:
+        """New rows in these column widths; new widths alone repaint too."""
+        if widths != self.widths:
+            self.widths = widths
+            self.watch_rows(rows)
+            self.refresh()
+        self.rows = rows
+
     def watch_rows(self, rows: tuple[tuple[str, ...], ...]) -> None:
-        # Columns widen for a longer figure and never narrow, so they do not jitter tick to tick.
-        self._widths = column_widths(rows, self._widths)
-        self.virtual_size = Size(sum(self._widths) + 2 * len(self._widths), self.show_header + len(rows))
+        self.virtual_size = Size(sum(self.widths) + 2 * len(self.widths), self.show_header + len(rows))
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._base = self.rich_style  # once per repaint: it walks every ancestor's styles
@@ -92,7 +103,7 @@ class BookSide(ScrollView):
         if self.show_header and y == 0:
             line = self._header()
         elif 0 <= (row := y + scroll_y - self.show_header) < len(self.rows):
-            line = Strip([Segment(table_line(self.rows[row], self._widths), base)])
+            line = Strip([Segment(table_line(self.rows[row], self.widths), base)])
         else:
             return Strip.blank(self.size.width, base)
         return line.crop_extend(scroll_x, scroll_x + self.size.width, base)
@@ -101,7 +112,7 @@ class BookSide(ScrollView):
         """The column labels, their band faded out to the edge as a DataTable's header is."""
         header = self.get_component_rich_style("book-side--header")
         faded = Color.from_rich_color(header.bgcolor).blend(self.background_colors[1], 0.25)
-        labels = table_line(BOOK_COLUMNS, self._widths)
+        labels = table_line(BOOK_COLUMNS, self.widths)
         rest = " " * max(0, self.size.width - cell_len(labels))
         fill = RichStyle(color=header.color, bgcolor=faded.rich_color)
         return Strip([Segment(labels, self._base + header), Segment(rest, fill)])
@@ -110,7 +121,7 @@ class BookSide(ScrollView):
 class OrderbookPanel(Panel):
     book: reactive[OrderBook | None] = var(None)
     market: reactive[str] = reactive("")
-    depth: reactive[int] = var(1)  # levels per side, from the panel's height
+    shape: reactive[BookLayout] = var(BookLayout(1, compact=True, bar=DEPTH_BAR))  # from the panel's height
 
     def __init__(self) -> None:
         super().__init__("Order book", id="orderbook")
@@ -130,9 +141,14 @@ class OrderbookPanel(Panel):
         self._show()
 
     def on_resize(self, event: Resize) -> None:
-        self.depth = book_rows(self.size.height)
+        for side in self.query(BookSide):  # columns only ever widen between resizes
+            side.widths = BOOK_LABEL_WIDTHS
+        self.shape = book_layout(self.size.height, self.size.width)
 
-    def watch_depth(self) -> None:
+    def watch_shape(self, layout: BookLayout) -> None:
+        summary = self.query_one("#book-summary", BookLine)
+        summary.styles.height = 1 if layout.compact else 2
+        self.query_one("#book-sources", BookLine).display = not layout.compact
         if self.is_mounted:
             self._show()
 
@@ -147,18 +163,23 @@ class OrderbookPanel(Panel):
             for side in self.query(BookSide):
                 side.display = False
             return
-        deepest = shown_depth(book, self.depth)
-        self.query_one("#book-summary", BookLine).text = book_summary(book)
+        layout = self.shape
+        deepest = shown_depth(book, layout.rows)
+        self.query_one("#book-summary", BookLine).text = book_summary(book, layout.compact)
         self.query_one("#book-sources", BookLine).text = liquidity_sources(book)
         # Asks read upwards from the spread, so the best ask sits on the last row.
-        self._show_side("asks", tuple(reversed(_padded(book.asks, self.depth))), deepest)
-        self._show_side("bids", _padded(book.bids, self.depth), deepest)
-
-    def _show_side(self, side: str, levels: tuple[BookLevel | None, ...], deepest: int) -> None:
-        lines = self.query_one(f"#book-{side}", BookSide)
-        if not lines.display:
-            lines.display = True
-        lines.rows = tuple(book_cells(level, deepest) for level in levels)
+        sides = {
+            "asks": tuple(book_cells(level, deepest, layout.bar) for level in reversed(_padded(book.asks, layout.rows))),
+            "bids": tuple(book_cells(level, deepest, layout.bar) for level in _padded(book.bids, layout.rows)),
+        }
+        lines = {side: self.query_one(f"#book-{side}", BookSide) for side in sides}
+        # One set of column widths for both sides, so asks and bids line up; columns widen for a
+        # longer figure and never narrow, so they do not jitter tick to tick.
+        widths = column_widths((*sides["asks"], *sides["bids"]), lines["asks"].widths)
+        for side, rows in sides.items():
+            if not lines[side].display:
+                lines[side].display = True
+            lines[side].show(rows, widths)
 
 
 def _padded(levels: tuple[BookLevel, ...], depth: int) -> tuple[BookLevel | None, ...]:
