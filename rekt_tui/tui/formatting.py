@@ -13,7 +13,7 @@ from rich.cells import cell_len
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.markets import format_price
-from rekt_tui.domain.money import format_sol, format_usd
+from rekt_tui.domain.money import format_sol, format_usd, to_decimal
 from rekt_tui.domain.orderbook import BookLevel, OrderBook
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import KeystoreStatus, ShellStatus
@@ -82,7 +82,7 @@ def hud_readings(
 
     `slot` is the chain's current slot (see `chain_slot`); without one the account's own is shown."""
     unknown = PLACEHOLDER
-    oracle = unknown if oracle_price is None else format_price(oracle_price)
+    oracle = unknown if oracle_price is None else hud_price(oracle_price)
     if slot is None and account is not None:
         slot = account.slot
     fixed = (
@@ -112,6 +112,15 @@ def hud_readings(
         HudReading("health", "Health", f"{account.health}%"),
         *fixed,
     )
+
+
+def hud_price(price: int) -> str:
+    """A price short enough for a HUD cell (12 cells at 80 columns): cents from $1,000 up, at
+    most four places above $1, six below; rounded, never cut. The book shows every place."""
+    value = to_decimal(price, 6)
+    places = 2 if abs(value) >= 1000 else 4 if abs(value) >= 1 else 6
+    rounded = value.quantize(Decimal(1).scaleb(-places))
+    return format_price(int(rounded.scaleb(6)))
 
 
 def tone(amount: int) -> str:
@@ -173,24 +182,45 @@ class BookLayout:
 
     rows: int
     compact: bool
-    bar: int = 8  # depth bar width in cells
 
 
 FULL_BOOK_MIN_ROWS = 3
 DEPTH_BAR = 8  # cells of depth bar when the panel has room
-_BOOK_TEXT = 30  # cells a row needs besides its bar: price, size, cumulative figure, padding (BTC-PERP)
 
 
-def book_layout(height: int, width: int = 80) -> BookLayout:
-    """How a book panel `height` lines tall and `width` cells wide inside its border is laid
-    out. Height: the full layout spends four lines on its two summary lines, the column header
-    and the sources line; a short panel keeps one summary line and the header, so both sides
-    still show. Width: the depth bar gives up cells before any figure would be cut."""
-    bar = min(DEPTH_BAR, max(3, width - _BOOK_TEXT))
+def book_layout(height: int) -> BookLayout:
+    """How a book panel `height` lines tall inside its border is laid out: the full layout
+    spends four lines on its two summary lines, the column header and the sources line; a
+    short panel keeps one summary line and the header, so both sides still show."""
     full = (height - 4) // 2
     if full >= FULL_BOOK_MIN_ROWS:
-        return BookLayout(full, compact=False, bar=bar)
-    return BookLayout(max(1, (height - 2) // 2), compact=True, bar=bar)
+        return BookLayout(full, compact=False)
+    return BookLayout(max(1, (height - 2) // 2), compact=True)
+
+
+def book_figure_widths(levels: Iterable[BookLevel], least: tuple[int, int, int] = (0, 0, 0)) -> tuple[int, int, int]:
+    """Cells the widest price, size and cumulative size of `levels` need, never fewer than
+    `least` (the widths kept so far, so columns do not jitter tick to tick) nor the labels'."""
+    price, size, cumulative = max(least[0], cell_len("Price")), max(least[1], cell_len("Size")), least[2]
+    for level in levels:
+        price = max(price, cell_len(format_price(level.price)))
+        size = max(size, cell_len(plain_size(level.size)))
+        cumulative = max(cumulative, cell_len(plain_size(level.cumulative_size)))
+    return price, size, cumulative
+
+
+def depth_bar_width(figures: tuple[int, int, int], width: int) -> int:
+    """Cells of depth bar that leave room, in a book `width` cells wide, for the figures
+    (`book_figure_widths`), each column padded a cell either side: at least one cell, at most
+    `DEPTH_BAR`. The bar gives up cells so no figure is ever cut."""
+    price, size, cumulative = figures
+    return min(DEPTH_BAR, max(1, width - (price + size + 1 + cumulative + 6)))
+
+
+def book_column_widths(figures: tuple[int, int, int], bar: int) -> tuple[int, int, int]:
+    """The book's three column widths: price, size, and the depth bar with its figure."""
+    price, size, cumulative = figures
+    return price, size, max(cell_len("Depth"), bar + 1 + cumulative)
 
 
 def book_cells(level: BookLevel | None, deepest: int, width: int = DEPTH_BAR) -> tuple[str, str, str]:
@@ -200,14 +230,6 @@ def book_cells(level: BookLevel | None, deepest: int, width: int = DEPTH_BAR) ->
     bar = int(width * level.cumulative_size / deepest) if deepest else 0
     depth = f"{'█' * max(bar, 1):<{width}} {plain_size(level.cumulative_size)}"
     return (format_price(level.price), plain_size(level.size), depth)
-
-
-def column_widths(rows: Iterable[tuple[str, ...]], least: tuple[int, ...]) -> tuple[int, ...]:
-    """Each column as wide as its widest cell, and never narrower than `least`."""
-    widths = least
-    for row in rows:
-        widths = tuple(max(width, cell_len(cell)) for width, cell in zip(widths, row, strict=True))
-    return widths
 
 
 def table_line(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:

@@ -11,7 +11,6 @@ from rekt_tui.tui.formatting import (
     age_label,
     book_cells,
     book_summary,
-    column_widths,
     feed_event_line,
     freshness_label,
     hud_readings,
@@ -105,10 +104,8 @@ def test_book_rows_scale_depth_to_the_deepest_side():
     assert liquidity_sources(book) == "sources: dlob 50% · vamm 50%"
 
 
-def test_book_columns_widen_for_longer_figures_and_never_narrow():
-    widths = column_widths([("$152.06", "6", "█ 1")], (5, 4, 5))
-    assert widths == (7, 4, 5)
-    assert column_widths([("$9.00", "", "")], widths) == widths
+def test_book_rows_are_padded_to_their_columns():
+    widths = (7, 4, 5)
     assert table_line(("$9.00", "6", "█ 1"), widths) == " $9.00    6     █ 1   "
 
 

@@ -14,7 +14,11 @@ from rekt_tui.tui.formatting import (
     book_layout,
     book_summary,
     chain_slot,
+    book_column_widths,
+    book_figure_widths,
     cycled,
+    depth_bar_width,
+    hud_price,
     hud_readings,
     shown_depth,
 )
@@ -53,11 +57,33 @@ def test_a_taller_book_panel_shows_more_levels():
     assert book_layout(10) == BookLayout(3, compact=False)
 
 
+def test_the_depth_bar_narrows_before_a_figure_would_be_cut():
+    btc = live_data.book("BTC-PERP", mid=100_235 * USDC, levels=30)
+    levels = (*btc.bids[:20], *btc.asks[:20])
+    figures = book_figure_widths(levels)
+    assert figures == (11, 4, 3)  # "$100,435.00", the label "Size", cumulative "210"
+    assert book_figure_widths(levels[:1], figures) == figures  # kept widths never narrow
+    assert depth_bar_width(figures, 60) == 8
+    assert depth_bar_width(figures, 30) == 5  # 11 + 4 + 1 + 3 + 6 padding leave 5
+    assert depth_bar_width(figures, 20) == 1  # never gone: one cell still says there is depth
+    widths = book_column_widths(figures, 5)
+    assert widths == (11, 4, 9) and sum(widths) + 6 <= 30
+    cells = [book_cells(level, shown_depth(btc, 20), 5) for level in levels]
+    assert all(len(cell) <= width for row in cells for cell, width in zip(row, widths))
+
+
+def test_the_hud_oracle_is_rounded_to_fit_never_cut():
+    assert hud_price(100_235_055_903) == "$100,235.06"
+    assert hud_price(150_132_987) == "$150.133"
+    assert hud_price(152_000_000) == "$152.00"
+    assert hud_price(123_456) == "$0.123456"
+    assert {r.key: r.value for r in hud_readings("localnet", None, None, 100_235_055_903)}["oracle"] == "$100,235.06"
+
+
 def test_a_short_book_panel_goes_compact_so_both_sides_show():
     assert book_layout(4) == BookLayout(1, compact=True)  # 80x24: one summary line, header, an ask, a bid
     assert book_layout(8) == BookLayout(3, compact=True)
-    assert book_layout(8, width=36).bar == 6  # an 80-column book: the bar narrows so BTC's figures fit
-    assert book_layout(8, width=20).bar == 3 and book_layout(8, width=60).bar == 8
+
     assert book_layout(1) == BookLayout(1, compact=True)  # never fewer than one a side
     assert book_summary(live_data.book(), compact=True) == "spread $0.02 · mark $152.00"
 

@@ -20,13 +20,14 @@ from textual.widget import Widget
 
 from rekt_tui.domain.orderbook import BookLevel, OrderBook
 from rekt_tui.tui.formatting import (
-    DEPTH_BAR,
     BookLayout,
     BOOK_COLUMNS,
     book_cells,
     book_layout,
+    book_column_widths,
+    book_figure_widths,
     book_summary,
-    column_widths,
+    depth_bar_width,
     liquidity_sources,
     orderbook_placeholder,
     shown_depth,
@@ -121,10 +122,11 @@ class BookSide(ScrollView):
 class OrderbookPanel(Panel):
     book: reactive[OrderBook | None] = var(None)
     market: reactive[str] = reactive("")
-    shape: reactive[BookLayout] = var(BookLayout(1, compact=True, bar=DEPTH_BAR))  # from the panel's height
+    shape: reactive[BookLayout] = var(BookLayout(1, compact=True))  # from the panel's height
 
     def __init__(self) -> None:
         super().__init__("Order book", id="orderbook")
+        self._figures = (0, 0, 0)  # widest price, size and cumulative size so far
 
     def compose(self) -> ComposeResult:
         yield BookLine(orderbook_placeholder(), id="book-summary")
@@ -135,15 +137,15 @@ class OrderbookPanel(Panel):
         yield BookLine("", id="book-sources")
 
     def watch_market(self, market: str) -> None:
+        self._figures = (0, 0, 0)  # another market's figures have other widths
         self.border_title = f"Order book · {market}" if market else "Order book"
 
     def on_mount(self) -> None:
         self._show()
 
     def on_resize(self, event: Resize) -> None:
-        for side in self.query(BookSide):  # columns only ever widen between resizes
-            side.widths = BOOK_LABEL_WIDTHS
-        self.shape = book_layout(self.size.height, self.size.width)
+        self._figures = (0, 0, 0)  # columns only ever widen between resizes
+        self.shape = book_layout(self.size.height)
 
     def watch_shape(self, layout: BookLayout) -> None:
         summary = self.query_one("#book-summary", BookLine)
@@ -164,19 +166,20 @@ class OrderbookPanel(Panel):
                 side.display = False
             return
         layout = self.shape
+        asks, bids = _padded(book.asks, layout.rows), _padded(book.bids, layout.rows)
         deepest = shown_depth(book, layout.rows)
+        self._figures = book_figure_widths((lv for lv in (*asks, *bids) if lv is not None), self._figures)
+        bar = depth_bar_width(self._figures, self.size.width)
+        widths = book_column_widths(self._figures, bar)
         self.query_one("#book-summary", BookLine).text = book_summary(book, layout.compact)
         self.query_one("#book-sources", BookLine).text = liquidity_sources(book)
         # Asks read upwards from the spread, so the best ask sits on the last row.
         sides = {
-            "asks": tuple(book_cells(level, deepest, layout.bar) for level in reversed(_padded(book.asks, layout.rows))),
-            "bids": tuple(book_cells(level, deepest, layout.bar) for level in _padded(book.bids, layout.rows)),
+            "asks": tuple(book_cells(level, deepest, bar) for level in reversed(asks)),
+            "bids": tuple(book_cells(level, deepest, bar) for level in bids),
         }
         lines = {side: self.query_one(f"#book-{side}", BookSide) for side in sides}
-        # One set of column widths for both sides, so asks and bids line up; columns widen for a
-        # longer figure and never narrow, so they do not jitter tick to tick.
-        widths = column_widths((*sides["asks"], *sides["bids"]), lines["asks"].widths)
-        for side, rows in sides.items():
+        for side, rows in sides.items():  # one set of widths, so asks and bids line up
             if not lines[side].display:
                 lines[side].display = True
             lines[side].show(rows, widths)
