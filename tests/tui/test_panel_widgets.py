@@ -1,0 +1,89 @@
+"""The panels in the running app, fed the messages the live workers post: names never cut,
+columns dropped whole when narrow, both sides of a short book, and `m`/`M` both ways."""
+
+from dataclasses import replace
+
+from rich.cells import cell_len
+from textual.widgets import DataTable
+
+from rekt_tui.tui.messages import AccountUpdated, BookUpdated, MarketSelected, SessionLinked
+from rekt_tui.tui.tables import POSITION_COLUMNS
+from rekt_tui.tui.widgets.orderbook import BookSide
+from tests.tui import live_data
+from tests.tui.conftest import make_app
+from tests.tui.test_live_snapshot import fed
+
+
+def _widths(table: DataTable) -> dict[str, int]:
+    return {column.key.value: column.get_render_width(table) for column in table.ordered_columns}
+
+
+async def test_a_market_name_learnt_after_its_order_row_widens_the_column(services):
+    """An order row added before the market names are known reads `PERP #0`; the name that
+    replaces it (one cell longer) must widen the column, not be cut to `SOL-PER`."""
+    app = make_app(services)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        app.dashboard.post_message(AccountUpdated(live_data.account()))
+        await pilot.pause(0.2)
+        table = app.screen.query_one("#orders-table", DataTable)
+        assert table.get_cell("7", "Market") == "PERP #0"
+        app.dashboard.post_message(SessionLinked(live_data.linked()))
+        app.dashboard.post_message(AccountUpdated(live_data.account(slot=123_457)))
+        await pilot.pause(0.2)
+        assert table.get_cell("7", "Market") == "SOL-PERP"
+        assert _widths(table)["Market"] >= cell_len("SOL-PERP") + 2
+
+
+async def test_narrow_positions_drop_whole_columns_and_zoom_shows_them_all(services):
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await fed(pilot)
+        table = app.screen.query_one("#positions-table", DataTable)
+        shown = [column.key.value for column in table.ordered_columns]
+        assert shown[:3] == ["Market", "Side", "Size"] and len(shown) < len(POSITION_COLUMNS)
+        assert sum(_widths(table).values()) <= app.screen.query_one("#positions").size.width
+        await pilot.press("1", "z")
+        await pilot.pause(0.2)
+        zoomed = [column.key.value for column in table.ordered_columns]
+        assert len(zoomed) > len(shown) and {"Entry", "Oracle", "uPnL", "Liq."} <= set(zoomed)
+        assert table.get_cell("SOL-PERP", "Market") == "SOL-PERP"
+
+
+async def test_a_short_book_shows_both_sides(services):
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await fed(pilot)
+        asks, bids = (app.screen.query_one(f"#book-{side}", BookSide) for side in ("asks", "bids"))
+        book = app.screen.query_one("#orderbook")
+        assert len(bids.rows) >= 1 and bids.rows[0][0] == "$151.99"
+        assert asks.region.bottom <= bids.region.y and bids.region.bottom <= book.content_region.bottom
+        assert asks.widths == bids.widths  # the sides' columns line up
+
+
+async def test_m_and_shift_m_cycle_markets_both_ways(services):
+    app = make_app(services)
+    selected: list[MarketSelected] = []
+
+    def hook(message) -> None:  # a message bubbles, so the hook sees it more than once
+        if isinstance(message, MarketSelected) and not any(message is seen for seen in selected):
+            selected.append(message)
+
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await fed(pilot)
+        for key in ("m", "M", "M", "m"):
+            await pilot.press(key)
+        await pilot.pause()
+    assert [message.market for message in selected] == ["BTC-PERP", "SOL-PERP", "ETH-PERP", "SOL-PERP"]
+
+
+async def test_the_hud_slot_follows_the_book_while_the_account_is_still(services):
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fed(pilot)
+        app.dashboard.post_message(BookUpdated(replace(live_data.book(levels=40), slot=123_999)))
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#hud-slot").value == "123,999"
+        app.dashboard.post_message(BookUpdated(replace(live_data.book(levels=40), slot=123_500)))  # a late book
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#hud-slot").value == "123,999"  # the chain's slot never goes back
