@@ -58,6 +58,12 @@ async def wallet_lamports(client: DriftClient) -> int:
     return (await client.connection.get_balance(client.wallet.public_key)).value
 
 
+async def wallet_usdc(client: DriftClient) -> int:
+    """USDC (1e6) in the wallet's associated token account; 0 when it has none."""
+    account = client.get_associated_token_account_public_key(QUOTE_SPOT_MARKET_INDEX)
+    return await token_balance(client, account) or 0
+
+
 async def token_balance(client: DriftClient, token_account: Pubkey) -> int | None:
     """Tokens in an SPL token account; None when the account does not exist."""
     account = (await client.connection.get_account_info(token_account)).value

@@ -131,6 +131,9 @@ class DriftVenue:
     async def wallet_lamports(self) -> int:
         return await self._gateway.wallet_lamports()
 
+    async def wallet_usdc(self) -> int:
+        return await actions.wallet_usdc(self._client)
+
     async def referrer(self) -> str | None:
         return await self._gateway.user_stats_referrer()
 

@@ -41,7 +41,6 @@ from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState
 from rekt_tui.drift.client import Endpoint, build_client
 from rekt_tui.drift.pubsub import AccountStream
 from rekt_tui.drift.rpc import JsonRpc
-from rekt_tui.drift.session_reads import wallet_usdc
 from rekt_tui.drift.snapshots import account_snapshot, exchange_status, market_states
 from rekt_tui.drift.streams import Backoff, Broadcast, Subscription
 
@@ -121,10 +120,6 @@ class DriftGateway:
 
     async def wallet_lamports(self) -> int:
         return (await self.drift_client.connection.get_balance(self._authority, Confirmed)).value
-
-    async def wallet_usdc(self) -> int:
-        """USDC (1e6) in the wallet's own token account, outside Drift."""
-        return await wallet_usdc(self.drift_client)
 
     async def user_stats_referrer(self) -> str | None:
         """The referrer recorded on the authority's UserStats, read from the chain now

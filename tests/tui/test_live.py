@@ -43,6 +43,9 @@ async def test_dashboard_follows_the_chain_switches_market_and_greys_when_silent
             assert cell(app, "positions-table", "BTC-PERP", "Side") == "short"
             assert app.screen.query_one("#orders-table").row_count == 2
             assert "Wallet: " in text_of(app.screen.query_one("#session"))
+            # The wallet's own USDC, read from its token account, beside its SOL.
+            assert dashboard.linked.usdc is not None
+            assert f"USDC: {format_usd(dashboard.linked.usdc)}" in text_of(app.screen.query_one("#session"))
 
             await admin.call("rekt_setOraclePrice", ["SOL-PERP", "171"])
             await wait_until(
