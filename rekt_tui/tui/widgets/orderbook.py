@@ -148,8 +148,6 @@ class OrderbookPanel(Panel):
         self.shape = book_layout(self.size.height)
 
     def watch_shape(self, layout: BookLayout) -> None:
-        summary = self.query_one("#book-summary", BookLine)
-        summary.styles.height = 1 if layout.compact else 2
         self.query_one("#book-sources", BookLine).display = not layout.compact
         if self.is_mounted:
             self._show()
@@ -160,8 +158,13 @@ class OrderbookPanel(Panel):
 
     def _show(self) -> None:
         book = self.book
+        summary = self.query_one("#book-summary", BookLine)
+        # Two lines for the placeholder or the full summary; one for a compact book's summary.
+        height = 1 if book is not None and self.shape.compact else 2
+        if summary.styles.height is None or summary.styles.height.value != height:
+            summary.styles.height = height
         if book is None:
-            self.query_one("#book-summary", BookLine).text = orderbook_placeholder()
+            summary.text = orderbook_placeholder()
             for side in self.query(BookSide):
                 side.display = False
             return
@@ -171,7 +174,7 @@ class OrderbookPanel(Panel):
         self._figures = book_figure_widths((lv for lv in (*asks, *bids) if lv is not None), self._figures)
         bar = depth_bar_width(self._figures, self.size.width)
         widths = book_column_widths(self._figures, bar)
-        self.query_one("#book-summary", BookLine).text = book_summary(book, layout.compact)
+        summary.text = book_summary(book, layout.compact)
         self.query_one("#book-sources", BookLine).text = liquidity_sources(book)
         # Asks read upwards from the spread, so the best ask sits on the last row.
         sides = {
