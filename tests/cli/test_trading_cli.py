@@ -81,6 +81,7 @@ def test_happy_path_with_sol_collateral(rekt):
     assert "SOL-PERP  long  0.5 SOL" in table and "Start trading confirmed    done" in table
 
 
+@pytest.mark.timeout(360)  # about twenty real commands against a live localnet
 def test_usdc_path_with_every_refusal_signing_nothing_then_cancel_and_close(rekt):
     ok(rekt("wallet", "new"))
     ok(rekt("airdrop", "0.5", "SOL"))
