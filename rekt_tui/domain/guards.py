@@ -41,6 +41,7 @@ class RefusalCode(str, Enum):
     LEVERAGE = "leverage"
     STACKING = "stacking"
     FAR_PRICE = "far_price"
+    POST_ONLY_CROSSES = "post_only_crosses"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ def check_order(
     oracle_price: int | None = None,
     price_band_pct: Decimal | None = None,
     allow_far_price: bool = False,
+    largest_base: int | None = None,
+    best_opposite: int | None = None,
 ) -> list[Refusal]:
     """Every guard from the product's risk rules; empty means go.
 
@@ -79,18 +82,57 @@ def check_order(
 
     A reduce-only order that shrinks a position cannot add risk, so it skips the margin
     and leverage guards; one that would open or grow a position is refused, since Drift
-    would reject it anyway (6064) and the user meant something else.
+    would reject it anyway (6064) and the user meant something else. `largest_base` is
+    the largest size that passes both margin and leverage (found by the caller over the
+    same preview), so the size a refusal suggests is never itself refused. `best_opposite`
+    is the best price on the side a post-only order must not cross.
     """
     refusals = _freshness(account_age_s, oracle_age_s, stale_after_s)
     if request.reduce_only:
         refusals += _reduce_only(request, account)
     else:
-        refusals += _margin(request, account, preview) + _leverage(preview, strategy)
-    if not allow_stacking:
+        refusals += _margin(request, account, preview, largest_base) + _leverage(
+            request, preview, strategy, largest_base
+        )
+    refusals += _post_only(request, best_opposite)
+    if not allow_stacking and not protective(request):
         refusals += _stacking(request, open_orders)
     if oracle_price is not None and price_band_pct is not None and not allow_far_price:
         refusals += price_band(request, oracle_price, price_band_pct)
     return refusals
+
+
+def protective(request: OrderRequest) -> bool:
+    """A reduce-only trigger (a stop-loss or take-profit) only ever lowers risk: several
+    may rest beside each other on one side without being a double keypress."""
+    return request.reduce_only and request.kind.takes_trigger
+
+
+def crosses(request: OrderRequest, best_opposite: int | None) -> bool:
+    """Whether a limit price would trade at once against the best opposite price."""
+    if request.price is None or best_opposite is None:
+        return False
+    return request.price >= best_opposite if request.direction is Direction.LONG else request.price <= best_opposite
+
+
+def _post_only(request: OrderRequest, best_opposite: int | None) -> list[Refusal]:
+    """Drift refuses a post-only order that would take liquidity (6057): refuse it first."""
+    if not request.post_only or not crosses(request, best_opposite):
+        return []
+    assert request.price is not None and best_opposite is not None
+    book_side = "ask" if request.direction is Direction.LONG else "bid"
+    return [Refusal(
+        RefusalCode.POST_ONLY_CROSSES,
+        f"A post-only {side_label(request.direction)} at {format_price(request.price)} would cross the best "
+        f"{book_side} {format_price(best_opposite)} and be refused by Drift; move the price behind it or drop post-only.",
+    )]
+
+
+def _fix_size(request: OrderRequest, largest_base: int | None, fallback: str) -> str:
+    market = request.market
+    if largest_base is not None and largest_base >= market.min_order_size:
+        return f"reduce the size to at most {format_base(largest_base, market)}"
+    return fallback
 
 
 def _seconds(age: Decimal | int) -> str:
@@ -130,7 +172,9 @@ def _reduce_only(request: OrderRequest, account: AccountSnapshot) -> list[Refusa
     )]
 
 
-def _margin(request: OrderRequest, account: AccountSnapshot, preview: Preview) -> list[Refusal]:
+def _margin(
+    request: OrderRequest, account: AccountSnapshot, preview: Preview, largest_base: int | None
+) -> list[Refusal]:
     """Free collateral must stay non-negative after the fill, or the program refuses (6003).
 
     What the order needs is what it takes out of free collateral (its initial margin and
@@ -141,7 +185,9 @@ def _margin(request: OrderRequest, account: AccountSnapshot, preview: Preview) -
     if preview.free_collateral_after >= 0 or needed <= 0:
         return []
     market = request.market
-    largest = floor_to(request.base_amount * max(free, 0) // needed, market.step_size)
+    largest = largest_base
+    if largest is None:
+        largest = floor_to(request.base_amount * max(free, 0) // needed, market.step_size)
     fix = (
         f"reduce the size to at most {format_base(largest, market)} or deposit more"
         if largest >= market.min_order_size
@@ -160,14 +206,17 @@ def format_leverage(leverage: int) -> str:
     return f"{ratio.normalize():f}x"
 
 
-def _leverage(preview: Preview, strategy: StrategyPreset) -> list[Refusal]:
+def _leverage(
+    request: OrderRequest, preview: Preview, strategy: StrategyPreset, largest_base: int | None
+) -> list[Refusal]:
     cap = strategy.max_leverage * LEVERAGE_PRECISION
     if preview.leverage_after <= cap:
         return []
     return [Refusal(
         RefusalCode.LEVERAGE,
         f"Leverage after this order would be {format_leverage(preview.leverage_after)}, above the "
-        f"{strategy.name} strategy's {strategy.max_leverage.normalize():f}x; reduce the size.",
+        f"{strategy.name} strategy's {strategy.max_leverage.normalize():f}x; "
+        f"{_fix_size(request, largest_base, 'reduce the size')}.",
     )]
 
 
@@ -182,7 +231,8 @@ def _stacking(request: OrderRequest, open_orders: Sequence[Order]) -> list[Refus
             return [Refusal(
                 RefusalCode.STACKING,
                 f"An open {kind} {side_label(order.direction)} on {market.symbol} already exists "
-                f"(order {order.order_id}); pass the stacking override to place another.",
+                f"(order #{order.order_id}); to place another anyway, use the stacking override "
+                f"(--allow-stacking, or alt+s in order entry).",
             )]
     return []
 

@@ -19,7 +19,7 @@ from rekt_tui.domain.markets import (
     format_price,
     resolve_market,
 )
-from rekt_tui.domain.money import parse_amount
+from rekt_tui.domain.money import parse_amount, to_decimal
 from rekt_tui.domain.records import Direction, OrderType
 
 MAX_EXPIRY_S = 30 * 86_400
@@ -154,9 +154,9 @@ def parse_order(
     spec = resolve_market(market, markets)
     direction = parse_side(side)
     kind = parse_kind(kind)
-    base_amount = _parse_size(size, spec)
     limit_price = _parse_price(price, kind, spec)
     trigger_price = _parse_trigger(trigger, kind, direction, oracle_price)
+    base_amount = _parse_size(size, spec, limit_price or trigger_price or oracle_price)
     if post_only and kind is not OrderKind.LIMIT:
         raise UsageError(f"Post-only applies to limit orders only; drop it for this {kind.label} order.")
     return OrderRequest(
@@ -174,7 +174,18 @@ def parse_order(
     )
 
 
-def _parse_size(text: str, spec: MarketSpec) -> int:
+def _parse_size(text: str, spec: MarketSpec, reference_price: int) -> int:
+    """Base units ("1.5"), or a USD notional ("$250") at the order's own price (its limit,
+    else its trigger, else the oracle), rounded down to the market's step."""
+    if text.strip().startswith("$"):
+        notional = parse_amount(text.strip()[1:], PRICE_DECIMALS, what="Notional")
+        if reference_price <= 0:
+            raise UsageError(f"No price is known for {spec.symbol} to size {text.strip()} of notional; give a base size.")
+        amount = floor_to(notional * 10**spec.base_decimals // reference_price, spec.step_size)
+        if amount < spec.min_order_size:
+            minimum = format_base(spec.min_order_size, spec)
+            raise UsageError(f"{text.strip()} buys less than {spec.symbol}'s minimum of {minimum}; size it larger.")
+        return _parse_size(f"{to_decimal(amount, spec.base_decimals)}", spec, reference_price)
     amount = parse_amount(text, spec.base_decimals, what="Size")
     shown = format_base(amount, spec)
     if amount % spec.step_size:
@@ -238,6 +249,31 @@ def _expiry(expire_s: int | None, default_expiry_s: int) -> int:
     if expire_s > MAX_EXPIRY_S:
         raise UsageError(f"Expiry {expire_s} s is beyond 30 days ({MAX_EXPIRY_S} s); choose a shorter one.")
     return expire_s
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+
+
+def parse_duration(text: str) -> int | None:
+    """An expiry as typed: "90s", "30m", "4h", "2d" or plain seconds; empty means the default."""
+    cleaned = text.strip().lower()
+    if not cleaned:
+        return None
+    number, unit = (cleaned[:-1], cleaned[-1]) if cleaned[-1] in _DURATION_UNITS else (cleaned, "s")
+    if not number.isdigit():
+        raise UsageError(f"Expiry {text.strip()!r} is not a duration; write it like 90s, 30m, 4h or 2d.")
+    return _expiry(int(number) * _DURATION_UNITS[unit], 0)
+
+
+def format_duration(seconds: int) -> str:
+    """A duration the way a trader reads it: "2d 4h", "1h 30m", "45m", "20s"."""
+    seconds = max(seconds, 0)
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m")] if seconds >= 60 else [(secs, "s")]
+    shown = [f"{value}{unit}" for value, unit in parts if value][:2]
+    return " ".join(shown) or "0s"
 
 
 def free_user_order_id(live: set[int]) -> int:

@@ -30,6 +30,7 @@ class OrderForm:
     reduce_only: bool = False
     post_only: bool = False
     expire_s: int | None = None
+    allow_stacking: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,15 @@ and a crash in between is resolved by `adopt_orders` from the chain.
 """
 
 import time
+from dataclasses import replace
 from decimal import Decimal
+from functools import partial
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import OrderRefused, check_order
 from rekt_tui.domain.markets import MarketSpec, resolve_market
-from rekt_tui.domain.money import QUOTE_PRECISION, format_usd
-from rekt_tui.domain.orders import OrderKind, auction_for, parse_order
+from rekt_tui.domain.money import QUOTE_PRECISION, format_usd, to_decimal
+from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, parse_order
 from rekt_tui.domain.records import Direction, OrderStatus
 from rekt_tui.domain.strategy import StrategyPreset
 from rekt_tui.domain.trading import AccountSnapshot, Position
@@ -22,6 +24,7 @@ from rekt_tui.drift.sender import Landed
 from rekt_tui.services.landing import Lander, land, link_of
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.models import OrderForm, OrderPlan, PlacedOrder
+from rekt_tui.services.order_sizing import SIZE_REFUSALS, ReferencePrices, Sizing
 from rekt_tui.services.order_sending import close_position, close_request, send_order, taken_user_order_ids
 
 # Far beyond any staleness limit; stands in for "never heard from" in the guards' sentences.
@@ -46,24 +49,52 @@ class OrderService:
     async def plan(self, form: OrderForm, *, allow_stacking: bool = False, allow_far_price: bool = False) -> OrderPlan:
         """Check and preview an order; its refusals (if any) carry the numbers."""
         snapshot = self._trading_account()
+        request = await self._request(form)
+        oracle = self._oracle(request.market)
+        auction = self._auction(request.market, request.direction, oracle) if request.kind is OrderKind.MARKET else None
+        book = await self._venue.book_side(request.market, request.direction)
+        sizing = Sizing(self._venue, request, auction, book)
+        age = self._data_age_s()
+        check = partial(
+            check_order, snapshot=snapshot, strategy=self.strategy(), open_orders=snapshot.orders,
+            account_age_s=age, oracle_age_s=age, stale_after_s=self._settings.ui.stale_after_s,
+            allow_stacking=allow_stacking or form.allow_stacking, best_opposite=book[0][0] if book else None,
+            oracle_price=oracle, price_band_pct=self._settings.guards.price_band_pct, allow_far_price=allow_far_price,
+        )  # fmt: skip
+        preview = sizing.preview(request.base_amount)
+        refusals = check(request, preview=preview)
+        if any(r.code in SIZE_REFUSALS for r in refusals):
+            refusals = check(request, preview=preview, largest_base=sizing.largest(snapshot, self.strategy()))
+        return OrderPlan(request, auction, preview, tuple(refusals))
+
+    async def largest_size(self, form: OrderForm) -> int:
+        """The largest size (base precision) of `form`'s order that passes the margin and
+        leverage guards; the form's own size is ignored. 0 when not even the minimum fits."""
+        snapshot = self._trading_account()
+        spec = resolve_market(form.market, self.markets())
+        minimum = f"{to_decimal(spec.min_order_size, spec.base_decimals)}"
+        request = await self._request(replace(form, size=minimum))
+        oracle = self._oracle(request.market)
+        auction = self._auction(request.market, request.direction, oracle) if request.kind is OrderKind.MARKET else None
+        book = await self._venue.book_side(request.market, request.direction)
+        return Sizing(self._venue, request, auction, book).largest(snapshot, self.strategy())
+
+    async def reference_prices(self, market: str) -> ReferencePrices:
+        """Best bid, best ask and oracle of `market` now, for the price keys of order entry."""
+        spec = resolve_market(market, self.markets())
+        asks = await self._venue.book_side(spec, Direction.LONG)
+        bids = await self._venue.book_side(spec, Direction.SHORT)
+        return ReferencePrices(spec, bids[0][0] if bids else None, asks[0][0] if asks else None, self._oracle(spec))
+
+    async def _request(self, form: OrderForm) -> OrderRequest:
         markets = self.markets()
         oracle = self._oracle(resolve_market(form.market, markets))
-        request = parse_order(
+        return parse_order(
             form.market, form.side, form.size, kind=form.kind, price=form.price, trigger=form.trigger,
             reduce_only=form.reduce_only, post_only=form.post_only, expire_s=form.expire_s,
             default_expiry_s=self._settings.default_order_expiry_s, now=int(time.time()), oracle_price=oracle,
             markets=markets, live_user_order_ids=await taken_user_order_ids(self._link),
         )  # fmt: skip
-        auction = self._auction(request.market, request.direction, oracle) if request.kind is OrderKind.MARKET else None
-        book = () if request.post_only else await self._venue.book_side(request.market, request.direction)
-        preview = self._venue.preview(request, auction_end_price=auction[1] if auction else None, book=book)
-        age = self._data_age_s()
-        refusals = check_order(
-            request, snapshot, preview, self.strategy(), open_orders=snapshot.orders, account_age_s=age,
-            oracle_age_s=age, stale_after_s=self._settings.ui.stale_after_s, allow_stacking=allow_stacking,
-            oracle_price=oracle, price_band_pct=self._settings.guards.price_band_pct, allow_far_price=allow_far_price,
-        )  # fmt: skip
-        return OrderPlan(request, auction, preview, tuple(refusals))
 
     async def place(
         self, form: OrderForm, *, allow_stacking: bool = False, allow_far_price: bool = False

@@ -100,9 +100,40 @@ def test_stacking_needs_the_override():
     [refusal] = check(open_orders=(open_order(),))
     assert refusal.code is RefusalCode.STACKING
     assert refusal.sentence == (
-        "An open limit buy on SOL-PERP already exists (order 7); pass the stacking override to place another."
+        "An open limit buy on SOL-PERP already exists (order #7); to place another anyway, use the stacking "
+        "override (--allow-stacking, or alt+s in order entry)."
     )
     assert check(open_orders=(open_order(),), allow_stacking=True) == []
+
+
+def test_a_reduce_only_stop_loss_beside_a_take_profit_is_not_stacking():
+    take_profit = open_order(direction=Direction.SHORT, order_type=OrderType.TRIGGER_MARKET)
+    stop_loss = replace(REQUEST, direction=Direction.SHORT, kind=OrderKind.STOP_MARKET, reduce_only=True,
+                        trigger_price=140_000_000)
+    assert check(stop_loss, account=replace(ACCOUNT, positions=(long_position(),)), open_orders=(take_profit,)) == []
+    # A plain (not reduce-only) stop beside it still needs the override.
+    [refusal] = check(replace(stop_loss, reduce_only=False), open_orders=(take_profit,))
+    assert refusal.code is RefusalCode.STACKING
+
+
+def test_a_crossing_post_only_is_refused_with_the_price_it_crosses():
+    post_only = replace(REQUEST, kind=OrderKind.LIMIT, price=150_100_000, post_only=True)
+    [refusal] = check(post_only, best_opposite=150_000_000)
+    assert refusal.code is RefusalCode.POST_ONLY_CROSSES
+    assert refusal.sentence == (
+        "A post-only buy at $150.10 would cross the best ask $150.00 and be refused by Drift; move the price "
+        "behind it or drop post-only."
+    )
+    assert check(replace(post_only, price=149_900_000), best_opposite=150_000_000) == []
+    sell = replace(post_only, direction=Direction.SHORT, price=150_000_000)
+    assert [r.code for r in check(sell, best_opposite=150_000_000)] == [RefusalCode.POST_ONLY_CROSSES]
+
+
+def test_the_suggested_size_is_the_one_the_caller_found_to_pass_both_guards():
+    over = replace(PREVIEW, leverage_after=80_000, free_collateral_after=-1)
+    refusals = check(preview=over, largest_base=330_000_000)
+    assert [r.code for r in refusals] == [RefusalCode.INSUFFICIENT_COLLATERAL, RefusalCode.LEVERAGE]
+    assert all("reduce the size to at most 0.33 SOL" in r.sentence for r in refusals)
 
 
 @pytest.mark.parametrize("other", [open_order(direction=Direction.SHORT), open_order(market_index=1)])

@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.markets import MarketSpec, format_base, format_price, resolve_market
 from rekt_tui.domain.orders import (
+    format_duration,
+    parse_duration,
     OrderKind,
     TriggerCondition,
     auction_for,
@@ -198,3 +200,31 @@ def test_formatting():
     assert format_base(100 * 10**9, SOL_PERP) == "100 SOL"
     assert format_price(150_000_000) == "$150.00"
     assert format_price(1_234_567_891) == "$1,234.567891"
+
+
+def test_a_usd_notional_sizes_at_the_order_price_rounded_down_to_the_step():
+    common = dict(default_expiry_s=3600, now=1_000, oracle_price=150_000_000, markets=MARKETS,
+                  live_user_order_ids=set())
+    assert parse_order("SOL-PERP", "buy", "$300", **common).base_amount == 2_000_000_000
+    limit = parse_order("SOL-PERP", "buy", "$100", kind="limit", price="120", **common)
+    assert limit.base_amount == 830_000_000  # 0.8333… SOL down to the 0.01 step
+    with pytest.raises(UsageError, match="greater than zero"):
+        parse_order("SOL-PERP", "buy", "-1", **common)
+    with pytest.raises(UsageError, match=r"\$0\.5 buys less than SOL-PERP's minimum"):
+        parse_order("SOL-PERP", "buy", "$0.5", **common)
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("90", 90), ("90s", 90), ("30m", 1800), ("4H", 14_400), ("2d", 172_800)])
+def test_expiry_durations(text, seconds):
+    assert parse_duration(text) == seconds
+    assert parse_duration(" ") is None
+
+
+@pytest.mark.parametrize("text", ["m", "1.5h", "31d", "0s"])
+def test_a_bad_expiry_is_refused(text):
+    with pytest.raises(UsageError, match="Expiry"):
+        parse_duration(text)
+
+
+def test_durations_read_as_a_trader_reads_them():
+    assert [format_duration(s) for s in (20, 60, 5400, 86_400 + 4 * 3600 + 5)] == ["20s", "1m", "1h 30m", "1d 4h"]

@@ -9,6 +9,8 @@ current data and asks the confirm modal before anything is signed.
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -23,7 +25,10 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import format_leverage
 from rekt_tui.domain.markets import format_base, format_price
 from rekt_tui.domain.money import format_usd
-from rekt_tui.domain.orders import OrderKind
+from rekt_tui.domain.markets import PRICE_DECIMALS
+from rekt_tui.domain.money import parse_amount, to_decimal
+from rekt_tui.domain.orders import OrderKind, format_duration, parse_duration
+from rekt_tui.services.order_sizing import share_of
 from rekt_tui.services.models import OrderForm, OrderPlan
 from rekt_tui.tui.messages import WorkerFailed
 from rekt_tui.tui.session_controller import NO_SESSION
@@ -38,26 +43,59 @@ DEFAULT_MARKET = "SOL-PERP"
 
 class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     AUTO_FOCUS = "#order-size"
+    DEFAULT_CSS = """
+    #order-expiry { width: 10; }
+    """
+    # Letters are free in every field (sizes and prices take digits, `.`, `$` and `-`; the
+    # expiry its units s, m, h, d), so the direct keys work from anywhere in the form.
     BINDINGS = [
         Binding("escape", "close", "Close order entry", id="order.close"),
         Binding("ctrl+s", "place", "Place order", id="order.place", priority=True),
+        Binding("tab", "app.focus_next", "Next field", show=False),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
+        Binding("t", "cycle('#order-kind', 1)", "Type", priority=True),
+        Binding("T", "cycle('#order-kind', -1)", "Type back", show=False, priority=True),
+        Binding("n", "cycle('#order-market', 1)", "Market", priority=True),
+        Binding("N", "cycle('#order-market', -1)", "Market back", show=False, priority=True),
+        Binding("r", "toggle('#order-reduce-only')", "Reduce-only", priority=True),
+        Binding("p", "toggle('#order-post-only')", "Post-only", priority=True),
+        Binding("alt+s", "toggle('#order-stacking')", "Allow stacking", show=False, priority=True),
+        Binding("u", "usd", "Size in USD", priority=True),
+        Binding("z", "share(25)", "25%", show=False, priority=True),
+        Binding("x", "share(50)", "50%", show=False, priority=True),
+        Binding("c", "share(75)", "75%", show=False, priority=True),
+        Binding("v", "share(100)", "Max", priority=True),
+        Binding("b", "price('bid')", "Bid", show=False, priority=True),
+        Binding("a", "price('ask')", "Ask", show=False, priority=True),
+        Binding("i", "price('mid')", "Mid", show=False, priority=True),
+        Binding("o", "price('oracle')", "Oracle", show=False, priority=True),
+        Binding("right_square_bracket", "tick(1)", "+tick", show=False, priority=True),
+        Binding("left_square_bracket", "tick(-1)", "-tick", show=False, priority=True),
+        Binding("e", "focus('#order-expiry')", "Expiry", show=False, priority=True),
     ]
 
-    def __init__(self, side: str, markets: tuple[str, ...], sessions: SessionController | None = None) -> None:
-        """`sessions` plans the previews; without one, the preview asks for a session."""
+    def __init__(
+        self, side: str, markets: tuple[str, ...], sessions: SessionController | None = None, market: str = ""
+    ) -> None:
+        """`sessions` plans the previews; without one, the preview asks for a session.
+        `market` is the one to start on (the dashboard's), else SOL-PERP, else the first."""
         super().__init__(id="order-entry")
         self.side = side
         self.markets = markets
+        self._market = market
         self._sessions = sessions
         self._plan: OrderPlan | None = None
         self._planned_form: OrderForm | None = None
         self._debounce = None
 
     def compose(self) -> ComposeResult:
-        market = DEFAULT_MARKET if DEFAULT_MARKET in self.markets else (self.markets or ("",))[0]
+        market = next((m for m in (self._market, DEFAULT_MARKET) if m in self.markets), (self.markets or ("",))[0])
         with Vertical(id="order-dialog") as dialog:
             dialog.border_title = f"{self.side.capitalize()} order"
-            dialog.border_subtitle = "enter or ctrl+s places (after confirming) · escape closes"
+            dialog.border_subtitle = (
+                "tab fields · t type · n market · z/x/c/v 25-100% · u $ · b/a/i/o price · [ ] tick · "
+                "enter places (after confirming) · escape"
+            )
             with Horizontal(classes="order-row"):
                 yield Label("Market")
                 yield Select([(m, m) for m in self.markets], value=market or Select.BLANK, id="order-market")
@@ -66,16 +104,21 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
                 yield Select(kinds, value=OrderKind.MARKET.value, allow_blank=False, id="order-kind")
             with Horizontal(classes="order-row"):
                 yield Label("Size")
-                yield Input(id="order-size", placeholder="base units", restrict=r"[0-9.]*")
+                # A sign is let through so `-1` is refused in words rather than read as `1`.
+                yield Input(id="order-size", placeholder="base, or $ notional", restrict=r"[-$0-9.]*")
                 with Horizontal(id="order-price-field", classes="order-field"):
                     yield Label("Price")
-                    yield Input(id="order-price", placeholder="limit price", restrict=r"[0-9.]*")
+                    yield Input(id="order-price", placeholder="limit price", restrict=r"[-0-9.]*")
                 with Horizontal(id="order-trigger-field", classes="order-field"):
                     yield Label("Trigger")
-                    yield Input(id="order-trigger", placeholder="trigger price", restrict=r"[0-9.]*")
+                    yield Input(id="order-trigger", placeholder="trigger price", restrict=r"[-0-9.]*")
             with Horizontal(classes="order-row"):
                 yield Checkbox("Reduce-only", id="order-reduce-only")
                 yield Checkbox("Post-only", id="order-post-only")
+                yield Checkbox("Allow stacking", id="order-stacking")
+                with Horizontal(id="order-expiry-field", classes="order-field"):
+                    yield Label("Expiry")
+                    yield Input(id="order-expiry", placeholder="default", restrict=r"[0-9smhdSMHD]*")
             yield Static("Type a size to see the preview.", id="order-preview", markup=False)
             yield Static(id="order-refusals", markup=False)
         yield Footer()
@@ -84,8 +127,10 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self._show_fields()
 
     def form(self) -> OrderForm:
+        """The order as typed (an expiry that is not a duration raises `UsageError`)."""
         kind = OrderKind(self.query_one("#order-kind", Select).value)
         market = self.query_one("#order-market", Select).value
+        expiry = self.query_one("#order-expiry", Input).value if kind is not OrderKind.MARKET else ""
         return OrderForm(
             market="" if market is Select.BLANK else str(market),
             side=self.side,
@@ -95,6 +140,8 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
             trigger=self.query_one("#order-trigger", Input).value if kind.takes_trigger else None,
             reduce_only=self.query_one("#order-reduce-only", Checkbox).value,
             post_only=self.query_one("#order-post-only", Checkbox).value if kind is OrderKind.LIMIT else False,
+            expire_s=parse_duration(expiry),
+            allow_stacking=self.query_one("#order-stacking", Checkbox).value,
         )
 
     def _show_fields(self) -> None:
@@ -103,6 +150,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self.query_one("#order-price-field").display = kind.takes_price
         self.query_one("#order-trigger-field").display = kind.takes_trigger
         self.query_one("#order-post-only").display = kind is OrderKind.LIMIT
+        self.query_one("#order-expiry-field").display = kind is not OrderKind.MARKET
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -114,9 +162,18 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self._debounce = self.set_timer(DEBOUNCE_S, self._settled)
 
     def _settled(self) -> None:
-        form = self.form()
+        """Plan what is typed; with no size there is nothing to preview, so the old one goes."""
+        try:
+            form = self.form()
+        except RektError as error:
+            self._show(None, error.message)
+            return
         if form.size.strip():
             self.preview(form)
+        else:
+            self.workers.cancel_group(self, "order-plan")
+            self._show(None, "")
+            self.query_one("#order-preview", Static).update("Type a size to see the preview.")
 
     @work(group="order-plan", exclusive=True, exit_on_error=False)
     async def preview(self, form: OrderForm) -> None:
@@ -139,11 +196,22 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
 
     def show_plan(self, form: OrderForm, plan: OrderPlan | None, problem: str) -> None:
         """Show the answer for `form`; an answer for values since changed is dropped."""
-        if form != self.form():
+        if form != self._current_form():
             return
         self._plan, self._planned_form = plan, form
+        self._show(plan, problem)
+
+    def _current_form(self) -> OrderForm | None:
+        try:
+            return self.form()
+        except RektError:
+            return None
+
+    def _show(self, plan: OrderPlan | None, problem: str) -> None:
+        if plan is None:
+            self._plan = None
         self.query_one("#order-preview", Static).update(preview_text(plan) if plan else "")
-        sentences = problem or "\n".join(f"✗ {refusal.sentence}" for refusal in plan.refusals)
+        sentences = problem or ("\n".join(f"✗ {refusal.sentence}" for refusal in plan.refusals) if plan else "")
         refusals = self.query_one("#order-refusals", Static)
         refusals.update(sentences)
         refusals.set_class(bool(sentences), "-refused")
@@ -155,7 +223,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         return True
 
     def _placeable(self) -> bool:
-        return self._plan is not None and not self._plan.refusals and self._planned_form == self.form()
+        return self._plan is not None and not self._plan.refusals and self._planned_form == self._current_form()
 
     @on(Input.Submitted)
     def action_place(self) -> None:
@@ -165,20 +233,118 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     def action_close(self) -> None:
         self.dismiss()
 
+    # Direct keys
+
+    def action_cycle(self, selector: str, step: int) -> None:
+        select = self.query_one(selector, Select)
+        values = [value for _, value in select._options if value is not Select.BLANK]
+        if values:
+            current = values.index(select.value) if select.value in values else -step
+            select.value = values[(current + step) % len(values)]
+
+    def action_toggle(self, selector: str) -> None:
+        box = self.query_one(selector, Checkbox)
+        if box.display:
+            box.toggle()
+
+    def action_focus(self, selector: str) -> None:
+        if (field := self.query_one(selector)).display:
+            field.focus()
+
+    def action_usd(self) -> None:
+        """Switch the size between base units and USD notional (a leading `$`)."""
+        size = self.query_one("#order-size", Input)
+        size.value = size.value[1:] if size.value.startswith("$") else f"${size.value}"
+
+    @work(group="order-keys", exclusive=True, exit_on_error=False)
+    async def action_share(self, percent: int) -> None:
+        """Size the order at `percent` of the largest the margin and leverage guards allow."""
+        try:
+            form = self._keyed_form()
+            largest = await self._sessions.orders().largest_size(form)  # type: ignore[union-attr]
+            spec = self._sessions.orders().markets()[form.market]  # type: ignore[union-attr]
+        except RektError as error:
+            self._show(None, error.message)
+            return
+        amount = share_of(largest, percent, spec)
+        if not amount:
+            self._show(None, f"Not even {spec.symbol}'s minimum size fits the free collateral and leverage cap.")
+            return
+        self.query_one("#order-size", Input).value = f"{to_decimal(amount, spec.base_decimals)}"
+
+    @work(group="order-keys", exclusive=True, exit_on_error=False)
+    async def action_price(self, which: str) -> None:
+        """Fill the focused price field (else the shown one) with the bid, ask, mid or oracle."""
+        field = self._price_field()
+        if field is None:
+            return
+        try:
+            prices = await self._sessions.orders().reference_prices(self._keyed_form().market)  # type: ignore[union-attr]
+        except RektError as error:
+            self._show(None, error.message)
+            return
+        price = {"bid": prices.bid, "ask": prices.ask, "mid": prices.mid, "oracle": prices.oracle}[which]
+        if price is None:
+            self._show(None, f"The {which} of {prices.market.symbol} is not known; the order book has not answered.")
+            return
+        field.value = f"{to_decimal(price, PRICE_DECIMALS)}"
+
+    def action_tick(self, steps: int) -> None:
+        field = self._price_field()
+        market = self.query_one("#order-market", Select).value
+        specs = self._sessions.orders().markets() if self._sessions is not None else {}
+        if field is None or market not in specs:
+            return
+        tick = specs[str(market)].tick_size
+        try:
+            price = parse_amount(field.value or "0.000001", PRICE_DECIMALS, what="Price")
+        except RektError as error:
+            self._show(None, error.message)
+            return
+        moved = max(price // tick * tick + steps * tick, tick)
+        field.value = f"{to_decimal(moved, PRICE_DECIMALS)}"
+
+    def _price_field(self) -> Input | None:
+        fields = [self.query_one(f"#order-{name}", Input) for name in ("price", "trigger")]
+        shown = [f for f in fields if f.parent is not None and f.parent.display]
+        focused = [f for f in shown if f.has_focus]
+        return (focused or shown or [None])[0]
+
+    def _keyed_form(self) -> OrderForm:
+        if self._sessions is None:
+            raise RektError(NO_SESSION)
+        return self.form()
+
 
 def preview_text(plan: OrderPlan) -> str:
     """The pre-trade preview, one figure a line, in the product's order."""
     preview, request = plan.preview, plan.request
     liquidation = preview.liquidation_price_after
     fee = f"{format_usd(preview.fee)}" if preview.fee >= 0 else f"{format_usd(-preview.fee)} rebate"
-    return "\n".join((
+    flags = [flag for flag, on in (("reduce-only", request.reduce_only), ("post-only", request.post_only)) if on]
+    lines = [
         f"{request.kind.label.capitalize()} {'buy' if request.direction.value == 'long' else 'sell'} "
-        f"{format_base(request.base_amount, request.market)} ({request.market.symbol})",
+        f"{format_base(request.base_amount, request.market)} ({request.market.symbol})"
+        + (f", {', '.join(flags)}" if flags else ""),
+    ]
+    if request.trigger_price is not None and request.trigger_condition is not None:
+        lines.append(f"Triggers when the oracle is {request.trigger_condition.value} {format_price(request.trigger_price)}")
+    lines += [
         f"Entry {format_price(preview.entry_price)}   worst {format_price(preview.worst_price)}   fee {fee}",
         f"Leverage after {format_leverage(preview.leverage_after)}   "
         f"free collateral after {format_usd(preview.free_collateral_after)}",
         f"Liquidation price after {format_price(liquidation) if liquidation else 'none'}",
-    ))  # fmt: skip
+    ]
+    if request.kind is not OrderKind.MARKET:
+        lines.append(expiry_text(request.max_ts))
+    return "\n".join(lines)
+
+
+def expiry_text(max_ts: int, now: float | None = None) -> str:
+    """When a resting order expires: in how long, and at what local time."""
+    now = time.time() if now is None else now
+    at = datetime.fromtimestamp(max_ts).astimezone().strftime("%H:%M %Z")
+    return f"Expires in {format_duration(max_ts - int(now))}, at {at}"
 
 
 def order_question(plan: OrderPlan) -> str:
