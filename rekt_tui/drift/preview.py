@@ -122,6 +122,7 @@ def preview_perp_order(
     trigger_price: int | None = None,
     auction_end_price: int | None = None,
     post_only: bool = False,
+    reduce_only: bool = False,
     book: Sequence[tuple[int, int]] = (),
 ) -> Preview:
     """The account after `base_amount` fills. `book` is the side the order takes from
@@ -147,7 +148,9 @@ def preview_perp_order(
         margin_required=margin,
         # Not `get_free_collateral()`: it clamps at zero, and a shortfall is what the guard must see.
         free_collateral_after=int(after.get_total_collateral(MarginCategory.INITIAL, True)) - margin,
-        leverage_after=int(after.get_leverage()),
+        # A reduce-only order's leverage is the positions' alone: the account's other open
+        # orders (a stop beside the position it closes) are not this order's doing.
+        leverage_after=int(after.get_leverage(include_open_orders=not reduce_only)),
         liquidation_price_after=liquidation if liquidation > 0 else None,
     )
 
@@ -160,6 +163,6 @@ def preview_order(
         client, market_index=request.market.market_index, direction=request.direction,
         order_type=request.order_type, base_amount=request.base_amount, price=request.price or 0,
         trigger_price=request.trigger_price, auction_end_price=auction_end_price, post_only=request.post_only,
-        book=book,
+        reduce_only=request.reduce_only, book=book,
     )  # fmt: skip
 

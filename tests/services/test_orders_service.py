@@ -206,7 +206,7 @@ async def test_every_guard_refuses_before_signing(desk):
 
     await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="140"))
     signed = await desk.transactions()
-    with pytest.raises(OrderRefused, match=r"An open limit buy on SOL-PERP already exists \(order \d+\)"):
+    with pytest.raises(OrderRefused, match=r"An open limit buy on SOL-PERP already exists \(order #\d+\)"):
         await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="139"))
     assert await desk.transactions() == signed
     await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="139"), allow_stacking=True)
