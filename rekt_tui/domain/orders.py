@@ -266,8 +266,11 @@ def parse_duration(text: str) -> int | None:
 
 
 def format_duration(seconds: int) -> str:
-    """A duration the way a trader reads it: "2d 4h", "1h 30m", "45m", "20s"."""
+    """A duration the way a trader reads it: "2d 4h", "1h 30m", "45m", "20s" (a minute or
+    more is rounded up to the minute, so 29:59 still left of a 30m expiry reads "30m")."""
     seconds = max(seconds, 0)
+    if seconds >= 60:
+        seconds = -(-seconds // 60) * 60
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

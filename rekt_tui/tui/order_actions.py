@@ -102,7 +102,8 @@ class OrderActions:
 
     def open_entry(self, side: str) -> None:
         sessions = self._app.sessions
-        self._app.push_screen(OrderEntryScreen(side, sessions.markets(), sessions))
+        market = self._app.dashboard.market  # the market on screen is the one to trade
+        self._app.push_screen(OrderEntryScreen(side, sessions.markets(), sessions, market))
 
     def place(self, request: OrderPlaceRequested) -> None:
         # One at a time, and never by cancelling the one on its way: that would leave its

@@ -228,3 +228,4 @@ def test_a_bad_expiry_is_refused(text):
 
 def test_durations_read_as_a_trader_reads_them():
     assert [format_duration(s) for s in (20, 60, 5400, 86_400 + 4 * 3600 + 5)] == ["20s", "1m", "1h 30m", "1d 4h"]
+    assert format_duration(1799) == "30m"

@@ -9,8 +9,9 @@ current data and asks the confirm modal before anything is signed.
 
 from __future__ import annotations
 
-import time
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -41,10 +42,19 @@ DEBOUNCE_S = 0.3
 DEFAULT_MARKET = "SOL-PERP"
 
 
+class FieldInput(Input):
+    """An input that leaves the keys it would refuse (letters, in a number field) to the
+    form's direct keys, so they work from any field."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        allowed = self.restrict is None or (character is not None and re.fullmatch(self.restrict, character))
+        return bool(super().check_consume_key(key, character) and allowed)
+
+
 class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     AUTO_FOCUS = "#order-size"
     DEFAULT_CSS = """
-    #order-expiry { width: 10; }
+    #order-expiry { width: 12; }
     """
     # Letters are free in every field (sizes and prices take digits, `.`, `$` and `-`; the
     # expiry its units s, m, h, d), so the direct keys work from anywhere in the form.
@@ -75,7 +85,8 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     ]
 
     def __init__(
-        self, side: str, markets: tuple[str, ...], sessions: SessionController | None = None, market: str = ""
+        self, side: str, markets: tuple[str, ...], sessions: SessionController | None = None, market: str = "",
+        clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         """`sessions` plans the previews; without one, the preview asks for a session.
         `market` is the one to start on (the dashboard's), else SOL-PERP, else the first."""
@@ -83,6 +94,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self.side = side
         self.markets = markets
         self._market = market
+        self._clock = clock  # the expiry's local time is read on it
         self._sessions = sessions
         self._plan: OrderPlan | None = None
         self._planned_form: OrderForm | None = None
@@ -105,20 +117,20 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
             with Horizontal(classes="order-row"):
                 yield Label("Size")
                 # A sign is let through so `-1` is refused in words rather than read as `1`.
-                yield Input(id="order-size", placeholder="base, or $ notional", restrict=r"[-$0-9.]*")
+                yield FieldInput(id="order-size", placeholder="base, or $ notional", restrict=r"[-$0-9.]*")
                 with Horizontal(id="order-price-field", classes="order-field"):
                     yield Label("Price")
-                    yield Input(id="order-price", placeholder="limit price", restrict=r"[-0-9.]*")
+                    yield FieldInput(id="order-price", placeholder="limit price", restrict=r"[-0-9.]*")
                 with Horizontal(id="order-trigger-field", classes="order-field"):
                     yield Label("Trigger")
-                    yield Input(id="order-trigger", placeholder="trigger price", restrict=r"[-0-9.]*")
+                    yield FieldInput(id="order-trigger", placeholder="trigger price", restrict=r"[-0-9.]*")
             with Horizontal(classes="order-row"):
                 yield Checkbox("Reduce-only", id="order-reduce-only")
                 yield Checkbox("Post-only", id="order-post-only")
-                yield Checkbox("Allow stacking", id="order-stacking")
+                yield Checkbox("Stack", id="order-stacking")
                 with Horizontal(id="order-expiry-field", classes="order-field"):
                     yield Label("Expiry")
-                    yield Input(id="order-expiry", placeholder="default", restrict=r"[0-9smhdSMHD]*")
+                    yield FieldInput(id="order-expiry", placeholder="1h", restrict=r"[0-9smhdSMHD]*")
             yield Static("Type a size to see the preview.", id="order-preview", markup=False)
             yield Static(id="order-refusals", markup=False)
         yield Footer()
@@ -210,7 +222,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     def _show(self, plan: OrderPlan | None, problem: str) -> None:
         if plan is None:
             self._plan = None
-        self.query_one("#order-preview", Static).update(preview_text(plan) if plan else "")
+        self.query_one("#order-preview", Static).update(preview_text(plan, self._clock()) if plan else "")
         sentences = problem or ("\n".join(f"✗ {refusal.sentence}" for refusal in plan.refusals) if plan else "")
         refusals = self.query_one("#order-refusals", Static)
         refusals.update(sentences)
@@ -237,7 +249,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
 
     def action_cycle(self, selector: str, step: int) -> None:
         select = self.query_one(selector, Select)
-        values = [value for _, value in select._options if value is not Select.BLANK]
+        values = list(self.markets) if selector == "#order-market" else [kind.value for kind in OrderKind]
         if values:
             current = values.index(select.value) if select.value in values else -step
             select.value = values[(current + step) % len(values)]
@@ -316,7 +328,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         return self.form()
 
 
-def preview_text(plan: OrderPlan) -> str:
+def preview_text(plan: OrderPlan, now: datetime | None = None) -> str:
     """The pre-trade preview, one figure a line, in the product's order."""
     preview, request = plan.preview, plan.request
     liquidation = preview.liquidation_price_after
@@ -336,15 +348,14 @@ def preview_text(plan: OrderPlan) -> str:
         f"Liquidation price after {format_price(liquidation) if liquidation else 'none'}",
     ]
     if request.kind is not OrderKind.MARKET:
-        lines.append(expiry_text(request.max_ts))
+        lines.append(expiry_text(request.max_ts, now or datetime.now()))
     return "\n".join(lines)
 
 
-def expiry_text(max_ts: int, now: float | None = None) -> str:
+def expiry_text(max_ts: int, now: datetime) -> str:
     """When a resting order expires: in how long, and at what local time."""
-    now = time.time() if now is None else now
-    at = datetime.fromtimestamp(max_ts).astimezone().strftime("%H:%M %Z")
-    return f"Expires in {format_duration(max_ts - int(now))}, at {at}"
+    left = max_ts - int(now.timestamp())
+    return f"Expires in {format_duration(left)}, at {(now + timedelta(seconds=left)):%H:%M}"
 
 
 def order_question(plan: OrderPlan) -> str:

@@ -1,0 +1,115 @@
+"""Order entry driven by the keyboard alone against a live localnet: Tab and shift+Tab reach
+every field, the direct keys choose type, market, sizes and prices, and the preview always
+matches what is typed (a cleared size clears it, `-1` is refused in words, a crossing
+post-only is refused before signing, a stop is shown at its trigger, expiry as a duration)."""
+
+import pytest
+from textual.widgets import Input, Select
+
+from rekt_tui.domain.guards import RefusalCode
+from rekt_tui.domain.records import OrderType
+from rekt_tui.services.container import Services
+from rekt_tui.tui.screens.confirm import ConfirmScreen
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen
+from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, SessionOpened
+from tests.tui.conftest import make_app, text_of
+from tests.tui.live_app import distinct, live_settings, until
+from tests.tui.test_order_entry import started_session, type_size
+
+pytestmark = pytest.mark.slow
+
+
+def field(app, name: str) -> Input:
+    return app.screen.query_one(f"#order-{name}")
+
+
+def last_plan(message_log, app):
+    """The newest answer, once it answers the form as it stands."""
+    plans = distinct(message_log, OrderPlanned)
+    return plans[-1] if plans and plans[-1].form == app.screen.form() else None
+
+
+async def planned(pilot, message_log, what: str) -> OrderPlanned:
+    await until(pilot, lambda: last_plan(message_log, pilot.app) is not None, what)
+    await pilot.pause()
+    return last_plan(message_log, pilot.app)
+
+
+async def test_every_field_by_tab_and_direct_keys_with_a_preview_that_follows(tmp_path, live, message_log):
+    services = await Services.open(live_settings(tmp_path, live))
+    lander = await started_session(services)
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(120, 40), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the wallet")
+            await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
+            await pilot.press("b")
+            assert isinstance(app.screen, OrderEntryScreen)
+            # `0.2`, Tab, `1` no longer types `0.21`: Tab leaves the size.
+            await pilot.press(*"0.2", "tab", "1")
+            assert field(app, "size").value == "0.2"
+            focus = []
+            for _ in range(4):
+                await pilot.press("shift+tab")
+                focus.append(app.focused.id)
+            assert focus[:3] == ["order-size", "order-kind", "order-market"]
+
+            # A cleared size clears the preview; `-1` is refused in words, not read as 1.
+            await type_size(pilot, "0.2")
+            await planned(pilot, message_log, "the plan of 0.2")
+            assert "Market buy 0.2 SOL" in text_of(app.screen.query_one("#order-preview"))
+            await type_size(pilot, "")
+            await pilot.pause(0.5)
+            assert text_of(app.screen.query_one("#order-preview")).strip() == "Type a size to see the preview."
+            assert not app.screen.check_action("place", ())
+            await type_size(pilot, "-1")
+            await until(pilot, lambda: "greater than zero" in text_of(app.screen.query_one("#order-refusals")), "-1")
+            assert "Size must be greater than zero (got -1)." in text_of(app.screen.query_one("#order-refusals"))
+
+            # Another market, a limit at the bid, post-only; at the ask it would cross.
+            await pilot.press("n")
+            assert app.screen.query_one("#order-market", Select).value == "BTC-PERP"
+            await pilot.press("n")
+            assert app.screen.query_one("#order-market", Select).value == "ETH-PERP"
+            await pilot.press("t", "p")
+            assert app.screen.query_one("#order-kind", Select).value == "limit"
+            await type_size(pilot, "0.1")
+            await pilot.press("a")
+            await until(pilot, lambda: field(app, "price").value, "the ask")
+            plan = await planned(pilot, message_log, "the crossing post-only")
+            assert [r.code for r in plan.plan.refusals] == [RefusalCode.POST_ONLY_CROSSES]
+            assert "would cross the best ask" in text_of(app.screen.query_one("#order-refusals"))
+            ask = field(app, "price").value
+            await pilot.press("b")
+            await until(pilot, lambda: field(app, "price").value != ask, "the bid")
+            await pilot.press("left_square_bracket")
+            plan = await planned(pilot, message_log, "the resting post-only")
+            assert plan.plan.refusals == () and plan.plan.request.post_only
+            preview = text_of(app.screen.query_one("#order-preview"))
+            assert "Limit buy 0.1 ETH (ETH-PERP), post-only" in preview and "Expires in 1h, at " in preview
+
+            # A stop-market previewed at its trigger, with a typed expiry, sized at the max.
+            await pilot.press("t")
+            assert app.screen.query_one("#order-kind", Select).value == "stop-market"
+            field(app, "trigger").value = "3700"
+            await pilot.press("e", *"30m")
+            await pilot.press("v")
+            await until(pilot, lambda: field(app, "size").value != "0.1", "the max size")
+            plan = await planned(pilot, message_log, "the stop at its max")
+            assert plan.plan.refusals == () and plan.plan.preview.entry_price == 3700 * 10**6
+            preview = text_of(app.screen.query_one("#order-preview"))
+            assert "Triggers when the oracle is above $3,700.00" in preview and "Expires in 30m" in preview
+            await pilot.press("x")  # half of the max
+            await until(pilot, lambda: last_plan(message_log, app) and last_plan(message_log, app).plan
+                        and last_plan(message_log, app).plan.request.base_amount * 2 <= plan.plan.request.base_amount,
+                        "half the max")  # fmt: skip
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+            await pilot.press("y")
+            await until(pilot, lambda: distinct(message_log, OrderPlaced), "the stop to land")
+        [order] = lander.link.venue.snapshot().orders
+        assert (order.market_index, order.order_type) == (2, OrderType.TRIGGER_MARKET)
+        assert order.trigger_price == 3700 * 10**6
+    finally:
+        await lander.link.close()
+        await services.close()
