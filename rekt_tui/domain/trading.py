@@ -25,6 +25,7 @@ class Position:
     unrealized_pnl: int
     liquidation_price: int | None  # None: no price liquidates it
     break_even_price: int | None = None  # entry moved by the fees and funding paid so far
+    quote_amount: int = 0  # signed quote of the position with fees and funding (Drift's quote_asset_amount)
 
     @property
     def direction(self) -> Direction:

@@ -25,7 +25,7 @@ from rekt_tui.tui.bindings import binding_entries
 from rekt_tui.tui.chain import ChainLoader
 from rekt_tui.tui.commands import ActionCommands
 from rekt_tui.tui.live import followed_session
-from rekt_tui.tui.messages import ShellStatusLoaded, WorkerFailed
+from rekt_tui.tui.messages import AccountUpdated, ShellStatusLoaded, WorkerFailed
 from rekt_tui.tui.order_actions import OrderActions
 from rekt_tui.tui.quit_guard import exposure, quit_question
 from rekt_tui.tui.screens.dashboard import DashboardScreen
@@ -169,6 +169,9 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_order_place_requested(self, message: OrderPlaceRequested) -> None:
         self.orders.place(message)
+
+    def on_account_updated(self, message: AccountUpdated) -> None:
+        self.orders.fills.account_updated(message.snapshot)
 
     def action_close_position(self) -> None:
         self.orders.close_selected()

@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from rekt_tui.domain.markets import format_base
-from rekt_tui.domain.trading import Order, Position
+from rekt_tui.domain.fills import Fill, fills_between
+from rekt_tui.domain.markets import MarketSpec, format_base, format_price
+from rekt_tui.domain.money import format_usd
+from rekt_tui.domain.orders import side_label
+from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.tui.tables import order_cells
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question, preview_text
@@ -95,6 +98,7 @@ class OrderActions:
 
     def __init__(self, app: RektApp) -> None:
         self._app = app
+        self.fills = FillWatcher(app)
 
     @property
     def changing(self) -> bool:
@@ -130,3 +134,38 @@ class OrderActions:
         question = cancel_question(order, *app.dashboard.orders_and_names())
         app.start(cancel_orders(app.sessions, order, question, confirm(app), app.dashboard.post_message),
                   CHANGE_GROUP)  # fmt: skip
+
+
+def fill_text(fill: Fill, specs: dict[str, MarketSpec]) -> str:
+    """One fill, the way the activity log and the toast say it."""
+    spec = specs.get(fill.symbol)
+    size = format_base(fill.size, spec) if spec else f"{fill.size / 10**9:g}"
+    number = f" (order #{fill.order_id})" if fill.order_id is not None else ""
+    price = "at a price this account no longer shows" if fill.price is None else f"at {format_price(fill.price)}"
+    fee = "" if fill.fee is None else f", fee {format_usd(fill.fee)}"
+    if fill.fee is None and fill.price is not None:
+        price += " net of fee"
+    return f"Filled{number}: {fill.symbol} {side_label(fill.direction)} {size} {price}{fee}"
+
+
+class FillWatcher:
+    """Reports every fill of the session's orders as a toast and an activity line."""
+
+    def __init__(self, app: RektApp) -> None:
+        self._app = app
+        self._last: tuple[str, AccountSnapshot] | None = None
+
+    def account_updated(self, snapshot: AccountSnapshot) -> None:
+        """Compare with the previous snapshot of the same session (a switch starts afresh)."""
+        session = self._app.sessions.session
+        if session is None:
+            return
+        before, self._last = self._last, (session.pubkey, snapshot)
+        if before is None or before[0] != session.pubkey or snapshot.slot < before[1].slot:
+            return
+        specs = self._app.sessions.orders().markets() if self._app.sessions.linked else {}
+        lines = tuple(fill_text(fill, specs) for fill in fills_between(before[1], snapshot))
+        if lines:
+            self._app.dashboard.post_message(Sent(lines))
+            for line in lines:
+                self._app.notify(line, title="Fill", markup=False)

@@ -3,6 +3,8 @@ every field, the direct keys choose type, market, sizes and prices, and the prev
 matches what is typed (a cleared size clears it, `-1` is refused in words, a crossing
 post-only is refused before signing, a stop is shown at its trigger, expiry as a duration)."""
 
+import re
+
 import pytest
 from textual.widgets import Input, Select
 
@@ -11,7 +13,7 @@ from rekt_tui.domain.records import OrderType
 from rekt_tui.services.container import Services
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen
-from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, SessionOpened
+from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, Sent, SessionOpened
 from tests.tui.conftest import make_app, text_of
 from tests.tui.live_app import distinct, live_settings, until
 from tests.tui.test_order_entry import started_session, type_size
@@ -110,6 +112,41 @@ async def test_every_field_by_tab_and_direct_keys_with_a_preview_that_follows(tm
         [order] = lander.link.venue.snapshot().orders
         assert (order.market_index, order.order_type) == (2, OrderType.TRIGGER_MARKET)
         assert order.trigger_price == 3700 * 10**6
+    finally:
+        await lander.link.close()
+        await services.close()
+
+
+async def test_fills_are_reported_and_orders_numbered_by_their_chain_id(tmp_path, live, message_log):
+    services = await Services.open(live_settings(tmp_path, live))
+    lander = await started_session(services)
+    app = make_app(services)
+    lines = lambda: [line for m in distinct(message_log, Sent) for line in m.lines]  # noqa: E731
+    try:
+        async with app.run_test(size=(120, 40), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the wallet")
+            await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
+            await pilot.press("b")
+            await type_size(pilot, "0.5")
+            await planned(pilot, message_log, "the market buy")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+            await pilot.press("y")
+            await until(pilot, lambda: any(line.startswith("Filled") for line in lines()), "the fill", timeout=40)
+            [fill] = [line for line in lines() if line.startswith("Filled")]
+            assert re.fullmatch(r"Filled( \(order #\d+\))?: SOL-PERP buy 0\.5 SOL at \$1[45]\d\.\d+, fee \$0\.\d\d", fill)
+
+            await until(pilot, lambda: app.check_action("buy", ()), "buy to apply again")
+            await pilot.press("b", "t")
+            await type_size(pilot, "0.5")
+            field(app, "price").value = "100"
+            await planned(pilot, message_log, "the resting limit")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+            await pilot.press("y")
+            await until(pilot, lambda: len(distinct(message_log, OrderPlaced)) == 2, "the limit to land")
+            [order] = lander.link.venue.snapshot().orders
+            assert f"Order #{order.order_id} placed (open)" in lines()[-1]
     finally:
         await lander.link.close()
         await services.close()

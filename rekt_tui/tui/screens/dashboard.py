@@ -42,7 +42,7 @@ from rekt_tui.tui.messages import (
     MarketSelected,
     SessionLinked,
 )
-from rekt_tui.tui.screens.order_entry import OrderEntryScreen
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen, placed_text
 from rekt_tui.tui.session_messages import OrderPlaced, SessionOpened, Sent, StepStateChanged
 from rekt_tui.tui.widgets.activity_log import ActivityLog
 from rekt_tui.tui.widgets.banners import MainnetBanner, ReadOnlyNotice
@@ -261,8 +261,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
             self.feeds.refresh_linked()
 
     def on_order_placed(self, message: OrderPlaced) -> None:
-        record = message.placed.record
-        text = f"Order {record.user_order_id} placed ({record.status.value}): {message.placed.signature}"
+        text = placed_text(message.placed)
         self.post_message(Sent((text,)))
         self.notify(text, title="Order placed", markup=False)
         if isinstance(self.app.screen, OrderEntryScreen):  # placed from it: its job is done

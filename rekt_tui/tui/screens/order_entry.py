@@ -30,7 +30,7 @@ from rekt_tui.domain.markets import PRICE_DECIMALS
 from rekt_tui.domain.money import parse_amount, to_decimal
 from rekt_tui.domain.orders import OrderKind, format_duration, parse_duration
 from rekt_tui.services.order_sizing import share_of
-from rekt_tui.services.models import OrderForm, OrderPlan
+from rekt_tui.services.models import OrderForm, OrderPlan, PlacedOrder
 from rekt_tui.tui.messages import WorkerFailed
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.session_messages import OrderPlaceRequested, OrderPlanned
@@ -361,3 +361,10 @@ def expiry_text(max_ts: int, now: datetime) -> str:
 def order_question(plan: OrderPlan) -> str:
     """What the confirm modal asks before the order is signed."""
     return f"{preview_text(plan)}\n\nSign and send this order?"
+
+
+def placed_text(placed: PlacedOrder) -> str:
+    """What placing did; orders are numbered by their chain order id everywhere."""
+    record = placed.record
+    number = f" #{record.chain_order_id}" if record.chain_order_id is not None else ""
+    return f"Order{number} placed ({record.status.value}): {placed.signature}"

@@ -1,0 +1,34 @@
+"""Fills read from two account snapshots: size, side, average price and fee as Drift books them."""
+
+from dataclasses import replace
+
+from rekt_tui.domain.fills import Fill, fills_between
+from rekt_tui.domain.records import Direction, OrderType
+from tests.unit.test_guards import ACCOUNT, open_order
+
+
+def position(base, entry_quote, quote):
+    from rekt_tui.domain.trading import Position
+
+    return Position(0, "SOL-PERP", base, entry_quote, 150_000_000, 150_000_000, 0, None, quote_amount=quote)
+
+
+def test_an_opening_fill_has_its_average_price_and_fee():
+    before = replace(ACCOUNT, slot=1, orders=(open_order(order_type=OrderType.MARKET),))
+    after = replace(ACCOUNT, slot=2, positions=(position(2 * 10**9, -300_200_000, -300_500_000),))
+    assert fills_between(before, after) == [Fill(0, "SOL-PERP", Direction.LONG, 2 * 10**9, 150_100_000, 300_000, 7)]
+
+
+def test_a_partial_close_is_a_sell_net_of_its_fee_and_a_full_close_has_no_price_here():
+    held = replace(ACCOUNT, slot=1, positions=(position(2 * 10**9, -300_000_000, -300_300_000),))
+    half = replace(ACCOUNT, slot=2, positions=(position(10**9, -150_000_000, -150_000_000),))
+    [fill] = fills_between(held, half)
+    assert (fill.direction, fill.size, fill.price, fill.fee, fill.order_id) == (Direction.SHORT, 10**9, 150_300_000,
+                                                                                None, None)  # fmt: skip
+    [closed] = fills_between(half, replace(ACCOUNT, slot=3))
+    assert (closed.direction, closed.size, closed.price) == (Direction.SHORT, 10**9, None)
+
+
+def test_no_change_of_base_is_no_fill():
+    held = replace(ACCOUNT, positions=(position(10**9, -150_000_000, -150_000_000),))
+    assert fills_between(held, replace(held, slot=9)) == []
