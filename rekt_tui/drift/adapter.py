@@ -221,13 +221,14 @@ class DriftVenue:
         return self._fixed(order_actions.place_order(self._client, request, auction=auction))
 
     def close_position(
-        self, market_index: int, *, user_order_id: int, max_ts: int, auction: tuple[int, int, int]
+        self, market_index: int, *, user_order_id: int, max_ts: int, auction: tuple[int, int, int],
+        base_amount: int | None = None,
     ) -> Transaction:
         start, end, slots = auction
         return self._checked(
             lambda: order_actions.close_position(
                 self._client, market_index, user_order_id=user_order_id, max_ts=max_ts,
-                auction_start_price=start, auction_end_price=end, auction_duration=slots,
+                auction_start_price=start, auction_end_price=end, auction_duration=slots, base_amount=base_amount,
             )
         )  # fmt: skip
 

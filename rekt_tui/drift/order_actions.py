@@ -131,15 +131,18 @@ def close_position(
     auction_start_price: int | None = None,
     auction_end_price: int | None = None,
     auction_duration: int | None = None,
+    base_amount: int | None = None,
 ) -> list[Instruction]:
-    """A reduce-only market order for exactly the position the chain shows, the other way."""
+    """A reduce-only market order for the position the chain shows (or `base_amount` of it,
+    never more than it holds), the other way."""
     position = drift_user(client).get_perp_position(market_index)
     base = position.base_asset_amount if position else 0
     if base == 0:
         raise RektError(f"There is no open position in perp market {market_index} to close.")
+    size = abs(base) if base_amount is None else min(base_amount, abs(base))
     return place_perp_order(
         client, market_index=market_index, direction=Direction.SHORT if base > 0 else Direction.LONG,
-        order_type=OrderType.MARKET, base_amount=abs(base), user_order_id=user_order_id, reduce_only=True,
+        order_type=OrderType.MARKET, base_amount=size, user_order_id=user_order_id, reduce_only=True,
         max_ts=max_ts, auction_start_price=auction_start_price, auction_end_price=auction_end_price,
         auction_duration=auction_duration,
     )  # fmt: skip

@@ -13,6 +13,7 @@ way: it can only lower risk, and repeating one is harmless.
 import time
 
 from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.markets import format_base
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, free_user_order_id
 from rekt_tui.domain.records import Direction, OrderStatus
 from rekt_tui.domain.trading import Position
@@ -62,30 +63,39 @@ async def send_order(
 
 async def close_position(
     link: SessionLink, position: Position, *, slippage_bps: int, auction_s: int, expiry_s: int,
-    taken: set[int], extra: Intent | None = None,
+    taken: set[int], extra: Intent | None = None, percent: int = 100,
 ) -> tuple[OrderRequest, PlacedOrder]:  # fmt: skip
-    """Close `position` with a reduce-only market order auctioned within `slippage_bps` of
-    its oracle over `auction_s`, expiring after `expiry_s`; `taken` gains its user_order_id."""
+    """Close `percent` of `position` with a reduce-only market order auctioned within
+    `slippage_bps` of its oracle over `auction_s`, expiring after `expiry_s`; `taken` gains
+    its user_order_id."""
     request, auction = close_request(link, position, slippage_bps=slippage_bps, auction_s=auction_s,
-                                     expiry_s=expiry_s, taken=taken)  # fmt: skip
+                                     expiry_s=expiry_s, taken=taken, percent=percent)  # fmt: skip
     transaction = link.venue.close_position(
-        position.market_index, user_order_id=request.user_order_id, max_ts=request.max_ts or 0, auction=auction
+        position.market_index, user_order_id=request.user_order_id, max_ts=request.max_ts or 0, auction=auction,
+        base_amount=None if percent == 100 else request.base_amount,
     )
     return request, await send_order(link, "close_position", request, transaction, extra)
 
 
 def close_request(
-    link: SessionLink, position: Position, *, slippage_bps: int, auction_s: int, expiry_s: int, taken: set[int]
+    link: SessionLink, position: Position, *, slippage_bps: int, auction_s: int, expiry_s: int, taken: set[int],
+    percent: int = 100,
 ) -> tuple[OrderRequest, tuple[int, int, int]]:
-    """The reduce-only market order that takes `position` to zero, and its auction."""
+    """The reduce-only market order that takes `percent` of `position` (all of it: to zero), and its auction."""
     spec = next((s for s in link.venue.market_specs().values() if s.market_index == position.market_index), None)
     if spec is None:
         raise RektError(f"Perp market {position.market_index} does not exist on this cluster.")
+    size = position.size if percent == 100 else position.size * percent // 100 // spec.step_size * spec.step_size
+    if not 0 < percent <= 100 or size < spec.min_order_size:
+        raise RektError(
+            f"{percent}% of the {position.symbol} position is below its minimum order of "
+            f"{format_base(spec.min_order_size, spec)}; close a larger share."
+        )
     direction = Direction.SHORT if position.base_amount > 0 else Direction.LONG
     user_order_id = free_user_order_id(taken)
     taken.add(user_order_id)
     request = OrderRequest(
-        spec, direction, OrderKind.MARKET, position.size, price=None, trigger_price=None, trigger_condition=None,
+        spec, direction, OrderKind.MARKET, size, price=None, trigger_price=None, trigger_condition=None,
         reduce_only=True, post_only=False, max_ts=int(time.time()) + expiry_s, user_order_id=user_order_id,
     )  # fmt: skip
     auction = auction_for(direction, position.oracle_price, slippage_bps, auction_s, tick_size=spec.tick_size)

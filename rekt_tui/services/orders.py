@@ -124,20 +124,21 @@ class OrderService:
                 )
         return landed
 
-    async def preview_close(self, market: str) -> OrderPlan:
-        """What closing one market's position would do: the very order `close` sends, previewed."""
+    async def preview_close(self, market: str, percent: int = 100) -> OrderPlan:
+        """What closing `percent` of one market's position would do: the very order `close` sends, previewed."""
         [position] = self._positions(self._account(), market)
         strategy = self.strategy()
         request, auction = close_request(
             self._link, position, slippage_bps=strategy.slippage_bps, auction_s=strategy.auction_duration_s,
             expiry_s=self._settings.default_order_expiry_s, taken=await taken_user_order_ids(self._link),
+            percent=percent,
         )  # fmt: skip
         book = await self._venue.book_side(request.market, request.direction)
         preview = self._venue.preview(request, auction_end_price=auction[1], book=book)
         return OrderPlan(request, auction, preview, ())
 
-    async def close(self, market: str | None = None) -> list[PlacedOrder]:
-        """Close one market's position, or every position, with reduce-only market orders.
+    async def close(self, market: str | None = None, percent: int = 100) -> list[PlacedOrder]:
+        """Close `percent` of one market's position, or of every position, with reduce-only market orders.
 
         Closes need no start confirmation and pass no risk guards: reduce-only for the
         exact size the chain holds, they can only lower risk, and repeating one is harmless.
@@ -147,7 +148,7 @@ class OrderService:
         for position in self._positions(self._account(), market):
             _, order = await close_position(
                 self._link, position, slippage_bps=strategy.slippage_bps, auction_s=strategy.auction_duration_s,
-                expiry_s=self._settings.default_order_expiry_s, taken=taken,
+                expiry_s=self._settings.default_order_expiry_s, taken=taken, percent=percent,
             )  # fmt: skip
             placed.append(order)
         return placed

@@ -164,8 +164,11 @@ class Venue(Protocol):
 
     def place_order(self, request: OrderRequest, auction: Auction | None) -> Transaction: ...
 
-    def close_position(self, market_index: int, *, user_order_id: int, max_ts: int, auction: Auction) -> Transaction:
-        """A reduce-only market order for exactly the position the venue holds, the other way."""
+    def close_position(
+        self, market_index: int, *, user_order_id: int, max_ts: int, auction: Auction, base_amount: int | None = None
+    ) -> Transaction:
+        """A reduce-only market order for the position the venue holds (or `base_amount` of
+        it, never more), the other way."""
 
     def cancel_orders(self, order_ids: Sequence[int] | None) -> Transaction:
         """Cancel these open orders (venue order ids), or every open order for None."""

@@ -21,8 +21,9 @@ from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.orders import side_label
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.tui.tables import order_cells
+from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen
 from rekt_tui.tui.screens.confirm import ConfirmScreen
-from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question, preview_text
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ CHANGE_GROUP = "position-change"  # closes and cancels, one at a time
 PLACE_GROUP = "order-place"
 
 Confirm = Callable[[str, str], Awaitable[bool]]  # (title, question) -> the user's answer
+Ask = Callable[[ClosePositionScreen], Awaitable[CloseChoice | None]]
 Post = Callable[[Message], object]
 
 
@@ -45,10 +47,6 @@ def confirm(app: App[None]) -> Confirm:
         return bool(await app.push_screen_wait(ConfirmScreen(title, question)))
 
     return ask
-
-
-def close_question(position: Position, preview: str) -> str:
-    return f"Close the {position.symbol} {position.direction.value} with a reduce-only market order?\n\n{preview}"
 
 
 def cancel_question(order: Order | None, count: int, market_names: dict[int, str]) -> str:
@@ -69,16 +67,19 @@ async def place_order(sessions: SessionController, request: OrderPlaceRequested,
         post(OrderPlaced(await orders.submit(plan)))
 
 
-async def close_position(sessions: SessionController, position: Position, confirm: Confirm, post: Post) -> None:
-    orders = sessions.orders()
-    plan = await orders.preview_close(position.symbol)
-    if not await confirm("Close position", close_question(position, preview_text(plan))):
+async def close_position(sessions: SessionController, position: Position, ask: Ask, post: Post) -> None:
+    """Ask what share to close (or every position), previewed; then send the reduce-only orders."""
+    choice = await ask(ClosePositionScreen(position, sessions))
+    if choice is None:
         return
-    lines = [
-        f"Closing {position.symbol}: reduce-only market order for "
-        f"{format_base(placed.record.base_amount, plan.request.market)} ({placed.signature})"
-        for placed in await orders.close(position.symbol)
-    ]
+    orders = sessions.orders()
+    specs = {spec.market_index: spec for spec in orders.markets().values()}
+    share = "" if choice.percent == 100 else f"{choice.percent}% of "
+    lines = []
+    for placed in await orders.close(choice.market, choice.percent):
+        spec = specs[placed.record.market_index]
+        amount = format_base(placed.record.base_amount, spec)
+        lines.append(f"Closing {share}{spec.symbol}: reduce-only market order for {amount} ({placed.signature})")
     post(Sent(tuple(lines)))
 
 
@@ -121,7 +122,7 @@ class OrderActions:
     def close_selected(self) -> None:
         app = self._app
         if (position := app.dashboard.selected_position()) is not None:
-            body = close_position(app.sessions, position, confirm(app), app.dashboard.post_message)
+            body = close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message)
             app.start(body, CHANGE_GROUP)
 
     def cancel_selected(self) -> None:

@@ -1,5 +1,5 @@
-"""Closing and cancelling from the dashboard against a live localnet: `x` closes the
-position under the cursor after a preview, `d` cancels the order under the cursor, `D`
+"""Closing and cancelling from the dashboard against a live localnet: `x` closes a share
+(25/50/75/100 %) of the position under the cursor after a preview of that share, `d` cancels the order under the cursor, `D`
 cancels the rest; every one asks first, and the session panel lists what was sent with
 links to the cluster's explorer."""
 
@@ -9,9 +9,10 @@ from textual.style import Style
 from rekt_tui.services.container import Services
 from rekt_tui.services.models import OrderForm
 from rekt_tui.services.orders import OrderService
+from rekt_tui.tui.screens.close_position import ClosePositionScreen
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.dashboard import DashboardScreen
-from rekt_tui.tui.session_messages import SessionOpened
+from rekt_tui.tui.session_messages import Sent, SessionOpened
 from tests.tui.conftest import make_app, text_of
 from tests.tui.live_app import distinct, live_settings, until
 from tests.tui.test_order_entry import started_session
@@ -48,6 +49,18 @@ async def answer(pilot, key: str, title: str) -> str:
     return question
 
 
+async def close_share(pilot, key: str, opening: str) -> str:
+    """`x`, then the share's key; wait for its preview, say yes; returns the question."""
+    await pilot.press("x")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ClosePositionScreen), "the close question")
+    await pilot.press(key)
+    shown = lambda: text_of(pilot.app.screen.query_one("#close-question"))  # noqa: E731
+    await until(pilot, lambda: shown().startswith(opening) and "Entry" in shown(), f"the preview of {opening}")
+    question = shown()
+    await pilot.press("y")
+    return question
+
+
 async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
     services = await Services.open(live_settings(tmp_path, live))
     await a_position_and_two_resting_orders(services)
@@ -60,14 +73,21 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
 
             # Declining asks nothing of the chain.
             await pilot.press("x")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the close question")
+            await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the close question")
             await pilot.press("n")
             assert isinstance(app.screen, DashboardScreen) and account(app).positions
 
-            question = await answer(pilot, "x", "Close position")
-            assert "Close the SOL-PERP long with a reduce-only market order?" in question
-            # The resting bids still count in Drift's worst-case leverage; the position itself is gone.
-            assert "Market sell 0.2 SOL (SOL-PERP)" in question and "Liquidation price after none" in question
+            # Half of it, previewed as that half.
+            question = await close_share(pilot, "2", "Close 50% of the SOL-PERP long")
+            assert "Market sell 0.1 SOL (SOL-PERP), reduce-only" in question
+            await until(pilot, lambda: account(app).positions[0].base_amount == 10**8, "half to fill", timeout=60)
+            sent = lambda: "\n".join(line for m in distinct(message_log, Sent) for line in m.lines)  # noqa: E731
+            await until(pilot, lambda: "Closing 50% of SOL-PERP: reduce-only market order for 0.1 SOL" in sent(), "log")
+            assert "Filled (order #4): SOL-PERP sell 0.1 SOL at $" in sent()
+            question = await close_share(pilot, "4", "Close the SOL-PERP long")
+            # The resting bids are left out of a reduce-only order's leverage: the position is gone.
+            assert "Market sell 0.1 SOL (SOL-PERP)" in question and "Leverage after 0x" in question
+            assert "Liquidation price after none" in question
             await until(pilot, lambda: not account(app).positions, "the close to fill", timeout=60)
 
             await pilot.press("5")  # the open-orders panel
