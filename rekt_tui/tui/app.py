@@ -61,6 +61,7 @@ class RektApp(App[None], inherit_bindings=False):
         Binding("d", "cancel_order", "Cancel the selected order", id="app.cancel_order"),
         Binding("D", "cancel_all_orders", "Cancel all orders", id="app.cancel_all_orders", show=False),
         Binding("ctrl+x", "stop_and_withdraw", "Stop and withdraw", id="app.stop_and_withdraw"),
+        Binding("colon", "command_line", "Command line (order, cancel, close)", id="app.command_line"),
         # The footer shows the palette key at its right edge already.
         Binding("ctrl+p", "command_palette", "Command palette", id="app.command_palette", priority=True, show=False),
     ]
@@ -169,6 +170,9 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_order_place_requested(self, message: OrderPlaceRequested) -> None:
         self.orders.place(message)
+
+    def action_command_line(self) -> None:
+        self.orders.command_line()
 
     def on_account_updated(self, message: AccountUpdated) -> None:
         self.orders.fills.account_updated(message.snapshot)

@@ -10,18 +10,25 @@ stale data and before trading starts.
 
 from __future__ import annotations
 
+from argparse import Namespace
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.fills import Fill, fills_between
-from rekt_tui.domain.markets import MarketSpec, format_base, format_price
+from rekt_tui.domain.markets import MarketSpec, format_base, format_price, resolve_market
 from rekt_tui.domain.money import format_usd
-from rekt_tui.domain.orders import side_label
+from rekt_tui.domain.order_grammar import parse_command_line
+from rekt_tui.domain.orders import parse_side, side_label
+from rekt_tui.domain.records import Direction
+from rekt_tui.services.models import OrderForm
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.tui.tables import order_cells
 from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen
+from rekt_tui.tui.screens.command_line import CommandLineScreen
+from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
@@ -83,6 +90,13 @@ async def close_position(sessions: SessionController, position: Position, ask: A
     post(Sent(tuple(lines)))
 
 
+async def close_all(sessions: SessionController, count: int, confirm: Confirm, post: Post) -> None:
+    if not await confirm("Close every position", f"Close all {count} position{'s' if count != 1 else ''} "
+                         "with reduce-only market orders?"):  # fmt: skip
+        return
+    post(Sent(tuple(f"Closing: reduce-only market order ({p.signature})" for p in await sessions.orders().close())))
+
+
 async def cancel_orders(
     sessions: SessionController, order: Order | None, question: str, confirm: Confirm, post: Post
 ) -> None:
@@ -100,15 +114,73 @@ class OrderActions:
     def __init__(self, app: RektApp) -> None:
         self._app = app
         self.fills = FillWatcher(app)
+        self._history: list[str] = []  # lines of the `:` line, oldest first
 
     @property
     def changing(self) -> bool:
         return self._app.running(CHANGE_GROUP)
 
-    def open_entry(self, side: str) -> None:
+    def open_entry(self, side: str, prefill: OrderForm | None = None) -> None:
         sessions = self._app.sessions
-        market = self._app.dashboard.market  # the market on screen is the one to trade
-        self._app.push_screen(OrderEntryScreen(side, sessions.markets(), sessions, market))
+        market = prefill.market if prefill else self._app.dashboard.market  # the market on screen is the one to trade
+        self._app.push_screen(OrderEntryScreen(side, sessions.markets(), sessions, market, prefill=prefill))
+
+    def command_line(self) -> None:
+        """The `:` line, over the dashboard only; what it asks for opens the usual screens."""
+        app = self._app
+        if app.screen is not app.dashboard:
+            return
+        app.push_screen(CommandLineScreen(self._history), self.run_command)
+
+    def run_command(self, line: str | None) -> None:
+        """Start what a `:` line asks; a line that cannot be done says why in one sentence."""
+        if not line:
+            return
+        try:
+            self._run(parse_command_line(line))
+        except RektError as error:
+            self._app.notify(error.message, title="Command line", severity="warning", markup=False)
+            self._app.dashboard.record(error.message, "error")
+
+    def _run(self, args: Namespace) -> None:
+        app = self._app
+        if not app.sessions.linked:
+            raise RektError(NO_SESSION)
+        if args.command == "order":
+            if not app.check_action("buy", ()):
+                raise RektError("Orders wait for a started session with fresh data; see the checklist.")
+            spec = resolve_market(args.market, app.sessions.orders().markets())
+            side = "buy" if parse_side(args.side) is Direction.LONG else "sell"
+            form = OrderForm(spec.symbol, side, args.size, kind=args.kind, price=args.price, trigger=args.trigger,
+                             reduce_only=args.reduce_only, post_only=args.post_only, expire_s=args.expire,
+                             allow_stacking=args.allow_stacking)  # fmt: skip
+            self.open_entry(side, form)
+        elif args.command == "cancel":
+            account = app.dashboard.account
+            orders = account.orders if account else ()
+            order = next((o for o in orders if o.order_id == args.order_id), None)
+            if not args.all and order is None:
+                raise RektError(f"There is no open order #{args.order_id}; the orders panel lists them.")
+            if args.all and not orders:
+                raise RektError("There are no open orders to cancel.")
+            self.cancel(order)
+        else:
+            self._close(args.market)
+
+    def _close(self, market: str | None) -> None:
+        app = self._app
+        positions = app.dashboard.account.positions if app.dashboard.account else ()
+        if market is None:
+            if not positions:
+                raise RektError("There is no open position to close.")
+            app.start(close_all(app.sessions, len(positions), confirm(app), app.dashboard.post_message), CHANGE_GROUP)
+            return
+        spec = resolve_market(market, app.sessions.orders().markets())
+        position = next((p for p in positions if p.market_index == spec.market_index), None)
+        if position is None:
+            raise RektError(f"There is no open position in {spec.symbol} to close.")
+        app.start(close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message),
+                  CHANGE_GROUP)  # fmt: skip
 
     def place(self, request: OrderPlaceRequested) -> None:
         # One at a time, and never by cancelling the one on its way: that would leave its

@@ -11,6 +11,7 @@ from textual.widgets import Input, Select
 from rekt_tui.domain.guards import RefusalCode
 from rekt_tui.domain.records import OrderType
 from rekt_tui.services.container import Services
+from rekt_tui.tui.screens.command_line import CommandLineScreen
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, Sent, SessionOpened
@@ -147,6 +148,49 @@ async def test_fills_are_reported_and_orders_numbered_by_their_chain_id(tmp_path
             await until(pilot, lambda: len(distinct(message_log, OrderPlaced)) == 2, "the limit to land")
             [order] = lander.link.venue.snapshot().orders
             assert f"Order #{order.order_id} placed (open)" in lines()[-1]
+    finally:
+        await lander.link.close()
+        await services.close()
+
+
+async def test_the_command_line_takes_the_cli_grammar_through_the_same_preview_and_confirm(
+    tmp_path, live, message_log
+):
+    services = await Services.open(live_settings(tmp_path, live))
+    lander = await started_session(services)
+    app = make_app(services)
+    line = lambda: app.screen.query_one("#command-line")  # noqa: E731
+    try:
+        async with app.run_test(size=(120, 40), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the wallet")
+            await until(pilot, lambda: app.check_action("buy", ()), "orders to apply")
+            signed = len(await services.registry.list_transactions(lander.pubkey, limit=100))
+            await pilot.press("colon", *"order ETH", "enter")  # refused in one sentence, the line stays
+            assert isinstance(app.screen, CommandLineScreen) and line().value == "order ETH"
+            line().value = "order eth sell 0.1 --type limit --price 4100 --post-only"
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, OrderEntryScreen), "order entry from the line")
+            screen = app.screen
+            assert (screen.side, screen.form().market, screen.form().kind, screen.form().price) == (
+                "sell", "ETH-PERP", "limit", "4100")  # fmt: skip
+            plan = await planned(pilot, message_log, "the line's order")
+            assert plan.plan.refusals == () and plan.plan.request.post_only
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
+            assert len(await services.registry.list_transactions(lander.pubkey, limit=100)) == signed
+            await pilot.press("y")
+            await until(pilot, lambda: distinct(message_log, OrderPlaced), "the order to land")
+            await until(pilot, lambda: app.dashboard.account and app.dashboard.account.orders, "the order shown")
+            [order] = app.dashboard.account.orders
+
+            await pilot.press("colon", "up")
+            assert line().value == "order eth sell 0.1 --type limit --price 4100 --post-only"
+            line().value = f"cancel {order.order_id}"
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the cancel question")
+            assert f"Cancel order #{order.order_id}: ETH-PERP limit sell" in text_of(app.screen.query_one("#confirm-question"))
+            await pilot.press("y")
+            await until(pilot, lambda: not app.dashboard.account.orders, "the cancel")
     finally:
         await lander.link.close()
         await services.close()

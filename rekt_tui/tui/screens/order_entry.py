@@ -28,7 +28,7 @@ from rekt_tui.domain.markets import format_base, format_price
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.markets import PRICE_DECIMALS
 from rekt_tui.domain.money import parse_amount, to_decimal
-from rekt_tui.domain.orders import OrderKind, format_duration, parse_duration
+from rekt_tui.domain.orders import OrderKind, format_duration, parse_duration, parse_kind
 from rekt_tui.services.order_sizing import share_of
 from rekt_tui.services.models import OrderForm, OrderPlan, PlacedOrder
 from rekt_tui.tui.messages import WorkerFailed
@@ -86,7 +86,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
 
     def __init__(
         self, side: str, markets: tuple[str, ...], sessions: SessionController | None = None, market: str = "",
-        clock: Callable[[], datetime] = datetime.now,
+        clock: Callable[[], datetime] = datetime.now, prefill: OrderForm | None = None,
     ) -> None:
         """`sessions` plans the previews; without one, the preview asks for a session.
         `market` is the one to start on (the dashboard's), else SOL-PERP, else the first."""
@@ -95,6 +95,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self.markets = markets
         self._market = market
         self._clock = clock  # the expiry's local time is read on it
+        self._prefill = prefill  # an order typed on the `:` line, to preview and confirm here
         self._sessions = sessions
         self._plan: OrderPlan | None = None
         self._planned_form: OrderForm | None = None
@@ -136,6 +137,14 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         yield Footer()
 
     def on_mount(self) -> None:
+        if (form := self._prefill) is not None:
+            self.query_one("#order-kind", Select).value = parse_kind(form.kind).value
+            for name, value in (("size", form.size), ("price", form.price), ("trigger", form.trigger),
+                                ("expiry", f"{form.expire_s}s" if form.expire_s else "")):  # fmt: skip
+                self.query_one(f"#order-{name}", Input).value = value or ""
+            for name, on in (("reduce-only", form.reduce_only), ("post-only", form.post_only),
+                             ("stacking", form.allow_stacking)):  # fmt: skip
+                self.query_one(f"#order-{name}", Checkbox).value = on
         self._show_fields()
 
     def form(self) -> OrderForm:

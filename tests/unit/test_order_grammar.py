@@ -1,0 +1,31 @@
+"""The `:` line reads the CLI's order grammar and refuses anything else in one sentence."""
+
+import pytest
+
+from rekt_tui.domain.errors import UsageError
+from rekt_tui.domain.order_grammar import parse_command_line
+
+
+def test_the_cli_grammar_is_read():
+    args = parse_command_line(":order ETH-PERP sell 0.5 --type limit --price 4100 --post-only --expire 600")
+    assert (args.command, args.market, args.side, args.size, args.kind, args.price, args.post_only, args.expire) == (
+        "order", "ETH-PERP", "sell", "0.5", "limit", "4100", True, 600)  # fmt: skip
+    assert parse_command_line("cancel 3").order_id == 3 and parse_command_line("cancel --all").all
+    assert parse_command_line("close sol").market == "sol" and parse_command_line("close --all").all
+
+
+@pytest.mark.parametrize(("line", "sentence"), [
+    ("", "Type a command: order, cancel or close"),
+    ("buy sol 1", "Argument command: invalid choice: 'buy'"),
+    ("order ETH", "The following arguments are required: buy|sell, SIZE"),
+    ("order ETH buy 1 --bogus", "Unrecognized arguments: --bogus"),
+    ("order ETH buy 1 --expire -5", "Argument --expire: expiry must be a positive number of seconds, not -5"),
+    ("cancel", "Cancel takes either an order number or --all."),
+    ("cancel 2 --all", "Cancel takes either an order number or --all."),
+    ("close", "Close takes either a market or --all."),
+    ('order "ETH', "Cannot read that line"),
+])  # fmt: skip
+def test_anything_else_is_one_sentence(line, sentence):
+    with pytest.raises(UsageError) as refused:
+        parse_command_line(line)
+    assert str(refused.value).startswith(sentence)
