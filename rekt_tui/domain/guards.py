@@ -94,7 +94,7 @@ def check_order(
         refusals += _margin(request, account, preview, largest_base) + _leverage(
             request, preview, strategy, largest_base
         )
-    refusals += _post_only(request, best_opposite)
+    refusals += post_only_refusals(request, best_opposite)
     if not allow_stacking and not protective(request):
         refusals += _stacking(request, open_orders)
     if oracle_price is not None and price_band_pct is not None and not allow_far_price:
@@ -115,7 +115,7 @@ def crosses(request: OrderRequest, best_opposite: int | None) -> bool:
     return request.price >= best_opposite if request.direction is Direction.LONG else request.price <= best_opposite
 
 
-def _post_only(request: OrderRequest, best_opposite: int | None) -> list[Refusal]:
+def post_only_refusals(request: OrderRequest, best_opposite: int | None) -> list[Refusal]:
     """Drift refuses a post-only order that would take liquidity (6057): refuse it first."""
     if not request.post_only or not crosses(request, best_opposite):
         return []

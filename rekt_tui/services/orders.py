@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import partial
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.guards import OrderRefused, check_order
+from rekt_tui.domain.guards import OrderRefused, check_order, post_only_refusals
 from rekt_tui.domain.markets import MarketSpec, resolve_market
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd, to_decimal
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, parse_order
@@ -106,6 +106,10 @@ class OrderService:
         should be planned again: its guards judged the data of that moment)."""
         if plan.refusals:
             raise OrderRefused(plan.refusals)
+        if plan.request.post_only:  # the book moves while a question is read: look again, just before signing
+            book = await self._venue.book_side(plan.request.market, plan.request.direction)
+            if crossing := post_only_refusals(plan.request, book[0][0] if book else None):
+                raise OrderRefused(crossing)
         transaction = self._venue.place_order(plan.request, plan.auction)
         return await send_order(self._link, "place_order", plan.request, transaction)
 

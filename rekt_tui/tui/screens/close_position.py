@@ -32,6 +32,9 @@ class CloseChoice:
 
 
 class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=False):
+    DEFAULT_CSS = """
+    ClosePositionScreen { align: center middle; }
+    """
     BINDINGS = [
         Binding("1", "share(25)", "25%"),
         Binding("2", "share(50)", "50%"),

@@ -118,7 +118,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
             with Horizontal(classes="order-row"):
                 yield Label("Size")
                 # A sign is let through so `-1` is refused in words rather than read as `1`.
-                yield FieldInput(id="order-size", placeholder="base, or $ notional", restrict=r"[-$0-9.]*")
+                yield FieldInput(id="order-size", placeholder="1.5 or $50", restrict=r"[-$0-9.]*")
                 with Horizontal(id="order-price-field", classes="order-field"):
                     yield Label("Price")
                     yield FieldInput(id="order-price", placeholder="limit price", restrict=r"[-0-9.]*")
