@@ -31,6 +31,7 @@ class OrderForm:
     post_only: bool = False
     expire_s: int | None = None
     allow_stacking: bool = False
+    allow_far_price: bool = False
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ class OrderService:
             check_order, account=snapshot, strategy=self.strategy(), open_orders=snapshot.orders,
             account_age_s=age, oracle_age_s=age, stale_after_s=self._settings.ui.stale_after_s,
             allow_stacking=allow_stacking or form.allow_stacking, best_opposite=book[0][0] if book else None,
-            oracle_price=oracle, price_band_pct=self._settings.guards.price_band_pct, allow_far_price=allow_far_price,
+            oracle_price=oracle, price_band_pct=self._settings.guards.price_band_pct,
+            allow_far_price=allow_far_price or form.allow_far_price,
         )  # fmt: skip
         preview = sizing.preview(request.base_amount)
         refusals = check(request, preview=preview)

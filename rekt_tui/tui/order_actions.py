@@ -153,7 +153,7 @@ class OrderActions:
             side = "buy" if parse_side(args.side) is Direction.LONG else "sell"
             form = OrderForm(spec.symbol, side, args.size, kind=args.kind, price=args.price, trigger=args.trigger,
                              reduce_only=args.reduce_only, post_only=args.post_only, expire_s=args.expire,
-                             allow_stacking=args.allow_stacking)  # fmt: skip
+                             allow_stacking=args.allow_stacking, allow_far_price=args.allow_far_price)  # fmt: skip
             self.open_entry(side, form)
         elif args.command == "cancel":
             account = app.dashboard.account

@@ -29,6 +29,10 @@ async def test_walk_the_checklist_to_start_trading(tmp_path, live, message_log):
             await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the new wallet")
             await pilot.press("c")
             assert isinstance(app.screen, ChecklistScreen)
+            await pilot.press("tab")  # Tab and shift+Tab reach the deposit and strategy fields
+            assert app.focused.id == "deposit-amount"
+            await pilot.press("shift+tab")
+            assert app.focused.id == "checklist-lines"
             await until(pilot, lambda: line_states(app).get("wallet_funded") is ItemState.TODO, "the first reading")
             assert not app.screen.check_action("step", ("initialize_account",))  # blocked until funded
 

@@ -163,6 +163,8 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
             post_only=self.query_one("#order-post-only", Checkbox).value if kind is OrderKind.LIMIT else False,
             expire_s=parse_duration(expiry),
             allow_stacking=self.query_one("#order-stacking", Checkbox).value,
+            # Only the `:` line's --allow-far-price sets it; the form keeps what that line asked.
+            allow_far_price=self._prefill.allow_far_price if self._prefill else False,
         )
 
     def _show_fields(self) -> None:
