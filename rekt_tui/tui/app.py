@@ -25,8 +25,8 @@ from rekt_tui.tui.bindings import binding_entries
 from rekt_tui.tui.chain import ChainLoader
 from rekt_tui.tui.commands import ActionCommands
 from rekt_tui.tui.live import followed_session
-from rekt_tui.tui.messages import AccountUpdated, ShellStatusLoaded, WorkerFailed
-from rekt_tui.tui.order_actions import OrderActions
+from rekt_tui.tui.messages import ShellStatusLoaded, WorkerFailed
+from rekt_tui.tui.order_actions import COMMAND_LINE, OrderActions
 from rekt_tui.tui.quit_guard import exposure, quit_question
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.help import HelpScreen
@@ -61,7 +61,7 @@ class RektApp(App[None], inherit_bindings=False):
         Binding("d", "cancel_order", "Cancel the selected order", id="app.cancel_order"),
         Binding("D", "cancel_all_orders", "Cancel all orders", id="app.cancel_all_orders", show=False),
         Binding("ctrl+x", "stop_and_withdraw", "Stop and withdraw", id="app.stop_and_withdraw"),
-        Binding("colon", "command_line", "Command line (order, cancel, close)", id="app.command_line"),
+        Binding("colon", f"push_screen('{COMMAND_LINE}')", "Command line (order, cancel, close)", id="app.command_line"),
         # The footer shows the palette key at its right edge already.
         Binding("ctrl+p", "command_palette", "Command palette", id="app.command_palette", priority=True, show=False),
     ]
@@ -170,12 +170,6 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_order_place_requested(self, message: OrderPlaceRequested) -> None:
         self.orders.place(message)
-
-    def action_command_line(self) -> None:
-        self.orders.command_line()
-
-    def on_account_updated(self, message: AccountUpdated) -> None:
-        self.orders.fills.account_updated(message.snapshot)
 
     def action_close_position(self) -> None:
         self.orders.close_selected()

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from rekt_tui.tui.app import RektApp
     from rekt_tui.tui.session_controller import SessionController
 
+COMMAND_LINE = "command-line"  # the installed `:` screen
 CHANGE_GROUP = "position-change"  # closes and cancels, one at a time
 PLACE_GROUP = "order-place"
 
@@ -114,7 +115,9 @@ class OrderActions:
     def __init__(self, app: RektApp) -> None:
         self._app = app
         self.fills = FillWatcher(app)
-        self._history: list[str] = []  # lines of the `:` line, oldest first
+        app.watch(app.dashboard, "account", self.fills.account_updated, init=False)
+        # One `:` line for the app's life, so its history outlives each use; `:` pushes it.
+        app.install_screen(CommandLineScreen(self.run_command), COMMAND_LINE)
 
     @property
     def changing(self) -> bool:
@@ -124,13 +127,6 @@ class OrderActions:
         sessions = self._app.sessions
         market = prefill.market if prefill else self._app.dashboard.market  # the market on screen is the one to trade
         self._app.push_screen(OrderEntryScreen(side, sessions.markets(), sessions, market, prefill=prefill))
-
-    def command_line(self) -> None:
-        """The `:` line, over the dashboard only; what it asks for opens the usual screens."""
-        app = self._app
-        if app.screen is not app.dashboard:
-            return
-        app.push_screen(CommandLineScreen(self._history), self.run_command)
 
     def run_command(self, line: str | None) -> None:
         """Start what a `:` line asks; a line that cannot be done says why in one sentence."""
@@ -228,10 +224,10 @@ class FillWatcher:
         self._app = app
         self._last: tuple[str, AccountSnapshot] | None = None
 
-    def account_updated(self, snapshot: AccountSnapshot) -> None:
+    def account_updated(self, snapshot: AccountSnapshot | None) -> None:
         """Compare with the previous snapshot of the same session (a switch starts afresh)."""
         session = self._app.sessions.session
-        if session is None:
+        if session is None or snapshot is None:
             return
         before, self._last = self._last, (session.pubkey, snapshot)
         if before is None or before[0] != session.pubkey or snapshot.slot < before[1].slot:

@@ -7,6 +7,8 @@ is signed without the same preview and confirmation. Up and down walk the histor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +19,7 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.order_grammar import parse_command_line
 
 
-class CommandLineScreen(ModalScreen[str | None], inherit_bindings=False):
+class CommandLineScreen(ModalScreen[None], inherit_bindings=False):
     DEFAULT_CSS = """
     CommandLineScreen { align: left bottom; }
     #command-line { width: 100%; }
@@ -28,11 +30,18 @@ class CommandLineScreen(ModalScreen[str | None], inherit_bindings=False):
         Binding("down", "history(1)", "Next command", show=False, priority=True),
     ]
 
-    def __init__(self, history: list[str]) -> None:
-        """`history` is the app's list of lines entered so far; this screen appends to it."""
+    def __init__(self, run: Callable[[str], None]) -> None:
+        """`run` starts what a line asks; the screen is installed once, so it keeps its history."""
         super().__init__(id="command-line-screen")
-        self._history = history
-        self._at = len(history)
+        self._run = run
+        self._history: list[str] = []
+        self._at = 0
+
+    def on_screen_resume(self) -> None:
+        self._at = len(self._history)
+        field = self.query_one("#command-line", Input)
+        field.value = ""
+        field.focus()
 
     def compose(self) -> ComposeResult:
         yield Input(id="command-line", placeholder=":order ETH-PERP sell 0.5 --type limit --price 4100 · cancel 3 · close SOL")
@@ -47,7 +56,8 @@ class CommandLineScreen(ModalScreen[str | None], inherit_bindings=False):
             return
         if not self._history or self._history[-1] != line:
             self._history.append(line)
-        self.dismiss(line)
+        self.dismiss()
+        self.app.call_later(self._run, line)  # once this screen is off the stack
 
     def action_history(self, step: int) -> None:
         if not self._history:
@@ -58,4 +68,4 @@ class CommandLineScreen(ModalScreen[str | None], inherit_bindings=False):
         field.cursor_position = len(field.value)
 
     def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+        self.dismiss()
