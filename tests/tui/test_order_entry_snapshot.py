@@ -4,7 +4,7 @@ fields each type takes, and a preview (triggers, expiry) beside a guard refusal.
 from dataclasses import replace
 
 import pytest
-from textual.widgets import Select
+from textual.widgets import Input, Select
 
 from rekt_tui.domain.orders import OrderKind, trigger_condition_for
 from rekt_tui.tui.screens.order_entry import DEBOUNCE_S, OrderEntryScreen
@@ -41,6 +41,8 @@ def test_order_entry_of_each_type_with_a_guard_refusal(snap_compare, services, k
         await pilot.pause(DEBOUNCE_S * 2)
         await pilot.app.workers.wait_for_complete()
         screen.show_plan(screen.form(), plan_for(kind), "")
+        for field in screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor would make the picture depend on the moment
         await pilot.pause()
 
     assert snap_compare(make_app(services), terminal_size=size, run_before=show_refusal)
