@@ -6,7 +6,8 @@ answering 15 % of requests with HTTP 429 and holding each for 500 ms. A seeded l
 session starts `order` (each invocation with a size of its own, so its effect is
 attributable), `close` or `stop` and SIGKILLs it at a random moment, right after a
 transaction row is persisted, or right after one is recorded landed; at least 30 kills in
-all. Then the faults go, `recover` and `stop` run until every session is archived, and the chain is compared with the registry:
+all. Then the faults go, `recover` and `stop` run until every session is archived, and the
+chain is compared with the registry:
 
 - no duplicate effect: every order placement the chain shows landed is decoded from its
   Drift instruction; each opening size appears at most once and only sizes some `order`
