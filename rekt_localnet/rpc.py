@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from rekt_localnet import rpc_accounts, rpc_admin, rpc_chain, rpc_drift_admin, rpc_transactions
+from rekt_localnet import rpc_accounts, rpc_admin, rpc_chain, rpc_drift_admin, rpc_signatures, rpc_transactions
 from rekt_localnet.node import Node
 from rekt_localnet.wire import INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RpcError
 
@@ -23,6 +23,7 @@ METHODS = {
     **rpc_admin.METHODS,
     **rpc_transactions.METHODS,
     **rpc_drift_admin.METHODS,
+    **rpc_signatures.METHODS,
 }
 INTERNAL_ERROR = -32603
 GZIP_MAGIC = b"\x1f\x8b"

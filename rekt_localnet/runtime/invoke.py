@@ -15,6 +15,7 @@ program bug here fails the way it would fail on mainnet:
   caller's own PDAs signing as with `invoke_signed`.
 """
 
+import base64
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
@@ -218,6 +219,9 @@ class Invocation:
 
     def log(self, message: str) -> None:
         self._execution.logs.append(f"Program log: {message}")
+
+    def log_data(self, data: bytes) -> None:
+        self._execution.logs.append(f"Program data: {base64.b64encode(data).decode()}")
 
     def consume(self, units: int) -> None:
         self._execution.meter.consume(units)

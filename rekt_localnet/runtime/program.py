@@ -82,6 +82,9 @@ class InvokeContext(Protocol):
     def log(self, message: str) -> None:
         """Append `Program log: <message>` to the transaction's logs."""
 
+    def log_data(self, data: bytes) -> None:
+        """Append `Program data: <base64>` (sol_log_data, how Anchor emits events)."""
+
     def consume(self, units: int) -> None:
         """Charge compute units; exceeding the transaction's limit fails it."""
 

@@ -6,6 +6,7 @@ programs for Drift's CPIs. The instruction builders name accounts in the order o
 IDL, as driftpy does, followed by the remaining accounts driftpy would pass.
 """
 
+import base64
 import struct
 from dataclasses import dataclass, field, replace
 
@@ -62,6 +63,9 @@ class Ctx:
 
     def log(self, message: str) -> None:
         self._logs.append(f"Program log: {message}")
+
+    def log_data(self, data: bytes) -> None:
+        self._logs.append(f"Program data: {base64.b64encode(data).decode()}")
 
     def consume(self, units: int) -> None:
         pass

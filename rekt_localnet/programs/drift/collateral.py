@@ -18,6 +18,7 @@ from rekt_localnet.token import TokenAccount
 
 from .constants import EXCHANGE_DEPOSIT_PAUSED, EXCHANGE_WITHDRAW_PAUSED, SPOT_OP_DEPOSIT, SPOT_OP_WITHDRAW
 from .errors import fail
+from .events import emit_deposit
 from .margin import require_initial_margin
 from .spot import change_balance, find_position, is_borrow, position_for, token_amount
 from .view import DriftView
@@ -48,6 +49,12 @@ def _transfer(view: DriftView, source: Pubkey, destination: Pubkey, authority: P
     view.ctx.invoke(TOKEN_PROGRAM_ID, refs, _TRANSFER.pack(TOKEN_TRANSFER, amount), signers=[authority] if pda else [])
 
 
+def _oracle(view: DriftView, market: Any) -> int:
+    """The market's oracle price if the instruction names its oracle, else 0 (the quote
+    market's oracle is the default key)."""
+    return view.oracle_price(market.oracle) if market.oracle in view.keys("PrelaunchOracle") else 0
+
+
 def deposit(view: DriftView, accounts: Any, args: Any) -> None:
     user = authorized_user(view, accounts.user, accounts.authority)
     if view.state().exchange_status & EXCHANGE_DEPOSIT_PAUSED:
@@ -69,6 +76,7 @@ def deposit(view: DriftView, accounts: Any, args: Any) -> None:
     position.cumulative_deposits += amount
     user.last_active_slot = view.ctx.clock.slot
     _transfer(view, accounts.user_token_account, accounts.spot_market_vault, accounts.authority, amount, pda=False)
+    emit_deposit(view, accounts.user, user, market, amount, False, _oracle(view, market))
     view.save(accounts.user)
 
 
@@ -98,4 +106,5 @@ def withdraw(view: DriftView, accounts: Any, args: Any) -> None:
     user.last_active_slot = view.ctx.clock.slot
     require_initial_margin(view, user, "this withdrawal")
     _transfer(view, accounts.spot_market_vault, accounts.user_token_account, accounts.drift_signer, amount, pda=True)
+    emit_deposit(view, accounts.user, user, market, amount, True, _oracle(view, market))
     view.save(accounts.user)

@@ -12,7 +12,8 @@ from typing import Any
 
 from .constants import BASE_PRECISION, EXCHANGE_LIQ_PAUSED, PERCENTAGE_PRECISION, PERP_OP_LIQUIDATION
 from .errors import fail
-from .funding import settle_funding, track_funding
+from .events import EXPLAIN_LIQUIDATION, FillSide, emit_fill, emit_perp_liquidation, settle_funding_recorded
+from .funding import track_funding
 from .margin import MAINTENANCE, figures
 from .matching import Fill, apply_to_position, record_fill, track_market
 from .positions import find_perp_position, is_open, remove_order
@@ -43,13 +44,26 @@ def liquidate_perp(view: DriftView, accounts: Any, args: Any) -> None:
     closing = -size if position.base_asset_amount > 0 else size
     notional = size * oracle // BASE_PRECISION
     fee = notional * (market.liquidator_fee + market.if_liquidation_fee) // PERCENTAGE_PRECISION
-    settle_funding(user, position, market)
-    before = position.base_asset_amount
+    settle_funding_recorded(view, accounts.user, user, position, market)
+    before, entry = position.base_asset_amount, position.quote_entry_amount
     quote = -closing * oracle // BASE_PRECISION  # the protocol rounds in its own favour
     apply_to_position(position, closing, quote, fee)
+    closed_entry = abs(entry) if size == abs(before) else abs(entry - position.quote_entry_amount)
     track_funding(position, market)
     track_market(market, before, position.base_asset_amount)
     market.amm.base_asset_amount_with_amm += closing
+    fill_id = market.next_fill_record_id
+    emit_fill(
+        view, market, base=size, quote=abs(quote), taker_fee=fee, maker_fee=0, maker=None, oracle=oracle,
+        taker=FillSide(accounts.user, 0, closing > 0, size, size, abs(quote), size, closed_entry),
+        explanation=EXPLAIN_LIQUIDATION,
+    )
+    emit_perp_liquidation(
+        view, accounts.user, accounts.liquidator, user, market, oracle=oracle, base=closing, quote=quote,
+        fill_id=fill_id, liquidator_fee=notional * market.liquidator_fee // PERCENTAGE_PRECISION,
+        if_fee=fee - notional * market.liquidator_fee // PERCENTAGE_PRECISION,
+        margin_requirement=health.requirement, total_collateral=health.total_collateral,
+    )
     user.next_liquidation_id += 1
     clock = view.ctx.clock
     record = Fill(

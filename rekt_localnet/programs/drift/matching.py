@@ -15,7 +15,8 @@ from solders.pubkey import Pubkey
 
 from .constants import BASE_PRECISION, EXCHANGE_AMM_PAUSED, PERP_OP_AMM_FILL
 from .fees import charge_taker, referral
-from .funding import settle_funding, track_funding
+from .events import EXPLAIN_AMM, EXPLAIN_MATCH, FillSide, emit_fill, settle_funding_recorded
+from .funding import track_funding
 from .positions import advance_order, find_perp_position, is_long, is_open, is_perp, perp_position_for, remove_order
 from .twaps import record_trade
 from .pricing import amm_quote, auction_complete, crosses, is_resting_limit, limit_price
@@ -89,16 +90,29 @@ def track_market(market: Any, before: int, after: int) -> None:
     market.number_of_users_with_base += (after != 0) - (before != 0)
 
 
-def _trade(user: Any, order_index: int | None, market: Any, delta_base: int, price: int, fee: int) -> None:
+def _trade(
+    view: DriftView, key: Pubkey, user: Any, order_index: int | None, market: Any, delta_base: int, quote: int, fee: int
+) -> FillSide:
+    """Move the user's position by a fill of `delta_base` for `quote` (both signed, the
+    user's change); returns the user's side of the fill for its record."""
     position = perp_position_for(user, market.market_index)
-    settle_funding(user, position, market)
-    before = position.base_asset_amount
-    quote = -delta_base * price // BASE_PRECISION  # buyers pay rounded up, sellers get rounded down
+    settle_funding_recorded(view, key, user, position, market)
+    before, entry = position.base_asset_amount, position.quote_entry_amount
+    order = user.orders[order_index] if order_index is not None else None
+    order_fields = (order.order_id, order.base_asset_amount, order.base_asset_amount_filled,
+                    order.quote_asset_amount_filled) if order is not None else (0, 0, 0, 0)
     apply_to_position(position, delta_base, quote, fee)
     track_funding(position, market)
     track_market(market, before, position.base_asset_amount)
     if order_index is not None:
         advance_order(user, order_index, position, delta_base, quote)
+    closed = 0 if before == 0 or (before > 0) == (delta_base > 0) else min(abs(delta_base), abs(before))
+    closed_entry = abs(entry) if closed == abs(before) else abs(entry - position.quote_entry_amount)
+    order_id, order_base, filled_base, filled_quote = order_fields
+    return FillSide(
+        key, order_id, delta_base > 0, order_base, min(order_base, filled_base + abs(delta_base)),
+        filled_quote + abs(quote), closed, closed_entry if closed else 0,
+    )
 
 
 def maker_offers(
@@ -151,12 +165,25 @@ def fill_perp_order(view: DriftView, taker_key: Pubkey, order_index: int, *, use
     def trade(size: int, price: int, maker_key: Pubkey | None, maker_index: int | None) -> None:
         signed = size if long_taker else -size
         quote = size * price // BASE_PRECISION
-        maker_order_id = None
+        maker_order_id = maker_side = None
+        maker_fee = 0
+        # A match moves the same quote both ways; against the AMM the taker's side rounds
+        # in the protocol's favour (buyers pay rounded up, sellers get rounded down).
+        taker_quote = -quote if long_taker else quote
         if maker_key is not None:
             maker = view.get(maker_key, "User")
             maker_order_id = maker.orders[maker_index].order_id
-            _trade(maker, maker_index, market, -signed, price, -(quote * maker_rebate // denominator))
-        _trade(taker, order_index, market, signed, price, charge_taker(view, referred, market, quote))
+            maker_fee = -(quote * maker_rebate // denominator)
+            maker_side = _trade(view, maker_key, maker, maker_index, market, -signed, -taker_quote, maker_fee)
+        else:
+            taker_quote = -signed * price // BASE_PRECISION
+        taker_fee = charge_taker(view, referred, market, quote)
+        taker_side = _trade(view, taker_key, taker, order_index, market, signed, taker_quote, taker_fee)
+        emit_fill(
+            view, market, base=size, quote=abs(taker_quote), taker=taker_side, maker=maker_side,
+            taker_fee=taker_fee, maker_fee=maker_fee, oracle=oracle,
+            explanation=EXPLAIN_MATCH if maker_key is not None else EXPLAIN_AMM,
+        )
         if maker_key is None:
             market.amm.base_asset_amount_with_amm += signed
         record_trade(market, price, quote, clock.unix_timestamp)

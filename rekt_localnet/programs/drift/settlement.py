@@ -10,7 +10,7 @@ from typing import Any
 
 from .constants import EXCHANGE_SETTLE_PNL_PAUSED, PERP_OP_SETTLE_PNL, QUOTE_SPOT_MARKET_INDEX
 from .errors import fail
-from .funding import settle_funding
+from .events import emit_settle_pnl, settle_funding_recorded
 from .margin import unrealized_pnl
 from .positions import find_perp_position
 from .spot import change_balance, position_for
@@ -26,15 +26,18 @@ def settle_pnl(view: DriftView, user_key: Any, market_index: int) -> int:
     position = find_perp_position(user, market_index)
     if position is None:
         raise fail("UserHasNoPositionInMarket", f"no position in perp market {market_index}")
-    settle_funding(user, position, market)
-    pnl = unrealized_pnl(position, view.oracle_price(market.amm.oracle))
+    settle_funding_recorded(view, user_key, user, position, market)
+    oracle = view.oracle_price(market.amm.oracle)
+    pnl = unrealized_pnl(position, oracle)
     if pnl == 0:
+        view.save(user_key)  # the funding it settled
         return 0
     quote_market = view.spot_market_to_update(QUOTE_SPOT_MARKET_INDEX)
     change_balance(position_for(user, QUOTE_SPOT_MARKET_INDEX), quote_market, pnl)
     position.quote_asset_amount -= pnl
     position.settled_pnl += pnl
     user.settled_perp_pnl += pnl
+    emit_settle_pnl(view, user_key, position, pnl, oracle)
     view.save(user_key)
     view.save(market.pubkey, required=False)
     return pnl
