@@ -23,13 +23,14 @@ from rekt_tui.registry.connection import (
 )
 from rekt_tui.registry.errors import RegistryLost
 from rekt_tui.registry.migrations import MIGRATIONS, Migration, migrate
+from rekt_tui.registry.records import RecordRepository
 from rekt_tui.registry.sentinel import check_registry, publish_stamp, read_identity, read_sentinel
 from rekt_tui.registry.sessions import SessionRepository
 from rekt_tui.registry.trading import TradingRepository
 from rekt_tui.registry.transactions import TransactionRepository
 
 
-class Registry(SessionRepository, TradingRepository, TransactionRepository):
+class Registry(SessionRepository, TradingRepository, TransactionRepository, RecordRepository):
     """Open with `await Registry.open(data_dir)`; use as `async with` to close it."""
 
     @classmethod

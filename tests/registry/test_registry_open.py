@@ -76,6 +76,8 @@ async def test_fresh_registry_is_at_the_latest_schema(data_dir: Path, raw_db) ->
         "transactions",
         "teardown_steps",
         "registry_identity",
+        "records",
+        "record_cursors",
     }
     assert not (data_dir / "backups").exists()  # nothing to back up on a new registry
 

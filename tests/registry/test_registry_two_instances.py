@@ -59,6 +59,7 @@ def every_write(registry: Registry, pubkey: str) -> dict:
         "add_teardown_step": lambda: registry.add_teardown_step(pubkey, run_id="r", seq=0, step="withdraw"),
         "update_teardown_step": lambda: registry.update_teardown_step(1, status=TeardownStepStatus.DONE),
         "delete_key_pending_session": lambda: registry.delete_key_pending_session("new"),
+        "add_records": lambda: registry.add_records(pubkey, [], cursor="s"),
     }
 
 

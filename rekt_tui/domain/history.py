@@ -1,0 +1,214 @@
+"""A session's history from the venue's own records, and the figures of its result.
+
+Records are what the exchange logged in the transactions that touched the session's
+account (fills, funding payments, PnL settlements, deposits and withdrawals,
+liquidations), one per (signature, index of the record in that transaction). Every
+amount is an integer in native precision: quote 1e6, base 1e9. The figures are sums
+over records, and the accounting identity ties them to the account as it is now:
+
+    deposits - withdrawals + realized PnL + funding - fees = quote balance + unsettled
+
+where `unsettled` is, per perp position, the quote the position holds beyond its entry
+(its realized but not yet settled PnL). Both sides are exact integers.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+
+QUOTE_MARKET_INDEX = 0  # USDC, the market every perp settles in
+
+
+class RecordKind(str, Enum):
+    FILL = "fill"
+    FUNDING = "funding"
+    SETTLE_PNL = "settle_pnl"
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+    LIQUIDATION = "liquidation"
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRecord:
+    """One record the venue logged about the session's account, from this user's side.
+
+    fill: `base`/`quote` are the account's signed change (+ bought / + received), `fee`
+    is signed (+ paid, - rebate), `realized_pnl` what the fill closed against the entry.
+    funding: `amount` is the payment (+ received). settle_pnl: `amount` moved into the
+    quote balance. deposit/withdrawal: `amount` tokens of spot market `market_index`.
+    liquidation: `base`/`quote`/`fee` of the closed position (its fill is a fill record too).
+    """
+
+    signature: str
+    index: int  # the record's position among the venue's records in the transaction
+    slot: int
+    ts: int
+    kind: RecordKind
+    market_index: int
+    base: int = 0
+    quote: int = 0
+    fee: int = 0
+    realized_pnl: int = 0
+    amount: int = 0
+    role: str = ""  # fills: "taker", "maker" ("taker" for a liquidation's close)
+    order_id: int = 0
+    liquidation: bool = False
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.signature, self.index
+
+    @property
+    def price(self) -> int:
+        """A fill's average price, 1e6, rounded down; 0 for other records."""
+        return abs(self.quote) * 10**9 // abs(self.base) if self.kind is RecordKind.FILL and self.base else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """The account now, in the terms of the identity (quote 1e6)."""
+
+    quote_balance: int  # the quote spot market's token amount (negative: a borrow)
+    unsettled: dict[int, int]  # perp market index -> quote beyond entry (realized, unsettled)
+    slot: int
+
+    @property
+    def collateral(self) -> int:
+        return self.quote_balance + sum(self.unsettled.values())
+
+
+def realized_on_close(base: int, quote: int, closed_base: int, closed_entry: int) -> int:
+    """What a fill of `base` for `quote` (signed, the user's change) realized against the
+    position it reduced: `closed_base` of it closed a position whose closed part cost
+    `closed_entry` (absolute). On a flip, the closed part's quote is what remains after the
+    opened part's share, rounded toward zero, as the program books the new entry."""
+    if closed_base == 0 or base == 0:
+        return 0
+    opened = abs(base) - closed_base
+    share = abs(quote) * opened // abs(base)
+    closed_quote = quote - (share if quote >= 0 else -share)
+    entry = closed_entry if base > 0 else -closed_entry  # a short received its entry; a long paid it
+    return closed_quote + entry
+
+
+@dataclass(frozen=True, slots=True)
+class MarketFigures:
+    market_index: int
+    realized_pnl: int
+    fees: int  # net of rebates
+    funding: int
+    volume: int
+    trades: int
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFigures:
+    """A session's result from its records (quote 1e6)."""
+
+    realized_pnl: int
+    fees_paid: int
+    rebates: int
+    funding_received: int
+    funding_paid: int  # positive: what was paid
+    volume: int
+    trades: int
+    wins: int
+    closes: int  # fills that realized PnL (won or lost)
+    max_drawdown: int  # the largest fall of the running result, positive
+    deposits: int  # quote market tokens
+    withdrawals: int
+    settled_pnl: int
+    markets: tuple[MarketFigures, ...]
+
+    @property
+    def fees(self) -> int:
+        return self.fees_paid - self.rebates
+
+    @property
+    def funding(self) -> int:
+        return self.funding_received - self.funding_paid
+
+    @property
+    def net_result(self) -> int:
+        return self.realized_pnl + self.funding - self.fees
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        """Won closes over all closes; None before anything closed."""
+        return Decimal(self.wins) / Decimal(self.closes) if self.closes else None
+
+
+def figures(records: list[ChainRecord]) -> SessionFigures:
+    """Sum the records (in chain order) into the session's figures."""
+    ordered = sorted(records, key=lambda record: (record.slot, record.signature, record.index))
+    fills = [record for record in ordered if record.kind is RecordKind.FILL]
+    funding = [record for record in ordered if record.kind is RecordKind.FUNDING]
+    return SessionFigures(
+        realized_pnl=sum(fill.realized_pnl for fill in fills),
+        fees_paid=sum(fill.fee for fill in fills if fill.fee > 0),
+        rebates=-sum(fill.fee for fill in fills if fill.fee < 0),
+        funding_received=sum(record.amount for record in funding if record.amount > 0),
+        funding_paid=-sum(record.amount for record in funding if record.amount < 0),
+        volume=sum(abs(fill.quote) for fill in fills),
+        trades=len(fills),
+        wins=sum(1 for fill in fills if fill.realized_pnl > 0),
+        closes=sum(1 for fill in fills if fill.realized_pnl != 0),
+        max_drawdown=max_drawdown(ordered),
+        deposits=_quote_amount(ordered, RecordKind.DEPOSIT),
+        withdrawals=_quote_amount(ordered, RecordKind.WITHDRAWAL),
+        settled_pnl=sum(record.amount for record in ordered if record.kind is RecordKind.SETTLE_PNL),
+        markets=tuple(_market(index, ordered) for index in sorted({fill.market_index for fill in fills})),
+    )
+
+
+def _quote_amount(records: list[ChainRecord], kind: RecordKind) -> int:
+    return sum(record.amount for record in records if record.kind is kind and record.market_index == QUOTE_MARKET_INDEX)
+
+
+def _result_change(record: ChainRecord) -> int:
+    if record.kind is RecordKind.FILL:
+        return record.realized_pnl - record.fee
+    return record.amount if record.kind is RecordKind.FUNDING else 0
+
+
+def max_drawdown(records: list[ChainRecord]) -> int:
+    """The largest fall of the running result (realized PnL + funding - fees) from a peak."""
+    running = peak = worst = 0
+    for record in records:
+        running += _result_change(record)
+        peak = max(peak, running)
+        worst = max(worst, peak - running)
+    return worst
+
+
+def _market(index: int, records: list[ChainRecord]) -> MarketFigures:
+    fills = [r for r in records if r.kind is RecordKind.FILL and r.market_index == index]
+    return MarketFigures(
+        market_index=index,
+        realized_pnl=sum(fill.realized_pnl for fill in fills),
+        fees=sum(fill.fee for fill in fills),
+        funding=sum(r.amount for r in records if r.kind is RecordKind.FUNDING and r.market_index == index),
+        volume=sum(abs(fill.quote) for fill in fills),
+        trades=len(fills),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """deposits - withdrawals + realized PnL + funding - fees against the account now."""
+
+    from_records: int
+    collateral: int
+
+    @property
+    def difference(self) -> int:
+        return self.collateral - self.from_records
+
+    @property
+    def holds(self) -> bool:
+        return self.difference == 0
+
+
+def identity(result: SessionFigures, ledger: Ledger) -> Identity:
+    expected = result.deposits - result.withdrawals + result.net_result
+    return Identity(from_records=expected, collateral=ledger.collateral)
