@@ -26,6 +26,7 @@ def get_signatures_for_address(node: Node, params: list):
     if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise invalid_params(f"limit must be between 1 and {MAX_LIMIT}")
     before, until = config.get("before"), config.get("until")
+    finalized_only = config.get("commitment") == "finalized"
     found: list[dict] = []
     started = before is None
     for record in reversed(node.ledger.landed_since(0)):
@@ -34,6 +35,8 @@ def get_signatures_for_address(node: Node, params: list):
             continue
         if record.signature == until or len(found) == limit:
             break
+        if finalized_only and not node.ledger.is_finalized(record):
+            continue
         if _names(record.wire, address):
             found.append({
                 "signature": record.signature,

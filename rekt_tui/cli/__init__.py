@@ -68,6 +68,10 @@ async def _run(run: Run, settings: Settings, args) -> int:
             from rekt_tui.cli import trading
 
             return await trading.run(services, args)
+        if args.command in ("history", "report"):
+            from rekt_tui.cli import history
+
+            return await history.run(services, args)
         if args.command in ("stop", "sweep", "recover"):
             from rekt_tui.cli import recovery
 

@@ -65,6 +65,16 @@ class ChainRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordBatch:
+    """Records of the oldest transactions after a cursor, oldest first; `cursor` is the
+    newest signature they cover (None: nothing new), `complete` whether none remain."""
+
+    records: list[ChainRecord]
+    cursor: str | None
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Ledger:
     """The account now, in the terms of the identity (quote 1e6)."""
 

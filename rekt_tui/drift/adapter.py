@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 import aiohttp
+from driftpy.constants.numeric_constants import QUOTE_SPOT_MARKET_INDEX
 from driftpy.drift_client import DriftClient
 from solders.instruction import Instruction
 from solders.keypair import Keypair
@@ -20,6 +21,7 @@ from solders.pubkey import Pubkey
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.guards import Preview
+from rekt_tui.domain.history import Ledger, RecordBatch
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import BalanceSnapshot, Direction
@@ -30,6 +32,7 @@ from rekt_tui.drift.client import Endpoint
 from rekt_tui.drift.dlob import OrderBookFeed, fetch_l2
 from rekt_tui.drift.gateway import DriftGateway
 from rekt_tui.drift.preview import preview_order
+from rekt_tui.drift.records import HISTORY_BATCH, ledger_from_user, read_records
 from rekt_tui.drift.session_reads import (
     account_rent_lamports,
     balance_snapshot,
@@ -142,6 +145,18 @@ class DriftVenue:
 
     async def refresh_account(self) -> AccountSnapshot | None:
         return await self._gateway.refresh_user()
+
+    async def records_since(self, cursor: str | None, *, max_transactions: int = HISTORY_BATCH) -> RecordBatch:
+        user = str(self._gateway.user_key)
+        program = str(self._client.program_id)
+        return await read_records(self._gateway.rpc, user, program, cursor, max_transactions=max_transactions)
+
+    async def ledger(self) -> Ledger | None:
+        if await self._gateway.refresh_user() is None:
+            return None
+        user = self._client.get_user()
+        loaded = user.get_user_account_and_slot()
+        return ledger_from_user(loaded.data, user.get_token_amount(QUOTE_SPOT_MARKET_INDEX), loaded.slot)
 
     async def load_fee_tier(self) -> None:
         await load_user_stats(self._client)

@@ -108,6 +108,13 @@ class DriftGateway:
     def authority(self) -> Pubkey:
         return self._authority
 
+    @property
+    def rpc(self) -> JsonRpc:
+        """The node's JSON-RPC (history reads); only while connected."""
+        if self._rpc is None:
+            raise RuntimeError("the gateway is not connected")
+        return self._rpc
+
     def snapshot(self) -> AccountSnapshot | None:
         """The latest account snapshot; None while the wallet has no Drift account."""
         return self._snapshot

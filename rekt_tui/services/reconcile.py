@@ -21,6 +21,7 @@ from rekt_tui.domain.venue import Holdings
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.keystore import KeystoreError
 from rekt_tui.services.container import Services
+from rekt_tui.services.history import backfill_link
 from rekt_tui.services.landing import record_balances
 from rekt_tui.drift.effects import probe_for
 from rekt_tui.services.link import SessionLink, connect_venue, link_over, open_link, sender_for
@@ -61,6 +62,7 @@ async def reconcile_session(services: Services, session: SessionRecord) -> Recov
             # Adoption needs the session's own key; read by authority alone, orders wait for it.
             adopted = len(await adopt_orders(registry, link)) if link.venue.can_sign else 0
             await record_balances(link)
+            await backfill_link(link)
     finally:
         await link.close()
     return RecoveryItem(

@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.guards import Preview
+from rekt_tui.domain.history import Ledger, RecordBatch
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.orders import OrderRequest
@@ -120,6 +121,13 @@ class Venue(Protocol):
 
     async def refresh_account(self) -> AccountSnapshot | None:
         """Read the account now rather than wait for its notification."""
+
+    async def records_since(self, cursor: str | None, *, max_transactions: int = ...) -> RecordBatch:
+        """The venue's records about this account in the oldest transactions after `cursor`
+        (the signature last read; None: from the start), oldest first."""
+
+    async def ledger(self) -> Ledger | None:
+        """The account now in the terms of the history's accounting identity; None without one."""
 
     async def load_fee_tier(self) -> None:
         """Read what previews need for fees (the account must exist)."""

@@ -1,0 +1,170 @@
+"""`rekt-tui history` and `rekt-tui report`: a session's records and result, from the chain.
+
+Both first bring the registry's records up to date from the session's Drift account
+(read by its address alone: no key is needed, nothing is signed), then print. Tables
+are for people; `--json` and `--csv` keep native integers (quote 1e6, base 1e9) so
+scripts never parse a formatted figure. CSV_COLUMNS is documented in the README.
+"""
+
+import argparse
+import csv
+import sys
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from rekt_tui.cli.output import note, print_json, print_table
+from rekt_tui.domain.history import ChainRecord, RecordKind
+from rekt_tui.domain.markets import resolve_market
+from rekt_tui.domain.money import format_usd
+from rekt_tui.domain.session import SessionRecord, SessionStatus
+from rekt_tui.services.container import Services
+from rekt_tui.services.history import Report, backfill, report
+from rekt_tui.services.link import SessionLink, connect_venue, link_over, pick_session
+
+CSV_COLUMNS = (
+    "session", "signature", "record_index", "slot", "ts", "kind", "market_index", "role", "order_id",
+    "base", "quote", "fee", "realized_pnl", "amount", "liquidation",
+)  # fmt: skip
+HISTORY_HEADINGS = ["TIME", "KIND", "MARKET", "BASE", "QUOTE", "FEE", "PNL", "AMOUNT", "SIGNATURE"]
+
+
+async def run(services: Services, args: argparse.Namespace) -> int:
+    if args.command == "report":
+        return await _report(services, args)
+    return await _history(services, args)
+
+
+async def _sessions(services: Services, args: argparse.Namespace) -> list[SessionRecord]:
+    if not getattr(args, "all", False):
+        return [await pick_session(services, args.session)]
+    return [
+        s for s in await services.registry.list_sessions(cluster=services.settings.cluster)
+        if s.status is not SessionStatus.KEY_PENDING
+    ]  # fmt: skip
+
+
+async def _read_link(services: Services, session: SessionRecord) -> SessionLink:
+    """A link that reads the session's account by its address: history needs no key."""
+    return link_over(services, session, await connect_venue(services, session, secret=None))
+
+
+async def _history(services: Services, args: argparse.Namespace) -> int:
+    rows: list[tuple[str, ChainRecord]] = []
+    for session in await _sessions(services, args):
+        link = await _read_link(services, session)
+        try:
+            market = resolve_market(args.market, link.venue.market_specs()).market_index if args.market else None
+            if not services.registry.read_only:
+                await backfill(services.registry, link.venue, session.pubkey)
+        finally:
+            await link.close()
+        records = await services.registry.list_records(session.pubkey, market_index=market)
+        rows.extend((session.pubkey, record) for record in records)
+    if args.csv:
+        _print_csv(rows)
+    elif args.json:
+        print_json([record_dict(pubkey, record) for pubkey, record in rows])
+    else:
+        print_table(HISTORY_HEADINGS, [_row(record) for _, record in rows])
+        if not rows:
+            note("No records yet: fills, funding, settlements and deposits appear once finalized on chain.")
+    return 0
+
+
+def record_dict(session_pubkey: str, record: ChainRecord) -> dict[str, Any]:
+    """One record as `--json` and `--csv` give it: the CSV columns, native integers."""
+    data = asdict(record)
+    data["record_index"] = data.pop("index")
+    data["kind"] = record.kind.value
+    return {"session": session_pubkey, **{name: data[name] for name in CSV_COLUMNS if name != "session"}}
+
+
+def _print_csv(rows: list[tuple[str, ChainRecord]]) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for pubkey, record in rows:
+        values = record_dict(pubkey, record)
+        values["liquidation"] = int(values["liquidation"])
+        writer.writerow(values)
+
+
+def _row(record: ChainRecord) -> list[str]:
+    fill = record.kind is RecordKind.FILL
+    return [
+        datetime.fromtimestamp(record.ts, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        record.kind.value if not record.liquidation else "liquidation fill",
+        str(record.market_index),
+        str(record.base) if fill else "",
+        format_usd(record.quote) if fill else "",
+        format_usd(record.fee, 6) if fill else "",
+        format_usd(record.realized_pnl) if fill else "",
+        "" if fill else str(record.amount),
+        record.signature,
+    ]
+
+
+async def _report(services: Services, args: argparse.Namespace) -> int:
+    session = await pick_session(services, args.session)
+    link = await _read_link(services, session)
+    try:
+        result = await report(link)
+    finally:
+        await link.close()
+    if args.json:
+        print_json(report_dict(result))
+    else:
+        print_table(["FIGURE", "VALUE"], _report_rows(result))
+        if result.identity is not None and not result.identity.holds:
+            note(
+                f"The records and the account differ by {format_usd(result.identity.difference, 6)}: "
+                "a transaction may not be finalized yet; run the report again in a moment."
+            )
+    return 0
+
+
+def report_dict(result: Report) -> dict[str, Any]:
+    """The report in native integers (quote 1e6); win_rate a decimal string or null."""
+    figures = result.figures
+    data: dict[str, Any] = {"session": result.session_pubkey, **asdict(figures)}
+    data.update(fees=figures.fees, funding=figures.funding, net_result=figures.net_result, win_rate=figures.win_rate)
+    if result.ledger is not None and result.identity is not None:
+        data["ledger"] = {
+            "quote_balance": result.ledger.quote_balance,
+            "unsettled": {str(index): amount for index, amount in result.ledger.unsettled.items()},
+            "collateral": result.ledger.collateral,
+            "slot": result.ledger.slot,
+        }
+        data["identity"] = {
+            "from_records": result.identity.from_records,
+            "collateral": result.identity.collateral,
+            "difference": result.identity.difference,
+            "holds": result.identity.holds,
+        }
+    else:
+        data["ledger"] = data["identity"] = None
+    return data
+
+
+def _report_rows(result: Report) -> list[list[str]]:
+    f = result.figures
+    rows = [
+        ["deposits", format_usd(f.deposits, 6)],
+        ["withdrawals", format_usd(f.withdrawals, 6)],
+        ["realized pnl", format_usd(f.realized_pnl, 6)],
+        ["funding received", format_usd(f.funding_received, 6)],
+        ["funding paid", format_usd(f.funding_paid, 6)],
+        ["fees paid", format_usd(f.fees_paid, 6)],
+        ["maker rebates", format_usd(f.rebates, 6)],
+        ["net result", format_usd(f.net_result, 6)],
+        ["volume", format_usd(f.volume)],
+        ["trades", str(f.trades)],
+        ["win rate", "—" if f.win_rate is None else f"{f.win_rate * 100:.1f}% of {f.closes} closes"],
+        ["max drawdown", format_usd(f.max_drawdown, 6)],
+    ]
+    rows += [[f"realized pnl, market {m.market_index}", format_usd(m.realized_pnl, 6)] for m in f.markets]
+    if result.identity is not None:
+        verdict = "holds" if result.identity.holds else f"off by {format_usd(result.identity.difference, 6)}"
+        rows.append(["collateral now", format_usd(result.identity.collateral, 6)])
+        rows.append(["deposits - withdrawals + result", f"{format_usd(result.identity.from_records, 6)} ({verdict})"])
+    return rows
