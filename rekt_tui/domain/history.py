@@ -149,8 +149,8 @@ class SessionFigures:
 
 
 def figures(records: list[ChainRecord]) -> SessionFigures:
-    """Sum the records (in chain order) into the session's figures."""
-    ordered = sorted(records, key=lambda record: (record.slot, record.signature, record.index))
+    """Sum the records (given in chain order; sorting by slot keeps it) into the figures."""
+    ordered = sorted(records, key=lambda record: record.slot)
     fills = [record for record in ordered if record.kind is RecordKind.FILL]
     funding = [record for record in ordered if record.kind is RecordKind.FUNDING]
     return SessionFigures(

@@ -154,9 +154,9 @@ class DriftVenue:
     async def ledger(self) -> Ledger | None:
         if await self._gateway.refresh_user() is None:
             return None
-        user = self._client.get_user()
-        loaded = user.get_user_account_and_slot()
-        return ledger_from_user(loaded.data, user.get_token_amount(QUOTE_SPOT_MARKET_INDEX), loaded.slot)
+        loaded = self._client.get_user().get_user_account_and_slot()
+        quote_market = self._client.get_spot_market_account(QUOTE_SPOT_MARKET_INDEX)
+        return ledger_from_user(loaded.data, quote_market, loaded.slot)
 
     async def load_fee_tier(self) -> None:
         await load_user_stats(self._client)

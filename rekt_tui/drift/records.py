@@ -153,7 +153,19 @@ async def read_records(
     return RecordBatch(records, covered, complete=len(pending) <= max_transactions)
 
 
-def ledger_from_user(user: Any, quote_balance: int, slot: int) -> Ledger:
+def quote_tokens(user: Any, spot_market: Any) -> int:
+    """The user's signed token amount in `spot_market`, in integers (driftpy's own helper
+    goes through a float): deposits round down, borrows round up, as the program does."""
+    precision = 10 ** (19 - spot_market.decimals)
+    for position in user.spot_positions:
+        if position.market_index == spot_market.market_index and position.scaled_balance:
+            if _variant(position.balance_type) == "Borrow":
+                return -(-(position.scaled_balance * spot_market.cumulative_borrow_interest) // precision)
+            return position.scaled_balance * spot_market.cumulative_deposit_interest // precision
+    return 0
+
+
+def ledger_from_user(user: Any, spot_market: Any, slot: int) -> Ledger:
     """The identity's side of the account: the quote balance and, per perp position, the
     quote it holds beyond its entry (realized, not yet settled)."""
     unsettled = {
@@ -161,5 +173,4 @@ def ledger_from_user(user: Any, quote_balance: int, slot: int) -> Ledger:
         for position in user.perp_positions
         if position.quote_asset_amount or position.quote_entry_amount or position.base_asset_amount
     }
-    return Ledger(quote_balance=quote_balance, unsettled=unsettled, slot=slot)
-
+    return Ledger(quote_balance=quote_tokens(user, spot_market), unsettled=unsettled, slot=slot)

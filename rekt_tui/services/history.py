@@ -18,12 +18,16 @@ from rekt_tui.services.venue import Venue
 log = logging.getLogger(__name__)
 
 
-async def backfill(registry: Registry, venue: Venue, session_pubkey: str) -> int:
-    """Read and store every record after the session's cursor; returns how many were new."""
+async def backfill(registry: Registry, venue: Venue, session_pubkey: str, *, batch_size: int | None = None) -> int:
+    """Read and store every record after the session's cursor, `batch_size` transactions
+    at a time (the venue's default for None); returns how many records were new."""
     added = 0
     while True:
         cursor = await registry.get_record_cursor(session_pubkey)
-        batch = await venue.records_since(cursor)
+        if batch_size is None:
+            batch = await venue.records_since(cursor)
+        else:
+            batch = await venue.records_since(cursor, max_transactions=batch_size)
         if batch.cursor is not None:
             added += await registry.add_records(session_pubkey, batch.records, cursor=batch.cursor)
         if batch.complete or batch.cursor is None:
