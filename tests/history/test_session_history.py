@@ -13,6 +13,7 @@ import io
 import json
 import random
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,12 @@ from tests.history.scenario import ChainTruth, chain_truth, play
 from tests.services.test_orders_service import close_desk, open_desk
 
 pytestmark = pytest.mark.slow
+
+# The documented `history --csv` columns (README, Commands): scripts rely on this order.
+COLUMNS = [
+    "session", "signature", "record_index", "slot", "ts", "kind", "market_index", "role", "order_id",
+    "base", "quote", "fee", "realized_pnl", "amount", "liquidation",
+]  # fmt: skip
 
 
 def _name(value: object) -> str:
@@ -179,7 +186,9 @@ async def check_cli_outputs(capsys, desk, stored) -> None:
     pubkey = desk.pubkey
     out = await run_cli(capsys, desk.services, "history", "--session", pubkey, "--csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == list(history_cli.CSV_COLUMNS)
+    assert out.splitlines()[0] == ",".join(COLUMNS)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert all(f"`{column}`" in readme for column in COLUMNS)
     assert len(rows) == len(stored)
     for row, record in zip(rows, stored):
         assert (row["session"], row["signature"], int(row["record_index"])) == (pubkey, *record.key)
@@ -191,7 +200,7 @@ async def check_cli_outputs(capsys, desk, stored) -> None:
         )  # fmt: skip
 
     listed = json.loads(await run_cli(capsys, desk.services, "history", "--session", pubkey, "--json"))
-    assert [list(item) for item in listed] == [list(history_cli.CSV_COLUMNS)] * len(stored)
+    assert [list(item) for item in listed] == [COLUMNS] * len(stored)
     assert [(item["signature"], item["record_index"]) for item in listed] == [r.key for r in stored]
     assert all(isinstance(item[name], int) for item in listed for name in ("base", "quote", "fee", "amount"))
 
