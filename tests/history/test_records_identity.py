@@ -1,0 +1,135 @@
+"""Drift's event records as the localnet program logs them, decoded by `drift.records`, for
+what the live session does not reach: flips through zero at sizes that do not divide
+evenly, maker rebates on both sides of a match, funding both ways, and a liquidation.
+For every user the figures and the accounting identity must agree with its User account
+to the unit. Instructions run in the program's test context (`drift_harness`); each
+one's logs are framed as the runtime frames them.
+"""
+
+from types import SimpleNamespace
+
+from driftpy.addresses import get_spot_market_public_key
+from driftpy.types import PositionDirection, PostOnlyParams
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rekt_localnet.keys import DRIFT_PROGRAM_ID
+from rekt_localnet.programs.drift.matching import apply_to_position
+from rekt_tui.domain.history import RecordKind, figures, identity, realized_on_close
+from rekt_tui.drift.records import ledger_from_user, transaction_records
+from tests.localnet.drift_harness import (
+    Bank,
+    fill,
+    funded_trader,
+    liquidate,
+    place_and_take,
+    settle,
+    update_funding,
+    user_ix,
+    withdraw,
+)
+from tests.localnet.test_drift_orders import SOL, USDC, params
+
+SHORT = PositionDirection.Short()
+PROGRAM = str(DRIFT_PROGRAM_ID)
+
+
+class Journal:
+    """Every instruction's logs as a landed transaction's, by a made-up signature."""
+
+    def __init__(self, bank: Bank) -> None:
+        self.bank = bank
+        self.transactions: list[dict] = []
+        self._run = bank.run
+        bank.run = self.run  # every instruction, the harness's own set-up ones too
+
+    def run(self, ix) -> list[str]:
+        logs = self._run(ix)
+        framed = [f"Program {PROGRAM} invoke [1]", *logs, f"Program {PROGRAM} success"]
+        self.transactions.append({"slot": self.bank.clock.slot, "meta": {"err": None, "logMessages": framed}})
+        return logs
+
+    def records(self, trader) -> list:
+        found = []
+        for number, transaction in enumerate(self.transactions):
+            found += transaction_records(transaction, f"sig{number}", str(trader.user), PROGRAM)
+        return found
+
+
+def check_identity(bank: Bank, journal: Journal, trader) -> object:
+    user = bank.decode(trader.user)
+    market = bank.decode(get_spot_market_public_key(DRIFT_PROGRAM_ID, 0))
+    result = figures(journal.records(trader))
+    ledger = ledger_from_user(user, market, bank.clock.slot)
+    assert identity(result, ledger).holds, (result, ledger)
+    assert result.funding == user.cumulative_perp_funding
+    assert (result.deposits, result.withdrawals) == (user.total_deposits, user.total_withdraws)
+    assert result.settled_pnl == user.settled_perp_pnl
+    return result
+
+
+def test_flips_makers_funding_and_a_liquidation_keep_the_identity_for_every_user():
+    bank = Bank()
+    journal = Journal(bank)
+    maker = funded_trader(bank, usdc=10_000 * USDC)
+    trader = funded_trader(bank, usdc=1_000 * USDC)
+    keeper = funded_trader(bank)
+    for order_id, price in ((1, 150_010_100), (2, 150_020_300)):  # asks the taker will lift
+        journal.run(user_ix("place_perp_order", {"params": params(
+            SHORT, size=1_330_000_000, price=price, post_only=PostOnlyParams.MustPostOnly(),
+        )}, maker))  # fmt: skip
+    journal.run(place_and_take(trader, params(size=1_770_000_000, price=151 * USDC), makers=[maker]))
+    bank.advance(20, seconds=3_601)
+    bank.set_oracle("SOL", 152_345_679)  # prices off the tick: quotes that do not split evenly
+    journal.run(update_funding(0))
+    journal.run(place_and_take(trader, params(SHORT, size=3_110_000_000, price=140 * USDC), makers=[maker]))
+    bank.advance(20, seconds=3_601)
+    journal.run(update_funding(0))
+    journal.run(settle(trader, 0))
+    journal.run(settle(maker, 0))
+    journal.run(withdraw(trader, 0, 100 * USDC, perp=(0,)))
+
+    result = check_identity(bank, journal, trader)
+    fills = [r for r in journal.records(trader) if r.kind is RecordKind.FILL]
+    assert {r.role for r in fills} == {"taker"} and len(fills) >= 3
+    assert result.closes >= 1 and result.realized_pnl != 0  # the flip realized against the entry
+    maker_result = check_identity(bank, journal, maker)
+    assert maker_result.rebates > 0 and maker_result.fees_paid == 0
+    assert any(r.kind is RecordKind.FUNDING and r.amount for r in journal.records(maker))
+
+    victim = funded_trader(bank, usdc=100 * USDC)
+    journal.run(place_and_take(victim, params(size=12 * SOL)))
+    bank.set_oracle("SOL", 145 * USDC)
+    journal.run(liquidate(keeper, victim, 0, 12 * SOL))
+    victim_result = check_identity(bank, journal, victim)
+    [liquidation] = [r for r in journal.records(victim) if r.kind is RecordKind.LIQUIDATION]
+    [closing] = [r for r in journal.records(victim) if r.liquidation]
+    assert (liquidation.base, closing.base) == (-12 * SOL, -12 * SOL)
+    assert closing.fee == liquidation.fee > 0 and victim_result.realized_pnl < 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    base=st.integers(-10**12, 10**12),
+    entry=st.integers(-10**11, 10**11),
+    delta=st.integers(-10**12, 10**12).filter(bool),
+    price=st.integers(1, 10**9),
+)
+def test_realized_on_close_is_what_the_program_books(base, entry, delta, price):
+    """For any position and any fill, including flips whose quote does not split evenly,
+    the realized PnL read from a record equals the change the program makes to the
+    position's quote beyond its entry."""
+    if base == 0:
+        entry = 0
+    elif (entry < 0) != (base > 0):
+        entry = -entry  # a long paid for its entry, a short received it
+    position = SimpleNamespace(
+        base_asset_amount=base, quote_entry_amount=entry, quote_break_even_amount=entry, quote_asset_amount=entry
+    )
+    quote = -delta * price // 10**9
+    before = position.quote_asset_amount - position.quote_entry_amount
+    apply_to_position(position, delta, quote, 0)
+    closed = 0 if base == 0 or (base > 0) == (delta > 0) else min(abs(delta), abs(base))
+    closed_entry = abs(entry) if closed == abs(base) else abs(entry - position.quote_entry_amount)
+    booked = position.quote_asset_amount - position.quote_entry_amount - before
+    assert realized_on_close(delta, quote, closed, closed_entry if closed else 0) == booked
