@@ -155,6 +155,8 @@ class DriftVenue:
         if await self._gateway.refresh_user() is None:
             return None
         loaded = self._client.get_user().get_user_account_and_slot()
+        if loaded is None:
+            return None
         quote_market = self._client.get_spot_market_account(QUOTE_SPOT_MARKET_INDEX)
         return ledger_from_user(loaded.data, quote_market, loaded.slot)
 

@@ -11,7 +11,11 @@ import asyncio
 import csv
 import io
 import json
+import os
 import random
+import signal
+import subprocess
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -20,7 +24,9 @@ import pytest
 from rekt_tui.cli import history as history_cli
 from rekt_tui.cli.parser import build_parser
 from rekt_tui.services.history import backfill, report
-from tests.history.scenario import ChainTruth, chain_truth, play
+from rekt_tui.services.models import OrderForm
+from rekt_tui.services.orders import OrderService
+from tests.history.scenario import SOL, ChainTruth, chain_truth, finalized, play, wait_base
 from tests.services.test_orders_service import close_desk, open_desk
 
 pytestmark = pytest.mark.slow
@@ -213,3 +219,43 @@ async def check_cli_outputs(capsys, desk, stored) -> None:
     assert summary["trades"] == sum(1 for r in stored if r.kind.value == "fill")
     for name in ("realized_pnl", "fees_paid", "rebates", "funding", "volume", "max_drawdown", "deposits"):
         assert isinstance(summary[name], int), name
+
+
+async def test_a_backfill_killed_at_random_points_and_rerun_keeps_every_record_once(tmp_path):
+    desk = await open_desk(tmp_path, usdc=1000)
+    try:
+        orders = OrderService(desk.link)
+        for side, after in (("buy", 3), ("buy", 6), ("sell", 3)):
+            await orders.place(OrderForm("SOL-PERP", side, "0.3"))
+            await wait_base(desk.link, after * SOL // 10, f"{side} fill")
+        await finalized(desk)
+        user = str(desk.link.venue.account_address)
+        truth = await chain_truth(desk.chain.rpc_url, user)
+        chain = desk.chain
+        argv = [sys.executable, str(Path(__file__).with_name("backfill_worker.py")), str(tmp_path / "data"),
+                desk.pubkey, chain.rpc_url, chain.ws_url, chain.dlob_url, chain.dlob_ws_url]  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+        rng = random.Random(41)
+        killed = 0
+        for _ in range(6):
+            worker = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            line = await asyncio.wait_for(asyncio.to_thread(worker.stdout.readline), 30)
+            assert line == "READY\n", worker.stderr.read() if worker.poll() is not None else "no READY"
+            await asyncio.sleep(rng.uniform(0, 0.6))
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGKILL)
+                killed += 1
+            await asyncio.to_thread(worker.wait)
+            worker.stdout.close()
+            worker.stderr.close()
+            if worker.returncode == 0:
+                break
+        assert killed >= 3
+        await backfill(desk.services.registry, desk.link.venue, desk.pubkey)
+        keys = [record.key for record in await desk.services.registry.list_records(desk.pubkey)]
+        assert len(keys) == len(set(keys))
+        fills = our_fills(truth, user)
+        about_us = {(s, i) for s, i, name, data in truth.events if str(getattr(data, "user", "")) == user}
+        assert set(keys) == {fill["key"] for fill in fills} | about_us and len(fills) == 3
+    finally:
+        await close_desk(desk)
