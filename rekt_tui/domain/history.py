@@ -58,11 +58,6 @@ class ChainRecord:
     def key(self) -> tuple[str, int]:
         return self.signature, self.index
 
-    @property
-    def price(self) -> int:
-        """A fill's average price, 1e6, rounded down; 0 for other records."""
-        return abs(self.quote) * 10**9 // abs(self.base) if self.kind is RecordKind.FILL and self.base else 0
-
 
 @dataclass(frozen=True, slots=True)
 class RecordBatch:

@@ -41,9 +41,13 @@ def drift_events(logs: list[str], program_id: str) -> Iterator[tuple[int, str, A
     stack: list[str] = []
     index = 0
     for line in logs:
-        if line.startswith("Program ") and " invoke [" in line:
-            stack.append(line.split()[1])
-        elif line.startswith("Program ") and (line.endswith(" success") or " failed" in line) and stack:
+        words = line.split(" ", 3)
+        # "Program <id> invoke [n]", "Program <id> success", "Program <id> failed: ...";
+        # never "Program log: ..." or "Program data: ..." whatever they say.
+        framing = len(words) >= 3 and words[0] == "Program" and not words[1].endswith(":")
+        if framing and words[2] == "invoke":
+            stack.append(words[1])
+        elif framing and words[2] in ("success", "failed:") and stack:
             stack.pop()
         elif line.startswith(DATA_PREFIX) and stack and stack[-1] == program_id:
             try:

@@ -133,3 +133,23 @@ def test_realized_on_close_is_what_the_program_books(base, entry, delta, price):
     closed_entry = abs(entry) if closed == abs(base) else abs(entry - position.quote_entry_amount)
     booked = position.quote_asset_amount - position.quote_entry_amount - before
     assert realized_on_close(delta, quote, closed, closed_entry if closed else 0) == booked
+
+
+def test_only_the_drift_programs_own_records_count_and_log_text_cannot_fake_framing():
+    """A record logged by another program (a CPI target) is not Drift's, a log line that
+    reads like framing does not move the program stack, and indexes never shift."""
+    bank = Bank()
+    journal = Journal(bank)
+    trader = funded_trader(bank, usdc=1_000 * USDC)
+    [deposit] = [t for t in journal.transactions if any(line.startswith("Program data:") for line in
+                                                         t["meta"]["logMessages"])]  # fmt: skip
+    logs = deposit["meta"]["logMessages"]
+    data = next(line for line in logs if line.startswith("Program data:"))
+    other = "Tokenkeg"
+    forged = [logs[0], "Program log: success", f"Program {other} invoke [2]", data, f"Program {other} success",
+              data, logs[-1]]  # fmt: skip
+    records = transaction_records({"slot": 1, "meta": {"err": None, "logMessages": forged}}, "s", str(trader.user),
+                                  PROGRAM)  # fmt: skip
+    assert [(r.kind, r.index, r.amount) for r in records] == [(RecordKind.DEPOSIT, 0, 1_000 * USDC)]
+    failed = {"slot": 1, "meta": {"err": {"InstructionError": [0, "Custom"]}, "logMessages": logs}}
+    assert transaction_records(failed, "s", str(trader.user), PROGRAM) == []

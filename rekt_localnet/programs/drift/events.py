@@ -121,8 +121,8 @@ def _side(role: str, side: FillSide) -> dict[str, Any]:
     }
 
 
-def emit_funding_payment(view: DriftView, key: Pubkey, user: Any, position: Any, market: Any, payment: int,
-                         base: int, last_rate: int) -> None:
+def emit_funding_payment(view: DriftView, key: Pubkey, user: Any, market: Any, payment: int, base: int,
+                         last_rate: int) -> None:
     """A FundingPaymentRecord: what a position paid (negative) or received when it settled."""
     emit(
         view, "FundingPaymentRecord",
@@ -140,7 +140,7 @@ def settle_funding_recorded(view: DriftView, key: Pubkey, user: Any, position: A
     base, last_rate = position.base_asset_amount, position.last_cumulative_funding_rate
     payment = settle_funding(user, position, market)
     if base and position.last_cumulative_funding_rate != last_rate:
-        emit_funding_payment(view, key, user, position, market, payment, base, last_rate)
+        emit_funding_payment(view, key, user, market, payment, base, last_rate)
     return payment
 
 
