@@ -22,7 +22,6 @@ from typing import Protocol
 
 from solders.hash import Hash
 from solders.pubkey import Pubkey
-from solders.transaction import VersionedTransaction
 
 from rekt_localnet.account import Account
 from rekt_localnet.genesis import GENESIS_SLOT, Genesis
@@ -214,16 +213,6 @@ class Ledger:
     def landed_since(self, slot: int) -> list[TransactionRecord]:
         """Persisted transactions shown from `slot` on, oldest first (for catching up)."""
         return [record for record, shown in self._store.transactions_since(slot) if shown <= self.slot]
-
-    def recent_for_address(self, address: str) -> Iterator[TransactionRecord]:
-        """Landed transactions naming `address` (static or looked-up key), newest first,
-        from the recent-status cache: what getSignaturesForAddress answers from."""
-        for record in reversed(self._recent_order):
-            loaded = record.meta.get("loadedAddresses") or {}
-            keys = [*map(str, VersionedTransaction.from_bytes(record.wire).message.account_keys),
-                    *loaded.get("writable", ()), *loaded.get("readonly", ())]  # fmt: skip
-            if address in keys:
-                yield record
 
     def is_finalized(self, record: TransactionRecord) -> bool:
         return record.slot < self.slot

@@ -1,8 +1,7 @@
 """JSON-RPC methods about the chain itself: slots, blockhashes, signatures, the faucet.
 
-getTransaction lives with the other transaction methods in rpc_transactions.py.
-getSignaturesForAddress answers from the recent-status cache (the last few hundred
-slots), enough for a client looking for its own in-flight transactions.
+getTransaction lives with the other transaction methods in rpc_transactions.py,
+getSignaturesForAddress in rpc_signatures.py.
 """
 
 from rekt_localnet.faucet import AirdropError
@@ -22,7 +21,6 @@ from rekt_localnet.wire import (
 
 SLOTS_PER_EPOCH = 432_000
 MAX_SIGNATURE_STATUSES = 256
-MAX_SIGNATURES_FOR_ADDRESS = 1000
 SERVER_ERROR_AIRDROP = -32003
 
 
@@ -79,31 +77,6 @@ def get_signature_statuses(node: Node, params: list):
     return {"context": context(node.ledger.slot), "value": statuses}
 
 
-def get_signatures_for_address(node: Node, params: list):
-    """Signatures of landed transactions naming an address, newest first (`before`, `until`, `limit`)."""
-    address = str(parse_pubkey(param(params, 0, "address")))
-    config = _config(node, params, 1)
-    limit = config.get("limit") or MAX_SIGNATURES_FOR_ADDRESS
-    if not isinstance(limit, int) or not 1 <= limit <= MAX_SIGNATURES_FOR_ADDRESS:
-        raise invalid_params(f"Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}")
-    before, until = config.get("before"), config.get("until")
-    found, started = [], before is None
-    for record in node.ledger.recent_for_address(address):
-        if record.signature == until:
-            break
-        if not started:
-            started = record.signature == before
-            continue
-        finalized = node.ledger.is_finalized(record)
-        found.append({
-            "signature": record.signature, "slot": record.slot, "err": record.err, "memo": None,
-            "blockTime": record.block_time, "confirmationStatus": "finalized" if finalized else "confirmed",
-        })  # fmt: skip
-        if len(found) == limit:
-            break
-    return found
-
-
 def get_version(node: Node, params: list):
     return {"solana-core": API_VERSION, "feature-set": FEATURE_SET}
 
@@ -148,7 +121,6 @@ METHODS = {
     "getLatestBlockhash": get_latest_blockhash,
     "isBlockhashValid": is_blockhash_valid,
     "getSignatureStatuses": get_signature_statuses,
-    "getSignaturesForAddress": get_signatures_for_address,
     "getVersion": get_version,
     "getHealth": get_health,
     "getGenesisHash": get_genesis_hash,

@@ -8,15 +8,20 @@ small cluster, so a scan is quick enough and needs no address index.
 
 from solders.transaction import VersionedTransaction
 
+from rekt_localnet.store import TransactionRecord
+
 from rekt_localnet.node import Node
 from rekt_localnet.wire import invalid_params, param, parse_config, parse_pubkey
 
 MAX_LIMIT = 1_000
 
 
-def _names(wire: bytes, address: str) -> bool:
-    keys = VersionedTransaction.from_bytes(wire).message.account_keys
-    return any(str(key) == address for key in keys)
+def _names(record: TransactionRecord, address: str) -> bool:
+    """Whether the transaction names `address`, as a static key or one loaded from a lookup table."""
+    loaded = record.meta.get("loadedAddresses") or {}
+    keys = [*map(str, VersionedTransaction.from_bytes(record.wire).message.account_keys),
+            *loaded.get("writable", ()), *loaded.get("readonly", ())]  # fmt: skip
+    return address in keys
 
 
 def get_signatures_for_address(node: Node, params: list):
@@ -37,7 +42,7 @@ def get_signatures_for_address(node: Node, params: list):
             break
         if finalized_only and not node.ledger.is_finalized(record):
             continue
-        if _names(record.wire, address):
+        if _names(record, address):
             found.append({
                 "signature": record.signature,
                 "slot": record.slot,
