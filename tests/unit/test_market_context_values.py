@@ -1,0 +1,34 @@
+"""The pure figures of market context: 24 h change over gaps, premium, rates, countdown."""
+
+from decimal import Decimal
+
+from rekt_tui.domain.market_context import (
+    Candle, annualized, change_24h, countdown_text, hourly_rate, percent_text, premium,
+)  # fmt: skip
+
+NOW = 1_800_000_000
+
+
+def candle(ts: int, open_: int | None, oracle_open: int | None = 100_000_000) -> Candle:
+    return Candle(ts, open_, open_, open_, open_, oracle_open, oracle_open, 0)
+
+
+def test_change_is_against_the_oldest_hour_within_a_day_and_skips_gaps():
+    hours = [
+        candle(NOW - 25 * 3_600, 50_000_000),  # older than a day: ignored
+        candle(NOW - 23 * 3_600, None, 120_000_000),  # nothing traded: its oracle open counts
+        candle(NOW - 3_600, 130_000_000),
+    ]
+    assert change_24h(hours, NOW, 150_000_000) == Decimal(30) / 120
+    assert change_24h([candle(NOW - 3_600, None, None)], NOW, 150_000_000) is None
+    assert change_24h([], NOW, 150_000_000) is None
+
+
+def test_premium_rates_and_countdown():
+    assert premium(101_000_000, 100_000_000) == Decimal("0.01")
+    assert premium(None, 100_000_000) is None and premium(1, 0) is None
+    # 1e9 per base over a $100 oracle: 0.01 (1 %) of the price per hour.
+    assert hourly_rate(1_000_000_000, 100_000_000) == Decimal("0.01")
+    assert annualized(Decimal("0.0001")) == Decimal("0.8760")
+    assert percent_text(Decimal("0.000125"), 4) == "+0.0125%" and percent_text(None) == "—"
+    assert countdown_text(3_599) == "0:59:59" and countdown_text(-5) == "0:00:00"
