@@ -8,6 +8,7 @@ first chain read only: it costs most of a second.
 """
 
 import asyncio
+import base64
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,6 +21,7 @@ from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.records import Direction
 from rekt_tui.domain.venue import VenueConfig
 from rekt_tui.drift.dlob import fetch_l2
+from rekt_tui.drift.rpc import JsonRpc
 
 TIMEOUT_S = 8.0
 
@@ -99,15 +101,14 @@ class DriftMarketData:
         self._config = config
         self._data_url = data_api_url.rstrip("/")
         self._session: aiohttp.ClientSession | None = None
-        self._program = None  # driftpy's Program, built on the first chain read
+        self._rpc = JsonRpc(config.rpc_url, timeout_s=TIMEOUT_S)
+        self._decode = None  # driftpy's account decoder, built on the first chain read
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
-        if self._program is not None:
-            await self._program.provider.connection.close()
-            self._program = None
+        await self._rpc.close()
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -159,7 +160,7 @@ class DriftMarketData:
         except asyncio.TimeoutError:
             raise MarketDataError(f"{url} did not answer /l2 within {TIMEOUT_S:.0f} s.") from None
         except (aiohttp.ClientError, KeyError, TypeError, ValueError) as error:
-            raise MarketDataError(f"{url} gave no usable book for {market} ({type(error).__name__}).") from None
+            raise MarketDataError(f"{url} gave no usable book for {market} at /l2 ({type(error).__name__}).") from None
 
     async def chain_markets(self) -> list[ChainMarket]:
         """Every perp market's account and oracle, read now over RPC."""
@@ -167,38 +168,36 @@ class DriftMarketData:
             return await self._chain_markets()
         except MarketDataError:
             raise
-        except Exception as error:  # driftpy/solana raise many types for an unreachable or odd node
+        except Exception as error:  # noqa: BLE001 - transport, JSON-RPC and decoding failures alike
             raise MarketDataError(
                 f"{self._config.rpc_url} gave no usable perp markets ({type(error).__name__})."
             ) from None
 
     async def _chain_markets(self) -> list[ChainMarket]:
-        from driftpy.accounts import get_perp_market_account_and_slot, get_state_account_and_slot
-        from driftpy.accounts.oracle import get_oracle_price_data_and_slot
+        # Our own JSON-RPC reads: driftpy's account helpers print their failures to stdout.
+        from driftpy.accounts.oracle import get_oracle_decode_fn
+        from driftpy.addresses import get_perp_market_public_key, get_state_public_key
         from driftpy.decode.utils import decode_name
         from driftpy.math.amm import calculate_price
 
         from rekt_tui.drift.snapshots import PERP_OPERATIONS, paused, snake, variant
 
-        program = self._drift_program()
-        state = await get_state_account_and_slot(program)
-        found = await asyncio.gather(
-            *(get_perp_market_account_and_slot(program, i) for i in range(state.data.number_of_markets))
-        )
-        if any(entry is None for entry in found):
-            raise MarketDataError("A perp market the State lists is missing on this cluster.")
-        oracles = await asyncio.gather(
-            *(get_oracle_price_data_and_slot(program.provider.connection, m.data.amm.oracle, m.data.amm.oracle_source)
-              for m in found)
-        )  # fmt: skip
+        decode = self._decoder()
+        program_id = self._program_id()
+        (state,), _ = await self._accounts([get_state_public_key(program_id)])
+        keys = [get_perp_market_public_key(program_id, i) for i in range(decode(state).number_of_markets)]
+        found, slot = await self._accounts(keys)
+        perps = [decode(data) for data in found]
+        oracles, _ = await self._accounts([m.amm.oracle for m in perps])
         markets = []
-        for entry, oracle in zip(found, oracles):
-            market, amm = entry.data, entry.data.amm
+        for market, oracle in zip(perps, oracles):
+            amm = market.amm
             reserve = calculate_price(amm.base_asset_reserve, amm.quote_asset_reserve, amm.peg_multiplier)
             markets.append(
                 ChainMarket(
-                    market_index=market.market_index, symbol=decode_name(market.name), slot=entry.slot,
-                    oracle_price=oracle.data.price, reserve_price=int(reserve) or None,
+                    market_index=market.market_index, symbol=decode_name(market.name), slot=slot,
+                    oracle_price=get_oracle_decode_fn(amm.oracle_source)(oracle).price,
+                    reserve_price=int(reserve) or None,
                     base_long=amm.base_asset_amount_long, base_short=-amm.base_asset_amount_short,
                     last_funding_rate=amm.last_funding_rate, last_funding_oracle_twap=amm.last_funding_oracle_twap,
                     last_funding_rate_ts=amm.last_funding_rate_ts, funding_period=amm.funding_period,
@@ -208,17 +207,30 @@ class DriftMarketData:
             )  # fmt: skip
         return sorted(markets, key=lambda m: m.market_index)
 
-    def _drift_program(self):
-        if self._program is None:
+    async def _accounts(self, keys: list) -> tuple[list[bytes], int]:
+        """The data of each account, at one slot; one sentence if any is missing."""
+        result = await self._rpc.call("getMultipleAccounts", [[str(k) for k in keys], {"encoding": "base64"}])
+        missing = [str(k) for k, value in zip(keys, result["value"]) if value is None]
+        if missing:
+            raise MarketDataError(f"{self._config.rpc_url} has no account {missing[0]}; check the cluster's program_id.")
+        return [base64.b64decode(value["data"][0]) for value in result["value"]], int(result["context"]["slot"])
+
+    def _program_id(self):
+        from solders.pubkey import Pubkey
+
+        return Pubkey.from_string(self._config.program_id)
+
+    def _decoder(self):
+        if self._decode is None:
             from solders.keypair import Keypair
 
             from rekt_tui.drift.client import Endpoint, build_client
 
             config = self._config
             endpoint = Endpoint(config.cluster, config.rpc_url, config.program_id, config.lookup_tables)
-            # A throwaway key: nothing here signs, driftpy's client just wants one.
-            self._program = build_client(endpoint, Keypair(), subscription="cached").program
-        return self._program
+            # A throwaway key: nothing here signs; only the program's account coder is used.
+            self._decode = build_client(endpoint, Keypair(), subscription="cached").program.coder.accounts.decode
+        return self._decode
 
 
 def open_drift_market_data(config: VenueConfig, data_api_url: str) -> DriftMarketData:

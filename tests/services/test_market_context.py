@@ -19,6 +19,7 @@ from rekt_tui.domain.market_context import MarketDataError
 from rekt_tui.domain.records import Direction
 from rekt_tui.services.market_context import MarketContextService
 from tests.localnet.conftest import Rpc, start_localnet
+from tests.services.garbage_server import garbage_server  # noqa: F401 (a fixture)
 from tests.localnet.test_market_data import SOL_PERP, chain_fills, get, perp_market, perp_positions, until
 
 
@@ -152,5 +153,29 @@ async def test_a_silent_cluster_is_one_sentence(tmp_path):
         assert str(raised.value).startswith("http://127.0.0.1:9") and str(raised.value).endswith(".")
         with pytest.raises(MarketDataError, match="gave no usable answer to /contracts"):
             await service.data.contracts()
+    finally:
+        await service.close()
+
+
+async def test_garbage_from_every_source_is_one_sentence(tmp_path, garbage_server):  # noqa: F811
+    service = MarketContextService.open(
+        settings_for(tmp_path, rpc_url=garbage_server, ws_url="ws://127.0.0.1:9", dlob_url=garbage_server)
+    )
+    reads = {
+        "/contracts": lambda: service.data.contracts(),
+        "/market/SOL-PERP/trades": lambda: service.data.trades("SOL-PERP", 5),
+        "/market/SOL-PERP/candles/60": lambda: service.data.candles("SOL-PERP", "60", 5),
+        "/fundingRates": lambda: service.data.funding_history("SOL-PERP"),
+        "/l2": lambda: service.data.book("SOL-PERP", 5),
+        "perp markets": lambda: service.overview(),
+        "/market/SOL-PERP/candles/1": lambda: service.data.candles("SOL-PERP", "1", 5),
+    }
+    try:
+        for path, read in reads.items():
+            with pytest.raises(MarketDataError) as raised:
+                await read()
+            sentence = str(raised.value)
+            assert path in sentence and sentence.startswith(garbage_server) and sentence.count(".") >= 1, sentence
+            assert "\n" not in sentence and "Traceback" not in sentence
     finally:
         await service.close()
