@@ -6,6 +6,7 @@ history). Prices stay integers in 1e6, base sizes in 1e9; rates, which are ratio
 never amounts of money, are exact `Decimal` fractions.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -188,3 +189,28 @@ def base_text(amount: int, places: int = 2) -> str:
 
 def quote_text(amount: int) -> str:
     return f"${Decimal(amount) / PRICE_PRECISION:,.0f}"
+
+
+@dataclass(frozen=True)
+class TapeRow:
+    """Fills of one second, side and price, merged as the book merges a level's orders."""
+
+    ts: int
+    side: Direction
+    price: int
+    base: int
+    count: int
+    own: bool  # the session's account took or made one of them
+
+
+def coalesce(trades: Sequence[Trade], own_account: str | None = None) -> list[TapeRow]:
+    """Neighbouring fills (newest first) of the same second, side and price as one row."""
+    rows: list[TapeRow] = []
+    for trade in trades:
+        own = trade.involves(own_account)
+        last = rows[-1] if rows else None
+        if last is not None and (last.ts, last.side, last.price) == (trade.ts, trade.side, trade.price):
+            rows[-1] = TapeRow(last.ts, last.side, last.price, last.base + trade.base, last.count + 1, last.own or own)
+        else:
+            rows.append(TapeRow(trade.ts, trade.side, trade.price, trade.base, 1, own))
+    return rows

@@ -9,7 +9,7 @@ figures None and its sentence in `notes`; only the chain is indispensable.
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rekt_tui.config import Settings
 from rekt_tui.domain.errors import UsageError
@@ -28,6 +28,20 @@ class Overview:
     """Every perp market's context, and one sentence per source that failed."""
 
     markets: tuple[MarketContext, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """What the market screen shows at one moment: every market, the selected one's header,
+    tape and candles; a source that failed leaves its part empty and its sentence in `notes`."""
+
+    now: int
+    markets: tuple[MarketContext, ...]
+    selected: MarketContext
+    trades: tuple[Trade, ...]  # newest first
+    candles: tuple[Candle, ...]  # newest first
+    resolution: str
     notes: tuple[str, ...] = ()
 
 
@@ -88,6 +102,29 @@ class MarketContextService:
         notes += tuple(n for n in (note, book_note) if n)
         mark = book.mark_price if book is not None and book.mark_price else market.reserve_price
         return self._context(market, found.get(market.symbol), mark, candles, self.now()), notes
+
+    async def view(self, symbol: str, resolution: str, *, trades: int = 50, candles: int = 60) -> MarketView:
+        """Everything the market screen needs, read concurrently; only the chain is required."""
+        overview = await self.overview()
+        chain = resolve_symbol(symbol, [m.chain for m in overview.markets])
+        context = next(m for m in overview.markets if m.chain is chain)
+        (book, book_note), tape, bars = await asyncio.gather(
+            self._book(chain.symbol, 1),
+            self._optional(self.data.trades(chain.symbol, trades)),
+            self._optional(self.data.candles(chain.symbol, resolution, candles)),
+        )
+        if book is not None and book.mark_price:
+            context = replace(context, mark_price=book.mark_price)
+        found = tuple(n for n in (*overview.notes, book_note, tape[1], bars[1]) if n)
+        return MarketView(
+            self.now(), overview.markets, context, tuple(tape[0]), tuple(bars[0]), resolution, tuple(dict.fromkeys(found))
+        )
+
+    async def _optional(self, read) -> tuple[list, str | None]:
+        try:
+            return await read, None
+        except MarketDataError as error:
+            return [], str(error)
 
     async def book(self, symbol: str, depth: int) -> OrderBook:
         market = resolve_symbol(symbol, await self.data.chain_markets())
