@@ -34,15 +34,19 @@ class MarketChart(PlotextPlot):
     def __init__(self) -> None:
         super().__init__(id="market-chart", classes="panel")
         self.border_title = "Chart"
+        self.drawn = False
 
     def show(self, symbol: str, candles: tuple[Candle, ...], resolution: str, note: str | None) -> None:
+        self.border_title = f"{symbol} {LABELS.get(resolution, resolution)}  (t: 1m/5m/15m/1h)"
+        if note is not None:
+            self.failed(note)
+            return
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        self.border_title = f"{symbol} {LABELS.get(resolution, resolution)}  (t: 1m/5m/15m/1h)"
+        self.set_class(False, "-stale")
+        self.border_subtitle = ""
         drawn = [(c.ts, prices) for c in reversed(candles) if (prices := ohlc(c)) is not None]
-        self.set_class(note is not None, "-stale")
-        self.border_subtitle = note or ""
         if not drawn:
             plt.title("No candles for this market yet.")
             self.refresh()
@@ -54,10 +58,16 @@ class MarketChart(PlotextPlot):
             for i, key in enumerate(("Open", "High", "Low", "Close"))
         }
         plt.candlestick(x, data)
+        self.drawn = True
         ticks = x[:: max(1, len(x) // 4)]
         plt.xticks(ticks, [datetime.fromtimestamp(drawn[-1][0] + t * span, UTC).strftime("%H:%M") for t in ticks])
         self.refresh()
 
     def failed(self, sentence: str) -> None:
+        """Keep the last candles, greyed (an empty plot says the sentence), and say why."""
+        if not self.drawn:
+            self.plt.clear_figure()
+            self.plt.title("No candles to draw: the reason is below.")
+            self.refresh()
         self.border_subtitle = sentence
         self.set_class(True, "-stale")

@@ -10,6 +10,8 @@ from rekt_tui.domain.market_context import (
 from rekt_tui.domain.markets import format_price
 
 NONE = "—"
+# Where the header's figures beyond the chain come from: 24 h statistics, the book's mark, 24 h change.
+HEADER_SOURCES = ("/contracts", "/l2", "/candles/60")
 
 
 def _signed(text: str) -> tuple[str, str]:
@@ -47,10 +49,12 @@ class MarketHeader(Static):
         self.context: MarketContext | None = None
 
     def show(self, context: MarketContext, now: int, notes: tuple[str, ...]) -> None:
+        """Fresh figures; a source of its own that failed (`HEADER_SOURCES`) greys it and is named."""
         self.context = context
         self.tick(now)
-        self.border_subtitle = notes[0] if notes else ""
-        self.set_class(False, "-stale")
+        own = [note for note in notes if any(source in note for source in HEADER_SOURCES)]
+        self.border_subtitle = own[0] if own else ""
+        self.set_class(bool(own), "-stale")
 
     def tick(self, now: int) -> None:
         """Repaint with the countdown at `now` (called every second)."""

@@ -28,20 +28,30 @@ def tape_content(trades: tuple[Trade, ...], own_account: str | None, rows: int) 
 
 
 class MarketTape(Static):
-    DEFAULT_CSS = "MarketTape { height: 1fr; border: round $primary-muted; text-wrap: nowrap; text-overflow: clip; }"
+    DEFAULT_CSS = """
+    MarketTape { height: 1fr; border: round $primary-muted; }
+    MarketTape.-drawn { text-wrap: nowrap; text-overflow: clip; }
+    """
 
     def __init__(self, own_account: str | None) -> None:
         super().__init__("Reading trades…", id="market-tape", classes="panel")
         self.border_title = "Trades"
         self.own_account = own_account
+        self.shown = False
 
     def show(self, trades: tuple[Trade, ...], note: str | None) -> None:
-        self.update(tape_content(trades, self.own_account, 200))
-        self.border_subtitle = "◆ yours" if self.own_account else ""
-        self.set_class(note is not None, "-stale")
         if note is not None:
-            self.border_subtitle = note
+            self.failed(note)
+            return
+        self.update(tape_content(trades, self.own_account, 200))
+        self.shown = True
+        self.add_class("-drawn")
+        self.border_subtitle = "◆ yours" if self.own_account else ""
+        self.set_class(False, "-stale")
 
     def failed(self, sentence: str) -> None:
+        """Keep the last trades, greyed, and say why they are old; or just say it."""
+        if not self.shown:
+            self.update(sentence)
         self.border_subtitle = sentence
         self.set_class(True, "-stale")
