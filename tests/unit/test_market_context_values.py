@@ -32,3 +32,20 @@ def test_premium_rates_and_countdown():
     assert annualized(Decimal("0.0001")) == Decimal("0.8760")
     assert percent_text(Decimal("0.000125"), 4) == "+0.0125%" and percent_text(None) == "—"
     assert countdown_text(3_599) == "0:59:59" and countdown_text(-5) == "0:00:00"
+
+
+def test_the_tape_merges_fills_of_one_second_side_and_price_and_marks_ours():
+    from rekt_tui.domain.market_context import Trade, coalesce
+    from rekt_tui.domain.records import Direction
+
+    def fill(ts: int, side: Direction, price: int, base: int, taker: str = "them") -> Trade:
+        return Trade(ts, 1, side, price, base, taker, "maker", None)
+
+    rows = coalesce([
+        fill(10, Direction.LONG, 100, 1), fill(10, Direction.LONG, 100, 2, taker="me"),
+        fill(10, Direction.SHORT, 100, 4), fill(9, Direction.SHORT, 100, 8),
+    ], "me")  # fmt: skip
+    assert [(r.ts, r.side, r.base, r.count, r.own) for r in rows] == [
+        (10, Direction.LONG, 3, 2, True), (10, Direction.SHORT, 4, 1, False), (9, Direction.SHORT, 8, 1, False),
+    ]
+    assert not any(row.own for row in coalesce([fill(1, Direction.LONG, 1, 1)], None))
