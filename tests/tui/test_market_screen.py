@@ -109,19 +109,28 @@ async def test_failing_sources_keep_the_rest_and_name_themselves():
         assert not header.has_class("-stale") and not app.screen.query_one(MarketList).has_class("-stale")
 
 
-async def _loaded(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause(0.2)
+def opened(service: MarketContextService, own: str | None = None):
+    """Open the market screen in the cockpit (its real styles) on a fixed service, as `M` would."""
+
+    async def run_before(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        pilot.app.push_screen(MarketScreen(service, "SOL-PERP", own, live=False))
+        await pilot.pause(0.2)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+
+    return run_before
 
 
-def test_market_screen_200x60(snap_compare):
-    assert snap_compare(MarketHost(fixed_service(), own=OWN, live=False), terminal_size=(200, 60), run_before=_loaded)
+def test_market_screen_200x60(snap_compare, services):
+    assert snap_compare(make_app(services), terminal_size=(200, 60), run_before=opened(fixed_service(), OWN))
 
 
-def test_market_screen_80x24(snap_compare):
-    assert snap_compare(MarketHost(fixed_service(), own=OWN, live=False), terminal_size=(80, 24), run_before=_loaded)
+def test_market_screen_80x24(snap_compare, services):
+    assert snap_compare(make_app(services), terminal_size=(80, 24), run_before=opened(fixed_service(), OWN))
 
 
-def test_market_screen_with_the_data_api_down_80x24(snap_compare):
+def test_market_screen_with_the_data_api_down_80x24(snap_compare, services):
     broken = frozenset({"/contracts", "/trades", "/candles", "/l2"})
-    assert snap_compare(MarketHost(fixed_service(broken), live=False), terminal_size=(80, 24), run_before=_loaded)
+    assert snap_compare(make_app(services), terminal_size=(80, 24), run_before=opened(fixed_service(broken)))

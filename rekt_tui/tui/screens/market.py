@@ -37,6 +37,9 @@ class MarketScreen(Screen[str]):
     AUTO_FOCUS = "#market-table"
     NARROW = 120  # columns below which the chart takes the full width above the list and tape
     DEFAULT_CSS = """
+    MarketScreen .market-panel { border: round $primary-muted; border-subtitle-color: $text-muted; }
+    MarketScreen .market-panel:focus-within { border: round $accent; }
+    MarketScreen .market-panel.-stale { opacity: 60%; border: round $warning-muted; border-subtitle-color: $text-warning; }
     MarketScreen #market-body { height: 1fr; layout: grid; grid-size: 2; grid-columns: 1fr 52; grid-rows: 8 1fr; }
     MarketScreen #market-chart { row-span: 2; }
     MarketScreen.-narrow #market-body { grid-columns: 50 1fr; grid-rows: 1fr 8; }

@@ -29,10 +29,10 @@ def ohlc(candle: Candle) -> tuple[int, int, int, int] | None:
 
 
 class MarketChart(PlotextPlot):
-    DEFAULT_CSS = "MarketChart { height: 1fr; width: 1fr; border: round $primary-muted; }"
+    DEFAULT_CSS = "MarketChart { height: 1fr; width: 1fr; }"
 
     def __init__(self) -> None:
-        super().__init__(id="market-chart", classes="panel")
+        super().__init__(id="market-chart", classes="market-panel")
         self.border_title = "Chart"
         self.drawn = False
 

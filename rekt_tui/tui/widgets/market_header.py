@@ -41,10 +41,10 @@ def header_content(context: MarketContext, now: int) -> Content:
 
 
 class MarketHeader(Static):
-    DEFAULT_CSS = "MarketHeader { height: auto; min-height: 5; border: round $primary-muted; padding: 0 1; }"
+    DEFAULT_CSS = "MarketHeader { height: auto; min-height: 5; padding: 0 1; }"
 
     def __init__(self) -> None:
-        super().__init__("Reading the market…", id="market-header", classes="panel")
+        super().__init__("Reading the market…", id="market-header", classes="market-panel")
         self.border_title = "Market"
         self.context: MarketContext | None = None
 

@@ -22,7 +22,7 @@ def list_cells(context: MarketContext) -> tuple[str, ...]:
 
 class MarketList(Vertical):
     DEFAULT_CSS = """
-    MarketList { height: 1fr; border: round $primary-muted; }
+    MarketList { height: 1fr; }
     MarketList Input { display: none; height: 3; }
     MarketList.-filtering Input { display: block; }
     MarketList DataTable { height: 1fr; }
@@ -34,7 +34,7 @@ class MarketList(Vertical):
             self.symbol = symbol
 
     def __init__(self) -> None:
-        super().__init__(id="market-list", classes="panel")
+        super().__init__(id="market-list", classes="market-panel")
         self.border_title = "Markets  (/ filter, Enter select)"
         self.markets: tuple[MarketContext, ...] = ()
 
@@ -56,8 +56,7 @@ class MarketList(Vertical):
         """Escape in the filter closes the filter, not the screen."""
         if event.key == "escape" and self.has_class("-filtering"):
             event.stop()
-            self.remove_class("-filtering")
-            self.query_one(DataTable).focus()
+            self._close_filter()
 
     def start_filter(self) -> None:
         self.add_class("-filtering")
@@ -68,11 +67,17 @@ class MarketList(Vertical):
         self._fill()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Select the row under the cursor, then show every market again."""
         event.stop()
         table = self.query_one(DataTable)
         if table.row_count:
             self.post_message(self.Selected(str(table.get_row_at(table.cursor_row)[0])))
-        table.focus()
+        self._close_filter()
+
+    def _close_filter(self) -> None:
+        self.remove_class("-filtering")
+        self.query_one(Input).value = ""  # refills the table (Input.Changed)
+        self.query_one(DataTable).focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -29,12 +29,12 @@ def tape_content(trades: tuple[Trade, ...], own_account: str | None, rows: int) 
 
 class MarketTape(Static):
     DEFAULT_CSS = """
-    MarketTape { height: 1fr; border: round $primary-muted; }
+    MarketTape { height: 1fr; }
     MarketTape.-drawn { text-wrap: nowrap; text-overflow: clip; }
     """
 
     def __init__(self, own_account: str | None) -> None:
-        super().__init__("Reading trades…", id="market-tape", classes="panel")
+        super().__init__("Reading trades…", id="market-tape", classes="market-panel")
         self.border_title = "Trades"
         self.own_account = own_account
         self.shown = False
