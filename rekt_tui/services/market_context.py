@@ -8,8 +8,9 @@ figures None and its sentence in `notes`; only the chain is indispensable.
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from rekt_tui.config import Settings
 from rekt_tui.domain.errors import UsageError
@@ -20,6 +21,7 @@ from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.services.venue import MarketData
 from rekt_tui.services.venue_factory import open_market_data
 
+T = TypeVar("T")
 HOURS_FOR_CHANGE = 25  # hourly candles read to find the price 24 h ago
 
 
@@ -66,7 +68,7 @@ def resolve_symbol(text: str, markets: Sequence[ChainMarket]) -> ChainMarket:
 class MarketContextService:
     """Reads of one venue's public market data; `close` when done."""
 
-    def __init__(self, market_data: MarketData, clock=time.time) -> None:
+    def __init__(self, market_data: MarketData, clock: Callable[[], float] = time.time) -> None:
         self.data = market_data
         self._clock = clock
 
@@ -120,7 +122,7 @@ class MarketContextService:
             self.now(), overview.markets, context, tuple(tape[0]), tuple(bars[0]), resolution, tuple(dict.fromkeys(found))
         )
 
-    async def _optional(self, read) -> tuple[list, str | None]:
+    async def _optional(self, read: Awaitable[list[T]]) -> tuple[list[T], str | None]:
         try:
             return await read, None
         except MarketDataError as error:

@@ -42,7 +42,8 @@ def test_four_commands_with_json_schemas_and_no_wallet(localnet_cli):  # noqa: F
         matches(market, CONTEXT_SCHEMA)
         assert Decimal(market["funding_rate_annualized"]) == Decimal(market["funding_rate_hourly"]) * 8760
     table = ok(localnet_cli("markets"))
-    assert table.splitlines()[0].split() == ["MARKET", "ORACLE", "24H", "VOLUME", "FUNDING/H", "OI", "LONG", "OI", "SHORT", "STATUS"]
+    headings = ["MARKET", "ORACLE", "24H", "VOLUME", "FUNDING/H", "OI", "LONG", "OI", "SHORT", "STATUS"]
+    assert table.splitlines()[0].split() == headings
 
     book = json.loads(ok(localnet_cli("book", "SOL-PERP", "--depth", "3", "--json")))
     assert set(book) == {"market", "slot", "oracle_price", "mark_price", "bids", "asks"}

@@ -7,7 +7,9 @@ from rekt_tui.tui.screens.market import MarketScreen
 
 
 class MarketHost(App[None]):
-    def __init__(self, service: MarketContextService, market: str = "SOL-PERP", own: str | None = None, *, live: bool = True) -> None:
+    def __init__(
+        self, service: MarketContextService, market: str = "SOL-PERP", own: str | None = None, *, live: bool = True
+    ) -> None:
         super().__init__()
         self.screen_args = (service, market, own)
         self.live = live

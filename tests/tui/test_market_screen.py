@@ -52,11 +52,13 @@ async def test_live_market_screen_without_a_session(tmp_path):
 
                 await pilot.press("slash", "e", "t", "h", "enter")
                 await settled(pilot, lambda: header.context.symbol == "ETH-PERP")
+                assert table.row_count == 3  # selecting closes the filter
                 rpc = Rpc(session, live.rpc_url)
                 amm = (await perp_market(rpc, 2)).amm
                 shown = text_of(header)
                 assert f"oracle {format_price(await oracle_price(rpc, amm.oracle))}" in shown
-                assert f"OI long {base_text(amm.base_asset_amount_long)} / short {base_text(-amm.base_asset_amount_short)}" in shown
+                long, short = base_text(amm.base_asset_amount_long), base_text(-amm.base_asset_amount_short)
+                assert f"OI long {long} / short {short}" in shown
                 tape = app.screen.query_one(MarketTape)
                 _, records = await get(session, f"{live.dlob_url}/market/ETH-PERP/trades?limit=1")
                 newest = records["records"][0]
@@ -66,7 +68,7 @@ async def test_live_market_screen_without_a_session(tmp_path):
                 await pilot.press("t")
                 await settled(pilot, lambda: chart.border_title.startswith("ETH-PERP 5m"))
                 assert not chart.has_class("-stale") and not header.has_class("-stale")
-                await pilot.press("escape", "escape")  # the filter first, then the screen
+                await pilot.press("escape")
                 await pilot.pause()
                 assert app.chosen == ["ETH-PERP"]
     finally:

@@ -46,7 +46,9 @@ class MarketScreen(Screen[str]):
     MarketScreen.-narrow #market-chart { row-span: 1; column-span: 2; }
     """
 
-    def __init__(self, service: MarketContextService, market: str, own_account: str | None = None, *, live: bool = True) -> None:
+    def __init__(
+        self, service: MarketContextService, market: str, own_account: str | None = None, *, live: bool = True
+    ) -> None:
         super().__init__(id="market")
         self.service = service
         self.market = market

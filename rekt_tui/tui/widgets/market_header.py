@@ -23,7 +23,9 @@ def _signed(text: str) -> tuple[str, str]:
 def header_content(context: MarketContext, now: int) -> Content:
     chain, contract = context.chain, context.contract
     mark = NONE if context.mark_price is None else format_price(context.mark_price)
-    status = chain.status if not chain.paused_operations else f"{chain.status}, paused: {', '.join(sorted(chain.paused_operations))}"
+    status = chain.status
+    if chain.paused_operations:
+        status += f", paused: {', '.join(sorted(chain.paused_operations))}"
     first = Content.assemble(
         (chain.symbol, "bold"), "  oracle ", format_price(chain.oracle_price), "  mark ", mark,
         "  prem ", _signed(percent_text(context.premium, 3)), "  24h ", _signed(percent_text(context.change_24h)),
