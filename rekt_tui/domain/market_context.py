@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.records import Direction
+from rekt_tui.domain.records import Direction, MarketType
+from rekt_tui.domain.trading import AccountSnapshot
 
 PRICE_PRECISION = 10**6
 BASE_PRECISION = 10**9
@@ -214,3 +215,29 @@ def coalesce(trades: Sequence[Trade], own_account: str | None = None) -> list[Ta
         else:
             rows.append(TapeRow(trade.ts, trade.side, trade.price, trade.base, 1, own))
     return rows
+
+
+@dataclass(frozen=True)
+class ChartLevel:
+    """A price the chart draws across: the position's entry or liquidation, or a resting order."""
+
+    label: str  # "entry", "liq", "buy", "sell"
+    price: int
+
+
+def chart_levels(account: AccountSnapshot | None, market_index: int) -> tuple[ChartLevel, ...]:
+    """The session's own prices in one perp market: position entry and liquidation, resting orders."""
+    if account is None:
+        return ()
+    levels = []
+    for position in account.positions:
+        if position.market_index == market_index:
+            levels.append(ChartLevel("entry", position.entry_price))
+            if position.liquidation_price is not None:
+                levels.append(ChartLevel("liq", position.liquidation_price))
+    for order in account.orders:
+        if order.market_type is MarketType.PERP and order.market_index == market_index:
+            price = order.price or order.trigger_price
+            if price:
+                levels.append(ChartLevel("buy" if order.direction is Direction.LONG else "sell", price))
+    return tuple(levels)

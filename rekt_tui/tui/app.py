@@ -188,7 +188,8 @@ class RektApp(App[None], inherit_bindings=False):
 
         session = self.sessions.session
         service = MarketContextService.open(self.services.settings)
-        screen = MarketScreen(service, self.dashboard.market, session.drift_user if session else None)
+        own = session.drift_user if session else None
+        screen = MarketScreen(service, self.dashboard.market, own, account=lambda: self.dashboard.account)
         self.push_screen(screen, self._follow_market)
 
     def _follow_market(self, market: str | None) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 
 from rekt_tui.domain.market_context import base_text
 from rekt_tui.domain.markets import format_price
+from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.market_context import MarketContextService
 from rekt_tui.tui.screens.market import MarketScreen
 from rekt_tui.tui.widgets.market_chart import MarketChart
@@ -22,6 +23,7 @@ from tests.localnet.test_market_data import get, perp_market
 from tests.services.garbage_server import garbage_server  # noqa: F401 (a fixture)
 from tests.services.test_market_context import oracle_price, settings_for
 from tests.tui.conftest import make_app, text_of
+from tests.tui import live_data
 from tests.tui.market_data import OWN, fixed_service
 from tests.tui.market_host import MarketHost
 
@@ -111,13 +113,13 @@ async def test_failing_sources_keep_the_rest_and_name_themselves():
         assert not header.has_class("-stale") and not app.screen.query_one(MarketList).has_class("-stale")
 
 
-def opened(service: MarketContextService, own: str | None = None):
+def opened(service: MarketContextService, own: str | None = None, account: AccountSnapshot | None = None):
     """Open the market screen in the cockpit (its real styles) on a fixed service, as `M` would."""
 
     async def run_before(pilot) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        pilot.app.push_screen(MarketScreen(service, "SOL-PERP", own, live=False))
+        pilot.app.push_screen(MarketScreen(service, "SOL-PERP", own, account=lambda: account, live=False))
         await pilot.pause(0.2)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.2)
@@ -126,7 +128,9 @@ def opened(service: MarketContextService, own: str | None = None):
 
 
 def test_market_screen_200x60(snap_compare, services):
-    assert snap_compare(make_app(services), terminal_size=(200, 60), run_before=opened(fixed_service(), OWN))
+    # The session's SOL-PERP long: entry $150 drawn across the candles, liquidation and a far order named.
+    run_before = opened(fixed_service(), OWN, live_data.account(sol_oracle=150 * 10**6))
+    assert snap_compare(make_app(services), terminal_size=(200, 60), run_before=run_before)
 
 
 def test_market_screen_80x24(snap_compare, services):

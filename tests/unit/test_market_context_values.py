@@ -49,3 +49,16 @@ def test_the_tape_merges_fills_of_one_second_side_and_price_and_marks_ours():
         (10, Direction.LONG, 3, 2, True), (10, Direction.SHORT, 4, 1, False), (9, Direction.SHORT, 8, 1, False),
     ]
     assert not any(row.own for row in coalesce([fill(1, Direction.LONG, 1, 1)], None))
+
+
+def test_chart_levels_are_the_sessions_own_prices_in_that_market():
+    from rekt_tui.domain.market_context import ChartLevel, chart_levels
+    from tests.tui import live_data
+
+    account = live_data.account()
+    assert chart_levels(account, 0) == (
+        ChartLevel("entry", 150_000_000), ChartLevel("liq", 98_000_000), ChartLevel("buy", 100_000_000),
+    )  # fmt: skip
+    assert chart_levels(account, 1) == (ChartLevel("entry", 100_000_000_000),)  # no liquidation price
+    assert chart_levels(account, 2) == (ChartLevel("sell", 3_200_000_000),)  # a stop: its trigger
+    assert chart_levels(None, 0) == ()

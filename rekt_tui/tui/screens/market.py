@@ -4,6 +4,8 @@ exists. Every `REFRESH_S` it reads everything again; a source that fails greys i
 and says why in one sentence, keeping the last figures it had.
 """
 
+from collections.abc import Callable
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.market_context import RESOLUTIONS
+from rekt_tui.domain.market_context import RESOLUTIONS, chart_levels
+from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.market_context import MarketContextService, MarketView
 from rekt_tui.tui.widgets.market_chart import MarketChart
 from rekt_tui.tui.widgets.market_header import MarketHeader
@@ -47,13 +50,15 @@ class MarketScreen(Screen[str]):
     """
 
     def __init__(
-        self, service: MarketContextService, market: str, own_account: str | None = None, *, live: bool = True
-    ) -> None:
+        self, service: MarketContextService, market: str, own_account: str | None = None, *,
+        account: Callable[[], AccountSnapshot | None] = lambda: None, live: bool = True,
+    ) -> None:  # fmt: skip
         super().__init__(id="market")
         self.service = service
         self.market = market
         self.resolution = RESOLUTIONS[0]
         self.own_account = own_account
+        self.account = account  # the session's latest account, for its entry, liquidation and orders
         self._live = live  # False: no timers (snapshots load once and hold still)
 
     def compose(self) -> ComposeResult:
@@ -89,7 +94,9 @@ class MarketScreen(Screen[str]):
     def show(self, view: MarketView) -> None:
         self.query_one(MarketHeader).show(view.selected, view.now, view.notes)
         self.query_one(MarketList).show(view.markets)
-        self.query_one(MarketChart).show(view.selected.symbol, view.candles, view.resolution, _note_for(view, "/candles"))
+        levels = chart_levels(self.account(), view.selected.chain.market_index)
+        chart = self.query_one(MarketChart)
+        chart.show(view.selected.symbol, view.candles, view.resolution, _note_for(view, "/candles"), levels)
         self.query_one(MarketTape).show(view.trades, _note_for(view, "/trades"))
 
     def failed(self, sentence: str) -> None:

@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 
 from textual_plotext import PlotextPlot
 
-from rekt_tui.domain.market_context import PRICE_PRECISION, Candle
+from rekt_tui.domain.market_context import PRICE_PRECISION, Candle, ChartLevel
+from rekt_tui.domain.markets import format_price
 
 SECONDS = {"1": 60, "5": 300, "15": 900, "60": 3_600}
 LABELS = {"1": "1m", "5": "5m", "15": "15m", "60": "1h"}
+LEVEL_COLORS = {"entry": "blue", "liq": "magenta", "buy": "green", "sell": "red"}
 
 
 def ohlc(candle: Candle) -> tuple[int, int, int, int] | None:
@@ -36,7 +38,10 @@ class MarketChart(PlotextPlot):
         self.border_title = "Chart"
         self.drawn = False
 
-    def show(self, symbol: str, candles: tuple[Candle, ...], resolution: str, note: str | None) -> None:
+    def show(
+        self, symbol: str, candles: tuple[Candle, ...], resolution: str, note: str | None,
+        levels: tuple[ChartLevel, ...] = (),
+    ) -> None:  # fmt: skip
         self.border_title = f"{symbol} {LABELS.get(resolution, resolution)}  (t: 1m/5m/15m/1h)"
         if note is not None:
             self.failed(note)
@@ -58,6 +63,17 @@ class MarketChart(PlotextPlot):
             for i, key in enumerate(("Open", "High", "Low", "Close"))
         }
         plt.candlestick(x, data)
+        low, high = min(p[2] for _, p in drawn), max(p[1] for _, p in drawn)
+        beyond = []
+        for level in levels:
+            if low <= level.price <= high:
+                price, color = level.price / PRICE_PRECISION, LEVEL_COLORS.get(level.label, "white")
+                plt.hline(price, color)
+                plt.text(level.label, x[-1], price, color=color, alignment="right")
+            else:  # drawing it would squash the candles: named instead
+                beyond.append(f"{level.label} {format_price(level.price)} {'↑' if level.price > high else '↓'}")
+        if beyond:
+            plt.title("  ".join(beyond))
         self.drawn = True
         ticks = x[:: max(1, len(x) // 4)]
         plt.xticks(ticks, [datetime.fromtimestamp(drawn[-1][0] + t * span, UTC).strftime("%H:%M") for t in ticks])
