@@ -208,8 +208,9 @@ class DriftMarketData:
         return sorted(markets, key=lambda m: m.market_index)
 
     async def _accounts(self, keys: list) -> tuple[list[bytes], int]:
-        """The data of each account, at one slot; one sentence if any is missing."""
-        result = await self._rpc.call("getMultipleAccounts", [[str(k) for k in keys], {"encoding": "base64"}])
+        """The data of each account, at one slot; one sentence if any is missing. One attempt:
+        the screen reads again in seconds, and a retry budget would only delay its sentence."""
+        result = await self._rpc.call_once("getMultipleAccounts", [[str(k) for k in keys], {"encoding": "base64"}])
         missing = [str(k) for k, value in zip(keys, result["value"]) if value is None]
         if missing:
             raise MarketDataError(f"{self._config.rpc_url} has no account {missing[0]}; check the cluster's program_id.")
