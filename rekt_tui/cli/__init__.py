@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from rekt_tui.cli.failure import Run, report, wants_json
 from rekt_tui.cli.logsetup import configure_logging, ensure_private_dir
+from rekt_tui.cli.markets import MARKET_COMMANDS
 from rekt_tui.cli.parser import build_parser, settings_flags
 from rekt_tui.cli.trading_args import TRADING_COMMANDS
 from rekt_tui.config import Settings, load_settings
@@ -48,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 async def _run(run: Run, settings: Settings, args) -> int:
     from rekt_tui.services.container import Services
 
+    if args.command in MARKET_COMMANDS:  # public data: no registry, keys or session
+        from rekt_tui.cli import markets
+
+        return await markets.run(settings, args)
     if args.command == "recover" and args.rebuild:
         from rekt_tui.cli.recovery import rebuild
 

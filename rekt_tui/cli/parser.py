@@ -5,6 +5,7 @@ from pathlib import Path
 
 from rekt_tui import __version__
 from rekt_tui.cli.history_args import add_history_commands
+from rekt_tui.cli.markets import add_market_commands
 from rekt_tui.cli.trading_args import add_trading_commands, session_option
 from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.text import control_characters
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--json", action="store_true", help="print JSON")
     add_trading_commands(commands, command)
     add_history_commands(commands, command, session_option)
+    add_market_commands(commands, command)
 
     stop = command(commands, "stop", "stop and withdraw: cancel, close, settle, withdraw everything, archive")
     stop.add_argument("--yes", action="store_true", help="do not ask to type 'stop' first")

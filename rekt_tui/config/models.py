@@ -60,6 +60,8 @@ class ClusterProfile(_Strict):
     ws_url: WsUrl
     dlob_url: HttpUrl
     dlob_ws_url: WsUrl
+    # Drift's data API (candles, trades, funding history, 24 h stats); None: the same as dlob_url.
+    data_api_url: HttpUrl | None = None
     explorer_tx_url: Annotated[str, _template_with("signature")]
     explorer_account_url: Annotated[str, _template_with("address")]
     program_id: Pubkey = DRIFT_PROGRAM_ID_V2
@@ -121,6 +123,7 @@ DEFAULT_PROFILES: dict[str, dict[str, object]] = {
         "ws_url": "wss://api.mainnet-beta.solana.com",
         "dlob_url": "https://dlob.drift.trade",
         "dlob_ws_url": "wss://dlob.drift.trade/ws",
+        "data_api_url": "https://data.api.drift.trade",
         "explorer_tx_url": "https://solscan.io/tx/{signature}",
         "explorer_account_url": "https://solscan.io/account/{address}",
     },

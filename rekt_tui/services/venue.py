@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.guards import Preview
 from rekt_tui.domain.history import Ledger, RecordBatch
+from rekt_tui.domain.market_context import Candle, ChainMarket, Contract, FundingPayment, Trade
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.orders import OrderRequest
@@ -186,6 +187,34 @@ class Venue(Protocol):
 
     def sweep(self, address: str) -> Transaction:
         """Empty the wallet into `address`, leaving exactly this transaction's fee."""
+
+
+class MarketData(Protocol):
+    """A venue's public market data, read with no wallet or session; each read raises
+    `MarketDataError` (one sentence) when its source gives no usable answer."""
+
+    async def close(self) -> None: ...
+
+    async def chain_markets(self) -> list[ChainMarket]:
+        """Every perp market as its on-chain account says now."""
+
+    async def contracts(self) -> list[Contract]:
+        """Every perp market's 24 h statistics and funding, as the data API says."""
+
+    async def book(self, market: str, depth: int) -> OrderBook: ...
+
+    async def trades(self, market: str, limit: int) -> list[Trade]:
+        """The newest `limit` fills, newest first."""
+
+    async def candles(self, market: str, resolution: str, limit: int) -> list[Candle]:
+        """The newest `limit` candles of `resolution` minutes, newest first; gaps have none."""
+
+    async def funding_history(self, market: str) -> list[FundingPayment]:
+        """Funding paid over the last 30 days, oldest first."""
+
+
+class MarketDataOpener(Protocol):
+    def __call__(self, config: VenueConfig, data_api_url: str) -> MarketData: ...
 
 
 class VenueOpener(Protocol):

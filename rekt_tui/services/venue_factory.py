@@ -12,9 +12,10 @@ from rekt_tui.config import Settings
 from rekt_tui.config.models import DRIFT_PROGRAM_ID_V2
 from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.venue import VenueConfig
-from rekt_tui.services.venue import Venue, VenueOpener
+from rekt_tui.services.venue import MarketData, MarketDataOpener, Venue, VenueOpener
 
 ADAPTERS: dict[str, str] = {DRIFT_PROGRAM_ID_V2: "rekt_tui.drift.adapter:open_drift_venue"}
+MARKET_DATA: dict[str, str] = {DRIFT_PROGRAM_ID_V2: "rekt_tui.drift.market_api:open_drift_market_data"}
 
 
 def venue_config(settings: Settings) -> VenueConfig:
@@ -31,11 +32,11 @@ def venue_config(settings: Settings) -> VenueConfig:
     )
 
 
-def opener_for(config: VenueConfig) -> VenueOpener:
+def opener_for(config: VenueConfig, adapters: dict[str, str] = ADAPTERS) -> VenueOpener:
     """The adapter for the profile's program; one sentence when no adapter speaks to it."""
-    target = ADAPTERS.get(config.program_id)
+    target = adapters.get(config.program_id)
     if target is None:
-        known = ", ".join(sorted(ADAPTERS))
+        known = ", ".join(sorted(adapters))
         raise UsageError(
             f"{config.cluster} is configured for program {config.program_id}, but this rekt-tui only speaks to "
             f"{known}; upgrade rekt-tui, or set program_id back for this cluster."
@@ -48,3 +49,11 @@ async def open_venue(settings: Settings, *, secret: bytes | None, authority: str
     """A connected venue for the session wallet `authority` (signing when `secret` is given)."""
     config = venue_config(settings)
     return await opener_for(config)(config, secret=secret, authority=authority)
+
+
+def open_market_data(settings: Settings) -> MarketData:
+    """The profile's venue's public market data; needs no wallet and no session."""
+    config = venue_config(settings)
+    data_api_url = str(settings.profile.data_api_url or settings.profile.dlob_url)
+    opener = cast(MarketDataOpener, opener_for(config, MARKET_DATA))
+    return opener(config, data_api_url)

@@ -25,11 +25,12 @@ from rekt_tui.tui.bindings import binding_entries
 from rekt_tui.tui.chain import ChainLoader
 from rekt_tui.tui.commands import ActionCommands
 from rekt_tui.tui.live import followed_session
-from rekt_tui.tui.messages import ShellStatusLoaded, WorkerFailed
+from rekt_tui.tui.messages import MarketSelected, ShellStatusLoaded, WorkerFailed
 from rekt_tui.tui.order_actions import COMMAND_LINE, OrderActions
 from rekt_tui.tui.quit_guard import exposure, quit_question
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.help import HelpScreen
+from rekt_tui.tui.screens.market import MarketScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
 from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded, StopAndWithdraw, TeardownEnded, TeardownProgress
 from rekt_tui.tui.session_controller import SessionController
@@ -60,6 +61,7 @@ class RektApp(App[None], inherit_bindings=False):
         Binding("x", "close_position", "Close the selected position", id="app.close_position"),
         Binding("d", "cancel_order", "Cancel the selected order", id="app.cancel_order"),
         Binding("D", "cancel_all_orders", "Cancel all orders", id="app.cancel_all_orders", show=False),
+        Binding("M", "market", "Markets: header, chart, trades", id="app.market"),
         Binding("ctrl+x", "stop_and_withdraw", "Stop and withdraw", id="app.stop_and_withdraw"),
         Binding("colon", f"push_screen('{COMMAND_LINE}')", "Command line (order, cancel, close)", id="app.command_line"),
         # The footer shows the palette key at its right edge already.
@@ -179,6 +181,22 @@ class RektApp(App[None], inherit_bindings=False):
 
     def action_cancel_all_orders(self) -> None:
         self.orders.cancel(None)
+
+    def action_market(self) -> None:
+        """Market context needs no session; the session's own fills are marked when one is chosen."""
+        from rekt_tui.services.market_context import MarketContextService
+
+        session = self.sessions.session
+        service = MarketContextService.open(self.services.settings)
+        own = session.drift_user if session else None
+        screen = MarketScreen(service, self.dashboard.market, own, account=lambda: self.dashboard.account)
+        self.push_screen(screen, self._follow_market)
+
+    def _follow_market(self, market: str | None) -> None:
+        if market is not None and market != self.dashboard.market:
+            self.dashboard.market = market
+            self.dashboard.book = self.dashboard.panel_book = None
+            self.dashboard.post_message(MarketSelected(market))
 
     def action_stop_and_withdraw(self) -> None:
         self.way_out.stop_or_show()
