@@ -17,6 +17,7 @@ from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
 from rekt_tui.tui.stop_and_withdraw import stoppable_session
+from rekt_tui.tui.workers import group_running
 
 if TYPE_CHECKING:
     from rekt_tui.tui.app import RektApp
@@ -42,7 +43,7 @@ class CockpitState:
         dashboard = app.dashboard
         return cls(
             app.screen, dashboard, app.sessions.linked, dashboard.session, dashboard.feeds.stale,
-            app.running(SHELL_STATUS_GROUP), app.way_out.running, app.orders.changing,
+            group_running(app, SHELL_STATUS_GROUP), app.way_out.running, app.orders.changing,
         )  # fmt: skip
 
 

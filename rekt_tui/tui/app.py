@@ -23,14 +23,13 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.tui.action_rules import SHELL_STATUS_GROUP, CockpitState, action_applies
 from rekt_tui.tui.bindings import binding_entries
 from rekt_tui.tui.chain import ChainLoader
-from rekt_tui.tui.commands import ActionCommands
+from rekt_tui.tui.commands import ActionCommands, own_system_commands
 from rekt_tui.tui.live import followed_session
-from rekt_tui.tui.messages import MarketSelected, ShellStatusLoaded, WorkerFailed
+from rekt_tui.tui.messages import ShellStatusLoaded, WorkerFailed
 from rekt_tui.tui.order_actions import COMMAND_LINE, OrderActions
 from rekt_tui.tui.quit_guard import exposure, quit_question
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.help import HelpScreen
-from rekt_tui.tui.screens.market import MarketScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
 from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded, StopAndWithdraw, TeardownEnded, TeardownProgress
 from rekt_tui.tui.session_controller import SessionController
@@ -41,8 +40,6 @@ if TYPE_CHECKING:
     from rekt_tui.services.container import Services
 
 log = logging.getLogger(__name__)
-
-_REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})  # ours quit through `may_quit`; our help lists the keys
 
 
 class RektApp(App[None], inherit_bindings=False):
@@ -97,9 +94,6 @@ class RektApp(App[None], inherit_bindings=False):
         """Run `body` as a worker of the app: it outlives every screen, and its errors reach the one handler."""
         self.run_worker(body, group=group, exclusive=exclusive, exit_on_error=False)
 
-    def running(self, group: str) -> bool:
-        return any(worker.group == group and worker.is_running for worker in self.workers)
-
     @work(group=SHELL_STATUS_GROUP, exclusive=True, exit_on_error=False)
     async def load_shell_status(self) -> None:
         """Where the shell stands (cluster, keys, registry, wallets); the answer comes back as a message."""
@@ -132,8 +126,7 @@ class RektApp(App[None], inherit_bindings=False):
         return action_applies(action, CockpitState.of(self))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        commands = super().get_system_commands(screen)
-        return (command for command in commands if command.title not in _REPLACED_SYSTEM_COMMANDS)
+        return own_system_commands(super().get_system_commands(screen))
 
     def action_reload_status(self) -> None:
         self.load_shell_status()
@@ -183,20 +176,7 @@ class RektApp(App[None], inherit_bindings=False):
         self.orders.cancel(None)
 
     def action_market(self) -> None:
-        """Market context needs no session; the session's own fills are marked when one is chosen."""
-        from rekt_tui.services.market_context import MarketContextService
-
-        session = self.sessions.session
-        service = MarketContextService.open(self.services.settings)
-        own = session.drift_user if session else None
-        screen = MarketScreen(service, self.dashboard.market, own, account=lambda: self.dashboard.account)
-        self.push_screen(screen, self._follow_market)
-
-    def _follow_market(self, market: str | None) -> None:
-        if market is not None and market != self.dashboard.market:
-            self.dashboard.market = market
-            self.dashboard.book = self.dashboard.panel_book = None
-            self.dashboard.post_message(MarketSelected(market))
+        self.dashboard.open_market_screen()
 
     def action_stop_and_withdraw(self) -> None:
         self.way_out.stop_or_show()

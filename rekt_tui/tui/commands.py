@@ -4,14 +4,22 @@ It reads the same `binding_entries` as the help screen, so a new binding shows u
 palette without anyone remembering to register it.
 """
 
+from collections.abc import Iterable
 from functools import partial
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from rekt_tui.tui.bindings import BindingEntry, binding_entries
 
 # Opening the palette from inside the palette does nothing useful.
 _NOT_LISTED = frozenset({"command_palette", "app.command_palette"})
+_REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})  # ours quit through `may_quit`; our help lists the keys
+
+
+def own_system_commands(commands: Iterable[SystemCommand]) -> Iterable[SystemCommand]:
+    """Textual's system commands less those the cockpit replaces with its own."""
+    return (command for command in commands if command.title not in _REPLACED_SYSTEM_COMMANDS)
 
 
 class ActionCommands(Provider):

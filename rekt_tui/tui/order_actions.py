@@ -32,6 +32,7 @@ from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
+from rekt_tui.tui.workers import group_running
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -121,7 +122,7 @@ class OrderActions:
 
     @property
     def changing(self) -> bool:
-        return self._app.running(CHANGE_GROUP)
+        return group_running(self._app, CHANGE_GROUP)
 
     def open_entry(self, side: str, prefill: OrderForm | None = None) -> None:
         sessions = self._app.sessions
@@ -182,7 +183,7 @@ class OrderActions:
         # One at a time, and never by cancelling the one on its way: that would leave its
         # transaction to the next launch's reconciliation.
         app = self._app
-        if app.running(PLACE_GROUP):
+        if group_running(app, PLACE_GROUP):
             app.notify("The previous order is still being placed.", severity="warning")
             return
         app.start(place_order(app.sessions, request, confirm(app), app.dashboard.post_message), PLACE_GROUP)

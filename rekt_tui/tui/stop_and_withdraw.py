@@ -20,6 +20,7 @@ from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
 from rekt_tui.tui.screens.teardown import TeardownScreen, run_outcome
 from rekt_tui.tui.session_controller import SESSION_GROUP
+from rekt_tui.tui.workers import group_running
 
 if TYPE_CHECKING:
     from rekt_tui.tui.app import RektApp
@@ -101,7 +102,7 @@ class StopAndWithdraw:
 
     @property
     def running(self) -> bool:
-        return self._app.running(TEARDOWN_GROUP)
+        return group_running(self._app, TEARDOWN_GROUP)
 
     @property
     def unfinished(self) -> bool:

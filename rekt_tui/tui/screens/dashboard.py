@@ -193,10 +193,25 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         self._switch_market(-1)
 
     def _switch_market(self, step: int) -> None:
-        """Switch the book feed; the old market's book is dropped at once."""
-        self.market = cycled(BOOK_MARKETS, self.market, step)
-        self.book = self.panel_book = None
-        self.post_message(MarketSelected(self.market))
+        self.follow_market(cycled(BOOK_MARKETS, self.market, step))
+
+    def follow_market(self, market: str | None) -> None:
+        """Switch the book feed to `market` (None: keep it); the old market's book is dropped at once."""
+        if market is not None and market != self.market:
+            self.market = market
+            self.book = self.panel_book = None
+            self.post_message(MarketSelected(market))
+
+    def open_market_screen(self) -> None:
+        """Market context needs no session; the session's own fills are marked when one is chosen."""
+        from rekt_tui.services.market_context import MarketContextService
+        from rekt_tui.tui.screens.market import MarketScreen
+
+        session = self._sessions.session
+        service = MarketContextService.open(self._sessions.services.settings)
+        own = session.drift_user if session else None
+        screen = MarketScreen(service, self.market, own, account=lambda: self.account)
+        self.app.push_screen(screen, self.follow_market)
 
     def watch_maximized(self, maximized: Widget | None) -> None:
         self.refresh_bindings()
