@@ -42,6 +42,7 @@ class RefusalCode(str, Enum):
     STACKING = "stacking"
     FAR_PRICE = "far_price"
     POST_ONLY_CROSSES = "post_only_crosses"
+    LOSS_LIMIT = "loss_limit"  # the session is exit-only (domain/loss_limit.py)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,124 @@
+"""The loss limit: how much a session (and a UTC day) may lose before it goes exit-only.
+
+A `LossLedger` is what is persisted: the equity the session and the day started from and
+the highest equity each has seen. `observe` folds a new equity reading into it (rolling
+the day over at UTC midnight); `breach_of` says whether a rule is broken, measured from
+the start or from the peak, in USD or in % of the reference equity (the deposits the
+session started with, or the peak they grew to). A breach stays until a person lifts it:
+a new day does not lift it.
+
+While breached, an order that could add risk is refused by `exit_only_refusals`: only a
+reduce-only order may pass (the guards already refuse one that would not shrink).
+Amounts are quote integers (1e6); limits are Decimal.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import ROUND_DOWN, Decimal
+from enum import Enum
+
+from rekt_tui.domain.guards import Refusal, RefusalCode
+from rekt_tui.domain.money import QUOTE_PRECISION, format_usd
+from rekt_tui.domain.orders import OrderRequest
+
+
+class LossUnit(str, Enum):
+    USD = "usd"
+    PCT = "pct"  # of the reference equity
+
+
+class LossBasis(str, Enum):
+    START = "start"  # from the equity at the session's (or day's) start
+    PEAK = "peak"  # from the highest equity seen since then (a trailing stop on the account)
+
+
+@dataclass(frozen=True)
+class LossLimitRule:
+    session_max: Decimal | None
+    day_max: Decimal | None
+    unit: LossUnit = LossUnit.PCT
+    basis: LossBasis = LossBasis.PEAK
+
+    @property
+    def enabled(self) -> bool:
+        return self.session_max is not None or self.day_max is not None
+
+
+@dataclass(frozen=True)
+class Breach:
+    scope: str  # "session" or "day"
+    at: datetime
+    sentence: str  # names the limit and the loss
+
+
+@dataclass(frozen=True)
+class LossLedger:
+    start_equity: int
+    peak_equity: int
+    day: date
+    day_start_equity: int
+    day_peak_equity: int
+    equity: int  # the last equity observed
+    breach: Breach | None = None
+
+    @classmethod
+    def starting(cls, equity: int, today: date) -> "LossLedger":
+        return cls(equity, equity, today, equity, equity, equity)
+
+
+def observe(ledger: LossLedger, equity: int, today: date) -> LossLedger:
+    """The ledger after reading `equity` on `today` (UTC): peaks rise, a new day starts afresh."""
+    if today != ledger.day:
+        ledger = replace(ledger, day=today, day_start_equity=ledger.equity, day_peak_equity=ledger.equity)
+    return replace(
+        ledger,
+        equity=equity,
+        peak_equity=max(ledger.peak_equity, equity),
+        day_peak_equity=max(ledger.day_peak_equity, equity),
+    )
+
+
+def _limit_quote(limit: Decimal, unit: LossUnit, reference: int) -> int:
+    """The loss in quote units that breaks the limit (a % of a non-positive reference allows none)."""
+    if unit is LossUnit.USD:
+        return int((limit * QUOTE_PRECISION).to_integral_value(rounding=ROUND_DOWN))
+    return int((Decimal(max(reference, 0)) * limit / 100).to_integral_value(rounding=ROUND_DOWN))
+
+
+def _limit_words(limit: Decimal, unit: LossUnit, basis: LossBasis, scope: str) -> str:
+    amount = f"${limit.normalize():f}" if unit is LossUnit.USD else f"{limit.normalize():f}%"
+    where = "its peak" if basis is LossBasis.PEAK else f"the {scope}'s start"
+    return f"the {scope} loss limit of {amount} from {where}"
+
+
+def breach_of(ledger: LossLedger, rule: LossLimitRule, at: datetime) -> Breach | None:
+    """The first broken limit (session before day), or None. A loss equal to the limit breaks it."""
+    scopes = (
+        ("session", rule.session_max, ledger.start_equity, ledger.peak_equity),
+        ("day", rule.day_max, ledger.day_start_equity, ledger.day_peak_equity),
+    )
+    for scope, limit, start, peak in scopes:
+        if limit is None:
+            continue
+        reference = peak if rule.basis is LossBasis.PEAK else start
+        loss = reference - ledger.equity
+        allowed = _limit_quote(limit, rule.unit, reference)
+        if loss > 0 and loss >= allowed:
+            words = _limit_words(limit, rule.unit, rule.basis, scope)
+            return Breach(
+                scope, at,
+                f"Equity {format_usd(ledger.equity)} is {format_usd(loss)} below {format_usd(reference)}, "
+                f"breaking {words}",
+            )  # fmt: skip
+    return None
+
+
+def exit_only_refusals(request: OrderRequest, breach: Breach | None) -> list[Refusal]:
+    """While a loss limit is breached, anything but a reduce-only order is refused."""
+    if breach is None or request.reduce_only:
+        return []
+    return [Refusal(
+        RefusalCode.LOSS_LIMIT,
+        f"{breach.sentence}; the session is exit-only: only reduce-only orders and closes are allowed "
+        "until the limit is lifted with `rekt-tui guard --lift`.",
+    )]

@@ -1,0 +1,60 @@
+"""The loss limit: from start or peak, in USD or %, per session and per UTC day; exit-only refusals."""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from rekt_tui.domain.guards import RefusalCode
+from rekt_tui.domain.loss_limit import (
+    LossBasis, LossLedger, LossLimitRule, LossUnit, breach_of, exit_only_refusals, observe,
+)  # fmt: skip
+from tests.unit.test_guards import REQUEST
+
+D1, D2 = date(2026, 12, 1), date(2026, 12, 2)
+AT = datetime(2026, 12, 1, 12, tzinfo=UTC)
+USD = 10**6
+
+
+def test_peak_basis_trails_the_highest_equity():
+    rule = LossLimitRule(session_max=Decimal(10), day_max=None, unit=LossUnit.PCT, basis=LossBasis.PEAK)
+    ledger = observe(LossLedger.starting(100 * USD, D1), 150 * USD, D1)
+    assert ledger.peak_equity == 150 * USD
+    assert breach_of(observe(ledger, 136 * USD, D1), rule, AT) is None  # 9.33 % below the peak
+    breach = breach_of(observe(ledger, 135 * USD, D1), rule, AT)  # exactly 10 %: broken
+    assert breach is not None and breach.scope == "session"
+    assert "10% from its peak" in breach.sentence and "$15.00 below $150.00" in breach.sentence
+
+
+def test_start_basis_ignores_the_peak():
+    rule = LossLimitRule(session_max=Decimal(10), day_max=None, unit=LossUnit.PCT, basis=LossBasis.START)
+    ledger = observe(LossLedger.starting(100 * USD, D1), 150 * USD, D1)
+    assert breach_of(observe(ledger, 91 * USD, D1), rule, AT) is None
+    assert breach_of(observe(ledger, 90 * USD, D1), rule, AT) is not None
+
+
+def test_usd_limit_and_a_gain_never_breaches():
+    rule = LossLimitRule(session_max=Decimal("2.5"), day_max=None, unit=LossUnit.USD, basis=LossBasis.START)
+    ledger = LossLedger.starting(100 * USD, D1)
+    assert breach_of(observe(ledger, 97_500_001, D1), rule, AT) is None
+    assert breach_of(observe(ledger, 97_500_000, D1), rule, AT) is not None
+    assert breach_of(observe(ledger, 200 * USD, D1), rule, AT) is None
+
+
+def test_the_day_limit_restarts_from_the_last_equity_of_the_previous_day():
+    rule = LossLimitRule(session_max=None, day_max=Decimal(5), unit=LossUnit.USD, basis=LossBasis.START)
+    ledger = observe(LossLedger.starting(100 * USD, D1), 96 * USD, D1)
+    assert breach_of(ledger, rule, AT) is None
+    next_day = observe(ledger, 92 * USD, D2)
+    assert next_day.day_start_equity == 96 * USD and breach_of(next_day, rule, AT) is None
+    breach = breach_of(observe(next_day, 91 * USD, D2), rule, AT)
+    assert breach is not None and breach.scope == "day" and "day loss limit of $5" in breach.sentence
+
+
+def test_exit_only_refuses_anything_but_reduce_only():
+    rule = LossLimitRule(session_max=Decimal(1), day_max=None, unit=LossUnit.USD)
+    breach = breach_of(observe(LossLedger.starting(100 * USD, D1), 98 * USD, D1), rule, AT)
+    [refusal] = exit_only_refusals(REQUEST, breach)
+    assert refusal.code is RefusalCode.LOSS_LIMIT and "exit-only" in refusal.sentence
+    assert "session loss limit of $1" in refusal.sentence
+    assert exit_only_refusals(replace(REQUEST, reduce_only=True), breach) == []
+    assert exit_only_refusals(REQUEST, None) == []
