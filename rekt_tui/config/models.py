@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from rekt_tui.domain.pubkey import is_pubkey
 from rekt_tui.domain.strategy import DEFAULT_PRESETS, DEFAULT_STRATEGY, StrategyPreset
@@ -44,6 +44,12 @@ def _pubkey(value: str) -> str:
     return value
 
 
+def _off(value: object) -> object:
+    """`"off"` (TOML has no null) switches an optional threshold off."""
+    return None if isinstance(value, str) and value.strip().lower() == "off" else value
+
+
+Off = BeforeValidator(_off)
 HttpUrl = Annotated[str, _url_with_scheme("http", "https")]
 WsUrl = Annotated[str, _url_with_scheme("ws", "wss")]
 Pubkey = Annotated[str, AfterValidator(_pubkey)]
@@ -86,6 +92,46 @@ class GuardSettings(_Strict):
     # A limit price further than this through the oracle (above it for a buy, below for a
     # sell) is refused unless overridden: a typo such as a BTC sell at $1 trades at once.
     price_band_pct: Annotated[Decimal, Field(gt=0, le=100)] = Decimal(10)
+
+
+class AlertSettings(_Strict):
+    """When the watcher warns, and where (the cockpit always shows a toast and an activity line)."""
+
+    health_below: Annotated[Annotated[int, Field(ge=1, le=99)] | None, Off] = 30
+    liquidation_distance_pct: Annotated[Annotated[Decimal, Field(gt=0, le=100)] | None, Off] = Decimal(10)
+    feed_stale_after_s: Annotated[Annotated[int, Field(ge=1, le=3600)] | None, Off] = 30
+    funding_rate_pct: Annotated[Annotated[Decimal, Field(gt=0, le=100)] | None, Off] = None
+    fills: bool = True
+    orders_ended: bool = True
+    bell: bool = False
+    desktop: bool = False
+    webhook_url: Annotated[HttpUrl | None, Off] = None
+    webhook_timeout_s: Annotated[Decimal, Field(gt=0, le=60)] = Decimal(5)
+
+
+class LossLimitSettings(_Strict):
+    """A maximum loss per session and per UTC day; on a breach the session goes exit-only."""
+
+    unit: Literal["usd", "pct"] = "pct"
+    measured_from: Literal["start", "peak"] = "peak"
+    session_max: Annotated[Annotated[Decimal, Field(gt=0, le=1_000_000)] | None, Off] = Decimal(25)
+    day_max: Annotated[Annotated[Decimal, Field(gt=0, le=1_000_000)] | None, Off] = None
+    auto_stop: bool = False
+    grace_s: Annotated[int, Field(ge=0, le=86_400)] = 60
+
+    @field_validator("session_max", "day_max")
+    @classmethod
+    def _percent_at_most_100(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if value is not None and info.data.get("unit") == "pct" and value >= 100:
+            raise ValueError("must be below 100 when unit is \"pct\" (a loss of every dollar is no limit)")
+        return value
+
+    @field_validator("auto_stop")
+    @classmethod
+    def _auto_stop_needs_a_limit(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("session_max") is None and info.data.get("day_max") is None:
+            raise ValueError("needs session_max or day_max: with no limit there is nothing to stop on")
+        return value
 
 
 def _default_data_dir() -> Path:
@@ -159,6 +205,8 @@ class Settings(_Strict):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ui: UiSettings = Field(default_factory=UiSettings)
     guards: GuardSettings = Field(default_factory=GuardSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    loss_limit: LossLimitSettings = Field(default_factory=LossLimitSettings)
     clusters: dict[ClusterName, ClusterProfile] = Field(
         default_factory=lambda: {name: ClusterProfile(**values) for name, values in DEFAULT_PROFILES.items()}
     )

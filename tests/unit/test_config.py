@@ -168,3 +168,36 @@ def test_the_price_band_setting(tmp_path):
     assert load(tmp_path, "[guards]\nprice_band_pct = 2.5\n").guards.price_band_pct == Decimal("2.5")
     with pytest.raises(ConfigError, match="guards.price_band_pct"):
         load(tmp_path, "[guards]\nprice_band_pct = 0\n")
+
+
+def test_alert_and_loss_limit_settings(tmp_path):
+    settings = load(tmp_path)
+    assert settings.alerts.health_below == 30 and settings.alerts.funding_rate_pct is None
+    assert settings.loss_limit.session_max == Decimal(25) and settings.loss_limit.day_max is None
+    chosen = load(tmp_path, '[alerts]\nhealth_below = "off"\nwebhook_url = "http://127.0.0.1:9/x"\n'
+                            '[loss_limit]\nunit = "usd"\nsession_max = 250\nday_max = 100.5\nauto_stop = true\n')
+    assert chosen.alerts.health_below is None and chosen.alerts.webhook_url == "http://127.0.0.1:9/x"
+    assert chosen.loss_limit.session_max == Decimal(250) and chosen.loss_limit.day_max == Decimal("100.5")
+    assert load(tmp_path, environ={"REKT_LOSS_LIMIT__DAY_MAX": "3"}).loss_limit.day_max == Decimal(3)
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[alerts]\nhealth_below = 0\n", "`alerts.health_below` input should be greater than or equal to 1"),
+        ("[alerts]\nliquidation_distance_pct = 101\n", "`alerts.liquidation_distance_pct`"),
+        ("[alerts]\nwebhook_url = \"ftp://x\"\n", "`alerts.webhook_url` must be a URL starting with http://"),
+        ("[alerts]\nwebhook_timeout_s = 0\n", "`alerts.webhook_timeout_s`"),
+        ("[loss_limit]\nsession_max = 100\n", "`loss_limit.session_max` must be below 100 when unit is \"pct\""),
+        ("[loss_limit]\nday_max = 150\n", "`loss_limit.day_max` must be below 100"),
+        ("[loss_limit]\nsession_max = \"off\"\nauto_stop = true\n",
+         "`loss_limit.auto_stop` needs session_max or day_max"),
+        ("[loss_limit]\nmeasured_from = \"lunch\"\n", "`loss_limit.measured_from`"),
+    ],
+)
+def test_bad_alert_and_loss_limit_values_are_one_line_each(tmp_path, toml, expected):
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, toml)
+    message = caught.value.message
+    assert message.startswith(f"config file {tmp_path / 'config.toml'}: ") and expected in message
+    assert "\n" not in message and message.endswith("to use the default.")
