@@ -22,6 +22,7 @@ from rekt_tui.registry.connection import (
     require_sqlite_version,
 )
 from rekt_tui.registry.errors import RegistryLost
+from rekt_tui.registry.guard_state import GuardStateRepository
 from rekt_tui.registry.migrations import MIGRATIONS, Migration, migrate
 from rekt_tui.registry.records import RecordRepository
 from rekt_tui.registry.sentinel import check_registry, publish_stamp, read_identity, read_sentinel
@@ -30,7 +31,9 @@ from rekt_tui.registry.trading import TradingRepository
 from rekt_tui.registry.transactions import TransactionRepository
 
 
-class Registry(SessionRepository, TradingRepository, TransactionRepository, RecordRepository):
+class Registry(
+    SessionRepository, TradingRepository, TransactionRepository, RecordRepository, GuardStateRepository
+):
     """Open with `await Registry.open(data_dir)`; use as `async with` to close it."""
 
     @classmethod

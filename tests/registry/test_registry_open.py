@@ -78,6 +78,8 @@ async def test_fresh_registry_is_at_the_latest_schema(data_dir: Path, raw_db) ->
         "registry_identity",
         "records",
         "record_cursors",
+        "loss_limits",
+        "alerts",
     }
     assert not (data_dir / "backups").exists()  # nothing to back up on a new registry
 

@@ -10,10 +10,13 @@ import os
 import signal
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from rekt_tui.domain.alerts import Alert, AlertKind, Severity
+from rekt_tui.domain.loss_limit import LossLimitRule
 from rekt_tui.domain.pubkey import b58encode
 from rekt_tui.domain.records import (
     BalanceSnapshot,
@@ -60,6 +63,9 @@ def every_write(registry: Registry, pubkey: str) -> dict:
         "update_teardown_step": lambda: registry.update_teardown_step(1, status=TeardownStepStatus.DONE),
         "delete_key_pending_session": lambda: registry.delete_key_pending_session("new"),
         "add_records": lambda: registry.add_records(pubkey, [], cursor="s"),
+        "observe_equity": lambda: registry.observe_equity(pubkey, 1, LossLimitRule(Decimal(1), None), T0),
+        "lift_loss_limit": lambda: registry.lift_loss_limit(pubkey, T0),
+        "record_alert": lambda: registry.record_alert(pubkey, Alert(AlertKind.FILL, Severity.INFO, "x"), T0),
     }
 
 

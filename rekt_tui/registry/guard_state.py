@@ -1,0 +1,142 @@
+"""The watcher's persisted state: each session's loss ledger (and breach), and its alert log.
+
+The ledger is read, folded and written back in one BEGIN IMMEDIATE transaction, so a
+cockpit and a `guard` watching the same session never undo each other's peak or breach,
+and a breach survives any crash or restart. Only `lift_loss_limit`, an explicit confirmed
+action, clears a breach; it restarts the ledger from the equity it last saw.
+"""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import aiosqlite
+
+from rekt_tui.domain.alerts import Alert, AlertKind, Severity
+from rekt_tui.domain.loss_limit import Breach, LossLedger, LossLimitRule, breach_of, observe
+from rekt_tui.registry.connection import run_statement
+from rekt_tui.registry.core import RegistryCore, fetch_all, fetch_one, session_id_of
+from rekt_tui.registry.rows import from_db_time, now_db_time, to_db_time
+
+# Migration 5 (see migrations.py).
+SCHEMA_V5: tuple[str, ...] = (
+    """
+CREATE TABLE loss_limits (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions (id) ON DELETE RESTRICT,
+    start_equity INTEGER NOT NULL,
+    peak_equity INTEGER NOT NULL,
+    day TEXT NOT NULL CHECK (length(day) = 10),
+    day_start_equity INTEGER NOT NULL,
+    day_peak_equity INTEGER NOT NULL,
+    equity INTEGER NOT NULL,
+    breach_scope TEXT CHECK (breach_scope IN ('session', 'day')),
+    breached_at TEXT,
+    breach_sentence TEXT,
+    lifted_at TEXT,
+    updated_at TEXT NOT NULL,
+    CHECK ((breach_scope IS NULL) = (breached_at IS NULL) AND (breach_scope IS NULL) = (breach_sentence IS NULL))
+) STRICT
+""",
+    """
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE RESTRICT,
+    kind TEXT NOT NULL CHECK (kind <> ''),
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+    message TEXT NOT NULL,
+    slot INTEGER CHECK (slot >= 0),
+    created_at TEXT NOT NULL
+) STRICT
+""",
+    "CREATE INDEX alerts_by_session ON alerts (session_id, created_at)",
+)
+
+_LEDGER_SELECT = (
+    "SELECT start_equity, peak_equity, day, day_start_equity, day_peak_equity, equity, breach_scope, "
+    "breached_at, breach_sentence FROM loss_limits WHERE session_id = ?"
+)
+
+
+def _ledger_from_row(row: aiosqlite.Row) -> LossLedger:
+    breach = None
+    breached_at = from_db_time(row["breached_at"])
+    if row["breach_scope"] is not None and breached_at is not None:
+        breach = Breach(row["breach_scope"], breached_at, row["breach_sentence"])
+    return LossLedger(
+        start_equity=int(row["start_equity"]), peak_equity=int(row["peak_equity"]), day=date.fromisoformat(row["day"]),
+        day_start_equity=int(row["day_start_equity"]), day_peak_equity=int(row["day_peak_equity"]),
+        equity=int(row["equity"]), breach=breach,
+    )  # fmt: skip
+
+
+async def _write(conn: aiosqlite.Connection, session_id: int, ledger: LossLedger, *, lifted_at: str | None = None) -> None:
+    breach = ledger.breach
+    await run_statement(
+        conn,
+        "INSERT INTO loss_limits (session_id, start_equity, peak_equity, day, day_start_equity, day_peak_equity, "
+        "equity, breach_scope, breached_at, breach_sentence, lifted_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
+        "start_equity = excluded.start_equity, peak_equity = excluded.peak_equity, day = excluded.day, "
+        "day_start_equity = excluded.day_start_equity, day_peak_equity = excluded.day_peak_equity, "
+        "equity = excluded.equity, breach_scope = excluded.breach_scope, breached_at = excluded.breached_at, "
+        "breach_sentence = excluded.breach_sentence, lifted_at = coalesce(excluded.lifted_at, lifted_at), "
+        "updated_at = excluded.updated_at",
+        (
+            session_id, ledger.start_equity, ledger.peak_equity, ledger.day.isoformat(), ledger.day_start_equity,
+            ledger.day_peak_equity, ledger.equity, breach.scope if breach else None,
+            to_db_time(breach.at) if breach else None, breach.sentence if breach else None, lifted_at, now_db_time(),
+        ),
+    )  # fmt: skip
+
+
+class GuardStateRepository(RegistryCore):
+    async def get_loss_ledger(self, pubkey: str) -> LossLedger | None:
+        """The session's ledger, None before the watcher first saw its equity."""
+        async with self._reading() as conn:
+            row = await fetch_one(conn, _LEDGER_SELECT, (await session_id_of(conn, pubkey),))
+        return None if row is None else _ledger_from_row(row)
+
+    async def observe_equity(self, pubkey: str, equity: int, rule: LossLimitRule, at: datetime) -> tuple[LossLedger, bool]:
+        """Fold `equity` into the ledger and judge it; True when this reading made the breach."""
+        async with self._writing() as conn:
+            session_id = await session_id_of(conn, pubkey)
+            row = await fetch_one(conn, _LEDGER_SELECT, (session_id,))
+            today = at.astimezone(UTC).date()
+            ledger = LossLedger.starting(equity, today) if row is None else observe(_ledger_from_row(row), equity, today)
+            newly = False
+            if ledger.breach is None:
+                breach = breach_of(ledger, rule, at)
+                if breach is not None:
+                    ledger, newly = replace(ledger, breach=breach), True
+            await _write(conn, session_id, ledger)
+        return ledger, newly
+
+    async def lift_loss_limit(self, pubkey: str, at: datetime) -> LossLedger | None:
+        """Clear a breach and measure afresh from the last equity seen; None when there is no ledger."""
+        async with self._writing() as conn:
+            session_id = await session_id_of(conn, pubkey)
+            row = await fetch_one(conn, _LEDGER_SELECT, (session_id,))
+            if row is None:
+                return None
+            old = _ledger_from_row(row)
+            ledger = LossLedger.starting(old.equity, at.astimezone(UTC).date())
+            await _write(conn, session_id, ledger, lifted_at=to_db_time(at))
+        return ledger
+
+    async def record_alert(self, pubkey: str, alert: Alert, at: datetime) -> None:
+        async with self._writing() as conn:
+            await run_statement(
+                conn,
+                "INSERT INTO alerts (session_id, kind, severity, message, slot, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (await session_id_of(conn, pubkey), alert.kind.value, alert.severity.value, alert.sentence,
+                 alert.slot, to_db_time(at)),
+            )  # fmt: skip
+
+    async def list_alerts(self, pubkey: str, *, limit: int = 50) -> list[Alert]:
+        """The session's latest alerts, newest first."""
+        async with self._reading() as conn:
+            rows = await fetch_all(
+                conn,
+                "SELECT kind, severity, message, slot FROM alerts WHERE session_id = ? ORDER BY id DESC LIMIT ?",
+                (await session_id_of(conn, pubkey), limit),
+            )
+        return [Alert(AlertKind(r["kind"]), Severity(r["severity"]), r["message"], r["slot"]) for r in rows]
