@@ -77,6 +77,10 @@ async def _run(run: Run, settings: Settings, args) -> int:
             from rekt_tui.cli import history
 
             return await history.run(services, args)
+        if args.command == "guard":
+            from rekt_tui.cli import guard
+
+            return await guard.run(services, args)
         if args.command in ("stop", "sweep", "recover"):
             from rekt_tui.cli import recovery
 

@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = command(commands, "sweep", "send an archived session wallet's SOL and USDC to ADDRESS (then withdrawn)")
     sweep.add_argument("address", metavar="ADDRESS")
     session_option(sweep, "the only archived one")
+    guard = command(commands, "guard", "watch a session headless: log alerts and enforce the loss limit until Ctrl-C")
+    guard.add_argument("--lift", action="store_true", help="lift a breached loss limit (asks you to type 'lift')")
+    session_option(guard)
     recover = command(commands, "recover", "reconcile every session with the chain and list what needs recovery")
     recover.add_argument("--json", action="store_true", help="print JSON")
     recover.add_argument(

@@ -6,16 +6,23 @@ and a breach survives any crash or restart. Only `lift_loss_limit`, an explicit 
 action, clears a breach; it restarts the ledger from the equity it last saw.
 """
 
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import aiosqlite
 
 from rekt_tui.domain.alerts import Alert, AlertKind, Severity
 from rekt_tui.domain.loss_limit import Breach, LossLedger, LossLimitRule, breach_of, observe
-from rekt_tui.registry.connection import run_statement
+from rekt_tui.domain.errors import RektError
+from rekt_tui.registry.connection import filesystem_failure, run_statement
 from rekt_tui.registry.core import RegistryCore, fetch_all, fetch_one, session_id_of
 from rekt_tui.registry.rows import from_db_time, now_db_time, to_db_time
+from rekt_tui.registry.signing_lock import lock_path
 
 # Migration 5 (see migrations.py).
 SCHEMA_V5: tuple[str, ...] = (
@@ -140,3 +147,28 @@ class GuardStateRepository(RegistryCore):
                 (await session_id_of(conn, pubkey), limit),
             )
         return [Alert(AlertKind(r["kind"]), Severity(r["severity"]), r["message"], r["slot"]) for r in rows]
+
+
+@contextmanager
+def guard_lock(data_dir: Path, pubkey: str) -> Iterator[None]:
+    """Be the one guard of session `pubkey`: an flock on data_dir/locks/<pubkey>.guard.lock,
+    dropped by the kernel when the holder exits or is killed. Refused at once, naming the
+    holder, when another guard holds it."""
+    path = lock_path(data_dir, pubkey).with_suffix(".guard.lock")
+    try:
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise filesystem_failure(error, data_dir) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").split()
+            pid = f" (pid {holder[0]})" if holder and holder[0].isdigit() else ""
+            raise RektError(f"Another guard{pid} already watches session {pubkey}; stop that one first.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)

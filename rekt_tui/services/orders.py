@@ -14,6 +14,7 @@ from functools import partial
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import OrderRefused, check_order, post_only_refusals
+from rekt_tui.domain.loss_limit import exit_only_refusals
 from rekt_tui.domain.markets import MarketSpec, resolve_market
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd, to_decimal
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, parse_order
@@ -66,6 +67,8 @@ class OrderService:
         refusals = check(request, preview=preview)
         if any(r.code in SIZE_REFUSALS for r in refusals):
             refusals = check(request, preview=preview, largest_base=sizing.largest(snapshot, self.strategy()))
+        ledger = await self._registry.get_loss_ledger(self._link.session.pubkey)  # exit-only after a loss limit
+        refusals += exit_only_refusals(request, ledger.breach if ledger is not None else None)
         return OrderPlan(request, auction, preview, tuple(refusals))
 
     async def largest_size(self, form: OrderForm) -> int:

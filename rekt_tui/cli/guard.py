@@ -1,0 +1,103 @@
+"""`rekt-tui guard`: the cockpit's watcher without the cockpit, for a server or an ssh session.
+
+It prints each alert as a line on stdout (and logs it), keeps the loss ledger and enforces
+the limit exactly as the cockpit does, and exits cleanly (status 0) on SIGINT or SIGTERM.
+Only one guard may watch a session: a second one is refused at once. `--lift` clears a
+breached loss limit after the user types "lift".
+"""
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from datetime import datetime
+
+from rekt_tui.cli.output import note
+from rekt_tui.domain.alerts import Alert
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.money import format_usd
+from rekt_tui.registry.guard_state import guard_lock
+from rekt_tui.services.container import Services
+from rekt_tui.services.link import open_link, pick_session
+from rekt_tui.services.notify import Notifier
+from rekt_tui.services.watcher import GuardState, Watcher, lift_loss_limit
+
+LIFT_WORD = "lift"
+
+
+async def run(services: Services, args: argparse.Namespace) -> int:
+    if args.lift:
+        return await _lift(services, args.session)
+    session = await pick_session(services, args.session)
+    with guard_lock(services.settings.data_dir, session.pubkey):
+        return await _watch(services, session.pubkey)
+
+
+def _print_alert(alert: Alert) -> None:
+    stamp = datetime.now().astimezone().strftime("%H:%M:%S")
+    print(f"{stamp} {alert.severity.value.upper()} {alert.kind.value}: {alert.sentence}", flush=True)
+
+
+def describe(state: GuardState) -> str:
+    """The loss limit's state in one line (also what the cockpit's HUD should show)."""
+    if not state.enabled:
+        return "Loss limit: off."
+    if state.breach is not None:
+        when = f"; auto-stop at {state.auto_stop_at:%H:%M:%S} UTC" if state.auto_stop_at else ""
+        return f"Loss limit: EXIT-ONLY since {state.breach.at:%Y-%m-%d %H:%M:%S} UTC{when}."
+    if state.equity is None:
+        return "Loss limit: watching (no equity read yet)."
+    return f"Loss limit: watching; equity {format_usd(state.equity)}, {format_usd(state.loss)} below its reference."
+
+
+async def _watch(services: Services, pubkey: str) -> int:
+    settings = services.settings
+    link = await open_link(services, pubkey)
+    notifier = Notifier(settings.alerts, session=pubkey, cluster=settings.cluster, sink=_print_alert)
+    shown: list[bool] = []
+
+    def state_changed(state: GuardState) -> None:
+        if [state.exit_only] != shown:  # print at start and when exit-only begins or ends
+            shown[:] = [state.exit_only]
+            print(describe(state), flush=True)
+
+    watcher = Watcher(link, notifier, on_state=state_changed)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"Guarding session {pubkey} on {settings.cluster}; Ctrl-C stops the guard (not the session).", flush=True)
+    watching = asyncio.create_task(watcher.run())
+    waits = [asyncio.create_task(stop.wait()), asyncio.create_task(watcher.stopped.wait()), watching]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        for task in waits:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*waits, return_exceptions=False)
+        await notifier.close()
+        await link.close()
+    if watching.done() and not watching.cancelled() and watching.exception() is not None:
+        raise watching.exception()  # type: ignore[misc]
+    print(f"Guard stopped after {watcher.alerts_seen} alert(s).", flush=True)
+    return 0
+
+
+async def _lift(services: Services, pubkey: str | None) -> int:
+    session = await pick_session(services, pubkey)
+    ledger = await services.registry.get_loss_ledger(session.pubkey)
+    if ledger is None or ledger.breach is None:
+        raise RektError(f"Session {session.pubkey}'s loss limit is not breached; there is nothing to lift.")
+    note(f"{ledger.breach.sentence}. Lifting it lets this session add risk again; the limit then measures "
+         f"from the current equity {format_usd(ledger.equity)}.")  # fmt: skip
+    sys.stderr.write(f"Type {LIFT_WORD} to continue: ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip() != LIFT_WORD:
+        raise RektError("Lift cancelled; the session stays exit-only.")
+    await lift_loss_limit(services.registry, session.pubkey)
+    print(f"Loss limit lifted for session {session.pubkey}; it measures again from {format_usd(ledger.equity)}.")
+    return 0

@@ -1,0 +1,225 @@
+"""The watcher: one session's alerts and loss limit, the same in the cockpit and in `guard`.
+
+It reads the venue's snapshot stream (and a one-second clock for the feed's silence and
+the auto-stop's grace), asks `domain.alerts` what to tell, folds each equity reading into
+the registry's loss ledger (one transaction per reading, so a breach is on disk before it
+is announced) and delivers alerts through a `Notifier`. A breach makes the session
+exit-only: `OrderService.plan` reads the same ledger and refuses what adds risk. With
+`auto_stop`, once the grace period after the breach has passed, it runs stop-and-withdraw
+(the teardown service, under the session's signing lock like any other signer).
+"""
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from rekt_tui.config.models import AlertSettings, LossLimitSettings
+from rekt_tui.domain.alerts import Alert, Alerter, AlertKind, AlertThresholds, Severity
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.loss_limit import Breach, LossBasis, LossLedger, LossLimitRule, LossUnit
+from rekt_tui.domain.records import TeardownStepStatus
+from rekt_tui.domain.session import SessionStatus
+from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.registry import Registry
+from rekt_tui.services.link import SessionLink
+from rekt_tui.services.notify import Notifier
+from rekt_tui.services.teardown import TeardownService, teardown_in_progress
+
+log = logging.getLogger(__name__)
+TICK_S = 1.0
+CANCEL_LOOKBACK = 20  # recent transactions searched for our own cancels when orders vanish
+CANCEL_RECENT = timedelta(minutes=2)  # a cancel of ours older than this explains no vanished order
+
+
+def thresholds_from(settings: AlertSettings) -> AlertThresholds:
+    return AlertThresholds(
+        health_below=settings.health_below, liquidation_distance_pct=settings.liquidation_distance_pct,
+        feed_stale_after_s=settings.feed_stale_after_s, funding_rate_pct=settings.funding_rate_pct,
+        fills=settings.fills, orders_ended=settings.orders_ended,
+    )  # fmt: skip
+
+
+def rule_from(settings: LossLimitSettings) -> LossLimitRule:
+    return LossLimitRule(settings.session_max, settings.day_max, LossUnit(settings.unit), LossBasis(settings.measured_from))
+
+
+@dataclass(frozen=True)
+class GuardState:
+    """What the HUD shows of the loss limit: off, watching (with the loss so far), or exit-only."""
+
+    enabled: bool
+    equity: int | None = None
+    reference: int | None = None  # the equity the loss is measured from (session start or peak)
+    breach: Breach | None = None
+    auto_stop_at: datetime | None = None  # when the auto-stop runs, while a breach waits out its grace
+
+    @property
+    def exit_only(self) -> bool:
+        return self.breach is not None
+
+    @property
+    def loss(self) -> int:
+        """Quote (1e6) lost from the reference; 0 without a reading or when above it."""
+        if self.equity is None or self.reference is None:
+            return 0
+        return max(self.reference - self.equity, 0)
+
+
+StateSink = Callable[[GuardState], None]
+
+
+class Watcher:
+    """Watches one session over its link until cancelled; `stopped` is set after an auto-stop ends."""
+
+    def __init__(self, link: SessionLink, notifier: Notifier, *, on_state: StateSink | None = None) -> None:
+        self._link = link
+        self._notifier = notifier
+        self._on_state = on_state
+        settings = link.settings
+        self._limit = settings.loss_limit
+        self._rule = rule_from(settings.loss_limit)
+        self._alerter = Alerter(thresholds_from(settings.alerts))
+        self._ledger: LossLedger | None = None
+        self._stopping: asyncio.Task[None] | None = None
+        self.stopped = asyncio.Event()
+        self.state = GuardState(enabled=self._rule.enabled)
+        self.alerts_seen = 0
+
+    async def run(self) -> None:
+        venue = self._link.venue
+        snapshots = venue.snapshots()
+        try:
+            self._ledger = await self._link.registry.get_loss_ledger(self._link.pubkey)
+            self._publish()
+            if (first := venue.snapshot()) is not None:
+                await self.handle(first)
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self._follow(snapshots))
+                tasks.create_task(self._tick())
+        finally:
+            snapshots.close()
+            if self._stopping is not None and not self._stopping.done():
+                self._stopping.cancel()
+
+    async def _follow(self, snapshots: object) -> None:
+        async for snapshot in snapshots:  # type: ignore[attr-defined]
+            await self.handle(snapshot)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            await self.handle(None)
+
+    async def handle(self, snapshot: AccountSnapshot | None) -> None:
+        """One reading (or a clock tick for None): alerts, the loss ledger, the auto-stop."""
+        now = datetime.now(UTC)
+        previous = self._alerter.last
+        ours = await self._ended_by_us(previous, snapshot)
+        age = Decimal(f"{self._link.venue.age_s():.3f}")
+        alerts = self._alerter.step(snapshot, now_ts=int(time.time()), feed_age_s=age, ended_by_us=ours)
+        if snapshot is None and self._ledger is not None and self._ledger.breach is not None:
+            self._ledger = await self._link.registry.get_loss_ledger(self._link.pubkey)  # lifted elsewhere?
+            self._publish()
+        if snapshot is not None and self._rule.enabled:
+            self._ledger, newly = await self._link.registry.observe_equity(
+                self._link.pubkey, snapshot.equity, self._rule, now
+            )
+            if newly and self._ledger.breach is not None:
+                alerts.append(self._breach_alert(self._ledger.breach, snapshot.slot))
+            self._publish()
+        for alert in alerts:
+            await self._link.registry.record_alert(self._link.pubkey, alert, now)
+            self._notifier.deliver(alert, now)
+            self.alerts_seen += 1
+        self._maybe_auto_stop(now)
+
+    def _breach_alert(self, breach: Breach, slot: int) -> Alert:
+        then = ""
+        if self._limit.auto_stop:
+            then = f"; stop-and-withdraw runs by itself in {self._limit.grace_s} s"
+        return Alert(
+            AlertKind.LOSS_LIMIT, Severity.CRITICAL,
+            f"{breach.sentence}; the session is now exit-only (lift with `rekt-tui guard --lift`){then}.", slot,
+        )  # fmt: skip
+
+    def _auto_stop_at(self) -> datetime | None:
+        breach = self._ledger.breach if self._ledger is not None else None
+        if breach is None or not self._limit.auto_stop:
+            return None
+        return breach.at + timedelta(seconds=self._limit.grace_s)
+
+    def _publish(self) -> None:
+        ledger = self._ledger
+        reference = None
+        if ledger is not None:
+            reference = ledger.peak_equity if self._rule.basis is LossBasis.PEAK else ledger.start_equity
+        self.state = GuardState(
+            enabled=self._rule.enabled, equity=ledger.equity if ledger else None, reference=reference,
+            breach=ledger.breach if ledger else None, auto_stop_at=self._auto_stop_at(),
+        )  # fmt: skip
+        if self._on_state is not None:
+            self._on_state(self.state)
+
+    def _maybe_auto_stop(self, now: datetime) -> None:
+        due = self._auto_stop_at()
+        if due is None or now < due or self._stopping is not None:
+            return
+        self._stopping = asyncio.get_running_loop().create_task(self._auto_stop())
+
+    async def _auto_stop(self) -> None:
+        link = self._link
+        session = await link.refresh_session()
+        if session.status is not SessionStatus.ACTIVE:
+            self.stopped.set()
+            return
+        self._tell(Severity.CRITICAL, "The loss limit's grace period is over: stop-and-withdraw starts now.")
+        try:
+            async for event in TeardownService().run(link):
+                if event.state is TeardownStepStatus.RUNNING:
+                    continue
+                step = event.step.value if event.step else "teardown"
+                signature = f" ({event.signature})" if event.signature else ""
+                severity = Severity.INFO if event.state is TeardownStepStatus.DONE else Severity.CRITICAL
+                self._tell(severity, f"Auto-stop {step}: {event.state.value}{signature}: {event.message}")
+        except RektError as error:
+            self._tell(Severity.CRITICAL, f"Auto-stop stopped: {error.message} Run `rekt-tui stop` to finish.")
+        finally:
+            self.stopped.set()
+
+    def _tell(self, severity: Severity, sentence: str) -> None:
+        self._notifier.deliver(Alert(AlertKind.LOSS_LIMIT, severity, sentence), datetime.now(UTC))
+
+    async def _ended_by_us(self, before: AccountSnapshot | None, after: AccountSnapshot | None) -> frozenset[int]:
+        """Venue order ids this app cancelled itself, read only when orders vanished.
+
+        A teardown in progress cancels everything; otherwise our recent cancel transactions
+        name their orders (none named: all of them).
+        """
+        if before is None or after is None:
+            return frozenset()
+        remaining = {o.order_id for o in after.orders}
+        gone = frozenset(o.order_id for o in before.orders if o.order_id not in remaining)
+        if not gone:
+            return gone
+        registry, pubkey = self._link.registry, self._link.pubkey
+        if await teardown_in_progress(registry, pubkey):
+            return gone
+        ours: set[int] = set()
+        since = datetime.now(UTC) - CANCEL_RECENT
+        for record in await registry.list_transactions(pubkey, limit=CANCEL_LOOKBACK):
+            if "cancel" not in record.kind or record.created_at < since:
+                continue
+            intent = json.loads(record.intent)
+            named = intent.get("orders") or intent.get("order_ids")
+            ours |= set(named) if named else set(gone)
+        return frozenset(ours & gone)
+
+
+async def lift_loss_limit(registry: Registry, pubkey: str) -> LossLedger | None:
+    """Clear a breach (after the caller's confirmation); the limit restarts from the last equity."""
+    return await registry.lift_loss_limit(pubkey, datetime.now(UTC))
