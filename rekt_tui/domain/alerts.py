@@ -16,8 +16,11 @@ from decimal import ROUND_DOWN, Decimal
 from enum import Enum
 
 from rekt_tui.domain.markets import format_price
-from rekt_tui.domain.money import format_usd
+from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
+
+
+PERP_BASE_DECIMALS = 9
 
 
 class AlertKind(str, Enum):
@@ -157,14 +160,16 @@ def event_alerts(
         if shrank and liquidatable and not explained:
             alerts.append(Alert(
                 AlertKind.LIQUIDATION, Severity.CRITICAL,
-                f"{symbol} was liquidated: the position went from {was} to {now} (base units) "
+                f"{symbol} was liquidated: the position went from {_position_words(was, symbol)} to "
+                f"{_position_words(now, symbol)} "
                 f"while collateral {format_usd(before.total_collateral)} was below the "
                 f"{format_usd(before.maintenance_margin)} maintenance margin.",
                 after.slot,
             ))  # fmt: skip
         elif thresholds.fills:
             alerts.append(Alert(
-                AlertKind.FILL, Severity.INFO, f"{symbol} filled: the position is now {_position_words(now)}.", after.slot
+                AlertKind.FILL, Severity.INFO, f"{symbol} filled: the position is now {_position_words(now, symbol)}.",
+                after.slot,
             ))  # fmt: skip
     if thresholds.orders_ended:
         ours = set(ended_by_us)
@@ -181,10 +186,12 @@ def event_alerts(
     return alerts
 
 
-def _position_words(base: int) -> str:
+def _position_words(base: int, symbol: str) -> str:
+    """"long 16 SOL" (perp base amounts are 1e9), or "flat"."""
     if base == 0:
         return "flat"
-    return f"{'long' if base > 0 else 'short'} {abs(base)} (base units)"
+    amount = to_decimal(abs(base), PERP_BASE_DECIMALS).normalize()
+    return f"{'long' if base > 0 else 'short'} {amount:f} {symbol.removesuffix('-PERP')}"
 
 
 def _order_words(order: Order) -> str:

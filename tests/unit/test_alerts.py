@@ -77,7 +77,7 @@ def test_a_fill_is_an_event():
     before = account(slot=1, orders=[order()])
     after = account(slot=2, positions=[position()])
     alerts = event_alerts(before, after, THRESHOLDS, now_ts=0)
-    assert kinds(alerts) == [AlertKind.FILL] and "long" in alerts[0].sentence
+    assert kinds(alerts) == [AlertKind.FILL] and "the position is now long 1 SOL." in alerts[0].sentence
     assert event_alerts(before, after, replace(THRESHOLDS, fills=False), now_ts=0) == []
 
 
@@ -96,6 +96,7 @@ def test_a_liquidation_is_a_shrink_below_maintenance_without_an_order():
     after = account(slot=2, positions=[position(base=4 * 10**8)])
     [liquidated] = event_alerts(before, after, THRESHOLDS, now_ts=0)
     assert liquidated.kind is AlertKind.LIQUIDATION and liquidated.severity is Severity.CRITICAL
+    assert "from long 1 SOL to long 0.4 SOL" in liquidated.sentence
     healthy = replace(before, total_collateral=7_000_000)
     assert kinds(event_alerts(healthy, after, THRESHOLDS, now_ts=0)) == [AlertKind.FILL]
 
