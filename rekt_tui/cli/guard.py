@@ -55,11 +55,12 @@ async def _watch(services: Services, pubkey: str) -> int:
     settings = services.settings
     link = await open_link(services, pubkey)
     notifier = Notifier(settings.alerts, session=pubkey, cluster=settings.cluster, sink=_print_alert)
-    shown: list[bool] = []
+    shown: list[tuple[bool, bool, bool]] = []
 
     def state_changed(state: GuardState) -> None:
-        if [state.exit_only] != shown:  # print at start and when exit-only begins or ends
-            shown[:] = [state.exit_only]
+        phase = (state.enabled, state.equity is not None, state.exit_only)
+        if [phase] != shown:  # print at start, at the first reading, and when exit-only begins or ends
+            shown[:] = [phase]
             print(describe(state), flush=True)
 
     watcher = Watcher(link, notifier, on_state=state_changed)
