@@ -40,6 +40,9 @@ from rekt_tui.tui.messages import (
 
 if TYPE_CHECKING:
     from rekt_tui.config import Settings
+    from rekt_tui.domain.alerts import Alert
+    from rekt_tui.services.link import SessionLink
+    from rekt_tui.services.watcher import GuardState
     from rekt_tui.tui.activity import Severity
     from rekt_tui.tui.screens.dashboard import DashboardScreen
     from rekt_tui.tui.session_controller import SessionController
@@ -133,6 +136,8 @@ class LiveFeeds:
         self._feed_states: dict[str, FeedState] = {}
         self._feed_ages: dict[str, float] = {}
         self._linked_wakeup = asyncio.Event()
+        # The loss limit as the watcher last saw it, for the HUD.
+        self.guard_state: GuardState | None = None
         # For the panels: tables and the book, whose repaints cost the most.
         self.pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, self._settings.ui.max_repaint_hz)
         self.hud_pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, HUD_REPAINT_HZ)
@@ -191,10 +196,42 @@ class LiveFeeds:
                 tasks.create_task(_relay(snapshots, lambda s: post(AccountUpdated(s))))
                 tasks.create_task(_relay(events, lambda e: post(FeedStateChanged(e))))
                 tasks.create_task(_sample(aged, AGE_SAMPLE_S))
+                tasks.create_task(self._watch(link))
         finally:
             snapshots.close()
             events.close()
             await link.close()
+
+    async def _watch(self, link: SessionLink) -> None:
+        """Alerts and the loss limit (services/watcher.py): each alert a toast and an activity line."""
+        from rekt_tui.services.notify import Notifier  # with the chain's modules: loaded on first follow
+        from rekt_tui.services.watcher import Watcher
+
+        alerts = self._settings.alerts
+        notifier = Notifier(alerts, session=link.pubkey, cluster=self._settings.cluster, sink=self._alerted,
+                            bell=self._dashboard.app.bell)  # fmt: skip
+        try:
+            await Watcher(link, notifier, on_state=self._guard_changed).run()
+        except Exception as error:  # noqa: BLE001 - the live feed goes on without its watcher
+            self._record(f"Alerts and the loss limit stopped watching: {error}", "error")
+        finally:
+            await notifier.close()
+
+    def _alerted(self, alert: Alert) -> None:
+        severity: Severity = "error"
+        if alert.severity.value != "critical":
+            severity = "information" if alert.severity.value == "info" else "warning"
+        self._record(f"Alert: {alert.sentence}", severity)
+        title = f"Alert: {alert.kind.value.replace('_', ' ')}"
+        self._dashboard.notify(alert.sentence, title=title, severity=severity, timeout=10, markup=False)
+
+    def _guard_changed(self, state: GuardState) -> None:
+        """Keep the loss limit's state for the HUD; say so in the activity log when exit-only begins or ends."""
+        was = self.guard_state.exit_only if self.guard_state is not None else False
+        self.guard_state = state
+        if state.exit_only != was:
+            line = "Loss limit breached: the session is exit-only." if state.exit_only else "The loss limit was lifted."
+            self._record(line, "error" if state.exit_only else "information")
 
     async def _follow_book(self, market: str) -> None:
         feed = self._book_feed = open_book_feed(self._sessions.services, market)
