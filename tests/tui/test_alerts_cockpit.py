@@ -1,0 +1,45 @@
+"""The cockpit runs the watcher with its live feed: an oracle move that breaks the loss
+limit shows as a toast and an activity line, and the feeds keep the exit-only state the
+HUD shows."""
+
+from decimal import Decimal
+
+import pytest
+from textual.notifications import Notify
+
+from rekt_tui.config.models import AlertSettings, LossLimitSettings
+from rekt_tui.drift.rpc import JsonRpc
+from tests.services.teardown_setup import funded_session, services  # noqa: F401 - fixture: services on a live localnet
+from tests.tui.conftest import make_app
+from tests.tui.live_helpers import wait_until
+
+pytestmark = pytest.mark.slow
+
+
+async def test_a_breach_is_a_toast_an_activity_line_and_the_exit_only_state(services, message_log):
+    link = await funded_session(services)  # 2 SOL long among its positions
+    await services.registry.update_session(link.session.pubkey, drift_user=link.venue.account_address)
+    await link.close()
+    services.settings = services.settings.model_copy(update={
+        "alerts": AlertSettings(health_below="off", liquidation_distance_pct="off", fills=False, orders_ended=False),
+        "loss_limit": LossLimitSettings(unit="usd", session_max=Decimal(5), measured_from="peak"),
+    })  # fmt: skip
+    admin = JsonRpc(services.settings.profile.rpc_url)
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(160, 48), message_hook=message_log) as pilot:
+            dashboard = app.screen
+            await wait_until(pilot, lambda: dashboard.feeds.guard_state is not None
+                             and dashboard.feeds.guard_state.equity is not None, what="the watcher's first reading")
+            assert not dashboard.feeds.guard_state.exit_only
+            await admin.call("rekt_setOraclePrice", ["SOL-PERP", "140"])
+            await wait_until(pilot, lambda: dashboard.feeds.guard_state.exit_only, what="exit-only")
+            await wait_until(pilot, lambda: any(e.text.startswith("Alert: ") for e in dashboard.activity),
+                             what="the alert's activity line")
+            assert any(e.text == "Loss limit breached: the session is exit-only." for e in dashboard.activity)
+            [alert] = [e for e in dashboard.activity if e.text.startswith("Alert: ")]
+            assert "session loss limit of $5 from its peak" in alert.text and alert.severity == "error"
+            [toast] = [n.notification for n in message_log.of_type(Notify) if n.notification.title == "Alert: loss limit"]
+            assert toast.severity == "error" and "exit-only" in toast.message
+    finally:
+        await admin.close()
