@@ -79,7 +79,7 @@ def test_guard_breach_survives_sigkill_and_relaunch_and_only_a_typed_lift_lifts_
     try:
         guard.wait_for(f"Guarding session {pubkey} on localnet")
         guard.wait_for("Loss limit: watching; equity")
-        second = chain_cli("guard", env=env)
+        second = chain_cli("guard", env=env, timeout=20)
         assert second.code == 1 and f"Another guard (pid {guard.proc.pid}) already watches session {pubkey}" in second.err
 
         rpc(chain_cli.urls["rpc_url"], "rekt_setOraclePrice", ["SOL-PERP", "140"])  # 1 SOL long: $10 down

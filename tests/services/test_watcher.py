@@ -133,7 +133,7 @@ async def test_auto_stop_after_the_grace_period_converges_to_flat(tmp_path):
             breach = await seen_kind(seen, AlertKind.LOSS_LIMIT)
             assert "stop-and-withdraw runs by itself in 1 s" in breach.sentence
             started = time.monotonic()
-            await asyncio.wait_for(watcher.stopped.wait(), 120)
+            await asyncio.wait_for(watcher.stopped.wait(), 60)
             assert time.monotonic() - started >= 0.5
         session = await desk.services.registry.get_session(desk.pubkey)
         assert session.status is SessionStatus.ARCHIVED, [a.sentence for a in seen]
