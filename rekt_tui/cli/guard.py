@@ -21,7 +21,7 @@ from rekt_tui.registry.guard_state import guard_lock
 from rekt_tui.services.container import Services
 from rekt_tui.services.link import open_link, pick_session
 from rekt_tui.services.notify import Notifier
-from rekt_tui.services.watcher import GuardState, Watcher, lift_loss_limit
+from rekt_tui.services.watcher import GuardState, Watcher, describe, lift_loss_limit
 
 LIFT_WORD = "lift"
 
@@ -37,18 +37,6 @@ async def run(services: Services, args: argparse.Namespace) -> int:
 def _print_alert(alert: Alert) -> None:
     stamp = datetime.now().astimezone().strftime("%H:%M:%S")
     print(f"{stamp} {alert.severity.value.upper()} {alert.kind.value}: {alert.sentence}", flush=True)
-
-
-def describe(state: GuardState) -> str:
-    """The loss limit's state in one line (also what the cockpit's HUD should show)."""
-    if not state.enabled:
-        return "Loss limit: off."
-    if state.breach is not None:
-        when = f"; auto-stop at {state.auto_stop_at:%H:%M:%S} UTC" if state.auto_stop_at else ""
-        return f"Loss limit: EXIT-ONLY since {state.breach.at:%Y-%m-%d %H:%M:%S} UTC{when}."
-    if state.equity is None:
-        return "Loss limit: watching (no equity read yet)."
-    return f"Loss limit: watching; equity {format_usd(state.equity)}, {format_usd(state.loss)} below its reference."
 
 
 async def _watch(services: Services, pubkey: str) -> int:
@@ -82,8 +70,9 @@ async def _watch(services: Services, pubkey: str) -> int:
             await asyncio.gather(*waits, return_exceptions=False)
         await notifier.close()
         await link.close()
-    if watching.done() and not watching.cancelled() and watching.exception() is not None:
-        raise watching.exception()  # type: ignore[misc]
+    failure = watching.exception() if watching.done() and not watching.cancelled() else None
+    if failure is not None:
+        raise failure
     print(f"Guard stopped after {watcher.alerts_seen} alert(s).", flush=True)
     return 0
 

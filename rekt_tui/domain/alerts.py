@@ -148,7 +148,9 @@ def event_alerts(
     symbols = _symbols(before, after)
     now_orders = {o.order_id: o for o in after.orders}
     gone = [o for o in before.orders if o.order_id not in now_orders]
-    filled_now = {o.market_index for o in before.orders if o.order_id in now_orders and now_orders[o.order_id].filled > o.filled}
+    filled_now = {
+        o.market_index for o in before.orders if o.order_id in now_orders and now_orders[o.order_id].filled > o.filled
+    }
     liquidatable = before.total_collateral < before.maintenance_margin
     for market in sorted(set(old) | set(new)):
         was, now = old.get(market, 0), new.get(market, 0)

@@ -75,7 +75,9 @@ def _ledger_from_row(row: aiosqlite.Row) -> LossLedger:
     )  # fmt: skip
 
 
-async def _write(conn: aiosqlite.Connection, session_id: int, ledger: LossLedger, *, lifted_at: str | None = None) -> None:
+async def _write(
+    conn: aiosqlite.Connection, session_id: int, ledger: LossLedger, *, lifted_at: str | None = None
+) -> None:
     breach = ledger.breach
     await run_statement(
         conn,
@@ -102,13 +104,18 @@ class GuardStateRepository(RegistryCore):
             row = await fetch_one(conn, _LEDGER_SELECT, (await session_id_of(conn, pubkey),))
         return None if row is None else _ledger_from_row(row)
 
-    async def observe_equity(self, pubkey: str, equity: int, rule: LossLimitRule, at: datetime) -> tuple[LossLedger, bool]:
+    async def observe_equity(
+        self, pubkey: str, equity: int, rule: LossLimitRule, at: datetime
+    ) -> tuple[LossLedger, bool]:
         """Fold `equity` into the ledger and judge it; True when this reading made the breach."""
         async with self._writing() as conn:
             session_id = await session_id_of(conn, pubkey)
             row = await fetch_one(conn, _LEDGER_SELECT, (session_id,))
             today = at.astimezone(UTC).date()
-            ledger = LossLedger.starting(equity, today) if row is None else observe(_ledger_from_row(row), equity, today)
+            if row is None:
+                ledger = LossLedger.starting(equity, today)
+            else:
+                ledger = observe(_ledger_from_row(row), equity, today)
             newly = False
             if ledger.breach is None:
                 breach = breach_of(ledger, rule, at)

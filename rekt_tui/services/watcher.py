@@ -21,6 +21,7 @@ from decimal import Decimal
 from rekt_tui.config.models import AlertSettings, LossLimitSettings
 from rekt_tui.domain.alerts import Alert, Alerter, AlertKind, AlertThresholds, Severity
 from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.loss_limit import Breach, LossBasis, LossLedger, LossLimitRule, LossUnit
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.session import SessionStatus
@@ -29,6 +30,7 @@ from rekt_tui.registry import Registry
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.notify import Notifier
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
+from rekt_tui.services.venue import Stream
 
 log = logging.getLogger(__name__)
 TICK_S = 1.0
@@ -45,7 +47,8 @@ def thresholds_from(settings: AlertSettings) -> AlertThresholds:
 
 
 def rule_from(settings: LossLimitSettings) -> LossLimitRule:
-    return LossLimitRule(settings.session_max, settings.day_max, LossUnit(settings.unit), LossBasis(settings.measured_from))
+    unit, basis = LossUnit(settings.unit), LossBasis(settings.measured_from)
+    return LossLimitRule(settings.session_max, settings.day_max, unit, basis)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,18 @@ class GuardState:
         if self.equity is None or self.reference is None:
             return 0
         return max(self.reference - self.equity, 0)
+
+
+def describe(state: GuardState) -> str:
+    """The loss limit's state in one line: what `guard` prints and the cockpit's HUD can show."""
+    if not state.enabled:
+        return "Loss limit: off."
+    if state.breach is not None:
+        when = f"; auto-stop at {state.auto_stop_at:%H:%M:%S} UTC" if state.auto_stop_at else ""
+        return f"Loss limit: EXIT-ONLY since {state.breach.at:%Y-%m-%d %H:%M:%S} UTC{when}."
+    if state.equity is None:
+        return "Loss limit: watching (no equity read yet)."
+    return f"Loss limit: watching; equity {format_usd(state.equity)}, {format_usd(state.loss)} below its reference."
 
 
 StateSink = Callable[[GuardState], None]
@@ -106,8 +121,8 @@ class Watcher:
             if self._stopping is not None and not self._stopping.done():
                 self._stopping.cancel()
 
-    async def _follow(self, snapshots: object) -> None:
-        async for snapshot in snapshots:  # type: ignore[attr-defined]
+    async def _follow(self, snapshots: Stream[AccountSnapshot]) -> None:
+        async for snapshot in snapshots:
             await self.handle(snapshot)
 
     async def _tick(self) -> None:

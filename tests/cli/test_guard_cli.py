@@ -4,7 +4,6 @@ a relaunch (and `order` is refused exit-only meanwhile), SIGTERM ends it cleanly
 a typed `--lift` lifts the limit."""
 
 import asyncio
-import os
 import select
 import signal
 import subprocess
