@@ -8,7 +8,6 @@ breached loss limit after the user types "lift".
 
 import argparse
 import asyncio
-import contextlib
 import signal
 import sys
 from datetime import datetime
@@ -66,8 +65,7 @@ async def _watch(services: Services, pubkey: str) -> int:
             loop.remove_signal_handler(sig)
         for task in waits:
             task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*waits, return_exceptions=False)
+        await asyncio.gather(*waits, return_exceptions=True)  # a failure is raised below, after cleanup
         await notifier.close()
         await link.close()
     failure = watching.exception() if watching.done() and not watching.cancelled() else None

@@ -26,7 +26,7 @@ from rekt_tui.domain.loss_limit import Breach, LossBasis, LossLedger, LossLimitR
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.domain.trading import AccountSnapshot
-from rekt_tui.registry import Registry
+from rekt_tui.registry import Registry, RegistryError
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.notify import Notifier
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
@@ -148,9 +148,12 @@ class Watcher:
                 alerts.append(self._breach_alert(self._ledger.breach, snapshot.slot))
             self._publish()
         for alert in alerts:
-            await self._link.registry.record_alert(self._link.pubkey, alert, now)
             self._notifier.deliver(alert, now)
             self.alerts_seen += 1
+            try:
+                await self._link.registry.record_alert(self._link.pubkey, alert, now)
+            except RegistryError as error:  # the log of alerts is an audit; the breach itself is already stored
+                log.warning("alert not logged in the registry: %s", error)
         self._maybe_auto_stop(now)
 
     def _breach_alert(self, breach: Breach, slot: int) -> Alert:

@@ -4,10 +4,10 @@ a relaunch (and `order` is refused exit-only meanwhile), SIGTERM ends it cleanly
 a typed `--lift` lifts the limit."""
 
 import asyncio
-import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -43,26 +43,30 @@ def trading_session(chain_cli) -> str:
 
 
 class Guard:
-    """A `rekt-tui guard` process whose stdout lines are read as they come."""
+    """A `rekt-tui guard` process whose stdout lines a thread collects as they come."""
 
     def __init__(self, chain_cli, env: dict) -> None:
         command = [sys.executable, "-m", "rekt_tui", "--data-dir", str(chain_cli.data_dir), "guard"]
         self.proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
 
     def wait_for(self, text: str, timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
         while True:
-            for line in self.lines:
+            reading = self._reader.is_alive()  # before the scan: a line read after it is seen next time
+            for line in list(self.lines):
                 if text in line:
                     return line
-            left = deadline - time.monotonic()
-            assert left > 0, f"guard never printed {text!r}; it printed {self.lines}"
-            ready, _, _ = select.select([self.proc.stdout], [], [], left)
-            if ready:
-                line = self.proc.stdout.readline()
-                assert line, f"guard exited ({self.proc.wait()}): {self.proc.stderr.read()}"
-                self.lines.append(line.rstrip("\n"))
+            if time.monotonic() > deadline or not reading:
+                self.kill()
+                raise AssertionError(f"guard never printed {text!r}; it printed {self.lines}; {self.proc.stderr.read()}")
+            time.sleep(0.02)
 
     def kill(self) -> None:
         if self.proc.poll() is None:
