@@ -344,7 +344,7 @@ def start_trading(cockpit: Cockpit) -> str:
     """From an empty data dir to "Start trading confirmed"; returns the session wallet's pubkey."""
     tmux = cockpit.tmux
     cockpit.launch()
-    tmux.wait_for("Ready on localnet: 0 session wallets")
+    tmux.wait_for("Ready on localnet: 0 session")  # the activity panel may wrap before "wallets"
     tmux.send("w")
     tmux.wait_for("+ New session wallet")
     tmux.send("n")
