@@ -108,7 +108,8 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker failures surface: the app's own, and the screens' (as `WorkerFailed`)."""
-        self.refresh_bindings()  # reload is hidden while a load runs
+        if self.screen_stack:  # a worker can end after the screens, as the app shuts down
+            self.refresh_bindings()  # reload is hidden while a load runs
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.on_worker_failed(WorkerFailed(event.worker.error))
 
