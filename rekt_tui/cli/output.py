@@ -11,6 +11,15 @@ from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.text import printable
 
+CONFIRM_WORDS = frozenset({"y", "yes"})
+
+
+def ask(question: str) -> bool:
+    """A yes/no question on stderr; anything but y or yes is no."""
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in CONFIRM_WORDS
+
 
 def session_dict(session: SessionRecord, **extra: Any) -> dict[str, Any]:
     data = {

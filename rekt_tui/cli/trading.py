@@ -1,4 +1,4 @@
-"""`rekt-tui airdrop | init | deposit | strategy | start | status`, and dispatch of the order commands.
+"""`rekt-tui airdrop | init | deposit | withdraw | strategy | start | status`, and dispatch of the order commands.
 
 Each command opens one live link to the session (`--session PUBKEY`, or the only
 active one), runs one service call and closes the link. Results go to stdout (one
@@ -8,7 +8,7 @@ value, or a table, or JSON); sentences for people go to stderr.
 import argparse
 import sys
 
-from rekt_tui.cli import trading_orders
+from rekt_tui.cli import collateral, trading_orders
 from rekt_tui.cli.output import note, print_json, print_table, session_dict
 from rekt_tui.cli.trading_views import (
     ORDER_HEADINGS,
@@ -36,6 +36,7 @@ async def run(services: Services, args: argparse.Namespace) -> int:
         "airdrop": _airdrop,
         "init": _init,
         "deposit": _deposit,
+        "withdraw": collateral.withdraw,
         "strategy": _strategy,
         "start": _start,
         "status": _status,

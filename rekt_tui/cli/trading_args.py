@@ -9,7 +9,9 @@ import argparse
 from rekt_tui.domain.order_grammar import add_cancel_arguments, add_close_arguments, add_order_arguments
 from rekt_tui.domain.pubkey import parse_pubkey
 
-TRADING_COMMANDS = frozenset({"airdrop", "init", "deposit", "strategy", "start", "order", "cancel", "close", "status"})
+TRADING_COMMANDS = frozenset(
+    {"airdrop", "init", "deposit", "withdraw", "strategy", "start", "order", "cancel", "close", "status"}
+)
 
 
 def session_option(parser: argparse.ArgumentParser, default_help: str = "the only active one") -> None:
@@ -34,6 +36,13 @@ def add_trading_commands(commands, command) -> None:
     deposit = command(commands, "deposit", "deposit SOL (keeping the gas reserve) or USDC into Drift")
     deposit.add_argument("amount", metavar="AMOUNT")
     deposit.add_argument("asset", metavar="SOL|USDC")
+    withdraw = command(
+        commands, "withdraw", "withdraw part of the collateral to the session wallet (reduce-only, guarded)"
+    )
+    withdraw.add_argument("amount", metavar="AMOUNT", help="an amount, or all for the most the guards allow")
+    withdraw.add_argument("asset", metavar="SOL|USDC")
+    withdraw.add_argument("--yes", action="store_true", help="withdraw without asking")
+    withdraw.add_argument("--json", action="store_true", help="print JSON")
     strategy = command(commands, "strategy", "choose the session's strategy preset")
     strategy.add_argument("name", metavar="NAME")
     start = command(commands, "start", "confirm \"Start trading on Drift\" once the checklist holds")
@@ -48,5 +57,5 @@ def add_trading_commands(commands, command) -> None:
     add_close_arguments(close)
     status = command(commands, "status", "account, positions, orders and the start-trading checklist")
     status.add_argument("--json", action="store_true", help="print JSON")
-    for parser in (airdrop, init, deposit, strategy, start, order, cancel, close, status):
+    for parser in (airdrop, init, deposit, withdraw, strategy, start, order, cancel, close, status):
         session_option(parser)

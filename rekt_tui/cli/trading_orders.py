@@ -6,9 +6,8 @@ confirmed at the prompt.
 """
 
 import argparse
-import sys
 
-from rekt_tui.cli.output import note, print_table
+from rekt_tui.cli.output import ask, note, print_table
 from rekt_tui.cli.trading_views import preview_rows
 from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.guards import OrderRefused
@@ -16,15 +15,6 @@ from rekt_tui.domain.orders import side_label
 from rekt_tui.services.landing import Lander
 from rekt_tui.services.models import OrderForm
 from rekt_tui.services.orders import OrderService
-
-CONFIRM_WORDS = {"y", "yes"}
-
-
-def _ask(question: str) -> bool:
-    sys.stderr.write(f"{question} [y/N] ")
-    sys.stderr.flush()
-    return sys.stdin.readline().strip().lower() in CONFIRM_WORDS
-
 
 async def order(lander: Lander, args: argparse.Namespace) -> int:
     service = OrderService(lander)
@@ -39,7 +29,7 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
         raise OrderRefused(plan.refusals)
     if args.yes:
         placed = await service.submit(plan)
-    elif _ask("Place this order?"):
+    elif ask("Place this order?"):
         placed = await service.place(form, **overrides)  # checked again on fresh data
     else:
         raise RektError("Order not placed; nothing was signed.")

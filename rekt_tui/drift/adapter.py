@@ -18,6 +18,7 @@ from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
+from rekt_tui.domain.collateral import WithdrawPreview
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.guards import Preview
@@ -45,6 +46,7 @@ from rekt_tui.drift.snapshots import SOL_SPOT_MARKET_INDEX
 from rekt_tui.drift.streams import Subscription
 from rekt_tui.drift.teardown_reads import read_holdings, spot_spec, top_bidders
 from rekt_tui.drift.transactions import Instructions, TransactionSigner
+from rekt_tui.drift.withdraw_preview import preview_withdraw
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +192,9 @@ class DriftVenue:
         self, request: OrderRequest, *, auction_end_price: int | None, book: tuple[tuple[int, int], ...]
     ) -> Preview:
         return preview_order(self._client, request, auction_end_price=auction_end_price, book=book)
+
+    def preview_withdraw(self, market_index: int, amount: int) -> WithdrawPreview:
+        return preview_withdraw(self._client, market_index, amount)
 
     # Streams and staleness
 

@@ -19,7 +19,7 @@ from driftpy.constants.numeric_constants import BASE_PRECISION
 from driftpy.drift_user import DriftUser
 from driftpy.math.margin import MarginCategory
 from driftpy.math.perp_position import calculate_position_funding_pnl, is_available
-from driftpy.types import MarketType, PerpPosition
+from driftpy.types import MarketType, PerpPosition, UserAccount
 from solders.pubkey import Pubkey
 
 from rekt_tui.domain.errors import RektError
@@ -104,10 +104,15 @@ def _after_fill(
         position, base_asset_amount=base, quote_asset_amount=position.quote_asset_amount + funding + delta_quote,
         last_cumulative_funding_rate=rate,
     )  # fmt: skip
+    return projected_user(client, user, replace(account, perp_positions=positions))
+
+
+def projected_user(client: DriftClient, user: DriftUser, account: UserAccount) -> DriftUser:
+    """A DriftUser over `account` (a changed copy of `user`'s), for driftpy's margin math."""
     loaded = user.get_user_account_and_slot()
     assert loaded is not None, "drift_user() returns only a loaded account"
     projected = DriftUser(client, user.user_public_key, AccountSubscriptionConfig("cached"))
-    projected.account_subscriber.update_data(DataAndSlot(loaded.slot, replace(account, perp_positions=positions)))
+    projected.account_subscriber.update_data(DataAndSlot(loaded.slot, account))
     return projected
 
 

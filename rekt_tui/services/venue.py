@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar
 
+from rekt_tui.domain.collateral import WithdrawPreview
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.guards import Preview
 from rekt_tui.domain.history import Ledger, RecordBatch
@@ -143,6 +144,9 @@ class Venue(Protocol):
         """The levels an order in `direction` would take now; empty when the book is unknown."""
 
     def preview(self, request: OrderRequest, *, auction_end_price: int | None, book: BookSide) -> Preview: ...
+
+    def preview_withdraw(self, market_index: int, amount: int) -> WithdrawPreview:
+        """The account after a reduce-only withdrawal of `amount` (token precision)."""
 
     # Streams and staleness
 

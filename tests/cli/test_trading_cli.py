@@ -126,3 +126,13 @@ def test_usdc_path_with_every_refusal_signing_nothing_then_cancel_and_close(rekt
     assert flat["orders"] == []
     kinds = [kind for kind, _ in transactions(rekt)]
     assert kinds.count("cancel_order") == 2 and kinds[-1] == "close_position"
+
+    # Part of the collateral comes back without a stop; refusals sign nothing.
+    signed = transactions(rekt)
+    refused(rekt("withdraw", "1000", "USDC", "--yes"), "a withdrawal never borrows")
+    refused(rekt("withdraw", "10", "USDC", stdin="n\n"), "Withdrawal cancelled; nothing was signed")
+    refused(rekt("withdraw", "1", "SOL", "--yes"), "Drift holds no SOL")
+    assert transactions(rekt) == signed
+    withdrawn = rekt("withdraw", "25", "USDC", "--yes", "--json")
+    assert ok(withdrawn) and withdrawn.json()["amount"] == 25_000_000
+    assert transactions(rekt)[-1] == ("withdraw", "confirmed")
