@@ -176,13 +176,25 @@ class SessionService:
         await record_balances_after_landing(self._link)
         return landed
 
+    async def deposit_room(self, asset: str) -> int:
+        """The most of `asset` the wallet can deposit now (native precision): all its USDC,
+        or its SOL less the gas reserve, this fee and the temporary wrapped-SOL account."""
+        if parse_asset(asset) == "USDC":
+            return await self._venue.wallet_usdc()
+        held = await self._venue.wallet_lamports()
+        return max(held - self._venue.fee - self._sol_kept(), 0)
+
+    def _sol_kept(self) -> int:
+        reserve = int(self._settings.gas_reserve_sol * LAMPORTS_PER_SOL)
+        return max(reserve, self._venue.deposit_reserve_lamports("SOL"))
+
     async def _check_reserve(self, lamports: int) -> None:
         """The wallet must keep the gas reserve after the deposit and its fee, and hold
         the temporary wrapped-SOL account while a SOL deposit runs."""
         held = await self._venue.wallet_lamports()
         reserve = int(self._settings.gas_reserve_sol * LAMPORTS_PER_SOL)
         fee = self._venue.fee
-        kept = max(reserve, self._venue.deposit_reserve_lamports("SOL")) if lamports else reserve
+        kept = self._sol_kept() if lamports else reserve
         largest = held - fee - kept
         if lamports > largest or largest < 0:
             most = f"deposit at most {format_sol(largest, 9)}" if lamports and largest > 0 else "fund the wallet first"

@@ -17,6 +17,7 @@ from rekt_tui.domain.session import SessionRecord
 from rekt_tui.tui.chain import ChainLoader
 
 if TYPE_CHECKING:
+    from rekt_tui.services.collateral import CollateralService
     from rekt_tui.services.container import Services
     from rekt_tui.services.landing import Lander
     from rekt_tui.services.link import SessionLink
@@ -83,6 +84,10 @@ class SessionController:
         """Setup steps and checklist of the linked session."""
         lander = self._linked_lander()
         return self.chain.loaded.SessionService(lander)
+
+    def collateral(self) -> CollateralService:
+        """Withdrawals of the linked session (deposits are a setup step)."""
+        return self.chain.loaded.CollateralService(self._linked_lander().link)
 
     def _linked_lander(self) -> Lander:
         if self._lander is None:

@@ -31,6 +31,7 @@ from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.services.market_data import BOOK_MARKETS
 from rekt_tui.tui.activity import ActivityEntry, Severity, appended
+from rekt_tui.tui.collateral_actions import open_collateral
 from rekt_tui.tui.formatting import chain_slot, cycled, status_summary
 from rekt_tui.tui.live import LiveFeeds
 from rekt_tui.tui.messages import (
@@ -75,6 +76,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         Binding("4", "focus('#activity')", "Go to activity log", id="dashboard.go_activity", show=False),
         Binding("5", "focus('#orders')", "Go to open orders", id="dashboard.go_orders", show=False),
         Binding("m", "next_market", "Market", id="dashboard.next_market"),
+        Binding("dollar_sign", "collateral", "Add or withdraw collateral", id="dashboard.collateral"),
         Binding("M", "previous_market", "Previous market", id="dashboard.previous_market", show=False),
         Binding("z", "maximize", "Zoom panel", id="dashboard.zoom", show=False),
         Binding("escape", "minimize", "Restore panels", id="dashboard.restore"),
@@ -186,6 +188,9 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         count = len(self.account.orders) if self.account else 0
         return count, self.linked.market_names if self.linked else {}
 
+    def action_collateral(self) -> None:
+        open_collateral(self.app, self._sessions, self.post_message)
+
     def action_next_market(self) -> None:
         self._switch_market(1)
 
@@ -224,6 +229,8 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
             return self.maximized is not None
         if action in ("next_market", "previous_market"):
             return self.linked is not None
+        if action == "collateral":  # the session's Drift account, linked to sign
+            return self._sessions.linked and self.account is not None
         return True
 
     def show_status(self, status: ShellStatus) -> None:
