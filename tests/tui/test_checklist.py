@@ -60,14 +60,18 @@ async def test_walk_the_checklist_to_start_trading(tmp_path, live, message_log):
             assert "balanced strategy" in question and "$100.00 of collateral" in question
             await pilot.press("y")
             await until(pilot, lambda: line_states(app).get("confirmed") is ItemState.DONE, "the start")
+            # More collateral any time: `d` stays on once the account exists.
+            assert app.screen.check_action("step", ("deposit",))
+            app.screen.query_one("#deposit-amount").value = "50"
+            await step("d", "collateral")
 
             steps = [m.step for m in distinct(message_log, StepRequested)]
             assert steps == ["fund_sol", "initialize_account", "fund_usdc", "deposit", "choose_strategy",
-                             "confirm_start"]  # fmt: skip
+                             "confirm_start", "deposit"]  # fmt: skip
             assert distinct(message_log, SessionDataLoaded)[-1].checklist.ready_to_trade
             [session] = await services.registry.list_sessions(cluster="localnet")
             assert session.trading_started_at is not None and session.referrer_verified_at is not None
-            assert session.strategy == "balanced"
+            assert session.strategy == "balanced" and session.last_collateral_quote == 150 * 10**6
             await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
 
             # The dashboard's session panel shows what setup recorded, not the wallet as first linked.

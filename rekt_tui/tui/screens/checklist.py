@@ -1,16 +1,17 @@
 """The start-trading checklist: every line as the chain shows it, each with its key.
 
-The lines come from `SessionService.checklist()`, read by the screen's own worker every
+The lines come from `SessionService.checklist()`, read by the screen's `SetupFacts` every
 few seconds and after every step, so a line reads ✓ only when the chain backs it. Steps
-go up to the app, whose workers outlive this screen; the screen follows its running step. A key applies only while its
-line is open and no other step is confirming; the line being performed says so.
+go up to the app, whose workers outlive this screen; the screen follows its running step.
+A key applies only while its line is open and no other step is confirming (a deposit also
+once the account exists: more collateral is welcome any time); the line being performed
+says so.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -18,17 +19,14 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
 from rekt_tui.domain.checklist import Checklist, ChecklistAction, ChecklistItem, ItemState
-from rekt_tui.tui.messages import WorkerFailed
-from rekt_tui.tui.screens.setup import read_setup_facts
 from rekt_tui.tui.session_messages import SessionDataLoaded, StepRequested
+from rekt_tui.tui.widgets.setup_facts import SetupFacts
 
 if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
 
-REFRESH_S = 2.0
 DEFAULT_DEPOSIT = "100"
 ASSETS = ("USDC", "SOL")
 # The key that performs each line's action, shown on the line itself.
@@ -84,35 +82,14 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
             yield Label("Strategy")
             chosen = self.strategy if self.strategy in self.strategies else "balanced"
             yield Select([(name, name) for name in self.strategies], value=chosen, allow_blank=False, id="strategy")
+        yield SetupFacts(self._sessions)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.read()
-        self.set_interval(REFRESH_S, self._want_data)
-        if self._sessions is not None:
-            cockpit = self.app.get_default_screen()  # the dashboard keeps the step running
-            self.busy_step = cockpit.busy_step  # a step started elsewhere (setup's airdrop) shows here too
-            self.watch(cockpit, "busy_step", self._busy_changed, init=False)
-
-    def _want_data(self) -> None:
-        if self.is_active and self.busy_step is None:
-            self.read()
-
-    def _busy_changed(self, step: str | None) -> None:
-        self.busy_step = step
-        if step is None:
-            self.read()
-
-    @work(group="session-data", exclusive=True, exit_on_error=False)
-    async def read(self) -> None:
-        await read_setup_facts(self._sessions, self.post_message)
+    def on_setup_facts_busy_changed(self, message: SetupFacts.BusyChanged) -> None:
+        self.busy_step = message.step  # a step started elsewhere (setup's airdrop) shows here too
 
     def on_session_data_loaded(self, message: SessionDataLoaded) -> None:
         self.checklist = message.checklist
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.post_message(WorkerFailed(event.worker.error))
 
     def watch_checklist(self) -> None:
         self._show()
@@ -145,6 +122,8 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
             return False
         if step in AIRDROP_STEPS:
             return self.localnet
+        if step == ChecklistAction.DEPOSIT.value and _done(self.checklist, "drift_account"):
+            return True
         return any(item.action is not None and item.action.value == step for item in self.checklist.items)
 
     def action_step(self, step: str) -> None:
@@ -174,3 +153,7 @@ def item_lines(item: ChecklistItem, busy_step: str | None, *, localnet: bool) ->
 
 def _fund_steps(item: ChecklistItem) -> tuple[str, ...]:
     return AIRDROP_STEPS if item.action is ChecklistAction.FUND_WALLET else ()
+
+
+def _done(checklist: Checklist, item_id: str) -> bool:
+    return any(item.id == item_id and item.state is ItemState.DONE for item in checklist.items)

@@ -3,7 +3,7 @@
 The address is the one thing a user must copy exactly, so it gets a line of its own and
 a copy key. Beside it, when the terminal has room, is its QR code for a phone wallet to
 scan; a smaller terminal shows a one-line note instead, so the screen still works at 80×24.
-The balance refreshes while the screen is open (the screen's own read worker); on
+The balance refreshes while the screen is open (its `SetupFacts` reader); on
 localnet the airdrop keys fund the wallet from the faucet. Choosing a wallet and the
 airdrops go up to the app, whose workers outlive this screen; the screen follows the
 app's linked session and running step, and the dashboard's shell status.
@@ -11,10 +11,9 @@ app's linked session and running step, and the dashboard's shell status.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,24 +22,20 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from rekt_tui.domain.money import format_sol
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import ShellStatus
 from rekt_tui.services.models import Funding
 from rekt_tui.tui.formatting import keystore_line
-from rekt_tui.tui.messages import WorkerFailed
 from rekt_tui.tui.session_messages import SessionChosen, SessionDataLoaded, StepRequested
 from rekt_tui.tui.widgets.qr import QrCode
+from rekt_tui.tui.widgets.setup_facts import SetupFacts
 
 if TYPE_CHECKING:
-    from textual.message import Message
-
     from rekt_tui.tui.session_controller import SessionController
 
 NEW_WALLET = "new"
-BALANCE_REFRESH_S = 2.0
 QR_SHOWN_NOTE = "Scan the QR code, or copy the address with y, and send SOL to it."
 QR_HIDDEN_NOTE = "Enlarge the terminal to see a QR code, or copy the address with y."
 # The details beside the QR code need this many columns for the address line not to wrap.
@@ -80,48 +75,33 @@ class SetupScreen(Screen[None], inherit_bindings=False):
                 yield Static(id="setup-qr-note", markup=False)
                 yield Static(id="setup-balance", markup=False)
             yield QrCode(id="setup-qr")
+        yield SetupFacts(self._sessions, wanted=lambda: self.session is not None)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#setup-body").border_title = "Session wallet"
         self._show_status()
         self._show_session()
-        self.set_interval(BALANCE_REFRESH_S, self._want_data)
         if self._sessions is not None:
             cockpit = self.app.get_default_screen()  # the dashboard keeps the status and the session
             self.watch(cockpit, "status", self._status_changed, init=False)
             self.watch(cockpit, "session", self._session_changed, init=False)
-            self.watch(cockpit, "busy_step", self._busy_changed)
 
     def on_resize(self, event: Resize) -> None:
         self.call_after_refresh(self._fit_qr)
-
-    def _want_data(self) -> None:
-        if self.session is not None and self.is_active:
-            self.read()
 
     def _status_changed(self, status: ShellStatus | None) -> None:
         self.status = status
 
     def _session_changed(self, session: SessionRecord | None) -> None:
         self.session = session
-        self.read()
+        self.query_one(SetupFacts).read()
 
-    def _busy_changed(self, step: str | None) -> None:
-        self.busy_step = step
-        if step is None:
-            self.read()
-
-    @work(group="session-data", exclusive=True, exit_on_error=False)
-    async def read(self) -> None:
-        await read_setup_facts(self._sessions, self.post_message)
+    def on_setup_facts_busy_changed(self, message: SetupFacts.BusyChanged) -> None:
+        self.busy_step = message.step
 
     def on_session_data_loaded(self, message: SessionDataLoaded) -> None:
         self.funding = message.funding
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.post_message(WorkerFailed(event.worker.error))
 
     def watch_status(self) -> None:
         if self.is_mounted:
@@ -208,12 +188,6 @@ class SetupScreen(Screen[None], inherit_bindings=False):
 
     def action_airdrop(self, step: str) -> None:
         self.post_message(StepRequested(step))
-
-
-async def read_setup_facts(sessions: SessionController | None, post: Callable[[Message], object]) -> None:
-    """The setup and checklist screens' read: the linked session's funding and checklist, as a message."""
-    if sessions is not None and sessions.linked:
-        post(SessionDataLoaded(*await sessions.setup_facts()))
 
 
 def wallet_options(sessions: tuple[SessionRecord, ...]) -> list[Option]:
