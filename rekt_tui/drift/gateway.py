@@ -28,7 +28,6 @@ from driftpy.accounts import get_state_account_and_slot
 from driftpy.accounts.oracle import get_oracle_decode_fn, get_oracle_price_data_and_slot
 from driftpy.addresses import get_state_public_key
 from driftpy.decode.user import decode_user
-from driftpy.drift_user import DriftUser
 from driftpy.oracles.oracle_id import get_oracle_id
 from driftpy.types import get_ws_url
 from solana.rpc.commitment import Confirmed
@@ -43,6 +42,7 @@ from rekt_tui.drift.pubsub import AccountStream
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.snapshots import account_snapshot, exchange_status, market_states
 from rekt_tui.drift.streams import Backoff, Broadcast, Subscription
+from rekt_tui.drift.session_user import SessionUser
 
 CONNECT_TIMEOUT_S = 10.0
 
@@ -252,7 +252,7 @@ class DriftGateway:
         user = users.get(self.drift_client.active_sub_account_id)
         if user is None:
             # "cached": a DriftUser that holds what it is given and opens no socket of its own.
-            user = DriftUser(self.drift_client, self.user_key, AccountSubscriptionConfig("cached"))
+            user = SessionUser(self.drift_client, self.user_key, AccountSubscriptionConfig("cached"))
             users[self.drift_client.active_sub_account_id] = user
         user.account_subscriber.update_data(DataAndSlot(slot, decode_user(data)))
 

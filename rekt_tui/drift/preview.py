@@ -27,6 +27,7 @@ from rekt_tui.domain.guards import Preview
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.drift.actions import drift_user
+from rekt_tui.drift.session_user import SessionUser
 
 MAX_PERP_POSITIONS = 8  # perp position slots in a Drift User
 
@@ -111,7 +112,7 @@ def projected_user(client: DriftClient, user: DriftUser, account: UserAccount) -
     """A DriftUser over `account` (a changed copy of `user`'s), for driftpy's margin math."""
     loaded = user.get_user_account_and_slot()
     assert loaded is not None, "drift_user() returns only a loaded account"
-    projected = DriftUser(client, user.user_public_key, AccountSubscriptionConfig("cached"))
+    projected = SessionUser(client, user.user_public_key, AccountSubscriptionConfig("cached"))
     projected.account_subscriber.update_data(DataAndSlot(loaded.slot, account))
     return projected
 
