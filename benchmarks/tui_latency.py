@@ -18,6 +18,10 @@ that frame records which price it showed. Both clocks are CLOCK_MONOTONIC. Laten
 frame stamp minus send stamp for every price that reached the screen; prices the repaint
 pacer coalesced away are counted, not timed.
 
+The same run then feeds a bare Textual app (benchmarks/bare_textual.py: one Static per
+path, the same two sockets) for the same time, and prints the cockpit's latency as a
+multiple of that floor.
+
 Run: python -m benchmarks.tui_latency [--seconds 30] [--slot-ms 50]
 """
 
@@ -28,13 +32,15 @@ import itertools
 import json
 import os
 import signal
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from benchmarks.stats import report
+from benchmarks.bare_textual import run_bare
+from benchmarks.stats import percentile, report
 
 BUDGET = "budget p99 ≤ 16.7 ms (docs/PERFORMANCE.md: one frame at 60 Hz)"
 SIZE = (160, 48)
@@ -256,6 +262,9 @@ async def measure(seconds: float, slot_ms: int) -> None:
                     cpu = [(now - then) / (ended - started) for now, then in zip(cpu_seconds(child.pid), cpu)]
             finally:
                 await services.close()
+            # The floor, in the same run on the same localnet: a bare Textual app on the same streams.
+            bare = Probe()
+            bare_window = await run_bare(endpoints, bare, SIZE, SETTLE_S, seconds)
         finally:
             child.send_signal(signal.SIGTERM)
             await child.wait()
@@ -277,6 +286,15 @@ async def measure(seconds: float, slot_ms: int) -> None:
         print(f"{'':<50} max {max(total):8.3f} ms   {len(total)} of {sent_count} prices sent were painted")
         for (what, baseline), samples in zip(STAGE_LABELS, stages):
             report(f"  of which: {what}", samples, baseline)
+        floor = latencies(sent[path], bare.stamps[path], *bare_window, near=sent["book"])
+        if floor is None:
+            print(f"{'  bare Textual app, same streams':<50} nothing reached the screen")
+            continue
+        (floor_total, *_), _ = floor
+        report("  bare Textual app, same streams", floor_total, "the floor: one Static, no cockpit")
+        ratio = percentile(total, 0.99) / max(percentile(floor_total, 0.99), 1e-3)
+        median_ratio = statistics.median(total) / max(statistics.median(floor_total), 1e-3)
+        print(f"{'  cockpit / bare':<50} p50 {median_ratio:7.2f}x    p99 {ratio:7.2f}x   (goal: p99 ≤ 1.5x)")
 
 
 LABELS = {"book": "DLOB orderbook message -> HUD Oracle frame", "account": "oracle accountNotification -> HUD frame"}

@@ -36,6 +36,8 @@ def test_tui_latency_prints_both_paths_against_the_frame_budget():
     for stage in ("socket send -> app handler", "app handler -> applied", "applied -> frame out"):
         assert f"of which: {stage}" in out, out
     assert "Textual screen update" in out and "CPU, share of one core" in out
+    assert out.count("bare Textual app, same streams") == 2, out
+    assert len(re.findall(r"cockpit / bare +p50 +[\d.]+x +p99 +[\d.]+x", out)) == 2, out
 
 
 @needs_tmux
