@@ -7,9 +7,9 @@ exits non-zero before anything is signed; `--yes` withdraws without asking.
 import argparse
 
 from rekt_tui.cli.output import ask, note, print_json, print_table
-from rekt_tui.domain.collateral import amount_text
+from rekt_tui.domain.collateral import amount_text, leverage_text
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.guards import OrderRefused, format_leverage
+from rekt_tui.domain.guards import OrderRefused
 from rekt_tui.domain.money import format_usd
 from rekt_tui.services.collateral import CollateralService, WithdrawPlan
 from rekt_tui.services.landing import Lander
@@ -22,7 +22,7 @@ def plan_rows(plan: WithdrawPlan) -> list[list[str]]:
         ["Drift holds", amount_text(preview.held, request.decimals, request.asset)],
         ["most withdrawable now", amount_text(plan.largest, request.decimals, request.asset)],
         ["free collateral after", format_usd(preview.free_collateral_after)],
-        ["leverage after", format_leverage(preview.leverage_after)],
+        ["leverage after", leverage_text(preview.leverage_after)],
     ]
 
 

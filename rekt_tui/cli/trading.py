@@ -20,7 +20,7 @@ from rekt_tui.cli.trading_views import (
     status_dict,
 )
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.money import format_sol, format_usd
+from rekt_tui.domain.money import USDC_DECIMALS, format_sol, format_usd, to_decimal
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import Lander, open_lander
 from rekt_tui.services.order_book import adopt_orders
@@ -57,7 +57,10 @@ async def run(services: Services, args: argparse.Namespace) -> int:
 
 async def _airdrop(lander: Lander, args: argparse.Namespace) -> int:
     note(await SessionService(lander).airdrop(args.amount, args.asset))
-    print(format_sol(await lander.link.venue.wallet_lamports(), 9))
+    venue = lander.link.venue  # the wallet's balance of what was airdropped
+    usdc = args.asset.strip().upper() == "USDC"
+    print(f"{to_decimal(await venue.wallet_usdc(), USDC_DECIMALS):f} USDC" if usdc
+          else format_sol(await venue.wallet_lamports(), 9))  # fmt: skip
     return 0
 
 

@@ -10,7 +10,7 @@ beside an open position raises its leverage, which is risk.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rekt_tui.domain.guards import Refusal, RefusalCode
+from rekt_tui.domain.guards import Refusal, RefusalCode, format_leverage
 from rekt_tui.domain.loss_limit import Breach
 from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.strategy import StrategyPreset
@@ -24,7 +24,7 @@ class WithdrawPreview:
     held: int  # the asset's deposit before, in its token precision
     total_collateral_after: int
     free_collateral_after: int  # negative: the withdrawal would break initial margin
-    leverage_after: int
+    leverage_after: int | None  # None: no collateral would be left to measure it against
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class WithdrawRequest:
     asset: str
     decimals: int
     amount: int  # token precision
+
+
+def leverage_text(leverage: int | None) -> str:
+    return "— (no collateral left)" if leverage is None else format_leverage(leverage)
 
 
 def amount_text(amount: int, decimals: int, asset: str) -> str:
@@ -64,8 +68,9 @@ def check_withdraw(
             f"at {format_usd(preview.free_collateral_after)}, below the open positions' margin{most}.",
         ))  # fmt: skip
     cap = int(strategy.max_leverage * LEVERAGE_PRECISION)
-    if has_positions and preview.leverage_after > cap and request.amount <= preview.held:
-        after = Decimal(preview.leverage_after) / LEVERAGE_PRECISION
+    leverage = preview.leverage_after
+    if has_positions and leverage is not None and leverage > cap and request.amount <= preview.held:
+        after = Decimal(leverage) / LEVERAGE_PRECISION
         refusals.append(Refusal(
             RefusalCode.LEVERAGE,
             f"Withdrawing {amount_text(request.amount, request.decimals, request.asset)} would raise leverage to "

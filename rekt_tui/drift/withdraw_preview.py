@@ -40,5 +40,6 @@ def preview_withdraw(client: DriftClient, market_index: int, amount: int) -> Wit
         total_collateral_after=total,
         # Not `get_free_collateral()`: it clamps at zero, and a shortfall is what the guard must see.
         free_collateral_after=total - margin,
-        leverage_after=int(after.get_leverage(include_open_orders=True)),
+        # driftpy divides by the collateral left; with none left leverage means nothing.
+        leverage_after=int(after.get_leverage(include_open_orders=True)) if total > 0 else None,
     )

@@ -85,7 +85,7 @@ def test_happy_path_with_sol_collateral(rekt):
 def test_usdc_path_with_every_refusal_signing_nothing_then_cancel_and_close(rekt):
     ok(rekt("wallet", "new"))
     ok(rekt("airdrop", "0.5", "SOL"))
-    ok(rekt("airdrop", "500", "USDC"))
+    assert ok(rekt("airdrop", "500", "USDC")) == "500.000000 USDC"  # the wallet's balance of what came
     refused(rekt("order", "SOL-PERP", "buy", "1", "--yes"), "no Drift account")
     ok(rekt("init"))
     ok(rekt("deposit", "400", "USDC"))

@@ -61,6 +61,7 @@ async def test_a_flat_account_withdraws_part_then_all_and_refusals_sign_nothing(
 
     everything = await service.plan_withdraw("all", "USDC")
     assert everything.request.amount == 379_500_000 and everything.refusals == ()
+    assert everything.preview.leverage_after is None  # nothing left to measure leverage against
     await service.withdraw(everything)
     await desk.fresh()
     assert desk.account().total_collateral == 0

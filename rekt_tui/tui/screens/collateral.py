@@ -18,9 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Select, Static
 
-from rekt_tui.domain.collateral import amount_text
+from rekt_tui.domain.collateral import amount_text, leverage_text
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.guards import format_leverage
 from rekt_tui.domain.money import SOL_DECIMALS, USDC_DECIMALS, format_usd, to_decimal
 from rekt_tui.tui.screens.order_entry import DEBOUNCE_S, FieldInput
 
@@ -45,7 +44,7 @@ def withdraw_text(plan: WithdrawPlan) -> str:
         f"Drift holds {amount_text(preview.held, request.decimals, request.asset)}; "
         f"at most {amount_text(plan.largest, request.decimals, request.asset)} can come out now.",
         f"Free collateral after {format_usd(preview.free_collateral_after)} · "
-        f"leverage after {format_leverage(preview.leverage_after)}",
+        f"leverage after {leverage_text(preview.leverage_after)}",
     ))  # fmt: skip
 
 
