@@ -74,7 +74,7 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
             dialog.border_subtitle = "a add · w withdraw · u USDC · o SOL · v max · enter confirms · escape"
             with Horizontal(classes="order-row"):
                 yield Label("Action")
-                modes = [("Add to Drift", DEPOSIT), ("Withdraw to wallet", WITHDRAW)]
+                modes = [("Add", DEPOSIT), ("Withdraw", WITHDRAW)]
                 yield Select(modes, value=self._mode, allow_blank=False, id="collateral-mode")
                 yield Label("Asset")
                 yield Select([("USDC", "USDC"), ("SOL", "SOL")], value="USDC", allow_blank=False, id="collateral-asset")
