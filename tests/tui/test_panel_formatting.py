@@ -172,3 +172,11 @@ def test_the_archive_summary_counts_confirmed_deposits_and_withdrawals():
         "Left in the session wallet: — · —",
         "Session result: no deposits or withdrawals recorded",
     )
+
+
+def test_the_session_panel_lays_out_again_only_when_its_text_changes_shape():
+    from rekt_tui.tui.widgets.session_panel import _reshaped
+
+    assert not _reshaped("Collateral: $400.00\nSOL: 1.9661 SOL", "Collateral: $399.87\nSOL: 1.9660 SOL")
+    assert _reshaped("Collateral: $99.87", "Collateral: $100.02")  # one character longer may wrap
+    assert _reshaped("Collateral: $400.00", "Collateral: $400.00\nPosition: SOL-PERP")

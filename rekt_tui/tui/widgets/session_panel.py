@@ -79,7 +79,7 @@ class SessionPanel(Panel):
             for widget in self.query(selector).results(Static):  # none while recomposing
                 widget.display = self.linked is not None
                 if widget.content != content:
-                    widget.update(content)
+                    widget.update(content, layout=_reshaped(widget.content, content))
 
     def _transactions(self) -> Content:
         linked = self.linked
@@ -89,6 +89,12 @@ class SessionPanel(Panel):
         if self.linked is None:
             return ""
         return "\n".join(session_lines(self.linked.session, self.linked.lamports, self.account, self.linked.usdc))
+
+
+def _reshaped(before: object, after: object) -> bool:
+    """Whether new text can move the layout: lines of the same lengths wrap the same way, so
+    figures that tick (collateral, balances) repaint in place without a layout pass."""
+    return [len(line) for line in str(before).splitlines()] != [len(line) for line in str(after).splitlines()]
 
 
 def _wallet_table(status: ShellStatus) -> Table:
