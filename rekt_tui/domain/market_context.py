@@ -139,13 +139,19 @@ def premium(mark: int | None, oracle: int) -> Decimal | None:
     return Decimal(mark - oracle) / Decimal(oracle)
 
 
-def change_24h(candles_hourly: list[Candle], now: int, last_price: int) -> Decimal | None:
+def change_24h(candles_hourly: Sequence[Candle], now: int, last_price: int) -> Decimal | None:
     """The last price against the first price of the oldest hour within 24 h; None without one."""
     window = [c for c in candles_hourly if c.ts >= now - DAY_S and c.price_open is not None]
     if not window:
         return None
     first = min(window, key=lambda c: c.ts).price_open
     return None if not first else Decimal(last_price - first) / Decimal(first)
+
+
+def hourly_closes(candles_hourly: Sequence[Candle], now: int) -> tuple[int, ...]:
+    """Each hour's closing price (fills, else oracle) within 24 h, oldest first; hours without one are left out."""
+    window = sorted((c for c in candles_hourly if c.ts >= now - DAY_S), key=lambda c: c.ts)
+    return tuple(close for c in window if (close := c.price_close) is not None)
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,7 @@ class MarketContext:
     contract: Contract | None  # None when the data API did not answer
     mark_price: int | None  # the book's mark (mid), else the AMM's price
     change_24h: Decimal | None
+    closes: tuple[int, ...] = ()  # hourly closes over the last 24 h, oldest first: the list's sparkline
 
     @property
     def symbol(self) -> str:
@@ -241,3 +248,28 @@ def chart_levels(account: AccountSnapshot | None, market_index: int) -> tuple[Ch
             if price:
                 levels.append(ChartLevel("buy" if order.direction is Direction.LONG else "sell", price))
     return tuple(levels)
+
+
+def merge_trades(current: Sequence[Trade], incoming: Sequence[Trade], limit: int) -> tuple[Trade, ...]:
+    """The newest `limit` of both, newest first, each fill once: the stream and the HTTP
+    tape overlap, and a fill read both ways must not show twice."""
+    unique = dict.fromkeys((*incoming, *current))
+    return tuple(sorted(unique, key=lambda t: (t.ts, t.slot), reverse=True)[:limit])
+
+
+def fold_trades(candles: tuple[Candle, ...], trades: Sequence[Trade], span_s: int) -> tuple[Candle, ...]:
+    """Candles (newest first) with fills applied in time order: the newest span moves, a fill
+    past it opens the next one, and a fill older than the newest span is already in the history."""
+    bars = list(candles)
+    for trade in sorted(trades, key=lambda t: (t.ts, t.slot)):
+        start = trade.ts - trade.ts % span_s
+        newest = bars[0] if bars else None
+        if newest is None or start > newest.ts:
+            bars.insert(0, Candle(start, trade.price, trade.price, trade.price, trade.price, None, None, trade.base))
+        elif start == newest.ts:
+            open_ = newest.open if newest.open is not None else trade.price
+            high = trade.price if newest.high is None else max(newest.high, trade.price)
+            low = trade.price if newest.low is None else min(newest.low, trade.price)
+            volume = newest.base_volume + trade.base
+            bars[0] = Candle(newest.ts, open_, high, low, trade.price, newest.oracle_open, newest.oracle_close, volume)
+    return tuple(bars)

@@ -10,7 +10,7 @@ first chain read only: it costs most of a second.
 import asyncio
 import base64
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -22,6 +22,9 @@ from rekt_tui.domain.records import Direction
 from rekt_tui.domain.venue import VenueConfig
 from rekt_tui.drift.dlob import fetch_l2
 from rekt_tui.drift.rpc import JsonRpc
+
+if TYPE_CHECKING:
+    from rekt_tui.drift.trade_feed import TradeFeed
 
 TIMEOUT_S = 8.0
 
@@ -143,6 +146,11 @@ class DriftMarketData:
 
     async def trades(self, market: str, limit: int) -> list[Trade]:
         return await self._records(f"/market/{market}/trades", "records", parse_trade, {"limit": str(limit)})
+
+    def trade_feed(self, market: str) -> "TradeFeed":
+        from rekt_tui.drift.trade_feed import TradeFeed  # it imports this module's parser
+
+        return TradeFeed(self._config.dlob_ws_url, market, stale_after_s=self._config.stale_after_s)
 
     async def candles(self, market: str, resolution: str, limit: int) -> list[Candle]:
         path = f"/market/{market}/candles/{resolution}"

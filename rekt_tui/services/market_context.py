@@ -15,10 +15,10 @@ from typing import TypeVar
 from rekt_tui.config import Settings
 from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.market_context import (
-    Candle, ChainMarket, Contract, FundingPayment, MarketContext, MarketDataError, Trade, change_24h,
+    Candle, ChainMarket, Contract, FundingPayment, MarketContext, MarketDataError, Trade, change_24h, hourly_closes,
 )  # fmt: skip
 from rekt_tui.domain.orderbook import OrderBook
-from rekt_tui.services.venue import MarketData
+from rekt_tui.services.venue import MarketData, TradeFeed
 from rekt_tui.services.venue_factory import open_market_data
 
 T = TypeVar("T")
@@ -136,6 +136,10 @@ class MarketContextService:
         market = resolve_symbol(symbol, await self.data.chain_markets())
         return await self.data.trades(market.symbol, limit)
 
+    def trade_feed(self, symbol: str) -> TradeFeed | None:
+        """`symbol`'s fills as they happen (not started), or None when the venue streams none."""
+        return self.data.trade_feed(symbol)
+
     async def candles(self, symbol: str, resolution: str, limit: int) -> list[Candle]:
         return await self.data.candles(symbol, resolution, limit)
 
@@ -152,7 +156,8 @@ class MarketContextService:
     ) -> MarketContext:
         last = contract.last_price if contract is not None else None
         change = change_24h(hourly, now, last) if last is not None else None
-        return MarketContext(chain=market, contract=contract, mark_price=mark, change_24h=change)
+        closes = hourly_closes(hourly, now)
+        return MarketContext(chain=market, contract=contract, mark_price=mark, change_24h=change, closes=closes)
 
     async def _contracts(self) -> tuple[dict[str, Contract], tuple[str, ...]]:
         try:

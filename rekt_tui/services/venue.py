@@ -36,6 +36,7 @@ Auction = tuple[int, int, int]
 # Book levels an order would take, best first: (price 1e6, size in base precision).
 BookSide = tuple[tuple[int, int], ...]
 BookUpdate = OrderBook | FeedEvent
+TradeUpdate = Trade | FeedEvent
 
 
 class Stream(Protocol[T_co]):
@@ -65,6 +66,20 @@ class BookFeed(Protocol):
     def updates(self) -> Stream[BookUpdate]: ...
 
     async def switch(self, market: str, market_type: str = "perp") -> None: ...
+
+
+class TradeFeed(Protocol):
+    """A market's public fills as they happen (a stream, not whole states: a reader that
+    falls behind loses the oldest, and the HTTP tape fills in); `start`, then `close`."""
+
+    @property
+    def state(self) -> FeedState: ...
+
+    def updates(self) -> Stream[TradeUpdate]: ...
+
+    def start(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 class Venue(Protocol):
@@ -209,6 +224,9 @@ class MarketData(Protocol):
 
     async def trades(self, market: str, limit: int) -> list[Trade]:
         """The newest `limit` fills, newest first."""
+
+    def trade_feed(self, market: str) -> TradeFeed | None:
+        """`market`'s fills as they happen, not started; None when the venue streams none."""
 
     async def candles(self, market: str, resolution: str, limit: int) -> list[Candle]:
         """The newest `limit` candles of `resolution` minutes, newest first; gaps have none."""

@@ -1,5 +1,8 @@
 """The dashboard's live feeds: app-owned workers that follow a session and the order book.
 
+The book is public data: it starts at launch (`watch_market`), before any session exists,
+or with the first session followed when the app was told not to open feeds at launch.
+
 `LiveFeeds` runs its workers on the dashboard, the app's default screen, so they live and
 die with the app (closing any other screen never stops a feed); their messages land in the
 dashboard's handlers, which hand them back here to push the data down. Worker bodies only read a service stream and post
@@ -132,6 +135,7 @@ class LiveFeeds:
         self._record = record
         self._following: str | None = None
         self._book_feed: Any = None  # the running OrderBookFeed, for market switches
+        self._book_started = False
         self._stale = False
         self._feed_states: dict[str, FeedState] = {}
         self._feed_ages: dict[str, float] = {}
@@ -151,21 +155,31 @@ class LiveFeeds:
         """Read the wallet's balance and last transactions now, not at the next poll: something was just sent."""
         self._linked_wakeup.set()
 
+    @property
+    def book_running(self) -> bool:
+        """Whether the order book feed has started (the market switch applies to it)."""
+        return self._book_started
+
+    def watch_market(self) -> None:
+        """Start the order book feed of the dashboard's market, if it is not running: no session needed."""
+        if self._book_started:
+            return
+        self._book_started = True
+        self._dashboard.run_worker(self._follow_book(), group=LIVE_GROUP, exit_on_error=False)
+        self._dashboard.refresh_bindings()  # the market switch now applies
+
     def follow(self, pubkey: str) -> None:
         """Show this session on the dashboard: its account feed replaces the previous one's,
-        whose figures are cleared at once; the order book feed starts with the first."""
+        whose figures are cleared at once; the order book feed starts with it unless it runs already."""
         if pubkey == self._following:
             return
-        first = self._following is None
         self._following = pubkey
         self._dashboard.account = self._dashboard.panel_account = self._dashboard.linked = None
-        run = self._dashboard.run_worker
-        run(self._follow_account(pubkey), group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
-        if first:
-            run(self._follow_book(self._dashboard.market), group=LIVE_GROUP, exit_on_error=False)
+        self._dashboard.run_worker(self._follow_account(pubkey), group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
+        self.watch_market()
 
     def switch_market(self, market: str) -> None:
-        if self._book_feed is not None:
+        if self._book_feed is not None:  # else the feed, when it opens, opens on the dashboard's market
             self._dashboard.run_worker(self._book_feed.switch(market), group=LIVE_GROUP, exit_on_error=False)
 
     async def _follow_account(self, pubkey: str) -> None:
@@ -233,8 +247,9 @@ class LiveFeeds:
             line = "Loss limit breached: the session is exit-only." if state.exit_only else "The loss limit was lifted."
             self._record(line, "error" if state.exit_only else "information")
 
-    async def _follow_book(self, market: str) -> None:
-        feed = self._book_feed = open_book_feed(self._sessions.services, market)
+    async def _follow_book(self) -> None:
+        # The market as it is when the worker runs: a switch before then has no feed to tell.
+        feed = self._book_feed = open_book_feed(self._sessions.services, self._dashboard.market)
         updates, post = feed.updates(), self._dashboard.post_message
 
         def relayed(update: Any) -> None:

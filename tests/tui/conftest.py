@@ -39,9 +39,13 @@ def make_settings(tmp_path: Path, **flags: Any) -> Settings:
     )
 
 
-def make_app(services: Services, *, reconcile_at_launch: bool = False) -> RektApp:
-    """Launch reconciliation is off unless asked: these wallets have no chain behind them."""
-    return RektApp(services=services, clock=lambda: FIXED_NOW, reconcile_at_launch=reconcile_at_launch)
+def make_app(services: Services, *, reconcile_at_launch: bool = False, market_feeds_at_launch: bool = False) -> RektApp:
+    """Launch reconciliation and launch market feeds are off unless asked: these wallets have no chain
+    behind them, and a snapshot must not depend on whatever answers on the default ports."""
+    return RektApp(
+        services=services, clock=lambda: FIXED_NOW, reconcile_at_launch=reconcile_at_launch,
+        market_feeds_at_launch=market_feeds_at_launch,
+    )  # fmt: skip
 
 
 async def add_wallet(services: Services, tmp_path: Path, seed: int, label: str) -> SessionRecord:

@@ -105,6 +105,9 @@ class FixedMarketData:
     async def funding_history(self, market: str) -> list[FundingPayment]:
         return []
 
+    def trade_feed(self, market: str) -> None:
+        return None  # fixed data streams nothing: the tape shows what `trades` answers
+
 
 def fixed_service(broken: frozenset[str] = frozenset()) -> MarketContextService:
     return MarketContextService(FixedMarketData(broken), clock=lambda: NOW)

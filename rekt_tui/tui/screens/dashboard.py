@@ -228,7 +228,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         if action == "minimize":
             return self.maximized is not None
         if action in ("next_market", "previous_market"):
-            return self.linked is not None
+            return self.feeds.book_running
         if action == "collateral":  # the session's Drift account, linked to sign
             return self._sessions.linked and self.account is not None
         return True

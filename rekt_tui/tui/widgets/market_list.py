@@ -1,21 +1,47 @@
-"""Every perp market with price, 24 h change, funding and open interest; `/` filters, Enter selects."""
+"""Every perp market with price, 24 h change, a 24 h sparkline, funding and open interest;
+`/` filters, Enter selects.
 
+The sparkline is Textual's own (`textual.renderables.sparkline`, the renderable its
+`Sparkline` widget draws) placed in a table cell: one line per market, drawn only when the
+list is refilled from the overview (every few seconds), from the hourly candles already
+read for the 24 h change. A plotext plot per row would be a widget and a canvas per market
+redrawn on every layout, for the same one line of bars.
+"""
+
+from collections.abc import Sequence
+
+from rich.color import Color
+from rich.console import RenderableType
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.renderables.sparkline import Sparkline
 from textual.widgets import DataTable, Input
 
 from rekt_tui.domain.market_context import MarketContext, base_text, percent_text
 from rekt_tui.domain.markets import format_price
 
-COLUMNS = ("Market", "Price", "24h", "Fund/h", "OI")
+COLUMNS = ("Market", "Price", "24h", "Trend 24h", "Fund/h", "OI")
+SPARK_WIDTH = 12  # cells: two hourly closes each
+FALLING, RISING = Color.from_rgb(224, 82, 82), Color.from_rgb(82, 196, 120)
 
 
-def list_cells(context: MarketContext) -> tuple[str, ...]:
+def _last(bucket: Sequence[int]) -> int:
+    return bucket[-1]
+
+
+def sparkline(closes: tuple[int, ...]) -> RenderableType:
+    """The hourly closes as one line of bars, lowest red to highest green; "—" with fewer than two."""
+    if len(closes) < 2:
+        return "—"
+    return Sparkline(closes, width=SPARK_WIDTH, min_color=FALLING, max_color=RISING, summary_function=_last)
+
+
+def list_cells(context: MarketContext) -> tuple[RenderableType, ...]:
     chain = context.chain
     price = context.contract.last_price if context.contract is not None else chain.oracle_price
     return (
-        chain.symbol, format_price(price), percent_text(context.change_24h),
+        chain.symbol, format_price(price), percent_text(context.change_24h), sparkline(context.closes),
         percent_text(chain.last_hourly_rate, 4), base_text(chain.base_long, 1),
     )  # fmt: skip
 
@@ -40,7 +66,7 @@ class MarketList(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter markets", id="market-filter")
-        table: DataTable[str] = DataTable(id="market-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[RenderableType] = DataTable(id="market-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
 

@@ -10,6 +10,8 @@ from rekt_tui.domain.market_context import TapeRow, Trade, base_text, coalesce
 from rekt_tui.domain.markets import format_price
 from rekt_tui.domain.records import Direction
 
+TAPE_ROWS = 200
+
 
 def _row(row: TapeRow) -> Content:
     style = "$text-success" if row.side is Direction.LONG else "$text-error"
@@ -39,15 +41,22 @@ class MarketTape(Static):
         self.own_account = own_account
         self.shown = False
 
-    def show(self, trades: tuple[Trade, ...], note: str | None) -> None:
+    def show(self, trades: tuple[Trade, ...], note: str | None, *, live: bool = False) -> None:
+        """The newest trades; with a `note` they are greyed and the note says why (no trades yet: the note alone)."""
+        self.border_title = "Trades  live" if live else "Trades"
+        if trades or note is None:
+            self.update(tape_content(trades, self.own_account, self.rows()))
+            self.shown = True
+            self.add_class("-drawn")
         if note is not None:
             self.failed(note)
             return
-        self.update(tape_content(trades, self.own_account, 200))
-        self.shown = True
-        self.add_class("-drawn")
         self.border_subtitle = "◆ yours" if self.own_account else ""
         self.set_class(False, "-stale")
+
+    def rows(self) -> int:
+        """Rows that fit (all kept trades before the first layout): never format what is not shown."""
+        return self.content_region.height or TAPE_ROWS
 
     def failed(self, sentence: str) -> None:
         """Keep the last trades, greyed, and say why they are old; or just say it."""
