@@ -97,6 +97,7 @@ async def main() -> None:
         services = await Services.open(settings)
         try:
             app = RektApp(services=services, reconcile_at_launch=False)
+            app.dashboard.feeds.book_at_launch = False  # no DLOB here: the stream below is the book
             ours = await drive(app, lambda: app.screen.panel_book.slot if app.screen.panel_book else -1)
             ours_repaints = app.dashboard.feeds.pacer.flushes[BOOK_FEED]
         finally:

@@ -66,15 +66,12 @@ class RektApp(App[None], inherit_bindings=False):
     ]
 
     def __init__(
-        self, *, services: Services, clock: Callable[[], datetime] = datetime.now, reconcile_at_launch: bool = True,
-        market_feeds_at_launch: bool = True,
-    ) -> None:  # fmt: skip
-        """`clock` stamps activity-log lines; tests pass a fixed one, skip reconciling wallets with no chain,
-        and open no market feed at launch (the order book then starts with the first session followed)."""
+        self, *, services: Services, clock: Callable[[], datetime] = datetime.now, reconcile_at_launch: bool = True
+    ) -> None:
+        """`clock` stamps activity-log lines; tests pass a fixed one, and skip reconciling wallets with no chain."""
         super().__init__()
         self.services = services
         self._reconcile_at_launch = reconcile_at_launch
-        self._market_feeds_at_launch = market_feeds_at_launch
         self.sessions = SessionController(services, ChainLoader())
         leverage = services.settings.preset().max_leverage
         self.dashboard = DashboardScreen(sessions=self.sessions, max_leverage=leverage, clock=clock)
@@ -86,8 +83,6 @@ class RektApp(App[None], inherit_bindings=False):
     def on_mount(self) -> None:
         self.call_after_refresh(self.sessions.chain.first_frame_drawn)
         self.load_shell_status()
-        if self._market_feeds_at_launch:  # public data: no session needed
-            self.dashboard.feeds.watch_market()
         if self._reconcile_at_launch:
             self.way_out.reconcile()
 

@@ -1,7 +1,7 @@
 """The dashboard's live feeds: app-owned workers that follow a session and the order book.
 
 The book is public data: it starts at launch (`watch_market`), before any session exists,
-or with the first session followed when the app was told not to open feeds at launch.
+or with the first session followed when `book_at_launch` was turned off.
 
 `LiveFeeds` runs its workers on the dashboard, the app's default screen, so they live and
 die with the app (closing any other screen never stops a feed); their messages land in the
@@ -136,6 +136,10 @@ class LiveFeeds:
         self._following: str | None = None
         self._book_feed: Any = None  # the running OrderBookFeed, for market switches
         self._book_started = False
+        # Public data needs no session: the book starts once the dashboard runs, unless this was
+        # turned off first (tests with no chain behind them, whose frames must not depend on one).
+        self.book_at_launch = True
+        dashboard.call_later(lambda: self.book_at_launch and self.watch_market())
         self._stale = False
         self._feed_states: dict[str, FeedState] = {}
         self._feed_ages: dict[str, float] = {}

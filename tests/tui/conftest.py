@@ -39,13 +39,12 @@ def make_settings(tmp_path: Path, **flags: Any) -> Settings:
     )
 
 
-def make_app(services: Services, *, reconcile_at_launch: bool = False, market_feeds_at_launch: bool = False) -> RektApp:
-    """Launch reconciliation and launch market feeds are off unless asked: these wallets have no chain
-    behind them, and a snapshot must not depend on whatever answers on the default ports."""
-    return RektApp(
-        services=services, clock=lambda: FIXED_NOW, reconcile_at_launch=reconcile_at_launch,
-        market_feeds_at_launch=market_feeds_at_launch,
-    )  # fmt: skip
+def make_app(services: Services, *, reconcile_at_launch: bool = False, book_at_launch: bool = False) -> RektApp:
+    """Launch reconciliation and the book at launch are off unless asked: these wallets have no chain
+    behind them, and a frame must not depend on whatever answers on the default ports."""
+    app = RektApp(services=services, clock=lambda: FIXED_NOW, reconcile_at_launch=reconcile_at_launch)
+    app.dashboard.feeds.book_at_launch = book_at_launch
+    return app
 
 
 async def add_wallet(services: Services, tmp_path: Path, seed: int, label: str) -> SessionRecord:

@@ -77,7 +77,6 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         Binding("5", "focus('#orders')", "Go to open orders", id="dashboard.go_orders", show=False),
         Binding("m", "next_market", "Market", id="dashboard.next_market"),
         Binding("dollar_sign", "collateral", "Add or withdraw collateral", id="dashboard.collateral"),
-        Binding("M", "previous_market", "Previous market", id="dashboard.previous_market", show=False),
         Binding("z", "maximize", "Zoom panel", id="dashboard.zoom", show=False),
         Binding("escape", "minimize", "Restore panels", id="dashboard.restore"),
         Binding("ctrl+c", "copy_text", "Copy selected text", id="dashboard.copy_text", show=False),
@@ -192,13 +191,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         open_collateral(self.app, self._sessions, self.post_message)
 
     def action_next_market(self) -> None:
-        self._switch_market(1)
-
-    def action_previous_market(self) -> None:
-        self._switch_market(-1)
-
-    def _switch_market(self, step: int) -> None:
-        self.follow_market(cycled(BOOK_MARKETS, self.market, step))
+        self.follow_market(cycled(BOOK_MARKETS, self.market, 1))
 
     def follow_market(self, market: str | None) -> None:
         """Switch the book feed to `market` (None: keep it); the old market's book is dropped at once."""
@@ -227,8 +220,8 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
             return self.maximized is None
         if action == "minimize":
             return self.maximized is not None
-        if action in ("next_market", "previous_market"):
-            return self.feeds.book_running
+        if action == "next_market":
+            return self.feeds.book_running or self.linked is not None
         if action == "collateral":  # the session's Drift account, linked to sign
             return self._sessions.linked and self.account is not None
         return True

@@ -169,7 +169,9 @@ class MarketScreen(Screen[str]):
         if message.market != self.market:
             return
         self.streaming = message.event.state is FeedState.CONNECTED
-        if message.event.state in (FeedState.STALE, FeedState.RECONNECTING):
+        if message.event.state is FeedState.STALE or (
+            message.event.state is FeedState.RECONNECTING and self._stream_note is None
+        ):  # the first reason holds until it is live again: "reconnecting" after "stale" says less
             self._stream_note = silent_sentence(message.event)
         elif self.streaming:
             self._stream_note = None
