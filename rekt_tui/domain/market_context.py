@@ -273,3 +273,17 @@ def fold_trades(candles: tuple[Candle, ...], trades: Sequence[Trade], span_s: in
             volume = newest.base_volume + trade.base
             bars[0] = Candle(newest.ts, open_, high, low, trade.price, newest.oracle_open, newest.oracle_close, volume)
     return tuple(bars)
+
+
+def candle_gaps(candles: Sequence[Candle], span_s: int) -> tuple[tuple[int, int], ...]:
+    """Runs of missing spans between candles (newest first), newest run first: (first missing, last missing)."""
+    return tuple(
+        (older.ts + span_s, newer.ts - span_s)
+        for newer, older in zip(candles, candles[1:])
+        if newer.ts - older.ts > span_s
+    )  # fmt: skip
+
+
+def history_stopped(candles: Sequence[Candle], span_s: int, now: int) -> bool:
+    """Whether the newest candle is two spans or more behind `now`: the history is not being written."""
+    return bool(candles) and now - candles[0].ts >= 2 * span_s

@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 from rekt_tui.domain.market_context import (
-    Candle, annualized, change_24h, countdown_text, hourly_rate, percent_text, premium,
+    Candle, Trade, annualized, candle_gaps, change_24h, countdown_text, fold_trades, history_stopped, hourly_closes,
+    hourly_rate, merge_trades, percent_text, premium,
 )  # fmt: skip
+from rekt_tui.domain.records import Direction
 
 NOW = 1_800_000_000
 
@@ -62,3 +64,44 @@ def test_chart_levels_are_the_sessions_own_prices_in_that_market():
     assert chart_levels(account, 1) == (ChartLevel("entry", 100_000_000_000),)  # no liquidation price
     assert chart_levels(account, 2) == (ChartLevel("sell", 3_200_000_000),)  # a stop: its trigger
     assert chart_levels(None, 0) == ()
+
+
+def fill(ts: int, price: int, slot: int = 0, base: int = 10**9, sig: str = "s") -> Trade:
+    return Trade(ts, slot or ts, Direction.LONG, price, base, "T", "M", sig)
+
+
+def test_streamed_and_read_fills_merge_newest_first_each_once():
+    read = (fill(NOW - 1, 101), fill(NOW - 2, 102), fill(NOW - 3, 103))  # newest first, as /trades answers
+    streamed = [fill(NOW - 1, 101), fill(NOW, 100), fill(NOW + 1, 99)]  # in arrival order; one read already
+    merged = merge_trades(read, streamed, limit=4)
+    assert [t.price for t in merged] == [99, 100, 101, 102]
+    assert merge_trades(merged, read, limit=10) == (*merged, fill(NOW - 3, 103))
+
+
+def test_fills_move_the_newest_candle_or_open_the_next_and_never_rewrite_history():
+    span = 60
+    start = NOW - NOW % span
+    history = (Candle(start, None, None, None, None, 100, 101, 0), candle(start - span, 90))
+    fills = [fill(start + 5, 110), fill(start + 1, 95), fill(start + 7, 100), fill(start - 30, 1)]
+    folded = fold_trades(history, fills, span)
+    newest = folded[0]
+    # an oracle-only span takes its first fill as open; the older fill is already in the history
+    assert (newest.open, newest.high, newest.low, newest.close, newest.base_volume) == (95, 110, 95, 100, 3 * 10**9)
+    assert folded[1] == history[1] and len(folded) == 2
+    opened = fold_trades(folded, [fill(start + span + 2, 120)], span)
+    assert len(opened) == 3 and (opened[0].ts, opened[0].open, opened[0].close) == (start + span, 120, 120)
+    assert fold_trades((), [fill(start + 3, 7)], span)[0] == Candle(start, 7, 7, 7, 7, None, None, 10**9)
+
+
+def test_gaps_and_a_stopped_history_are_found():
+    span, start = 60, NOW - NOW % 60
+    bars = (candle(start, 1), candle(start - span, 1), candle(start - 4 * span, 1), candle(start - 6 * span, 1))
+    assert candle_gaps(bars, span) == ((start - 3 * span, start - 2 * span), (start - 5 * span, start - 5 * span))
+    assert candle_gaps(bars[:2], span) == ()
+    assert not history_stopped(bars, span, start + span + 59) and history_stopped(bars, span, start + 2 * span)
+    assert not history_stopped((), span, NOW)
+
+
+def test_the_sparkline_is_each_hours_close_within_a_day_oldest_first():
+    hours = [candle(NOW - 3_600, 130), candle(NOW - 25 * 3_600, 50), candle(NOW - 2 * 3_600, None, 120)]
+    assert hourly_closes(hours, NOW) == (120, 130)  # older than a day: left out; no fill: the oracle's close

@@ -197,7 +197,7 @@ class MarketScreen(Screen[str]):
     def _show_chart(self, view: MarketView) -> None:
         levels = chart_levels(self.account(), view.selected.chain.market_index)
         chart = self.query_one(MarketChart)
-        chart.show(view.selected.symbol, self.candles, view.resolution, _note_for(view, "/candles"), levels)
+        chart.show(view.selected.symbol, self.candles, view.resolution, _note_for(view, "/candles"), levels, view.now)
 
     def show(self, view: MarketView) -> None:
         if view.selected.symbol != self.market or view.resolution != self.resolution:

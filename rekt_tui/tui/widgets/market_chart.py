@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from textual_plotext import PlotextPlot
 
-from rekt_tui.domain.market_context import PRICE_PRECISION, Candle, ChartLevel
+from rekt_tui.domain.market_context import PRICE_PRECISION, Candle, ChartLevel, candle_gaps, history_stopped
 from rekt_tui.domain.markets import format_price
 
 SECONDS = {"1": 60, "5": 300, "15": 900, "60": 3_600}
@@ -30,6 +30,22 @@ def ohlc(candle: Candle) -> tuple[int, int, int, int] | None:
     return open_, max(high, open_, close), min(low, open_, close), close
 
 
+def _clock(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%H:%M")
+
+
+def history_note(candles: tuple[Candle, ...], span_s: int, now: int) -> tuple[str | None, bool]:
+    """One sentence about holes in the history, and whether it greys the chart (it stopped)."""
+    if history_stopped(candles, span_s, now):
+        return f"The newest candle is from {_clock(candles[0].ts)} UTC: the history stopped being written.", True
+    gaps = candle_gaps(candles, span_s)
+    if not gaps:
+        return None, False
+    first, last = gaps[0]
+    more = f" ({len(gaps)} gaps; the newest shown)" if len(gaps) > 1 else ""
+    return f"The history has no candles from {_clock(first)} to {_clock(last)} UTC{more}.", False
+
+
 class MarketChart(PlotextPlot):
     DEFAULT_CSS = "MarketChart { height: 1fr; width: 1fr; }"
 
@@ -40,8 +56,10 @@ class MarketChart(PlotextPlot):
 
     def show(
         self, symbol: str, candles: tuple[Candle, ...], resolution: str, note: str | None,
-        levels: tuple[ChartLevel, ...] = (),
+        levels: tuple[ChartLevel, ...] = (), now: int | None = None,
     ) -> None:  # fmt: skip
+        """Draw the candles (newest first); a `note` greys the last drawing instead, and a hole
+        in the history at `now` is named below (greyed if the history stopped)."""
         self.border_title = f"{symbol} {LABELS.get(resolution, resolution)}  (t: 1m/5m/15m/1h)"
         if note is not None:
             self.failed(note)
@@ -49,8 +67,9 @@ class MarketChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        self.set_class(False, "-stale")
-        self.border_subtitle = ""
+        gap, stopped = history_note(candles, SECONDS.get(resolution, 60), now) if now is not None else (None, False)
+        self.set_class(stopped, "-stale")
+        self.border_subtitle = gap or ""
         drawn = [(c.ts, prices) for c in reversed(candles) if (prices := ohlc(c)) is not None]
         if not drawn:
             plt.title("No candles for this market yet.")
@@ -76,7 +95,7 @@ class MarketChart(PlotextPlot):
             plt.title("  ".join(beyond))
         self.drawn = True
         ticks = x[:: max(1, len(x) // 4)]
-        plt.xticks(ticks, [datetime.fromtimestamp(drawn[-1][0] + t * span, UTC).strftime("%H:%M") for t in ticks])
+        plt.xticks(ticks, [_clock(drawn[-1][0] + t * span) for t in ticks])
         self.refresh()
 
     def failed(self, sentence: str) -> None:
