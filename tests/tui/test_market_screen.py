@@ -7,6 +7,7 @@ import time
 
 import aiohttp
 import pytest
+from textual.renderables.sparkline import Sparkline
 from textual.widgets import DataTable
 
 from rekt_tui.domain.market_context import base_text
@@ -24,7 +25,7 @@ from tests.services.garbage_server import garbage_server  # noqa: F401 (a fixtur
 from tests.services.test_market_context import oracle_price, settings_for
 from tests.tui.conftest import make_app, text_of
 from tests.tui import live_data
-from tests.tui.market_data import OWN, fixed_service
+from tests.tui.market_data import NOW, OWN, FixedMarketData, fixed_service
 from tests.tui.market_host import MarketHost
 
 
@@ -111,6 +112,37 @@ async def test_failing_sources_keep_the_rest_and_name_themselves():
         assert tape.has_class("-stale") and "/trades" in tape.border_subtitle
         assert chart.has_class("-stale") and "/candles" in chart.border_subtitle
         assert not header.has_class("-stale") and not app.screen.query_one(MarketList).has_class("-stale")
+
+
+async def test_an_unknown_market_says_so_in_each_panel():
+    app = MarketHost(fixed_service(), market="DOGE-PERP", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        header = app.screen.query_one(MarketHeader)
+        await settled(pilot, lambda: header.has_class("-stale"))
+        sentence = "There is no perp market 'DOGE-PERP' on this cluster; the markets are SOL-PERP, BTC-PERP, ETH-PERP."
+        assert text_of(header).strip() == sentence and header.border_subtitle == sentence
+        for panel in (MarketTape, MarketChart):
+            widget = app.screen.query_one(panel)
+            assert widget.has_class("-stale") and widget.border_subtitle == sentence
+
+
+async def test_a_gap_is_named_and_a_history_that_stopped_greys_the_chart():
+    app = MarketHost(fixed_service(), live=False)
+    async with app.run_test(size=(200, 60)) as pilot:
+        chart = app.screen.query_one(MarketChart)
+        await settled(pilot, lambda: chart.drawn)
+        assert chart.border_subtitle.startswith("The history has no candles from ") and not chart.has_class("-stale")
+        table = app.screen.query_one("#market-table", DataTable)
+        trend = table.get_row_at(0)[3]  # Textual's sparkline of the hourly closes
+        assert isinstance(trend, Sparkline) and tuple(trend.data) == app.screen.query_one(MarketList).markets[0].closes
+        assert len(trend.data) >= 20
+
+    later = MarketContextService(FixedMarketData(), clock=lambda: NOW + 3_600)  # an hour on, no candle since
+    app = MarketHost(later, live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.screen.query_one(MarketChart)
+        await settled(pilot, lambda: chart.has_class("-stale"))
+        assert chart.border_subtitle.endswith("UTC: the history stopped being written.") and chart.drawn
 
 
 def opened(service: MarketContextService, own: str | None = None, account: AccountSnapshot | None = None):
