@@ -1,34 +1,52 @@
-"""Sustained feed benchmark: 2,000 book/oracle updates per second into the headless app.
+"""Sustained feed benchmark: 2,000 book/oracle updates per second into the headless app,
+with and without the market screen's tape (200 trades/s) and live chart on top.
 
 Half the messages are order books, half account snapshots with a moving oracle, posted to
 the real `RektApp`'s dashboard (services on a scratch data dir, no chain) the way the live
-workers post them. The same stream then goes into a naive app whose order book is a DataTable cleared
-and refilled on every message, the pattern docs/PERFORMANCE.md rules out. Each run reports
-process CPU time as a share of one core, how many times the book was redrawn, and the lag
-from the last update posted to it being on screen.
+workers post them. Three runs in one process:
 
-Run: python -m benchmarks.tui_feed
+1. rekt-tui, the dashboard alone: the book panel on screen;
+2. rekt-tui with the market screen open over it (header, chart, tape, market list from
+   fixed data read every 2 s), the same 2,000/s to the dashboard plus 200 fills/s posted to
+   the screen as its trades worker posts them: the tape and the newest candle move live;
+3. a naive app whose order book is a DataTable cleared and refilled on every message, the
+   pattern docs/PERFORMANCE.md rules out (the CPU baseline).
+
+Each run reports process CPU time as a share of one core, panel repaints, the lag from the
+last update posted to it being on screen, and notification-to-frame latency (p50/p99): from
+posting a message to the first frame that shows it (a book on the book panel; a fill on the
+tape, and in the chart's newest candle).
+
+Run: python -m benchmarks.tui_feed [--seconds 5]
 """
 
+import argparse
 import asyncio
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
+from benchmarks.stats import percentile
 from rekt_tui.config import load_settings
+from rekt_tui.domain.market_context import Trade
+from rekt_tui.domain.records import Direction
 from rekt_tui.services.container import Services
 from rekt_tui.tui.app import RektApp
 from rekt_tui.tui.formatting import BOOK_COLUMNS, book_cells
 from rekt_tui.tui.live import BOOK_FEED
 from rekt_tui.tui.messages import AccountUpdated, BookUpdated
+from rekt_tui.tui.screens.market import MarketScreen, TradeArrived
 from tests.tui import live_data
+from tests.tui.market_data import NOW, fixed_service
 
 RATE_PER_S = 2_000
+TRADES_PER_S = 200
 SECONDS = 5.0
-BATCH_S = 0.01  # post in 10 ms batches: 20 messages each
+BATCH_S = 0.01  # post in 10 ms batches: 20 messages (and 2 fills) each
 SIZE = (160, 48)
 
 
@@ -40,6 +58,52 @@ def stream(count: int):
             yield AccountUpdated(live_data.account(slot=tick, sol_oracle=price))
         else:
             yield BookUpdated(live_data.book(mid=price, slot=tick))
+
+
+def fills(count: int) -> list[Trade]:
+    """Fills one slot apart, a few per second of chain time, the price walking."""
+    return [
+        Trade(NOW + i // 4, 10_000 + i, Direction.LONG if i % 3 else Direction.SHORT,
+              150_000_000 + (i % 97) * 10_000, 1_000_000_000 + i, "Taker", "Maker", f"sig{i}")
+        for i in range(count)
+    ]  # fmt: skip
+
+
+class Frames:
+    """Notification-to-frame latency: when each item was posted, and the first frame showing it.
+
+    `shown` maps a probe name to a function returning the newest item on screen now (its
+    key); at each frame, a key that changed since the last frame is measured against its post."""
+
+    def __init__(self) -> None:
+        self.posted: dict[object, float] = {}
+        self.shown: dict[str, Callable[[], object]] = {}
+        self.last: dict[str, object] = {}
+        self.latency_ms: dict[str, list[float]] = {}
+
+    def frame(self) -> None:
+        at = time.perf_counter()
+        for name, newest in self.shown.items():
+            key = newest()
+            if key is not None and key != self.last.get(name) and key in self.posted:
+                self.latency_ms.setdefault(name, []).append((at - self.posted[key]) * 1000)
+            self.last[name] = key
+
+
+class FramedApp(RektApp):
+    """The real app; each frame it would write is rendered and reported to `frames`."""
+
+    frames: Frames | None = None
+
+    def _display(self, screen, renderable) -> None:
+        from textual._compositor import CompositorUpdate
+
+        super()._display(screen, renderable)
+        if renderable is None or self._batch_count or self.frames is None:
+            return
+        if isinstance(renderable, CompositorUpdate):
+            renderable.render_segments(self.console)  # what a terminal driver would write
+        self.frames.frame()
 
 
 class NaiveBook(App[None]):
@@ -66,18 +130,34 @@ class NaiveBook(App[None]):
         self.shown_slot = book.slot
 
 
-async def drive(app: App, shown_slot) -> tuple[float, float, int]:
-    """Post the stream at RATE_PER_S; returns (CPU share of one core, lag to the last book in s, books posted)."""
-    count = int(RATE_PER_S * SECONDS)
+Setup = Callable[[App, Frames], None]
+
+
+async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = None, frames: Frames | None = None):
+    """Post the stream at RATE_PER_S (and, with `market`, fills at TRADES_PER_S to the market
+    screen it opens); returns (CPU share of one core, lag to the last book in s, books posted)."""
+    count = int(RATE_PER_S * seconds)
     per_batch = int(RATE_PER_S * BATCH_S)
+    fills_per_batch = int(TRADES_PER_S * BATCH_S)
     messages = list(stream(count))
+    trades = fills(count // per_batch * fills_per_batch) if market is not None else []
     last_book_slot = max(m.book.slot for m in messages if isinstance(m, BookUpdated))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.5)
+        if market is not None and frames is not None:
+            market(app, frames)
+            await pilot.pause(1.0)  # the screen's first read
+        target = app.dashboard if isinstance(app, RektApp) else app.screen  # the live workers post to the dashboard
+        screen = app.screen
         cpu0, wall0 = time.process_time(), time.perf_counter()
-        for start in range(0, count, per_batch):
+        for batch, start in enumerate(range(0, count, per_batch)):
             for message in messages[start : start + per_batch]:
-                app.screen.post_message(message)  # the live workers post to the dashboard
+                if frames is not None and isinstance(message, BookUpdated):
+                    frames.posted[message.book.slot] = time.perf_counter()
+                target.post_message(message)
+            for trade in trades[batch * fills_per_batch : (batch + 1) * fills_per_batch]:
+                frames.posted[trade] = time.perf_counter()  # type: ignore[union-attr]
+                screen.post_message(TradeArrived("SOL-PERP", trade))
             await asyncio.sleep(max(0.0, wall0 + (start + per_batch) / RATE_PER_S - time.perf_counter()))
         posted_at = time.perf_counter()
         while shown_slot() != last_book_slot:
@@ -87,7 +167,23 @@ async def drive(app: App, shown_slot) -> tuple[float, float, int]:
     return cpu / wall, lag, count // 2
 
 
-async def main() -> None:
+def open_market_screen(app: App, frames: Frames) -> None:
+    """The market screen over the dashboard, on fixed data, its tape and chart probed."""
+    screen = MarketScreen(fixed_service(), "SOL-PERP", live=True)
+    app.push_screen(screen)
+    frames.shown["fill -> tape frame"] = lambda: screen.trades[0] if screen.trades else None
+    folded: list[Trade | None] = [None]
+    apply_candles = screen._apply_candles
+
+    def applied() -> None:  # the newest fill the chart's candles now hold
+        folded[0] = max(screen._unfolded, key=lambda t: t.slot, default=folded[0])
+        apply_candles()
+
+    screen._apply_candles = applied  # type: ignore[method-assign]
+    frames.shown["fill -> chart frame"] = lambda: folded[0]
+
+
+async def ours(seconds: float, with_market: bool) -> tuple[tuple[float, float, int], int, Frames]:
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"
         config.touch()
@@ -96,23 +192,52 @@ async def main() -> None:
         )
         services = await Services.open(settings)
         try:
-            app = RektApp(services=services, reconcile_at_launch=False)
+            app = FramedApp(services=services, reconcile_at_launch=False)
             app.dashboard.feeds.book_at_launch = False  # no DLOB here: the stream below is the book
-            ours = await drive(app, lambda: app.screen.panel_book.slot if app.screen.panel_book else -1)
-            ours_repaints = app.dashboard.feeds.pacer.flushes[BOOK_FEED]
+            frames = app.frames = Frames()
+            if not with_market:
+                frames.shown["book -> book panel frame"] = lambda: (
+                    app.dashboard.panel_book.slot if app.dashboard.panel_book else None
+                )  # fmt: skip
+            panel_slot = lambda: app.dashboard.panel_book.slot if app.dashboard.panel_book else -1  # noqa: E731
+            result = await drive(
+                app, panel_slot, seconds, market=open_market_screen if with_market else None, frames=frames
+            )  # fmt: skip
+            return result, app.dashboard.feeds.pacer.flushes[BOOK_FEED], frames
         finally:
             await services.close()
+
+
+def latency_text(frames: Frames) -> list[str]:
+    return [
+        f"{name} p50 {percentile(samples, 0.5):.1f} ms p99 {percentile(samples, 0.99):.1f} ms (n={len(samples)})"
+        for name, samples in frames.latency_ms.items()
+    ]
+
+
+async def main(seconds: float) -> None:
+    alone, alone_repaints, alone_frames = await ours(seconds, with_market=False)
+    market, market_repaints, market_frames = await ours(seconds, with_market=True)
     naive = NaiveBook()
-    baseline = await drive(naive, lambda: naive.shown_slot)
-    print(f"{RATE_PER_S} updates/s for {SECONDS:g} s ({ours[2]} books, {ours[2]} account snapshots), headless {SIZE}")
-    print(f"{'':<34}{'CPU (one core)':>16}{'panel repaints':>16}{'repaints/s':>12}{'final lag':>12}")
+    baseline = await drive(naive, lambda: naive.shown_slot, seconds)
+    books = f"{alone[2]} books, {alone[2]} account snapshots"
+    print(f"{RATE_PER_S} updates/s for {seconds:g} s ({books}), headless {SIZE};")
+    print(f"with the market screen: also {TRADES_PER_S} fills/s onto its tape and chart")
+    print(f"{'':<40}{'CPU (one core)':>16}{'book repaints':>15}{'repaints/s':>12}{'final lag':>12}")
     for name, (cpu, lag, _), repaints in (
-        ("rekt-tui (coalesced, paced)", ours, ours_repaints),
+        ("rekt-tui dashboard (coalesced, paced)", alone, alone_repaints),
+        ("rekt-tui + market screen (tape, chart)", market, market_repaints),
         ("naive DataTable rebuild", baseline, naive.rebuilds),
     ):
-        print(f"{name:<34}{cpu:>15.0%}{repaints:>16}{repaints / SECONDS:>12.1f}{lag * 1000:>10.1f}ms")
-    print(f"CPU ratio rekt-tui / naive: {ours[0] / baseline[0]:.2f}")
+        print(f"{name:<40}{cpu:>15.0%}{repaints:>15}{repaints / seconds:>12.1f}{lag * 1000:>10.1f}ms")
+    print("notification -> frame, dashboard alone:      " + "; ".join(latency_text(alone_frames)))
+    print("notification -> frame, with the market screen: " + "; ".join(latency_text(market_frames)))
+    ratios = f"{alone[0] / baseline[0]:.2f} alone, {market[0] / baseline[0]:.2f} with the market screen"
+    print(f"CPU ratio rekt-tui / naive: {ratios}")
+    print(f"CPU cost of the market screen's panels: {market[0] / alone[0]:.2f}x the dashboard alone")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=SECONDS, help="how long each run posts its stream")
+    asyncio.run(main(parser.parse_args().seconds))

@@ -179,7 +179,8 @@ class LiveFeeds:
             return
         self._following = pubkey
         self._dashboard.account = self._dashboard.panel_account = self._dashboard.linked = None
-        self._dashboard.run_worker(self._follow_account(pubkey), group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
+        run = self._dashboard.run_worker
+        run(self._follow_account(pubkey), group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
         self.watch_market()
 
     def switch_market(self, market: str) -> None:

@@ -40,6 +40,17 @@ def test_tui_latency_prints_both_paths_against_the_frame_budget():
     assert len(re.findall(r"cockpit / bare +p50 +[\d.]+x +p99 +[\d.]+x", out)) == 2, out
 
 
+def test_tui_feed_prints_cpu_and_frame_latency_with_and_without_the_market_screen():
+    out = run_benchmark("tui_feed", "--seconds", "1")
+    runs = ("rekt-tui dashboard (coalesced, paced)", "rekt-tui + market screen (tape, chart)", "naive DataTable rebuild")
+    for run in runs:
+        assert re.search(rf"{re.escape(run)} +\d+% +\d+ +[\d.]+ +[\d.]+ms", out), out
+    latency = rf"p50 {FIGURE} p99 {FIGURE} \(n=\d+\)"
+    assert re.search(rf"dashboard alone: +book -> book panel frame {latency}", out), out
+    assert re.search(rf"with the market screen: fill -> tape frame {latency}; fill -> chart frame {latency}", out), out
+    assert re.search(r"CPU ratio rekt-tui / naive: [\d.]+ alone, [\d.]+ with the market screen", out), out
+
+
 @needs_tmux
 def test_cold_start_prints_rekt_tui_and_the_hello_world_baseline():
     out = run_benchmark("cold_start", "--runs", "1")

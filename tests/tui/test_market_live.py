@@ -22,7 +22,9 @@ async def test_launch_without_a_session_streams_the_book_and_the_tape(tmp_path, 
     live = await start_localnet(
         tmp_path / "chain", slot_ms=50, market_life=True, order_flow=True, dlob_heartbeat_s=0.2
     )
-    endpoints = {"rpc_url": live.rpc_url, "ws_url": live.ws_url, "dlob_url": live.dlob_url, "dlob_ws_url": live.dlob_ws_url}
+    endpoints = {
+        "rpc_url": live.rpc_url, "ws_url": live.ws_url, "dlob_url": live.dlob_url, "dlob_ws_url": live.dlob_ws_url,
+    }  # fmt: skip
     settings = make_settings(tmp_path, clusters={"localnet": endpoints}, ui={"stale_after_s": 2})
     services = await Services.open(settings)
     rpc_session = None

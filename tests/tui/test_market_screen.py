@@ -134,7 +134,8 @@ async def test_a_gap_is_named_and_a_history_that_stopped_greys_the_chart():
         assert chart.border_subtitle.startswith("The history has no candles from ") and not chart.has_class("-stale")
         table = app.screen.query_one("#market-table", DataTable)
         trend = table.get_row_at(0)[3]  # Textual's sparkline of the hourly closes
-        assert isinstance(trend, Sparkline) and tuple(trend.data) == app.screen.query_one(MarketList).markets[0].closes
+        assert isinstance(trend, Sparkline)
+        assert tuple(trend.data) == app.screen.query_one(MarketList).markets[0].closes
         assert len(trend.data) >= 20
 
     later = MarketContextService(FixedMarketData(), clock=lambda: NOW + 3_600)  # an hour on, no candle since
