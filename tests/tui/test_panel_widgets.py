@@ -7,6 +7,7 @@ from rich.cells import cell_len
 from textual.widgets import DataTable
 
 from rekt_tui.tui.messages import AccountUpdated, BookUpdated, MarketSelected, SessionLinked
+from rekt_tui.tui.screens.market import MarketScreen
 from rekt_tui.tui.tables import POSITION_COLUMNS
 from rekt_tui.tui.widgets.orderbook import BookSide
 from tests.tui import live_data
@@ -61,7 +62,7 @@ async def test_a_short_book_shows_both_sides(services):
         assert asks.widths == bids.widths  # the sides' columns line up
 
 
-async def test_m_and_shift_m_cycle_markets_both_ways(services):
+async def test_m_cycles_markets_and_shift_m_opens_the_market_screen(services):
     app = make_app(services)
     selected: list[MarketSelected] = []
 
@@ -71,10 +72,13 @@ async def test_m_and_shift_m_cycle_markets_both_ways(services):
 
     async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
         await fed(pilot)
-        for key in ("m", "M", "M", "m"):
+        for key in ("m", "m", "m", "m"):
             await pilot.press(key)
         await pilot.pause()
-    assert [message.market for message in selected] == ["BTC-PERP", "SOL-PERP", "ETH-PERP", "SOL-PERP"]
+        assert [message.market for message in selected] == ["BTC-PERP", "ETH-PERP", "SOL-PERP", "BTC-PERP"]
+        await pilot.press("M")  # with a session too: M is the market screen, not a way back through the cycle
+        await pilot.pause()
+        assert isinstance(app.screen, MarketScreen) and app.screen.market == "BTC-PERP"
 
 
 async def test_the_hud_slot_follows_the_book_while_the_account_is_still(services):
