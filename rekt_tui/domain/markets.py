@@ -15,6 +15,9 @@ from rekt_tui.domain.records import MarketType
 
 PRICE_DECIMALS = 6
 
+# The perps the dashboard's book cycles through, in the order the switch key visits them.
+BOOK_MARKETS = ("SOL-PERP", "BTC-PERP", "ETH-PERP")
+
 
 @dataclass(frozen=True)
 class MarketSpec:

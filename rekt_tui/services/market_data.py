@@ -1,15 +1,14 @@
 """Public market data for the cockpit: the DLOB order book feed of one market at a time.
 
 A session's book belongs to its link (`link.venue.order_book(market)`, one socket per
-session, switched between markets); `open_book_feed` is the former entry point, a feed
-of its own for callers not yet moved to the link.
+session, switched between markets); `open_book_feed` is the dashboard's own feed, which
+runs before any session. It imports aiohttp (about a fifth of the cockpit's imports), so the
+cockpit loads this module only once its first frame is out (`ChainLoader.book_feeds`).
 """
 
+from rekt_tui.domain.markets import BOOK_MARKETS
 from rekt_tui.drift.dlob import OrderBookFeed
 from rekt_tui.services.container import Services
-
-# The perps the dashboard's book cycles through, in the order the switch key visits them.
-BOOK_MARKETS = ("SOL-PERP", "BTC-PERP", "ETH-PERP")
 
 
 def open_book_feed(services: Services, market: str = BOOK_MARKETS[0]) -> OrderBookFeed:

@@ -14,7 +14,19 @@ from rekt_tui.domain.orders import OrderKind, OrderRequest
 from rekt_tui.domain.records import OrderRecord, TeardownStepStatus
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.teardown import TeardownStep
-from rekt_tui.services.unresolved import Resumed
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A transaction an earlier run left without an outcome, finished before anything new is signed."""
+
+    signature: str
+    kind: str
+    outcome: str  # "landed", "failed (…)" or "expired"
+
+    @property
+    def message(self) -> str:
+        return f"The interrupted {self.kind} transaction {self.signature[:8]}… {self.outcome}."
 
 
 @dataclass(frozen=True)

@@ -12,29 +12,18 @@ late (R5), and a row the chain shows landed is promoted.
 """
 
 import logging
-from dataclasses import dataclass
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.records import TransactionRecord, TransactionStatus
 from rekt_tui.drift.errors import TransactionFailed
 from rekt_tui.drift.sender import TransactionSender
 from rekt_tui.registry import Registry
+from rekt_tui.services.models import Resumed
 
 log = logging.getLogger(__name__)
 
 # Expired rows re-examined per reconcile, newest first: a late landing shows within minutes.
 REEXAMINED_EXPIRED = 16
-
-
-@dataclass(frozen=True)
-class Resumed:
-    signature: str
-    kind: str
-    outcome: str  # "landed", "failed (…)" or "expired"
-
-    @property
-    def message(self) -> str:
-        return f"The interrupted {self.kind} transaction {self.signature[:8]}… {self.outcome}."
 
 
 class StillUnresolved(RektError):

@@ -17,6 +17,7 @@ import importlib
 from types import ModuleType
 
 CHAIN_CALLS = "rekt_tui.tui.chain_calls"
+BOOK_FEEDS = "rekt_tui.services.market_data"  # aiohttp: the order book runs with no session, yet not in frame one
 
 
 class ChainLoader:
@@ -47,6 +48,13 @@ class ChainLoader:
         self._task()
         assert self._first_frame is not None
         self._first_frame.set()
+
+    async def book_feeds(self) -> ModuleType:
+        """The order book feed's module, imported in a thread once the first frame is out."""
+        self._task()
+        assert self._first_frame is not None
+        await self._first_frame.wait()
+        return await asyncio.to_thread(importlib.import_module, BOOK_FEEDS)
 
     async def load(self) -> ModuleType:
         """`chain_calls`, once loaded. Shielded: a cancelled worker must not cancel the shared load."""

@@ -29,7 +29,6 @@ from rekt_tui.domain.records import MarketType
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot
-from rekt_tui.services.market_data import open_book_feed
 from rekt_tui.tui.formatting import feed_event_line, is_stale
 from rekt_tui.tui.messages import (
     AccountUpdated,
@@ -254,7 +253,8 @@ class LiveFeeds:
 
     async def _follow_book(self) -> None:
         # The market as it is when the worker runs: a switch before then has no feed to tell.
-        feed = self._book_feed = open_book_feed(self._sessions.services, self._dashboard.market)
+        feeds = await self._sessions.chain.book_feeds()
+        feed = self._book_feed = feeds.open_book_feed(self._sessions.services, self._dashboard.market)
         updates, post = feed.updates(), self._dashboard.post_message
 
         def relayed(update: Any) -> None:

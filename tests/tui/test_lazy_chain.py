@@ -1,11 +1,13 @@
-"""The cockpit draws its first frame before driftpy is imported (docs/PERFORMANCE.md: cold start)."""
+"""The cockpit draws its first frame before driftpy is imported (docs/PERFORMANCE.md: cold start),
+and before aiohttp, which only the feeds need (the order book's loads after the first frame)."""
 
 import subprocess
 import sys
 
 from tests.conftest import REPO
 
-CHAIN_PACKAGES = {"driftpy", "anchorpy", "solana"}
+# Heavy packages the first frame does without: the chain client, and the feeds' HTTP stack.
+CHAIN_PACKAGES = {"driftpy", "anchorpy", "solana", "aiohttp"}
 
 PROBE = f"""
 import sys

@@ -29,7 +29,7 @@ from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
-from rekt_tui.services.market_data import BOOK_MARKETS
+from rekt_tui.domain.markets import BOOK_MARKETS
 from rekt_tui.tui.activity import ActivityEntry, Severity, appended
 from rekt_tui.tui.collateral_actions import open_collateral
 from rekt_tui.tui.formatting import chain_slot, cycled, status_summary
