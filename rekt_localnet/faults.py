@@ -7,10 +7,15 @@
   websocket sends no notifications (requests are still answered), the DLOB websocket
   sends nothing at all, heartbeats included. Clearing it resumes them; what happened
   meanwhile is not replayed.
+- `paused-program`: the Drift program answers every instruction (the localnet's own
+  keeper and makers included) with Anchor's error 101 `InstructionFallbackNotFound`, as
+  Drift's original program has since it was paused after the 2026-04-01 exploit and every
+  instruction was removed from it. Accounts stay readable.
 - closing all websockets (RPC and DLOB) is an action, not a state.
 
 Admin calls (`rekt_*` methods) are never delayed or refused, so tests can always clear
-what they set. Flags use `--fault http429=0.3`, `--fault latency=200`, `--fault ws-silent`.
+what they set. Flags use `--fault http429=0.3`, `--fault latency=200`, `--fault ws-silent`,
+`--fault paused-program`.
 """
 
 import asyncio
@@ -29,7 +34,8 @@ from rekt_localnet.store import TransactionRecord
 ADMIN_PREFIX = "rekt_"
 TOO_MANY_REQUESTS = 429
 MAX_LATENCY_MS = 60_000
-FLAG_SYNTAX = "use http429=SHARE (0 to 1), latency=MILLISECONDS or ws-silent"
+FLAG_SYNTAX = "use http429=SHARE (0 to 1), latency=MILLISECONDS, ws-silent or paused-program"
+KNOWN = ("http429", "latencyMs", "wsSilent", "pausedProgram")
 
 
 class FaultError(LocalnetUsageError):
@@ -48,6 +54,13 @@ def _latency(value: object) -> int:
     return value
 
 
+def _flag(changes: dict, name: str, current: bool) -> bool:
+    value = changes.get(name, current)
+    if not isinstance(value, bool):
+        raise FaultError(f"{name} must be true or false, not {value!r}.")
+    return value
+
+
 class Faults:
     """The faults in force on one localnet, and the hooks that apply them."""
 
@@ -56,26 +69,29 @@ class Faults:
         self.http429 = 0.0
         self.latency_ms = 0
         self.ws_silent = False
+        self.paused_program = False
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self._tasks: set[asyncio.Task] = set()
 
     def state(self) -> dict:
-        return {"http429": self.http429, "latencyMs": self.latency_ms, "wsSilent": self.ws_silent}
+        return {
+            "http429": self.http429, "latencyMs": self.latency_ms, "wsSilent": self.ws_silent,
+            "pausedProgram": self.paused_program,
+        }  # fmt: skip
 
     def update(self, changes: dict) -> None:
-        """Apply `{"http429": 0.3, "latencyMs": 200, "wsSilent": true}` (any subset)."""
-        unknown = set(changes) - {"http429", "latencyMs", "wsSilent"}
+        """Apply `{"http429": 0.3, "latencyMs": 200, "wsSilent": true, "pausedProgram": true}` (any subset)."""
+        unknown = set(changes) - set(KNOWN)
         if unknown:
-            raise FaultError(f"unknown fault {sorted(unknown)[0]!r}; known: http429, latencyMs, wsSilent.")
+            raise FaultError(f"unknown fault {sorted(unknown)[0]!r}; known: {', '.join(KNOWN)}.")
         http429 = _share(changes["http429"]) if "http429" in changes else self.http429
         latency = _latency(changes["latencyMs"]) if "latencyMs" in changes else self.latency_ms
-        silent = changes.get("wsSilent", self.ws_silent)
-        if not isinstance(silent, bool):
-            raise FaultError(f"wsSilent must be true or false, not {silent!r}.")
-        self.http429, self.latency_ms, self.ws_silent = http429, latency, silent
+        silent = _flag(changes, "wsSilent", self.ws_silent)
+        paused = _flag(changes, "pausedProgram", self.paused_program)
+        self.http429, self.latency_ms, self.ws_silent, self.paused_program = http429, latency, silent, paused
 
     def clear(self) -> None:
-        self.http429, self.latency_ms, self.ws_silent = 0.0, 0, False
+        self.http429, self.latency_ms, self.ws_silent, self.paused_program = 0.0, 0, False, False
 
     def apply_flags(self, flags: list[str]) -> None:
         """Apply `--fault` values such as "http429=0.3", "latency=200", "ws-silent"."""
@@ -84,6 +100,8 @@ class Faults:
             try:
                 if name == "ws-silent" and not value:
                     self.update({"wsSilent": True})
+                elif name == "paused-program" and not value:
+                    self.update({"pausedProgram": True})
                 elif name == "http429" and value:
                     self.update({"http429": float(value)})
                 elif name == "latency" and value:

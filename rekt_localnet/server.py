@@ -183,8 +183,12 @@ async def serve(
     replay = load_replay(Path(oracle_replay), slot_ms) if oracle_replay is not None else None
     ledger = Ledger.open(Path(data_dir) / LEDGER_DIR, lambda: build_genesis(GenesisConfig(seed=seed)), fresh=fresh)
     runtime = Runtime(
-        ledger, [SystemProgram(), ComputeBudgetProgram(), TokenProgram(), AssociatedTokenProgram(), DriftProgram()]
-    )
+        ledger,
+        [
+            SystemProgram(), ComputeBudgetProgram(), TokenProgram(), AssociatedTokenProgram(),
+            DriftProgram(refuses_everything=lambda: injected.paused_program),
+        ],
+    )  # fmt: skip
     faucet = Faucet(ledger, runtime)
     keeper, makers, trades = Keeper(ledger, runtime), Makers(ledger, runtime, faucet.mint_usdc), TradeFeed()
     flow = Flow(ledger, runtime, faucet.mint_usdc, seed=seed)

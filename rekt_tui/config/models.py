@@ -6,17 +6,30 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from rekt_tui.domain.pubkey import is_pubkey
 from rekt_tui.domain.strategy import DEFAULT_PRESETS, DEFAULT_STRATEGY, StrategyPreset
 
 ClusterName = Literal["localnet", "devnet", "mainnet"]
 KeystoreChoice = Literal["auto", "system", "cryptfile", "localnet-file"]
+VenueName = Literal["drift", "velocity"]
 
 # Drift's original program id. It was exploited and paused on 2026-04-01; the relaunch
-# gets a new id, which is why every cluster carries its own `program_id`.
+# ("Velocity") is a new program, which is why every cluster names its venue and program.
 DRIFT_PROGRAM_ID_V2 = "dRiftyHA39MWEi3m9aunc5MzRF1JYuBsbn6VPcn33UH"
+# The relaunch's program: the same id on devnet and mainnet-beta (VELOCITY.md).
+VELOCITY_PROGRAM_ID = "vELoC1audYbSYVRXn1vPaV8Axoa9oU6BYmNGZZBDZ1P"
+PROGRAM_IDS: dict[str, str] = {"drift": DRIFT_PROGRAM_ID_V2, "velocity": VELOCITY_PROGRAM_ID}
+# The quote asset each venue settles in (spot market 0), per cluster; a profile's `quote_mint`
+# overrides it. Drift: USDC (devnet: driftpy's devnet USDC; localnet: the embedded genesis's mint).
+# Velocity: USDT on mainnet; its devnet mint and localnet are not known here.
+QUOTE_MINTS: dict[tuple[str, str], str] = {
+    ("drift", "mainnet"): "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+    ("drift", "devnet"): "8zGuJQqwhZafTah7Uc7Z4tXRnguqkn5KLFAP8oV6PHe2",
+    ("drift", "localnet"): "3Tai8cWE8RYRTHmVWoST1hJDvSQ4eaQERcucLBUWJZ79",
+    ("velocity", "mainnet"): "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB",
+}
 
 
 def _url_with_scheme(*schemes: str):
@@ -44,6 +57,13 @@ def _pubkey(value: str) -> str:
     return value
 
 
+def _sha256_hex(value: str) -> str:
+    text = value.strip().lower()
+    if len(text) != 64 or any(char not in "0123456789abcdef" for char in text):
+        raise ValueError("must be a sha256 digest: 64 hexadecimal characters")
+    return text
+
+
 def _off(value: object) -> object:
     """`"off"` (TOML has no null) switches an optional threshold off."""
     return None if isinstance(value, str) and value.strip().lower() == "off" else value
@@ -60,8 +80,10 @@ class _Strict(BaseModel):
 
 
 class ClusterProfile(_Strict):
-    """Everything that differs between clusters: endpoints, program and explorer."""
+    """Everything that differs between clusters: the venue, its program, endpoints and explorer."""
 
+    # Which venue the cluster trades on; it chooses the adapter and the default program id.
+    venue: VenueName = "drift"
     rpc_url: HttpUrl
     ws_url: WsUrl
     dlob_url: HttpUrl
@@ -70,11 +92,28 @@ class ClusterProfile(_Strict):
     data_api_url: HttpUrl | None = None
     explorer_tx_url: Annotated[str, _template_with("signature")]
     explorer_account_url: Annotated[str, _template_with("address")]
-    program_id: Pubkey = DRIFT_PROGRAM_ID_V2
+    # Unset: the venue's program (PROGRAM_IDS). Left out of dumps so that a profile which only
+    # changes `venue` is not pinned to the defaults' program.
+    program_id: Annotated[Pubkey, Field(exclude=True)] = DRIFT_PROGRAM_ID_V2
+    # The quote asset's mint (spot market 0), checked against the chain before trading.
+    # Unset: the venue's quote on this cluster (QUOTE_MINTS); see `Settings.quote_mint`.
+    quote_mint: Pubkey | None = None
+    # sha256 (hex) of the program's Anchor IDL as published on chain; when set, trading is
+    # refused unless the published IDL has exactly this hash.
+    idl_sha256: Annotated[str, AfterValidator(_sha256_hex)] | None = None
     # Address lookup tables for Drift's markets; empty: the ones driftpy knows for this cluster.
     lookup_tables: tuple[Pubkey, ...] = ()
     # Our referrer on this cluster (recorded on every Drift account the app opens).
     referrer: Pubkey | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _program_of_the_venue(cls, values: object) -> object:
+        if isinstance(values, dict) and values.get("program_id") is None:
+            venue = values.get("venue", "drift")
+            if venue in PROGRAM_IDS:  # an unknown venue is reported by its own field
+                values = {**values, "program_id": PROGRAM_IDS[venue]}
+        return values
 
 
 class StrategySettings(_Strict):
@@ -236,6 +275,11 @@ class Settings(_Strict):
     @property
     def profile(self) -> ClusterProfile:
         return self.clusters[self.cluster]
+
+    @property
+    def quote_mint(self) -> str | None:
+        """The profile's quote mint, else its venue's on this cluster; None when not known here."""
+        return self.profile.quote_mint or QUOTE_MINTS.get((self.profile.venue, self.cluster))
 
     @property
     def effective_referrer(self) -> str | None:

@@ -43,3 +43,8 @@ class VenueConfig:
     dlob_ws_url: str
     lookup_tables: tuple[str, ...] = ()
     stale_after_s: float = 10.0
+    venue: str = "drift"
+    # The quote asset's mint (spot market 0) the chain must show; None: not known, not compared.
+    quote_mint: str | None = None
+    # sha256 (hex) the program's published IDL must hash to; None: not pinned.
+    idl_sha256: str | None = None

@@ -11,11 +11,22 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from rekt_tui.domain.compatibility import PROGRAM_PAUSED
 from rekt_tui.domain.errors import RektError
 
 DRIFT_ERROR_BASE = 6000
 # SPL Token's custom errors the app can meet (withdrawing, closing wrapped SOL).
 TOKEN_ERRORS = {1: ("InsufficientFunds", "Insufficient funds"), 4: ("OwnerMismatch", "Owner does not match")}
+# Anchor's own instruction errors (anchor-lang's ErrorCode in lang/src/error.rs), below every
+# program's 6000. 101 is what a program answers an instruction it has no handler for: what
+# Drift's original program answers to everything since it was paused (every instruction removed).
+INSTRUCTION_FALLBACK_NOT_FOUND = 101
+ANCHOR_ERRORS = {
+    100: ("InstructionMissing", "8 byte instruction identifier not provided"),
+    INSTRUCTION_FALLBACK_NOT_FOUND: ("InstructionFallbackNotFound", "Fallback functions are not supported"),
+    102: ("InstructionDidNotDeserialize", "The program could not deserialize the given instruction"),
+    103: ("InstructionDidNotSerialize", "The program could not serialize the given instruction"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,10 @@ class TransactionFailed(RektError):
 
     def __init__(self, signature: str, error: DecodedError, *, landed: bool) -> None:
         where = "landed with an error" if landed else "was refused before sending"
-        super().__init__(f"Transaction {signature[:8]}… {where}: {error.sentence()}.")
+        if error.code == INSTRUCTION_FALLBACK_NOT_FOUND:
+            super().__init__(f"Transaction {signature[:8]}… {where}: {PROGRAM_PAUSED}")
+        else:
+            super().__init__(f"Transaction {signature[:8]}… {where}: {error.sentence()}.")
         self.signature = signature
         self.error = error
         self.landed = landed
@@ -62,6 +76,8 @@ def decode_custom(code: int) -> tuple[str, str]:
         return _drift_errors()[code]
     if code in TOKEN_ERRORS:
         return TOKEN_ERRORS[code]
+    if code in ANCHOR_ERRORS:
+        return ANCHOR_ERRORS[code]
     return f"Custom{code}", f"program error {code}"
 
 

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from solders.transaction import VersionedTransaction
 
+from rekt_tui.domain.compatibility import IncompatibleProgram
 from rekt_tui.domain.errors import AfterSigning, RektError
 from rekt_tui.domain.records import TransactionRecord, TransactionStatus
 from rekt_tui.drift.effects import CHECKPOINT_KEY, EffectProbe, Evidence
@@ -107,6 +108,8 @@ class TransactionSender:
         self.probe = probe
         self._sleep = sleep
         self._clock = clock
+        # Why nothing may be signed here (an incompatible program), in one sentence; None: signing allowed.
+        self.refusal: str | None = None
 
     async def send(self, session: str, *, kind: str, intent: dict, build: Builder) -> Landed:
         """Land one transaction for `intent`, rebuilding it at most `policy.rebuilds` times after expiry.
@@ -115,8 +118,11 @@ class TransactionSender:
         signs for the session meanwhile. Raises TransactionFailed (preflight or landed
         error, with the decoded code), TransactionExpired (it and its rebuilds provably
         never landed, and the chain shows no effect), or AfterSigning (anything else once
-        a signature was persisted).
+        a signature was persisted). Refuses with IncompatibleProgram, before anything is
+        built or signed, while `refusal` is set.
         """
+        if self.refusal is not None:
+            raise IncompatibleProgram(self.refusal)
         async with self._registry.signing_lock(session):
             return await self._send_locked(session, kind=kind, intent=intent, build=build)
 

@@ -22,7 +22,7 @@ from rekt_tui.registry import Registry
 from rekt_tui.services.container import Services
 from rekt_tui.services.localnet import ensure_localnet
 from rekt_tui.services.venue import Venue
-from rekt_tui.services.venue_factory import open_venue
+from rekt_tui.services.venue_factory import check_compatibility, open_venue
 
 
 @dataclass
@@ -133,7 +133,15 @@ async def _connect(services: Services, session: SessionRecord) -> SessionLink:
         raise RektError(f"{keystore.status.backend} cannot hold keys for {session.cluster}.")
     keypair = await asyncio.to_thread(keystore.load, session.pubkey)
     venue = await connect_venue(services, session, secret=bytes(keypair))
-    return link_over(services, session, venue)
+    link = link_over(services, session, venue)
+    try:
+        # Once per link: a program that is not what the adapter encodes for is never signed for.
+        compatibility = await check_compatibility(services.settings, session.pubkey)
+    except BaseException:
+        await link.close()
+        raise
+    link.sender.refusal = compatibility.refusal()
+    return link
 
 
 def link_over(services: Services, session: SessionRecord, venue: Venue) -> SessionLink:

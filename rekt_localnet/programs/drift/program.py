@@ -7,6 +7,7 @@ Instructions the localnet does not implement fail with a log line naming them.
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from types import SimpleNamespace
@@ -24,6 +25,8 @@ from .users import initialize_user, initialize_user_stats
 from .view import DriftView
 
 UNSUPPORTED = "InvalidInstructionData"
+# anchor-lang's ErrorCode::InstructionFallbackNotFound ("Fallback functions are not supported").
+ANCHOR_FALLBACK_NOT_FOUND = 101
 # Compute units charged per instruction, roughly what Drift's instructions cost on mainnet
 # (so `unitsConsumed` and compute limits behave plausibly); others cost DEFAULT_UNITS.
 COMPUTE_UNITS = {
@@ -75,7 +78,9 @@ class DriftProgram:
 
     program_id = DRIFT_PROGRAM_ID
 
-    def __init__(self) -> None:
+    def __init__(self, refuses_everything: Callable[[], bool] = lambda: False) -> None:
+        # True while the program plays Drift's paused original (the `paused-program` fault).
+        self._refuses_everything = refuses_everything
         self._handlers = {
             "initialize_user_stats": initialize_user_stats,
             "initialize_user": initialize_user,
@@ -91,6 +96,14 @@ class DriftProgram:
         self._user_handlers = _user_handlers()
 
     def process(self, ctx: InvokeContext) -> None:
+        if self._refuses_everything():
+            # What Anchor's dispatcher answers an instruction it has no handler for
+            # (anchor-lang's ErrorCode::InstructionFallbackNotFound, 101).
+            raise InstructionError(
+                ANCHOR_FALLBACK_NOT_FOUND,
+                "AnchorError occurred. Error Code: InstructionFallbackNotFound. Error Number: 101. "
+                "Error Message: Fallback functions are not supported.",
+            )
         try:
             named = drift_coder().instruction.parse(ctx.data)
         except Exception:

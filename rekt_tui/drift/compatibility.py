@@ -1,0 +1,167 @@
+"""The Drift adapter's compatibility check: is the live program the layout driftpy 0.8.89 speaks?
+
+Read once when a signing link opens, over two `getMultipleAccounts` calls: the State, the
+session's User (when it exists) and the program's published Anchor IDL account, then every
+perp and spot market the State counts. Each must be owned by the program and carry the
+size and discriminator of driftpy's IDL; spot market 0's mint must be the profile's quote
+mint; and the published IDL, when a hash is pinned for it, must hash to the pin. The result
+is venue-neutral (`domain.compatibility`); anything that differs refuses signing.
+"""
+
+import base64
+import hashlib
+import logging
+import zlib
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from solders.pubkey import Pubkey
+
+from rekt_tui.domain.compatibility import Compatibility, Difference
+from rekt_tui.domain.venue import VenueConfig
+from rekt_tui.drift.rpc import JsonRpc
+
+log = logging.getLogger(__name__)
+
+# Account sizes (discriminator included) in driftpy 0.8.89's IDL, the layouts this adapter
+# encodes and decodes; a test checks them against that IDL.
+EXPECTED_SIZES = {"State": 992, "User": 4376, "PerpMarket": 1216, "SpotMarket": 776}
+DISCRIMINATOR_SIZE = 8
+SPOT_MINT_OFFSET = DISCRIMINATOR_SIZE + 32 + 32  # SpotMarket: pubkey, oracle, then mint
+# Anchor's IdlAccount: discriminator, authority (32), then the zlib-compressed IDL as a Vec<u8>.
+IDL_SEED = "anchor:idl"
+IDL_DATA_OFFSET = DISCRIMINATOR_SIZE + 32
+# Hashes (sha256 of the decompressed IDL) of IDLs published on chain that this adapter was
+# built for, by program id. None is pinned: the paused program's published IDL could not be
+# read from here. A profile's `idl_sha256` pins one.
+PINNED_IDL_SHA256: dict[str, str] = {}
+
+
+def discriminator(account_name: str) -> bytes:
+    """Anchor's account discriminator: the first 8 bytes of sha256("account:<Name>")."""
+    return hashlib.sha256(f"account:{account_name}".encode()).digest()[:DISCRIMINATOR_SIZE]
+
+
+def idl_address(program_id: Pubkey) -> Pubkey:
+    """Where Anchor publishes a program's IDL: seed "anchor:idl" on the program's empty-seed PDA."""
+    base = Pubkey.find_program_address([], program_id)[0]
+    return Pubkey.create_with_seed(base, IDL_SEED, program_id)
+
+
+def published_idl_sha256(data: bytes) -> str | None:
+    """sha256 (hex) of the IDL JSON an IdlAccount holds; None when its data is not one."""
+    if len(data) < IDL_DATA_OFFSET + 4 or data[:DISCRIMINATOR_SIZE] != discriminator("IdlAccount"):
+        return None
+    length = int.from_bytes(data[IDL_DATA_OFFSET : IDL_DATA_OFFSET + 4], "little")
+    compressed = data[IDL_DATA_OFFSET + 4 : IDL_DATA_OFFSET + 4 + length]
+    try:
+        return hashlib.sha256(zlib.decompress(compressed)).hexdigest()
+    except zlib.error:
+        return None
+
+
+@cache
+def _decode_state() -> Any:
+    """driftpy's coder for the State account (its layout is only trusted once size and discriminator match)."""
+    from importlib import resources
+
+    from anchorpy.coder.coder import Coder
+    from anchorpy_core.idl import Idl
+
+    idl = Idl.from_json(resources.files("driftpy").joinpath("idl/drift.json").read_text())
+    return Coder(idl).accounts.decode
+
+
+class _Checker:
+    def __init__(self, config: VenueConfig, program: Pubkey) -> None:
+        self.config = config
+        self.program = str(program)
+        self.differences: list[Difference] = []
+        self.checked: list[str] = []
+
+    def account(self, what: str, kind: str, value: dict | None, *, required: bool = True) -> bytes | None:
+        """The account's data if it is a `kind` of this program; otherwise a difference is noted."""
+        if value is None:
+            if required:
+                self.differences.append(Difference(what, f"a {kind} account", "missing"))
+            return None
+        data = base64.b64decode(value["data"][0])
+        self.checked.append(what)
+        expected = EXPECTED_SIZES[kind]
+        if value.get("owner") != self.program:
+            self.differences.append(Difference(f"{what}'s owner", self.program, str(value.get("owner"))))
+        elif data[:DISCRIMINATOR_SIZE] != discriminator(kind):
+            self.differences.append(Difference(f"{what}'s discriminator", discriminator(kind).hex(), data[:8].hex()))
+        elif len(data) != expected:
+            self.differences.append(Difference(what, f"{expected} bytes", f"{len(data)} bytes"))
+        else:
+            return data
+        return None
+
+    def quote_mint(self, spot_zero: bytes) -> None:
+        expected = self.config.quote_mint
+        if expected is None:
+            return
+        found = str(Pubkey.from_bytes(spot_zero[SPOT_MINT_OFFSET : SPOT_MINT_OFFSET + 32]))
+        self.checked.append("SpotMarket 0 mint")
+        if found != expected:
+            self.differences.append(Difference("SpotMarket 0's mint", expected, found))
+
+    def idl(self, value: dict | None) -> None:
+        pinned = self.config.idl_sha256 or PINNED_IDL_SHA256.get(self.program)
+        if value is None:
+            if pinned is not None:
+                self.differences.append(Difference("the published IDL", f"sha256 {pinned}", "missing"))
+            return
+        found = published_idl_sha256(base64.b64decode(value["data"][0]))
+        self.checked.append("published IDL")
+        log.info("program %s publishes an IDL with sha256 %s", self.program, found)
+        if pinned is not None and found != pinned:
+            self.differences.append(Difference("the published IDL", f"sha256 {pinned}", f"sha256 {found}"))
+
+    def result(self) -> Compatibility:
+        config = self.config
+        return Compatibility(config.venue, config.cluster, self.program, tuple(self.differences), tuple(self.checked))
+
+
+async def check_drift_program(config: VenueConfig, authority: str) -> Compatibility:
+    """Compare the cluster's program with driftpy's layouts (see the module's docstring)."""
+    from driftpy.addresses import (
+        get_perp_market_public_key, get_spot_market_public_key, get_state_public_key, get_user_account_public_key,
+    )  # fmt: skip
+
+    program = Pubkey.from_string(config.program_id)
+    check = _Checker(config, program)
+    rpc = JsonRpc(config.rpc_url)
+    try:
+        user = get_user_account_public_key(program, Pubkey.from_string(authority), 0)
+        state_value, user_value, idl_value = await _accounts(rpc, [get_state_public_key(program), user, idl_address(program)])
+        check.idl(idl_value)
+        check.account("User", "User", user_value, required=False)
+        state = check.account("State", "State", state_value)
+        if state is None:
+            return check.result()
+        decoded = _decode_state()(state)
+        perps = [get_perp_market_public_key(program, i) for i in range(decoded.number_of_markets)]
+        spots = [get_spot_market_public_key(program, i) for i in range(decoded.number_of_spot_markets)]
+        markets = await _accounts(rpc, [*perps, *spots])
+        for index, value in enumerate(markets[: len(perps)]):
+            check.account(f"PerpMarket {index}", "PerpMarket", value)
+        for index, value in enumerate(markets[len(perps) :]):
+            data = check.account(f"SpotMarket {index}", "SpotMarket", value)
+            if index == 0 and data is not None:
+                check.quote_mint(data)
+        if not spots:
+            check.differences.append(Difference("SpotMarket 0", "the quote market", "missing"))
+    finally:
+        await rpc.close()
+    return check.result()
+
+
+async def _accounts(rpc: JsonRpc, keys: Sequence[Pubkey]) -> list[dict | None]:
+    values: list[dict | None] = []
+    for start in range(0, len(keys), 100):  # getMultipleAccounts takes at most 100 keys
+        batch = [str(key) for key in keys[start : start + 100]]
+        values.extend((await rpc.call("getMultipleAccounts", [batch, {"encoding": "base64"}]))["value"])
+    return values
