@@ -1,4 +1,4 @@
-"""The venue seam carries only our own types, and the factory picks the adapter by program id."""
+"""The venue seam carries only our own types, and the factory picks the adapter by the profile's venue."""
 
 import inspect
 import typing
@@ -83,11 +83,12 @@ def test_the_drift_adapter_has_every_member_of_the_seam():
     assert list(inspect.signature(open_drift_venue).parameters) == ["config", "secret", "authority"]
 
 
-def test_the_profile_program_id_chooses_the_adapter(tmp_path):
+def test_the_profile_venue_chooses_the_adapter(tmp_path):
     settings = Settings(data_dir=tmp_path, cluster="localnet")
     config = venue_config(settings)
     assert opener_for(config).__module__ == "rekt_tui.drift.adapter"
-    assert set(ADAPTERS) == {config.program_id}
-    relaunch = VenueConfig(**{**config.__dict__, "program_id": "vELoC1audYbSYVRXn1vPaV8Axoa9oU6BYmNGZZBDZ1P"})
-    with pytest.raises(UsageError, match="only speaks to dRifty"):
+    assert set(ADAPTERS) == {config.venue} == {"drift"}
+    relaunch = VenueConfig(**{**config.__dict__, "venue": "velocity", "program_id": "vELoC1audYbSYVRXn1vPaV8Axoa9oU6BYmNGZZBDZ1P"})
+    with pytest.raises(UsageError) as caught:
         opener_for(relaunch)
+    assert 'venue "velocity"' in caught.value.message and "not part of this version of rekt-tui yet" in caught.value.message
