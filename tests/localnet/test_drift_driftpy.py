@@ -194,6 +194,19 @@ async def test_place_modify_and_cancel_orders(trader):
     assert user.get_margin_requirement() == 0
 
 
+async def test_the_paused_program_answers_anchor_101_to_everything_and_stays_readable(trader, rpc):
+    await trader.deposit(100 * USDC, 0, trader.usdc_account)
+    faults = await rpc.result("rekt_setFaults", {"pausedProgram": True})
+    assert faults["pausedProgram"] is True
+    order = market_order(PositionDirection.Long(), SOL)
+    assert await preflight_code(trader.place_perp_order(order)) == 101  # InstructionFallbackNotFound
+    assert await preflight_code(trader.deposit(10 * USDC, 0, trader.usdc_account)) == 101
+    await trader.account_subscriber.fetch()
+    assert trader.get_state_account().number_of_markets == 3  # accounts still read
+    await rpc.result("rekt_clearFaults")
+    await trader.place_perp_order(order)
+
+
 async def test_paused_exchange_and_fills_answer_6024_and_6148(trader, rpc):
     await trader.deposit(500 * USDC, 0, trader.usdc_account)
     order = market_order(PositionDirection.Long(), SOL)

@@ -29,7 +29,7 @@ async def status_of(rpc: Rpc, method: str = "getSlot") -> int:
 
 async def test_a_share_of_requests_get_429_but_admin_calls_never_do(net):
     localnet, rpc = net
-    assert await rpc.result("rekt_setFaults", {"http429": 0.4}) == {"http429": 0.4, "latencyMs": 0, "wsSilent": False}
+    assert await rpc.result("rekt_setFaults", {"http429": 0.4}) == {"http429": 0.4, "latencyMs": 0, "wsSilent": False, "pausedProgram": False}
     statuses = [await status_of(rpc) for _ in range(200)]
     refused = statuses.count(429)
     assert set(statuses) == {200, 429} and 50 <= refused <= 110
@@ -125,9 +125,9 @@ async def test_close_all_websockets(net):
 
 
 async def test_fault_flags_at_start(tmp_path):
-    localnet = await start_localnet(tmp_path / "data", slot_ms=50, faults=["http429=1", "latency=20", "ws-silent"])
+    localnet = await start_localnet(tmp_path / "data", slot_ms=50, faults=["http429=1", "latency=20", "ws-silent", "paused-program"])
     try:
-        assert localnet.faults.state() == {"http429": 1.0, "latencyMs": 20, "wsSilent": True}
+        assert localnet.faults.state() == {"http429": 1.0, "latencyMs": 20, "wsSilent": True, "pausedProgram": True}
         async with aiohttp.ClientSession() as session:
             assert await status_of(Rpc(session, localnet.rpc_url)) == 429
     finally:
@@ -143,6 +143,7 @@ async def test_fault_flags_at_start(tmp_path):
         ("latency=-5", "from 0 to 60000"),
         ("latency=0.5", "has a bad value"),
         ("ws-silent=yes", "is not a fault"),
+        ("paused-program=1", "is not a fault"),
         ("drop-everything", "is not a fault"),
     ],
 )
@@ -154,7 +155,7 @@ def test_bad_fault_flags_are_one_sentence(flag, fragment):
 
 async def test_bad_admin_fault_settings(net):
     _, rpc = net
-    for faults in ({"http429": 2}, {"jitter": 1}, {"wsSilent": "yes"}, {"closeWebsockets": 1}, [1]):
+    for faults in ({"http429": 2}, {"jitter": 1}, {"wsSilent": "yes"}, {"closeWebsockets": 1}, {"pausedProgram": 1}, [1]):
         error = (await rpc.call("rekt_setFaults", faults))["error"]
         assert error["code"] == -32602
-    assert await rpc.result("rekt_getFaults") == {"http429": 0.0, "latencyMs": 0, "wsSilent": False}
+    assert await rpc.result("rekt_getFaults") == {"http429": 0.0, "latencyMs": 0, "wsSilent": False, "pausedProgram": False}
