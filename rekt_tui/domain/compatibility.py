@@ -12,13 +12,19 @@ from dataclasses import dataclass
 
 from rekt_tui.domain.errors import RektError
 
-# What to tell a trader whose program refuses every instruction (Anchor error 101): Drift's
-# original program, paused with every instruction removed. Completes "Transaction X… was refused: ".
+# What to tell a trader whose Drift program will not trade: the original program, paused after
+# the 2026-04-01 exploit. Each completes "Transaction X… was refused before sending: " as one sentence.
+_RELAUNCH = (
+    "balances, positions, history and markets still read, and trading continues on Drift's relaunch "
+    "(venue = \"velocity\" in the cluster profile), whose adapter is not part of this version of rekt-tui yet."
+)
 PROGRAM_PAUSED = (
     "the program answers InstructionFallbackNotFound (Anchor error 101), as Drift's original program has "
-    "answered every instruction since it was paused after the 2026-04-01 exploit, so it cannot trade; balances, "
-    "positions, history and markets still read, and trading continues on Drift's relaunch "
-    "(venue = \"velocity\" in the cluster profile), whose adapter is not part of this version of rekt-tui yet."
+    f"answered every instruction since it was paused after the 2026-04-01 exploit, so it cannot trade; {_RELAUNCH}"
+)
+EXCHANGE_PAUSED = (
+    "ExchangePaused (6024): the program's State says the exchange is paused, as Drift's original program has "
+    f"been since the 2026-04-01 exploit; {_RELAUNCH}"
 )
 
 

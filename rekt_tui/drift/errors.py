@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from rekt_tui.domain.compatibility import PROGRAM_PAUSED
+from rekt_tui.domain.compatibility import EXCHANGE_PAUSED, PROGRAM_PAUSED
 from rekt_tui.domain.errors import RektError
 
 DRIFT_ERROR_BASE = 6000
@@ -21,6 +21,9 @@ TOKEN_ERRORS = {1: ("InsufficientFunds", "Insufficient funds"), 4: ("OwnerMismat
 # program's 6000. 101 is what a program answers an instruction it has no handler for: what
 # Drift's original program answers to everything since it was paused (every instruction removed).
 INSTRUCTION_FALLBACK_NOT_FOUND = 101
+EXCHANGE_PAUSED_CODE = 6024
+# Refusals that mean the program will not trade at all: the sentence says why and where to go.
+PAUSED_SENTENCES = {INSTRUCTION_FALLBACK_NOT_FOUND: PROGRAM_PAUSED, EXCHANGE_PAUSED_CODE: EXCHANGE_PAUSED}
 ANCHOR_ERRORS = {
     100: ("InstructionMissing", "8 byte instruction identifier not provided"),
     INSTRUCTION_FALLBACK_NOT_FOUND: ("InstructionFallbackNotFound", "Fallback functions are not supported"),
@@ -49,8 +52,8 @@ class TransactionFailed(RektError):
 
     def __init__(self, signature: str, error: DecodedError, *, landed: bool) -> None:
         where = "landed with an error" if landed else "was refused before sending"
-        if error.code == INSTRUCTION_FALLBACK_NOT_FOUND:
-            super().__init__(f"Transaction {signature[:8]}… {where}: {PROGRAM_PAUSED}")
+        if error.code in PAUSED_SENTENCES:
+            super().__init__(f"Transaction {signature[:8]}… {where}: {PAUSED_SENTENCES[error.code]}")
         else:
             super().__init__(f"Transaction {signature[:8]}… {where}: {error.sentence()}.")
         self.signature = signature

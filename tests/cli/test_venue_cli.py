@@ -4,7 +4,7 @@ the layout this rekt-tui was built for.
 The localnet plays the paused program (`rekt_setFaults {"pausedProgram": true}`: every Drift
 instruction answers Anchor's error 101). Signing commands end in one sentence that names the
 pause's date and the relaunch, record the failed transaction once (no rebuild), and the
-read-only commands keep working. A State of another size, or another quote mint, refuses
+read-only commands keep working; a State that says the exchange is paused reads the same way. A State of another size, or another quote mint, refuses
 signing before anything is recorded.
 """
 
@@ -59,6 +59,19 @@ def test_the_paused_program_is_one_sentence_and_reads_keep_working(trading):
     assert current["session"]["status"] == "active" and int(current["account"]["total_collateral"]) > 0
     ok(trading("markets"))
     ok(trading("history"))
+    recovered = trading("recover")  # a read: it names what to run, as on a live program
+    assert recovered.code == 1 and recovered.err.strip() == "Recover with `rekt-tui stop --session PUBKEY`."
+
+
+def test_a_state_that_says_paused_is_the_same_one_sentence(trading):
+    rpc(trading.port, "rekt_pauseExchange", ["all"])
+    try:
+        result = trading("order", "SOL-PERP", "buy", "0.1", "--yes")
+    finally:
+        rpc(trading.port, "rekt_resumeExchange")
+    refused(result, "ExchangePaused (6024): the program's State says the exchange is paused, as Drift's original program has been since the 2026-04-01 exploit")
+    assert 'venue = "velocity"' in result.err
+    assert rows(trading)[-1][1:4] == ("failed", 6024, "ExchangePaused")
 
 
 def set_state_size(port: int, size: int) -> None:
