@@ -13,8 +13,6 @@ import hashlib
 import logging
 import zlib
 from collections.abc import Sequence
-from functools import cache
-from typing import Any
 
 from solders.pubkey import Pubkey
 
@@ -28,7 +26,10 @@ log = logging.getLogger(__name__)
 # encodes and decodes; a test checks them against that IDL.
 EXPECTED_SIZES = {"State": 992, "User": 4376, "PerpMarket": 1216, "SpotMarket": 776}
 DISCRIMINATOR_SIZE = 8
-SPOT_MINT_OFFSET = DISCRIMINATOR_SIZE + 32 + 32  # SpotMarket: pubkey, oracle, then mint
+# Fields read at fixed offsets of those layouts (trusted only once size and discriminator match;
+# a test checks them against driftpy's IDL): SpotMarket's mint follows its pubkey and oracle.
+SPOT_MINT_OFFSET = DISCRIMINATOR_SIZE + 32 + 32
+STATE_NUMBER_OF_MARKETS_OFFSET = 966  # u16, then number_of_spot_markets (u16)
 # Anchor's IdlAccount: discriminator, authority (32), then the zlib-compressed IDL as a Vec<u8>.
 IDL_SEED = "anchor:idl"
 IDL_DATA_OFFSET = DISCRIMINATOR_SIZE + 32
@@ -61,16 +62,10 @@ def published_idl_sha256(data: bytes) -> str | None:
         return None
 
 
-@cache
-def _decode_state() -> Any:
-    """driftpy's coder for the State account (its layout is only trusted once size and discriminator match)."""
-    from importlib import resources
-
-    from anchorpy.coder.coder import Coder
-    from anchorpy_core.idl import Idl
-
-    idl = Idl.from_json(resources.files("driftpy").joinpath("idl/drift.json").read_text())
-    return Coder(idl).accounts.decode
+def market_counts(state: bytes) -> tuple[int, int]:
+    """(perp markets, spot markets) a State of the expected layout counts."""
+    at = STATE_NUMBER_OF_MARKETS_OFFSET
+    return int.from_bytes(state[at : at + 2], "little"), int.from_bytes(state[at + 2 : at + 4], "little")
 
 
 class _Checker:
@@ -142,9 +137,9 @@ async def check_drift_program(config: VenueConfig, authority: str) -> Compatibil
         state = check.account("State", "State", state_value)
         if state is None:
             return check.result()
-        decoded = _decode_state()(state)
-        perps = [get_perp_market_public_key(program, i) for i in range(decoded.number_of_markets)]
-        spots = [get_spot_market_public_key(program, i) for i in range(decoded.number_of_spot_markets)]
+        perp_count, spot_count = market_counts(state)
+        perps = [get_perp_market_public_key(program, i) for i in range(perp_count)]
+        spots = [get_spot_market_public_key(program, i) for i in range(spot_count)]
         markets = await _accounts(rpc, [*perps, *spots])
         for index, value in enumerate(markets[: len(perps)]):
             check.account(f"PerpMarket {index}", "PerpMarket", value)

@@ -17,7 +17,8 @@ from solders.pubkey import Pubkey
 from rekt_tui.config import Settings
 from rekt_tui.domain.compatibility import Compatibility, Difference
 from rekt_tui.drift.compatibility import (
-    EXPECTED_SIZES, check_drift_program, discriminator, idl_address, published_idl_sha256,
+    EXPECTED_SIZES, SPOT_MINT_OFFSET, check_drift_program, discriminator, idl_address, market_counts,
+    published_idl_sha256,
 )  # fmt: skip
 from rekt_tui.services.venue_factory import venue_config
 from tests.localnet.conftest import Rpc, start_localnet
@@ -34,6 +35,16 @@ def test_expected_layouts_are_driftpys():
     for name, size in EXPECTED_SIZES.items():
         data = encode_account(name, default_account(name))
         assert (len(data), data[:8]) == (size, discriminator(name)), name
+
+
+def test_fixed_offsets_are_driftpys():
+    from rekt_localnet.encoding import default_account, encode_account
+
+    state = replace(default_account("State"), number_of_markets=7, number_of_spot_markets=9)
+    assert market_counts(encode_account("State", state)) == (7, 9)
+    mint = Keypair().pubkey()
+    spot = encode_account("SpotMarket", replace(default_account("SpotMarket"), mint=mint))
+    assert spot[SPOT_MINT_OFFSET : SPOT_MINT_OFFSET + 32] == bytes(mint)
 
 
 def test_idl_address_is_anchors():
