@@ -4,14 +4,13 @@ the layout this rekt-tui was built for.
 The localnet plays the paused program (`rekt_setFaults {"pausedProgram": true}`: every Drift
 instruction answers Anchor's error 101). Signing commands end in one sentence that names the
 pause's date and the relaunch, record the failed transaction once (no rebuild), and the
-read-only commands keep working; a State that says the exchange is paused reads the same way. A State of another size, or another quote mint, refuses
-signing before anything is recorded.
+read-only commands keep working; a State that says the exchange is paused reads the same
+way. A State of another size, or another quote mint, refuses signing before anything is
+recorded.
 """
 
 import base64
-import json
 import sqlite3
-import urllib.request
 
 import pytest
 
