@@ -2,9 +2,9 @@
 
 driftpy knows two environments; the embedded localnet behaves as devnet with its own
 lookup table. driftpy 0.8.89 also fixes the program id at import time
-(`DriftClient.program_id = DRIFT_PROGRAM_ID`), so a profile naming another program (the
-relaunch after the 2026-04-01 exploit) is refused with a sentence rather than silently
-talking to the old program.
+(`DriftClient.program_id = DRIFT_PROGRAM_ID`), so a `venue = "drift"` profile naming another
+program (the relaunch after the 2026-04-01 exploit) is refused with a sentence rather than
+silently talking to the old program.
 """
 
 from dataclasses import dataclass
@@ -41,7 +41,8 @@ def check_supported(endpoint: Endpoint) -> None:
     if endpoint.program_id != DRIFTPY_PROGRAM_ID:
         raise UsageError(
             f"{endpoint.cluster} is configured for Drift program {endpoint.program_id}, but this driftpy only "
-            f"speaks to {DRIFTPY_PROGRAM_ID}; upgrade rekt-tui, or set program_id back for this cluster."
+            f"speaks to {DRIFTPY_PROGRAM_ID}; remove program_id from this cluster's profile (venue = \"drift\" "
+            "brings that program), or upgrade rekt-tui."
         )
 
 

@@ -99,3 +99,9 @@ def test_a_program_of_another_layout_refuses_signing_before_anything_is_recorded
     assert "SpotMarket 0's mint" in result.err and rows(rekt) == []
     ok(rekt("init"))  # the same program with the right profile: the guard passes
     assert [row[:2] for row in rows(rekt)] == [("initialize", "confirmed")]
+
+
+def test_the_relaunch_venue_says_its_adapter_is_not_here_yet(cli):
+    result = cli("--cluster", "devnet", "markets", env={**cli.env, "REKT_CLUSTERS__DEVNET__VENUE": "velocity"})
+    refused(result, 'devnet is configured for venue "velocity" (program vELoC1audYbSYVRXn1vPaV8Axoa9oU6BYmNGZZBDZ1P)')
+    assert result.code == 2 and "not part of this version of rekt-tui yet" in result.err
