@@ -117,10 +117,10 @@ def transaction_records(transaction: dict, signature: str, user: str, program_id
     return records
 
 
-async def signatures_after(rpc: JsonRpc, address: str, until: str | None) -> list[str]:
-    """Signatures of landed, successful transactions naming `address` after `until`
-    (all of them for None), oldest first, finalized only: history must not be undone."""
-    found: list[str] = []
+async def signature_entries(rpc: JsonRpc, address: str, until: str | None) -> list[dict[str, Any]]:
+    """getSignaturesForAddress's entries for `address` after `until` (all for None),
+    oldest first, finalized only (history must not be undone), failed ones included."""
+    found: list[dict[str, Any]] = []
     before = None
     while True:
         config: dict[str, Any] = {"limit": SIGNATURE_PAGE, "commitment": "finalized"}
@@ -129,12 +129,17 @@ async def signatures_after(rpc: JsonRpc, address: str, until: str | None) -> lis
         if before is not None:
             config["before"] = before
         page = await rpc.call("getSignaturesForAddress", [address, config]) or []
-        found.extend(entry["signature"] for entry in page if entry.get("err") is None)
+        found.extend(page)
         if len(page) < SIGNATURE_PAGE:
             break
         before = page[-1]["signature"]
     found.reverse()
     return found
+
+
+async def signatures_after(rpc: JsonRpc, address: str, until: str | None) -> list[str]:
+    """The successful ones among `signature_entries`: a failed transaction logs no records."""
+    return [entry["signature"] for entry in await signature_entries(rpc, address, until) if entry.get("err") is None]
 
 
 async def read_records(
