@@ -31,6 +31,7 @@ from rekt_tui.tui.quit_guard import exposure, quit_question
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.help import HelpScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
+from rekt_tui.tui.screens.teardown import TeardownSummary
 from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded, StopAndWithdraw, TeardownEnded, TeardownProgress
 from rekt_tui.tui.session_controller import SessionController
 from rekt_tui.tui.session_messages import OrderPlaceRequested, SessionChosen, StepRequested
@@ -193,6 +194,9 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_teardown_progress(self, message: TeardownProgress) -> None:
         self.way_out.progressed(message.event)
+
+    def on_teardown_summary(self, message: TeardownSummary) -> None:
+        self.way_out.summarised(message)
 
     def on_teardown_ended(self, message: TeardownEnded) -> None:
         self.way_out.ended(message.pubkey)

@@ -18,7 +18,8 @@ from rekt_tui.domain.status import ShellStatus
 from rekt_tui.services.models import RecoveryItem, TeardownEvent
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
-from rekt_tui.tui.screens.teardown import TeardownScreen, run_outcome
+from rekt_tui.services.history import archive_result
+from rekt_tui.tui.screens.teardown import TeardownScreen, TeardownSummary, archived, run_outcome
 from rekt_tui.tui.session_controller import SESSION_GROUP
 from rekt_tui.tui.workers import group_running
 
@@ -75,8 +76,12 @@ async def run_teardown(sessions: SessionController, pubkey: str, post: Post) -> 
     try:
         link = await sessions.teardown_link(pubkey)
         try:
+            events: tuple[TeardownEvent, ...] = ()
             async for event in sessions.chain.loaded.TeardownService(sessions.services).run(link):
+                events = (*events, event)
                 post(TeardownProgress(pubkey, event))
+            if archived(events):  # its transactions are finalized: the records are complete
+                post(TeardownSummary(pubkey, await archive_result(link)))
         finally:
             await link.close()
     finally:
@@ -98,6 +103,7 @@ class StopAndWithdraw:
         self._app = app
         self.session: str | None = None  # of the last run started
         self.events: tuple[TeardownEvent, ...] = ()
+        self.result: tuple[str, ...] | None = None  # the archived session's result lines
         self.recovery_items: tuple[RecoveryItem, ...] = ()
 
     @property
@@ -145,20 +151,27 @@ class StopAndWithdraw:
 
     def _start(self, pubkey: str) -> None:
         app = self._app
-        self.session, self.events = pubkey, ()
+        self.session, self.events, self.result = pubkey, (), None
         app.start(run_teardown(app.sessions, pubkey, app.post_message), TEARDOWN_GROUP, True)
         self.show()
         app.refresh_bindings()
 
     def show(self) -> None:
         if not isinstance(self._app.screen, TeardownScreen) and self.session is not None:
-            self._app.push_screen(TeardownScreen(self.session, self.events))
+            self._app.push_screen(TeardownScreen(self.session, self.events, self.result))
 
     def progressed(self, event: TeardownEvent) -> None:
         self.events = (*self.events, event)
         for screen in self._app.screen_stack:
             if isinstance(screen, TeardownScreen):
                 screen.events = self.events
+
+    def summarised(self, message: TeardownSummary) -> None:
+        """The archived session's result, for the progress screen (open now or later)."""
+        self.result = message.lines
+        for screen in self._app.screen_stack:
+            if isinstance(screen, TeardownScreen) and screen.session == message.pubkey:
+                screen.result = message.lines
 
     def ended(self, pubkey: str) -> None:
         """Stop working with the torn-down session (its link closes, its keys go quiet), then look again."""
