@@ -30,9 +30,7 @@ from rekt_tui.tui.order_actions import COMMAND_LINE, OrderActions
 from rekt_tui.tui.quit_guard import exposure, quit_question
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.help import HelpScreen
-from rekt_tui.tui.screens.history import HistoryScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
-from rekt_tui.tui.screens.teardown import TeardownSummary
 from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded, StopAndWithdraw, TeardownEnded, TeardownProgress
 from rekt_tui.tui.session_controller import SessionController
 from rekt_tui.tui.session_messages import OrderPlaceRequested, SessionChosen, StepRequested
@@ -61,7 +59,6 @@ class RektApp(App[None], inherit_bindings=False):
         Binding("d", "cancel_order", "Cancel the selected order", id="app.cancel_order"),
         Binding("D", "cancel_all_orders", "Cancel all orders", id="app.cancel_all_orders", show=False),
         Binding("M", "market", "Markets: header, chart, trades", id="app.market"),
-        Binding("h", "history", "History: fills, orders, results", id="app.history"),
         Binding("ctrl+x", "stop_and_withdraw", "Stop and withdraw", id="app.stop_and_withdraw"),
         Binding("colon", f"push_screen('{COMMAND_LINE}')", "Command line (order, cancel, close)", id="app.command_line"),
         # The footer shows the palette key at its right edge already.
@@ -182,11 +179,6 @@ class RektApp(App[None], inherit_bindings=False):
     def action_market(self) -> None:
         self.dashboard.open_market_screen()
 
-    def action_history(self) -> None:
-        if not isinstance(self.screen, HistoryScreen):
-            session = self.dashboard.session
-            self.push_screen(HistoryScreen(self.services, session.pubkey if session else None))
-
     def action_stop_and_withdraw(self) -> None:
         self.way_out.stop_or_show()
 
@@ -201,9 +193,6 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_teardown_progress(self, message: TeardownProgress) -> None:
         self.way_out.progressed(message.event)
-
-    def on_teardown_summary(self, message: TeardownSummary) -> None:
-        self.way_out.summarised(message)
 
     def on_teardown_ended(self, message: TeardownEnded) -> None:
         self.way_out.ended(message.pubkey)

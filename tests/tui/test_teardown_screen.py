@@ -4,7 +4,7 @@ summary (with what came out, what is left and the session's result) or a parked 
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.teardown import TeardownStep
 from rekt_tui.services.models import TeardownEvent
-from rekt_tui.tui.screens.teardown import PARKED_HINT, TeardownScreen, TeardownSummary, run_outcome, step_rows
+from rekt_tui.tui.screens.teardown import PARKED_HINT, TeardownScreen, run_outcome, step_rows
 from tests.tui.conftest import add_wallet, make_app, text_of
 
 USDC = 10**6
@@ -50,7 +50,7 @@ async def test_the_archived_session_shows_the_result_the_run_read(services, tmp_
         app.way_out.show()
         await pilot.pause()
         assert "Reading the session's result from the chain" in text_of(app.screen.query_one("#teardown-summary"))
-        app.post_message(TeardownSummary(session.pubkey, lines))
+        app.way_out.summarised(session.pubkey, lines)  # what the run calls once it has read them
         await pilot.pause(0.1)
         assert text_of(app.screen.query_one("#teardown-summary")).splitlines() == list(lines)
         await pilot.press("escape")

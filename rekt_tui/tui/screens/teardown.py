@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -78,16 +77,6 @@ def archive_lines(result: tuple[str, ...] | None) -> tuple[str, ...]:
     """The archived session's summary: the session's result from the chain's records and
     the wallet's transactions (`services.history.result_lines`), once read."""
     return result if result is not None else ("Reading the session's result from the chain…",)
-
-
-class TeardownSummary(Message):
-    """The archived session's result (`services.history.archive_result`), read by the run
-    on its own link once the archive step is done."""
-
-    def __init__(self, pubkey: str, lines: tuple[str, ...]) -> None:
-        super().__init__()
-        self.pubkey = pubkey
-        self.lines = lines
 
 
 class Spinner(Widget):
