@@ -224,5 +224,6 @@ def _wallet_rows(result: Report) -> list[list[str]]:
         ["transaction fees", format_sol(flows.fees, LAMPORT_PLACES)],
         ["rent", format_sol(flows.rent, LAMPORT_PLACES)],
         ["gas (fees + rent)", format_sol(flows.gas, LAMPORT_PLACES)],
-        ["funded - now - deposited + withdrawn - sent", f"{format_sol(check.from_balances, LAMPORT_PLACES)} ({verdict})"],
+        ["funded - now - deposited + withdrawn - sent",
+         f"{format_sol(check.from_balances, LAMPORT_PLACES)} ({verdict})"],  # fmt: skip
     ]

@@ -75,10 +75,8 @@ async def read_wallet_flows(rpc: JsonRpc, wallet: str) -> WalletFlows:
     for entry in await signature_entries(rpc, wallet, None):
         if int(entry["slot"]) > slot:  # finalized after the balance was read: not in it
             continue
-        transaction = await rpc.call(
-            "getTransaction",
-            [entry["signature"], {"encoding": "base64", "commitment": "finalized", "maxSupportedTransactionVersion": 0}],
-        )
+        config = {"encoding": "base64", "commitment": "finalized", "maxSupportedTransactionVersion": 0}
+        transaction = await rpc.call("getTransaction", [entry["signature"], config])
         if transaction is None:
             raise RektError(f"The RPC node lists transaction {entry['signature']} but does not serve it; try again.")
         parts = transaction_flows(transaction, wallet)

@@ -71,7 +71,9 @@ MARKETS = (
 )
 
 
-async def history_session(services: Services, tmp_path: Path, *, records: list[ChainRecord] | None = None) -> SessionRecord:
+async def history_session(
+    services: Services, tmp_path: Path, *, records: list[ChainRecord] | None = None
+) -> SessionRecord:
     """The traded session (newest) beside an archived one with no history."""
     old = await add_wallet(services, tmp_path, 21, "old")
     await services.registry.set_session_status(old.pubkey, SessionStatus.ARCHIVED)

@@ -46,7 +46,8 @@ async def test_h_opens_the_sessions_figures_tables_and_filters(services, tmp_pat
 
         await pilot.press("o")
         assert screen.query_one(TabbedContent).active == "orders"
-        outcomes = [str(row[8]) for row in map(screen.query_one("#history-orders-table", DataTable).get_row_at, range(3))]
+        orders = screen.query_one("#history-orders-table", DataTable)
+        outcomes = [str(orders.get_row_at(index)[8]) for index in range(3)]
         assert outcomes == ["expired", "cancelled", "filled"]
 
         screen.query_one("#history-market", Select).value = 1  # BTC-PERP: one order, no fills
