@@ -7,6 +7,7 @@ from textual.widgets import DataTable, Select, Static, TabbedContent
 
 from rekt_tui.domain.history import RecordKind
 from rekt_tui.domain.money import format_usd
+from rekt_tui.tui.screens import history as history_screen
 from rekt_tui.tui.screens.history import EMPTY, HistoryScreen
 from tests.tui.conftest import make_app, text_of
 from tests.tui.history_data import history_session
@@ -97,3 +98,19 @@ def test_history_200x60(snap_compare, services, tmp_path):
         await opened(pilot)
 
     assert snap_compare(make_app(services), terminal_size=(200, 60), run_before=setup)
+
+
+async def test_long_tables_hold_the_newest_rows_and_say_how_many_there_are(services, tmp_path, monkeypatch):
+    """A table measures every row it holds, so each keeps the newest TABLE_ROWS (500); the
+    tab says how many exist. Two here, to keep the test small."""
+    monkeypatch.setattr(history_screen, "TABLE_ROWS", 2)
+    session = await history_session(services, tmp_path)
+    fills = [r for r in await services.registry.list_records(session.pubkey) if r.kind is RecordKind.FILL]
+    app = make_app(services)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await opened(pilot)
+        screen = app.screen
+        table = screen.query_one("#history-fills-table", DataTable)
+        assert table.row_count == 2 and str(table.get_row_at(0)[-1]).startswith(fills[-1].signature[:6])
+        assert str(screen.query_one(TabbedContent).get_tab("fills").label) == f"Fills 2 newest of {len(fills)}"
+        assert str(screen.query_one(TabbedContent).get_tab("funding").label) == "Funding 2"

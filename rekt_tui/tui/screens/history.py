@@ -47,6 +47,8 @@ EMPTY = {
     "transactions": "No transactions yet: setup, orders and stop-and-withdraw record theirs here.",
     "funding": "No funding payments yet: they are settled hourly while a position is open.",
 }
+TITLES = {"fills": "Fills", "orders": "Orders", "transactions": "Transactions", "funding": "Funding"}
+TABLE_ROWS = 500  # rows per table: the newest; `rekt-tui history --csv` lists every record
 Row = Sequence[str | Text]
 
 
@@ -91,8 +93,7 @@ class HistoryScreen(Screen[None]):
                 yield figures
                 yield EquityChart()
             with TabbedContent(id="history-tabs", initial="fills"):
-                for name, title in (("fills", "Fills"), ("orders", "Orders"), ("transactions", "Transactions"),
-                                    ("funding", "Funding")):  # fmt: skip
+                for name, title in TITLES.items():
                     with TabPane(title, id=name):
                         yield DataTable(id=f"history-{name}-table", cursor_type="row", zebra_stripes=True)
                         yield Static(EMPTY[name], id=f"history-{name}-empty", classes="history-empty")
@@ -132,10 +133,12 @@ class HistoryScreen(Screen[None]):
             self.query_one("#history-figures", Static).update(figures_text(view))
         self.query_one(EquityChart).show(view.equity)
         explorer = self.services.settings.profile.explorer_tx_url
-        self._table("fills", (fill_row(view, r, explorer) for r in fills(view)))
-        self._table("orders", (order_row(view, o, explorer) for o in view.orders))
-        self._table("transactions", (transaction_row(t, explorer) for t in view.transactions))
-        self._table("funding", (funding_row(view, r, explorer) for r in funding(view)))
+        fill_records, payments = fills(view), funding(view)
+        self._table("fills", len(fill_records), (fill_row(view, r, explorer) for r in fill_records[:TABLE_ROWS]))
+        self._table("orders", len(view.orders), (order_row(view, o, explorer) for o in view.orders[:TABLE_ROWS]))
+        self._table("transactions", len(view.transactions),
+                    (transaction_row(t, explorer) for t in view.transactions[:TABLE_ROWS]))  # fmt: skip
+        self._table("funding", len(payments), (funding_row(view, r, explorer) for r in payments[:TABLE_ROWS]))
 
     def _fill_filters(self, view: HistoryView) -> None:
         sessions = self.query_one("#history-session", Select)
@@ -149,10 +152,13 @@ class HistoryScreen(Screen[None]):
             markets.set_options([("All markets", ALL_MARKETS), *((name, i) for i, name in view.markets.items())])
             markets.value = ALL_MARKETS if view.market_index is None else view.market_index
 
-    def _table(self, name: str, rows: Iterable[Row]) -> None:
+    def _table(self, name: str, total: int, rows: Iterable[Row]) -> None:
+        """The newest rows (a table measures every row it holds; the CLI's CSV has them all)."""
         table = self.query_one(f"#history-{name}-table", DataTable)
         table.clear()
         table.add_rows(list(rows))
+        shown = f"{total:,}" if total <= TABLE_ROWS else f"{TABLE_ROWS:,} newest of {total:,}"
+        self.query_one(TabbedContent).get_tab(name).label = f"{TITLES[name]} {shown}"
         table.display = table.row_count > 0
         self.query_one(f"#history-{name}-empty", Static).display = table.row_count == 0
 
