@@ -8,6 +8,7 @@ same transaction always yields the same (signature, index) keys. Failed transact
 are skipped: their logs describe changes that were rolled back.
 """
 
+import asyncio
 import base64
 from collections.abc import Iterator
 from functools import cache
@@ -23,6 +24,7 @@ from rekt_tui.drift.rpc import JsonRpc
 DATA_PREFIX = "Program data: "
 SIGNATURE_PAGE = 1_000  # getSignaturesForAddress's largest page
 HISTORY_BATCH = 100  # transactions read per stored batch
+CONCURRENT_READS = 8  # getTransaction calls in flight at once
 LIQUIDATION_EXPLANATION = "Liquidation"
 
 
@@ -142,6 +144,20 @@ async def signatures_after(rpc: JsonRpc, address: str, until: str | None) -> lis
     return [entry["signature"] for entry in await signature_entries(rpc, address, until) if entry.get("err") is None]
 
 
+async def fetch_transactions(rpc: JsonRpc, signatures: list[str], encoding: str) -> list[dict[str, Any] | None]:
+    """`getTransaction` of each signature at finalized, in order, a few at a time: each read
+    retries on its own (429s, timeouts), so a slow one does not hold up the rest."""
+    gate = asyncio.Semaphore(CONCURRENT_READS)
+    config = {"encoding": encoding, "commitment": "finalized", "maxSupportedTransactionVersion": 0}
+
+    async def read(signature: str) -> dict[str, Any] | None:
+        async with gate:
+            answer: dict[str, Any] | None = await rpc.call("getTransaction", [signature, config])
+            return answer
+
+    return list(await asyncio.gather(*(read(signature) for signature in signatures)))
+
+
 async def read_records(
     rpc: JsonRpc, user: str, program_id: str, since: str | None, *, max_transactions: int
 ) -> RecordBatch:
@@ -150,11 +166,7 @@ async def read_records(
     batch = pending[:max_transactions]
     records: list[ChainRecord] = []
     covered: str | None = None
-    for signature in batch:
-        transaction = await rpc.call(
-            "getTransaction",
-            [signature, {"encoding": "json", "commitment": "finalized", "maxSupportedTransactionVersion": 0}],
-        )
+    for signature, transaction in zip(batch, await fetch_transactions(rpc, batch, "json")):
         if transaction is None:  # listed but not served (yet, or pruned): stop before it
             return RecordBatch(records, covered, complete=False)
         records.extend(transaction_records(transaction, signature, user, program_id))

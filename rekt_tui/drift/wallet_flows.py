@@ -18,7 +18,7 @@ from solders.transaction import VersionedTransaction
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.history import WalletFlows
-from rekt_tui.drift.records import signature_entries
+from rekt_tui.drift.records import fetch_transactions, signature_entries
 from rekt_tui.drift.rpc import JsonRpc
 
 SYSTEM_PROGRAM = "11111111111111111111111111111111"
@@ -71,15 +71,13 @@ async def read_wallet_flows(rpc: JsonRpc, wallet: str) -> WalletFlows:
     """The wallet's flows over every finalized transaction up to the slot its balance is read at."""
     balance = await rpc.call("getBalance", [wallet, {"commitment": "finalized"}])
     slot, lamports = int(balance["context"]["slot"]), int(balance["value"])
-    funded = sent = fees = rent = count = 0
-    for entry in await signature_entries(rpc, wallet, None):
-        if int(entry["slot"]) > slot:  # finalized after the balance was read: not in it
-            continue
-        config = {"encoding": "base64", "commitment": "finalized", "maxSupportedTransactionVersion": 0}
-        transaction = await rpc.call("getTransaction", [entry["signature"], config])
+    entries = [entry for entry in await signature_entries(rpc, wallet, None) if int(entry["slot"]) <= slot]
+    signatures = [entry["signature"] for entry in entries]  # later ones were finalized after the balance read
+    funded = sent = fees = rent = 0
+    for signature, transaction in zip(signatures, await fetch_transactions(rpc, signatures, "base64")):
         if transaction is None:
-            raise RektError(f"The RPC node lists transaction {entry['signature']} but does not serve it; try again.")
+            raise RektError(f"The RPC node lists transaction {signature} but does not serve it; try again.")
         parts = transaction_flows(transaction, wallet)
         funded, sent, fees, rent = funded + parts[0], sent + parts[1], fees + parts[2], rent + parts[3]
-        count += 1
-    return WalletFlows(funded=funded, sent=sent, fees=fees, rent=rent, balance=lamports, slot=slot, transactions=count)
+    return WalletFlows(funded=funded, sent=sent, fees=fees, rent=rent, balance=lamports, slot=slot,
+                       transactions=len(signatures))  # fmt: skip

@@ -7,6 +7,7 @@ never doubles or drops a record. Fills by keepers and liquidations, transactions
 app never sent, are read like any other.
 """
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,7 @@ from rekt_tui.services.link import SessionLink
 from rekt_tui.services.venue import Venue
 
 log = logging.getLogger(__name__)
+RESULT_TIMEOUT_S = 5.0  # the stop's result is an extra: never hold the stop up longer for it
 LAMPORT_PLACES = 9  # gas is a few thousand lamports: show every one
 
 
@@ -124,9 +126,10 @@ NO_RESULT = "The session's result could not be read just now; `rekt-tui report` 
 
 async def finished_report(link: SessionLink) -> Report | None:
     """The report after a stop (its transactions finalized before archiving); None when it
-    cannot be read, so a failed read never fails the teardown that succeeded."""
+    cannot be read within RESULT_TIMEOUT_S, so a failing or slow node never fails or holds
+    up the teardown that succeeded (a backfill cut short resumes next time)."""
     try:
-        return await report(link)
+        return await asyncio.wait_for(report(link), RESULT_TIMEOUT_S)
     except Exception:  # noqa: BLE001 - the money is out; only its account is missing
         log.warning("session result not read", exc_info=True)
         return None
