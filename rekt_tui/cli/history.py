@@ -138,7 +138,7 @@ async def _report(services: Services, args: argparse.Namespace) -> int:
 
 async def print_stop_result(link: SessionLink, steps: list[dict[str, Any]], *, as_json: bool, finished: bool) -> None:
     """`stop`'s result once the session is archived: withdrawn, left, PnL, fees, funding, gas
-    (lines, or with --json the steps and the report in native integers)."""
+    (lines on stderr, or with --json the steps and the report in native integers on stdout)."""
     result = await finished_report(link) if finished else None
     if as_json:
         data: dict[str, Any] = {"session": link.pubkey, "steps": steps, "archived": finished, "result": None}
@@ -149,9 +149,9 @@ async def print_stop_result(link: SessionLink, steps: list[dict[str, Any]], *, a
                 "left": {"sol": None if result.wallet is None else result.wallet.balance, "usdc": result.wallet_usdc},
             }
         print_json(data)
-    elif finished:
+    elif finished:  # beside the step lines scripts read on stdout, for the person watching
         for line in (NO_RESULT,) if result is None else result_lines(result):
-            print(line, flush=True)
+            note(line)
 
 
 def report_dict(result: Report) -> dict[str, Any]:
