@@ -32,7 +32,7 @@ from rekt_tui.services.link import SessionLink
 from rekt_tui.services.venue import Venue
 
 log = logging.getLogger(__name__)
-RESULT_TIMEOUT_S = 5.0  # the stop's result is an extra: never hold the stop up longer for it
+RESULT_TIMEOUT_S = 2.0  # the stop's result is an extra: never hold the stop up longer for it
 LAMPORT_PLACES = 9  # gas is a few thousand lamports: show every one
 
 
