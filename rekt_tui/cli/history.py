@@ -16,10 +16,18 @@ from typing import Any
 from rekt_tui.cli.output import note, print_json, print_table
 from rekt_tui.domain.history import ChainRecord, RecordKind
 from rekt_tui.domain.markets import resolve_market
-from rekt_tui.domain.money import format_usd
+from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.services.container import Services
-from rekt_tui.services.history import Report, backfill, report
+from rekt_tui.services.history import (
+    LAMPORT_PLACES,
+    NO_RESULT,
+    Report,
+    backfill,
+    finished_report,
+    report,
+    result_lines,
+)
 from rekt_tui.services.link import SessionLink, connect_venue, link_over, pick_session
 
 CSV_COLUMNS = (
@@ -120,7 +128,30 @@ async def _report(services: Services, args: argparse.Namespace) -> int:
                 f"The records and the account differ by {format_usd(result.identity.difference, 6)}: "
                 "a transaction may not be finalized yet; run the report again in a moment."
             )
+        if result.wallet_identity is not None and not result.wallet_identity.holds:
+            note(
+                f"The wallet's SOL and its gas differ by {result.wallet_identity.difference:,} lamports: "
+                "a transaction may not be finalized yet; run the report again in a moment."
+            )
     return 0
+
+
+async def print_stop_result(link: SessionLink, steps: list[dict[str, Any]], *, as_json: bool, finished: bool) -> None:
+    """`stop`'s result once the session is archived: withdrawn, left, PnL, fees, funding, gas
+    (lines on stderr, or with --json the steps and the report in native integers on stdout)."""
+    result = await finished_report(link) if finished else None
+    if as_json:
+        data: dict[str, Any] = {"session": link.pubkey, "steps": steps, "archived": finished, "result": None}
+        if result is not None:
+            data["result"] = {
+                **report_dict(result),
+                "withdrawn": {"sol": result.figures.sol_withdrawals, "usdc": result.figures.withdrawals},
+                "left": {"sol": None if result.wallet is None else result.wallet.balance, "usdc": result.wallet_usdc},
+            }
+        print_json(data)
+    elif finished:  # beside the step lines scripts read on stdout, for the person watching
+        for line in (NO_RESULT,) if result is None else result_lines(result):
+            note(line)
 
 
 def report_dict(result: Report) -> dict[str, Any]:
@@ -143,6 +174,13 @@ def report_dict(result: Report) -> dict[str, Any]:
         }
     else:
         data["ledger"] = data["identity"] = None
+    data["wallet"] = None if result.wallet is None else {**asdict(result.wallet), "gas": result.wallet.gas}
+    data["wallet_usdc"] = result.wallet_usdc
+    wallet = result.wallet_identity
+    data["wallet_identity"] = None if wallet is None else {
+        "from_balances": wallet.from_balances, "gas": wallet.gas, "difference": wallet.difference,
+        "holds": wallet.holds,
+    }  # fmt: skip
     return data
 
 
@@ -167,4 +205,25 @@ def _report_rows(result: Report) -> list[list[str]]:
         verdict = "holds" if result.identity.holds else f"off by {format_usd(result.identity.difference, 6)}"
         rows.append(["collateral now", format_usd(result.identity.collateral, 6)])
         rows.append(["deposits - withdrawals + result", f"{format_usd(result.identity.from_records, 6)} ({verdict})"])
+    rows += _wallet_rows(result)
     return rows
+
+
+def _wallet_rows(result: Report) -> list[list[str]]:
+    """The wallet's side in lamports: what came in and went out, and the gas it paid."""
+    flows, check = result.wallet, result.wallet_identity
+    if flows is None or check is None:
+        return []
+    verdict = "holds" if check.holds else f"off by {check.difference:,} lamports"
+    return [
+        ["wallet funded", format_sol(flows.funded, LAMPORT_PLACES)],
+        ["SOL deposited to Drift", format_sol(result.figures.sol_deposits, LAMPORT_PLACES)],
+        ["SOL withdrawn from Drift", format_sol(result.figures.sol_withdrawals, LAMPORT_PLACES)],
+        ["wallet sent out", format_sol(flows.sent, LAMPORT_PLACES)],
+        ["wallet now", format_sol(flows.balance, LAMPORT_PLACES)],
+        ["transaction fees", format_sol(flows.fees, LAMPORT_PLACES)],
+        ["rent", format_sol(flows.rent, LAMPORT_PLACES)],
+        ["gas (fees + rent)", format_sol(flows.gas, LAMPORT_PLACES)],
+        ["funded - now - deposited + withdrawn - sent",
+         f"{format_sol(check.from_balances, LAMPORT_PLACES)} ({verdict})"],  # fmt: skip
+    ]

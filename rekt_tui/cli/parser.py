@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stop = command(commands, "stop", "stop and withdraw: cancel, close, settle, withdraw everything, archive")
     stop.add_argument("--yes", action="store_true", help="do not ask to type 'stop' first")
+    stop.add_argument("--json", action="store_true", help="print the steps and the session's result as JSON")
     session_option(stop)
     sweep = command(commands, "sweep", "send an archived session wallet's SOL and USDC to ADDRESS (then withdrawn)")
     sweep.add_argument("address", metavar="ADDRESS")

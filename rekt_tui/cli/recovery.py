@@ -8,6 +8,7 @@ sees how far it got if the connection drops; running it again continues from the
 import argparse
 import sys
 
+from rekt_tui.cli.history import print_stop_result
 from rekt_tui.cli.output import note, print_json, print_table, session_dict, when
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import format_sol, format_usd
@@ -41,14 +42,20 @@ async def _stop(services: Services, args: argparse.Namespace) -> int:
             raise RektError("Stop cancelled; nothing was signed.")
     link = await open_link(services, session)
     parked = False
+    steps: list[dict] = []
     try:
         async for event in TeardownService(services).run(link):
             if event.state is TeardownStepStatus.RUNNING:
                 continue
             step = event.step.value if event.step else "teardown"
             signature = f" {event.signature}" if event.signature else ""
-            print(f"{step}: {event.state.value}{signature} — {event.message}", flush=True)
+            if args.json:
+                steps.append({"step": step, "state": event.state.value, "signature": event.signature,
+                              "message": event.message})  # fmt: skip
+            else:
+                print(f"{step}: {event.state.value}{signature} — {event.message}", flush=True)
             parked = parked or event.state is TeardownStepStatus.PARKED
+        await print_stop_result(link, steps, as_json=args.json, finished=not parked)
     finally:
         await link.close()
     return EXIT_NEEDS_RECOVERY if parked else 0

@@ -9,7 +9,10 @@ over records, and the accounting identity ties them to the account as it is now:
     deposits - withdrawals + realized PnL + funding - fees = quote balance + unsettled
 
 where `unsettled` is, per perp position, the quote the position holds beyond its entry
-(its realized but not yet settled PnL). Both sides are exact integers.
+(its realized but not yet settled PnL). Both sides are exact integers. The session
+wallet's SOL balances the same way, in lamports, against the gas it paid:
+
+    funded - balance now - SOL deposited + SOL withdrawn - sent = fees + rent
 """
 
 from dataclasses import dataclass
@@ -17,6 +20,7 @@ from decimal import Decimal
 from enum import Enum
 
 QUOTE_MARKET_INDEX = 0  # USDC, the market every perp settles in
+SOL_MARKET_INDEX = 1  # SOL's spot market: deposits and withdrawals in lamports
 
 
 class RecordKind(str, Enum):
@@ -26,6 +30,9 @@ class RecordKind(str, Enum):
     DEPOSIT = "deposit"
     WITHDRAWAL = "withdrawal"
     LIQUIDATION = "liquidation"
+
+
+SPOT_KINDS = frozenset({RecordKind.DEPOSIT, RecordKind.WITHDRAWAL})  # market_index names a spot market
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +129,8 @@ class SessionFigures:
     max_drawdown: int  # the largest fall of the running result, positive
     deposits: int  # quote market tokens
     withdrawals: int
+    sol_deposits: int  # lamports, SOL's spot market
+    sol_withdrawals: int
     settled_pnl: int
     markets: tuple[MarketFigures, ...]
 
@@ -161,13 +170,19 @@ def figures(records: list[ChainRecord]) -> SessionFigures:
         max_drawdown=max_drawdown(ordered),
         deposits=_quote_amount(ordered, RecordKind.DEPOSIT),
         withdrawals=_quote_amount(ordered, RecordKind.WITHDRAWAL),
+        sol_deposits=_spot_amount(ordered, RecordKind.DEPOSIT, SOL_MARKET_INDEX),
+        sol_withdrawals=_spot_amount(ordered, RecordKind.WITHDRAWAL, SOL_MARKET_INDEX),
         settled_pnl=sum(record.amount for record in ordered if record.kind is RecordKind.SETTLE_PNL),
         markets=tuple(_market(index, ordered) for index in sorted({fill.market_index for fill in fills})),
     )
 
 
+def _spot_amount(records: list[ChainRecord], kind: RecordKind, market_index: int) -> int:
+    return sum(record.amount for record in records if record.kind is kind and record.market_index == market_index)
+
+
 def _quote_amount(records: list[ChainRecord], kind: RecordKind) -> int:
-    return sum(record.amount for record in records if record.kind is kind and record.market_index == QUOTE_MARKET_INDEX)
+    return _spot_amount(records, kind, QUOTE_MARKET_INDEX)
 
 
 def _result_change(record: ChainRecord) -> int:
@@ -217,3 +232,45 @@ class Identity:
 def identity(result: SessionFigures, ledger: Ledger) -> Identity:
     expected = result.deposits - result.withdrawals + result.net_result
     return Identity(from_records=expected, collateral=ledger.collateral)
+
+
+@dataclass(frozen=True, slots=True)
+class WalletFlows:
+    """The session wallet's SOL (lamports) over every landed transaction naming it, up to `slot`."""
+
+    funded: int  # received in transactions others paid for (airdrops, transfers in)
+    sent: int  # moved out by the wallet's own System transfers (a sweep)
+    fees: int  # transaction fees it paid, failed transactions included
+    rent: int  # left in accounts its transactions opened, less what closing accounts gave back
+    balance: int  # the wallet now, at `slot`
+    slot: int
+    transactions: int
+
+    @property
+    def gas(self) -> int:
+        return self.fees + self.rent
+
+
+@dataclass(frozen=True, slots=True)
+class WalletIdentity:
+    """funded - balance - SOL deposited + SOL withdrawn - sent against the gas paid."""
+
+    from_balances: int
+    gas: int
+
+    @property
+    def difference(self) -> int:
+        return self.gas - self.from_balances
+
+    @property
+    def holds(self) -> bool:
+        return self.difference == 0
+
+
+def wallet_identity(records: list[ChainRecord], flows: WalletFlows) -> WalletIdentity:
+    """The wallet's side of the identity; SOL deposits and withdrawals counted up to the
+    slot the wallet was read at, so a transaction finalized in between is on neither side."""
+    seen = [record for record in records if record.slot <= flows.slot]
+    deposited = _spot_amount(seen, RecordKind.DEPOSIT, SOL_MARKET_INDEX)
+    withdrawn = _spot_amount(seen, RecordKind.WITHDRAWAL, SOL_MARKET_INDEX)
+    return WalletIdentity(flows.funded - flows.balance - deposited + withdrawn - flows.sent, flows.gas)

@@ -22,7 +22,7 @@ from rekt_tui.domain.collateral import WithdrawPreview
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.guards import Preview
-from rekt_tui.domain.history import Ledger, RecordBatch
+from rekt_tui.domain.history import Ledger, RecordBatch, WalletFlows
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import BalanceSnapshot, Direction
@@ -46,6 +46,7 @@ from rekt_tui.drift.snapshots import SOL_SPOT_MARKET_INDEX
 from rekt_tui.drift.streams import Subscription
 from rekt_tui.drift.teardown_reads import read_holdings, spot_spec, top_bidders
 from rekt_tui.drift.transactions import Instructions, TransactionSigner
+from rekt_tui.drift.wallet_flows import read_wallet_flows
 from rekt_tui.drift.withdraw_preview import preview_withdraw
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,9 @@ class DriftVenue:
         user = str(self._gateway.user_key)
         program = str(self._client.program_id)
         return await read_records(self._gateway.rpc, user, program, cursor, max_transactions=max_transactions)
+
+    async def wallet_flows(self) -> WalletFlows:
+        return await read_wallet_flows(self._gateway.rpc, self.authority)
 
     async def ledger(self) -> Ledger | None:
         if await self._gateway.refresh_user() is None:

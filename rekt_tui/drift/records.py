@@ -8,6 +8,7 @@ same transaction always yields the same (signature, index) keys. Failed transact
 are skipped: their logs describe changes that were rolled back.
 """
 
+import asyncio
 import base64
 from collections.abc import Iterator
 from functools import cache
@@ -23,6 +24,7 @@ from rekt_tui.drift.rpc import JsonRpc
 DATA_PREFIX = "Program data: "
 SIGNATURE_PAGE = 1_000  # getSignaturesForAddress's largest page
 HISTORY_BATCH = 100  # transactions read per stored batch
+CONCURRENT_READS = 8  # getTransaction calls in flight at once
 LIQUIDATION_EXPLANATION = "Liquidation"
 
 
@@ -117,10 +119,10 @@ def transaction_records(transaction: dict, signature: str, user: str, program_id
     return records
 
 
-async def signatures_after(rpc: JsonRpc, address: str, until: str | None) -> list[str]:
-    """Signatures of landed, successful transactions naming `address` after `until`
-    (all of them for None), oldest first, finalized only: history must not be undone."""
-    found: list[str] = []
+async def signature_entries(rpc: JsonRpc, address: str, until: str | None) -> list[dict[str, Any]]:
+    """getSignaturesForAddress's entries for `address` after `until` (all for None),
+    oldest first, finalized only (history must not be undone), failed ones included."""
+    found: list[dict[str, Any]] = []
     before = None
     while True:
         config: dict[str, Any] = {"limit": SIGNATURE_PAGE, "commitment": "finalized"}
@@ -129,12 +131,31 @@ async def signatures_after(rpc: JsonRpc, address: str, until: str | None) -> lis
         if before is not None:
             config["before"] = before
         page = await rpc.call("getSignaturesForAddress", [address, config]) or []
-        found.extend(entry["signature"] for entry in page if entry.get("err") is None)
+        found.extend(page)
         if len(page) < SIGNATURE_PAGE:
             break
         before = page[-1]["signature"]
     found.reverse()
     return found
+
+
+async def signatures_after(rpc: JsonRpc, address: str, until: str | None) -> list[str]:
+    """The successful ones among `signature_entries`: a failed transaction logs no records."""
+    return [entry["signature"] for entry in await signature_entries(rpc, address, until) if entry.get("err") is None]
+
+
+async def fetch_transactions(rpc: JsonRpc, signatures: list[str], encoding: str) -> list[dict[str, Any] | None]:
+    """`getTransaction` of each signature at finalized, in order, a few at a time: each read
+    retries on its own (429s, timeouts), so a slow one does not hold up the rest."""
+    gate = asyncio.Semaphore(CONCURRENT_READS)
+    config = {"encoding": encoding, "commitment": "finalized", "maxSupportedTransactionVersion": 0}
+
+    async def read(signature: str) -> dict[str, Any] | None:
+        async with gate:
+            answer: dict[str, Any] | None = await rpc.call("getTransaction", [signature, config])
+            return answer
+
+    return list(await asyncio.gather(*(read(signature) for signature in signatures)))
 
 
 async def read_records(
@@ -145,11 +166,7 @@ async def read_records(
     batch = pending[:max_transactions]
     records: list[ChainRecord] = []
     covered: str | None = None
-    for signature in batch:
-        transaction = await rpc.call(
-            "getTransaction",
-            [signature, {"encoding": "json", "commitment": "finalized", "maxSupportedTransactionVersion": 0}],
-        )
+    for signature, transaction in zip(batch, await fetch_transactions(rpc, batch, "json")):
         if transaction is None:  # listed but not served (yet, or pruned): stop before it
             return RecordBatch(records, covered, complete=False)
         records.extend(transaction_records(transaction, signature, user, program_id))

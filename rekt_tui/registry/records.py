@@ -7,11 +7,15 @@ read) moves in the same transaction as the records it covers, so a backfill cut 
 anywhere resumes where its last batch ended and never drops or doubles a record.
 """
 
+from datetime import datetime
+
 import aiosqlite
 
 from rekt_tui.domain.history import ChainRecord, RecordKind
+from rekt_tui.domain.records import OrderRecord
 from rekt_tui.registry.connection import run_statement
 from rekt_tui.registry.core import RegistryCore, fetch_all, fetch_one, session_id_of
+from rekt_tui.registry.rows import ORDER_SELECT, from_db_time, order_from_row
 
 # Migration 4: the venue's records of each session, and its history cursor.
 SCHEMA_V4: tuple[str, ...] = (
@@ -110,3 +114,30 @@ class RecordRepository(RegistryCore):
                 params.append(market_index)
             rows = await fetch_all(conn, sql + " ORDER BY slot, id", params)
             return [_record(row) for row in rows]
+
+    async def list_orders(self, session_pubkey: str, *, market_index: int | None = None) -> list[OrderRecord]:
+        """Every order of the session (any status), newest first: the history's view of them."""
+        sql, params = f"{ORDER_SELECT} WHERE s.pubkey = ?", [session_pubkey]
+        if market_index is not None:
+            sql += " AND o.market_type = 'perp' AND o.market_index = ?"
+            params.append(market_index)
+        async with self._reading() as conn:
+            rows = await fetch_all(conn, sql + " ORDER BY o.id DESC", params)
+        return [order_from_row(row) for row in rows]
+
+    async def equity_points(self, session_pubkey: str, *, limit: int) -> list[tuple[datetime, int]]:
+        """The newest `limit` account reads as (time, total collateral 1e6), oldest first."""
+        async with self._reading() as conn:
+            session_id = await session_id_of(conn, session_pubkey)
+            rows = await fetch_all(
+                conn,
+                "SELECT taken_at, total_collateral_quote FROM balance_snapshots WHERE session_id = ? "
+                "ORDER BY taken_at DESC, id DESC LIMIT ?",
+                (session_id, limit),
+            )
+        points = []
+        for row in reversed(rows):
+            taken = from_db_time(row["taken_at"])
+            if taken is not None:
+                points.append((taken, int(row["total_collateral_quote"])))
+        return points

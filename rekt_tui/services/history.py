@@ -7,15 +7,33 @@ never doubles or drops a record. Fills by keepers and liquidations, transactions
 app never sent, are read like any other.
 """
 
+import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
-from rekt_tui.domain.history import ChainRecord, Identity, Ledger, SessionFigures, figures, identity
+from rekt_tui.domain.history import (
+    SPOT_KINDS,
+    ChainRecord,
+    Identity,
+    Ledger,
+    SessionFigures,
+    WalletFlows,
+    WalletIdentity,
+    figures,
+    identity,
+    wallet_identity,
+)
+from rekt_tui.domain.money import format_sol, format_usd
+from rekt_tui.domain.records import MarketType, OrderRecord, TransactionRecord
+from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.registry import Registry
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.venue import Venue
 
 log = logging.getLogger(__name__)
+RESULT_TIMEOUT_S = 2.0  # the stop's result is an extra: never hold the stop up longer for it
+LAMPORT_PLACES = 9  # gas is a few thousand lamports: show every one
 
 
 async def backfill(registry: Registry, venue: Venue, session_pubkey: str, *, batch_size: int | None = None) -> int:
@@ -51,16 +69,123 @@ class Report:
     figures: SessionFigures
     ledger: Ledger | None  # None: the venue account is gone (or was not read)
     identity: Identity | None
+    wallet: WalletFlows | None = None  # None: the wallet's transactions were not read
+    wallet_identity: WalletIdentity | None = None
+    wallet_usdc: int | None = None  # 1e6, outside the venue
 
 
 async def report(link: SessionLink) -> Report:
-    """Backfill, then the session's figures and the accounting identity against the account now."""
+    """The wallet's flows, then a backfill (records at least as new as the wallet read),
+    then the session's figures and both identities against the account now."""
+    flows = await link.venue.wallet_flows()
     if not link.registry.read_only:
         await backfill(link.registry, link.venue, link.pubkey)
     ledger = await link.venue.ledger()
-    return build_report(link.pubkey, await link.registry.list_records(link.pubkey), ledger)
+    usdc = await link.venue.wallet_usdc()
+    return build_report(link.pubkey, await link.registry.list_records(link.pubkey), ledger, flows, usdc)
 
 
-def build_report(session_pubkey: str, records: list[ChainRecord], ledger: Ledger | None) -> Report:
+def build_report(
+    session_pubkey: str,
+    records: list[ChainRecord],
+    ledger: Ledger | None,
+    flows: WalletFlows | None = None,
+    wallet_usdc: int | None = None,
+) -> Report:
     result = figures(records)
-    return Report(session_pubkey, result, ledger, identity(result, ledger) if ledger is not None else None)
+    return Report(
+        session_pubkey, result, ledger, identity(result, ledger) if ledger is not None else None,
+        flows, wallet_identity(records, flows) if flows is not None else None, wallet_usdc,
+    )  # fmt: skip
+
+
+def result_lines(result: Report) -> tuple[str, ...]:
+    """A finished session in a few lines (the archive summary, `stop`): what came out of
+    Drift, what the wallet holds, and the result with its fees, funding and gas."""
+    f = result.figures
+    withdrawn = f"{format_sol(f.sol_withdrawals)} · {format_usd(f.withdrawals)} USDC"
+    sol = "—" if result.wallet is None else format_sol(result.wallet.balance)
+    usdc = "—" if result.wallet_usdc is None else f"{format_usd(result.wallet_usdc)} USDC"
+    gas = "—" if result.wallet is None else format_sol(result.wallet.gas, LAMPORT_PLACES)
+    lines = [
+        f"Withdrawn from Drift: {withdrawn}",
+        f"Left in the session wallet: {sol} · {usdc}",
+        f"Realized PnL {format_usd(f.realized_pnl, 6)} · fees {format_usd(f.fees, 6)} · "
+        f"funding {format_usd(f.funding, 6)} · net {format_usd(f.net_result, 6)}",
+        f"Gas: {gas}" + ("" if result.wallet is None else
+                         f" ({result.wallet.fees:,} lamports fees, {result.wallet.rent:,} rent)"),
+    ]  # fmt: skip
+    if result.identity is not None and not result.identity.holds:
+        lines.append(f"The records and the account differ by {format_usd(result.identity.difference, 6)}: "
+                     "run `rekt-tui report` again in a moment.")  # fmt: skip
+    return tuple(lines)
+
+
+NO_RESULT = "The session's result could not be read just now; `rekt-tui report` shows it later."
+
+
+async def finished_report(link: SessionLink) -> Report | None:
+    """The report after a stop (its transactions finalized before archiving); None when it
+    cannot be read within RESULT_TIMEOUT_S, so a failing or slow node never fails or holds
+    up the teardown that succeeded (a backfill cut short resumes next time)."""
+    try:
+        return await asyncio.wait_for(report(link), RESULT_TIMEOUT_S)
+    except Exception:  # noqa: BLE001 - the money is out; only its account is missing
+        log.warning("session result not read", exc_info=True)
+        return None
+
+
+async def archive_result(link: SessionLink) -> tuple[str, ...]:
+    """`result_lines` after a stop, or one line saying they cannot be read yet."""
+    result = await finished_report(link)
+    return (NO_RESULT,) if result is None else result_lines(result)
+
+
+EQUITY_POINTS = 2_000  # account reads drawn on the equity curve, the newest
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    """What the history screen shows for one session and market (None: all markets), from
+    the registry alone: a screen that opens instantly, even with no chain to reach."""
+
+    sessions: tuple[SessionRecord, ...]  # active, archived and withdrawn ones, newest first
+    session: SessionRecord | None  # None: no session wallet yet
+    market_index: int | None
+    markets: dict[int, str]  # perp market index -> symbol, every market the session touched
+    records: tuple[ChainRecord, ...]  # newest first
+    figures: SessionFigures
+    orders: tuple[OrderRecord, ...]  # newest first
+    transactions: tuple[TransactionRecord, ...]  # newest first
+    equity: tuple[tuple[datetime, int], ...]  # (time, total collateral 1e6), oldest first
+
+
+async def history_view(
+    registry: Registry, cluster: str, session_pubkey: str | None = None, market_index: int | None = None
+) -> HistoryView:
+    """The view of `session_pubkey` (the newest session when None or unknown) and `market_index`."""
+    listed = await registry.list_sessions(cluster=cluster, include_withdrawn=True)
+    sessions = tuple(reversed([s for s in listed if s.status is not SessionStatus.KEY_PENDING]))
+    session = next((s for s in sessions if s.pubkey == session_pubkey), sessions[0] if sessions else None)
+    if session is None:
+        return HistoryView((), None, None, {}, (), figures([]), (), (), ())
+    every = await registry.list_records(session.pubkey)
+    symbols = {m.market_index: m.symbol for m in await registry.list_markets(cluster, market_type=MarketType.PERP)}
+    touched = {r.market_index for r in every if r.kind not in SPOT_KINDS}
+    orders = await registry.list_orders(session.pubkey)
+    touched |= {o.market_index for o in orders if o.market_type is MarketType.PERP}
+    markets = {index: symbols.get(index, f"PERP {index}") for index in sorted(touched)}
+    if market_index is not None:
+        every = [r for r in every if r.market_index == market_index and r.kind not in SPOT_KINDS]
+        orders = [o for o in orders if o.market_type is MarketType.PERP and o.market_index == market_index]
+    return HistoryView(
+        sessions=sessions,
+        session=session,
+        market_index=market_index,
+        markets=markets,
+        records=tuple(reversed(every)),
+        figures=figures(every),
+        orders=tuple(orders),
+        transactions=tuple(await registry.list_transactions(session.pubkey)),
+        equity=tuple(await registry.equity_points(session.pubkey, limit=EQUITY_POINTS)),
+    )

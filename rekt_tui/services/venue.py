@@ -17,7 +17,7 @@ from typing import Protocol, TypeVar
 from rekt_tui.domain.collateral import WithdrawPreview
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.guards import Preview
-from rekt_tui.domain.history import Ledger, RecordBatch
+from rekt_tui.domain.history import Ledger, RecordBatch, WalletFlows
 from rekt_tui.domain.market_context import Candle, ChainMarket, Contract, FundingPayment, Trade
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orderbook import OrderBook
@@ -145,6 +145,9 @@ class Venue(Protocol):
 
     async def ledger(self) -> Ledger | None:
         """The account now in the terms of the history's accounting identity; None without one."""
+
+    async def wallet_flows(self) -> WalletFlows:
+        """The session wallet's SOL from every finalized transaction naming it: in, out, fees, rent."""
 
     async def load_fee_tier(self) -> None:
         """Read what previews need for fees (the account must exist)."""

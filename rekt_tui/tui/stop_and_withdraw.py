@@ -9,6 +9,7 @@ run that failed or parked raises the recovery banner, one that archived clears i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -18,7 +19,8 @@ from rekt_tui.domain.status import ShellStatus
 from rekt_tui.services.models import RecoveryItem, TeardownEvent
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
-from rekt_tui.tui.screens.teardown import TeardownScreen, run_outcome
+from rekt_tui.services.history import archive_result
+from rekt_tui.tui.screens.teardown import TeardownScreen, archived, run_outcome
 from rekt_tui.tui.session_controller import SESSION_GROUP
 from rekt_tui.tui.workers import group_running
 
@@ -71,12 +73,18 @@ async def reconcile_sessions(sessions: SessionController, post: Post) -> None:
     post(RecoveryLoaded(tuple(await (await sessions.chain.load()).reconcile(sessions.services))))
 
 
-async def run_teardown(sessions: SessionController, pubkey: str, post: Post) -> None:
+async def run_teardown(
+    sessions: SessionController, pubkey: str, post: Post, summarised: Callable[[str, tuple[str, ...]], None]
+) -> None:
     try:
         link = await sessions.teardown_link(pubkey)
         try:
+            events: tuple[TeardownEvent, ...] = ()
             async for event in sessions.chain.loaded.TeardownService(sessions.services).run(link):
+                events = (*events, event)
                 post(TeardownProgress(pubkey, event))
+            if archived(events):  # its transactions are finalized: the records are complete
+                summarised(pubkey, await archive_result(link))
         finally:
             await link.close()
     finally:
@@ -98,6 +106,7 @@ class StopAndWithdraw:
         self._app = app
         self.session: str | None = None  # of the last run started
         self.events: tuple[TeardownEvent, ...] = ()
+        self.result: tuple[str, ...] | None = None  # the archived session's result lines
         self.recovery_items: tuple[RecoveryItem, ...] = ()
 
     @property
@@ -145,20 +154,27 @@ class StopAndWithdraw:
 
     def _start(self, pubkey: str) -> None:
         app = self._app
-        self.session, self.events = pubkey, ()
-        app.start(run_teardown(app.sessions, pubkey, app.post_message), TEARDOWN_GROUP, True)
+        self.session, self.events, self.result = pubkey, (), None
+        app.start(run_teardown(app.sessions, pubkey, app.post_message, self.summarised), TEARDOWN_GROUP, True)
         self.show()
         app.refresh_bindings()
 
     def show(self) -> None:
         if not isinstance(self._app.screen, TeardownScreen) and self.session is not None:
-            self._app.push_screen(TeardownScreen(self.session, self.events))
+            self._app.push_screen(TeardownScreen(self.session, self.events, self.result))
 
     def progressed(self, event: TeardownEvent) -> None:
         self.events = (*self.events, event)
         for screen in self._app.screen_stack:
             if isinstance(screen, TeardownScreen):
                 screen.events = self.events
+
+    def summarised(self, pubkey: str, lines: tuple[str, ...]) -> None:
+        """The archived session's result, for the progress screen (open now or later)."""
+        self.result = lines
+        for screen in self._app.screen_stack:
+            if isinstance(screen, TeardownScreen) and screen.session == pubkey:
+                screen.result = lines
 
     def ended(self, pubkey: str) -> None:
         """Stop working with the torn-down session (its link closes, its keys go quiet), then look again."""

@@ -15,7 +15,12 @@ from importlib import resources
 
 from anchorpy.coder.event import EventCoder
 from anchorpy_core.idl import Idl
-from driftpy.addresses import get_perp_market_public_key, get_spot_market_public_key
+from driftpy.addresses import (
+    get_perp_market_public_key,
+    get_spot_market_public_key,
+    get_user_stats_account_public_key,
+)
+from solders.pubkey import Pubkey
 from driftpy.decode.user import decode_user
 
 from rekt_localnet.encoding import decode_account, encode_account
@@ -33,6 +38,8 @@ from tests.services.test_orders_service import Desk, until
 SOL = 10**9
 USDC = 10**6
 BASE_PRECISION = 10**9
+SOL_DEPOSITED = 2 * SOL // 10  # play's SOL collateral
+SOL_WITHDRAWN = 5 * SOL // 100
 
 
 async def base_of(link: SessionLink) -> int:
@@ -77,7 +84,9 @@ def _funding_ts(desk: Desk) -> int:
 
 
 async def play(desk: Desk) -> None:
-    """The scripted session: taker, maker, funding, partial close, stop, settle, withdraw."""
+    """The scripted session: SOL collateral in, taker, maker, funding, partial close, stop
+    order, settle, withdraw (USDC and part of the SOL)."""
+    await desk.setup.deposit("0.2", "SOL")
     orders = OrderService(desk.link)
     await orders.place(OrderForm("SOL-PERP", "buy", "1"))
     await wait_base(desk.link, SOL, "taker fill")
@@ -109,6 +118,7 @@ async def play(desk: Desk) -> None:
 
     await land(desk.link, "settle_pnl", {}, desk.link.venue.settle_pnl([0]))
     await land(desk.link, "withdraw", {}, desk.link.venue.withdraw(0, 100 * USDC))
+    await land(desk.link, "withdraw", {}, desk.link.venue.withdraw(1, SOL_WITHDRAWN))
     await finalized(desk)
 
 
@@ -126,6 +136,37 @@ class ChainTruth:
     events: list[tuple[str, int, str, object]]  # (signature, index among Drift events, name, data)
     user: object  # the decoded User account
     quote_balance: int
+
+
+@dataclass(frozen=True)
+class WalletTruth:
+    """The wallet as the chain shows it: the fees of transactions it paid (meta.fee), the
+    rent its Drift User and UserStats accounts hold, and its balance now."""
+
+    fees: int
+    paid: int  # transactions it paid for, failed ones included
+    rent: int
+    balance: int
+
+
+async def wallet_truth(rpc_url: str, wallet: str, user: str) -> WalletTruth:
+    rpc = JsonRpc(rpc_url)
+    try:
+        listed = await rpc.call("getSignaturesForAddress", [wallet, {"limit": 1000}])
+        fees = paid = 0
+        for entry in listed:
+            tx = await rpc.call("getTransaction", [entry["signature"], {"maxSupportedTransactionVersion": 0}])
+            if tx["transaction"]["message"]["accountKeys"][0] == wallet:
+                fees += tx["meta"]["fee"]
+                paid += 1
+        stats = str(get_user_stats_account_public_key(DRIFT_PROGRAM_ID, Pubkey.from_string(wallet)))
+        rent = 0
+        for address in (user, stats):
+            rent += (await rpc.call("getAccountInfo", [address, {"encoding": "base64"}]))["value"]["lamports"]
+        balance = (await rpc.call("getBalance", [wallet]))["value"]
+    finally:
+        await rpc.close()
+    return WalletTruth(fees, paid, rent, balance)
 
 
 def _coder() -> EventCoder:
@@ -155,5 +196,6 @@ async def chain_truth(rpc_url: str, user: str) -> ChainTruth:
         market = decode_account(base64.b64decode(info["value"]["data"][0]))
     finally:
         await rpc.close()
-    [usdc] = [p for p in account.spot_positions if p.market_index == 0 and p.scaled_balance]
-    return ChainTruth(events, account, token_amount(usdc, market))  # the program's own arithmetic
+    usdc = [p for p in account.spot_positions if p.market_index == 0 and p.scaled_balance]
+    balance = token_amount(usdc[0], market) if usdc else 0  # the program's own arithmetic; none once withdrawn
+    return ChainTruth(events, account, balance)

@@ -22,11 +22,23 @@ from pathlib import Path
 import pytest
 
 from rekt_tui.cli import history as history_cli
+from rekt_tui.cli import recovery as recovery_cli
+from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.cli.parser import build_parser
-from rekt_tui.services.history import backfill, report
+from rekt_tui.services.history import archive_result, backfill, report
 from rekt_tui.services.models import OrderForm
 from rekt_tui.services.orders import OrderService
-from tests.history.scenario import SOL, ChainTruth, chain_truth, finalized, play, wait_base
+from tests.history.scenario import (
+    SOL,
+    SOL_DEPOSITED,
+    SOL_WITHDRAWN,
+    ChainTruth,
+    chain_truth,
+    finalized,
+    play,
+    wait_base,
+    wallet_truth,
+)
 from tests.services.test_orders_service import close_desk, open_desk
 
 pytestmark = pytest.mark.slow
@@ -58,6 +70,15 @@ def our_fills(truth: ChainTruth, user: str) -> list[dict]:
                     "quote": -quote if long else quote, "fee": fee, "market": data.market_index,
                 })  # fmt: skip
     return fills
+
+
+def spot_totals(truth: ChainTruth, user: str, market: int) -> tuple[int, int]:
+    """(deposited, withdrawn) tokens of one spot market, from the chain's DepositRecords."""
+    moved = {"Deposit": 0, "Withdraw": 0}
+    for _, _, name, data in truth.events:
+        if name == "DepositRecord" and str(data.user) == user and data.market_index == market:
+            moved[_name(data.direction)] += data.amount
+    return moved["Deposit"], moved["Withdraw"]
 
 
 def replay_realized(fills: list[dict]) -> list[int]:
@@ -168,7 +189,7 @@ async def test_report_matches_the_chain_and_the_identity_holds(tmp_path, capsys)
             if (s, i) in by_fill or (name == "FundingPaymentRecord" and str(d.user) == user)
         ]
         assert figures.max_drawdown == max_drawdown(changes)
-        assert (figures.deposits, figures.withdrawals) == (truth.user.total_deposits, truth.user.total_withdraws)
+        assert (figures.deposits, figures.withdrawals) == spot_totals(truth, user, 0)
         assert figures.settled_pnl == truth.user.settled_perp_pnl
 
         # The identity, to the unit, against the account as the chain holds it.
@@ -184,9 +205,56 @@ async def test_report_matches_the_chain_and_the_identity_holds(tmp_path, capsys)
         # Read again: nothing new, nothing doubled.
         assert await backfill(desk.services.registry, desk.link.venue, desk.pubkey) == 0
 
+        await check_wallet(desk, result, user)
         await check_cli_outputs(capsys, desk, stored)
+        await check_stop(capsys, desk, user)
     finally:
         await close_desk(desk)
+
+
+async def check_wallet(desk, result, user: str) -> None:
+    """The wallet's side to the lamport: fees from the chain's meta, rent in the accounts."""
+    wallet = await wallet_truth(desk.chain.rpc_url, desk.link.venue.authority, user)
+    flows, figures = result.wallet, result.figures
+    assert flows is not None and result.wallet_identity is not None
+    assert (figures.sol_deposits, figures.sol_withdrawals) == (SOL_DEPOSITED, SOL_WITHDRAWN)
+    assert (flows.funded, flows.sent) == (SOL, 0)  # the one airdrop; nothing sent away
+    assert (flows.fees, flows.rent, flows.balance) == (wallet.fees, wallet.rent, wallet.balance)
+    assert flows.transactions >= wallet.paid >= 10 and wallet.fees > 0 and wallet.rent > 0
+    assert SOL - wallet.balance - SOL_DEPOSITED + SOL_WITHDRAWN == wallet.fees + wallet.rent  # the chain alone
+    assert result.wallet_identity.holds, result.wallet_identity
+    assert result.wallet_identity.gas == wallet.fees + wallet.rent
+
+
+async def check_stop(capsys, desk, user: str) -> None:
+    """`stop --json`: everything out of Drift, and its result is the chain's to the unit."""
+    capsys.readouterr()
+    args = build_parser().parse_args(["stop", "--yes", "--json", "--session", desk.pubkey])
+    assert await recovery_cli.run(desk.services, args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["archived"] is True and out["steps"][-1]["step"] == "archive"
+    result = out["result"]
+    truth = await chain_truth(desk.chain.rpc_url, user)
+    wallet = await wallet_truth(desk.chain.rpc_url, desk.link.venue.authority, user)
+    assert truth.quote_balance == 0 and result["identity"]["holds"] is True
+    assert result["identity"]["collateral"] == 0
+    usdc_in, usdc_out = spot_totals(truth, user, 0)
+    sol_in, sol_out = spot_totals(truth, user, 1)
+    assert result["withdrawn"] == {"sol": sol_out, "usdc": usdc_out}
+    assert (sol_in, result["sol_deposits"]) == (SOL_DEPOSITED, SOL_DEPOSITED) and sol_out > SOL_WITHDRAWN
+    assert result["left"] == {"sol": wallet.balance, "usdc": await desk.link.venue.wallet_usdc()}
+    assert result["wallet"]["gas"] == wallet.fees + wallet.rent and result["wallet_identity"]["holds"] is True
+    assert SOL - wallet.balance - SOL_DEPOSITED + sol_out == wallet.fees + wallet.rent  # the chain alone
+    assert result["funding"] == truth.user.cumulative_perp_funding
+    # Flat and withdrawn: the result is what came out less what went in.
+    assert result["realized_pnl"] - result["fees"] + result["funding"] == usdc_out - usdc_in
+
+    lines = await archive_result(desk.link)  # the cockpit's archive summary: the same figures
+    assert lines[0] == f"Withdrawn from Drift: {format_sol(result['sol_withdrawals'])} · " \
+                       f"{format_usd(result['withdrawals'])} USDC"  # fmt: skip
+    assert lines[1].startswith(f"Left in the session wallet: {format_sol(wallet.balance)} · ")
+    assert format_usd(result["realized_pnl"], 6) in lines[2] and format_usd(result["fees"], 6) in lines[2]
+    assert lines[3].startswith(f"Gas: {format_sol(wallet.fees + wallet.rent, 9)}")
 
 
 async def check_cli_outputs(capsys, desk, stored) -> None:

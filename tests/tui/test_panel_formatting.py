@@ -1,13 +1,11 @@
 """The panels' pure rules: the chain's slot, depth bars scaled to the shown rows, levels that
-fit a height, columns dropped whole, market cycling both ways, footer keys, archive summary."""
+fit a height, columns dropped whole, market cycling both ways, footer keys."""
 
-import json
 from dataclasses import replace
 from decimal import Decimal
 
 from textual.binding import Binding
 
-from rekt_tui.domain.records import TransactionStatus
 from rekt_tui.tui.formatting import (
     BookLayout,
     book_cells,
@@ -23,7 +21,6 @@ from rekt_tui.tui.formatting import (
     shown_depth,
 )
 from rekt_tui.tui.screens.dashboard import session_max_leverage
-from rekt_tui.tui.screens.teardown import Flows, archive_lines, session_flows
 from rekt_tui.tui.tables import POSITION_COLUMNS, POSITION_DROP_ORDER, fitting_columns, position_cells, roe_label
 from rekt_tui.tui.widgets.key_bar import footer_bindings
 from tests.tui import live_data
@@ -145,33 +142,6 @@ def test_the_footer_puts_trading_keys_first_and_setup_keys_away_while_trading():
     assert sum(len(k.replace("question_mark", "?").replace("ctrl+x", "^x")) + 1 + len(t) for k, t in shown) + len(shown) <= 80
     before_trading = [pair for pair in active if pair[0].action not in ("buy", "sell")]
     assert ("w", "Wallet") in [(b.key, label) for b, _, label in footer_bindings(before_trading)]
-
-
-def _tx(kind: str, intent: dict, status: TransactionStatus = TransactionStatus.CONFIRMED):
-    return replace(live_data.transaction(kind, status, "sig"), intent=json.dumps(intent))
-
-
-def test_the_archive_summary_counts_confirmed_deposits_and_withdrawals():
-    flows = session_flows([
-        _tx("deposit", {"action": "deposit", "asset": "USDC", "amount": 100 * USDC}),
-        _tx("deposit", {"action": "deposit", "asset": "SOL", "amount": SOL // 2}),
-        _tx("deposit", {"action": "deposit", "asset": "USDC", "amount": 50 * USDC}, TransactionStatus.FAILED),
-        _tx("withdraw", {"run_id": "r", "kind": "withdraw", "market": 0, "amount": 98_120_000}),
-        _tx("withdraw", {"run_id": "r", "kind": "withdraw", "market": 1, "amount": SOL // 2}),
-        _tx("place_order", {"order": 1}),
-    ])  # fmt: skip
-    assert flows == Flows({"USDC": 100 * USDC, "SOL": SOL // 2}, {"USDC": 98_120_000, "SOL": SOL // 2})
-    assert archive_lines(flows, 2 * SOL // 10, 98_120_000) == (
-        "Withdrawn from Drift: 0.5000 SOL · $98.12 USDC",
-        "Left in the session wallet: 0.2000 SOL · $98.12 USDC",
-        "Session result: -$1.88 USDC ($100.00 USDC in, $98.12 USDC out); 0.0000 SOL (0.5000 SOL in, 0.5000 SOL out)",
-        "Fees and funding: not read from the chain's records yet.",
-    )
-    assert archive_lines(Flows({}, {}), None, None)[:3] == (
-        "Withdrawn from Drift: nothing",
-        "Left in the session wallet: — · —",
-        "Session result: no deposits or withdrawals recorded",
-    )
 
 
 def test_the_session_panel_lays_out_again_only_when_its_text_changes_shape():

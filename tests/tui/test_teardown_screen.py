@@ -1,12 +1,9 @@
 """The progress screen's rows: a step's outcome replaces its running line; the run ends in a
 summary (with what came out, what is left and the session's result) or a parked reason."""
 
-import json
-
-from rekt_tui.domain.records import TeardownStepStatus, TransactionStatus
+from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.teardown import TeardownStep
 from rekt_tui.services.models import TeardownEvent
-from rekt_tui.tui.messages import LinkedSession, SessionLinked
 from rekt_tui.tui.screens.teardown import PARKED_HINT, TeardownScreen, run_outcome, step_rows
 from tests.tui.conftest import add_wallet, make_app, text_of
 
@@ -39,36 +36,27 @@ def test_outcome_is_the_summary_or_the_parked_reason():
     assert run_outcome(()) is None
 
 
-async def _landed(services, pubkey: str, kind: str, intent: dict, signature: str) -> None:
-    await services.registry.record_transaction(
-        pubkey, kind=kind, intent=json.dumps(intent), signature=signature, raw_tx=b"tx", last_valid_block_height=9
-    )
-    await services.registry.update_transaction(signature, status=TransactionStatus.SENT)
-    await services.registry.update_transaction(signature, status=TransactionStatus.CONFIRMED)
-
-
-async def test_the_archived_session_shows_what_came_out_what_is_left_and_its_result(services, tmp_path):
-    """From the registry's confirmed deposits and withdrawals (a failed one does not count) and
-    the wallet's balances as the live feed read them."""
+async def test_the_archived_session_shows_the_result_the_run_read(services, tmp_path):
+    """Once archived the screen says it is reading, then shows the lines the run posts
+    (`services.history.archive_result`, checked figure by figure on a localnet in
+    tests/history), also when opened again after the run."""
     session = await add_wallet(services, tmp_path, 7, "summary")
-    await _landed(services, session.pubkey, "deposit", {"action": "deposit", "asset": "USDC", "amount": 100 * USDC}, "d1")
-    await _landed(services, session.pubkey, "withdraw", {"market": 0, "amount": 103_250_000}, "w1")
-    await services.registry.record_transaction(
-        session.pubkey, kind="withdraw", intent=json.dumps({"market": 0, "amount": 5 * USDC}), signature="w2",
-        raw_tx=b"tx", last_valid_block_height=9,
-    )  # fmt: skip  (never landed)
     app = make_app(services)
+    lines = ("Withdrawn from Drift: 0.1000 SOL · $103.25 USDC", "Gas: 0.002000000 SOL")
     async with app.run_test(size=(120, 40)) as pilot:
-        linked = LinkedSession(session, 1_500_000_000, {}, usdc=103_250_000)
-        app.dashboard.post_message(SessionLinked(linked))
         archived = TeardownEvent(TeardownStep.ARCHIVE, DONE, None, "Session wallet 1.5000 SOL • Drift $0.00")
-        await app.push_screen(TeardownScreen(session.pubkey, (archived,)))
-        await pilot.app.workers.wait_for_complete()
+        app.way_out.session = session.pubkey
+        app.way_out.progressed(archived)
+        app.way_out.show()
+        await pilot.pause()
+        assert "Reading the session's result from the chain" in text_of(app.screen.query_one("#teardown-summary"))
+        app.way_out.summarised(session.pubkey, lines)  # what the run calls once it has read them
         await pilot.pause(0.1)
-        summary = text_of(app.screen.query_one("#teardown-summary"))
-    assert "Withdrawn from Drift: $103.25 USDC" in summary
-    assert "Left in the session wallet: 1.5000 SOL · $103.25 USDC" in summary
-    assert "Session result: +$3.25 USDC ($100.00 USDC in, $103.25 USDC out)" in summary
+        assert text_of(app.screen.query_one("#teardown-summary")).splitlines() == list(lines)
+        await pilot.press("escape")
+        app.way_out.show()
+        await pilot.pause()
+        assert text_of(app.screen.query_one("#teardown-summary")).splitlines() == list(lines)
 
 
 async def test_no_summary_while_the_run_goes_on(services):

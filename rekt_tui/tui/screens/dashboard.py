@@ -43,6 +43,7 @@ from rekt_tui.tui.messages import (
     MarketSelected,
     SessionLinked,
 )
+from rekt_tui.tui.screens.history import HistoryScreen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen, placed_text
 from rekt_tui.tui.session_messages import OrderPlaced, SessionOpened, Sent, StepStateChanged
 from rekt_tui.tui.widgets.activity_log import ActivityLog
@@ -77,6 +78,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         Binding("5", "focus('#orders')", "Go to open orders", id="dashboard.go_orders", show=False),
         Binding("m", "next_market", "Market", id="dashboard.next_market"),
         Binding("dollar_sign", "collateral", "Add or withdraw collateral", id="dashboard.collateral"),
+        Binding("h", "history", "History: fills, orders, results", id="dashboard.history"),
         Binding("z", "maximize", "Zoom panel", id="dashboard.zoom", show=False),
         Binding("escape", "minimize", "Restore panels", id="dashboard.restore"),
         Binding("ctrl+c", "copy_text", "Copy selected text", id="dashboard.copy_text", show=False),
@@ -210,6 +212,10 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         own = session.drift_user if session else None
         screen = MarketScreen(service, self.market, own, account=lambda: self.account)
         self.app.push_screen(screen, self.follow_market)
+
+    def action_history(self) -> None:
+        session = self.session
+        self.app.push_screen(HistoryScreen(self._sessions.services, session.pubkey if session else None))
 
     def watch_maximized(self, maximized: Widget | None) -> None:
         self.refresh_bindings()

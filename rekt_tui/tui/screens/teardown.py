@@ -1,16 +1,12 @@
 """Stop-and-withdraw progress: each step, its state and signature, then the summary.
 
 The screen only displays: the run belongs to the app (see `tui.stop_and_withdraw`), which
-pushes every event down here. Closing the screen therefore leaves the run going, and
+pushes every event down here, and the session's result once archived. Closing the screen therefore leaves the run going, and
 opening it again shows everything so far.
 """
 
-import json
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,15 +16,10 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from rekt_tui.domain.money import format_sol, format_usd
-from rekt_tui.domain.records import TeardownStepStatus, TransactionRecord, TransactionStatus
-from rekt_tui.domain.teardown import QUOTE_SPOT_MARKET_INDEX, TeardownStep
+from rekt_tui.domain.records import TeardownStepStatus
+from rekt_tui.domain.teardown import TeardownStep
 from rekt_tui.services.models import TeardownEvent
-from rekt_tui.tui.formatting import PLACEHOLDER, short_pubkey
-from rekt_tui.tui.messages import LinkedSession
-
-if TYPE_CHECKING:
-    from rekt_tui.tui.app import RektApp
+from rekt_tui.tui.formatting import short_pubkey
 
 STEP_LABELS = {
     TeardownStep.PAUSE_TRADING: "Pause new orders",
@@ -82,57 +73,10 @@ def run_outcome(events: tuple[TeardownEvent, ...]) -> str | None:
     return last.message if finished else None
 
 
-SPOT_ASSETS = {QUOTE_SPOT_MARKET_INDEX: "USDC", 1: "SOL"}  # Drift's spot market indexes
-NO_FEE_RECORDS = "Fees and funding: not read from the chain's records yet."
-WALLET_POLL_S = 1.0  # how often the summary takes the wallet's balances from the live feed
-
-
-@dataclass(frozen=True)
-class Flows:
-    """Native amounts per asset ("SOL" 1e9, "USDC" 1e6) that confirmed transactions moved."""
-
-    deposited: dict[str, int]
-    withdrawn: dict[str, int]
-
-
-def session_flows(transactions: Iterable[TransactionRecord]) -> Flows:
-    """What the session's confirmed deposits put into Drift and its withdrawals took out,
-    per asset, from the intents recorded before signing (a reduce-only withdrawal never
-    moves more than the intent names)."""
-    flows = Flows({}, {})
-    for record in transactions:
-        if record.status is not TransactionStatus.CONFIRMED or record.kind not in ("deposit", "withdraw"):
-            continue
-        intent = json.loads(record.intent or "{}")
-        asset = intent.get("asset") or SPOT_ASSETS.get(intent.get("market", -1))
-        amount = intent.get("amount")
-        if asset not in ("SOL", "USDC") or not isinstance(amount, int):
-            continue
-        totals = flows.deposited if record.kind == "deposit" else flows.withdrawn
-        totals[asset] = totals.get(asset, 0) + amount
-    return flows
-
-
-def archive_lines(flows: Flows, lamports: int | None, usdc: int | None) -> tuple[str, ...]:
-    """The archived session's summary: what came out of Drift, what the wallet holds, and the
-    result per asset (withdrawn less deposited); `None` balances are not known yet."""
-    amount = {"SOL": format_sol, "USDC": lambda quote: f"{format_usd(quote)} USDC"}
-    moved = " · ".join(amount[asset](flows.withdrawn[asset]) for asset in ("SOL", "USDC") if asset in flows.withdrawn)
-    left_sol = PLACEHOLDER if lamports is None else format_sol(lamports)
-    left_usdc = PLACEHOLDER if usdc is None else amount["USDC"](usdc)
-    results = []
-    for asset in ("USDC", "SOL"):
-        put_in, took_out = flows.deposited.get(asset, 0), flows.withdrawn.get(asset, 0)
-        if put_in or took_out:
-            net = took_out - put_in
-            sign = "+" if net > 0 else ""
-            results.append(f"{sign}{amount[asset](net)} ({amount[asset](put_in)} in, {amount[asset](took_out)} out)")
-    return (
-        f"Withdrawn from Drift: {moved or 'nothing'}",
-        f"Left in the session wallet: {left_sol} · {left_usdc}",
-        f"Session result: {'; '.join(results) or 'no deposits or withdrawals recorded'}",
-        NO_FEE_RECORDS,
-    )
+def archive_lines(result: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The archived session's summary: the session's result from the chain's records and
+    the wallet's transactions (`services.history.result_lines`), once read."""
+    return result if result is not None else ("Reading the session's result from the chain…",)
 
 
 class Spinner(Widget):
@@ -173,14 +117,16 @@ class TeardownScreen(ModalScreen[None], inherit_bindings=False):
     BINDINGS = [Binding("escape", "close", "Close (the run continues)", id="teardown.close")]
 
     events: reactive[tuple[TeardownEvent, ...]] = reactive((), recompose=True)
-    flows: reactive[Flows | None] = reactive(None, recompose=True)  # read once the session is archived
-    wallet: reactive[tuple[int | None, int | None]] = reactive((None, None), recompose=True)  # lamports, USDC
+    result: reactive[tuple[str, ...] | None] = reactive(None, recompose=True)  # read once the session is archived
 
-    def __init__(self, session: str, events: tuple[TeardownEvent, ...] = ()) -> None:
+    def __init__(
+        self, session: str, events: tuple[TeardownEvent, ...] = (), result: tuple[str, ...] | None = None
+    ) -> None:
         super().__init__(id="teardown")
         self.session = session
-        self._summarising = False
+        self._summarising = archived(events)
         self.set_reactive(TeardownScreen.events, events)
+        self.set_reactive(TeardownScreen.result, result)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="teardown-dialog") as dialog:
@@ -193,36 +139,18 @@ class TeardownScreen(ModalScreen[None], inherit_bindings=False):
                 yield Static("Working… you may close this; the run keeps going.", id="teardown-outcome")
             else:
                 yield Static(outcome, id="teardown-outcome", classes="-finished", markup=False)
-            if self.flows is not None:
-                yield Static("\n".join(archive_lines(self.flows, *self.wallet)), id="teardown-summary", markup=False)
-
-    def on_mount(self) -> None:
-        self.watch_events()  # opened again after the run ended
+            if self._summarising:
+                yield Static("\n".join(archive_lines(self.result)), id="teardown-summary", markup=False)
 
     def watch_events(self) -> None:
-        """Once the session is archived: the summary's flows from the registry, and its wallet from the feed."""
-        if not self._summarising and _archived(self.events):
+        if archived(self.events) and not self._summarising:
             self._summarising = True
-            self._read_flows()
-            self.set_interval(WALLET_POLL_S, self._take_wallet)
-            self._take_wallet()
-
-    @work(exclusive=True, exit_on_error=False)
-    async def _read_flows(self) -> None:
-        app: RektApp = self.app  # type: ignore[assignment]
-        app.dashboard.feeds.refresh_linked()  # the wallet's balances after the withdrawal, not the last poll's
-        confirmed = await app.services.registry.list_transactions(self.session, statuses=(TransactionStatus.CONFIRMED,))
-        self.flows = session_flows(confirmed)
-
-    def _take_wallet(self) -> None:
-        linked: LinkedSession | None = self.app.dashboard.linked  # type: ignore[attr-defined]
-        if linked is not None and linked.session.pubkey == self.session:
-            self.wallet = (linked.lamports, linked.usdc)
+            self.refresh(recompose=True)
 
     def action_close(self) -> None:
         self.dismiss()
 
 
-def _archived(events: tuple[TeardownEvent, ...]) -> bool:
+def archived(events: tuple[TeardownEvent, ...]) -> bool:
     last = events[-1] if events else None
     return last is not None and last.step is TeardownStep.ARCHIVE and last.state is TeardownStepStatus.DONE

@@ -1,0 +1,122 @@
+"""The history screen's text: table rows for fills, orders, transactions and funding, and
+the session's figures. Pure functions of the history view, so they are tested alone.
+
+Signatures are shortened and linked to the cluster's explorer (terminals that understand
+OSC 8 open them on click), as in the session panel's last transactions.
+"""
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+
+from rekt_tui.domain.history import ChainRecord, RecordKind, SessionFigures
+from rekt_tui.domain.money import format_usd, to_decimal
+from rekt_tui.domain.records import OrderRecord, OrderType, TransactionRecord
+from rekt_tui.services.history import HistoryView
+from rekt_tui.tui.formatting import PLACEHOLDER, short_pubkey
+from rekt_tui.tui.widgets.recent_transactions import explorer_link
+
+BASE_DECIMALS = 9
+PRICE_PRECISION = 10**6
+FILL_COLUMNS = ("TIME", "MARKET", "SIDE", "ROLE", "SIZE", "PRICE", "FEE", "PNL", "SIGNATURE")
+ORDER_COLUMNS = ("CREATED", "MARKET", "SIDE", "TYPE", "SIZE", "PRICE", "TRIGGER", "FLAGS", "OUTCOME", "SIGNATURE")
+TRANSACTION_COLUMNS = ("SIGNED", "KIND", "STATUS", "SLOT", "SIGNATURE")
+FUNDING_COLUMNS = ("TIME", "MARKET", "POSITION", "PAYMENT", "SIGNATURE")
+ORDER_TYPES = {
+    OrderType.MARKET: "market", OrderType.LIMIT: "limit", OrderType.TRIGGER_MARKET: "stop market",
+    OrderType.TRIGGER_LIMIT: "stop limit", OrderType.ORACLE: "oracle",
+}  # fmt: skip
+
+
+def signature_cell(signature: str | None, explorer_tx_url: str) -> Text:
+    if not signature:
+        return Text(PLACEHOLDER)
+    link = explorer_link(explorer_tx_url, signature)
+    return Text(short_pubkey(signature, 6), style=f"underline link {link}" if link else "dim")
+
+
+def base_text(amount: int) -> str:
+    return f"{to_decimal(abs(amount), BASE_DECIMALS).normalize():f}"
+
+
+def price_text(price: int | None) -> str:
+    return PLACEHOLDER if price is None else f"{to_decimal(price, 6):,.4f}"
+
+
+def _when(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%m-%d %H:%M:%S")
+
+
+def _market(view: HistoryView, index: int) -> str:
+    return view.markets.get(index, f"PERP {index}")
+
+
+def fill_row(view: HistoryView, record: ChainRecord, explorer_tx_url: str) -> tuple[str | Text, ...]:
+    price = abs(record.quote) * 10**BASE_DECIMALS // abs(record.base) if record.base else None
+    side = "buy" if record.base > 0 else "sell"
+    return (
+        _when(record.ts), _market(view, record.market_index), side,
+        "liquidated" if record.liquidation else record.role, base_text(record.base), price_text(price),
+        format_usd(record.fee, 4), format_usd(record.realized_pnl, 4) if record.realized_pnl else PLACEHOLDER,
+        signature_cell(record.signature, explorer_tx_url),
+    )  # fmt: skip
+
+
+def order_row(view: HistoryView, order: OrderRecord, explorer_tx_url: str) -> tuple[str | Text, ...]:
+    flags = " ".join(flag for flag, on in (("RO", order.reduce_only), ("PO", order.post_only)) if on)
+    return (
+        order.created_at.astimezone(UTC).strftime("%m-%d %H:%M:%S"), _market(view, order.market_index),
+        "buy" if order.direction.value == "long" else "sell", ORDER_TYPES.get(order.order_type, order.order_type.value),
+        base_text(order.base_amount), price_text(order.price), price_text(order.trigger_price), flags or PLACEHOLDER,
+        order.status.value, signature_cell(order.transaction_signature, explorer_tx_url),
+    )  # fmt: skip
+
+
+def transaction_row(record: TransactionRecord, explorer_tx_url: str) -> tuple[str | Text, ...]:
+    status = record.status.value + (f" {record.error_name}" if record.error_name else "")
+    return (
+        record.created_at.astimezone(UTC).strftime("%m-%d %H:%M:%S"), record.kind.replace("_", " "), status,
+        PLACEHOLDER if record.slot is None else str(record.slot), signature_cell(record.signature, explorer_tx_url),
+    )  # fmt: skip
+
+
+def funding_row(view: HistoryView, record: ChainRecord, explorer_tx_url: str) -> tuple[str | Text, ...]:
+    position = f"{'long' if record.base > 0 else 'short'} {base_text(record.base)}" if record.base else PLACEHOLDER
+    return (
+        _when(record.ts), _market(view, record.market_index), position, format_usd(record.amount, 6),
+        signature_cell(record.signature, explorer_tx_url),
+    )  # fmt: skip
+
+
+def fills(view: HistoryView) -> list[ChainRecord]:
+    return [record for record in view.records if record.kind is RecordKind.FILL]
+
+
+def funding(view: HistoryView) -> list[ChainRecord]:
+    return [record for record in view.records if record.kind is RecordKind.FUNDING]
+
+
+def figure_lines(view: HistoryView) -> list[tuple[str, str]]:
+    """(label, value) of the session's result, per market and in total."""
+    f: SessionFigures = view.figures
+    rate = PLACEHOLDER if f.win_rate is None else f"{f.win_rate * 100:.1f}% of {f.closes}"
+    lines = [("Realized PnL", format_usd(f.realized_pnl))]
+    if len(f.markets) > 1 or (f.markets and view.market_index is None):
+        lines += [(f"  {_market(view, m.market_index)}", format_usd(m.realized_pnl)) for m in f.markets]
+    lines += [
+        ("Fees paid", format_usd(f.fees_paid, 4)),
+        ("Rebates", format_usd(f.rebates, 4)),
+        ("Funding", format_usd(f.funding, 4)),
+        ("Net result", format_usd(f.net_result)),
+        ("Volume", format_usd(f.volume)),
+        ("Trades", str(f.trades)),
+        ("Win rate", rate),
+        ("Max drawdown", format_usd(f.max_drawdown)),
+    ]
+    return lines
+
+
+def figures_text(view: HistoryView) -> str:
+    lines = figure_lines(view)
+    width = max(len(label) for label, _ in lines)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in lines)
