@@ -21,11 +21,12 @@ from pathlib import Path
 from benchmarks.stats import report
 from rekt_tui.config.models import LossLimitSettings
 from rekt_tui.domain.alerts import Alert, AlertKind
+from rekt_tui.domain.loss_limit import GuardState
 from rekt_tui.domain.records import Direction
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.services.container import Services
 from rekt_tui.services.notify import Notifier
-from rekt_tui.services.watcher import GuardState, Watcher
+from rekt_tui.services.watcher import Watcher
 from tests.localnet.conftest import start_localnet
 from tests.services.teardown_setup import SOL, USDC, Book, funded_session, settings_for
 

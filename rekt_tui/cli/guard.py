@@ -15,12 +15,13 @@ from datetime import datetime
 from rekt_tui.cli.output import note
 from rekt_tui.domain.alerts import Alert
 from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.loss_limit import GuardState
 from rekt_tui.domain.money import format_usd
 from rekt_tui.registry.guard_state import guard_lock
 from rekt_tui.services.container import Services
 from rekt_tui.services.link import open_link, pick_session
 from rekt_tui.services.notify import Notifier
-from rekt_tui.services.watcher import GuardState, Watcher, describe, lift_loss_limit
+from rekt_tui.services.watcher import Watcher, describe, lift_loss_limit
 
 LIFT_WORD = "lift"
 

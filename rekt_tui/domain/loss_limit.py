@@ -91,26 +91,83 @@ def _limit_words(limit: Decimal, unit: LossUnit, basis: LossBasis, scope: str) -
     return f"the {scope} loss limit of {amount} from {where}"
 
 
-def breach_of(ledger: LossLedger, rule: LossLimitRule, at: datetime) -> Breach | None:
-    """The first broken limit (session before day), or None. A loss equal to the limit breaks it."""
+@dataclass(frozen=True)
+class LimitUse:
+    """How much of one limit is used: `loss` from `reference`, against the `allowed` loss (quote 1e6)."""
+
+    scope: str  # "session" or "day"
+    limit: Decimal  # as configured, in the rule's unit
+    reference: int
+    loss: int  # 0 when equity is at or above the reference
+    allowed: int
+
+    @property
+    def headroom(self) -> int:
+        return self.allowed - self.loss
+
+    @property
+    def broken(self) -> bool:
+        """A loss equal to the limit breaks it; no loss never does (a limit of 0% of nothing)."""
+        return self.loss > 0 and self.loss >= self.allowed
+
+
+def limit_uses(ledger: LossLedger, rule: LossLimitRule) -> list[LimitUse]:
+    """Each configured limit's use, session before day."""
     scopes = (
         ("session", rule.session_max, ledger.start_equity, ledger.peak_equity),
         ("day", rule.day_max, ledger.day_start_equity, ledger.day_peak_equity),
     )
+    uses = []
     for scope, limit, start, peak in scopes:
         if limit is None:
             continue
         reference = peak if rule.basis is LossBasis.PEAK else start
-        loss = reference - ledger.equity
         allowed = _limit_quote(limit, rule.unit, reference)
-        if loss > 0 and loss >= allowed:
-            words = _limit_words(limit, rule.unit, rule.basis, scope)
+        uses.append(LimitUse(scope, limit, reference, max(reference - ledger.equity, 0), allowed))
+    return uses
+
+
+def tightest(ledger: LossLedger, rule: LossLimitRule) -> LimitUse | None:
+    """The limit closest to breaking (the session's on a tie), or None when none is set."""
+    return min(limit_uses(ledger, rule), key=lambda use: use.headroom, default=None)
+
+
+def breach_of(ledger: LossLedger, rule: LossLimitRule, at: datetime) -> Breach | None:
+    """The first broken limit (session before day), or None. A loss equal to the limit breaks it."""
+    for use in limit_uses(ledger, rule):
+        if use.broken:
+            words = _limit_words(use.limit, rule.unit, rule.basis, use.scope)
             return Breach(
-                scope, at,
-                f"Equity {format_usd(ledger.equity)} is {format_usd(loss)} below {format_usd(reference)}, "
+                use.scope, at,
+                f"Equity {format_usd(ledger.equity)} is {format_usd(use.loss)} below {format_usd(use.reference)}, "
                 f"breaking {words}",
             )  # fmt: skip
     return None
+
+
+@dataclass(frozen=True)
+class GuardState:
+    """What the HUD and `guard` show of the loss limit: off, watching (with the use so far), or exit-only."""
+
+    enabled: bool
+    unit: LossUnit = LossUnit.PCT
+    basis: LossBasis = LossBasis.PEAK
+    equity: int | None = None
+    reference: int | None = None  # the equity the session's loss is measured from (start or peak)
+    use: LimitUse | None = None  # the limit closest to breaking, once equity was read
+    breach: Breach | None = None
+    auto_stop_at: datetime | None = None  # when the auto-stop runs, while a breach waits out its grace
+
+    @property
+    def exit_only(self) -> bool:
+        return self.breach is not None
+
+    @property
+    def loss(self) -> int:
+        """Quote (1e6) lost from the reference; 0 without a reading or when above it."""
+        if self.equity is None or self.reference is None:
+            return 0
+        return max(self.reference - self.equity, 0)
 
 
 def exit_only_refusals(request: OrderRequest, breach: Breach | None) -> list[Refusal]:

@@ -14,7 +14,6 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -22,7 +21,9 @@ from rekt_tui.config.models import AlertSettings, LossLimitSettings
 from rekt_tui.domain.alerts import Alert, Alerter, AlertKind, AlertThresholds, Severity
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import format_usd
-from rekt_tui.domain.loss_limit import Breach, LossBasis, LossLedger, LossLimitRule, LossUnit
+from rekt_tui.domain.loss_limit import (
+    Breach, GuardState, LossBasis, LossLedger, LossLimitRule, LossUnit, tightest,
+)  # fmt: skip
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.domain.trading import AccountSnapshot
@@ -49,28 +50,6 @@ def thresholds_from(settings: AlertSettings) -> AlertThresholds:
 def rule_from(settings: LossLimitSettings) -> LossLimitRule:
     unit, basis = LossUnit(settings.unit), LossBasis(settings.measured_from)
     return LossLimitRule(settings.session_max, settings.day_max, unit, basis)
-
-
-@dataclass(frozen=True)
-class GuardState:
-    """What the HUD shows of the loss limit: off, watching (with the loss so far), or exit-only."""
-
-    enabled: bool
-    equity: int | None = None
-    reference: int | None = None  # the equity the loss is measured from (session start or peak)
-    breach: Breach | None = None
-    auto_stop_at: datetime | None = None  # when the auto-stop runs, while a breach waits out its grace
-
-    @property
-    def exit_only(self) -> bool:
-        return self.breach is not None
-
-    @property
-    def loss(self) -> int:
-        """Quote (1e6) lost from the reference; 0 without a reading or when above it."""
-        if self.equity is None or self.reference is None:
-            return 0
-        return max(self.reference - self.equity, 0)
 
 
 def describe(state: GuardState) -> str:
@@ -102,7 +81,7 @@ class Watcher:
         self._ledger: LossLedger | None = None
         self._stopping: asyncio.Task[None] | None = None
         self.stopped = asyncio.Event()
-        self.state = GuardState(enabled=self._rule.enabled)
+        self.state = GuardState(self._rule.enabled, self._rule.unit, self._rule.basis)
         self.alerts_seen = 0
 
     async def run(self) -> None:
@@ -176,8 +155,10 @@ class Watcher:
         reference = None
         if ledger is not None:
             reference = ledger.peak_equity if self._rule.basis is LossBasis.PEAK else ledger.start_equity
+        rule = self._rule
         self.state = GuardState(
-            enabled=self._rule.enabled, equity=ledger.equity if ledger else None, reference=reference,
+            enabled=rule.enabled, unit=rule.unit, basis=rule.basis, equity=ledger.equity if ledger else None,
+            reference=reference, use=tightest(ledger, rule) if ledger else None,
             breach=ledger.breach if ledger else None, auto_stop_at=self._auto_stop_at(),
         )  # fmt: skip
         if self._on_state is not None:

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from rekt_tui.config import Settings
     from rekt_tui.domain.alerts import Alert
     from rekt_tui.services.link import SessionLink
-    from rekt_tui.services.watcher import GuardState
+    from rekt_tui.domain.loss_limit import GuardState
     from rekt_tui.tui.activity import Severity
     from rekt_tui.tui.screens.dashboard import DashboardScreen
     from rekt_tui.tui.session_controller import SessionController
@@ -246,7 +246,7 @@ class LiveFeeds:
     def _guard_changed(self, state: GuardState) -> None:
         """Keep the loss limit's state for the HUD; say so in the activity log when exit-only begins or ends."""
         was = self.guard_state.exit_only if self.guard_state is not None else False
-        self.guard_state = state
+        self.guard_state = self._dashboard.guard = state
         if state.exit_only != was:
             line = "Loss limit breached: the session is exit-only." if state.exit_only else "The loss limit was lifted."
             self._record(line, "error" if state.exit_only else "information")

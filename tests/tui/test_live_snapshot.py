@@ -6,16 +6,31 @@ The messages are the ones the live workers post to the dashboard; posting them b
 and ages the same every run, which a real chain cannot.
 """
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 from rich.cells import cell_len
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
+from rekt_tui.domain.loss_limit import Breach, GuardState, LimitUse, LossBasis, LossUnit
 from rekt_tui.tui.messages import AccountUpdated, BookUpdated, FeedAged, FeedStateChanged, SessionLinked
 from rekt_tui.tui.widgets.hud import HudCell
 from tests.tui import live_data
 from tests.tui.conftest import make_app
 
 SIZES = ((80, 24), (120, 40), (160, 48), (200, 60), (250, 70))
+USD = 10**6
+# $3 lost of a $25 session limit measured from the $1,006 peak.
+WATCHING = GuardState(
+    True, LossUnit.USD, LossBasis.PEAK, equity=1_003 * USD, reference=1_006 * USD,
+    use=LimitUse("session", Decimal(25), 1_006 * USD, 3 * USD, 25 * USD),
+)  # fmt: skip
+BREACH = Breach("session", datetime(2026, 1, 2, 9, 31, tzinfo=UTC), "Equity $978.00 is $28.00 below $1,006.00")
+EXIT_ONLY = GuardState(
+    True, LossUnit.USD, LossBasis.PEAK, equity=978 * USD, reference=1_006 * USD,
+    use=LimitUse("session", Decimal(25), 1_006 * USD, 28 * USD, 25 * USD), breach=BREACH,
+)  # fmt: skip
 
 
 async def fed(pilot) -> None:
@@ -26,6 +41,7 @@ async def fed(pilot) -> None:
         FeedAged("account", 0.4, FeedState.CONNECTED), FeedAged("orderbook", 0.3, FeedState.CONNECTED),
     ):  # fmt: skip
         pilot.app.dashboard.post_message(message)
+    pilot.app.dashboard.guard = WATCHING  # as the watcher reports it (tui/live.py)
     await pilot.pause(0.2)
 
 
@@ -54,11 +70,12 @@ async def test_every_hud_figure_fits_its_cell_whole(services, size):
     async with make_app(services).run_test(size=size) as pilot:
         await fed(pilot)
         cells = list(pilot.app.screen.query(HudCell))
-        assert len(cells) == 11
+        assert len(cells) == 12
         for cell in cells:
             assert cell.region.width >= max(cell_len(cell.label), cell_len(cell.value)), (cell.id, cell.value)
             assert cell.region.height == 2 and cell.region.y >= 0  # label over value, on screen
         assert pilot.app.screen.query_one("#hud-slot", HudCell).value == "123,456"
+        assert pilot.app.screen.query_one("#hud-loss_limit", HudCell).value == "$3.00/$25"
 
 
 async def account_feed_silent(pilot) -> None:
@@ -73,3 +90,18 @@ async def account_feed_silent(pilot) -> None:
 
 def test_dashboard_with_stale_account_data(snap_compare, services):
     assert snap_compare(make_app(services), terminal_size=(160, 48), run_before=account_feed_silent)
+
+
+async def exit_only(pilot) -> None:
+    """The loss limit breached: the HUD's top line and its loss-limit cell say EXIT-ONLY."""
+    await fed(pilot)
+    pilot.app.dashboard.guard = EXIT_ONLY
+    await pilot.pause(0.2)
+
+
+def test_dashboard_exit_only_80x24(snap_compare, services):
+    assert snap_compare(make_app(services), terminal_size=(80, 24), run_before=exit_only)
+
+
+def test_dashboard_exit_only_200x60(snap_compare, services):
+    assert snap_compare(make_app(services), terminal_size=(200, 60), run_before=exit_only)

@@ -57,6 +57,7 @@ from rekt_tui.tui.widgets.session_panel import SessionPanel
 
 if TYPE_CHECKING:
     from rekt_tui.config import Settings
+    from rekt_tui.domain.loss_limit import GuardState
     from rekt_tui.tui.session_controller import SessionController
 
 
@@ -103,6 +104,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     book_stale: reactive[bool] = var(False)
     oracle_price: reactive[int | None] = var(None)
     slot: reactive[int | None] = var(None)  # the chain's, as far as the feeds have seen
+    guard: reactive[GuardState | None] = var(None)  # the loss limit, as the watcher last saw it
     # The linked session as last recorded, and the setup step running: setup and the checklist follow these.
     session: reactive[SessionRecord | None] = var(None)
     busy_step: reactive[str | None] = var(None)
@@ -127,7 +129,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         account_freshness = {"age_s": DashboardScreen.account_age, "stale": DashboardScreen.account_stale}
         yield Hud().data_bind(
             DashboardScreen.cluster, DashboardScreen.max_leverage, DashboardScreen.account,
-            DashboardScreen.oracle_price, DashboardScreen.slot, **account_freshness,
+            DashboardScreen.oracle_price, DashboardScreen.slot, DashboardScreen.guard, **account_freshness,
         )  # fmt: skip
         with Grid(id="panels"):
             panel_account = {"account": DashboardScreen.panel_account, **account_freshness}

@@ -1,6 +1,11 @@
-"""The HUD bar: one cell per account figure, so a changed figure repaints only its cell."""
+"""The HUD bar: one cell per account figure, so a changed figure repaints only its cell.
+
+The last cell is the loss limit; after a breach it and the bar's title say EXIT-ONLY."""
+
+from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.content import Content
@@ -8,10 +13,14 @@ from textual.reactive import reactive, var
 from textual.widget import Widget
 
 from rekt_tui.domain.trading import AccountSnapshot
-from rekt_tui.tui.formatting import NOT_CONNECTED, HudReading, hud_readings
+from rekt_tui.tui.formatting import HudReading, hud_readings
+from rekt_tui.tui.guard_text import EXIT_ONLY_TONE, hud_title, loss_limit_reading
 from rekt_tui.tui.widgets.panel import FreshnessAware
 
-_TONES = ("-gain", "-loss")
+if TYPE_CHECKING:
+    from rekt_tui.domain.loss_limit import GuardState
+
+_TONES = ("-gain", "-loss", EXIT_ONLY_TONE)
 
 
 class HudCell(Widget):
@@ -28,6 +37,9 @@ class HudCell(Widget):
         return Content.assemble((self.label, "$text-muted"), "\n", (self.value, "bold"))
 
     def show(self, reading: HudReading) -> None:
+        if reading.label != self.label:  # the loss limit's label names its basis once a watcher reports
+            self.label = reading.label
+            self.refresh()
         self.value = reading.value
         for tone in _TONES:
             self.set_class(tone == reading.tone, tone)
@@ -41,10 +53,11 @@ class Hud(FreshnessAware):
     account: reactive[AccountSnapshot | None] = var(None)
     oracle_price: reactive[int | None] = var(None)
     slot: reactive[int | None] = var(None)  # the chain's, newest of the feeds'
+    guard: reactive[GuardState | None] = var(None)  # the loss limit, as the watcher last saw it
 
     def __init__(self) -> None:
         super().__init__(id="hud")
-        self.border_title = f"Account · {NOT_CONNECTED}"
+        self.border_title = hud_title(False, None)
 
     def compose(self) -> ComposeResult:
         for reading in self._readings():
@@ -58,7 +71,13 @@ class Hud(FreshnessAware):
 
     def watch_account(self, old: AccountSnapshot | None, account: AccountSnapshot | None) -> None:
         if (old is None) != (account is None):  # setting a title repaints the whole bar, even when unchanged
-            self.border_title = f"Account · {NOT_CONNECTED}" if account is None else "Account"
+            self._show_title()
+        self._show_readings()
+
+    def watch_guard(self, old: GuardState | None, guard: GuardState | None) -> None:
+        if _exit_only(old) != _exit_only(guard) or (guard and old and guard.auto_stop_at != old.auto_stop_at):
+            self._show_title()
+        self.set_class(_exit_only(guard), EXIT_ONLY_TONE)
         self._show_readings()
 
     def watch_oracle_price(self) -> None:
@@ -70,8 +89,12 @@ class Hud(FreshnessAware):
     def watch_age_s(self) -> None:
         self._show_readings()
 
+    def _show_title(self) -> None:
+        self.border_title = hud_title(self.account is not None, self.guard)
+
     def _readings(self) -> tuple[HudReading, ...]:
-        return hud_readings(self.cluster, self.max_leverage, self.account, self.oracle_price, self.age_s, self.slot)
+        figures = hud_readings(self.cluster, self.max_leverage, self.account, self.oracle_price, self.age_s, self.slot)
+        return (*figures, loss_limit_reading(self.guard))
 
     def _show_readings(self) -> None:
         cells = {cell.id: cell for cell in self.query(HudCell)}
@@ -79,3 +102,7 @@ class Hud(FreshnessAware):
             cell = cells.get(f"hud-{reading.key}")
             if cell is not None:
                 cell.show(reading)
+
+
+def _exit_only(state: GuardState | None) -> bool:
+    return state is not None and state.exit_only
