@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rekt_tui.domain.guards import RefusalCode
 from rekt_tui.domain.loss_limit import (
-    LossBasis, LossLedger, LossLimitRule, LossUnit, breach_of, exit_only_refusals, observe,
+    LossBasis, LossLedger, LossLimitRule, LossUnit, breach_of, exit_only_refusals, observe, tightest,
 )  # fmt: skip
 from tests.unit.test_guards import REQUEST
 
@@ -58,3 +58,14 @@ def test_exit_only_refuses_anything_but_reduce_only():
     assert "session loss limit of $1" in refusal.sentence
     assert exit_only_refusals(replace(REQUEST, reduce_only=True), breach) == []
     assert exit_only_refusals(REQUEST, None) == []
+
+
+def test_tightest_is_the_limit_with_the_least_headroom():
+    rule = LossLimitRule(session_max=Decimal(50), day_max=Decimal(20), unit=LossUnit.USD, basis=LossBasis.START)
+    ledger = observe(LossLedger.starting(100 * USD, D1), 120 * USD, D1)
+    ledger = observe(ledger, 110 * USD, D2)  # the new day starts from the last equity, $120
+    use = tightest(ledger, rule)
+    assert use is not None and use.scope == "day" and use.loss == 10 * USD and use.allowed == 20 * USD
+    assert tightest(ledger, LossLimitRule(session_max=None, day_max=None)) is None
+    session_only = tightest(observe(ledger, 90 * USD, D2), replace(rule, day_max=None))
+    assert session_only is not None and (session_only.loss, session_only.headroom) == (10 * USD, 40 * USD)
