@@ -16,15 +16,11 @@ from rekt_tui.cli.output import note
 from rekt_tui.domain.alerts import Alert
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.loss_limit import GuardState
-from rekt_tui.domain.money import format_usd
 from rekt_tui.registry.guard_state import guard_lock
 from rekt_tui.services.container import Services
 from rekt_tui.services.link import open_link, pick_session
 from rekt_tui.services.notify import Notifier
-from rekt_tui.services.watcher import Watcher, describe, lift_loss_limit
-
-LIFT_WORD = "lift"
-
+from rekt_tui.services.watcher import LIFT_WORD, Watcher, breached_ledger, describe, lift_loss_limit, lift_question
 
 async def run(services: Services, args: argparse.Namespace) -> int:
     if args.lift:
@@ -78,15 +74,10 @@ async def _watch(services: Services, pubkey: str) -> int:
 
 async def _lift(services: Services, pubkey: str | None) -> int:
     session = await pick_session(services, pubkey)
-    ledger = await services.registry.get_loss_ledger(session.pubkey)
-    if ledger is None or ledger.breach is None:
-        raise RektError(f"Session {session.pubkey}'s loss limit is not breached; there is nothing to lift.")
-    note(f"{ledger.breach.sentence}. Lifting it lets this session add risk again; the limit then measures "
-         f"from the current equity {format_usd(ledger.equity)}.")  # fmt: skip
+    note(lift_question(await breached_ledger(services.registry, session.pubkey)))
     sys.stderr.write(f"Type {LIFT_WORD} to continue: ")
     sys.stderr.flush()
     if sys.stdin.readline().strip() != LIFT_WORD:
         raise RektError("Lift cancelled; the session stays exit-only.")
-    await lift_loss_limit(services.registry, session.pubkey)
-    print(f"Loss limit lifted for session {session.pubkey}; it measures again from {format_usd(ledger.equity)}.")
+    print(await lift_loss_limit(services.registry, session.pubkey))
     return 0

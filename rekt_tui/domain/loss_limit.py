@@ -157,6 +157,7 @@ class GuardState:
     use: LimitUse | None = None  # the limit closest to breaking, once equity was read
     breach: Breach | None = None
     auto_stop_at: datetime | None = None  # when the auto-stop runs, while a breach waits out its grace
+    session: str | None = None  # the session's address: what a lift from the cockpit clears
 
     @property
     def exit_only(self) -> bool:

@@ -81,7 +81,7 @@ class Watcher:
         self._ledger: LossLedger | None = None
         self._stopping: asyncio.Task[None] | None = None
         self.stopped = asyncio.Event()
-        self.state = GuardState(self._rule.enabled, self._rule.unit, self._rule.basis)
+        self.state = GuardState(self._rule.enabled, self._rule.unit, self._rule.basis, session=link.pubkey)
         self.alerts_seen = 0
 
     async def run(self) -> None:
@@ -159,7 +159,7 @@ class Watcher:
         self.state = GuardState(
             enabled=rule.enabled, unit=rule.unit, basis=rule.basis, equity=ledger.equity if ledger else None,
             reference=reference, use=tightest(ledger, rule) if ledger else None,
-            breach=ledger.breach if ledger else None, auto_stop_at=self._auto_stop_at(),
+            breach=ledger.breach if ledger else None, auto_stop_at=self._auto_stop_at(), session=self._link.pubkey,
         )  # fmt: skip
         if self._on_state is not None:
             self._on_state(self.state)
@@ -219,6 +219,30 @@ class Watcher:
         return frozenset(ours & gone)
 
 
-async def lift_loss_limit(registry: Registry, pubkey: str) -> LossLedger | None:
-    """Clear a breach (after the caller's confirmation); the limit restarts from the last equity."""
-    return await registry.lift_loss_limit(pubkey, datetime.now(UTC))
+LIFT_WORD = "lift"  # what the trader types to lift a breached limit, in `guard --lift` and the cockpit
+
+
+async def breached_ledger(registry: Registry, pubkey: str) -> LossLedger:
+    """The session's ledger while its limit is breached; one sentence when there is nothing to lift."""
+    ledger = await registry.get_loss_ledger(pubkey)
+    if ledger is None or ledger.breach is None:
+        raise RektError(f"Session {pubkey}'s loss limit is not breached; there is nothing to lift.")
+    return ledger
+
+
+def lift_question(ledger: LossLedger) -> str:
+    """What the trader reads before typing the word."""
+    assert ledger.breach is not None
+    return (
+        f"{ledger.breach.sentence}. Lifting it lets this session add risk again; the limit then measures "
+        f"from the current equity {format_usd(ledger.equity)}."
+    )
+
+
+async def lift_loss_limit(registry: Registry, pubkey: str) -> str:
+    """Clear a breach (after the caller's confirmation); the limit restarts from the last equity.
+    Returns the sentence that says so; one sentence when there was nothing to lift."""
+    await breached_ledger(registry, pubkey)
+    ledger = await registry.lift_loss_limit(pubkey, datetime.now(UTC))
+    assert ledger is not None  # a breached ledger exists
+    return f"Loss limit lifted for session {pubkey}; it measures again from {format_usd(ledger.equity)}."

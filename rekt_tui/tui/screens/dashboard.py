@@ -34,6 +34,7 @@ from rekt_tui.tui.activity import ActivityEntry, Severity, appended
 from rekt_tui.tui.collateral_actions import open_collateral
 from rekt_tui.tui.formatting import chain_slot, cycled, status_summary
 from rekt_tui.tui.live import LiveFeeds
+from rekt_tui.tui.loss_limit_lift import lift_loss_limit
 from rekt_tui.tui.messages import (
     AccountUpdated,
     BookUpdated,
@@ -81,6 +82,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         Binding("dollar_sign", "collateral", "Add or withdraw collateral", id="dashboard.collateral"),
         Binding("h", "history", "History: fills, orders, results", id="dashboard.history"),
         Binding("z", "maximize", "Zoom panel", id="dashboard.zoom", show=False),
+        Binding("L", "lift_loss_limit", "Lift the loss limit (exit-only)", id="dashboard.lift_loss_limit", show=False),
         Binding("escape", "minimize", "Restore panels", id="dashboard.restore"),
         Binding("ctrl+c", "copy_text", "Copy selected text", id="dashboard.copy_text", show=False),
     ]
@@ -218,6 +220,9 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     def action_history(self) -> None:
         session = self.session
         self.app.push_screen(HistoryScreen(self._sessions.services, session.pubkey if session else None))
+
+    def action_lift_loss_limit(self) -> None:
+        lift_loss_limit(self, self._sessions.services.registry)
 
     def watch_maximized(self, maximized: Widget | None) -> None:
         self.refresh_bindings()
