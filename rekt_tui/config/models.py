@@ -139,7 +139,7 @@ class AlertSettings(_Strict):
     health_below: Annotated[Annotated[int, Field(ge=1, le=99)] | None, Off] = 30
     liquidation_distance_pct: Annotated[Annotated[Decimal, Field(gt=0, le=100)] | None, Off] = Decimal(10)
     feed_stale_after_s: Annotated[Annotated[int, Field(ge=1, le=3600)] | None, Off] = 30
-    funding_rate_pct: Annotated[Annotated[Decimal, Field(gt=0, le=100)] | None, Off] = None
+    funding_rate_pct: Annotated[Annotated[Decimal, Field(gt=0, le=100)] | None, Off] = Decimal("0.05")  # per hour
     fills: bool = True
     orders_ended: bool = True
     bell: bool = False

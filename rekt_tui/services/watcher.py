@@ -20,6 +20,7 @@ from decimal import Decimal
 from rekt_tui.config.models import AlertSettings, LossLimitSettings
 from rekt_tui.domain.alerts import Alert, Alerter, AlertKind, AlertThresholds, Severity
 from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.market_context import MarketDataError
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.loss_limit import (
     Breach, GuardState, LossBasis, LossLedger, LossLimitRule, LossUnit, tightest,
@@ -31,12 +32,14 @@ from rekt_tui.registry import Registry, RegistryError
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.notify import Notifier
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
-from rekt_tui.services.venue import Stream
+from rekt_tui.services.venue import MarketData, Stream
+from rekt_tui.services.venue_factory import open_market_data
 
 log = logging.getLogger(__name__)
 TICK_S = 1.0
 CANCEL_LOOKBACK = 20  # recent transactions searched for our own cancels when orders vanish
 CANCEL_RECENT = timedelta(minutes=2)  # a cancel of ours older than this explains no vanished order
+FUNDING_POLL_S = 10.0  # how often the funding of held markets is read from the chain
 
 
 def thresholds_from(settings: AlertSettings) -> AlertThresholds:
@@ -70,11 +73,25 @@ StateSink = Callable[[GuardState], None]
 class Watcher:
     """Watches one session over its link until cancelled; `stopped` is set after an auto-stop ends."""
 
-    def __init__(self, link: SessionLink, notifier: Notifier, *, on_state: StateSink | None = None) -> None:
+    def __init__(
+        self,
+        link: SessionLink,
+        notifier: Notifier,
+        *,
+        on_state: StateSink | None = None,
+        market_data: MarketData | None = None,
+    ) -> None:
+        """`market_data` feeds the funding alert (opened from the link's settings when it is
+        switched on and none is given; the watcher closes what it opened)."""
         self._link = link
         self._notifier = notifier
         self._on_state = on_state
         settings = link.settings
+        self._market_data = market_data
+        self._owns_market_data = False
+        if market_data is None and settings.alerts.funding_rate_pct is not None:
+            self._market_data, self._owns_market_data = open_market_data(settings), True
+        self._funding: dict[str, Decimal] = {}  # symbol -> hourly rate in %, of markets the session holds
         self._limit = settings.loss_limit
         self._rule = rule_from(settings.loss_limit)
         self._alerter = Alerter(thresholds_from(settings.alerts))
@@ -95,8 +112,12 @@ class Watcher:
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(self._follow(snapshots))
                 tasks.create_task(self._tick())
+                if self._market_data is not None:
+                    tasks.create_task(self._follow_funding(self._market_data))
         finally:
             snapshots.close()
+            if self._owns_market_data and self._market_data is not None:
+                await self._market_data.close()
             if self._stopping is not None and not self._stopping.done():
                 self._stopping.cancel()
 
@@ -109,13 +130,32 @@ class Watcher:
             await asyncio.sleep(TICK_S)
             await self.handle(None)
 
+    async def _follow_funding(self, data: MarketData) -> None:
+        """The chain's last funding rate of each market the session holds, every `FUNDING_POLL_S`
+        (the chain changes it once an hour); a failed read keeps the last rates and is logged."""
+        while True:
+            held = {p.market_index for p in self._alerter.last.positions} if self._alerter.last else set()
+            if held:
+                try:
+                    markets = await data.chain_markets()
+                except MarketDataError as error:
+                    log.warning("funding not read: %s", error.message)
+                else:
+                    self._funding = {m.symbol: m.last_hourly_rate * 100 for m in markets if m.market_index in held}
+                    await self.handle(None)
+            else:
+                self._funding = {}
+            await asyncio.sleep(FUNDING_POLL_S)
+
     async def handle(self, snapshot: AccountSnapshot | None) -> None:
         """One reading (or a clock tick for None): alerts, the loss ledger, the auto-stop."""
         now = datetime.now(UTC)
         previous = self._alerter.last
         ours = await self._ended_by_us(previous, snapshot)
         age = Decimal(f"{self._link.venue.age_s():.3f}")
-        alerts = self._alerter.step(snapshot, now_ts=int(time.time()), feed_age_s=age, ended_by_us=ours)
+        alerts = self._alerter.step(
+            snapshot, now_ts=int(time.time()), feed_age_s=age, funding_rates_pct=self._funding, ended_by_us=ours
+        )
         if snapshot is None and self._ledger is not None and self._ledger.breach is not None:
             self._ledger = await self._link.registry.get_loss_ledger(self._link.pubkey)  # lifted elsewhere?
             self._publish()

@@ -172,7 +172,7 @@ def test_the_price_band_setting(tmp_path):
 
 def test_alert_and_loss_limit_settings(tmp_path):
     settings = load(tmp_path)
-    assert settings.alerts.health_below == 30 and settings.alerts.funding_rate_pct is None
+    assert settings.alerts.health_below == 30 and settings.alerts.funding_rate_pct == Decimal("0.05")
     assert settings.loss_limit.session_max == Decimal(25) and settings.loss_limit.day_max is None
     chosen = load(tmp_path, '[alerts]\nhealth_below = "off"\nwebhook_url = "http://127.0.0.1:9/x"\n'
                             '[loss_limit]\nunit = "usd"\nsession_max = 250\nday_max = 100.5\nauto_stop = true\n')
