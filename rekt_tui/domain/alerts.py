@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from enum import Enum
 
+from rekt_tui.domain.history import ChainRecord
 from rekt_tui.domain.markets import format_price
 from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
@@ -46,6 +47,7 @@ class Alert:
     severity: Severity
     sentence: str
     slot: int | None = None  # the account slot that showed it, when it came from a snapshot
+    record: tuple[str, int] | None = None  # (signature, index) of the venue's record it was read from
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,19 @@ def event_alerts(
                 after.slot,
             ))  # fmt: skip
     return alerts
+
+
+def recorded_liquidation(record: ChainRecord, symbol: str) -> Alert:
+    """A liquidation the venue recorded about the account: what it closed, at what price, for what fees."""
+    amount = to_decimal(abs(record.base), PERP_BASE_DECIMALS).normalize()
+    price = abs(record.quote) * 10**PERP_BASE_DECIMALS // abs(record.base) if record.base else 0
+    at = f" at {format_price(price)}" if price else ""
+    return Alert(
+        AlertKind.LIQUIDATION, Severity.CRITICAL,
+        f"The chain recorded a liquidation of {symbol}: {amount:f} {symbol.removesuffix('-PERP')} closed{at}, "
+        f"{format_usd(record.fee)} in liquidation fees (transaction {record.signature}, record {record.index}).",
+        record.slot, record.key,
+    )  # fmt: skip
 
 
 def _position_words(base: int, symbol: str) -> str:

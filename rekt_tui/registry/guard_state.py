@@ -19,6 +19,7 @@ import aiosqlite
 from rekt_tui.domain.alerts import Alert, AlertKind, Severity
 from rekt_tui.domain.loss_limit import Breach, LossLedger, LossLimitRule, breach_of, observe
 from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.history import ChainRecord, RecordKind
 from rekt_tui.registry.connection import filesystem_failure, run_statement
 from rekt_tui.registry.core import RegistryCore, fetch_all, fetch_one, session_id_of
 from rekt_tui.registry.rows import from_db_time, now_db_time, to_db_time
@@ -55,6 +56,16 @@ CREATE TABLE alerts (
 ) STRICT
 """,
     "CREATE INDEX alerts_by_session ON alerts (session_id, created_at)",
+)
+
+# Migration 6: an alert read from one of the venue's records names it, so it is told once
+# (however many watchers see it); the ledger keeps the account's net deposits it last saw.
+SCHEMA_V6: tuple[str, ...] = (
+    "ALTER TABLE alerts ADD COLUMN record_signature TEXT",
+    "ALTER TABLE alerts ADD COLUMN record_index INTEGER",
+    "CREATE UNIQUE INDEX alerts_by_record ON alerts (session_id, record_signature, record_index) "
+    "WHERE record_signature IS NOT NULL",
+    "ALTER TABLE loss_limits ADD COLUMN deposits INTEGER",
 )
 
 _LEDGER_SELECT = (
@@ -145,15 +156,54 @@ class GuardStateRepository(RegistryCore):
                  alert.slot, to_db_time(at)),
             )  # fmt: skip
 
+    async def claim_record_alert(self, pubkey: str, alert: Alert, at: datetime) -> bool:
+        """Log an alert read from the venue's record `alert.record`; False (and nothing written)
+        when that record was told already, by this watcher or another."""
+        assert alert.record is not None
+        signature, index = alert.record
+        async with self._writing() as conn:
+            before = conn.total_changes
+            await run_statement(
+                conn,
+                "INSERT OR IGNORE INTO alerts (session_id, kind, severity, message, slot, created_at, "
+                "record_signature, record_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (await session_id_of(conn, pubkey), alert.kind.value, alert.severity.value, alert.sentence,
+                 alert.slot, to_db_time(at), signature, index),
+            )  # fmt: skip
+            return conn.total_changes > before
+
+    async def untold_liquidations(self, pubkey: str) -> list[ChainRecord]:
+        """The session's liquidation records no alert has told yet, in chain order."""
+        async with self._reading() as conn:
+            session_id = await session_id_of(conn, pubkey)
+            rows = await fetch_all(
+                conn,
+                "SELECT signature, record_index, slot, ts, market_index, base, quote, fee FROM records r "
+                "WHERE session_id = ? AND kind = 'liquidation' AND NOT EXISTS (SELECT 1 FROM alerts a "
+                "WHERE a.session_id = r.session_id AND a.record_signature = r.signature "
+                "AND a.record_index = r.record_index) ORDER BY slot, id",
+                (session_id,),
+            )
+        return [
+            ChainRecord(r["signature"], r["record_index"], r["slot"], r["ts"], RecordKind.LIQUIDATION, r["market_index"],
+                        base=r["base"], quote=r["quote"], fee=r["fee"])
+            for r in rows
+        ]  # fmt: skip
+
     async def list_alerts(self, pubkey: str, *, limit: int = 50) -> list[Alert]:
         """The session's latest alerts, newest first."""
         async with self._reading() as conn:
             rows = await fetch_all(
                 conn,
-                "SELECT kind, severity, message, slot FROM alerts WHERE session_id = ? ORDER BY id DESC LIMIT ?",
+                "SELECT kind, severity, message, slot, record_signature, record_index FROM alerts "
+                "WHERE session_id = ? ORDER BY id DESC LIMIT ?",
                 (await session_id_of(conn, pubkey), limit),
             )
-        return [Alert(AlertKind(r["kind"]), Severity(r["severity"]), r["message"], r["slot"]) for r in rows]
+        return [
+            Alert(AlertKind(r["kind"]), Severity(r["severity"]), r["message"], r["slot"],
+                  None if r["record_signature"] is None else (r["record_signature"], r["record_index"]))
+            for r in rows
+        ]  # fmt: skip
 
 
 @contextmanager

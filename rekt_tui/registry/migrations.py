@@ -24,7 +24,7 @@ from rekt_tui.registry.connection import (
     run_statement,
 )
 from rekt_tui.registry.errors import BACKUPS_DIRNAME, MigrationFailed, RegistryDiskFull, RegistryError
-from rekt_tui.registry.guard_state import SCHEMA_V5
+from rekt_tui.registry.guard_state import SCHEMA_V5, SCHEMA_V6
 from rekt_tui.registry.records import SCHEMA_V4
 from rekt_tui.registry.schema import SCHEMA_V1, SCHEMA_V2, SCHEMA_V3
 
@@ -41,6 +41,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("give the registry an identity and a write generation", SCHEMA_V3),
     Migration("keep the venue's records of each session", SCHEMA_V4),
     Migration("keep the loss limit's ledger and the alert log", SCHEMA_V5),
+    Migration("tell each recorded liquidation once; keep the deposits the loss limit saw", SCHEMA_V6),
 )
 
 

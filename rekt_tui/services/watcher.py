@@ -10,6 +10,7 @@ exit-only: `OrderService.plan` reads the same ledger and refuses what adds risk.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -18,17 +19,18 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from rekt_tui.config.models import AlertSettings, LossLimitSettings
-from rekt_tui.domain.alerts import Alert, Alerter, AlertKind, AlertThresholds, Severity
+from rekt_tui.domain.alerts import Alert, Alerter, AlertKind, AlertThresholds, Severity, recorded_liquidation
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.market_context import MarketDataError
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.loss_limit import (
     Breach, GuardState, LossBasis, LossLedger, LossLimitRule, LossUnit, tightest,
 )  # fmt: skip
-from rekt_tui.domain.records import TeardownStepStatus
+from rekt_tui.domain.records import MarketType, TeardownStepStatus
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.registry import Registry, RegistryError
+from rekt_tui.services.history import backfill
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.notify import Notifier
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
@@ -40,6 +42,7 @@ TICK_S = 1.0
 CANCEL_LOOKBACK = 20  # recent transactions searched for our own cancels when orders vanish
 CANCEL_RECENT = timedelta(minutes=2)  # a cancel of ours older than this explains no vanished order
 FUNDING_POLL_S = 10.0  # how often the funding of held markets is read from the chain
+RECORDS_POLL_S = 5.0  # how often the venue's records are read for liquidations
 
 
 def thresholds_from(settings: AlertSettings) -> AlertThresholds:
@@ -92,6 +95,7 @@ class Watcher:
         if market_data is None and settings.alerts.funding_rate_pct is not None:
             self._market_data, self._owns_market_data = open_market_data(settings), True
         self._funding: dict[str, Decimal] = {}  # symbol -> hourly rate in %, of markets the session holds
+        self._records_wakeup = asyncio.Event()
         self._limit = settings.loss_limit
         self._rule = rule_from(settings.loss_limit)
         self._alerter = Alerter(thresholds_from(settings.alerts))
@@ -114,6 +118,8 @@ class Watcher:
                 tasks.create_task(self._tick())
                 if self._market_data is not None:
                     tasks.create_task(self._follow_funding(self._market_data))
+                if not self._link.registry.read_only:
+                    tasks.create_task(self._follow_records())
         finally:
             snapshots.close()
             if self._owns_market_data and self._market_data is not None:
@@ -147,6 +153,33 @@ class Watcher:
                 self._funding = {}
             await asyncio.sleep(FUNDING_POLL_S)
 
+    async def _follow_records(self) -> None:
+        """Liquidations from the venue's own records: the history's backfill, then each
+        liquidation record no alert has told, claimed in the alert log before it is told
+        (so a cockpit and a `guard` on one session tell it once). Read every
+        `RECORDS_POLL_S`, and at once when the account looks liquidated."""
+        link = self._link
+        while True:
+            try:
+                await backfill(link.registry, link.venue, link.pubkey)
+                records = await link.registry.untold_liquidations(link.pubkey)
+            except Exception as error:  # noqa: BLE001 - RPC or registry trouble: the next poll tries again
+                log.warning("liquidation records not read: %s", error)
+                records = []
+            for record in records:
+                alert = recorded_liquidation(record, self._symbol(record.market_index))
+                now = datetime.now(UTC)
+                if await link.registry.claim_record_alert(link.pubkey, alert, now):
+                    self._notifier.deliver(alert, now)
+                    self.alerts_seen += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._records_wakeup.wait(), RECORDS_POLL_S)
+            self._records_wakeup.clear()
+
+    def _symbol(self, market_index: int) -> str:
+        perps = (m for m in self._link.venue.markets() if m.market_type is MarketType.PERP)
+        return next((m.symbol for m in perps if m.market_index == market_index), f"perp market {market_index}")
+
     async def handle(self, snapshot: AccountSnapshot | None) -> None:
         """One reading (or a clock tick for None): alerts, the loss ledger, the auto-stop."""
         now = datetime.now(UTC)
@@ -166,6 +199,8 @@ class Watcher:
             if newly and self._ledger.breach is not None:
                 alerts.append(self._breach_alert(self._ledger.breach, snapshot.slot))
             self._publish()
+        if any(alert.kind is AlertKind.LIQUIDATION for alert in alerts):
+            self._records_wakeup.set()  # the chain's record says what happened: read it now
         for alert in alerts:
             self._notifier.deliver(alert, now)
             self.alerts_seen += 1

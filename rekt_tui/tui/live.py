@@ -240,6 +240,8 @@ class LiveFeeds:
         if alert.severity.value != "critical":
             severity = "information" if alert.severity.value == "info" else "warning"
         self._record(f"Alert: {alert.sentence}", severity)
+        if alert.record is not None and alert.kind.value == "liquidation":  # read from the chain's record
+            self._dashboard.liquidation = alert.sentence
         title = f"Alert: {alert.kind.value.replace('_', ' ')}"
         self._dashboard.notify(alert.sentence, title=title, severity=severity, timeout=10, markup=False)
 

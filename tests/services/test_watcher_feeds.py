@@ -1,7 +1,10 @@
 """The watcher's chain feeds on a live localnet: the funding alert reads the held market's
 funding from its PerpMarket account once the keeper pays funding at a premium (the mark
-TWAP written $3 above the oracle's, then the localnet's keeper cranks by the program's rule)."""
+TWAP written $3 above the oracle's, then the localnet's keeper cranks by the program's
+rule); a liquidation by the localnet's keeper is told from the chain's liquidation record,
+once, however many watchers read it."""
 
+import asyncio
 import base64
 from dataclasses import replace
 from decimal import Decimal
@@ -11,11 +14,12 @@ import pytest
 from rekt_localnet.encoding import decode_account, encode_account
 from rekt_tui.config.models import AlertSettings
 from rekt_tui.domain.alerts import AlertKind
+from rekt_tui.domain.history import RecordKind
 from rekt_tui.domain.market_context import hourly_rate
 from rekt_tui.services import watcher as watcher_module
 from rekt_tui.services.models import OrderForm
 from tests.localnet.test_market_data import SOL_PERP
-from tests.services.test_orders_service import close_desk, open_desk
+from tests.services.test_orders_service import close_desk, open_desk, until
 from tests.services.test_watcher import seen_kind, watching
 
 pytestmark = pytest.mark.slow
@@ -53,3 +57,36 @@ async def test_funding_beyond_the_threshold_on_a_held_market_alerts(tmp_path, mo
             assert [a.kind for a in seen].count(AlertKind.FUNDING) == 1  # a level: told once while it lasts
     finally:
         await close_desk(desk)
+
+
+async def test_a_keeper_liquidation_is_told_once_from_the_chain_record(tmp_path, monkeypatch):
+    monkeypatch.setattr(watcher_module, "RECORDS_POLL_S", 0.5)
+    desk = await open_desk(tmp_path, alerts=AlertSettings(**QUIET, fills=False, funding_rate_pct="off"))
+    try:
+        async with watching(desk) as (watcher, seen):
+            await desk.orders.place(OrderForm("SOL-PERP", "buy", "16"))  # 4.8x on $500 at $150
+            await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "120"])  # below maintenance: the keeper acts
+
+            async def recorded() -> bool:
+                return any(alert.record is not None for alert in seen)
+
+            await until(recorded, 60, what="the liquidation record's alert")
+            [told] = [alert for alert in seen if alert.record is not None]
+            [record] = [r for r in await desk.services.registry.list_records(desk.pubkey)
+                        if r.kind is RecordKind.LIQUIDATION]  # fmt: skip
+            assert told.kind is AlertKind.LIQUIDATION and told.record == record.key and told.slot == record.slot
+            assert told.sentence.startswith("The chain recorded a liquidation of SOL-PERP: 16 SOL closed at $120.00")
+            assert f"(transaction {record.signature}, record {record.index})" in told.sentence
+        # A second watcher (a relaunch, or `guard` beside the cockpit) reads the same record: not told again.
+        async with watching(desk) as (_, again):
+            await until(lambda: _backfilled(desk), 20, what="a second read of the records")
+            await asyncio.sleep(1.5)  # three polls
+            assert [a for a in again if a.record is not None] == []
+        logged = [a for a in await desk.services.registry.list_alerts(desk.pubkey) if a.record is not None]
+        assert [(a.kind, a.record) for a in logged] == [(AlertKind.LIQUIDATION, record.key)]
+    finally:
+        await close_desk(desk)
+
+
+async def _backfilled(desk) -> bool:
+    return await desk.services.registry.get_record_cursor(desk.pubkey) is not None

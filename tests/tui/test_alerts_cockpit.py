@@ -1,6 +1,7 @@
 """The cockpit runs the watcher with its live feed: an oracle move that breaks the loss
 limit shows as a toast and an activity line, and the feeds keep the exit-only state the
-HUD shows."""
+HUD shows; a liquidation the keeper makes is read from the chain's record into a banner,
+an activity line and the registry's alert log."""
 
 from decimal import Decimal
 
@@ -8,8 +9,11 @@ import pytest
 from textual.notifications import Notify
 
 from rekt_tui.config.models import AlertSettings, LossLimitSettings
+from rekt_tui.domain.records import Direction
 from rekt_tui.drift.rpc import JsonRpc
-from tests.services.teardown_setup import funded_session, services  # noqa: F401 - fixture: services on a live localnet
+from rekt_tui.tui.widgets.liquidation_banner import LiquidationBanner
+from tests.services.teardown_setup import SOL, USDC, Book, funded_session
+from tests.services.teardown_setup import services  # noqa: F401 - fixture: services on a live localnet
 from tests.tui.conftest import make_app
 from tests.tui.live_helpers import wait_until
 
@@ -41,5 +45,36 @@ async def test_a_breach_is_a_toast_an_activity_line_and_the_exit_only_state(serv
             assert "session loss limit of $5 from its peak" in alert.text and alert.severity == "error"
             [toast] = [n.notification for n in message_log.of_type(Notify) if n.notification.title == "Alert: loss limit"]
             assert toast.severity == "error" and "exit-only" in toast.message
+    finally:
+        await admin.close()
+
+
+async def test_a_recorded_liquidation_is_a_banner_an_activity_line_and_a_registry_entry(services, monkeypatch):
+    from rekt_tui.services import watcher
+
+    monkeypatch.setattr(watcher, "RECORDS_POLL_S", 0.5)
+    long_16 = ((0, Direction.LONG, 16 * SOL, 150 * USDC, 100),)  # 4.8x on $500 at $150
+    link = await funded_session(services, Book(usdc=500 * USDC, positions=long_16, resting=()))
+    pubkey = link.session.pubkey
+    await services.registry.update_session(pubkey, drift_user=link.venue.account_address)
+    await link.close()
+    services.settings = services.settings.model_copy(update={
+        "alerts": AlertSettings(health_below="off", liquidation_distance_pct="off", fills=False, orders_ended=False),
+        "loss_limit": LossLimitSettings(session_max="off"),
+    })  # fmt: skip
+    admin = JsonRpc(services.settings.profile.rpc_url)
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            dashboard = app.screen
+            banner = dashboard.query_one(LiquidationBanner)
+            await wait_until(pilot, lambda: dashboard.feeds.guard_state is not None, what="the watcher")
+            assert not banner.display
+            await admin.call("rekt_setOraclePrice", ["SOL-PERP", "120"])  # below maintenance: the keeper acts
+            await wait_until(pilot, lambda: banner.display, what="the liquidation banner")
+            assert banner.liquidation.startswith("The chain recorded a liquidation of SOL-PERP: 16 SOL closed")
+            assert any(e.text == f"Alert: {banner.liquidation}" for e in dashboard.activity)
+            [logged] = [a for a in await services.registry.list_alerts(pubkey) if a.record is not None]
+            assert logged.sentence == banner.liquidation
     finally:
         await admin.close()

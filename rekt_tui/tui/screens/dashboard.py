@@ -51,6 +51,7 @@ from rekt_tui.tui.widgets.activity_log import ActivityLog
 from rekt_tui.tui.widgets.banners import MainnetBanner, ReadOnlyNotice
 from rekt_tui.tui.widgets.hud import Hud
 from rekt_tui.tui.widgets.key_bar import KeyBar
+from rekt_tui.tui.widgets.liquidation_banner import LiquidationBanner
 from rekt_tui.tui.widgets.orderbook import OrderbookPanel
 from rekt_tui.tui.widgets.orders import OrdersPanel
 from rekt_tui.tui.widgets.positions import PositionsPanel
@@ -107,6 +108,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     oracle_price: reactive[int | None] = var(None)
     slot: reactive[int | None] = var(None)  # the chain's, as far as the feeds have seen
     guard: reactive[GuardState | None] = var(None)  # the loss limit, as the watcher last saw it
+    liquidation: reactive[str | None] = var(None)  # the last liquidation the chain recorded, for its banner
     # The linked session as last recorded, and the setup step running: setup and the checklist follow these.
     session: reactive[SessionRecord | None] = var(None)
     busy_step: reactive[str | None] = var(None)
@@ -128,6 +130,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     def compose(self) -> ComposeResult:
         yield MainnetBanner().data_bind(DashboardScreen.mainnet)
         yield ReadOnlyNotice().data_bind(DashboardScreen.read_only_reason)
+        yield LiquidationBanner().data_bind(DashboardScreen.liquidation)
         account_freshness = {"age_s": DashboardScreen.account_age, "stale": DashboardScreen.account_stale}
         yield Hud().data_bind(
             DashboardScreen.cluster, DashboardScreen.max_leverage, DashboardScreen.account,
