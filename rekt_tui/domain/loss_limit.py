@@ -1,11 +1,11 @@
 """The loss limit: how much a session (and a UTC day) may lose before it goes exit-only.
 
-A `LossLedger` is what is persisted: the equity the session and the day started from and
-the highest equity each has seen. `observe` folds a new equity reading into it (rolling
-the day over at UTC midnight); `breach_of` says whether a rule is broken, measured from
-the start or from the peak, in USD or in % of the reference equity (the deposits the
-session started with, or the peak they grew to). A breach stays until a person lifts it:
-a new day does not lift it.
+A `LossLedger` is what is persisted: the equity the session (its net deposits) and the
+day started from and the highest equity each has seen, all moved by later deposits and
+withdrawals. `observe` folds a new reading into it (rolling the day over at UTC
+midnight); `breach_of` says whether a rule is broken, measured from the start or from the
+peak, in USD or in % of the session's net deposits. A breach stays until a person lifts
+it: a new day does not lift it.
 
 While breached, an order that could add risk is refused by `exit_only_refusals`: only a
 reduce-only order may pass (the guards already refuse one that would not shrink).
@@ -24,7 +24,7 @@ from rekt_tui.domain.orders import OrderRequest
 
 class LossUnit(str, Enum):
     USD = "usd"
-    PCT = "pct"  # of the reference equity
+    PCT = "pct"  # of the session's net deposits
 
 
 class LossBasis(str, Enum):
@@ -53,6 +53,10 @@ class Breach:
 
 @dataclass(frozen=True)
 class LossLedger:
+    """Equity figures (quote 1e6) the limits are measured from, net of deposits: when the
+    account's net deposits change between two readings, every reference moves by as much,
+    so a deposit never reads as profit nor a withdrawal as a loss."""
+
     start_equity: int
     peak_equity: int
     day: date
@@ -60,16 +64,28 @@ class LossLedger:
     day_peak_equity: int
     equity: int  # the last equity observed
     breach: Breach | None = None
+    deposits: int | None = None  # the account's net deposits at that reading; None: the venue did not say
 
     @classmethod
-    def starting(cls, equity: int, today: date) -> "LossLedger":
-        return cls(equity, equity, today, equity, equity, equity)
+    def starting(cls, equity: int, today: date, deposits: int | None = None) -> "LossLedger":
+        """A session starts from what was deposited into it (from the first equity seen when
+        the venue does not say), so losses made before the watcher first ran still count."""
+        start = equity if deposits is None else deposits
+        peak = max(start, equity)
+        return cls(start, peak, today, start, peak, equity, None, deposits)
 
 
-def observe(ledger: LossLedger, equity: int, today: date) -> LossLedger:
-    """The ledger after reading `equity` on `today` (UTC): peaks rise, a new day starts afresh."""
+def observe(ledger: LossLedger, equity: int, today: date, deposits: int | None = None) -> LossLedger:
+    """The ledger after reading `equity` (and the account's net `deposits`) on `today` (UTC):
+    a new day starts from the last equity, deposits move every reference, peaks rise."""
     if today != ledger.day:
         ledger = replace(ledger, day=today, day_start_equity=ledger.equity, day_peak_equity=ledger.equity)
+    if deposits is not None:
+        moved = 0 if ledger.deposits is None else deposits - ledger.deposits
+        ledger = replace(
+            ledger, deposits=deposits, start_equity=ledger.start_equity + moved, peak_equity=ledger.peak_equity + moved,
+            day_start_equity=ledger.day_start_equity + moved, day_peak_equity=ledger.day_peak_equity + moved,
+        )  # fmt: skip
     return replace(
         ledger,
         equity=equity,
@@ -78,11 +94,19 @@ def observe(ledger: LossLedger, equity: int, today: date) -> LossLedger:
     )
 
 
-def _limit_quote(limit: Decimal, unit: LossUnit, reference: int) -> int:
-    """The loss in quote units that breaks the limit (a % of a non-positive reference allows none)."""
+def _limit_quote(limit: Decimal, unit: LossUnit, base: int) -> int:
+    """The loss in quote units that breaks the limit (a % of a non-positive base allows none)."""
     if unit is LossUnit.USD:
         return int((limit * QUOTE_PRECISION).to_integral_value(rounding=ROUND_DOWN))
-    return int((Decimal(max(reference, 0)) * limit / 100).to_integral_value(rounding=ROUND_DOWN))
+    return int((Decimal(max(base, 0)) * limit / 100).to_integral_value(rounding=ROUND_DOWN))
+
+
+def percent_base(ledger: LossLedger, reference: int) -> int:
+    """What a limit in % is a share of: the account's net deposits, or, when the venue does
+    not say or more was withdrawn than deposited, the equity the loss is measured from."""
+    if ledger.deposits is not None and ledger.deposits > 0:
+        return ledger.deposits
+    return reference
 
 
 def _limit_words(limit: Decimal, unit: LossUnit, basis: LossBasis, scope: str) -> str:
@@ -100,6 +124,7 @@ class LimitUse:
     reference: int
     loss: int  # 0 when equity is at or above the reference
     allowed: int
+    base: int = 0  # what a limit in % is a share of (see `percent_base`)
 
     @property
     def headroom(self) -> int:
@@ -122,8 +147,9 @@ def limit_uses(ledger: LossLedger, rule: LossLimitRule) -> list[LimitUse]:
         if limit is None:
             continue
         reference = peak if rule.basis is LossBasis.PEAK else start
-        allowed = _limit_quote(limit, rule.unit, reference)
-        uses.append(LimitUse(scope, limit, reference, max(reference - ledger.equity, 0), allowed))
+        base = percent_base(ledger, reference)
+        allowed = _limit_quote(limit, rule.unit, base)
+        uses.append(LimitUse(scope, limit, reference, max(reference - ledger.equity, 0), allowed, base))
     return uses
 
 

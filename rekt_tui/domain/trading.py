@@ -72,6 +72,7 @@ class AccountSnapshot:
     sol_amount: int
     positions: tuple[Position, ...]
     orders: tuple[Order, ...]
+    net_deposits: int | None = None  # quote 1e6 deposited less withdrawn, valued when it moved; None: unknown
 
     @property
     def margin_usage(self) -> Decimal:

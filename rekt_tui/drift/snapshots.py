@@ -75,6 +75,7 @@ def account_snapshot(user: DriftUser, slot: int, received_at: datetime) -> Accou
         sol_amount=user.get_token_amount(SOL_SPOT_MARKET_INDEX),
         positions=tuple(position(user, p) for p in account.perp_positions if p.base_asset_amount != 0),
         orders=tuple(order(o) for o in account.orders if variant(o.status) == "Open"),
+        net_deposits=account.total_deposits - account.total_withdraws,  # the program values each at its oracle
     )
 
 

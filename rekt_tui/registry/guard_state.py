@@ -70,7 +70,7 @@ SCHEMA_V6: tuple[str, ...] = (
 
 _LEDGER_SELECT = (
     "SELECT start_equity, peak_equity, day, day_start_equity, day_peak_equity, equity, breach_scope, "
-    "breached_at, breach_sentence FROM loss_limits WHERE session_id = ?"
+    "breached_at, breach_sentence, deposits FROM loss_limits WHERE session_id = ?"
 )
 
 
@@ -82,7 +82,7 @@ def _ledger_from_row(row: aiosqlite.Row) -> LossLedger:
     return LossLedger(
         start_equity=int(row["start_equity"]), peak_equity=int(row["peak_equity"]), day=date.fromisoformat(row["day"]),
         day_start_equity=int(row["day_start_equity"]), day_peak_equity=int(row["day_peak_equity"]),
-        equity=int(row["equity"]), breach=breach,
+        equity=int(row["equity"]), breach=breach, deposits=None if row["deposits"] is None else int(row["deposits"]),
     )  # fmt: skip
 
 
@@ -93,17 +93,18 @@ async def _write(
     await run_statement(
         conn,
         "INSERT INTO loss_limits (session_id, start_equity, peak_equity, day, day_start_equity, day_peak_equity, "
-        "equity, breach_scope, breached_at, breach_sentence, lifted_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
+        "equity, breach_scope, breached_at, breach_sentence, lifted_at, updated_at, deposits) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
         "start_equity = excluded.start_equity, peak_equity = excluded.peak_equity, day = excluded.day, "
         "day_start_equity = excluded.day_start_equity, day_peak_equity = excluded.day_peak_equity, "
         "equity = excluded.equity, breach_scope = excluded.breach_scope, breached_at = excluded.breached_at, "
         "breach_sentence = excluded.breach_sentence, lifted_at = coalesce(excluded.lifted_at, lifted_at), "
-        "updated_at = excluded.updated_at",
+        "updated_at = excluded.updated_at, deposits = excluded.deposits",
         (
             session_id, ledger.start_equity, ledger.peak_equity, ledger.day.isoformat(), ledger.day_start_equity,
             ledger.day_peak_equity, ledger.equity, breach.scope if breach else None,
             to_db_time(breach.at) if breach else None, breach.sentence if breach else None, lifted_at, now_db_time(),
+            ledger.deposits,
         ),
     )  # fmt: skip
 
@@ -116,17 +117,18 @@ class GuardStateRepository(RegistryCore):
         return None if row is None else _ledger_from_row(row)
 
     async def observe_equity(
-        self, pubkey: str, equity: int, rule: LossLimitRule, at: datetime
+        self, pubkey: str, equity: int, rule: LossLimitRule, at: datetime, deposits: int | None = None
     ) -> tuple[LossLedger, bool]:
-        """Fold `equity` into the ledger and judge it; True when this reading made the breach."""
+        """Fold `equity` (and the account's net `deposits`) into the ledger and judge it; True
+        when this reading made the breach."""
         async with self._writing() as conn:
             session_id = await session_id_of(conn, pubkey)
             row = await fetch_one(conn, _LEDGER_SELECT, (session_id,))
             today = at.astimezone(UTC).date()
             if row is None:
-                ledger = LossLedger.starting(equity, today)
+                ledger = LossLedger.starting(equity, today, deposits)
             else:
-                ledger = observe(_ledger_from_row(row), equity, today)
+                ledger = observe(_ledger_from_row(row), equity, today, deposits)
             newly = False
             if ledger.breach is None:
                 breach = breach_of(ledger, rule, at)
@@ -143,7 +145,7 @@ class GuardStateRepository(RegistryCore):
             if row is None:
                 return None
             old = _ledger_from_row(row)
-            ledger = LossLedger.starting(old.equity, at.astimezone(UTC).date())
+            ledger = replace(LossLedger.starting(old.equity, at.astimezone(UTC).date()), deposits=old.deposits)
             await _write(conn, session_id, ledger, lifted_at=to_db_time(at))
         return ledger
 

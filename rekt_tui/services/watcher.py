@@ -194,7 +194,7 @@ class Watcher:
             self._publish()
         if snapshot is not None and self._rule.enabled:
             self._ledger, newly = await self._link.registry.observe_equity(
-                self._link.pubkey, snapshot.equity, self._rule, now
+                self._link.pubkey, snapshot.equity, self._rule, now, snapshot.net_deposits
             )
             if newly and self._ledger.breach is not None:
                 alerts.append(self._breach_alert(self._ledger.breach, snapshot.slot))

@@ -53,8 +53,7 @@ def loss_limit_reading(state: GuardState | None) -> HudReading:
     if state.unit.value == "usd":
         value = f"{compact_usd(use.loss, up=True)}/{compact_usd(use.allowed, up=False)}"
     else:
-        base = use.reference
-        used = Decimal(use.loss) * 100 / base if base > 0 else Decimal(0)
+        used = Decimal(use.loss) * 100 / use.base if use.base > 0 else Decimal(0)
         value = f"{_pct(used, up=True)}/{_pct(use.limit, up=False)}"
     return HudReading("loss_limit", label, value, "-loss" if use.loss > 0 else "")
 

@@ -2,7 +2,8 @@
 funding from its PerpMarket account once the keeper pays funding at a premium (the mark
 TWAP written $3 above the oracle's, then the localnet's keeper cranks by the program's
 rule); a liquidation by the localnet's keeper is told from the chain's liquidation record,
-once, however many watchers read it."""
+once, however many watchers read it; a deposit mid-session moves the loss limit's
+references (the account's own net deposits), so it never reads as profit."""
 
 import asyncio
 import base64
@@ -12,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from rekt_localnet.encoding import decode_account, encode_account
-from rekt_tui.config.models import AlertSettings
+from rekt_tui.config.models import AlertSettings, LossLimitSettings
 from rekt_tui.domain.alerts import AlertKind
 from rekt_tui.domain.history import RecordKind
 from rekt_tui.domain.market_context import hourly_rate
@@ -23,6 +24,7 @@ from tests.services.test_orders_service import close_desk, open_desk, until
 from tests.services.test_watcher import seen_kind, watching
 
 pytestmark = pytest.mark.slow
+USD = 10**6
 QUIET = {"health_below": "off", "liquidation_distance_pct": "off", "feed_stale_after_s": "off", "orders_ended": False}
 
 
@@ -90,3 +92,27 @@ async def test_a_keeper_liquidation_is_told_once_from_the_chain_record(tmp_path,
 
 async def _backfilled(desk) -> bool:
     return await desk.services.registry.get_record_cursor(desk.pubkey) is not None
+
+
+async def test_a_mid_session_deposit_is_not_profit_and_the_limit_is_a_share_of_deposits(tmp_path):
+    limit = LossLimitSettings(unit="pct", session_max=Decimal(5), measured_from="start")
+    desk = await open_desk(tmp_path, alerts=AlertSettings(**QUIET, funding_rate_pct="off"), loss_limit=limit)
+    try:
+        async with watching(desk) as (watcher, seen):
+            async def read(deposits: int) -> bool:
+                use = watcher.state.use
+                return use is not None and use.base == deposits * USD
+
+            await until(lambda: read(500), 20, what="the $500 deposited")
+            assert watcher.state.reference == 500 * USD
+            await desk.setup.airdrop("300", "USDC")
+            await desk.setup.deposit("300", "USDC")  # mid-session, through the real setup service
+            await until(lambda: read(800), 20, what="the $800 deposited")
+            assert watcher.state.reference == 800 * USD and watcher.state.loss < USD  # not $300 of profit
+            await desk.orders.place(OrderForm("SOL-PERP", "buy", "10"))
+            await seen_kind(seen, AlertKind.FILL)
+            await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "144"])  # about $60 down: over 5 % of $800
+            breach = await seen_kind(seen, AlertKind.LOSS_LIMIT)
+            assert "below $800.00, breaking the session loss limit of 5% from the session's start" in breach.sentence
+    finally:
+        await close_desk(desk)

@@ -15,7 +15,7 @@ BREACH = Breach("day", datetime(2026, 12, 1, 9, 30, tzinfo=UTC), "Equity $90.00 
 
 
 def watching(unit: LossUnit, basis: LossBasis, loss: int, allowed: int, limit: str, reference: int = 100 * USD):
-    use = LimitUse("session", Decimal(limit), reference, loss, allowed)
+    use = LimitUse("session", Decimal(limit), reference, loss, allowed, base=reference)
     return GuardState(True, unit, basis, equity=reference - loss, reference=reference, use=use)
 
 

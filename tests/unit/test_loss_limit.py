@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rekt_tui.domain.guards import RefusalCode
 from rekt_tui.domain.loss_limit import (
-    LossBasis, LossLedger, LossLimitRule, LossUnit, breach_of, exit_only_refusals, observe, tightest,
+    LossBasis, LossLedger, LossLimitRule, LossUnit, breach_of, exit_only_refusals, limit_uses, observe, tightest,
 )  # fmt: skip
 from tests.unit.test_guards import REQUEST
 
@@ -69,3 +69,33 @@ def test_tightest_is_the_limit_with_the_least_headroom():
     assert tightest(ledger, LossLimitRule(session_max=None, day_max=None)) is None
     session_only = tightest(observe(ledger, 90 * USD, D2), replace(rule, day_max=None))
     assert session_only is not None and (session_only.loss, session_only.headroom) == (10 * USD, 40 * USD)
+
+
+def test_a_session_starts_from_its_deposits_and_a_deposit_is_not_profit():
+    rule = LossLimitRule(session_max=Decimal(10), day_max=Decimal(20), unit=LossUnit.PCT, basis=LossBasis.START)
+    # First read after $100 went in and $4 was already lost: the loss counts from the deposits.
+    ledger = LossLedger.starting(96 * USD, D1, deposits=100 * USD)
+    assert (ledger.start_equity, ledger.peak_equity, ledger.equity) == (100 * USD, 100 * USD, 96 * USD)
+    # $50 more is deposited: equity $146 reads as $4 down, not as $46 up.
+    ledger = observe(ledger, 146 * USD, D1, deposits=150 * USD)
+    assert (ledger.start_equity, ledger.day_start_equity) == (150 * USD, 150 * USD)
+    [session, day] = limit_uses(ledger, rule)
+    assert (session.loss, session.base, session.allowed) == (4 * USD, 150 * USD, 15 * USD)
+    assert breach_of(observe(ledger, 136 * USD, D1, deposits=150 * USD), rule, AT) is None  # $14 of $15
+    assert breach_of(observe(ledger, 135 * USD, D1, deposits=150 * USD), rule, AT) is not None  # 10 % of $150
+    # $60 withdrawn: equity $86 is still $4 down, and the % is of the $90 left deposited.
+    ledger = observe(ledger, 86 * USD, D1, deposits=90 * USD)
+    assert tightest(ledger, rule) == limit_uses(ledger, rule)[0]
+    assert (limit_uses(ledger, rule)[0].loss, limit_uses(ledger, rule)[0].allowed) == (4 * USD, 9 * USD)
+
+
+def test_the_peak_moves_with_deposits_and_without_them_the_reference_is_the_base():
+    rule = LossLimitRule(session_max=Decimal(10), day_max=None, unit=LossUnit.PCT, basis=LossBasis.PEAK)
+    ledger = observe(LossLedger.starting(100 * USD, D1, deposits=100 * USD), 120 * USD, D1, deposits=100 * USD)
+    # 10 % of the $100 deposited, not of the $120 peak: $10 from the peak breaks it.
+    assert breach_of(observe(ledger, 110 * USD, D1, deposits=100 * USD), rule, AT) is not None
+    ledger = observe(ledger, 170 * USD, D1, deposits=150 * USD)  # $50 in at a $120 peak: the peak is $170
+    assert ledger.peak_equity == 170 * USD and tightest(ledger, rule).loss == 0
+    unknown = observe(LossLedger.starting(100 * USD, D1), 150 * USD, D1)  # the venue never says: as before
+    [use] = limit_uses(unknown, rule)
+    assert unknown.start_equity == 100 * USD and use.base == use.reference == 150 * USD

@@ -16,7 +16,10 @@ from rekt_localnet.keys import DRIFT_PROGRAM_ID, TOKEN_PROGRAM_ID
 from rekt_localnet.runtime.program import AccountRef, InstructionError
 from rekt_localnet.token import TokenAccount
 
-from .constants import EXCHANGE_DEPOSIT_PAUSED, EXCHANGE_WITHDRAW_PAUSED, SPOT_OP_DEPOSIT, SPOT_OP_WITHDRAW
+from .constants import (
+    EXCHANGE_DEPOSIT_PAUSED, EXCHANGE_WITHDRAW_PAUSED, PRICE_PRECISION, QUOTE_SPOT_MARKET_INDEX, SPOT_OP_DEPOSIT,
+    SPOT_OP_WITHDRAW,
+)  # fmt: skip
 from .errors import fail
 from .events import emit_deposit
 from .margin import require_initial_margin
@@ -55,6 +58,13 @@ def _oracle(view: DriftView, market: Any) -> int:
     return view.oracle_price(market.oracle) if market.oracle in view.keys("PrelaunchOracle") else 0
 
 
+def _value(market: Any, amount: int, oracle_price: int) -> int:
+    """What the user's total deposits (or withdrawals) grow by: the amount's value (1e6) at
+    the oracle, as the program counts it; the quote market's price is $1."""
+    price = PRICE_PRECISION if market.market_index == QUOTE_SPOT_MARKET_INDEX else oracle_price
+    return amount * price // 10**market.decimals
+
+
 def deposit(view: DriftView, accounts: Any, args: Any) -> None:
     user = authorized_user(view, accounts.user, accounts.authority)
     if view.state().exchange_status & EXCHANGE_DEPOSIT_PAUSED:
@@ -72,7 +82,7 @@ def deposit(view: DriftView, accounts: Any, args: Any) -> None:
         amount = min(amount, -token_amount(existing, market))
     position = position_for(user, args.market_index)
     change_balance(position, market, amount)
-    user.total_deposits += amount
+    user.total_deposits += _value(market, amount, _oracle(view, market))
     position.cumulative_deposits += amount
     user.last_active_slot = view.ctx.clock.slot
     _transfer(view, accounts.user_token_account, accounts.spot_market_vault, accounts.authority, amount, pda=False)
@@ -101,7 +111,7 @@ def withdraw(view: DriftView, accounts: Any, args: Any) -> None:
         raise fail("SpotMarketInsufficientDeposits", f"the vault holds {vault.amount}, {amount} asked")
     position = position_for(user, args.market_index)
     change_balance(position, market, -amount)
-    user.total_withdraws += amount
+    user.total_withdraws += _value(market, amount, _oracle(view, market))
     position.cumulative_deposits -= amount
     user.last_active_slot = view.ctx.clock.slot
     require_initial_margin(view, user, "this withdrawal")
