@@ -1,9 +1,11 @@
 """The watcher: one session's alerts and loss limit, the same in the cockpit and in `guard`.
 
 It reads the venue's snapshot stream (and a one-second clock for the feed's silence and
-the auto-stop's grace), asks `domain.alerts` what to tell, folds each equity reading into
-the registry's loss ledger (one transaction per reading, so a breach is on disk before it
-is announced) and delivers alerts through a `Notifier`. A breach makes the session
+the auto-stop's grace), the chain's funding of the markets the session holds, and the
+venue's records for liquidations; asks `domain.alerts` what to tell, folds each equity
+reading (with the account's net deposits) into the registry's loss ledger (one
+transaction per reading, so a breach is on disk before it is announced) and delivers
+alerts through a `Notifier`. A breach makes the session
 exit-only: `OrderService.plan` reads the same ledger and refuses what adds risk. With
 `auto_stop`, once the grace period after the breach has passed, it runs stop-and-withdraw
 (the teardown service, under the session's signing lock like any other signer).
@@ -67,7 +69,11 @@ def describe(state: GuardState) -> str:
         return f"Loss limit: EXIT-ONLY since {state.breach.at:%Y-%m-%d %H:%M:%S} UTC{when}."
     if state.equity is None:
         return "Loss limit: watching (no equity read yet)."
-    return f"Loss limit: watching; equity {format_usd(state.equity)}, {format_usd(state.loss)} below its reference."
+    use = f" ({format_usd(state.use.loss)} of {format_usd(state.use.allowed)} used)" if state.use else ""
+    return (
+        f"Loss limit: watching; equity {format_usd(state.equity)}, {format_usd(state.loss)} below its "
+        f"{state.basis.value}{use}."
+    )
 
 
 StateSink = Callable[[GuardState], None]

@@ -225,7 +225,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         self.app.push_screen(HistoryScreen(self._sessions.services, session.pubkey if session else None))
 
     def action_lift_loss_limit(self) -> None:
-        lift_loss_limit(self, self._sessions.services.registry)
+        lift_loss_limit(self, self._sessions.services)
 
     def watch_maximized(self, maximized: Widget | None) -> None:
         self.refresh_bindings()
