@@ -174,7 +174,7 @@ class GuardStateRepository(RegistryCore):
             )  # fmt: skip
             return conn.total_changes > before
 
-    async def untold_liquidations(self, pubkey: str) -> list[ChainRecord]:
+    async def list_untold_liquidations(self, pubkey: str) -> list[ChainRecord]:
         """The session's liquidation records no alert has told yet, in chain order."""
         async with self._reading() as conn:
             session_id = await session_id_of(conn, pubkey)

@@ -168,7 +168,7 @@ class Watcher:
         while True:
             try:
                 await backfill(link.registry, link.venue, link.pubkey)
-                records = await link.registry.untold_liquidations(link.pubkey)
+                records = await link.registry.list_untold_liquidations(link.pubkey)
             except Exception as error:  # noqa: BLE001 - RPC or registry trouble: the next poll tries again
                 log.warning("liquidation records not read: %s", error)
                 records = []

@@ -46,3 +46,24 @@ async def test_alerts_are_logged_newest_first(registry: Registry, pubkey: str) -
     await registry.record_alert(pubkey, first, T0)
     await registry.record_alert(pubkey, second, T0)
     assert await registry.list_alerts(pubkey) == [second, first]
+
+
+async def test_net_deposits_survive_reopening_and_a_lift(registry: Registry, pubkey: str, data_dir) -> None:
+    await registry.observe_equity(pubkey, 98 * USD, RULE, T0, deposits=100 * USD)
+    await registry.close()
+    async with await Registry.open(data_dir) as reopened:
+        ledger, _ = await reopened.observe_equity(pubkey, 148 * USD, RULE, T0, deposits=150 * USD)  # $50 more in
+        assert (ledger.start_equity, ledger.peak_equity, ledger.deposits, ledger.breach) == (
+            150 * USD, 150 * USD, 150 * USD, None,
+        )  # fmt: skip
+        lifted = await reopened.lift_loss_limit(pubkey, T0)
+        assert lifted is not None and lifted.deposits == 150 * USD and lifted.start_equity == 148 * USD
+
+
+async def test_a_record_alert_is_claimed_once(registry: Registry, pubkey: str) -> None:
+    told = Alert(AlertKind.LIQUIDATION, Severity.CRITICAL, "SOL-PERP liquidated.", 7, ("sig", 2))
+    assert await registry.claim_record_alert(pubkey, told, T0)
+    assert not await registry.claim_record_alert(pubkey, told, T0)
+    assert not await registry.claim_record_alert(pubkey, Alert(told.kind, told.severity, "again", 7, ("sig", 2)), T0)
+    assert await registry.claim_record_alert(pubkey, Alert(told.kind, told.severity, "next", 7, ("sig", 3)), T0)
+    assert [a.record for a in await registry.list_alerts(pubkey)] == [("sig", 3), ("sig", 2)]

@@ -66,6 +66,9 @@ def every_write(registry: Registry, pubkey: str) -> dict:
         "observe_equity": lambda: registry.observe_equity(pubkey, 1, LossLimitRule(Decimal(1), None), T0),
         "lift_loss_limit": lambda: registry.lift_loss_limit(pubkey, T0),
         "record_alert": lambda: registry.record_alert(pubkey, Alert(AlertKind.FILL, Severity.INFO, "x"), T0),
+        "claim_record_alert": lambda: registry.claim_record_alert(
+            pubkey, Alert(AlertKind.LIQUIDATION, Severity.CRITICAL, "x", 1, ("s", 0)), T0
+        ),
     }
 
 
