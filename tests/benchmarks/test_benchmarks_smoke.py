@@ -68,3 +68,13 @@ def test_memory_prints_rss_slope_and_the_budget():
     assert re.search(r"growth verdict +(flat|GROWING)", out)
     assert "projected RSS at 10 min" in out and "250 MB after 10 minutes" in out
     assert "hello-world Textual app, idle" in out
+
+
+def test_guard_latency_prints_the_watcher_and_the_guard_process_against_two_slots():
+    out = run_benchmark("guard_latency", "--rounds", "1")
+    for path in (
+        "oracle update -> exit-only (breach in registry)", "oracle update -> loss-limit alert delivered",
+        "guard process: oracle update -> EXIT-ONLY line", "guard process: oracle update -> alert line",
+    ):  # fmt: skip
+        line = next(line for line in out.splitlines() if line.startswith(path))
+        assert re.search(rf"p50 +{FIGURE} +p99 +{FIGURE}", line) and "≤ 2 slots = 800 ms" in line, out
