@@ -113,6 +113,11 @@ async def test_the_oracle_breaches_each_threshold_and_the_loss_limit_goes_exit_o
                 stale = await seen_kind(seen, AlertKind.FEED_STALE)
                 assert "alert limit 2 s" in stale.sentence
                 await desk.admin.call("rekt_clearFaults", [])
+
+                async def logged_all() -> bool:  # each alert is logged just after it is told
+                    return len(await desk.services.registry.list_alerts(desk.pubkey)) == len(seen)
+
+                await until(logged_all, 10, what="every alert in the alert log")
             # Every alert reached the hanging server and none was held up by it.
             assert [body["kind"] for body in posted] == [a.value for a in kinds(seen)]
             assert posted[0]["session"] == desk.pubkey and posted[0]["cluster"] == "localnet"
