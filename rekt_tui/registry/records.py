@@ -125,7 +125,7 @@ class RecordRepository(RegistryCore):
             rows = await fetch_all(conn, sql + " ORDER BY o.id DESC", params)
         return [order_from_row(row) for row in rows]
 
-    async def equity_points(self, session_pubkey: str, *, limit: int) -> list[tuple[datetime, int]]:
+    async def list_equity_points(self, session_pubkey: str, *, limit: int) -> list[tuple[datetime, int]]:
         """The newest `limit` account reads as (time, total collateral 1e6), oldest first."""
         async with self._reading() as conn:
             session_id = await session_id_of(conn, session_pubkey)

@@ -187,5 +187,5 @@ async def history_view(
         figures=figures(every),
         orders=tuple(orders),
         transactions=tuple(await registry.list_transactions(session.pubkey)),
-        equity=tuple(await registry.equity_points(session.pubkey, limit=EQUITY_POINTS)),
+        equity=tuple(await registry.list_equity_points(session.pubkey, limit=EQUITY_POINTS)),
     )
