@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 
 import aiohttp
 from driftpy.constants.numeric_constants import QUOTE_SPOT_MARKET_INDEX
@@ -25,7 +26,7 @@ from rekt_tui.domain.guards import Preview
 from rekt_tui.domain.history import Ledger, RecordBatch, WalletFlows
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orders import OrderRequest
-from rekt_tui.domain.records import BalanceSnapshot, Direction
+from rekt_tui.domain.records import BalanceSnapshot, Direction, MarketRecord
 from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState
 from rekt_tui.domain.venue import Holdings, VenueConfig
 from rekt_tui.drift import actions, order_actions
@@ -39,6 +40,7 @@ from rekt_tui.drift.session_reads import (
     balance_snapshot,
     initialize_with_referrer,
     load_user_stats,
+    market_records,
     perp_market_specs,
     user_slot,
 )
@@ -118,6 +120,9 @@ class DriftVenue:
 
     def market_specs(self) -> dict[str, MarketSpec]:
         return perp_market_specs(self._client)
+
+    def market_records(self, cluster: str) -> list[MarketRecord]:
+        return market_records(self._client, cluster, datetime.now(UTC))
 
     def spot_spec(self, market_index: int) -> MarketSpec:
         return spot_spec(self._client, market_index)

@@ -5,15 +5,20 @@ driftpy: perp markets become `MarketSpec`s (tick, step and sizes as the program 
 them), the wallet's USDC and the rent a new Drift account costs become integers.
 """
 
+from datetime import datetime
+
 from driftpy.drift_client import DriftClient
 from driftpy.decode.utils import decode_name
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
 
 from rekt_tui.domain.markets import MarketSpec
-from rekt_tui.domain.records import BalanceSnapshot, MarketType, PositionSnapshot
+from rekt_tui.domain.records import BalanceSnapshot, MarketRecord, MarketType, PositionSnapshot
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.drift.actions import drift_user, initialize_account
+from rekt_tui.drift.snapshots import snake, variant
+
+PERP_DECIMALS = 9  # base amounts of every perp
 
 # On-chain sizes of Drift's User and UserStats accounts (discriminator included): the
 # rent of both is what initializing a session's Drift account costs.
@@ -37,6 +42,28 @@ def perp_market_specs(client: DriftClient) -> dict[str, MarketSpec]:
             min_order_size=amm.min_order_size,
         )
     return specs
+
+
+def market_records(client: DriftClient, cluster: str, at: datetime) -> list[MarketRecord]:
+    """Every subscribed perp and spot market as the registry keeps it: names for what the
+    records and orders refer to by index, even once the session is archived."""
+    perps = [
+        MarketRecord(
+            cluster, MarketType.PERP, m.market_index, decode_name(m.name).strip(), str(m.amm.oracle),
+            snake(variant(m.status)), PERP_DECIMALS, m.amm.order_tick_size, m.amm.order_step_size,
+            m.amm.min_order_size, at, m.paused_operations,
+        )  # fmt: skip
+        for m in client.get_perp_market_accounts()
+    ]
+    spots = [
+        MarketRecord(
+            cluster, MarketType.SPOT, m.market_index, decode_name(m.name).strip(), str(m.oracle),
+            snake(variant(m.status)), m.decimals, max(m.order_tick_size, 1), max(m.order_step_size, 1),
+            m.min_order_size, at, m.paused_operations,
+        )  # fmt: skip
+        for m in client.get_spot_market_accounts()
+    ]
+    return perps + spots
 
 
 async def account_rent_lamports(client: DriftClient) -> int:

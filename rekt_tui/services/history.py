@@ -49,7 +49,11 @@ async def backfill(registry: Registry, venue: Venue, session_pubkey: str, *, bat
         if batch.cursor is not None:
             added += await registry.add_records(session_pubkey, batch.records, cursor=batch.cursor)
         if batch.complete or batch.cursor is None:
-            return added
+            break
+    session = await registry.get_session(session_pubkey)
+    if added and session is not None:  # the names of the markets the new records refer to
+        await registry.upsert_markets(venue.market_records(session.cluster))
+    return added
 
 
 async def backfill_link(link: SessionLink) -> int:

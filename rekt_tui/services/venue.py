@@ -22,7 +22,7 @@ from rekt_tui.domain.market_context import Candle, ChainMarket, Contract, Fundin
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.orders import OrderRequest
-from rekt_tui.domain.records import BalanceSnapshot, Direction
+from rekt_tui.domain.records import BalanceSnapshot, Direction, MarketRecord
 from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState
 from rekt_tui.domain.venue import Holdings, VenueConfig
 
@@ -116,6 +116,9 @@ class Venue(Protocol):
 
     def market_specs(self) -> dict[str, MarketSpec]:
         """Every perp market's trading rules, by symbol ("SOL-PERP")."""
+
+    def market_records(self, cluster: str) -> list[MarketRecord]:
+        """Every market as the registry keeps it (names by index, precisions, status)."""
 
     def spot_spec(self, market_index: int) -> MarketSpec: ...
 

@@ -25,7 +25,7 @@ from rekt_tui.cli import history as history_cli
 from rekt_tui.cli import recovery as recovery_cli
 from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.cli.parser import build_parser
-from rekt_tui.services.history import archive_result, backfill, report
+from rekt_tui.services.history import archive_result, backfill, history_view, report
 from rekt_tui.services.models import OrderForm
 from rekt_tui.services.orders import OrderService
 from tests.history.scenario import (
@@ -159,6 +159,10 @@ async def test_report_matches_the_chain_and_the_identity_holds(tmp_path, capsys)
         fills = our_fills(truth, user)
         about_us = {(s, i) for s, i, name, data in truth.events if str(getattr(data, "user", "")) == user}
         assert set(keys) == {fill["key"] for fill in fills} | about_us
+
+        # The markets the records name are kept by name, for the history screen of any session.
+        view = await history_view(desk.services.registry, "localnet", desk.pubkey)
+        assert view.markets == {0: "SOL-PERP"}
 
         # The session did what the script says.
         roles = [fill["role"] for fill in fills]
