@@ -90,7 +90,7 @@ def check_order(
     """
     refusals = _freshness(account_age_s, oracle_age_s, stale_after_s)
     if request.reduce_only:
-        refusals += _reduce_only(request, account)
+        refusals += reduce_only_refusals(request, account)
     else:
         refusals += _margin(request, account, preview, largest_base) + _leverage(
             request, preview, strategy, largest_base
@@ -158,7 +158,8 @@ def position_base(account: AccountSnapshot, request: OrderRequest) -> int:
     return sum(p.base_amount for p in account.positions if p.market_index == request.market.market_index)
 
 
-def _reduce_only(request: OrderRequest, account: AccountSnapshot) -> list[Refusal]:
+def reduce_only_refusals(request: OrderRequest, account: AccountSnapshot) -> list[Refusal]:
+    """A reduce-only order must shrink the position it faces, or Drift refuses it."""
     base = position_base(account, request)
     shrinks = base != 0 and (base > 0) != (request.direction is Direction.LONG)
     if shrinks:
