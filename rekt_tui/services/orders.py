@@ -33,7 +33,7 @@ from rekt_tui.services.models import ModifiedOrder, ModifyPlan, OrderForm, Order
 from rekt_tui.services.order_sizing import SIZE_REFUSALS, ReferencePrices, Sizing
 from rekt_tui.services.order_sending import close_position, close_request, send_order, send_orders, taken_user_order_ids
 
-SLOT_S = Decimal("0.4")
+SLOT_S = 0.4  # seconds a slot lasts, for a wait (not money)
 FILL_WAIT_S = 15  # beyond the auction, how long a market entry's bracket waits for its fill
 POLL_S = 0.25
 
