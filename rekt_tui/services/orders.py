@@ -88,7 +88,8 @@ class OrderService:
             refusals = check(request, preview=preview, largest_base=sizing.largest(snapshot, self.strategy()))
         ledger = await self._registry.get_loss_ledger(self._link.session.pubkey)  # exit-only after a loss limit
         refusals += exit_only_refusals(request, ledger.breach if ledger is not None else None)
-        legs = await self._bracket(form, request, snapshot, preview.entry_price, oracle)
+        entry_price = request.price or request.trigger_price or preview.entry_price  # where the entry means to fill
+        legs = await self._bracket(form, request, snapshot, entry_price, oracle)
         return OrderPlan(request, auction, preview, tuple(refusals), legs)
 
     async def _bracket(
@@ -239,7 +240,8 @@ class OrderService:
         [position] = self._positions(self._account(), market)
         spec = resolve_market(position.symbol, self.markets())
         side = "sell" if position.base_amount > 0 else "buy"
-        return OrderForm(spec.symbol, side, f"{to_decimal(2 * abs(position.base_amount), spec.base_decimals)}")
+        size = to_decimal(2 * abs(position.base_amount), spec.base_decimals).normalize()
+        return OrderForm(spec.symbol, side, f"{size:f}")
 
     async def cancel(self, order_id: int | None = None) -> Landed:
         """Cancel one open order (Drift's order id, as status shows it) or all of them."""
