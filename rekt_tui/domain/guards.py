@@ -223,9 +223,12 @@ def _leverage(
 
 
 def _stacking(request: OrderRequest, open_orders: Sequence[Order]) -> list[Refusal]:
-    """An order on the same market and side as a live one is usually a double keypress."""
+    """An order on the same market and side as a live one is usually a double keypress; a
+    resting take-profit or stop-loss is protection, not an earlier keypress."""
     market = request.market
     for order in open_orders:
+        if order.reduce_only and order.trigger_price is not None:
+            continue
         if (order.market_type, order.market_index, order.direction) == (
             market.market_type, market.market_index, request.direction
         ):
