@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -72,7 +73,7 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
 
     def __init__(
         self, sessions: SessionController, selected: Callable[[], Order | None], names: Callable[[], dict[int, str]],
-        submit: Callable[[ModifyFields], None],
+        submit: Callable[[ModifyFields], None], clock: Callable[[], datetime] = datetime.now,
     ) -> None:  # fmt: skip
         """`selected` gives the order under the open-orders cursor; `submit` starts the app's worker."""
         super().__init__(id="modify-order")
@@ -80,6 +81,7 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
         self._selected = selected
         self._names = names
         self._submit = submit
+        self._clock = clock  # the expiry's local time is read on it
         # Set by a `:modify` line before it opens the screen: the order, and its new terms as typed.
         self.target: tuple[Order, dict[str, str | None]] | None = None
         self.order: Order | None = None
@@ -110,8 +112,7 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
         self.query_one("#modify-dialog").border_title = f"Modify order #{order.order_id}"
         market, kind, side, size, price, *_ = order_cells(order, self._names())
         self.query_one("#modify-order-line", Static).update(f"{market} {kind} {side} {size} at {price}")
-        spec = next((s for s in self._sessions.orders().markets().values() if s.market_index == order.market_index), None)
-        decimals = spec.base_decimals if spec else 9
+        decimals = self._base_decimals(order)
         values = {"price": plain(order.price, PRICE_DECIMALS), "size": plain(order.base_amount - order.filled, decimals),
                   "trigger": plain(order.trigger_price or 0, PRICE_DECIMALS)}  # fmt: skip
         shown = {"price": order.order_type in (OrderType.LIMIT, OrderType.TRIGGER_LIMIT), "size": True,
@@ -122,6 +123,14 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
             field.display = self.query_one(f"#modify-{name}-label").display = shown[name]
         self.query_one("#modify-price" if shown["price"] else "#modify-trigger" if shown["trigger"] else "#modify-size").focus()
         self._show("Change a field to see the order it becomes.", "")
+
+    def _base_decimals(self, order: Order) -> int:
+        """The order's market's base decimals (Drift's perps use 9 when no session says otherwise)."""
+        try:
+            specs = self._sessions.orders().markets().values()
+        except RektError:
+            return 9
+        return next((s.base_decimals for s in specs if s.market_index == order.market_index), 9)
 
     def fields(self) -> ModifyFields:
         assert self.order is not None
@@ -147,16 +156,17 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
                 fields.order_id, price=fields.price, size=fields.size, trigger=fields.trigger
             )
         except RektError as error:
-            self._answer(fields, None, error.message)
+            self.show_plan(fields, None, error.message)
             return
-        self._answer(fields, plan, "")
+        self.show_plan(fields, plan, "")
 
-    def _answer(self, fields: ModifyFields, plan: ModifyPlan | None, problem: str) -> None:
+    def show_plan(self, fields: ModifyFields, plan: ModifyPlan | None, problem: str) -> None:
+        """Show the answer for `fields`; one for values since changed is dropped."""
         if self.order is None or fields != self.fields():
             return  # the fields changed since: a newer preview follows
         self._plan = None if plan is None else (fields, plan)
         refusals = "\n".join(f"✗ {r.sentence}" for r in plan.plan.refusals) if plan else ""
-        self._show(modify_text(plan) if plan else "", problem or refusals)
+        self._show(modify_text(plan, self._clock()) if plan else "", problem or refusals)
 
     def _show(self, preview: str, refusals: str) -> None:
         self.query_one("#modify-preview", Static).update(preview)
@@ -184,10 +194,10 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
         self.dismiss()
 
 
-def modify_text(plan: ModifyPlan) -> str:
+def modify_text(plan: ModifyPlan, now: datetime | None = None) -> str:
     """The order as it would become, and the preview of it."""
     old = plan.order
-    return f"Replaces order #{old.order_id} (same user order id {old.user_order_id}):\n{preview_text(plan.plan)}"
+    return f"Replaces order #{old.order_id} (same user order id {old.user_order_id}):\n{preview_text(plan.plan, now)}"
 
 
 def modify_question(plan: ModifyPlan) -> str:
