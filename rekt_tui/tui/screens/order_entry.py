@@ -81,8 +81,8 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         Binding("right_square_bracket", "tick(1)", "+tick", show=False, priority=True),
         Binding("left_square_bracket", "tick(-1)", "-tick", show=False, priority=True),
         Binding("e", "focus('#order-expiry')", "Expiry", show=False, priority=True),
-        Binding("g", "focus('#order-tp')", "Take-profit", show=False, priority=True),
-        Binding("l", "focus('#order-sl')", "Stop-loss", show=False, priority=True),
+        Binding("g", "bracket('#order-tp')", "Take-profit", show=False, priority=True),
+        Binding("l", "bracket('#order-sl')", "Stop-loss", show=False, priority=True),
     ]
 
     def __init__(
@@ -101,6 +101,8 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self._plan: OrderPlan | None = None
         self._planned_form: OrderForm | None = None
         self._debounce = None
+        # The bracket's row opens on g or l (or a `:order … --tp/--sl`): a small terminal keeps its lines for refusals.
+        self._bracket_open = bool(prefill and (prefill.take_profit or prefill.stop_loss))
 
     def compose(self) -> ComposeResult:
         market = next((m for m in (self._market, DEFAULT_MARKET) if m in self.markets), (self.markets or ("",))[0])
@@ -179,7 +181,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     def _bracket_field(self, name: str) -> str | None:
         """A take-profit or stop-loss trigger as typed; None when empty or the order is reduce-only."""
         value = self.query_one(f"#order-{name}", Input).value.strip()
-        return value if value and not self.query_one("#order-reduce-only", Checkbox).value else None
+        return value if value and self.query_one("#order-bracket").display else None
 
     def _show_fields(self) -> None:
         """Only the fields the chosen type uses are shown, so nothing typed is silently ignored."""
@@ -189,7 +191,8 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self.query_one("#order-post-only").display = kind is OrderKind.LIMIT
         self.query_one("#order-expiry-field").display = kind is not OrderKind.MARKET
         # A bracket protects an entry that opens risk; a reduce-only order has nothing to protect.
-        self.query_one("#order-bracket").display = not self.query_one("#order-reduce-only", Checkbox).value
+        reduce_only = self.query_one("#order-reduce-only", Checkbox).value
+        self.query_one("#order-bracket").display = self._bracket_open and not reduce_only
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -290,6 +293,12 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         field = self.query_one(selector)
         if field.display and (field.parent is None or field.parent.display):
             field.focus()
+
+    def action_bracket(self, selector: str) -> None:
+        """Open the take-profit and stop-loss row, at the field asked for."""
+        self._bracket_open = True
+        self._show_fields()
+        self.action_focus(selector)
 
     def action_usd(self) -> None:
         """Switch the size between base units and USD notional (a leading `$`)."""
