@@ -68,7 +68,8 @@ def leg_pnl(leg: OrderRequest, entry_price: int) -> int:
     """Quote (1e6) the leg realizes when it fills at its trigger, against `entry_price`."""
     assert leg.trigger_price is not None
     move = entry_price - leg.trigger_price if leg.direction is Direction.LONG else leg.trigger_price - entry_price
-    return move * leg.base_amount // 10**leg.market.base_decimals
+    scale: int = 10**leg.market.base_decimals
+    return move * leg.base_amount // scale
 
 
 def bracket_lines(legs: tuple[Leg, ...], entry_price: int) -> list[str]:
