@@ -4,6 +4,7 @@ entry as ↳ TP / ↳ SL, `x` then `v` (and `:reverse`) turn a position around, 
 position takes its bracket with it. Each asks first, each refusal is its sentence."""
 
 import pytest
+from textual.notifications import Notify
 
 from rekt_tui.services.container import Services
 from rekt_tui.services.models import OrderForm
@@ -64,6 +65,9 @@ async def test_modify_from_the_open_orders_and_the_command_line(tmp_path, live, 
             preview = lambda: text_of(screen.query_one("#modify-preview"))  # noqa: E731
             await until(pilot, lambda: f"Replaces order #{old.order_id}" in preview(), "the modify preview")
             assert "Limit buy 0.1 SOL (SOL-PERP)" in preview() and "Leverage after" in preview()
+            # A preview of a price typed on the way (1, 10) may show first: wait for the one of 101.
+            await until(pilot, lambda: screen.check_action("modify", ()), "the preview of what is typed")
+            assert "Entry $101.00" in preview()
             await pilot.press("ctrl+s")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the modify question")
             assert app.screen.title_text == "Modify order"
@@ -87,6 +91,7 @@ async def test_modify_from_the_open_orders_and_the_command_line(tmp_path, live, 
             assert len(await services.registry.list_transactions(lander.pubkey)) == signed
             await command(pilot, f"modify {new.order_id} --size 0.2")
             await until(pilot, lambda: "Limit buy 0.2 SOL" in text_of(app.screen.query_one("#modify-preview")), "size")
+            await until(pilot, lambda: app.screen.check_action("modify", ()), "the second preview")
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the second question")
             await pilot.press("y")
@@ -110,6 +115,7 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
             preview = lambda: text_of(app.screen.query_one("#order-preview"))  # noqa: E731
             await until(pilot, lambda: "Stop-loss $130.00" in preview(), "the bracket preview")
             assert "Take-profit $170.00 (+" in preview() and "reduce-only, no expiry" in preview()
+            await until(pilot, lambda: app.screen.check_action("place", ()), "the plan of what is typed")
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the order question")
             assert "Take-profit $170.00" in text_of(app.screen.query_one("#confirm-question"))
@@ -136,7 +142,8 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
                         "the reverse to fill", timeout=60)  # fmt: skip
 
             await command(pilot, "reverse ETH-PERP")
-            await until(pilot, lambda: "no open position in ETH-PERP to reverse" in sent_errors(app), "the refusal")
+            told = lambda: {n.notification.message for n in message_log.of_type(Notify)}  # noqa: E731
+            await until(pilot, lambda: "There is no open position in ETH-PERP to reverse." in told(), "the refusal")
             await command(pilot, "close SOL-PERP")
             await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the close question")
             await pilot.press("y")
@@ -145,6 +152,3 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
     finally:
         await services.close()
 
-
-def sent_errors(app) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)

@@ -1,10 +1,15 @@
-"""The open-orders panel's rows: a market's take-profit and stop-loss follow its other orders."""
+"""The open-orders panel: a market's take-profit and stop-loss follow its other orders; `e` on no
+order says what to select."""
 
 from datetime import UTC, datetime
 
+from textual.notifications import Notify
+
 from rekt_tui.domain.records import Direction, MarketType, OrderType
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
+from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.widgets.orders import grouped_rows
+from tests.tui.conftest import make_app
 
 USDC = 10**6
 SOL = 10**9
@@ -29,3 +34,13 @@ def test_bracket_legs_follow_their_market_marked_tp_and_sl():
     rows = grouped_rows(account, {0: "SOL-PERP", 1: "BTC-PERP"})
     assert list(rows) == ["6", "7", "3", "4", "5"]
     assert [rows[key][1] for key in ("6", "7", "3", "4")] == ["limit", "trig mkt", "↳ TP", "↳ SL"]
+
+
+async def test_e_without_a_selected_order_says_so_and_opens_nothing(services, message_log):
+    app = make_app(services)
+    async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
+        await pilot.press("5", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        told = {n.notification.message for n in message_log.of_type(Notify)}
+        assert told == {"Select an open order to modify (5 goes to the open orders)."}
