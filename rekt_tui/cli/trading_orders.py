@@ -28,7 +28,8 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
     overrides = {"allow_stacking": args.allow_stacking, "allow_far_price": args.allow_far_price}
     plan = await service.plan(form, **overrides)
     rows = preview_rows(plan.request, plan.auction, plan.preview)
-    print_table(["PREVIEW", "VALUE"], rows + [["bracket", line] for line in bracket_lines(plan.bracket, plan.preview.entry_price)])
+    bracket = [["bracket", line] for line in bracket_lines(plan.bracket, plan.preview.entry_price)]
+    print_table(["PREVIEW", "VALUE"], rows + bracket)
     if plan.refusals:
         raise OrderRefused(plan.refusals)
     if args.yes:

@@ -13,9 +13,15 @@ from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.markets import MarketSpec, format_price
 from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.orders import OrderKind, OrderRequest, parse_order, side_label
-from rekt_tui.domain.records import Direction
+from rekt_tui.domain.records import Direction, OrderType
+from rekt_tui.domain.trading import Order
 
 NO_EXPIRY = 0  # Drift's max_ts of 0: the order rests until it fires or is cancelled
+
+
+def resting_protection(order: Order) -> bool:
+    """A resting reduce-only trigger: a take-profit or stop-loss, not a new trade."""
+    return order.reduce_only and order.order_type in (OrderType.TRIGGER_MARKET, OrderType.TRIGGER_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,9 @@ def bracket_legs(
     """The reduce-only legs protecting `entry` (expected to fill at `entry_price`); `taken`
     holds the user order ids in use, the entry's included."""
     if entry.reduce_only and (take_profit or stop_loss):
-        raise UsageError("A bracket protects an entry that opens risk; drop reduce-only or the take-profit and stop-loss.")
+        raise UsageError(
+            "A bracket protects an entry that opens risk; drop reduce-only or the take-profit and stop-loss."
+        )
     held = set(taken) | {entry.user_order_id}
     legs = []
     exit_side = side_label(Direction.SHORT if entry.direction is Direction.LONG else Direction.LONG)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from enum import Enum
 
+from rekt_tui.domain.brackets import resting_protection
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.markets import floor_to, format_base, format_price
 from rekt_tui.domain.money import format_usd
@@ -227,7 +228,7 @@ def _stacking(request: OrderRequest, open_orders: Sequence[Order]) -> list[Refus
     resting take-profit or stop-loss is protection, not an earlier keypress."""
     market = request.market
     for order in open_orders:
-        if order.reduce_only and order.trigger_price is not None:
+        if resting_protection(order):
             continue
         if (order.market_type, order.market_index, order.direction) == (
             market.market_type, market.market_index, request.direction

@@ -76,7 +76,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_command_line(text: str) -> argparse.Namespace:
-    """A `:` line (`order …`, `cancel …`, `close …`, `modify …`, `reverse …`) into the CLI's arguments; `UsageError` if it is not one."""
+    """A `:` line (`order …`, `cancel …`, `close …`, `modify …`, `reverse …`) into the CLI's
+    arguments; `UsageError` if it is not one."""
     parser = _Parser(prog=":", add_help=False, exit_on_error=False)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     add_order_arguments(commands.add_parser("order", add_help=False, exit_on_error=False))

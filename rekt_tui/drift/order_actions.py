@@ -13,7 +13,15 @@ from typing import Literal
 from driftpy.drift_client import DriftClient
 from driftpy.addresses import get_user_stats_account_public_key
 from driftpy.decode.user import decode_user
-from driftpy.types import MakerInfo, ModifyOrderParams, OrderParams, OrderTriggerCondition, PositionDirection, PostOnlyParams, is_variant
+from driftpy.types import (
+    MakerInfo,
+    ModifyOrderParams,
+    OrderParams,
+    OrderTriggerCondition,
+    PositionDirection,
+    PostOnlyParams,
+    is_variant,
+)
 from driftpy.types import MarketType as DriftMarketType
 from driftpy.types import Order as DriftOrder
 from driftpy.types import OrderType as DriftOrderType
@@ -215,7 +223,9 @@ def place_orders(
     """Several perp orders in one instruction (an entry and its bracket): all rest, or none.
     `auction` belongs to the first, a market entry."""
     if len(_open_orders(client)) + len(requests) > MAX_OPEN_ORDERS:
-        raise RektError(f"These {len(requests)} orders would pass the account's {MAX_OPEN_ORDERS} open orders; cancel some first.")
+        raise RektError(
+            f"These {len(requests)} orders would pass the account's {MAX_OPEN_ORDERS} open orders; cancel some first."
+        )
     if len({r.user_order_id for r in requests}) != len(requests):
         raise RektError("Orders placed together need distinct user order ids.")
     for request in requests:

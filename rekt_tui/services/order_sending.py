@@ -68,14 +68,17 @@ async def send_orders(
         landed = await land(link, kind, intent, transaction)
     except TransactionFailed as error:
         for record in records:
-            await link.registry.update_order(record.id, status=OrderStatus.FAILED, transaction_signature=error.signature)
+            await link.registry.update_order(
+                record.id, status=OrderStatus.FAILED, transaction_signature=error.signature
+            )
         raise
     except TransactionExpired:
         for record in records:
             await link.registry.update_order(record.id, status=OrderStatus.FAILED)
         raise
     snapshot = link.venue.snapshot()
-    settled = [await settle_row(link.registry, r, snapshot.orders if snapshot else (), landed.signature) for r in records]
+    chain_orders = snapshot.orders if snapshot else ()
+    settled = [await settle_row(link.registry, record, chain_orders, landed.signature) for record in records]
     await record_balances_after_landing(link)
     return [PlacedOrder(record, landed.signature) for record in settled]
 

@@ -13,33 +13,34 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
-from rekt_tui.domain.brackets import Leg, bracket_legs
+from rekt_tui.domain.brackets import Leg, bracket_legs, resting_protection
 from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.guards import OrderRefused, check_order, post_only_refusals, reduce_only_refusals
-
 from rekt_tui.domain.loss_limit import exit_only_refusals
 from rekt_tui.domain.markets import MarketSpec, resolve_market
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd, to_decimal
 from rekt_tui.domain.order_modify import parse_modify
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, parse_order
-from rekt_tui.domain.records import Direction, OrderStatus, OrderType
+from rekt_tui.domain.records import Direction, OrderStatus
 from rekt_tui.domain.strategy import StrategyPreset
-from rekt_tui.domain.trading import AccountSnapshot, Order, Position
+from rekt_tui.domain.trading import AccountSnapshot, Position
 from rekt_tui.drift.sender import Landed
 from rekt_tui.services.landing import Lander, land, link_of
 from rekt_tui.services.link import SessionLink
 from rekt_tui.registry.core import UNSET
 from rekt_tui.services.models import ModifiedOrder, ModifyPlan, OrderForm, OrderPlan, PlacedOrder
 from rekt_tui.services.order_sizing import SIZE_REFUSALS, ReferencePrices, Sizing
-from rekt_tui.services.order_sending import close_position, close_request, send_order, send_orders, taken_user_order_ids
+from rekt_tui.services.order_sending import (
+    close_position,
+    close_request,
+    send_order,
+    send_orders,
+    taken_user_order_ids,
+)
 
 SLOT_S = 0.4  # seconds a slot lasts, for a wait (not money)
 FILL_WAIT_S = 15  # beyond the auction, how long a market entry's bracket waits for its fill
 POLL_S = 0.25
-
-
-def _protective(order: Order) -> bool:
-    return order.reduce_only and order.order_type in (OrderType.TRIGGER_MARKET, OrderType.TRIGGER_LIMIT)
 
 
 def _faces(legs: tuple[Leg, ...], snapshot: AccountSnapshot) -> bool:
@@ -155,14 +156,15 @@ class OrderService:
             book = await self._venue.book_side(plan.request.market, plan.request.direction)
             if crossing := post_only_refusals(plan.request, book[0][0] if book else None):
                 raise OrderRefused(crossing)
+        entry_alone = self._venue.place_order
         if not plan.bracket:
-            return await send_order(self._link, "place_order", plan.request, self._venue.place_order(plan.request, plan.auction))
+            return await send_order(self._link, "place_order", plan.request, entry_alone(plan.request, plan.auction))
         legs = [leg.request for leg in plan.bracket]
         if _faces(plan.bracket, self._account()):  # one transaction: the entry and its bracket, or nothing
             transaction = self._venue.place_orders([plan.request, *legs], plan.auction)
             entry, *placed = await send_orders(self._link, "place_orders", [plan.request, *legs], transaction)
             return replace(entry, bracket=tuple(placed))
-        entry = await send_order(self._link, "place_order", plan.request, self._venue.place_order(plan.request, plan.auction))
+        entry = await send_order(self._link, "place_order", plan.request, entry_alone(plan.request, plan.auction))
         return await self._bracket_after_fill(entry, plan, legs)
 
     async def _bracket_after_fill(self, entry: PlacedOrder, plan: OrderPlan, legs: list[OrderRequest]) -> PlacedOrder:
@@ -179,10 +181,13 @@ class OrderService:
         try:
             placed = await send_orders(self._link, "place_orders", legs, self._venue.place_orders(legs, None))
         except RektError as error:
-            return replace(entry, bracket_problem=f"The entry filled ({entry.signature}) but its bracket was not placed: {error.message}")
+            problem = f"The entry filled ({entry.signature}) but its bracket was not placed: {error.message}"
+            return replace(entry, bracket_problem=problem)
         return replace(entry, bracket=tuple(placed))
 
-    async def plan_modify(self, order_id: int, *, price: str | None, size: str | None, trigger: str | None) -> ModifyPlan:
+    async def plan_modify(
+        self, order_id: int, *, price: str | None, size: str | None, trigger: str | None
+    ) -> ModifyPlan:
         """What open order `order_id` (venue order id) would become, previewed and guarded as that order."""
         snapshot = self._account()
         order = next((o for o in snapshot.orders if o.order_id == order_id), None)
@@ -222,7 +227,10 @@ class OrderService:
         intent: dict[str, object] = {
             "action": "modify", "order": record.id if record else None, "chain_order_id": old.order_id,
             "user_order_id": request.user_order_id, "market": request.market.symbol,
-            "from": {"base_amount": old.base_amount - old.filled, "price": old.price or None, "trigger_price": old.trigger_price},
+            "from": {
+                "base_amount": old.base_amount - old.filled, "price": old.price or None,
+                "trigger_price": old.trigger_price,
+            },
             "to": {"base_amount": request.base_amount, "price": request.price, "trigger_price": request.trigger_price},
         }  # fmt: skip
         landed = await land(self._link, "modify_order", intent, transaction)
@@ -296,7 +304,7 @@ class OrderService:
     async def _cancel_protection(self, market_index: int) -> None:
         """A flat market's take-profits and stop-losses have nothing left to protect: cancel them."""
         snapshot = self._account()
-        legs = [o.order_id for o in snapshot.orders if o.market_index == market_index and _protective(o)]
+        legs = [o.order_id for o in snapshot.orders if o.market_index == market_index and resting_protection(o)]
         if legs:
             await self.cancel_many(legs)
 

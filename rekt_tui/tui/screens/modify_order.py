@@ -121,7 +121,8 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
             field = self.query_one(f"#modify-{name}", Input)
             field.value = typed.get(name) or values[name]
             field.display = self.query_one(f"#modify-{name}-label").display = shown[name]
-        self.query_one("#modify-price" if shown["price"] else "#modify-trigger" if shown["trigger"] else "#modify-size").focus()
+        first = next(name for name in ("price", "trigger", "size") if shown[name])
+        self.query_one(f"#modify-{first}").focus()
         self._show("Change a field to see the order it becomes.", "")
 
     def _base_decimals(self, order: Order) -> int:

@@ -8,10 +8,10 @@ from textual.events import Resize
 from textual.reactive import reactive, var
 from textual.widgets import DataTable, Static
 
+from rekt_tui.domain.brackets import resting_protection
 from rekt_tui.domain.order_modify import kind_of
 from rekt_tui.domain.orders import OrderKind
-from rekt_tui.domain.records import OrderType
-from rekt_tui.domain.trading import AccountSnapshot, Order
+from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.tui.formatting import NOT_CONNECTED
 from rekt_tui.tui.tables import ORDER_COLUMNS, ORDER_DROP_ORDER, order_cells
 from rekt_tui.tui.messages import LinkedSession
@@ -23,17 +23,13 @@ NO_ORDERS = "No open orders."
 ORDERS_PLACEHOLDER = f"Open orders: {NOT_CONNECTED}."
 
 
-def is_protective(order: Order) -> bool:
-    return order.reduce_only and order.order_type in (OrderType.TRIGGER_MARKET, OrderType.TRIGGER_LIMIT)
-
-
 def grouped_rows(account: AccountSnapshot, names: dict[int, str]) -> dict[str, tuple[str, ...]]:
     """Rows by chain order id: each market's orders, then its bracket legs marked `↳ TP` / `↳ SL`."""
     oracles = {p.market_index: p.oracle_price for p in account.positions}
     rows = {}
-    for order in sorted(account.orders, key=lambda o: (o.market_index, is_protective(o), o.order_id)):
+    for order in sorted(account.orders, key=lambda o: (o.market_index, resting_protection(o), o.order_id)):
         cells = order_cells(order, names)
-        if is_protective(order) and order.market_index in oracles:
+        if resting_protection(order) and order.market_index in oracles:
             kind = kind_of(order, oracles[order.market_index])
             leg = "SL" if kind in (OrderKind.STOP_MARKET, OrderKind.STOP_LIMIT) else "TP"
             cells = (cells[0], f"↳ {leg}", *cells[2:])
