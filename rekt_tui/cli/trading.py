@@ -43,6 +43,7 @@ async def run(services: Services, args: argparse.Namespace) -> int:
         "order": trading_orders.order,
         "cancel": trading_orders.cancel,
         "close": trading_orders.close,
+        "modify": trading_orders.modify,
     }[args.command]
     # Refusals that need no chain come before connecting.
     trading_orders.check_usage(args)

@@ -6,11 +6,16 @@ stay fast for every command, including those that never touch the chain.
 
 import argparse
 
-from rekt_tui.domain.order_grammar import add_cancel_arguments, add_close_arguments, add_order_arguments
+from rekt_tui.domain.order_grammar import (
+    add_cancel_arguments,
+    add_close_arguments,
+    add_modify_arguments,
+    add_order_arguments,
+)
 from rekt_tui.domain.pubkey import parse_pubkey
 
 TRADING_COMMANDS = frozenset(
-    {"airdrop", "init", "deposit", "withdraw", "strategy", "start", "order", "cancel", "close", "status"}
+    {"airdrop", "init", "deposit", "withdraw", "strategy", "start", "order", "cancel", "close", "modify", "status"}
 )
 
 
@@ -55,7 +60,11 @@ def add_trading_commands(commands, command) -> None:
     add_cancel_arguments(cancel)
     close = command(commands, "close", "close a position (or all) with reduce-only market orders")
     add_close_arguments(close)
+    modify = command(commands, "modify", "change an open order's price, size or trigger in place (previewed, guarded)")
+    add_modify_arguments(modify)
+    modify.add_argument("--yes", action="store_true", help="modify without asking")
+    modify.add_argument("--json", action="store_true", help="print JSON")
     status = command(commands, "status", "account, positions, orders and the start-trading checklist")
     status.add_argument("--json", action="store_true", help="print JSON")
-    for parser in (airdrop, init, deposit, withdraw, strategy, start, order, cancel, close, status):
+    for parser in (airdrop, init, deposit, withdraw, strategy, start, order, cancel, close, modify, status):
         session_option(parser)

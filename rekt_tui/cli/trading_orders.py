@@ -1,4 +1,4 @@
-"""`rekt-tui order | cancel | close`: the preview first, then one confirmation, then the chain.
+"""`rekt-tui order | cancel | close | modify`: the preview first, then one confirmation, then the chain.
 
 A refused order prints every refusal with its numbers and exits non-zero before
 anything is signed; `--yes` places without asking (scripts), otherwise the preview is
@@ -7,10 +7,12 @@ confirmed at the prompt.
 
 import argparse
 
-from rekt_tui.cli.output import ask, note, print_table
+from rekt_tui.cli.output import ask, note, print_json, print_table
 from rekt_tui.cli.trading_views import preview_rows
+from rekt_tui.domain.brackets import bracket_lines
 from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.guards import OrderRefused
+from rekt_tui.domain.order_grammar import check_modify
 from rekt_tui.domain.orders import side_label
 from rekt_tui.services.landing import Lander
 from rekt_tui.services.models import OrderForm
@@ -21,10 +23,13 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
     form = OrderForm(
         market=args.market, side=args.side, size=args.size, kind=args.kind, price=args.price, trigger=args.trigger,
         reduce_only=args.reduce_only, post_only=args.post_only, expire_s=args.expire,
+        take_profit=args.take_profit, stop_loss=args.stop_loss,
     )  # fmt: skip
     overrides = {"allow_stacking": args.allow_stacking, "allow_far_price": args.allow_far_price}
     plan = await service.plan(form, **overrides)
-    print_table(["PREVIEW", "VALUE"], preview_rows(plan.request, plan.auction, plan.preview))
+    rows = preview_rows(plan.request, plan.auction, plan.preview)
+    bracket = [["bracket", line] for line in bracket_lines(plan.bracket, plan.preview.entry_price)]
+    print_table(["PREVIEW", "VALUE"], rows + bracket)
     if plan.refusals:
         raise OrderRefused(plan.refusals)
     if args.yes:
@@ -39,6 +44,42 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
         f"Order {record.chain_order_id if record.chain_order_id is not None else '—'} "
         f"(user order id {record.user_order_id}) {side_label(record.direction)} is {record.status.value}."
     )
+    for leg in placed.bracket:
+        note(f"Bracket order {leg.record.chain_order_id} (reduce-only, no expiry) is {leg.record.status.value}.")
+    if placed.bracket_problem:
+        note(placed.bracket_problem)
+        return 1
+    return 0
+
+
+async def modify(lander: Lander, args: argparse.Namespace) -> int:
+    """Preview the order as it would become, then replace it in place (asks unless --yes)."""
+    service = OrderService(lander)
+    changes = {"price": args.price, "size": args.size, "trigger": args.trigger}
+    plan = await service.plan_modify(args.order_id, **changes)
+    rows = preview_rows(plan.plan.request, None, plan.plan.preview)
+    if not args.json:
+        print_table(["PREVIEW", "VALUE"], rows)
+    if plan.plan.refusals:
+        raise OrderRefused(plan.plan.refusals)
+    if args.yes:
+        done = await service.modify(plan)
+    elif ask(f"Modify order {args.order_id}?"):
+        done = await service.modify(await service.plan_modify(args.order_id, **changes))  # checked again on fresh data
+    else:
+        raise RektError("Order not modified; nothing was signed.")
+    request = plan.plan.request
+    if args.json:
+        print_json({
+            "order_id": args.order_id, "new_order_id": done.chain_order_id, "user_order_id": request.user_order_id,
+            "market": request.market.symbol, "side": side_label(request.direction), "type": request.kind.value,
+            "base_amount": request.base_amount, "price": request.price, "trigger_price": request.trigger_price,
+            "signature": done.signature, "preview": dict(rows),
+        })  # fmt: skip
+        return 0
+    print(done.signature)
+    number = "—" if done.chain_order_id is None else str(done.chain_order_id)
+    note(f"Order {args.order_id} is now order {number} (user order id {request.user_order_id}).")
     return 0
 
 
@@ -48,6 +89,8 @@ def check_usage(args: argparse.Namespace) -> None:
         raise UsageError("Give one ORDER_ID (from `rekt-tui status`) or --all.")
     if args.command == "close" and args.all == (args.market is not None):
         raise UsageError("Give one MARKET (like SOL-PERP) or --all.")
+    if args.command == "modify":
+        check_modify(args)
 
 
 async def cancel(lander: Lander, args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from enum import Enum
 
+from rekt_tui.domain.brackets import resting_protection
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.markets import floor_to, format_base, format_price
 from rekt_tui.domain.money import format_usd
@@ -90,7 +91,7 @@ def check_order(
     """
     refusals = _freshness(account_age_s, oracle_age_s, stale_after_s)
     if request.reduce_only:
-        refusals += _reduce_only(request, account)
+        refusals += reduce_only_refusals(request, account)
     else:
         refusals += _margin(request, account, preview, largest_base) + _leverage(
             request, preview, strategy, largest_base
@@ -158,7 +159,8 @@ def position_base(account: AccountSnapshot, request: OrderRequest) -> int:
     return sum(p.base_amount for p in account.positions if p.market_index == request.market.market_index)
 
 
-def _reduce_only(request: OrderRequest, account: AccountSnapshot) -> list[Refusal]:
+def reduce_only_refusals(request: OrderRequest, account: AccountSnapshot) -> list[Refusal]:
+    """A reduce-only order must shrink the position it faces, or Drift refuses it."""
     base = position_base(account, request)
     shrinks = base != 0 and (base > 0) != (request.direction is Direction.LONG)
     if shrinks:
@@ -222,9 +224,12 @@ def _leverage(
 
 
 def _stacking(request: OrderRequest, open_orders: Sequence[Order]) -> list[Refusal]:
-    """An order on the same market and side as a live one is usually a double keypress."""
+    """An order on the same market and side as a live one is usually a double keypress; a
+    resting take-profit or stop-loss is protection, not an earlier keypress."""
     market = request.market
     for order in open_orders:
+        if resting_protection(order):
+            continue
         if (order.market_type, order.market_index, order.direction) == (
             market.market_type, market.market_index, request.direction
         ):

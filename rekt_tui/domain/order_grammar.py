@@ -1,4 +1,5 @@
-"""The order grammar shared by the CLI and the cockpit's `:` line: `order`, `cancel`, `close`.
+"""The order grammar shared by the CLI and the cockpit's `:` line: `order`, `cancel`, `close`,
+`modify` and (on the `:` line) `reverse`.
 
 One definition of each command's arguments, so `rekt-tui order ETH-PERP sell 0.5 --type
 limit --price 4100` and `:order ETH-PERP sell 0.5 --type limit --price 4100` mean the same.
@@ -34,6 +35,8 @@ def add_order_arguments(order: argparse.ArgumentParser) -> None:
     order.add_argument("--reduce-only", action="store_true", help="only shrink a position")
     order.add_argument("--post-only", action="store_true", help="limit orders: rest on the book, never take")
     order.add_argument("--expire", type=positive_seconds, metavar="S", help="expire after S seconds")
+    order.add_argument("--tp", dest="take_profit", metavar="P", help="bracket: a reduce-only take-profit at trigger P")
+    order.add_argument("--sl", dest="stop_loss", metavar="P", help="bracket: a reduce-only stop-loss at trigger P")
     order.add_argument("--allow-stacking", action="store_true", help="allow a second order on the same market and side")
     order.add_argument(
         "--allow-far-price", action="store_true",
@@ -51,33 +54,57 @@ def add_close_arguments(close: argparse.ArgumentParser) -> None:
     close.add_argument("--all", action="store_true", help="close every position")
 
 
+def add_modify_arguments(modify: argparse.ArgumentParser) -> None:
+    modify.add_argument("order_id", type=int, metavar="ORDER_ID")
+    modify.add_argument("--price", metavar="P", help="new limit price")
+    modify.add_argument("--size", metavar="SIZE", help="new size (what rests anew)")
+    modify.add_argument("--trigger", metavar="P", help="new trigger price")
+
+
+def add_reverse_arguments(reverse: argparse.ArgumentParser) -> None:
+    reverse.add_argument("market", metavar="MARKET")
+
+
+COMMANDS = "order, cancel, close, modify or reverse"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that refuses in one sentence instead of printing usage and exiting."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message[0].upper()}{message[1:]}; try order, cancel or close (as on the command line).")
+        raise UsageError(f"{message[0].upper()}{message[1:]}; try {COMMANDS} (as on the command line).")
 
 
 def parse_command_line(text: str) -> argparse.Namespace:
-    """A `:` line (`order …`, `cancel …`, `close …`) into the CLI's arguments; `UsageError` if it is not one."""
+    """A `:` line (`order …`, `cancel …`, `close …`, `modify …`, `reverse …`) into the CLI's
+    arguments; `UsageError` if it is not one."""
     parser = _Parser(prog=":", add_help=False, exit_on_error=False)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     add_order_arguments(commands.add_parser("order", add_help=False, exit_on_error=False))
     add_cancel_arguments(commands.add_parser("cancel", add_help=False, exit_on_error=False))
     add_close_arguments(commands.add_parser("close", add_help=False, exit_on_error=False))
+    add_modify_arguments(commands.add_parser("modify", add_help=False, exit_on_error=False))
+    add_reverse_arguments(commands.add_parser("reverse", add_help=False, exit_on_error=False))
     try:
         words = shlex.split(text.strip().removeprefix(":"))
     except ValueError as error:
         raise UsageError(f"Cannot read that line ({error}).") from None
     if not words:
-        raise UsageError("Type a command: order, cancel or close (as on the command line).")
+        raise UsageError(f"Type a command: {COMMANDS} (as on the command line).")
     try:
         args = parser.parse_args(words)
     except argparse.ArgumentError as error:
         text = str(error)
-        raise UsageError(f"{text[0].upper()}{text[1:]}; try order, cancel or close (as on the command line).") from None
+        raise UsageError(f"{text[0].upper()}{text[1:]}; try {COMMANDS} (as on the command line).") from None
     if args.command == "cancel" and (args.order_id is None) == (not args.all):
         raise UsageError("Cancel takes either an order number or --all.")
     if args.command == "close" and (args.market is None) == (not args.all):
         raise UsageError("Close takes either a market or --all.")
+    if args.command == "modify":
+        check_modify(args)
     return args
+
+
+def check_modify(args: argparse.Namespace) -> None:
+    if args.price is None and args.size is None and args.trigger is None:
+        raise UsageError(f"Give a new --price, --size or --trigger to modify order #{args.order_id}.")

@@ -154,9 +154,9 @@ def parse_order(
     spec = resolve_market(market, markets)
     direction = parse_side(side)
     kind = parse_kind(kind)
-    limit_price = _parse_price(price, kind, spec)
-    trigger_price = _parse_trigger(trigger, kind, direction, oracle_price)
-    base_amount = _parse_size(size, spec, limit_price or trigger_price or oracle_price)
+    limit_price = parse_price(price, kind, spec)
+    trigger_price = parse_trigger(trigger, kind, direction, oracle_price)
+    base_amount = parse_size(size, spec, limit_price or trigger_price or oracle_price)
     if post_only and kind is not OrderKind.LIMIT:
         raise UsageError(f"Post-only applies to limit orders only; drop it for this {kind.label} order.")
     return OrderRequest(
@@ -174,7 +174,7 @@ def parse_order(
     )
 
 
-def _parse_size(text: str, spec: MarketSpec, reference_price: int) -> int:
+def parse_size(text: str, spec: MarketSpec, reference_price: int) -> int:
     """Base units ("1.5"), or a USD notional ("$250") at the order's own price (its limit,
     else its trigger, else the oracle), rounded down to the market's step."""
     if text.strip().startswith("$"):
@@ -185,7 +185,7 @@ def _parse_size(text: str, spec: MarketSpec, reference_price: int) -> int:
         if amount < spec.min_order_size:
             minimum = format_base(spec.min_order_size, spec)
             raise UsageError(f"{text.strip()} buys less than {spec.symbol}'s minimum of {minimum}; size it larger.")
-        return _parse_size(f"{to_decimal(amount, spec.base_decimals)}", spec, reference_price)
+        return parse_size(f"{to_decimal(amount, spec.base_decimals)}", spec, reference_price)
     amount = parse_amount(text, spec.base_decimals, what="Size")
     shown = format_base(amount, spec)
     if amount % spec.step_size:
@@ -202,7 +202,7 @@ def _parse_size(text: str, spec: MarketSpec, reference_price: int) -> int:
     return amount
 
 
-def _parse_price(text: str | None, kind: OrderKind, spec: MarketSpec) -> int | None:
+def parse_price(text: str | None, kind: OrderKind, spec: MarketSpec) -> int | None:
     if not kind.takes_price:
         if text is not None:
             raise UsageError(
@@ -221,7 +221,7 @@ def _parse_price(text: str | None, kind: OrderKind, spec: MarketSpec) -> int | N
     return price
 
 
-def _parse_trigger(text: str | None, kind: OrderKind, direction: Direction, oracle_price: int) -> int | None:
+def parse_trigger(text: str | None, kind: OrderKind, direction: Direction, oracle_price: int) -> int | None:
     if not kind.takes_trigger:
         if text is not None:
             raise UsageError(

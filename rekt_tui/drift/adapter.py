@@ -251,6 +251,12 @@ class DriftVenue:
     def place_order(self, request: OrderRequest, auction: tuple[int, int, int] | None) -> Transaction:
         return self._fixed(order_actions.place_order(self._client, request, auction=auction))
 
+    def place_orders(self, requests: Sequence[OrderRequest], auction: tuple[int, int, int] | None) -> Transaction:
+        return self._fixed(order_actions.place_orders(self._client, requests, auction=auction))
+
+    def modify_order(self, order_id: int, request: OrderRequest) -> Transaction:
+        return self._fixed(order_actions.modify_order(self._client, order_id, request))
+
     def close_position(
         self, market_index: int, *, user_order_id: int, max_ts: int, auction: tuple[int, int, int],
         base_amount: int | None = None,

@@ -13,7 +13,15 @@ from typing import Literal
 from driftpy.drift_client import DriftClient
 from driftpy.addresses import get_user_stats_account_public_key
 from driftpy.decode.user import decode_user
-from driftpy.types import MakerInfo, OrderParams, OrderTriggerCondition, PositionDirection, PostOnlyParams, is_variant
+from driftpy.types import (
+    MakerInfo,
+    ModifyOrderParams,
+    OrderParams,
+    OrderTriggerCondition,
+    PositionDirection,
+    PostOnlyParams,
+    is_variant,
+)
 from driftpy.types import MarketType as DriftMarketType
 from driftpy.types import Order as DriftOrder
 from driftpy.types import OrderType as DriftOrderType
@@ -207,3 +215,51 @@ async def _maker_infos(client: DriftClient, makers: Sequence[Pubkey]) -> list[Ma
             user = decode_user(bytes(account.data))
             infos.append(MakerInfo(key, get_user_stats_account_public_key(client.program_id, user.authority), user))
     return infos
+
+
+def place_orders(
+    client: DriftClient, requests: Sequence[OrderRequest], *, auction: tuple[int, int, int] | None = None
+) -> list[Instruction]:
+    """Several perp orders in one instruction (an entry and its bracket): all rest, or none.
+    `auction` belongs to the first, a market entry."""
+    if len(_open_orders(client)) + len(requests) > MAX_OPEN_ORDERS:
+        raise RektError(
+            f"These {len(requests)} orders would pass the account's {MAX_OPEN_ORDERS} open orders; cancel some first."
+        )
+    if len({r.user_order_id for r in requests}) != len(requests):
+        raise RektError("Orders placed together need distinct user order ids.")
+    for request in requests:
+        if request.market.market_type is not MarketType.PERP:
+            raise RektError(f"{request.market.symbol} is not a perp market; orders here are for perps.")
+        if client.get_perp_market_account(request.market.market_index) is None:
+            raise RektError(f"Perp market {request.market.market_index} does not exist on this cluster.")
+        _check_user_order_id(client, request.user_order_id)
+    params = [_params(request, auction if number == 0 else None) for number, request in enumerate(requests)]
+    return [client.get_place_orders_ix(params)]
+
+
+def _params(request: OrderRequest, auction: tuple[int, int, int] | None) -> OrderParams:
+    start, end, duration = auction or (None, None, None)
+    triggered = request.trigger_price is not None
+    return OrderParams(
+        order_type=_ORDER_TYPES[request.order_type](), market_type=DriftMarketType.Perp(),
+        direction=_direction(request.direction), base_asset_amount=request.base_amount,
+        market_index=request.market.market_index, user_order_id=request.user_order_id, price=request.price or 0,
+        reduce_only=request.reduce_only,
+        post_only=PostOnlyParams.MustPostOnly() if request.post_only else PostOnlyParams.NONE(),
+        max_ts=request.max_ts or None, trigger_price=request.trigger_price if triggered else None,
+        trigger_condition=_TRIGGERS[request.trigger_condition.value]() if request.trigger_condition
+        else OrderTriggerCondition.Above(),
+        auction_start_price=start, auction_end_price=end, auction_duration=duration,
+    )  # fmt: skip
+
+
+def modify_order(client: DriftClient, order_id: int, request: OrderRequest) -> list[Instruction]:
+    """Replace open order `order_id` by `request` (same user order id, a new chain order id)."""
+    if not any(order.order_id == order_id for order in _open_orders(client)):
+        raise RektError(f"There is no open order {order_id} to modify.")
+    params = ModifyOrderParams(
+        base_asset_amount=request.base_amount, price=request.price, trigger_price=request.trigger_price,
+        trigger_condition=_TRIGGERS[request.trigger_condition.value]() if request.trigger_condition else None,
+    )  # fmt: skip
+    return [client.get_modify_order_ix(order_id, params)]

@@ -216,9 +216,16 @@ class TradingRepository(RegistryCore):
         status: Update[OrderStatus] = UNSET,
         chain_order_id: Update[int | None] = UNSET,
         transaction_signature: Update[str | None] = UNSET,
+        base_amount: Update[int] = UNSET,
+        price: Update[int | None] = UNSET,
+        trigger_price: Update[int | None] = UNSET,
     ) -> OrderRecord:
-        """Change only the fields passed; `order_id` is the registry's id from `OrderRecord.id`."""
-        changes = given(status=status, chain_order_id=chain_order_id)
+        """Change only the fields passed (the terms too, after a modification); `order_id` is the
+        registry's id from `OrderRecord.id`."""
+        changes = given(
+            status=status, chain_order_id=chain_order_id, base_amount=base_amount, price=price,
+            trigger_price=trigger_price,
+        )
         async with self._writing() as conn:
             await _load_order(conn, order_id)
             if transaction_signature is not UNSET:

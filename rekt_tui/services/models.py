@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from rekt_tui.domain.brackets import Leg
 from rekt_tui.domain.guards import Preview, Refusal
 from rekt_tui.domain.orders import OrderKind, OrderRequest
 from rekt_tui.domain.records import OrderRecord, TeardownStepStatus
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.teardown import TeardownStep
+from rekt_tui.domain.trading import Order
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class OrderForm:
     expire_s: int | None = None
     allow_stacking: bool = False
     allow_far_price: bool = False
+    take_profit: str | None = None  # a bracket's trigger prices, as typed
+    stop_loss: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,11 +56,29 @@ class OrderPlan:
     auction: tuple[int, int, int] | None  # a market order's (start, end, duration in slots)
     preview: Preview
     refusals: tuple[Refusal, ...]  # empty: the order may be signed
+    bracket: tuple[Leg, ...] = ()  # reduce-only take-profit and stop-loss attached to the entry
 
 
 @dataclass(frozen=True)
 class PlacedOrder:
     record: OrderRecord
+    signature: str
+    bracket: tuple["PlacedOrder", ...] = ()  # the legs placed with (or after) the entry
+    bracket_problem: str | None = None  # why legs asked for were not placed (the entry was)
+
+
+@dataclass(frozen=True)
+class ModifyPlan:
+    """An open order and what it would become, previewed and guarded as that order."""
+
+    order: Order
+    plan: OrderPlan
+
+
+@dataclass(frozen=True)
+class ModifiedOrder:
+    record: OrderRecord | None  # the registry's row of the order (None: placed outside rekt-tui)
+    chain_order_id: int | None  # the replacement's venue order id (None: not seen yet)
     signature: str
 
 

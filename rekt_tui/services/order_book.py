@@ -23,7 +23,7 @@ from rekt_tui.registry.core import UNSET, Update
 from rekt_tui.services.link import SessionLink
 
 # Transaction kinds that place an order; their intent names the order row as "order".
-ORDER_KINDS = frozenset({"place_order", "close_position"})
+ORDER_KINDS = frozenset({"place_order", "place_orders", "close_position"})
 
 
 def ended_status(record: OrderRecord) -> OrderStatus:
@@ -63,7 +63,8 @@ def _match(record: OrderRecord, chain_orders: tuple[Order, ...]) -> Order | None
 def _transaction_of(record: OrderRecord, transactions: list[TransactionRecord]) -> TransactionRecord | None:
     """The newest transaction (a rebuild comes after what it replaces) placing this row."""
     for tx in transactions:  # newest first
-        if tx.kind in ORDER_KINDS and json.loads(tx.intent).get("order") == record.id:
+        intent = json.loads(tx.intent)
+        if tx.kind in ORDER_KINDS and record.id in (intent.get("order"), *intent.get("orders", ())):
             return tx
     return None
 

@@ -11,6 +11,7 @@ way: it can only lower risk, and repeating one is harmless.
 """
 
 import time
+from collections.abc import Sequence
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.markets import format_base
@@ -36,29 +37,50 @@ async def send_order(
     link: SessionLink, kind: str, request: OrderRequest, transaction: Transaction, extra: Intent | None = None
 ) -> PlacedOrder:
     """Write the row, send, and let the result decide the row."""
-    record = await link.registry.add_order(
-        link.pubkey, user_order_id=request.user_order_id, market_type=request.market.market_type,
-        market_index=request.market.market_index, direction=request.direction, order_type=request.order_type,
-        base_amount=request.base_amount, price=request.price, trigger_price=request.trigger_price,
-        reduce_only=request.reduce_only, post_only=request.post_only, max_ts=request.max_ts,
-    )  # fmt: skip
+    [placed] = await send_orders(link, kind, [request], transaction, extra)
+    return placed
+
+
+async def send_orders(
+    link: SessionLink, kind: str, requests: Sequence[OrderRequest], transaction: Transaction,
+    extra: Intent | None = None,
+) -> list[PlacedOrder]:  # fmt: skip
+    """Write a row for each order one transaction places (an entry and its bracket), send,
+    and let the result decide every row."""
+    records = [
+        await link.registry.add_order(
+            link.pubkey, user_order_id=request.user_order_id, market_type=request.market.market_type,
+            market_index=request.market.market_index, direction=request.direction, order_type=request.order_type,
+            base_amount=request.base_amount, price=request.price, trigger_price=request.trigger_price,
+            reduce_only=request.reduce_only, post_only=request.post_only, max_ts=request.max_ts or None,
+        )  # fmt: skip
+        for request in requests
+    ]
+    first = requests[0]
     intent: Intent = {
-        **(extra or {}), "order": record.id, "user_order_id": request.user_order_id, "market": request.market.symbol,
-        "direction": request.direction.value, "order_type": request.order_type.value,
-        "base_amount": request.base_amount, "reduce_only": request.reduce_only,
+        **(extra or {}), "order": records[0].id, "user_order_id": first.user_order_id, "market": first.market.symbol,
+        "direction": first.direction.value, "order_type": first.order_type.value,
+        "base_amount": first.base_amount, "reduce_only": first.reduce_only,
     }  # fmt: skip
+    if len(records) > 1:
+        intent["orders"] = [record.id for record in records]
     try:
         landed = await land(link, kind, intent, transaction)
     except TransactionFailed as error:
-        await link.registry.update_order(record.id, status=OrderStatus.FAILED, transaction_signature=error.signature)
+        for record in records:
+            await link.registry.update_order(
+                record.id, status=OrderStatus.FAILED, transaction_signature=error.signature
+            )
         raise
     except TransactionExpired:
-        await link.registry.update_order(record.id, status=OrderStatus.FAILED)
+        for record in records:
+            await link.registry.update_order(record.id, status=OrderStatus.FAILED)
         raise
     snapshot = link.venue.snapshot()
-    record = await settle_row(link.registry, record, snapshot.orders if snapshot else (), landed.signature)
+    chain_orders = snapshot.orders if snapshot else ()
+    settled = [await settle_row(link.registry, record, chain_orders, landed.signature) for record in records]
     await record_balances_after_landing(link)
-    return PlacedOrder(record, landed.signature)
+    return [PlacedOrder(record, landed.signature) for record in settled]
 
 
 async def close_position(

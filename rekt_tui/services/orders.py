@@ -7,16 +7,19 @@ registry as `pending` first, then sent (order_sending.py); the row follows the r
 and a crash in between is resolved by `adopt_orders` from the chain.
 """
 
+import asyncio
 import time
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
-from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.guards import OrderRefused, check_order, post_only_refusals
+from rekt_tui.domain.brackets import Leg, bracket_legs, resting_protection
+from rekt_tui.domain.errors import RektError, UsageError
+from rekt_tui.domain.guards import OrderRefused, check_order, post_only_refusals, reduce_only_refusals
 from rekt_tui.domain.loss_limit import exit_only_refusals
 from rekt_tui.domain.markets import MarketSpec, resolve_market
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd, to_decimal
+from rekt_tui.domain.order_modify import parse_modify
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, parse_order
 from rekt_tui.domain.records import Direction, OrderStatus
 from rekt_tui.domain.strategy import StrategyPreset
@@ -24,9 +27,26 @@ from rekt_tui.domain.trading import AccountSnapshot, Position
 from rekt_tui.drift.sender import Landed
 from rekt_tui.services.landing import Lander, land, link_of
 from rekt_tui.services.link import SessionLink
-from rekt_tui.services.models import OrderForm, OrderPlan, PlacedOrder
+from rekt_tui.registry.core import UNSET
+from rekt_tui.services.models import ModifiedOrder, ModifyPlan, OrderForm, OrderPlan, PlacedOrder
 from rekt_tui.services.order_sizing import SIZE_REFUSALS, ReferencePrices, Sizing
-from rekt_tui.services.order_sending import close_position, close_request, send_order, taken_user_order_ids
+from rekt_tui.services.order_sending import (
+    close_position,
+    close_request,
+    send_order,
+    send_orders,
+    taken_user_order_ids,
+)
+
+SLOT_S = 0.4  # seconds a slot lasts, for a wait (not money)
+FILL_WAIT_S = 15  # beyond the auction, how long a market entry's bracket waits for its fill
+POLL_S = 0.25
+
+
+def _faces(legs: tuple[Leg, ...], snapshot: AccountSnapshot) -> bool:
+    """Whether the account holds a position the reduce-only legs would shrink."""
+    return bool(legs) and all(not reduce_only_refusals(leg.request, snapshot) for leg in legs)
+
 
 # Far beyond any staleness limit; stands in for "never heard from" in the guards' sentences.
 NEVER_S = 10**6
@@ -69,7 +89,29 @@ class OrderService:
             refusals = check(request, preview=preview, largest_base=sizing.largest(snapshot, self.strategy()))
         ledger = await self._registry.get_loss_ledger(self._link.session.pubkey)  # exit-only after a loss limit
         refusals += exit_only_refusals(request, ledger.breach if ledger is not None else None)
-        return OrderPlan(request, auction, preview, tuple(refusals))
+        entry_price = request.price or request.trigger_price or preview.entry_price  # where the entry means to fill
+        legs = await self._bracket(form, request, snapshot, entry_price, oracle)
+        return OrderPlan(request, auction, preview, tuple(refusals), legs)
+
+    async def _bracket(
+        self, form: OrderForm, entry: OrderRequest, snapshot: AccountSnapshot, entry_price: int, oracle: int
+    ) -> tuple[Leg, ...]:
+        """The entry's take-profit and stop-loss legs. They go in the entry's transaction when a
+        position already faces them; after a market entry's fill otherwise; a resting entry
+        into a flat market has nothing for a reduce-only leg to face until it fills."""
+        if not (form.take_profit or form.stop_loss):
+            return ()
+        legs = bracket_legs(
+            entry, take_profit=form.take_profit, stop_loss=form.stop_loss, entry_price=entry_price,
+            oracle_price=oracle, markets=self.markets(), taken=await taken_user_order_ids(self._link),
+            now=int(time.time()),
+        )  # fmt: skip
+        if entry.kind is not OrderKind.MARKET and not _faces(legs, snapshot):
+            raise UsageError(
+                f"A bracket on a {entry.kind.label} entry needs a {entry.market.symbol} position on the same side "
+                "to protect; place the take-profit and stop-loss once it fills, or enter at market."
+            )
+        return legs
 
     async def largest_size(self, form: OrderForm) -> int:
         """The largest size (base precision) of `form`'s order that passes the margin and
@@ -114,14 +156,110 @@ class OrderService:
             book = await self._venue.book_side(plan.request.market, plan.request.direction)
             if crossing := post_only_refusals(plan.request, book[0][0] if book else None):
                 raise OrderRefused(crossing)
-        transaction = self._venue.place_order(plan.request, plan.auction)
-        return await send_order(self._link, "place_order", plan.request, transaction)
+        entry_alone = self._venue.place_order
+        if not plan.bracket:
+            return await send_order(self._link, "place_order", plan.request, entry_alone(plan.request, plan.auction))
+        legs = [leg.request for leg in plan.bracket]
+        if _faces(plan.bracket, self._account()):  # one transaction: the entry and its bracket, or nothing
+            transaction = self._venue.place_orders([plan.request, *legs], plan.auction)
+            entry, *placed = await send_orders(self._link, "place_orders", [plan.request, *legs], transaction)
+            return replace(entry, bracket=tuple(placed))
+        entry = await send_order(self._link, "place_order", plan.request, entry_alone(plan.request, plan.auction))
+        return await self._bracket_after_fill(entry, plan, legs)
+
+    async def _bracket_after_fill(self, entry: PlacedOrder, plan: OrderPlan, legs: list[OrderRequest]) -> PlacedOrder:
+        """Place the legs once the market entry's fill gives them a position to face; the entry
+        stands whatever happens here, and the answer says so."""
+        deadline = time.monotonic() + (plan.auction[2] if plan.auction else 0) * SLOT_S + FILL_WAIT_S
+        while not _faces(plan.bracket, self._account()) and time.monotonic() < deadline:
+            await asyncio.sleep(POLL_S)
+            await self._venue.refresh_account()
+        if not _faces(plan.bracket, self._account()):
+            problem = (f"The entry ({entry.signature}) has not filled yet, so its take-profit and stop-loss were not "
+                       "placed; place them once it fills.")  # fmt: skip
+            return replace(entry, bracket_problem=problem)
+        try:
+            placed = await send_orders(self._link, "place_orders", legs, self._venue.place_orders(legs, None))
+        except RektError as error:
+            problem = f"The entry filled ({entry.signature}) but its bracket was not placed: {error.message}"
+            return replace(entry, bracket_problem=problem)
+        return replace(entry, bracket=tuple(placed))
+
+    async def plan_modify(
+        self, order_id: int, *, price: str | None, size: str | None, trigger: str | None
+    ) -> ModifyPlan:
+        """What open order `order_id` (venue order id) would become, previewed and guarded as that order."""
+        snapshot = self._account()
+        order = next((o for o in snapshot.orders if o.order_id == order_id), None)
+        if order is None:
+            raise RektError(f"There is no open order #{order_id} to modify; the open orders list them.")
+        spec = next((s for s in self.markets().values() if s.market_index == order.market_index), None)
+        if spec is None:
+            raise RektError(f"Perp market {order.market_index} does not exist on this cluster.")
+        oracle = self._oracle(spec)
+        request = parse_modify(order, spec, price=price, size=size, trigger=trigger, oracle_price=oracle)
+        if not request.reduce_only:
+            snapshot = self._trading_account()
+        book = await self._venue.book_side(spec, request.direction)
+        others = tuple(o for o in snapshot.orders if o.order_id != order_id)
+        age = self._data_age_s()
+        preview = self._venue.preview(request, auction_end_price=None, book=book)
+        refusals = check_order(
+            request, snapshot, preview, self.strategy(), open_orders=others, account_age_s=age, oracle_age_s=age,
+            stale_after_s=self._settings.ui.stale_after_s, allow_stacking=True, oracle_price=oracle,
+            price_band_pct=self._settings.guards.price_band_pct, best_opposite=book[0][0] if book else None,
+        )  # fmt: skip
+        return ModifyPlan(order, OrderPlan(request, None, preview, tuple(refusals)))
+
+    async def modify(self, plan: ModifyPlan) -> ModifiedOrder:
+        """Replace the order in place; the transaction's intent (old and new terms) is recorded
+        before it is signed, and the order's row takes the new terms and chain id once it lands."""
+        request = plan.plan.request
+        if plan.plan.refusals:
+            raise OrderRefused(plan.plan.refusals)
+        if request.post_only:
+            book = await self._venue.book_side(request.market, request.direction)
+            if crossing := post_only_refusals(request, book[0][0] if book else None):
+                raise OrderRefused(crossing)
+        transaction = self._venue.modify_order(plan.order.order_id, request)
+        record = await self._registry.find_live_order(self._link.session.pubkey, request.user_order_id)
+        old = plan.order
+        intent: dict[str, object] = {
+            "action": "modify", "order": record.id if record else None, "chain_order_id": old.order_id,
+            "user_order_id": request.user_order_id, "market": request.market.symbol,
+            "from": {
+                "base_amount": old.base_amount - old.filled, "price": old.price or None,
+                "trigger_price": old.trigger_price,
+            },
+            "to": {"base_amount": request.base_amount, "price": request.price, "trigger_price": request.trigger_price},
+        }  # fmt: skip
+        landed = await land(self._link, "modify_order", intent, transaction)
+        snapshot = self._venue.snapshot()
+        now = next((o for o in (snapshot.orders if snapshot else ()) if o.user_order_id == request.user_order_id), None)
+        if record is not None:
+            record = await self._registry.update_order(
+                record.id, chain_order_id=now.order_id if now else UNSET, transaction_signature=landed.signature,
+                base_amount=request.base_amount, price=request.price, trigger_price=request.trigger_price,
+            )  # fmt: skip
+        return ModifiedOrder(record, now.order_id if now else None, landed.signature)
+
+    async def reverse_form(self, market: str) -> OrderForm:
+        """The market order that turns `market`'s position around: twice its size, the other way."""
+        [position] = self._positions(self._account(), market)
+        spec = resolve_market(position.symbol, self.markets())
+        side = "sell" if position.base_amount > 0 else "buy"
+        size = to_decimal(2 * abs(position.base_amount), spec.base_decimals).normalize()
+        return OrderForm(spec.symbol, side, f"{size:f}")
 
     async def cancel(self, order_id: int | None = None) -> Landed:
         """Cancel one open order (Drift's order id, as status shows it) or all of them."""
+        return await self.cancel_many(None if order_id is None else [order_id])
+
+    async def cancel_many(self, order_ids: list[int] | None) -> Landed:
+        """Cancel these open orders (Drift's order ids), or all of them for None, in one transaction."""
         snapshot = self._account()
-        targets = [o for o in snapshot.orders if order_id is None or o.order_id == order_id]
-        transaction = self._venue.cancel_orders(None if order_id is None else [order_id])
+        targets = [o for o in snapshot.orders if order_ids is None or o.order_id in order_ids]
+        transaction = self._venue.cancel_orders(order_ids)
         intent: dict[str, object] = {"action": "cancel", "orders": [o.order_id for o in targets]}
         landed = await land(self._link, "cancel_order", intent, transaction)
         for order in targets:
@@ -159,7 +297,16 @@ class OrderService:
                 expiry_s=self._settings.default_order_expiry_s, taken=taken, percent=percent,
             )  # fmt: skip
             placed.append(order)
+            if percent == 100:
+                await self._cancel_protection(position.market_index)
         return placed
+
+    async def _cancel_protection(self, market_index: int) -> None:
+        """A flat market's take-profits and stop-losses have nothing left to protect: cancel them."""
+        snapshot = self._account()
+        legs = [o.order_id for o in snapshot.orders if o.market_index == market_index and resting_protection(o)]
+        if legs:
+            await self.cancel_many(legs)
 
     def _positions(self, snapshot: AccountSnapshot, market: str | None) -> list[Position]:
         """The positions `market` names (all of them for None); refuses when there is none."""

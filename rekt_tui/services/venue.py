@@ -198,6 +198,13 @@ class Venue(Protocol):
 
     def place_order(self, request: OrderRequest, auction: Auction | None) -> Transaction: ...
 
+    def place_orders(self, requests: Sequence[OrderRequest], auction: Auction | None) -> Transaction:
+        """Several orders in one transaction (an entry and its bracket): all placed, or none;
+        `auction` is the first one's."""
+
+    def modify_order(self, order_id: int, request: OrderRequest) -> Transaction:
+        """Replace open order `order_id` (venue order id) by `request`, which keeps its user order id."""
+
     def close_position(
         self, market_index: int, *, user_order_id: int, max_ts: int, auction: Auction, base_amount: int | None = None
     ) -> Transaction:

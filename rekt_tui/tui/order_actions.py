@@ -1,4 +1,5 @@
-"""The cockpit's order actions: placing from order entry; closing and cancelling from the dashboard.
+"""The cockpit's order actions: placing from order entry; closing, reversing, modifying and
+cancelling from the dashboard.
 
 Each is a worker of the app (`OrderActions` starts them), so closing a screen never cancels
 a transaction already on its way; each asks the one confirm modal before anything is
@@ -18,6 +19,7 @@ from textual.message import Message
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.fills import Fill, fills_between
+from rekt_tui.domain.guards import OrderRefused
 from rekt_tui.domain.markets import MarketSpec, format_base, format_price, resolve_market
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.order_grammar import parse_command_line
@@ -30,7 +32,9 @@ from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen
 from rekt_tui.tui.screens.command_line import CommandLineScreen
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.screens.confirm import ConfirmScreen
-from rekt_tui.tui.screens.order_entry import OrderEntryScreen, order_question
+from rekt_tui.tui.screens.modify_order import MODIFY_ORDER, ModifyFields, ModifyOrderScreen, modify_question
+from rekt_tui.tui.order_text import order_question
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
 from rekt_tui.tui.workers import group_running
 
@@ -76,12 +80,20 @@ async def place_order(sessions: SessionController, request: OrderPlaceRequested,
         post(OrderPlaced(await orders.submit(plan)))
 
 
-async def close_position(sessions: SessionController, position: Position, ask: Ask, post: Post) -> None:
-    """Ask what share to close (or every position), previewed; then send the reduce-only orders."""
-    choice = await ask(ClosePositionScreen(position, sessions))
+async def close_position(
+    sessions: SessionController, position: Position, ask: Ask, post: Post, *, reverse: bool = False
+) -> None:
+    """Ask what share to close (or every position, or to reverse it), previewed; then send the orders."""
+    choice = await ask(ClosePositionScreen(position, sessions, reverse=reverse))
     if choice is None:
         return
     orders = sessions.orders()
+    if choice.reverse:  # planned again on current data: a refusal now is said, nothing signed
+        plan = await orders.plan(await orders.reverse_form(position.symbol))
+        if plan.refusals:
+            raise OrderRefused(plan.refusals)
+        post(OrderPlaced(await orders.submit(plan)))
+        return
     specs = {spec.market_index: spec for spec in orders.markets().values()}
     share = "" if choice.percent == 100 else f"{choice.percent}% of "
     lines = []
@@ -97,6 +109,19 @@ async def close_all(sessions: SessionController, count: int, confirm: Confirm, p
                          "with reduce-only market orders?"):  # fmt: skip
         return
     post(Sent(tuple(f"Closing: reduce-only market order ({p.signature})" for p in await sessions.orders().close())))
+
+
+async def modify_order(sessions: SessionController, fields: ModifyFields, confirm: Confirm, post: Post) -> None:
+    """Plan the modification again on current data, confirm, then sign."""
+    orders = sessions.orders()
+    plan = await orders.plan_modify(fields.order_id, price=fields.price, size=fields.size, trigger=fields.trigger)
+    if plan.plan.refusals:
+        raise OrderRefused(plan.plan.refusals)
+    if not await confirm("Modify order", modify_question(plan)):
+        return
+    done = await orders.modify(plan)
+    number = "" if done.chain_order_id is None else f", now order #{done.chain_order_id}"
+    post(Sent((f"Modified order #{fields.order_id}{number} ({done.signature})",)))
 
 
 async def cancel_orders(
@@ -119,6 +144,11 @@ class OrderActions:
         app.watch(app.dashboard, "account", self.fills.account_updated, init=False)
         # One `:` line for the app's life, so its history outlives each use; `:` pushes it.
         app.install_screen(CommandLineScreen(self.run_command), COMMAND_LINE)
+        # The open orders' `e` opens it on the selected order; `:modify` on the one it names.
+        self._modify = ModifyOrderScreen(
+            app.sessions, app.dashboard.selected_order, lambda: app.dashboard.orders_and_names()[1], self.modify
+        )
+        app.install_screen(self._modify, MODIFY_ORDER)
 
     @property
     def changing(self) -> bool:
@@ -150,8 +180,16 @@ class OrderActions:
             side = "buy" if parse_side(args.side) is Direction.LONG else "sell"
             form = OrderForm(spec.symbol, side, args.size, kind=args.kind, price=args.price, trigger=args.trigger,
                              reduce_only=args.reduce_only, post_only=args.post_only, expire_s=args.expire,
-                             allow_stacking=args.allow_stacking, allow_far_price=args.allow_far_price)  # fmt: skip
+                             allow_stacking=args.allow_stacking, allow_far_price=args.allow_far_price,
+                             take_profit=args.take_profit, stop_loss=args.stop_loss)  # fmt: skip
             self.open_entry(side, form)
+        elif args.command == "modify":
+            account = app.dashboard.account
+            order = next((o for o in (account.orders if account else ()) if o.order_id == args.order_id), None)
+            if order is None:
+                raise RektError(f"There is no open order #{args.order_id}; the orders panel lists them.")
+            self._modify.target = (order, {name: getattr(args, name) for name in ("price", "size", "trigger")})
+            app.push_screen(MODIFY_ORDER)
         elif args.command == "cancel":
             account = app.dashboard.account
             orders = account.orders if account else ()
@@ -162,12 +200,18 @@ class OrderActions:
                 raise RektError("There are no open orders to cancel.")
             self.cancel(order)
         else:
-            self._close(args.market)
+            self._close(args.market, reverse=args.command == "reverse")
 
-    def _close(self, market: str | None) -> None:
+    def modify(self, fields: ModifyFields) -> None:
+        app = self._app
+        app.start(modify_order(app.sessions, fields, confirm(app), app.dashboard.post_message), CHANGE_GROUP)
+
+    def _close(self, market: str | None, *, reverse: bool = False) -> None:
         app = self._app
         positions = app.dashboard.account.positions if app.dashboard.account else ()
         if market is None:
+            if reverse:
+                raise RektError("Reverse takes one market (like SOL-PERP).")
             if not positions:
                 raise RektError("There is no open position to close.")
             app.start(close_all(app.sessions, len(positions), confirm(app), app.dashboard.post_message), CHANGE_GROUP)
@@ -175,9 +219,9 @@ class OrderActions:
         spec = resolve_market(market, app.sessions.orders().markets())
         position = next((p for p in positions if p.market_index == spec.market_index), None)
         if position is None:
-            raise RektError(f"There is no open position in {spec.symbol} to close.")
-        app.start(close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message),
-                  CHANGE_GROUP)  # fmt: skip
+            raise RektError(f"There is no open position in {spec.symbol} to {'reverse' if reverse else 'close'}.")
+        app.start(close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message,
+                                 reverse=reverse), CHANGE_GROUP)  # fmt: skip
 
     def place(self, request: OrderPlaceRequested) -> None:
         # One at a time, and never by cancelling the one on its way: that would leave its

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from rekt_tui.tui.screens.order_entry import order_question, preview_text
+from rekt_tui.tui.order_text import order_question, preview_text
 from tests.tui.screen_data import refused_plan
 
 

@@ -116,6 +116,15 @@ def test_a_reduce_only_stop_loss_beside_a_take_profit_is_not_stacking():
     assert refusal.code is RefusalCode.STACKING
 
 
+def test_a_resting_bracket_leg_never_makes_a_new_order_stacking():
+    leg = replace(open_order(direction=Direction.SHORT, order_type=OrderType.TRIGGER_MARKET), reduce_only=True,
+                  trigger_price=170_000_000, price=0)  # fmt: skip
+    reverse = replace(REQUEST, direction=Direction.SHORT, base_amount=4 * 10**9)
+    assert check(reverse, open_orders=(leg,)) == []
+    [refusal] = check(reverse, open_orders=(replace(leg, reduce_only=False),))
+    assert refusal.code is RefusalCode.STACKING
+
+
 def test_a_crossing_post_only_is_refused_with_the_price_it_crosses():
     post_only = replace(REQUEST, kind=OrderKind.LIMIT, price=150_100_000, post_only=True)
     [refusal] = check(post_only, best_opposite=150_000_000)

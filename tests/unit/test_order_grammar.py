@@ -12,10 +12,16 @@ def test_the_cli_grammar_is_read():
         "order", "ETH-PERP", "sell", "0.5", "limit", "4100", True, 600)  # fmt: skip
     assert parse_command_line("cancel 3").order_id == 3 and parse_command_line("cancel --all").all
     assert parse_command_line("close sol").market == "sol" and parse_command_line("close --all").all
+    modify = parse_command_line(":modify 7 --price 141.5 --size 0.7 --trigger 130")
+    assert (modify.command, modify.order_id, modify.price, modify.size, modify.trigger) == (
+        "modify", 7, "141.5", "0.7", "130")  # fmt: skip
+    assert parse_command_line("reverse ETH-PERP").market == "ETH-PERP"
+    bracket = parse_command_line("order sol buy 1 --tp 160 --sl 140")
+    assert (bracket.take_profit, bracket.stop_loss) == ("160", "140")
 
 
 @pytest.mark.parametrize(("line", "sentence"), [
-    ("", "Type a command: order, cancel or close"),
+    ("", "Type a command: order, cancel, close, modify or reverse"),
     ("buy sol 1", "Argument command: invalid choice: 'buy'"),
     ("order ETH", "The following arguments are required: buy|sell, SIZE"),
     ("order ETH buy 1 --bogus", "Unrecognized arguments: --bogus"),
@@ -24,6 +30,9 @@ def test_the_cli_grammar_is_read():
     ("cancel 2 --all", "Cancel takes either an order number or --all."),
     ("close", "Close takes either a market or --all."),
     ('order "ETH', "Cannot read that line"),
+    ("modify 3", "Give a new --price, --size or --trigger to modify order #3."),
+    ("modify x --price 1", "Argument ORDER_ID: invalid int value: 'x'"),
+    ("reverse", "The following arguments are required: MARKET"),
 ])  # fmt: skip
 def test_anything_else_is_one_sentence(line, sentence):
     with pytest.raises(UsageError) as refused:

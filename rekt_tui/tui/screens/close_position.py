@@ -1,8 +1,9 @@
-"""Closing a position: what share (25/50/75/100 %) or every position, previewed before a yes.
+"""Closing a position: what share (25/50/75/100 %), every position, or reversing it, previewed before a yes.
 
-The screen previews the very reduce-only order a close sends for the share chosen; `y`
-answers with the choice and the app's worker signs it, so leaving this screen never
-cancels a transaction on its way.
+The screen previews the very reduce-only order a close sends for the share chosen, or the
+market order of twice the size the other way that reverses it (guarded like any opening
+order); `y` answers with the choice and the app's worker signs it, so leaving this screen
+never cancels a transaction on its way.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.widgets import Static
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.trading import Position
-from rekt_tui.tui.screens.order_entry import preview_text
+from rekt_tui.tui.order_text import preview_text
 
 if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 class CloseChoice:
     market: str | None  # None: every position
     percent: int
+    reverse: bool = False  # turn the position around instead of closing it
 
 
 class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=False):
@@ -41,24 +43,45 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
         Binding("3", "share(75)", "75%"),
         Binding("4", "share(100)", "All of it"),
         Binding("a", "all", "Every position"),
+        Binding("v", "reverse", "Reverse"),
         Binding("y", "answer", "Confirm"),
         Binding("n,escape", "dismiss_none", "Cancel"),
     ]
 
-    def __init__(self, position: Position, sessions: SessionController) -> None:
+    def __init__(self, position: Position, sessions: SessionController, *, reverse: bool = False) -> None:
         super().__init__(id="close-position")
         self.position = position
         self._sessions = sessions
-        self.choice = CloseChoice(position.symbol, 100)
+        self.choice = CloseChoice(position.symbol, 100, reverse)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog") as dialog:
             dialog.border_title = "Close position"
-            dialog.border_subtitle = "1-4 25/50/75/100% · a every position · y confirms · n cancels"
+            dialog.border_subtitle = "1-4 25/50/75/100% · a every position · v reverse · y confirms · n cancels"
             yield Static(id="close-question", markup=False)
 
     def on_mount(self) -> None:
-        self.action_share(100)
+        if self.choice.reverse:
+            self.action_reverse()
+        else:
+            self.action_share(100)
+
+    def action_reverse(self) -> None:
+        self.choice = CloseChoice(self.position.symbol, 100, reverse=True)
+        self._preview_reverse()
+
+    @work(group="close-preview", exclusive=True, exit_on_error=False)
+    async def _preview_reverse(self) -> None:
+        """The reversing order's preview and guards: it opens risk, so it may be refused."""
+        orders = self._sessions.orders()
+        try:
+            plan = await orders.plan(await orders.reverse_form(self.position.symbol))
+        except RektError as error:
+            self._say(error.message)
+            return
+        refusals = "".join(f"\n✗ {r.sentence}" for r in plan.refusals)
+        self._say(f"Reverse the {self.position.symbol} {self.position.direction.value} with one market order of "
+                  f"twice its size?\n\n{preview_text(plan)}{refusals}")  # fmt: skip
 
     def action_share(self, percent: int) -> None:
         self.choice = CloseChoice(self.position.symbol, percent)

@@ -44,8 +44,9 @@ from rekt_tui.tui.messages import (
     MarketSelected,
     SessionLinked,
 )
+from rekt_tui.tui.order_text import placed_text
 from rekt_tui.tui.screens.history import HistoryScreen
-from rekt_tui.tui.screens.order_entry import OrderEntryScreen, placed_text
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from rekt_tui.tui.session_messages import OrderPlaced, SessionOpened, Sent, StepStateChanged
 from rekt_tui.tui.widgets.activity_log import ActivityLog
 from rekt_tui.tui.widgets.banners import MainnetBanner, ReadOnlyNotice

@@ -10,7 +10,7 @@ current data and asks the confirm modal before anything is signed.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -23,16 +23,14 @@ from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.guards import format_leverage
-from rekt_tui.domain.markets import format_base, format_price
-from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.markets import PRICE_DECIMALS
 from rekt_tui.domain.money import parse_amount, to_decimal
-from rekt_tui.domain.orders import OrderKind, format_duration, parse_duration, parse_kind
+from rekt_tui.domain.orders import OrderKind, parse_duration, parse_kind
 from rekt_tui.services.order_sizing import share_of
-from rekt_tui.services.models import OrderForm, OrderPlan, PlacedOrder
+from rekt_tui.services.models import OrderForm, OrderPlan
 from rekt_tui.tui.messages import WorkerFailed
 from rekt_tui.tui.session_controller import NO_SESSION
+from rekt_tui.tui.order_text import preview_text
 from rekt_tui.tui.session_messages import OrderPlaceRequested, OrderPlanned
 
 if TYPE_CHECKING:
@@ -55,6 +53,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     AUTO_FOCUS = "#order-size"
     DEFAULT_CSS = """
     #order-expiry { width: 12; }
+    #order-tp, #order-sl { width: 14; }
     """
     # Letters are free in every field (sizes and prices take digits, `.`, `$` and `-`; the
     # expiry its units s, m, h, d), so the direct keys work from anywhere in the form.
@@ -82,6 +81,8 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         Binding("right_square_bracket", "tick(1)", "+tick", show=False, priority=True),
         Binding("left_square_bracket", "tick(-1)", "-tick", show=False, priority=True),
         Binding("e", "focus('#order-expiry')", "Expiry", show=False, priority=True),
+        Binding("g", "bracket('#order-tp')", "Take-profit", show=False, priority=True),
+        Binding("l", "bracket('#order-sl')", "Stop-loss", show=False, priority=True),
     ]
 
     def __init__(
@@ -100,13 +101,15 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self._plan: OrderPlan | None = None
         self._planned_form: OrderForm | None = None
         self._debounce = None
+        # The bracket's row opens on g or l (or a `:order … --tp/--sl`): a small terminal keeps its lines for refusals.
+        self._bracket_open = bool(prefill and (prefill.take_profit or prefill.stop_loss))
 
     def compose(self) -> ComposeResult:
         market = next((m for m in (self._market, DEFAULT_MARKET) if m in self.markets), (self.markets or ("",))[0])
         with Vertical(id="order-dialog") as dialog:
             dialog.border_title = f"{self.side.capitalize()} order"
             dialog.border_subtitle = (
-                "tab fields · t type · n market · z/x/c/v 25-100% · u $ · b/a/i/o price · [ ] tick · "
+                "tab fields · t type · n market · z/x/c/v 25-100% · u $ · b/a/i/o price · [ ] tick · g/l TP/SL · "
                 "enter places (after confirming) · escape"
             )
             with Horizontal(classes="order-row"):
@@ -132,6 +135,11 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
                 with Horizontal(id="order-expiry-field", classes="order-field"):
                     yield Label("Expiry")
                     yield FieldInput(id="order-expiry", placeholder="1h", restrict=r"[0-9smhdSMHD]*")
+            with Horizontal(id="order-bracket", classes="order-row"):
+                yield Label("Take-profit")
+                yield FieldInput(id="order-tp", placeholder="trigger", restrict=r"[-0-9.]*")
+                yield Label("Stop-loss")
+                yield FieldInput(id="order-sl", placeholder="trigger", restrict=r"[-0-9.]*")
             yield Static("Type a size to see the preview.", id="order-preview", markup=False)
             yield Static(id="order-refusals", markup=False)
         yield Footer()
@@ -140,6 +148,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         if (form := self._prefill) is not None:
             self.query_one("#order-kind", Select).value = parse_kind(form.kind).value
             for name, value in (("size", form.size), ("price", form.price), ("trigger", form.trigger),
+                                ("tp", form.take_profit), ("sl", form.stop_loss),
                                 ("expiry", f"{form.expire_s}s" if form.expire_s else "")):  # fmt: skip
                 self.query_one(f"#order-{name}", Input).value = value or ""
             for name, on in (("reduce-only", form.reduce_only), ("post-only", form.post_only),
@@ -165,7 +174,14 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
             allow_stacking=self.query_one("#order-stacking", Checkbox).value,
             # Only the `:` line's --allow-far-price sets it; the form keeps what that line asked.
             allow_far_price=self._prefill.allow_far_price if self._prefill else False,
+            take_profit=self._bracket_field("tp"),
+            stop_loss=self._bracket_field("sl"),
         )
+
+    def _bracket_field(self, name: str) -> str | None:
+        """A take-profit or stop-loss trigger as typed; None when empty or the order is reduce-only."""
+        value = self.query_one(f"#order-{name}", Input).value.strip()
+        return value if value and self.query_one("#order-bracket").display else None
 
     def _show_fields(self) -> None:
         """Only the fields the chosen type uses are shown, so nothing typed is silently ignored."""
@@ -174,6 +190,9 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self.query_one("#order-trigger-field").display = kind.takes_trigger
         self.query_one("#order-post-only").display = kind is OrderKind.LIMIT
         self.query_one("#order-expiry-field").display = kind is not OrderKind.MARKET
+        # A bracket protects an entry that opens risk; a reduce-only order has nothing to protect.
+        reduce_only = self.query_one("#order-reduce-only", Checkbox).value
+        self.query_one("#order-bracket").display = self._bracket_open and not reduce_only
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -271,8 +290,15 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
             box.toggle()
 
     def action_focus(self, selector: str) -> None:
-        if (field := self.query_one(selector)).display:
+        field = self.query_one(selector)
+        if field.display and (field.parent is None or field.parent.display):
             field.focus()
+
+    def action_bracket(self, selector: str) -> None:
+        """Open the take-profit and stop-loss row, at the field asked for."""
+        self._bracket_open = True
+        self._show_fields()
+        self.action_focus(selector)
 
     def action_usd(self) -> None:
         """Switch the size between base units and USD notional (a leading `$`)."""
@@ -328,54 +354,13 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         field.value = f"{to_decimal(moved, PRICE_DECIMALS)}"
 
     def _price_field(self) -> Input | None:
-        fields = [self.query_one(f"#order-{name}", Input) for name in ("price", "trigger")]
+        fields = [self.query_one(f"#order-{name}", Input) for name in ("price", "trigger", "tp", "sl")]
         shown = [f for f in fields if f.parent is not None and f.parent.display]
         focused = [f for f in shown if f.has_focus]
-        return (focused or shown or [None])[0]
+        primary = [f for f in shown if f.id in ("order-price", "order-trigger")]  # a bracket field only when focused
+        return (focused or primary or [None])[0]
 
     def _keyed_form(self) -> OrderForm:
         if self._sessions is None:
             raise RektError(NO_SESSION)
         return self.form()
-
-
-def preview_text(plan: OrderPlan, now: datetime | None = None) -> str:
-    """The pre-trade preview, one figure a line, in the product's order."""
-    preview, request = plan.preview, plan.request
-    liquidation = preview.liquidation_price_after
-    fee = f"{format_usd(preview.fee)}" if preview.fee >= 0 else f"{format_usd(-preview.fee)} rebate"
-    flags = [flag for flag, on in (("reduce-only", request.reduce_only), ("post-only", request.post_only)) if on]
-    lines = [
-        f"{request.kind.label.capitalize()} {'buy' if request.direction.value == 'long' else 'sell'} "
-        f"{format_base(request.base_amount, request.market)} ({request.market.symbol})"
-        + (f", {', '.join(flags)}" if flags else ""),
-    ]
-    if request.trigger_price is not None and request.trigger_condition is not None:
-        lines.append(f"Triggers when the oracle is {request.trigger_condition.value} {format_price(request.trigger_price)}")
-    lines += [
-        f"Entry {format_price(preview.entry_price)}   worst {format_price(preview.worst_price)}   fee {fee}",
-        f"Leverage after {format_leverage(preview.leverage_after)}   "
-        f"free collateral after {format_usd(preview.free_collateral_after)}",
-        f"Liquidation price after {format_price(liquidation) if liquidation else 'none'}",
-    ]
-    if request.kind is not OrderKind.MARKET:
-        lines.append(expiry_text(request.max_ts, now or datetime.now()))
-    return "\n".join(lines)
-
-
-def expiry_text(max_ts: int, now: datetime) -> str:
-    """When a resting order expires: in how long, and at what local time."""
-    left = max_ts - int(now.timestamp())
-    return f"Expires in {format_duration(left)}, at {(now + timedelta(seconds=left)):%H:%M}"
-
-
-def order_question(plan: OrderPlan) -> str:
-    """What the confirm modal asks before the order is signed."""
-    return f"{preview_text(plan)}\n\nSign and send this order?"
-
-
-def placed_text(placed: PlacedOrder) -> str:
-    """What placing did; orders are numbered by their chain order id everywhere."""
-    record = placed.record
-    number = f" #{record.chain_order_id}" if record.chain_order_id is not None else ""
-    return f"Order{number} placed ({record.status.value}): {placed.signature}"

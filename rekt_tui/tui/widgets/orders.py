@@ -1,15 +1,21 @@
 """Open orders of the followed account, one row per chain order id, updated in place; a narrow
-panel drops the least needed columns (`ORDER_DROP_ORDER`) rather than cut a cell."""
+panel drops the least needed columns (`ORDER_DROP_ORDER`) rather than cut a cell. A market's
+take-profit and stop-loss (reduce-only triggers) follow its other orders, marked as its bracket."""
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.events import Resize
 from textual.reactive import reactive, var
 from textual.widgets import DataTable, Static
 
+from rekt_tui.domain.brackets import resting_protection
+from rekt_tui.domain.order_modify import kind_of
+from rekt_tui.domain.orders import OrderKind
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.tui.formatting import NOT_CONNECTED
 from rekt_tui.tui.tables import ORDER_COLUMNS, ORDER_DROP_ORDER, order_cells
 from rekt_tui.tui.messages import LinkedSession
+from rekt_tui.tui.screens.modify_order import MODIFY_ORDER
 from rekt_tui.tui.widgets.panel import Panel
 from rekt_tui.tui.widgets.rows import show_fitting_rows
 
@@ -17,7 +23,25 @@ NO_ORDERS = "No open orders."
 ORDERS_PLACEHOLDER = f"Open orders: {NOT_CONNECTED}."
 
 
+def grouped_rows(account: AccountSnapshot, names: dict[int, str]) -> dict[str, tuple[str, ...]]:
+    """Rows by chain order id: each market's orders, then its bracket legs marked `↳ TP` / `↳ SL`."""
+    oracles = {p.market_index: p.oracle_price for p in account.positions}
+    rows = {}
+    for order in sorted(account.orders, key=lambda o: (o.market_index, resting_protection(o), o.order_id)):
+        cells = order_cells(order, names)
+        if resting_protection(order) and order.market_index in oracles:
+            kind = kind_of(order, oracles[order.market_index])
+            leg = "SL" if kind in (OrderKind.STOP_MARKET, OrderKind.STOP_LIMIT) else "TP"
+            cells = (cells[0], f"↳ {leg}", *cells[2:])
+        rows[str(order.order_id)] = cells
+    return rows
+
+
 class OrdersPanel(Panel):
+    BINDINGS = [
+        Binding("e", f"app.push_screen('{MODIFY_ORDER}')", "Modify the selected order", id="orders.modify"),
+    ]
+
     account: reactive[AccountSnapshot | None] = var(None)
     linked: reactive[LinkedSession | None] = var(None)
 
@@ -41,7 +65,7 @@ class OrdersPanel(Panel):
     def _show(self) -> None:
         account = self.account
         names = self.linked.market_names if self.linked is not None else {}
-        rows = None if account is None else {str(order.order_id): order_cells(order, names) for order in account.orders}
+        rows = None if account is None else grouped_rows(account, names)
         empty = ORDERS_PLACEHOLDER if account is None else NO_ORDERS
         table, note = self.query_one("#orders-table", DataTable), self.query_one("#orders-note", Static)
         show_fitting_rows(table, note, ORDER_COLUMNS, ORDER_DROP_ORDER, rows, empty, self.size.width)

@@ -1,0 +1,95 @@
+"""Brackets: a take-profit and a stop-loss attached to an entry, as reduce-only triggers.
+
+Each leg trades the entry's size the other way, fires on the oracle (a take-profit on the
+side of the trade's profit, a stop-loss on the side of its loss) and rests without an
+expiry: a protective order that lapsed silently would leave the position bare.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from rekt_tui.domain.errors import UsageError
+from rekt_tui.domain.markets import MarketSpec, format_price
+from rekt_tui.domain.money import format_usd, to_decimal
+from rekt_tui.domain.orders import OrderKind, OrderRequest, parse_order, side_label
+from rekt_tui.domain.records import Direction, OrderType
+from rekt_tui.domain.trading import Order
+
+NO_EXPIRY = 0  # Drift's max_ts of 0: the order rests until it fires or is cancelled
+
+
+def resting_protection(order: Order) -> bool:
+    """A resting reduce-only trigger: a take-profit or stop-loss, not a new trade."""
+    return order.reduce_only and order.order_type in (OrderType.TRIGGER_MARKET, OrderType.TRIGGER_LIMIT)
+
+
+@dataclass(frozen=True)
+class Leg:
+    name: str  # "take-profit" or "stop-loss"
+    request: OrderRequest
+
+
+def bracket_legs(
+    entry: OrderRequest, *, take_profit: str | None, stop_loss: str | None, entry_price: int,
+    oracle_price: int, markets: Mapping[str, MarketSpec], taken: set[int], now: int,
+) -> tuple[Leg, ...]:  # fmt: skip
+    """The reduce-only legs protecting `entry` (expected to fill at `entry_price`); `taken`
+    holds the user order ids in use, the entry's included."""
+    if entry.reduce_only and (take_profit or stop_loss):
+        raise UsageError(
+            "A bracket protects an entry that opens risk; drop reduce-only or the take-profit and stop-loss."
+        )
+    held = set(taken) | {entry.user_order_id}
+    legs = []
+    exit_side = side_label(Direction.SHORT if entry.direction is Direction.LONG else Direction.LONG)
+    for name, kind, text in (("take-profit", OrderKind.TAKE_PROFIT, take_profit),
+                             ("stop-loss", OrderKind.STOP_MARKET, stop_loss)):  # fmt: skip
+        if text is None or not text.strip():
+            continue
+        request = parse_order(
+            entry.market.symbol, exit_side, f"{to_decimal(entry.base_amount, entry.market.base_decimals)}",
+            kind=kind, trigger=text, reduce_only=True, default_expiry_s=1, now=now, oracle_price=oracle_price,
+            markets=markets, live_user_order_ids=held,
+        )  # fmt: skip
+        _check_side(name, request, entry, entry_price)
+        held.add(request.user_order_id)
+        legs.append(Leg(name, replace(request, max_ts=NO_EXPIRY)))
+    return tuple(legs)
+
+
+def _check_side(name: str, leg: OrderRequest, entry: OrderRequest, entry_price: int) -> None:
+    """A take-profit above a buy's entry (below a sell's), a stop-loss the other side."""
+    assert leg.trigger_price is not None
+    long = entry.direction is Direction.LONG
+    wants_above = long == (name == "take-profit")
+    if leg.trigger_price > entry_price if wants_above else leg.trigger_price < entry_price:
+        return
+    where = "above" if wants_above else "below"
+    raise UsageError(
+        f"The {name} {format_price(leg.trigger_price)} of a {side_label(entry.direction)} must be {where} "
+        f"its entry {format_price(entry_price)}."
+    )
+
+
+def leg_pnl(leg: OrderRequest, entry_price: int) -> int:
+    """Quote (1e6) the leg realizes when it fills at its trigger, against `entry_price`."""
+    assert leg.trigger_price is not None
+    move = entry_price - leg.trigger_price if leg.direction is Direction.LONG else leg.trigger_price - entry_price
+    scale: int = 10**leg.market.base_decimals
+    return move * leg.base_amount // scale
+
+
+def bracket_lines(legs: tuple[Leg, ...], entry_price: int) -> list[str]:
+    """One preview line a leg: where it fires, how far from the entry, and what it makes or loses."""
+    lines = []
+    for leg in legs:
+        trigger = leg.request.trigger_price or 0
+        distance = (Decimal(trigger - entry_price) * 100 / entry_price).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+        pnl = leg_pnl(leg.request, entry_price)
+        shown = f"+{format_usd(pnl)}" if pnl > 0 else format_usd(pnl)
+        lines.append(
+            f"{leg.name.capitalize()} {format_price(trigger)} ({distance:+f}% from entry), PnL {shown}, "
+            "reduce-only, no expiry"
+        )
+    return lines

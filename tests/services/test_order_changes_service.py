@@ -1,0 +1,145 @@
+"""Modify, brackets and reverse against a live localnet: each change lands through the venue
+seam with its intent recorded first, every refusal is one sentence with nothing signed, a
+bracket rests grouped with its entry and goes when the position is closed."""
+
+import pytest
+
+from rekt_tui.domain.errors import RektError, UsageError
+from rekt_tui.domain.guards import OrderRefused, RefusalCode
+from rekt_tui.domain.records import Direction, OrderStatus, OrderType
+from rekt_tui.services.models import OrderForm
+from rekt_tui.services.order_book import adopt_orders
+from tests.services.test_orders_service import SOL, USDC, close_desk, open_desk, until
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def desk(tmp_path):
+    desk = await open_desk(tmp_path)
+    yield desk
+    await close_desk(desk)
+
+
+def chain_order(desk, user_order_id):
+    return next(o for o in desk.account().orders if o.user_order_id == user_order_id)
+
+
+async def modify_kinds(desk) -> list[str]:
+    return [t.kind for t in await desk.services.registry.list_transactions(desk.pubkey) if t.kind == "modify_order"]
+
+
+async def test_modify_changes_price_size_and_trigger_in_place(desk):
+    limit = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="140"))
+    stop = await desk.orders.place(OrderForm("SOL-PERP", "sell", "0.5", kind="stop-market", trigger="140"))
+    old = chain_order(desk, limit.record.user_order_id)
+
+    plan = await desk.orders.plan_modify(old.order_id, price="141", size="0.7", trigger=None)
+    assert (plan.plan.request.price, plan.plan.request.base_amount) == (141 * USDC, 7 * SOL // 10)
+    assert plan.plan.refusals == () and plan.plan.preview.leverage_after > 0
+    done = await desk.orders.modify(plan)
+    new = chain_order(desk, limit.record.user_order_id)
+    assert (new.price, new.base_amount, new.order_id) == (141 * USDC, 7 * SOL // 10, done.chain_order_id)
+    assert new.order_id != old.order_id and len(desk.account().orders) == 2
+    row = done.record
+    assert (row.status, row.chain_order_id, row.price, row.base_amount) == (
+        OrderStatus.OPEN, new.order_id, 141 * USDC, 7 * SOL // 10,
+    )  # fmt: skip
+    [tx] = [t for t in await desk.services.registry.list_transactions(desk.pubkey) if t.kind == "modify_order"]
+    assert tx.signature == done.signature and '"from"' in tx.intent and '"to"' in tx.intent
+
+    stop_order = chain_order(desk, stop.record.user_order_id)
+    done = await desk.orders.modify(await desk.orders.plan_modify(stop_order.order_id, price=None, size=None, trigger="135"))
+    moved = chain_order(desk, stop.record.user_order_id)
+    assert (moved.trigger_price, moved.order_type) == (135 * USDC, OrderType.TRIGGER_MARKET)
+    assert done.record.trigger_price == 135 * USDC
+
+
+async def test_modify_refusals_are_one_sentence_and_sign_nothing(desk):
+    limit = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="140"))
+    order = chain_order(desk, limit.record.user_order_id)
+    signed = await desk.transactions()
+    cases = [
+        ({"price": None, "size": None, "trigger": None}, "Give a new price, size or trigger"),
+        ({"price": None, "size": None, "trigger": "150"}, "limit order with no trigger"),
+        ({"price": "140.00005", "size": None, "trigger": None}, "not on SOL-PERP's"),
+        ({"price": None, "size": "0.015", "trigger": None}, "not a multiple"),
+        ({"price": "140", "size": "0.5", "trigger": None}, "nothing would change"),
+    ]
+    for changes, words in cases:
+        with pytest.raises(UsageError, match=words):
+            await desk.orders.plan_modify(order.order_id, **changes)
+    with pytest.raises(RektError, match="no open order #999 to modify"):
+        await desk.orders.plan_modify(999, price="141", size=None, trigger=None)
+    plan = await desk.orders.plan_modify(order.order_id, price=None, size="30", trigger=None)
+    assert {r.code for r in plan.plan.refusals} >= {RefusalCode.LEVERAGE}
+    with pytest.raises(OrderRefused, match="Leverage after this order would be"):
+        await desk.orders.modify(plan)
+    far = await desk.orders.plan_modify(order.order_id, price="180", size=None, trigger=None)
+    assert [r.code for r in far.plan.refusals] == [RefusalCode.FAR_PRICE]
+    assert await desk.transactions() == signed and await modify_kinds(desk) == []
+    assert chain_order(desk, limit.record.user_order_id).price == 140 * USDC
+
+
+async def test_a_bracket_rests_with_its_entry_and_goes_with_the_position(desk):
+    placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "1", take_profit="160", stop_loss="140"))
+    assert placed.bracket_problem is None
+    take_profit, stop_loss = (leg.record for leg in placed.bracket)
+    assert (take_profit.order_type, take_profit.trigger_price, take_profit.reduce_only) == (
+        OrderType.TRIGGER_MARKET, 160 * USDC, True,
+    )  # fmt: skip
+    assert stop_loss.direction is Direction.SHORT and stop_loss.max_ts is None  # protective: no expiry
+    legs = {o.user_order_id: o for o in desk.account().orders}
+    assert sorted(legs) == sorted([take_profit.user_order_id, stop_loss.user_order_id])
+    assert all(o.reduce_only and o.max_ts is None for o in legs.values())
+    assert desk.base() == SOL
+
+    # Another entry on the same side: its bracket goes in the entry's own transaction.
+    before = await desk.transactions()
+    more = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", stop_loss="139"))
+    assert len(more.bracket) == 1 and await desk.transactions() == before + 1
+    [together] = [t for t in await desk.services.registry.list_transactions(desk.pubkey) if t.signature == more.signature]
+    assert together.kind == "place_orders"
+
+    async def base_is(size):
+        await desk.fresh()
+        return desk.base() == size
+
+    await until(lambda: base_is(3 * SOL // 2), what="second entry fill")
+    assert len(desk.account().orders) == 3
+    await desk.orders.close("SOL-PERP")
+    await until(lambda: base_is(0), what="close fill")
+    assert desk.account().orders == ()
+    live = await desk.services.registry.list_open_orders(desk.pubkey)
+    assert not any(r.reduce_only and r.trigger_price for r in live)  # the legs' rows say cancelled
+    await adopt_orders(desk.services.registry, desk.link)
+    assert await desk.services.registry.list_open_orders(desk.pubkey) == []
+
+
+async def test_bracket_refusals_sign_nothing(desk):
+    signed = await desk.transactions()
+    with pytest.raises(UsageError, match=r"The take-profit \$149.50 of a sell must be below its entry \$149.00\."):
+        await desk.orders.plan(OrderForm("SOL-PERP", "sell", "1", kind="limit", price="149", take_profit="149.5"))
+    with pytest.raises(UsageError, match="fires when the oracle moves below its trigger"):
+        await desk.orders.plan(OrderForm("SOL-PERP", "buy", "1", stop_loss="151"))
+    with pytest.raises(UsageError, match="needs a SOL-PERP position on the same side"):
+        await desk.orders.plan(OrderForm("SOL-PERP", "buy", "1", kind="limit", price="140", stop_loss="130"))
+    assert await desk.transactions() == signed
+
+
+async def test_reverse_is_one_guarded_order_of_twice_the_size(desk):
+    await desk.orders.place(OrderForm("SOL-PERP", "buy", "1"))
+
+    async def base_is(size):
+        await desk.fresh()
+        return desk.base() == size
+
+    await until(lambda: base_is(SOL), what="entry fill")
+    form = await desk.orders.reverse_form("SOL-PERP")
+    assert (form.side, form.size, form.kind) == ("sell", "2", "market")
+    plan = await desk.orders.plan(form)
+    assert plan.refusals == () and plan.request.base_amount == 2 * SOL and not plan.request.reduce_only
+    await desk.orders.submit(plan)
+    await until(lambda: base_is(-SOL), what="reverse fill")
+    with pytest.raises(RektError, match="no open position in ETH-PERP"):
+        await desk.orders.reverse_form("ETH-PERP")

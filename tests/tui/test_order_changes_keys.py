@@ -1,0 +1,154 @@
+"""Modify, brackets and reverse from the keyboard against a live localnet: `e` on an open order
+and `:modify` open the modify screen, a bracket typed in order entry (g / l) rests beside its
+entry as ↳ TP / ↳ SL, `x` then `v` (and `:reverse`) turn a position around, and closing the
+position takes its bracket with it. Each asks first, each refusal is its sentence."""
+
+import pytest
+from textual.notifications import Notify
+
+from rekt_tui.services.container import Services
+from rekt_tui.services.models import OrderForm
+from rekt_tui.services.orders import OrderService
+from rekt_tui.tui.screens.close_position import ClosePositionScreen
+from rekt_tui.tui.screens.confirm import ConfirmScreen
+from rekt_tui.tui.screens.dashboard import DashboardScreen
+from rekt_tui.tui.screens.modify_order import ModifyOrderScreen
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen
+from rekt_tui.tui.session_messages import OrderPlaced, Sent, SessionOpened
+from tests.tui.conftest import make_app, text_of
+from tests.tui.live_app import distinct, live_settings, until
+from tests.tui.test_order_entry import started_session, type_size
+
+pytestmark = pytest.mark.slow
+
+SOL = 10**9
+USDC = 10**6
+
+
+def account(app):
+    return app.get_default_screen().account
+
+
+def sent(message_log) -> str:
+    return "\n".join(line for m in distinct(message_log, Sent) for line in m.lines)
+
+
+async def retype(pilot, selector: str, text: str) -> None:
+    field = pilot.app.screen.query_one(selector)
+    field.value = ""
+    field.focus()
+    await pilot.press(*text)
+
+
+async def command(pilot, line: str) -> None:
+    await pilot.press("colon")
+    await pilot.press(*line, "enter")
+
+
+async def test_modify_from_the_open_orders_and_the_command_line(tmp_path, live, message_log):
+    services = await Services.open(live_settings(tmp_path, live))
+    lander = await started_session(services)
+    await OrderService(lander).place(OrderForm("SOL-PERP", "buy", "0.1", kind="limit", price="100"))
+    await lander.link.close()
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the session")
+            await until(pilot, lambda: account(app) and len(account(app).orders) == 1, "the account feed")
+            [old] = account(app).orders
+            await pilot.press("5", "e")
+            await until(pilot, lambda: isinstance(app.screen, ModifyOrderScreen), "the modify screen")
+            screen = app.screen
+            assert (screen.query_one("#modify-price").value, screen.query_one("#modify-size").value) == ("100", "0.1")
+            assert not screen.query_one("#modify-trigger").display
+            await retype(pilot, "#modify-price", "101")
+            preview = lambda: text_of(screen.query_one("#modify-preview"))  # noqa: E731
+            await until(pilot, lambda: f"Replaces order #{old.order_id}" in preview(), "the modify preview")
+            assert "Limit buy 0.1 SOL (SOL-PERP)" in preview() and "Leverage after" in preview()
+            # A preview of a price typed on the way (1, 10) may show first: wait for the one of 101.
+            await until(pilot, lambda: screen.check_action("modify", ()), "the preview of what is typed")
+            assert "Entry $101.00" in preview()
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the modify question")
+            assert app.screen.title_text == "Modify order"
+            assert "Sign and send this modification?" in text_of(app.screen.query_one("#confirm-question"))
+            await pilot.press("y")
+            await until(pilot, lambda: f"Modified order #{old.order_id}, now order #" in sent(message_log), "the log")
+            await until(pilot, lambda: account(app).orders and account(app).orders[0].price == 101 * USDC, "the feed")
+            [new] = account(app).orders
+            assert new.order_id != old.order_id and new.user_order_id == old.user_order_id
+
+            # A `:modify` line opens the same screen with its terms; a bad one is its sentence, nothing signed.
+            signed = len(await services.registry.list_transactions(lander.pubkey))
+            await command(pilot, f"modify {new.order_id} --trigger 90")
+            await until(pilot, lambda: isinstance(app.screen, ModifyOrderScreen), "the modify screen again")
+            refusal = lambda: text_of(app.screen.query_one("#modify-refusals"))  # noqa: E731
+            await until(pilot, lambda: "limit order with no trigger" in refusal(), "the refusal")
+            assert not app.screen.check_action("modify", ())
+            await pilot.press("escape")
+            await command(pilot, "modify 999 --price 1")
+            assert isinstance(app.screen, DashboardScreen)
+            assert len(await services.registry.list_transactions(lander.pubkey)) == signed
+            await command(pilot, f"modify {new.order_id} --size 0.2")
+            await until(pilot, lambda: "Limit buy 0.2 SOL" in text_of(app.screen.query_one("#modify-preview")), "size")
+            await until(pilot, lambda: app.screen.check_action("modify", ()), "the second preview")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the second question")
+            await pilot.press("y")
+            await until(pilot, lambda: account(app).orders and account(app).orders[0].base_amount == SOL // 5, "size")
+    finally:
+        await services.close()
+
+
+async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, message_log):
+    services = await Services.open(live_settings(tmp_path, live))
+    await (await started_session(services)).link.close()
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the session")
+            await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
+            await pilot.press("b")
+            assert isinstance(app.screen, OrderEntryScreen)
+            await type_size(pilot, "0.2")
+            await pilot.press("g", *"170", "l", *"130")
+            preview = lambda: text_of(app.screen.query_one("#order-preview"))  # noqa: E731
+            await until(pilot, lambda: "Stop-loss $130.00" in preview(), "the bracket preview")
+            assert "Take-profit $170.00 (+" in preview() and "reduce-only, no expiry" in preview()
+            await until(pilot, lambda: app.screen.check_action("place", ()), "the plan of what is typed")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the order question")
+            assert "Take-profit $170.00" in text_of(app.screen.query_one("#confirm-question"))
+            await pilot.press("y")
+            await until(pilot, lambda: distinct(message_log, OrderPlaced), "the placed entry", timeout=60)
+            [placed] = distinct(message_log, OrderPlaced)
+            assert len(placed.placed.bracket) == 2 and placed.placed.bracket_problem is None
+            await until(pilot, lambda: account(app) and len(account(app).orders) == 2, "the legs in the feed")
+            table = app.get_default_screen().query_one("#orders-table")
+            await until(pilot, lambda: table.row_count == 2, "the legs in the panel")
+            kinds = sorted(str(table.get_row_at(i)[1]) for i in range(2))
+            assert kinds == ["↳ SL", "↳ TP"]
+
+            # x, then v: the reverse, previewed and guarded as an opening order.
+            await until(pilot, lambda: app.check_action("close_position", ()), "x to apply")
+            await pilot.press("1", "x")
+            await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the close question")
+            await pilot.press("v")
+            question = lambda: text_of(app.screen.query_one("#close-question"))  # noqa: E731
+            await until(pilot, lambda: question().startswith("Reverse the SOL-PERP long"), "the reverse preview")
+            assert "Market sell 0.4 SOL (SOL-PERP)" in question() and "Leverage after" in question()
+            await pilot.press("y")
+            await until(pilot, lambda: account(app).positions and account(app).positions[0].base_amount == -SOL // 5,
+                        "the reverse to fill", timeout=60)  # fmt: skip
+
+            await command(pilot, "reverse ETH-PERP")
+            told = lambda: {n.notification.message for n in message_log.of_type(Notify)}  # noqa: E731
+            await until(pilot, lambda: "There is no open position in ETH-PERP to reverse." in told(), "the refusal")
+            await command(pilot, "close SOL-PERP")
+            await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the close question")
+            await pilot.press("y")
+            await until(pilot, lambda: not account(app).positions and not account(app).orders, "flat, legs gone",
+                        timeout=60)  # fmt: skip
+    finally:
+        await services.close()
+

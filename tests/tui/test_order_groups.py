@@ -1,0 +1,46 @@
+"""The open-orders panel: a market's take-profit and stop-loss follow its other orders; `e` on no
+order says what to select."""
+
+from datetime import UTC, datetime
+
+from textual.notifications import Notify
+
+from rekt_tui.domain.records import Direction, MarketType, OrderType
+from rekt_tui.domain.trading import AccountSnapshot, Order, Position
+from rekt_tui.tui.screens.dashboard import DashboardScreen
+from rekt_tui.tui.widgets.orders import grouped_rows
+from tests.tui.conftest import make_app
+
+USDC = 10**6
+SOL = 10**9
+
+
+def order(order_id, order_type=OrderType.LIMIT, direction=Direction.LONG, *, trigger=None, reduce_only=False,
+          market_index=0) -> Order:  # fmt: skip
+    return Order(order_id, order_id, MarketType.PERP, market_index, order_type, direction, SOL, 0,
+                 0 if trigger else 140 * USDC, trigger, reduce_only, False, None, 1)  # fmt: skip
+
+
+def test_bracket_legs_follow_their_market_marked_tp_and_sl():
+    position = Position(0, "SOL-PERP", SOL, -150 * USDC, 150 * USDC, 150 * USDC, 0, 100 * USDC)
+    orders = (
+        order(3, OrderType.TRIGGER_MARKET, Direction.SHORT, trigger=160 * USDC, reduce_only=True),
+        order(4, OrderType.TRIGGER_MARKET, Direction.SHORT, trigger=140 * USDC, reduce_only=True),
+        order(5, market_index=1),
+        order(6),
+        order(7, OrderType.TRIGGER_MARKET, Direction.SHORT, trigger=140 * USDC),  # a plain stop: not a leg
+    )
+    account = AccountSnapshot(1, datetime.now(UTC), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (position,), orders)
+    rows = grouped_rows(account, {0: "SOL-PERP", 1: "BTC-PERP"})
+    assert list(rows) == ["6", "7", "3", "4", "5"]
+    assert [rows[key][1] for key in ("6", "7", "3", "4")] == ["limit", "trig mkt", "↳ TP", "↳ SL"]
+
+
+async def test_e_without_a_selected_order_says_so_and_opens_nothing(services, message_log):
+    app = make_app(services)
+    async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
+        await pilot.press("5", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        told = {n.notification.message for n in message_log.of_type(Notify)}
+        assert told == {"Select an open order to modify (5 goes to the open orders)."}
