@@ -290,9 +290,11 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
             box.toggle()
 
     def action_focus(self, selector: str) -> None:
+        """Focus now, not after the queue (`Widget.focus` defers): keys typed right behind a
+        field key must land in that field, as they do for a fast typist or a paste."""
         field = self.query_one(selector)
         if field.display and (field.parent is None or field.parent.display):
-            field.focus()
+            self.set_focus(field)
 
     def action_bracket(self, selector: str) -> None:
         """Open the take-profit and stop-loss row, at the field asked for."""
