@@ -29,14 +29,18 @@ def eth_oracle(cockpit: Cockpit) -> float:
     return next(m for m in markets if m["symbol"] == "ETH-PERP")["oracle_price"] / USD
 
 
-def confirm_order(cockpit: Cockpit, preview: str, title: str) -> None:
-    """The preview of what is typed, Enter, the confirmation, y; the entry closes."""
+def confirm_order(cockpit: Cockpit, preview: str, title: str, *, rests: bool = True) -> None:
+    """The preview of what is typed, Enter, the confirmation, y; the entry closes and, for an
+    order that rests, the chain holds one more (orders are placed one at a time)."""
     tmux = cockpit.tmux
+    before = len(eth_status(cockpit)[1])
     tmux.wait_for(preview, "Leverage after")
     tmux.send("Enter")
     tmux.wait_for("Sign and send this order?", "y confirms")
     tmux.send("y")
     tmux.wait_gone(title)
+    if rests:
+        tmux.wait_until(lambda: len(eth_status(cockpit)[1]) > before, f"{preview} resting on chain")
 
 
 def command_line(cockpit: Cockpit, line: str) -> None:
@@ -69,7 +73,7 @@ def test_every_order_type_a_bracket_a_modify_and_half_a_close_from_the_keyboard(
     tmux.type(str(round(oracle * 1.1)))
     tmux.send("l")
     tmux.type(str(round(oracle * 0.9)))
-    confirm_order(cockpit, "Market buy 0.02 ETH (ETH-PERP)", "Buy order")
+    confirm_order(cockpit, "Market buy 0.02 ETH (ETH-PERP)", "Buy order", rests=False)
     tmux.wait_for(re.compile(r"ETH-PERP\s+long\s+0\.02 ETH"))
     tmux.wait_until(lambda: len(eth_status(cockpit)[1]) == 2, "the bracket's two legs", timeout=40)
     tmux.wait_for("↳ TP", "↳ SL")
@@ -86,14 +90,15 @@ def test_every_order_type_a_bracket_a_modify_and_half_a_close_from_the_keyboard(
     tmux.type(str(round(oracle * 1.03)))
     confirm_order(cockpit, "Stop market buy 0.01 ETH (ETH-PERP)", "Buy order")
 
-    # Limit sell at the ask (`a`), which rests.
+    # Limit sell 2 % above the market, which rests: size, Tab to the price.
     tmux.send("s")
     tmux.wait_for("Sell order")
     tmux.send("n")
     tmux.send("n")
     tmux.send("t")
     tmux.type("0.01")
-    tmux.send("a")
+    tmux.send("Tab")
+    tmux.type(str(round(oracle * 1.02)))
     confirm_order(cockpit, "Limit sell 0.01 ETH (ETH-PERP)", "Sell order")
 
     # The other three types from the `:` line, each through the same preview and confirm.

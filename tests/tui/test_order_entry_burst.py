@@ -21,3 +21,18 @@ async def test_a_burst_of_keys_fills_size_take_profit_and_stop_loss(services):
         await pilot.pause()
         values = {name: app.screen.query_one(f"#order-{name}").value for name in ("size", "tp", "sl")}
         assert values == {"size": "0.2", "tp": "170", "sl": "130"}
+
+
+async def test_a_burst_after_a_type_key_reaches_the_new_type_s_fields(services):
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(OrderEntryScreen("buy", ("SOL-PERP", "BTC-PERP"), None))
+        await pilot.pause()
+        for key, character in (("t", "t"), ("t", "t"), *[(KEY_NAMES.get(c, c), c) for c in "0.01"],
+                               ("tab", None), *[(c, c) for c in "160"]):  # fmt: skip
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+        values = {name: app.screen.query_one(f"#order-{name}").value for name in ("size", "trigger")}
+        assert values == {"size": "0.01", "trigger": "160"}
+        assert app.screen.query_one("#order-kind").value == "stop-market"

@@ -60,8 +60,10 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     BINDINGS = [
         Binding("escape", "close", "Close order entry", id="order.close"),
         Binding("ctrl+s", "place", "Place order", id="order.place", priority=True),
-        Binding("tab", "app.focus_next", "Next field", show=False),
-        Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
+        # Priority, like the direct keys: checked as each key arrives, so what is typed right
+        # behind a Tab lands in the next field rather than in the one the Tab left.
+        Binding("tab", "move_focus(1)", "Next field", show=False, priority=True),
+        Binding("shift+tab", "move_focus(-1)", "Previous field", show=False, priority=True),
         Binding("t", "cycle('#order-kind', 1)", "Type", priority=True),
         Binding("T", "cycle('#order-kind', -1)", "Type back", show=False, priority=True),
         Binding("n", "cycle('#order-market', 1)", "Market", priority=True),
@@ -283,11 +285,22 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         if values:
             current = values.index(select.value) if select.value in values else -step
             select.value = values[(current + step) % len(values)]
+            self._show_fields()  # now, so a Tab typed right behind reaches the type's own fields
 
     def action_toggle(self, selector: str) -> None:
         box = self.query_one(selector, Checkbox)
         if box.display:
             box.toggle()
+
+    def action_move_focus(self, step: int) -> None:
+        """Tab through the form in its own order, known at once. Textual's order sorts by
+        where widgets were last drawn, so a field a type key just showed came first until
+        the next layout, and a Tab typed right behind that key went astray."""
+        fields = [w for w in self.query("Input, Select, Checkbox") if all(n.display for n in w.ancestors_with_self
+                  if n is not self)]  # fmt: skip
+        if fields:
+            current = fields.index(self.focused) if self.focused in fields else -step
+            self.set_focus(fields[(current + step) % len(fields)])
 
     def action_focus(self, selector: str) -> None:
         """Focus now, not after the queue (`Widget.focus` defers): keys typed right behind a
