@@ -7,10 +7,13 @@ never doubles or drops a record. Fills by keepers and liquidations, transactions
 app never sent, are read like any other.
 """
 
+from __future__ import annotations
+
 import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rekt_tui.domain.history import (
     SPOT_KINDS,
@@ -28,8 +31,10 @@ from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.records import MarketType, OrderRecord, TransactionRecord
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.registry import Registry
-from rekt_tui.services.link import SessionLink
 from rekt_tui.services.venue import Venue
+
+if TYPE_CHECKING:  # the link brings the sender's HTTP stack: the cockpit's history screen must load without it
+    from rekt_tui.services.link import SessionLink
 
 log = logging.getLogger(__name__)
 RESULT_TIMEOUT_S = 2.0  # the stop's result is an extra: never hold the stop up longer for it
@@ -50,10 +55,20 @@ async def backfill(registry: Registry, venue: Venue, session_pubkey: str, *, bat
             added += await registry.add_records(session_pubkey, batch.records, cursor=batch.cursor)
         if batch.complete or batch.cursor is None:
             break
-    session = await registry.get_session(session_pubkey)
-    if added and session is not None:  # the names of the markets the new records refer to
-        await registry.upsert_markets(venue.market_records(session.cluster))
+    await _remember_markets(registry, venue, session_pubkey)
     return added
+
+
+async def _remember_markets(registry: Registry, venue: Venue, session_pubkey: str) -> None:
+    """Keep the names of the venue's markets, which records refer to by index, once the
+    registry lacks one (a new market; an earlier backfill cut short before this point)."""
+    session = await registry.get_session(session_pubkey)
+    if session is None:
+        return
+    known = {(m.market_type, m.market_index) for m in await registry.list_markets(session.cluster)}
+    markets = venue.market_records(session.cluster)
+    if any((m.market_type, m.market_index) not in known for m in markets):
+        await registry.upsert_markets(markets)
 
 
 async def backfill_link(link: SessionLink) -> int:

@@ -163,6 +163,10 @@ def child_env(root: Path) -> dict[str, str]:
         "TMUX",
         "TMUX_PANE",
         "XDG_CONFIG_HOME",
+        # The test runner's terminal size (set by some runners and CI): Textual would take it
+        # over the pane's own and draw at the wrong size.
+        "COLUMNS",
+        "LINES",
     }
     env = {
         k: v
