@@ -13,7 +13,7 @@ RSS of an idle hello-world Textual app as the baseline. The first `--warmup` sec
 sampled and shown but not judged: the cockpit grows by some 40 MiB in its first minute
 of feed (caches filling) and is flat after that.
 
-Run: python -m benchmarks.memory [--warmup 90] [--seconds 60] [--slot-ms 50]
+Run: python -m benchmarks.memory [--warmup 90] [--seconds 60] [--slot-ms 50] [--market-screen]
 """
 
 import argparse
@@ -130,6 +130,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="the measured window at full feed")
     parser.add_argument("--slot-ms", type=int, default=50, help="localnet slot time")
     parser.add_argument("--set-every-ms", type=int, default=100, help="how often the SOL oracle is set")
+    parser.add_argument("--market-screen", action="store_true",
+                        help="open the market screen (header, live tape, chart, list) over the dashboard")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
@@ -143,6 +145,9 @@ def main() -> None:
             tmux.launch([str(REKT_TUI), "--config", str(config), "--data-dir", str(tmp / "data")], env)
             tmux.wait_for(lambda screen: footer_shown(screen) and "not connected" not in screen.splitlines()[0],
                           "the followed account in the HUD", timeout=60)  # fmt: skip
+            if args.market_screen:  # every panel runs: the dashboard's stay mounted beneath
+                tmux("send-keys", "-t", "bench", "M")
+                tmux.wait_for(lambda screen: "Trades" in screen, "the market screen", timeout=30)
             feed = args.warmup + args.seconds
             samples, cpu = sample(tmux, f"http://127.0.0.1:{ports[0]}", feed, args.set_every_ms / 1000)
             baseline = idle_rss(tmux, [sys.executable, "-c", HELLO], env)
@@ -162,7 +167,8 @@ def report(samples: list[tuple[float, float]], cpu: float, baseline: float, args
     projected = values[-1] + max(0.0, growth) * max(0.0, 10 - minutes)
     verdict = "GROWING" if growth > FLAT_MIB_PER_MIN else "flat"
     print(
-        f"rekt-tui following a session at full feed: {args.slot_ms} ms slots (makers, keeper, oracle walk) "
+        f"rekt-tui following a session at full feed{' with the market screen open' if args.market_screen else ''}: "
+        f"{args.slot_ms} ms slots (makers, keeper, oracle walk) "
         f"+ SOL oracle set every {args.set_every_ms} ms; RSS every second for {samples[-1][0]:.0f} s, "
         f"the last {args.seconds:g} s measured; cockpit CPU {cpu:.0%} of one core"
     )

@@ -37,7 +37,7 @@ def test_deposit_orders_and_stop_read_the_chain_while_the_websocket_is_silent(lo
         assert rows[0] == ("limit", "open"), rows
         current = status(rekt)
         assert [o["price"] for o in current["orders"]] == [100 * 10**6]
-        stopped = rekt("stop", "--yes")
+        stopped = rekt("stop", "--yes", timeout=180)  # every read is an HTTP poll: slower, never wrong
         ok(stopped)
     finally:
         rpc(rekt.port, "rekt_clearFaults")
