@@ -144,7 +144,9 @@ class ResilientSocket:
             try:
                 await self._task
             except asyncio.CancelledError:
-                pass
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # our own caller is being cancelled (Ctrl-C): never swallow that
             self._task = None
         if self._session is not None:
             await self._session.close()

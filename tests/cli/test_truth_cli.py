@@ -65,11 +65,13 @@ def wait_for_row(cli, before: int, statuses: set[str], timeout: float = 30) -> t
 
 def test_ctrl_c_after_the_order_was_signed_names_it_and_exits_4(trader):
     before = len(rows(trader))
-    faults(trader, latencyMs=1500)  # the order is still on its way when the signal comes, even on a busy machine
+    # Sent, then held unconfirmed: the signal comes while the order is surely on its way.
+    rpc(trader.urls["rpc_url"], "rekt_delayConfirmations", [400])
     order = start_order(trader, "SOL-PERP", "buy", "0.1", "--yes")
-    signature, kind, _ = wait_for_row(trader, before, {"pending", "sent"})
+    signature, kind, _ = wait_for_row(trader, before, {"sent"})
     order.send_signal(signal.SIGINT)
     out, err = order.communicate(timeout=60)
+    rpc(trader.urls["rpc_url"], "rekt_clearTransactionFaults", [])
     assert order.returncode == 4, err
     assert kind == "place_order" and signature in err and "rekt-tui recover" in err
     assert "nothing was signed" not in err and "Traceback" not in err
