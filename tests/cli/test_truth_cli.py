@@ -49,8 +49,14 @@ def faults(cli, **changes) -> None:
 
 def start_order(cli, *args: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "rekt_tui", "--data-dir", str(cli.data_dir), "order", *args]
-    return subprocess.Popen(command, env=cli.env, cwd=cli.home, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    # Ctrl-C as a terminal delivers it: a test runner's worker may ignore SIGINT, and an
+    # ignored signal stays ignored in its children.
+    return subprocess.Popen(command, env=cli.env, cwd=cli.home, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=_default_sigint)  # fmt: skip
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for_row(cli, before: int, statuses: set[str], timeout: float = 30) -> tuple[str, str, str]:
