@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.markets import PRICE_DECIMALS
@@ -30,6 +30,7 @@ from rekt_tui.tui.debounce import Debouncer
 from rekt_tui.tui.order_text import preview_text
 from rekt_tui.tui.screens.order_entry import FieldInput
 from rekt_tui.tui.tables import order_cells
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 
 if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
@@ -99,7 +100,7 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
                     yield FieldInput(id=f"modify-{name}", placeholder=hint, restrict=r"[-$0-9.]*")
             yield Static(id="modify-preview", markup=False)
             yield Static(id="modify-refusals", markup=False)
-        yield Footer()
+        yield ScreenFooter()
 
     def on_screen_resume(self) -> None:
         """Open on the order a `:modify` line named, else the one under the cursor."""

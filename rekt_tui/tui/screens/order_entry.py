@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from rekt_tui.domain.errors import RektError
@@ -33,6 +33,7 @@ from rekt_tui.tui.messages import WorkerFailed
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.order_text import preview_text
 from rekt_tui.tui.session_messages import OrderPlaceRequested, OrderPlanned
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 
 if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
@@ -144,7 +145,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
                 yield FieldInput(id="order-sl", placeholder="trigger", restrict=r"[-0-9.]*")
             yield Static("Type a size to see the preview.", id="order-preview", markup=False)
             yield Static(id="order-refusals", markup=False)
-        yield Footer()
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         if (form := self._prefill) is not None:
