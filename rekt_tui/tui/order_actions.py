@@ -232,10 +232,12 @@ class OrderActions:
             return
         app.start(place_order(app.sessions, request, confirm(app), app.dashboard.post_message), PLACE_GROUP)
 
-    def close_selected(self) -> None:
+    def close_selected(self, *, reverse: bool = False) -> None:
+        """`x` (or `v`, straight to the reverse) on the position under the cursor."""
         app = self._app
         if (position := app.dashboard.selected_position()) is not None:
-            body = close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message)
+            body = close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message,
+                                  reverse=reverse)  # fmt: skip
             app.start(body, CHANGE_GROUP)
 
     def cancel_selected(self) -> None:

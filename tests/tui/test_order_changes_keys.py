@@ -1,6 +1,6 @@
 """Modify, brackets and reverse from the keyboard against a live localnet: `e` on an open order
 and `:modify` open the modify screen, a bracket typed in order entry (g / l) rests beside its
-entry as ↳ TP / ↳ SL, `x` then `v` (and `:reverse`) turn a position around, and closing the
+entry as ↳ TP / ↳ SL, `x` then `v` (or `v` alone, and `:reverse`) turn a position around, and closing the
 position takes its bracket with it. Each asks first, each refusal is its sentence."""
 
 import pytest
@@ -140,6 +140,17 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
             await pilot.press("y")
             await until(pilot, lambda: account(app).positions and account(app).positions[0].base_amount == -SOL // 5,
                         "the reverse to fill", timeout=60)  # fmt: skip
+
+            # v on the selected position: the same reverse preview at once; declining signs nothing.
+            await until(pilot, lambda: app.check_action("reverse_position", ()), "v to apply")
+            signed = len(await services.registry.list_transactions(app.dashboard.session.pubkey))
+            await pilot.press("1", "v")
+            await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the reverse question")
+            await until(pilot, lambda: question().startswith("Reverse the SOL-PERP short"), "the reverse preview")
+            assert "Market buy 0.4 SOL (SOL-PERP)" in question()
+            await pilot.press("n")
+            assert isinstance(app.screen, DashboardScreen)
+            assert len(await services.registry.list_transactions(app.dashboard.session.pubkey)) == signed
 
             await command(pilot, "reverse ETH-PERP")
             told = lambda: {n.notification.message for n in message_log.of_type(Notify)}  # noqa: E731

@@ -132,13 +132,13 @@ def test_the_footer_puts_trading_keys_first_and_setup_keys_away_while_trading():
     active = [(_binding(k, a), True) for k, a in (
         ("m", "next_market"), ("q", "quit"), ("question_mark", "help"), ("r", "reload_status"),
         ("w", "session_setup"), ("c", "checklist"), ("b", "buy"), ("s", "sell"), ("x", "close_position"),
-        ("d", "cancel_order"), ("D", "cancel_all_orders"), ("ctrl+x", "stop_and_withdraw"),
+        ("v", "reverse_position"), ("d", "cancel_order"), ("D", "cancel_all_orders"), ("ctrl+x", "stop_and_withdraw"),
     )]  # fmt: skip
     display = App().get_key_display
     shown = footer_bindings(active, 80, display)
     assert [(binding.key, label) for binding, _, label in shown] == [
-        ("b", "Buy"), ("s", "Sell"), ("x", "Close"), ("d", "Cancel"), ("D", "Cancel all"),
-        ("ctrl+x", "Withdraw"), ("m", "Market"), ("question_mark", "Help"), ("q", "Quit"),
+        ("b", "Buy"), ("s", "Sell"), ("x", "Close"), ("v", "Rev"), ("d", "Cancel"), ("D", "Cancel all"),
+        ("ctrl+x", "Stop"), ("m", "Market"), ("question_mark", "Help"), ("q", "Quit"),
     ]  # fmt: skip
     assert footer_width(shown, display) <= 80
     before_trading = [pair for pair in active if pair[0].action not in ("buy", "sell")]

@@ -19,9 +19,10 @@ FOOTER_KEYS = {
     "buy": "Buy",
     "sell": "Sell",
     "close_position": "Close",
+    "reverse_position": "Rev",  # reverse: the short name keeps the footer within 80 columns
     "cancel_order": "Cancel",
     "cancel_all_orders": "Cancel all",
-    "stop_and_withdraw": "Withdraw",
+    "stop_and_withdraw": "Stop",  # everything out and archived; `$` withdraws part
     "next_market": "Market",
     "minimize": "Restore",
     "session_setup": "Wallet",
