@@ -33,6 +33,7 @@ class AlertKind(str, Enum):
     FUNDING = "funding"
     LIQUIDATION = "liquidation"
     LOSS_LIMIT = "loss_limit"
+    BRACKET = "bracket"  # a resting entry's take-profit / stop-loss placed at its fill, or why not
 
 
 class Severity(str, Enum):

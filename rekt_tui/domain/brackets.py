@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from rekt_tui.domain.errors import UsageError
-from rekt_tui.domain.markets import MarketSpec, format_price
+from rekt_tui.domain.markets import PRICE_DECIMALS, MarketSpec, format_price
 from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.orders import OrderKind, OrderRequest, parse_order, side_label
 from rekt_tui.domain.records import Direction, OrderType
@@ -93,3 +93,31 @@ def bracket_lines(legs: tuple[Leg, ...], entry_price: int) -> list[str]:
             "reduce-only, no expiry"
         )
     return lines
+
+
+def fill_legs(
+    market: MarketSpec, entry_direction: Direction, size: int, *, take_profit: int | None, stop_loss: int | None,
+    entry_price: int, oracle_price: int, markets: Mapping[str, MarketSpec], taken: set[int], now: int,
+) -> tuple[Leg, ...]:  # fmt: skip
+    """The legs of a bracket that waited for its entry's fill, sized to `size` (base precision)
+    of that fill; the triggers are the ones checked when the entry was placed."""
+    side = side_label(entry_direction)
+    entry = parse_order(
+        market.symbol, side, f"{to_decimal(size, market.base_decimals)}", kind=OrderKind.MARKET, default_expiry_s=1,
+        now=now, oracle_price=oracle_price, markets=markets, live_user_order_ids=set(taken),
+    )  # fmt: skip
+    return bracket_legs(
+        entry, take_profit=_typed(take_profit), stop_loss=_typed(stop_loss), entry_price=entry_price,
+        oracle_price=oracle_price, markets=markets, taken=taken, now=now,
+    )  # fmt: skip
+
+
+def _typed(trigger: int | None) -> str | None:
+    """A stored trigger price (1e6) as the text `bracket_legs` parses."""
+    return None if trigger is None else f"{to_decimal(trigger, PRICE_DECIMALS)}"
+
+
+def at_fill_label(name: str, trigger: int) -> str:
+    """How the open orders show a leg still waiting for its entry's fill."""
+    short = "TP" if name == "take-profit" else "SL"
+    return f"↳ {short} {format_price(trigger)} (at fill)"

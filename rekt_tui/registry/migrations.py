@@ -23,6 +23,7 @@ from rekt_tui.registry.connection import (
     is_disk_full,
     run_statement,
 )
+from rekt_tui.registry.brackets import SCHEMA_V7
 from rekt_tui.registry.errors import BACKUPS_DIRNAME, MigrationFailed, RegistryDiskFull, RegistryError
 from rekt_tui.registry.guard_state import SCHEMA_V5, SCHEMA_V6
 from rekt_tui.registry.records import SCHEMA_V4
@@ -42,6 +43,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("keep the venue's records of each session", SCHEMA_V4),
     Migration("keep the loss limit's ledger and the alert log", SCHEMA_V5),
     Migration("tell each recorded liquidation once; keep the deposits the loss limit saw", SCHEMA_V6),
+    Migration("keep the brackets waiting for their entry's fill", SCHEMA_V7),
 )
 
 

@@ -13,6 +13,7 @@ from types import TracebackType
 
 import aiosqlite
 
+from rekt_tui.registry.brackets import BracketRepository
 from rekt_tui.registry.connection import (
     REGISTRY_FILENAME,
     filesystem_failure,
@@ -32,7 +33,8 @@ from rekt_tui.registry.transactions import TransactionRepository
 
 
 class Registry(
-    SessionRepository, TradingRepository, TransactionRepository, RecordRepository, GuardStateRepository
+    SessionRepository, TradingRepository, TransactionRepository, RecordRepository, GuardStateRepository,
+    BracketRepository,
 ):
     """Open with `await Registry.open(data_dir)`; use as `async with` to close it."""
 

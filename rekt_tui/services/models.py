@@ -65,6 +65,7 @@ class PlacedOrder:
     signature: str
     bracket: tuple["PlacedOrder", ...] = ()  # the legs placed with (or after) the entry
     bracket_problem: str | None = None  # why legs asked for were not placed (the entry was)
+    bracket_at_fill: bool = False  # the legs wait in the registry; the watcher places them as the entry fills
 
 
 @dataclass(frozen=True)

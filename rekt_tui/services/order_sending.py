@@ -11,12 +11,12 @@ way: it can only lower risk, and repeating one is harmless.
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.markets import format_base
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, free_user_order_id
-from rekt_tui.domain.records import Direction, OrderStatus
+from rekt_tui.domain.records import Direction, OrderRecord, OrderStatus
 from rekt_tui.domain.trading import Position
 from rekt_tui.drift.errors import TransactionExpired, TransactionFailed
 from rekt_tui.services.landing import Intent, land, record_balances_after_landing
@@ -33,17 +33,22 @@ async def taken_user_order_ids(link: SessionLink) -> set[int]:
     return on_chain | {r.user_order_id for r in await link.registry.list_open_orders(link.pubkey)}
 
 
+# Runs once the rows are written and before anything is signed (a waiting bracket records itself there).
+RowsWritten = Callable[[list[OrderRecord]], Awaitable[None]]
+
+
 async def send_order(
-    link: SessionLink, kind: str, request: OrderRequest, transaction: Transaction, extra: Intent | None = None
+    link: SessionLink, kind: str, request: OrderRequest, transaction: Transaction, extra: Intent | None = None,
+    rows_written: RowsWritten | None = None,
 ) -> PlacedOrder:
     """Write the row, send, and let the result decide the row."""
-    [placed] = await send_orders(link, kind, [request], transaction, extra)
+    [placed] = await send_orders(link, kind, [request], transaction, extra, rows_written)
     return placed
 
 
 async def send_orders(
     link: SessionLink, kind: str, requests: Sequence[OrderRequest], transaction: Transaction,
-    extra: Intent | None = None,
+    extra: Intent | None = None, rows_written: RowsWritten | None = None,
 ) -> list[PlacedOrder]:  # fmt: skip
     """Write a row for each order one transaction places (an entry and its bracket), send,
     and let the result decide every row."""
@@ -64,6 +69,8 @@ async def send_orders(
     }  # fmt: skip
     if len(records) > 1:
         intent["orders"] = [record.id for record in records]
+    if rows_written is not None:
+        await rows_written(records)
     try:
         landed = await land(link, kind, intent, transaction)
     except TransactionFailed as error:

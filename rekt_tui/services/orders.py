@@ -14,19 +14,20 @@ from decimal import Decimal
 from functools import partial
 
 from rekt_tui.domain.brackets import Leg, bracket_legs, resting_protection
-from rekt_tui.domain.errors import RektError, UsageError
+from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import OrderRefused, check_order, post_only_refusals, reduce_only_refusals
 from rekt_tui.domain.loss_limit import exit_only_refusals
 from rekt_tui.domain.markets import MarketSpec, resolve_market
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd, to_decimal
 from rekt_tui.domain.order_modify import parse_modify
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, parse_order
-from rekt_tui.domain.records import Direction, OrderStatus
+from rekt_tui.domain.records import Direction, OrderRecord, OrderStatus
 from rekt_tui.domain.strategy import StrategyPreset
 from rekt_tui.domain.trading import AccountSnapshot, Position
 from rekt_tui.drift.sender import Landed
 from rekt_tui.services.landing import Lander, land, link_of
 from rekt_tui.services.link import SessionLink
+from rekt_tui.registry.brackets import BracketStatus
 from rekt_tui.registry.core import UNSET
 from rekt_tui.services.models import ModifiedOrder, ModifyPlan, OrderForm, OrderPlan, PlacedOrder
 from rekt_tui.services.order_sizing import SIZE_REFUSALS, ReferencePrices, Sizing
@@ -97,8 +98,8 @@ class OrderService:
         self, form: OrderForm, entry: OrderRequest, snapshot: AccountSnapshot, entry_price: int, oracle: int
     ) -> tuple[Leg, ...]:
         """The entry's take-profit and stop-loss legs. They go in the entry's transaction when a
-        position already faces them; after a market entry's fill otherwise; a resting entry
-        into a flat market has nothing for a reduce-only leg to face until it fills."""
+        position already faces them; after a market entry's fill otherwise; a resting entry's
+        wait in the registry and the watcher places them as it fills (services/pending_brackets.py)."""
         if not (form.take_profit or form.stop_loss):
             return ()
         legs = bracket_legs(
@@ -106,11 +107,6 @@ class OrderService:
             oracle_price=oracle, markets=self.markets(), taken=await taken_user_order_ids(self._link),
             now=int(time.time()),
         )  # fmt: skip
-        if entry.kind is not OrderKind.MARKET and not _faces(legs, snapshot):
-            raise UsageError(
-                f"A bracket on a {entry.kind.label} entry needs a {entry.market.symbol} position on the same side "
-                "to protect; place the take-profit and stop-loss once it fills, or enter at market."
-            )
         return legs
 
     async def largest_size(self, form: OrderForm) -> int:
@@ -164,8 +160,25 @@ class OrderService:
             transaction = self._venue.place_orders([plan.request, *legs], plan.auction)
             entry, *placed = await send_orders(self._link, "place_orders", [plan.request, *legs], transaction)
             return replace(entry, bracket=tuple(placed))
+        if plan.request.kind is not OrderKind.MARKET:  # a resting entry: the legs wait for its fill
+            return await self._entry_with_waiting_bracket(plan)
         entry = await send_order(self._link, "place_order", plan.request, entry_alone(plan.request, plan.auction))
         return await self._bracket_after_fill(entry, plan, legs)
+
+    async def _entry_with_waiting_bracket(self, plan: OrderPlan) -> PlacedOrder:
+        """Place the entry with its bracket recorded as waiting, linked to the entry's row, before signing."""
+        legs = {leg.name: leg.request.trigger_price for leg in plan.bracket}
+        entry_price = plan.request.price or plan.request.trigger_price or plan.preview.entry_price
+
+        async def record_bracket(rows: list[OrderRecord]) -> None:
+            await self._registry.add_pending_bracket(
+                self._link.pubkey, rows[0].id, take_profit=legs.get("take-profit"), stop_loss=legs.get("stop-loss"),
+                entry_price=entry_price,
+            )  # fmt: skip
+
+        transaction = self._venue.place_order(plan.request, plan.auction)
+        entry = await send_order(self._link, "place_order", plan.request, transaction, rows_written=record_bracket)
+        return replace(entry, bracket_at_fill=True)
 
     async def _bracket_after_fill(self, entry: PlacedOrder, plan: OrderPlan, legs: list[OrderRequest]) -> PlacedOrder:
         """Place the legs once the market entry's fill gives them a position to face; the entry
@@ -268,7 +281,16 @@ class OrderService:
                 await self._registry.update_order(
                     record.id, status=OrderStatus.CANCELLED, transaction_signature=landed.signature
                 )
+        await self._drop_waiting_brackets({o.user_order_id: o.filled for o in targets}, landed.signature)
         return landed
+
+    async def _drop_waiting_brackets(self, filled_by_user_order_id: dict[int, int], signature: str) -> None:
+        """A cancelled entry that never filled leaves its waiting bracket nothing to protect; one
+        that filled in part keeps it, and the watcher places legs for that part."""
+        for bracket in await self._registry.list_pending_brackets(self._link.pubkey):
+            if filled_by_user_order_id.get(bracket.entry_user_order_id, -1) == 0:
+                sentence = f"The bracket of order #{bracket.entry_chain_order_id} was dropped with its entry ({signature})."
+                await self._registry.end_pending_bracket(bracket.id, BracketStatus.CANCELLED, sentence)
 
     async def preview_close(self, market: str, percent: int = 100) -> OrderPlan:
         """What closing `percent` of one market's position would do: the very order `close` sends, previewed."""

@@ -8,7 +8,9 @@ transaction per reading, so a breach is on disk before it is announced) and deli
 alerts through a `Notifier`. A breach makes the session
 exit-only: `OrderService.plan` reads the same ledger and refuses what adds risk. With
 `auto_stop`, once the grace period after the breach has passed, it runs stop-and-withdraw
-(the teardown service, under the session's signing lock like any other signer).
+(the teardown service, under the session's signing lock like any other signer). It also
+places the legs of brackets waiting for a resting entry's fill (services/pending_brackets.py),
+on a launch too: a bracket left waiting by an earlier run is resumed.
 """
 
 import asyncio
@@ -35,6 +37,7 @@ from rekt_tui.registry import Registry, RegistryError
 from rekt_tui.services.history import backfill
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.notify import Notifier
+from rekt_tui.services.pending_brackets import BracketKeeper
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
 from rekt_tui.services.venue import MarketData, Stream
 from rekt_tui.services.venue_factory import open_market_data
@@ -45,6 +48,7 @@ CANCEL_LOOKBACK = 20  # recent transactions searched for our own cancels when or
 CANCEL_RECENT = timedelta(minutes=2)  # a cancel of ours older than this explains no vanished order
 FUNDING_POLL_S = 10.0  # how often the funding of held markets is read from the chain
 RECORDS_POLL_S = 5.0  # how often the venue's records are read for liquidations
+BRACKETS_POLL_S = 5.0  # how often waiting brackets are checked without a new snapshot
 
 
 def thresholds_from(settings: AlertSettings) -> AlertThresholds:
@@ -102,6 +106,7 @@ class Watcher:
             self._market_data, self._owns_market_data = open_market_data(settings), True
         self._funding: dict[str, Decimal] = {}  # symbol -> hourly rate in %, of markets the session holds
         self._records_wakeup = asyncio.Event()
+        self._brackets_wakeup = asyncio.Event()
         self._limit = settings.loss_limit
         self._rule = rule_from(settings.loss_limit)
         self._alerter = Alerter(thresholds_from(settings.alerts))
@@ -126,6 +131,7 @@ class Watcher:
                     tasks.create_task(self._follow_funding(self._market_data))
                 if not self._link.registry.read_only:
                     tasks.create_task(self._follow_records())
+                    tasks.create_task(self._keep_brackets())
         finally:
             snapshots.close()
             if self._owns_market_data and self._market_data is not None:
@@ -182,6 +188,29 @@ class Watcher:
                 await asyncio.wait_for(self._records_wakeup.wait(), RECORDS_POLL_S)
             self._records_wakeup.clear()
 
+    async def _keep_brackets(self) -> None:
+        """Place waiting brackets' legs as their entries fill: at start (a bracket an earlier run
+        left waiting), on each snapshot that shows an entry filled further or gone, and every
+        `BRACKETS_POLL_S`. Each placement or failure is told as an alert naming what is known."""
+        keeper = BracketKeeper(self._link)
+        check_all, told = True, set()
+        while True:
+            sentences: list[tuple[Severity, str]] = []
+            try:
+                waiting = await keeper.waiting()
+                if waiting and (check_all or keeper.due(self._link.venue.snapshot(), waiting)):
+                    sentences = [(Severity.CRITICAL if r.failed else Severity.INFO, r.sentence) for r in await keeper.step()]
+            except RektError as error:  # the next wakeup tries again
+                sentences = [(Severity.CRITICAL, f"A waiting bracket's legs were not placed yet: {error.message}")]
+            for severity, sentence in sentences:
+                if severity is Severity.INFO or sentence not in told:  # a failure that repeats is told once
+                    told.add(sentence)
+                    self._tell(severity, sentence, AlertKind.BRACKET)
+            check_all = False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._brackets_wakeup.wait(), BRACKETS_POLL_S)
+            self._brackets_wakeup.clear()
+
     def _symbol(self, market_index: int) -> str:
         perps = (m for m in self._link.venue.markets() if m.market_type is MarketType.PERP)
         return next((m.symbol for m in perps if m.market_index == market_index), f"perp market {market_index}")
@@ -205,6 +234,8 @@ class Watcher:
             if newly and self._ledger.breach is not None:
                 alerts.append(self._breach_alert(self._ledger.breach, snapshot.slot))
             self._publish()
+        if snapshot is not None:
+            self._brackets_wakeup.set()
         if any(alert.kind is AlertKind.LIQUIDATION for alert in alerts):
             self._records_wakeup.set()  # the chain's record says what happened: read it now
         for alert in alerts:
@@ -271,8 +302,8 @@ class Watcher:
         finally:
             self.stopped.set()
 
-    def _tell(self, severity: Severity, sentence: str) -> None:
-        self._notifier.deliver(Alert(AlertKind.LOSS_LIMIT, severity, sentence), datetime.now(UTC))
+    def _tell(self, severity: Severity, sentence: str, kind: AlertKind = AlertKind.LOSS_LIMIT) -> None:
+        self._notifier.deliver(Alert(kind, severity, sentence), datetime.now(UTC))
 
     async def _ended_by_us(self, before: AccountSnapshot | None, after: AccountSnapshot | None) -> frozenset[int]:
         """Venue order ids this app cancelled itself, read only when orders vanished.

@@ -1,0 +1,114 @@
+"""A bracket on a resting entry, against a live localnet (makers and keeper running): the entry
+rests with its bracket recorded as waiting (linked to the entry's row, before signing); once
+the entry fills, the watcher places reduce-only take-profit and stop-loss triggers of the
+filled size with no expiry and says so with the signature; a restart, even one that finds
+the bracket still marked waiting after its legs landed, never places them twice; cancelling
+the entry drops the bracket."""
+
+import asyncio
+import contextlib
+import sqlite3
+
+import pytest
+
+from rekt_tui.domain.alerts import AlertKind, Severity
+from rekt_tui.domain.records import Direction, OrderType
+from rekt_tui.registry import REGISTRY_FILENAME
+from rekt_tui.registry.brackets import BRACKET_LEGS_KIND, BracketStatus
+from rekt_tui.services.models import OrderForm
+from rekt_tui.services.notify import Notifier
+from rekt_tui.services.pending_brackets import BracketKeeper
+from rekt_tui.services.watcher import Watcher
+from tests.services.test_orders_service import SOL, USDC, close_desk, open_desk, until
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def desk(tmp_path):
+    desk = await open_desk(tmp_path)
+    yield desk
+    await close_desk(desk)
+
+
+@contextlib.asynccontextmanager
+async def watching(desk):
+    """The session's watcher, as the cockpit or `guard` runs it; its alerts collected."""
+    seen: list = []
+    notifier = Notifier(desk.services.settings.alerts, session=desk.pubkey, cluster="localnet", sink=seen.append)
+    task = asyncio.create_task(Watcher(desk.link, notifier).run())
+    try:
+        yield seen
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await notifier.close()
+
+
+async def leg_transactions(desk) -> list:
+    return [t for t in await desk.services.registry.list_transactions(desk.pubkey) if t.kind == BRACKET_LEGS_KIND]
+
+
+def legs_on_chain(desk) -> list:
+    return [o for o in desk.account().orders if o.reduce_only]
+
+
+async def test_a_resting_entry_gets_its_legs_at_fill_once_across_restarts(desk):
+    entry = OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="145", take_profit="170", stop_loss="130")
+    placed = await desk.orders.place(entry)
+    assert placed.bracket_at_fill and placed.bracket == () and placed.bracket_problem is None
+    [bracket] = await desk.services.registry.list_pending_brackets(desk.pubkey)
+    assert bracket.entry_order_id == placed.record.id
+    assert (bracket.take_profit, bracket.stop_loss, bracket.entry_price) == (170 * USDC, 130 * USDC, 145 * USDC)
+    assert [o.user_order_id for o in desk.account().orders] == [placed.record.user_order_id]  # no leg yet
+
+    # The entry fills while nothing watches (the cockpit closed between the fill and its legs).
+    await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "140"])
+
+    async def filled() -> bool:
+        await desk.fresh()
+        return desk.base() == SOL // 2 and not desk.account().orders
+
+    await until(filled, timeout=30, what="the entry's fill")
+    assert await leg_transactions(desk) == []
+
+    # The next launch's watcher resumes the waiting bracket.
+    async with watching(desk) as seen:
+        async def told() -> bool:
+            return any(a.kind is AlertKind.BRACKET for a in seen)
+
+        await until(told, timeout=30, what="the legs' report")
+    [tx] = await leg_transactions(desk)
+    [report] = [a for a in seen if a.kind is AlertKind.BRACKET]
+    assert report.severity is Severity.INFO and tx.signature in report.sentence
+    assert "take-profit and stop-loss for 0.5 SOL" in report.sentence
+    await desk.fresh()
+    legs = sorted(legs_on_chain(desk), key=lambda o: o.trigger_price)
+    assert [(o.trigger_price, o.base_amount, o.direction, o.order_type, o.max_ts) for o in legs] == [
+        (130 * USDC, SOL // 2, Direction.SHORT, OrderType.TRIGGER_MARKET, None),
+        (170 * USDC, SOL // 2, Direction.SHORT, OrderType.TRIGGER_MARKET, None),
+    ]  # fmt: skip
+    assert await desk.services.registry.list_pending_brackets(desk.pubkey) == []
+
+    # A crash right after the legs landed, before the bracket was marked done: the next run
+    # finds it waiting, reads what its landed legs cover, and places nothing more.
+    with sqlite3.connect(desk.services.settings.data_dir / REGISTRY_FILENAME) as db:
+        db.execute("UPDATE pending_brackets SET status = 'waiting' WHERE id = ?", (bracket.id,))
+    assert await BracketKeeper(desk.link).step() == []
+    async with watching(desk):
+        await asyncio.sleep(2)
+    assert len(await leg_transactions(desk)) == 1 and len(legs_on_chain(desk)) == 2
+    [ended] = await desk.services.registry.list_pending_brackets(desk.pubkey, statuses=(BracketStatus.DONE,))
+    assert ended.id == bracket.id and "0.5 SOL" in (ended.message or "")
+
+
+async def test_cancelling_the_entry_drops_its_waiting_bracket(desk):
+    placed = await desk.orders.place(OrderForm("SOL-PERP", "sell", "0.5", kind="limit", price="160", stop_loss="170"))
+    assert placed.bracket_at_fill
+    [waiting] = await desk.services.registry.list_pending_brackets(desk.pubkey)
+    await desk.orders.cancel(placed.record.chain_order_id)
+    assert await desk.services.registry.list_pending_brackets(desk.pubkey) == []
+    [dropped] = await desk.services.registry.list_pending_brackets(desk.pubkey, statuses=(BracketStatus.CANCELLED,))
+    assert dropped.id == waiting.id and "dropped with its entry" in (dropped.message or "")
+    assert await BracketKeeper(desk.link).step() == []
+    assert await leg_transactions(desk) == [] and desk.account().orders == ()
