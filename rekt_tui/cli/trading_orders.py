@@ -9,7 +9,7 @@ import argparse
 
 from rekt_tui.cli.output import ask, note, print_json, print_table
 from rekt_tui.cli.trading_views import preview_rows
-from rekt_tui.domain.brackets import bracket_lines
+from rekt_tui.domain.brackets import AT_FILL_NOTE, bracket_lines
 from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.guards import OrderRefused
 from rekt_tui.domain.order_grammar import check_modify
@@ -28,7 +28,8 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
     overrides = {"allow_stacking": args.allow_stacking, "allow_far_price": args.allow_far_price}
     plan = await service.plan(form, **overrides)
     rows = preview_rows(plan.request, plan.auction, plan.preview)
-    bracket = [["bracket", line] for line in bracket_lines(plan.bracket, plan.preview.entry_price)]
+    legs = bracket_lines(plan.bracket, plan.preview.entry_price, at_fill=plan.bracket_at_fill)
+    bracket = [["bracket", line] for line in legs]
     print_table(["PREVIEW", "VALUE"], rows + bracket)
     if plan.refusals:
         raise OrderRefused(plan.refusals)
@@ -46,6 +47,8 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
     )
     for leg in placed.bracket:
         note(f"Bracket order {leg.record.chain_order_id} (reduce-only, no expiry) is {leg.record.status.value}.")
+    if placed.bracket_at_fill:
+        note(AT_FILL_NOTE)
     if placed.bracket_problem:
         note(placed.bracket_problem)
         return 1

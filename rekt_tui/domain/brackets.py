@@ -80,8 +80,9 @@ def leg_pnl(leg: OrderRequest, entry_price: int) -> int:
     return move * leg.base_amount // scale
 
 
-def bracket_lines(legs: tuple[Leg, ...], entry_price: int) -> list[str]:
-    """One preview line a leg: where it fires, how far from the entry, and what it makes or loses."""
+def bracket_lines(legs: tuple[Leg, ...], entry_price: int, *, at_fill: bool = False) -> list[str]:
+    """One preview line a leg: where it fires, how far from the entry, and what it makes or loses;
+    `at_fill` for a resting entry's legs, which are placed as it fills (sized to each fill)."""
     lines = []
     for leg in legs:
         trigger = leg.request.trigger_price or 0
@@ -90,9 +91,15 @@ def bracket_lines(legs: tuple[Leg, ...], entry_price: int) -> list[str]:
         shown = f"+{format_usd(pnl)}" if pnl > 0 else format_usd(pnl)
         lines.append(
             f"{leg.name.capitalize()} {format_price(trigger)} ({distance:+f}% from entry), PnL {shown}, "
-            "reduce-only, no expiry"
+            "reduce-only, no expiry" + (", placed as the entry fills" if at_fill else "")
         )
     return lines
+
+
+AT_FILL_NOTE = (
+    "Its take-profit and stop-loss are placed as it fills, sized to each fill, by a running cockpit or "
+    "`rekt-tui guard` on this session; if neither runs, the cockpit places them when it next opens the session."
+)
 
 
 def fill_legs(
@@ -117,7 +124,29 @@ def _typed(trigger: int | None) -> str | None:
     return None if trigger is None else f"{to_decimal(trigger, PRICE_DECIMALS)}"
 
 
-def at_fill_label(name: str, trigger: int) -> str:
-    """How the open orders show a leg still waiting for its entry's fill."""
-    short = "TP" if name == "take-profit" else "SL"
-    return f"↳ {short} {format_price(trigger)} (at fill)"
+@dataclass(frozen=True)
+class WaitingLeg:
+    """A leg of a bracket that waits for its resting entry's fill, as the open orders show it."""
+
+    entry_user_order_id: int
+    market_index: int
+    name: str  # "take-profit" or "stop-loss"
+    direction: Direction  # the leg's own side: the entry's other way
+    trigger_price: int  # 1e6
+
+
+def waiting_legs(
+    entry_user_order_id: int, market_index: int, entry_direction: Direction, *, take_profit: int | None,
+    stop_loss: int | None,
+) -> tuple[WaitingLeg, ...]:  # fmt: skip
+    exit_direction = Direction.SHORT if entry_direction is Direction.LONG else Direction.LONG
+    named = (("take-profit", take_profit), ("stop-loss", stop_loss))
+    return tuple(WaitingLeg(entry_user_order_id, market_index, name, exit_direction, trigger)
+                 for name, trigger in named if trigger is not None)  # fmt: skip
+
+
+def waiting_leg_cells(leg: WaitingLeg, symbol: str) -> tuple[str, ...]:
+    """The open orders' row of a waiting leg (their columns): `↳ TP`, placed at the entry's fill."""
+    short = "TP" if leg.name == "take-profit" else "SL"
+    side = "buy" if leg.direction is Direction.LONG else "sell"
+    return (symbol, f"↳ {short}", side, "at fill", f"mkt / {format_price(leg.trigger_price)}", "yes", "never")

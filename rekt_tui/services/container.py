@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rekt_tui.config import Settings
+from rekt_tui.domain.brackets import WaitingLeg, waiting_legs
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.records import TransactionRecord
 from rekt_tui.domain.session import SessionRecord
@@ -101,6 +102,16 @@ class Services:
         if session is None:
             raise RektError(f"No session wallet {pubkey} in the registry.")
         return session, await self.registry.list_transactions(pubkey, limit=limit)
+
+    async def waiting_legs(self, pubkey: str) -> tuple[WaitingLeg, ...]:
+        """The legs of the session's brackets that wait for their resting entry's fill: the open orders."""
+        legs: tuple[WaitingLeg, ...] = ()
+        for bracket in await self.registry.list_pending_brackets(pubkey):
+            legs += waiting_legs(
+                bracket.entry_user_order_id, bracket.market_index, bracket.entry_direction,
+                take_profit=bracket.take_profit, stop_loss=bracket.stop_loss,
+            )  # fmt: skip
+        return legs
 
     async def shell_status(self) -> ShellStatus:
         profile = self.settings.profile

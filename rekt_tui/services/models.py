@@ -57,6 +57,7 @@ class OrderPlan:
     preview: Preview
     refusals: tuple[Refusal, ...]  # empty: the order may be signed
     bracket: tuple[Leg, ...] = ()  # reduce-only take-profit and stop-loss attached to the entry
+    bracket_at_fill: bool = False  # a resting entry with no position to face: the legs wait for its fill
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,8 @@ class OrderService:
         refusals += exit_only_refusals(request, ledger.breach if ledger is not None else None)
         entry_price = request.price or request.trigger_price or preview.entry_price  # where the entry means to fill
         legs = await self._bracket(form, request, snapshot, entry_price, oracle)
-        return OrderPlan(request, auction, preview, tuple(refusals), legs)
+        at_fill = bool(legs) and request.kind is not OrderKind.MARKET and not _faces(legs, snapshot)
+        return OrderPlan(request, auction, preview, tuple(refusals), legs, at_fill)
 
     async def _bracket(
         self, form: OrderForm, entry: OrderRequest, snapshot: AccountSnapshot, entry_price: int, oracle: int

@@ -24,6 +24,7 @@ from rekt_tui.services.history import backfill
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.order_sending import send_orders, taken_user_order_ids
+from rekt_tui.services.teardown import teardown_in_progress
 from rekt_tui.services.unresolved import resolve_before_signing
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ class BracketKeeper:
             return []
         reports = []
         async with link.registry.signing_lock(link.pubkey):
+            if await teardown_in_progress(link.registry, link.pubkey):  # it flattens the market: legs wait
+                return []
             await resolve_before_signing(link.sender, link.registry, link.pubkey)
             await link.venue.refresh_account()
             await adopt_orders(link.registry, link)

@@ -202,6 +202,10 @@ class Watcher:
                     sentences = [(Severity.CRITICAL if r.failed else Severity.INFO, r.sentence) for r in await keeper.step()]
             except RektError as error:  # the next wakeup tries again
                 sentences = [(Severity.CRITICAL, f"A waiting bracket's legs were not placed yet: {error.message}")]
+            except Exception as error:  # noqa: BLE001 - RPC or registry trouble: the alerts go on, the next wakeup retries
+                log.warning("waiting brackets not kept: %s", error, exc_info=True)
+                sentences = [(Severity.CRITICAL, "A waiting bracket's legs were not placed yet (a read failed; "
+                                                 f"see {self._link.settings.log_file}); the watcher tries again.")]
             for severity, sentence in sentences:
                 if severity is Severity.INFO or sentence not in told:  # a failure that repeats is told once
                     told.add(sentence)

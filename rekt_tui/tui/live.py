@@ -198,7 +198,8 @@ class LiveFeeds:
                 lamports, usdc = await gateway.wallet_lamports(), await gateway.wallet_usdc()
                 # Read afresh each time: setup records the Drift account and referrer as they land.
                 session, recent = await services.session_view(pubkey, RECENT_TRANSACTIONS)
-                post(SessionLinked(LinkedSession(session, lamports, names, tuple(recent), explorer, usdc)))
+                waiting = await services.waiting_legs(pubkey)
+                post(SessionLinked(LinkedSession(session, lamports, names, tuple(recent), explorer, usdc, waiting)))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._linked_wakeup.wait(), BALANCE_POLL_S)
                 self._linked_wakeup.clear()

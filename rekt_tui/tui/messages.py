@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from rekt_tui.domain.brackets import WaitingLeg
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.records import TransactionRecord
@@ -36,6 +37,7 @@ class LinkedSession:
     recent: tuple[TransactionRecord, ...] = ()  # newest first
     explorer_tx_url: str = ""  # the cluster's explorer page of a transaction, with {signature}
     usdc: int | None = None  # USDC (1e6) in the wallet itself, outside Drift
+    waiting_legs: tuple[WaitingLeg, ...] = ()  # bracket legs waiting for a resting entry's fill
 
 
 class SessionLinked(Message):

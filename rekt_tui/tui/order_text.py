@@ -35,7 +35,7 @@ def preview_text(plan: OrderPlan, now: datetime | None = None) -> str:
     ]
     if request.kind is not OrderKind.MARKET:
         lines.append(expiry_text(request.max_ts, now or datetime.now()) if request.max_ts else "No expiry")
-    return "\n".join(lines + bracket_lines(plan.bracket, _entry_of(plan)))
+    return "\n".join(lines + bracket_lines(plan.bracket, _entry_of(plan), at_fill=plan.bracket_at_fill))
 
 
 def _entry_of(plan: OrderPlan) -> int:
@@ -63,6 +63,8 @@ def placed_text(placed: PlacedOrder) -> str:
     for leg in placed.bracket:
         leg_number = f" #{leg.record.chain_order_id}" if leg.record.chain_order_id is not None else ""
         lines.append(f"Bracket order{leg_number} placed ({leg.record.status.value}), reduce-only, no expiry")
+    if placed.bracket_at_fill:
+        lines.append("Its take-profit and stop-loss are placed as it fills (the activity log says when).")
     if placed.bracket_problem:
         lines.append(placed.bracket_problem)
     return "\n".join(lines)

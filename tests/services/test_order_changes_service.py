@@ -122,8 +122,8 @@ async def test_bracket_refusals_sign_nothing(desk):
         await desk.orders.plan(OrderForm("SOL-PERP", "sell", "1", kind="limit", price="149", take_profit="149.5"))
     with pytest.raises(UsageError, match="fires when the oracle moves below its trigger"):
         await desk.orders.plan(OrderForm("SOL-PERP", "buy", "1", stop_loss="151"))
-    with pytest.raises(UsageError, match="needs a SOL-PERP position on the same side"):
-        await desk.orders.plan(OrderForm("SOL-PERP", "buy", "1", kind="limit", price="140", stop_loss="130"))
+    waiting = await desk.orders.plan(OrderForm("SOL-PERP", "buy", "1", kind="limit", price="140", stop_loss="130"))
+    assert waiting.bracket_at_fill and waiting.refusals == ()  # a resting entry's legs wait for its fill
     assert await desk.transactions() == signed
 
 

@@ -3,7 +3,7 @@ rests with its bracket recorded as waiting (linked to the entry's row, before si
 the entry fills, the watcher places reduce-only take-profit and stop-loss triggers of the
 filled size with no expiry and says so with the signature; a restart, even one that finds
 the bracket still marked waiting after its legs landed, never places them twice; cancelling
-the entry drops the bracket."""
+the entry drops the bracket; an entry filled in parts gets legs for each part."""
 
 import asyncio
 import contextlib
@@ -15,9 +15,12 @@ from rekt_tui.domain.alerts import AlertKind, Severity
 from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.registry import REGISTRY_FILENAME
 from rekt_tui.registry.brackets import BRACKET_LEGS_KIND, BracketStatus
+from rekt_tui.services.landing import open_session
 from rekt_tui.services.models import OrderForm
 from rekt_tui.services.notify import Notifier
+from rekt_tui.services.orders import OrderService
 from rekt_tui.services.pending_brackets import BracketKeeper
+from rekt_tui.services.session import SessionService
 from rekt_tui.services.watcher import Watcher
 from tests.services.test_orders_service import SOL, USDC, close_desk, open_desk, until
 
@@ -112,3 +115,45 @@ async def test_cancelling_the_entry_drops_its_waiting_bracket(desk):
     assert dropped.id == waiting.id and "dropped with its entry" in (dropped.message or "")
     assert await BracketKeeper(desk.link).step() == []
     assert await leg_transactions(desk) == [] and desk.account().orders == ()
+
+
+@pytest.mark.timeout(240)  # a second wallet set up, two fills and two leg transactions
+async def test_a_partly_filled_entry_gets_legs_for_each_part(desk):
+    # AMM fills paused: the entry fills only against another wallet's order, a part at a time.
+    await desk.admin.call("rekt_pauseMarket", ["perp", 0, ["ammFill"]])
+    entry = await desk.orders.place(
+        OrderForm("SOL-PERP", "buy", "0.4", kind="limit", price="145", take_profit="170", stop_loss="130")
+    )
+    other = await open_session(desk.services, (await (await desk.services.wallets()).create("taker")).pubkey)
+    try:
+        setup = SessionService(other)
+        await setup.airdrop("1", "SOL")
+        await setup.airdrop("200", "USDC")
+        await setup.initialize()
+        await setup.deposit("200", "USDC")
+        await setup.choose_strategy("balanced")
+        await setup.start_trading()
+        await OrderService(other).place(OrderForm("SOL-PERP", "sell", "0.1", kind="limit", price="144"))
+
+        async def base_is(size) -> bool:
+            await desk.fresh()
+            return desk.base() == size
+
+        await until(lambda: base_is(SOL // 10), timeout=30, what="a part of the entry filled")
+        async with watching(desk) as seen:
+            async def legs_of(size) -> bool:
+                await desk.fresh()
+                return sum(o.base_amount for o in legs_on_chain(desk)) == 2 * size
+
+            await until(lambda: legs_of(SOL // 10), timeout=30, what="legs for the first part")
+            assert [o.filled for o in desk.account().orders if not o.reduce_only] == [SOL // 10]  # the entry rests on
+            await OrderService(other).place(OrderForm("SOL-PERP", "sell", "0.2", kind="limit", price="144"))
+            await until(lambda: base_is(3 * SOL // 10), timeout=30, what="a second part filled")
+            await until(lambda: legs_of(3 * SOL // 10), timeout=30, what="legs topped up for the second part")
+            reports = [a.sentence for a in seen if a.kind is AlertKind.BRACKET]
+            assert len(reports) == 2 and "for 0.1 SOL" in reports[0] and "for 0.2 SOL" in reports[1]
+        assert [t.intent.count('"covers"') for t in await leg_transactions(desk)] == [1, 1]
+        [waiting] = await desk.services.registry.list_pending_brackets(desk.pubkey)  # the rest may still fill
+        assert waiting.entry_order_id == entry.record.id
+    finally:
+        await other.close()

@@ -163,3 +163,56 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
     finally:
         await services.close()
 
+
+
+@pytest.mark.timeout(240)  # an order, a fill by the keeper and the legs' transaction on a shared machine
+async def test_a_bracket_on_a_resting_entry_waits_under_it_until_the_fill_places_its_legs(tmp_path, live, message_log):
+    from rekt_tui.drift.rpc import JsonRpc
+
+    services = await Services.open(live_settings(tmp_path, live))
+    await (await started_session(services)).link.close()
+    app = make_app(services)
+    admin = JsonRpc(live.rpc_url)
+    try:
+        async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the session")
+            await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
+            await command(pilot, "order SOL-PERP buy 0.2 --type limit --price 145 --tp 170 --sl 130")
+            await until(pilot, lambda: isinstance(app.screen, OrderEntryScreen), "order entry, filled in")
+            preview = lambda: text_of(app.screen.query_one("#order-preview"))  # noqa: E731
+            await until(pilot, lambda: "placed as the entry fills" in preview(), "the bracket's at-fill preview")
+            await until(pilot, lambda: app.screen.check_action("place", ()), "the plan of what is typed")
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the order question")
+            await pilot.press("y")
+            await until(pilot, lambda: distinct(message_log, OrderPlaced), "the placed entry", timeout=60)
+            [placed] = distinct(message_log, OrderPlaced)
+            assert placed.placed.bracket_at_fill and placed.placed.bracket == ()
+            await until(pilot, lambda: "Its take-profit and stop-loss are placed as it fills" in sent(message_log),
+                        "the activity line saying the legs wait")  # fmt: skip
+
+            # The open orders show the legs waiting under their entry.
+            table = app.get_default_screen().query_one("#orders-table")
+            rows = lambda: [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]  # noqa: E731
+            await until(pilot, lambda: table.row_count == 3, "the waiting legs under the entry")
+            entry, take_profit, stop_loss = rows()
+            assert entry[1] == "limit" and take_profit[1:5] == ("↳ TP", "sell", "at fill", "mkt / $170.00")
+            assert stop_loss[1:5] == ("↳ SL", "sell", "at fill", "mkt / $130.00")
+
+            # The fill: the cockpit's watcher places the legs, sized to it, and says so with the signature.
+            await admin.call("rekt_setOraclePrice", ["SOL-PERP", "140"])
+            legs = lambda: [o for o in account(app).orders if o.reduce_only] if account(app) else []  # noqa: E731
+            await until(pilot, lambda: len(legs()) == 2, "the legs on chain", timeout=60)
+            assert {(o.base_amount, o.max_ts) for o in legs()} == {(SOL // 5, None)}
+            told = lambda: [n.notification.message for n in message_log.of_type(Notify)]  # noqa: E731
+            await until(pilot, lambda: any(m.startswith("Bracket of order #") for m in told()), "the legs' toast")
+            [toast] = [m for m in told() if m.startswith("Bracket of order #")]
+            [tx] = [t for t in await services.registry.list_transactions(app.dashboard.session.pubkey)
+                    if t.kind == "place_bracket_legs"]  # fmt: skip
+            assert tx.signature in toast and "for 0.2 SOL" in toast
+            assert any(e.text == f"Alert: {toast}" for e in app.get_default_screen().activity)
+            await until(pilot, lambda: [r[1] for r in rows()] == ["↳ TP", "↳ SL"] or
+                        sorted(r[1] for r in rows()) == ["↳ SL", "↳ TP"], "the legs as orders, nothing waiting")  # fmt: skip
+    finally:
+        await admin.close()
+        await services.close()

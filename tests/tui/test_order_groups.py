@@ -44,3 +44,17 @@ async def test_e_without_a_selected_order_says_so_and_opens_nothing(services, me
         assert isinstance(app.screen, DashboardScreen)
         told = {n.notification.message for n in message_log.of_type(Notify)}
         assert told == {"Select an open order to modify (5 goes to the open orders)."}
+
+
+def test_a_resting_entrys_waiting_legs_sit_right_under_it_and_are_no_order():
+    from rekt_tui.domain.brackets import waiting_legs
+
+    orders = (order(6), order(8, market_index=1))
+    account = AccountSnapshot(1, datetime.now(UTC), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (), orders)
+    waiting = waiting_legs(6, 0, Direction.LONG, take_profit=2100 * USDC, stop_loss=1900 * USDC)
+    rows = grouped_rows(account, {0: "SOL-PERP", 1: "BTC-PERP"}, waiting)
+    assert list(rows) == ["6", "6:take-profit", "6:stop-loss", "8"]
+    assert rows["6:take-profit"] == ("SOL-PERP", "↳ TP", "sell", "at fill", "mkt / $2,100.00", "yes", "never")
+    assert rows["6:stop-loss"][1:3] == ("↳ SL", "sell")
+    # A leg names its entry by user order id and market: another market's order with that id is not its entry.
+    assert list(grouped_rows(account, {}, waiting_legs(8, 0, Direction.SHORT, take_profit=1, stop_loss=None))) == ["6", "8"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rekt_tui.domain.brackets import NO_EXPIRY, bracket_legs, bracket_lines, leg_pnl
+from rekt_tui.domain.brackets import NO_EXPIRY, bracket_legs, bracket_lines, fill_legs, leg_pnl
 from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.order_modify import kind_of, parse_modify
 from rekt_tui.domain.orders import OrderKind, TriggerCondition
@@ -69,6 +69,20 @@ def legs(entry, **fields):
                         taken=fields.pop("taken", set()), now=NOW, **{"take_profit": None, "stop_loss": None, **fields})  # fmt: skip
 
 
+def test_legs_at_a_fill_are_sized_to_it_with_the_triggers_checked_at_placement():
+    take_profit, stop_loss = fill_legs(
+        SOL_PERP, Direction.LONG, 3 * SOL // 10, take_profit=160 * USDC, stop_loss=140 * USDC,
+        entry_price=148 * USDC, oracle_price=ORACLE, markets=MARKETS, taken={1, 2}, now=NOW,
+    )  # fmt: skip
+    for leg in (take_profit.request, stop_loss.request):
+        assert leg.reduce_only and leg.direction is Direction.SHORT and leg.base_amount == 3 * SOL // 10
+        assert leg.max_ts == NO_EXPIRY and leg.user_order_id not in {1, 2}
+    assert (take_profit.request.trigger_price, stop_loss.request.trigger_price) == (160 * USDC, 140 * USDC)
+    [short_stop] = fill_legs(SOL_PERP, Direction.SHORT, SOL, take_profit=None, stop_loss=155 * USDC,
+                             entry_price=152 * USDC, oracle_price=ORACLE, markets=MARKETS, taken=set(), now=NOW)  # fmt: skip
+    assert short_stop.request.direction is Direction.LONG and short_stop.request.base_amount == SOL
+
+
 def test_bracket_legs_are_reduce_only_triggers_the_other_way_without_expiry():
     entry = order(size="2")
     take_profit, stop_loss = legs(entry, take_profit="160", stop_loss="140", taken={1, 2})
@@ -84,6 +98,9 @@ def test_bracket_legs_are_reduce_only_triggers_the_other_way_without_expiry():
     assert bracket_lines((take_profit, stop_loss), ORACLE) == [
         "Take-profit $160.00 (+6.67% from entry), PnL +$20.00, reduce-only, no expiry",
         "Stop-loss $140.00 (-6.67% from entry), PnL -$20.00, reduce-only, no expiry",
+    ]
+    assert bracket_lines((take_profit,), ORACLE, at_fill=True) == [
+        "Take-profit $160.00 (+6.67% from entry), PnL +$20.00, reduce-only, no expiry, placed as the entry fills"
     ]
     [short_stop] = legs(order(side="sell"), stop_loss="155")
     assert short_stop.request.direction is Direction.LONG and short_stop.request.trigger_condition is TriggerCondition.ABOVE

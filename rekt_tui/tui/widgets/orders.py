@@ -8,7 +8,7 @@ from textual.events import Resize
 from textual.reactive import reactive, var
 from textual.widgets import DataTable, Static
 
-from rekt_tui.domain.brackets import resting_protection
+from rekt_tui.domain.brackets import WaitingLeg, resting_protection, waiting_leg_cells
 from rekt_tui.domain.order_modify import kind_of
 from rekt_tui.domain.orders import OrderKind
 from rekt_tui.domain.trading import AccountSnapshot
@@ -23,8 +23,11 @@ NO_ORDERS = "No open orders."
 ORDERS_PLACEHOLDER = f"Open orders: {NOT_CONNECTED}."
 
 
-def grouped_rows(account: AccountSnapshot, names: dict[int, str]) -> dict[str, tuple[str, ...]]:
-    """Rows by chain order id: each market's orders, then its bracket legs marked `↳ TP` / `↳ SL`."""
+def grouped_rows(
+    account: AccountSnapshot, names: dict[int, str], waiting: tuple[WaitingLeg, ...] = ()
+) -> dict[str, tuple[str, ...]]:
+    """Rows by chain order id: each market's orders, then its bracket legs marked `↳ TP` / `↳ SL`;
+    a resting entry's legs that wait for its fill right under it (keyed `<id>:<leg>`: not an order)."""
     oracles = {p.market_index: p.oracle_price for p in account.positions}
     rows = {}
     for order in sorted(account.orders, key=lambda o: (o.market_index, resting_protection(o), o.order_id)):
@@ -34,6 +37,9 @@ def grouped_rows(account: AccountSnapshot, names: dict[int, str]) -> dict[str, t
             leg = "SL" if kind in (OrderKind.STOP_MARKET, OrderKind.STOP_LIMIT) else "TP"
             cells = (cells[0], f"↳ {leg}", *cells[2:])
         rows[str(order.order_id)] = cells
+        for pending in waiting:
+            if (pending.entry_user_order_id, pending.market_index) == (order.user_order_id, order.market_index):
+                rows[f"{order.order_id}:{pending.name}"] = waiting_leg_cells(pending, cells[0])
     return rows
 
 
@@ -62,10 +68,15 @@ class OrdersPanel(Panel):
         if self.is_mounted:
             self._show()
 
+    def watch_linked(self) -> None:  # waiting bracket legs come with the linked session's reads
+        if self.is_mounted:
+            self._show()
+
     def _show(self) -> None:
         account = self.account
         names = self.linked.market_names if self.linked is not None else {}
-        rows = None if account is None else grouped_rows(account, names)
+        waiting = self.linked.waiting_legs if self.linked is not None else ()
+        rows = None if account is None else grouped_rows(account, names, waiting)
         empty = ORDERS_PLACEHOLDER if account is None else NO_ORDERS
         table, note = self.query_one("#orders-table", DataTable), self.query_one("#orders-note", Static)
         show_fitting_rows(table, note, ORDER_COLUMNS, ORDER_DROP_ORDER, rows, empty, self.size.width)
