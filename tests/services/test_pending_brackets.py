@@ -119,11 +119,10 @@ async def test_cancelling_the_entry_drops_its_waiting_bracket(desk):
 
 @pytest.mark.timeout(240)  # a second wallet set up, two fills and two leg transactions
 async def test_a_partly_filled_entry_gets_legs_for_each_part(desk):
-    # AMM fills paused: the entry fills only against another wallet's order, a part at a time.
+    # AMM fills paused and the makers quoting 5 bps either side of a 145 oracle: a buy at 145
+    # rests between them, and only another wallet's sell at 145 fills it, a part at a time.
     await desk.admin.call("rekt_pauseMarket", ["perp", 0, ["ammFill"]])
-    entry = await desk.orders.place(
-        OrderForm("SOL-PERP", "buy", "0.4", kind="limit", price="145", take_profit="170", stop_loss="130")
-    )
+    await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "145"])
     other = await open_session(desk.services, (await (await desk.services.wallets()).create("taker")).pubkey)
     try:
         setup = SessionService(other)
@@ -133,7 +132,10 @@ async def test_a_partly_filled_entry_gets_legs_for_each_part(desk):
         await setup.deposit("200", "USDC")
         await setup.choose_strategy("balanced")
         await setup.start_trading()
-        await OrderService(other).place(OrderForm("SOL-PERP", "sell", "0.1", kind="limit", price="144"))
+        entry = await desk.orders.place(
+            OrderForm("SOL-PERP", "buy", "0.4", kind="limit", price="145", take_profit="170", stop_loss="130")
+        )
+        await OrderService(other).place(OrderForm("SOL-PERP", "sell", "0.1", kind="limit", price="145"))
 
         async def base_is(size) -> bool:
             await desk.fresh()
@@ -147,11 +149,16 @@ async def test_a_partly_filled_entry_gets_legs_for_each_part(desk):
 
             await until(lambda: legs_of(SOL // 10), timeout=30, what="legs for the first part")
             assert [o.filled for o in desk.account().orders if not o.reduce_only] == [SOL // 10]  # the entry rests on
-            await OrderService(other).place(OrderForm("SOL-PERP", "sell", "0.2", kind="limit", price="144"))
+            await OrderService(other).place(OrderForm("SOL-PERP", "sell", "0.2", kind="limit", price="145"))
             await until(lambda: base_is(3 * SOL // 10), timeout=30, what="a second part filled")
             await until(lambda: legs_of(3 * SOL // 10), timeout=30, what="legs topped up for the second part")
-            reports = [a.sentence for a in seen if a.kind is AlertKind.BRACKET]
-            assert len(reports) == 2 and "for 0.1 SOL" in reports[0] and "for 0.2 SOL" in reports[1]
+            reports = lambda: [a.sentence for a in seen if a.kind is AlertKind.BRACKET]  # noqa: E731
+
+            async def both_told() -> bool:
+                return len(reports()) >= 2
+
+            await until(both_told, what="a report for each part")
+            assert len(reports()) == 2 and "for 0.1 SOL" in reports()[0] and "for 0.2 SOL" in reports()[1]
         assert [t.intent.count('"covers"') for t in await leg_transactions(desk)] == [1, 1]
         [waiting] = await desk.services.registry.list_pending_brackets(desk.pubkey)  # the rest may still fill
         assert waiting.entry_order_id == entry.record.id
