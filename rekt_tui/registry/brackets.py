@@ -134,7 +134,7 @@ class BracketRepository(RegistryCore):
             raise RecordNotFound(f"No bracket with id {bracket_id} is in the registry; check the id.")
         return _from_row(row)
 
-    async def bracket_coverage(self, bracket_id: int) -> tuple[int, int]:
+    async def get_bracket_coverage(self, bracket_id: int) -> tuple[int, int]:
         """(covered, unresolved): the entry's base (1e9) that landed legs cover, and what legs
         whose transactions have no outcome yet may cover. Failed and expired placements cover nothing."""
         async with self._reading() as conn:

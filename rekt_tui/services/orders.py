@@ -290,7 +290,8 @@ class OrderService:
         that filled in part keeps it, and the watcher places legs for that part."""
         for bracket in await self._registry.list_pending_brackets(self._link.pubkey):
             if filled_by_user_order_id.get(bracket.entry_user_order_id, -1) == 0:
-                sentence = f"The bracket of order #{bracket.entry_chain_order_id} was dropped with its entry ({signature})."
+                number = bracket.entry_chain_order_id
+                sentence = f"The bracket of order #{number} was dropped with its entry ({signature})."
                 await self._registry.end_pending_bracket(bracket.id, BracketStatus.CANCELLED, sentence)
 
     async def preview_close(self, market: str, percent: int = 100) -> OrderPlan:

@@ -100,7 +100,7 @@ class BracketKeeper:
             self._seen_filled[bracket.id] = filled
         else:
             filled, ended = await self._final_fill(bracket), True
-        covered, unresolved = await link.registry.bracket_coverage(bracket.id)
+        covered, unresolved = await link.registry.get_bracket_coverage(bracket.id)
         if unresolved:  # resolved before this step; another process is sending: its outcome decides
             return None
         held = _held(snapshot, bracket.market_index, bracket.entry_direction)

@@ -199,10 +199,11 @@ class Watcher:
             try:
                 waiting = await keeper.waiting()
                 if waiting and (check_all or keeper.due(self._link.venue.snapshot(), waiting)):
-                    sentences = [(Severity.CRITICAL if r.failed else Severity.INFO, r.sentence) for r in await keeper.step()]
+                    reports = await keeper.step()
+                    sentences = [(Severity.CRITICAL if r.failed else Severity.INFO, r.sentence) for r in reports]
             except RektError as error:  # the next wakeup tries again
                 sentences = [(Severity.CRITICAL, f"A waiting bracket's legs were not placed yet: {error.message}")]
-            except Exception as error:  # noqa: BLE001 - RPC or registry trouble: the alerts go on, the next wakeup retries
+            except Exception as error:  # noqa: BLE001 - RPC or registry trouble: alerts go on, the next wakeup retries
                 log.warning("waiting brackets not kept: %s", error, exc_info=True)
                 sentences = [(Severity.CRITICAL, "A waiting bracket's legs were not placed yet (a read failed; "
                                                  f"see {self._link.settings.log_file}); the watcher tries again.")]

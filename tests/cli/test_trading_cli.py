@@ -127,6 +127,14 @@ def test_usdc_path_with_every_refusal_signing_nothing_then_cancel_and_close(rekt
     kinds = [kind for kind, _ in transactions(rekt)]
     assert kinds.count("cancel_order") == 2 and kinds[-1] == "close_position"
 
+    # A bracket on a resting entry into the flat market waits for its fill; the CLI says who places it.
+    waiting = rekt("order", "SOL-PERP", "buy", "0.5", "--type", "limit", "--price", "140", "--tp", "170", "--sl", "130",
+                   "--yes")  # fmt: skip
+    assert ok(waiting) and "reduce-only, no expiry, placed as the entry fills" in waiting.out
+    assert "placed as it fills, sized to each fill, by a running cockpit or `rekt-tui guard`" in waiting.err
+    assert [o["order_type"] for o in status(rekt)["orders"]] == ["limit"]  # no leg before the fill
+    ok(rekt("cancel", "--all"))
+
     # Part of the collateral comes back without a stop; refusals sign nothing.
     signed = transactions(rekt)
     refused(rekt("withdraw", "1000", "USDC", "--yes"), "a withdrawal never borrows")

@@ -80,6 +80,7 @@ async def test_fresh_registry_is_at_the_latest_schema(data_dir: Path, raw_db) ->
         "record_cursors",
         "loss_limits",
         "alerts",
+        "pending_brackets",
     }
     assert not (data_dir / "backups").exists()  # nothing to back up on a new registry
 

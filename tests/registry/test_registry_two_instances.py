@@ -29,6 +29,7 @@ from rekt_tui.domain.records import (
 )
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.registry import Registry, SessionBusy
+from rekt_tui.registry.brackets import BracketStatus
 
 pytestmark = pytest.mark.slow
 
@@ -55,6 +56,10 @@ def every_write(registry: Registry, pubkey: str) -> dict:
             base_amount=1,
         ),
         "update_order": lambda: registry.update_order(1, status=OrderStatus.OPEN),
+        "add_pending_bracket": lambda: registry.add_pending_bracket(
+            pubkey, 1, take_profit=2, stop_loss=None, entry_price=1
+        ),
+        "end_pending_bracket": lambda: registry.end_pending_bracket(1, BracketStatus.DONE, "x"),
         "record_transaction": lambda: registry.record_transaction(
             pubkey, kind="deposit", intent="{}", signature="s", raw_tx=b"\x01", last_valid_block_height=1
         ),
