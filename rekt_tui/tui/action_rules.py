@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 SHELL_STATUS_GROUP = "shell-status"  # the app's worker that reads the shell status
 SESSION_ACTIONS = frozenset({"session_setup", "checklist", "buy", "sell"})
-POSITION_ACTIONS = frozenset({"close_position", "reverse_position", "cancel_order", "cancel_all_orders"})
+POSITION_ACTIONS = frozenset({"close_position", "cancel_order", "cancel_all_orders"})
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _position_action_applies(action: str, state: CockpitState) -> bool:
     dashboard = state.dashboard
     if state.screen is not dashboard or not state.linked or state.changing or state.stopping:
         return False
-    if action in ("close_position", "reverse_position"):
+    if action == "close_position":
         return dashboard.selected_position() is not None
     if action == "cancel_order":
         return dashboard.selected_order() is not None

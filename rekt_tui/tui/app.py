@@ -56,7 +56,7 @@ class RektApp(App[None], inherit_bindings=False):
         Binding("b", "buy", "Buy (order entry)", id="app.buy"),
         Binding("s", "sell", "Sell (order entry)", id="app.sell"),
         Binding("x", "close_position", "Close the selected position", id="app.close_position"),
-        Binding("v", "reverse_position", "Reverse the selected position", id="app.reverse_position"),
+        Binding("v", "close_position(True)", "Reverse the selected position", id="app.reverse_position"),
         Binding("d", "cancel_order", "Cancel the selected order", id="app.cancel_order"),
         Binding("D", "cancel_all_orders", "Cancel all orders", id="app.cancel_all_orders", show=False),
         Binding("M", "market", "Markets: header, chart, trades", id="app.market"),
@@ -168,11 +168,8 @@ class RektApp(App[None], inherit_bindings=False):
     def on_order_place_requested(self, message: OrderPlaceRequested) -> None:
         self.orders.place(message)
 
-    def action_close_position(self) -> None:
-        self.orders.close_selected()
-
-    def action_reverse_position(self) -> None:
-        self.orders.close_selected(reverse=True)
+    def action_close_position(self, reverse: bool = False) -> None:
+        self.orders.close_selected(reverse=reverse)
 
     def action_cancel_order(self) -> None:
         self.orders.cancel_selected()

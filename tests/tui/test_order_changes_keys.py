@@ -142,7 +142,7 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
                         "the reverse to fill", timeout=60)  # fmt: skip
 
             # v on the selected position: the same reverse preview at once; declining signs nothing.
-            await until(pilot, lambda: app.check_action("reverse_position", ()), "v to apply")
+            await until(pilot, lambda: app.check_action("close_position", (True,)), "v to apply")
             signed = len(await services.registry.list_transactions(app.dashboard.session.pubkey))
             await pilot.press("1", "v")
             await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the reverse question")

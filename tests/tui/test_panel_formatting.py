@@ -132,8 +132,8 @@ def test_the_footer_puts_trading_keys_first_and_setup_keys_away_while_trading():
     active = [(_binding(k, a), True) for k, a in (
         ("m", "next_market"), ("q", "quit"), ("question_mark", "help"), ("r", "reload_status"),
         ("w", "session_setup"), ("c", "checklist"), ("b", "buy"), ("s", "sell"), ("x", "close_position"),
-        ("v", "reverse_position"), ("d", "cancel_order"), ("D", "cancel_all_orders"), ("ctrl+x", "stop_and_withdraw"),
-    )]  # fmt: skip
+        ("d", "cancel_order"), ("D", "cancel_all_orders"), ("ctrl+x", "stop_and_withdraw"),
+    )] + [(Binding("v", "close_position(True)", "Reverse", id="app.reverse_position"), True)]  # fmt: skip
     display = App().get_key_display
     shown = footer_bindings(active, 80, display)
     assert [(binding.key, label) for binding, _, label in shown] == [

@@ -14,12 +14,12 @@ from textual.binding import Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-# action -> the footer's name for it, in the order people reach for them.
+# action (or binding id) -> the footer's name for it, in the order people reach for them.
 FOOTER_KEYS = {
     "buy": "Buy",
     "sell": "Sell",
     "close_position": "Close",
-    "reverse_position": "Rev",  # reverse: the short name keeps the footer within 80 columns
+    "app.reverse_position": "Rev",  # `v`, by its binding id (its action is the close's); 80 columns need the short name
     "cancel_order": "Cancel",
     "cancel_all_orders": "Cancel all",
     "stop_and_withdraw": "Stop",  # everything out and archived; `$` withdraws part
