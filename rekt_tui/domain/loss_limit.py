@@ -24,7 +24,7 @@ from rekt_tui.domain.orders import OrderRequest
 
 class LossUnit(str, Enum):
     USD = "usd"
-    PCT = "pct"  # of the session's net deposits
+    PCT = "pct"  # of the most the session has had deposited (`LossLedger.committed`)
 
 
 class LossBasis(str, Enum):
@@ -65,6 +65,9 @@ class LossLedger:
     equity: int  # the last equity observed
     breach: Breach | None = None
     deposits: int | None = None  # the account's net deposits at that reading; None: the venue did not say
+    # The most the account's net deposits have been: the capital a limit in % is a share of.
+    # Withdrawing does not shrink it, so taking the money out after a loss is not itself a loss.
+    committed: int | None = None
 
     @classmethod
     def starting(cls, equity: int, today: date, deposits: int | None = None) -> "LossLedger":
@@ -72,7 +75,7 @@ class LossLedger:
         the venue does not say), so losses made before the watcher first ran still count."""
         start = equity if deposits is None else deposits
         peak = max(start, equity)
-        return cls(start, peak, today, start, peak, equity, None, deposits)
+        return cls(start, peak, today, start, peak, equity, None, deposits, deposits)
 
 
 def observe(ledger: LossLedger, equity: int, today: date, deposits: int | None = None) -> LossLedger:
@@ -82,8 +85,10 @@ def observe(ledger: LossLedger, equity: int, today: date, deposits: int | None =
         ledger = replace(ledger, day=today, day_start_equity=ledger.equity, day_peak_equity=ledger.equity)
     if deposits is not None:
         moved = 0 if ledger.deposits is None else deposits - ledger.deposits
+        committed = deposits if ledger.committed is None else max(ledger.committed, deposits)
         ledger = replace(
-            ledger, deposits=deposits, start_equity=ledger.start_equity + moved, peak_equity=ledger.peak_equity + moved,
+            ledger, deposits=deposits, committed=committed,
+            start_equity=ledger.start_equity + moved, peak_equity=ledger.peak_equity + moved,
             day_start_equity=ledger.day_start_equity + moved, day_peak_equity=ledger.day_peak_equity + moved,
         )  # fmt: skip
     return replace(
@@ -102,10 +107,10 @@ def _limit_quote(limit: Decimal, unit: LossUnit, base: int) -> int:
 
 
 def percent_base(ledger: LossLedger, reference: int) -> int:
-    """What a limit in % is a share of: the account's net deposits, or, when the venue does
-    not say or more was withdrawn than deposited, the equity the loss is measured from."""
-    if ledger.deposits is not None and ledger.deposits > 0:
-        return ledger.deposits
+    """What a limit in % is a share of: the most the account's net deposits have been, or,
+    when the venue does not say, the equity the loss is measured from."""
+    if ledger.committed is not None and ledger.committed > 0:
+        return ledger.committed
     return reference
 
 

@@ -68,9 +68,12 @@ SCHEMA_V6: tuple[str, ...] = (
     "ALTER TABLE loss_limits ADD COLUMN deposits INTEGER",
 )
 
+# Migration 8: the most the net deposits have been, what a limit in % is a share of.
+SCHEMA_V8: tuple[str, ...] = ("ALTER TABLE loss_limits ADD COLUMN committed INTEGER",)
+
 _LEDGER_SELECT = (
     "SELECT start_equity, peak_equity, day, day_start_equity, day_peak_equity, equity, breach_scope, "
-    "breached_at, breach_sentence, deposits FROM loss_limits WHERE session_id = ?"
+    "breached_at, breach_sentence, deposits, committed FROM loss_limits WHERE session_id = ?"
 )
 
 
@@ -82,8 +85,13 @@ def _ledger_from_row(row: aiosqlite.Row) -> LossLedger:
     return LossLedger(
         start_equity=int(row["start_equity"]), peak_equity=int(row["peak_equity"]), day=date.fromisoformat(row["day"]),
         day_start_equity=int(row["day_start_equity"]), day_peak_equity=int(row["day_peak_equity"]),
-        equity=int(row["equity"]), breach=breach, deposits=None if row["deposits"] is None else int(row["deposits"]),
+        equity=int(row["equity"]), breach=breach, deposits=_int_or_none(row["deposits"]),
+        committed=_int_or_none(row["committed"]),
     )  # fmt: skip
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
 
 
 async def _write(
@@ -93,18 +101,18 @@ async def _write(
     await run_statement(
         conn,
         "INSERT INTO loss_limits (session_id, start_equity, peak_equity, day, day_start_equity, day_peak_equity, "
-        "equity, breach_scope, breached_at, breach_sentence, lifted_at, updated_at, deposits) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
+        "equity, breach_scope, breached_at, breach_sentence, lifted_at, updated_at, deposits, committed) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
         "start_equity = excluded.start_equity, peak_equity = excluded.peak_equity, day = excluded.day, "
         "day_start_equity = excluded.day_start_equity, day_peak_equity = excluded.day_peak_equity, "
         "equity = excluded.equity, breach_scope = excluded.breach_scope, breached_at = excluded.breached_at, "
         "breach_sentence = excluded.breach_sentence, lifted_at = coalesce(excluded.lifted_at, lifted_at), "
-        "updated_at = excluded.updated_at, deposits = excluded.deposits",
+        "updated_at = excluded.updated_at, deposits = excluded.deposits, committed = excluded.committed",
         (
             session_id, ledger.start_equity, ledger.peak_equity, ledger.day.isoformat(), ledger.day_start_equity,
             ledger.day_peak_equity, ledger.equity, breach.scope if breach else None,
             to_db_time(breach.at) if breach else None, breach.sentence if breach else None, lifted_at, now_db_time(),
-            ledger.deposits,
+            ledger.deposits, ledger.committed,
         ),
     )  # fmt: skip
 
@@ -145,7 +153,8 @@ class GuardStateRepository(RegistryCore):
             if row is None:
                 return None
             old = _ledger_from_row(row)
-            ledger = replace(LossLedger.starting(old.equity, at.astimezone(UTC).date()), deposits=old.deposits)
+            ledger = replace(LossLedger.starting(old.equity, at.astimezone(UTC).date()), deposits=old.deposits,
+                             committed=old.committed)  # fmt: skip
             await _write(conn, session_id, ledger, lifted_at=to_db_time(at))
         return ledger
 

@@ -58,6 +58,11 @@ async def test_net_deposits_survive_reopening_and_a_lift(registry: Registry, pub
         )  # fmt: skip
         lifted = await reopened.lift_loss_limit(pubkey, T0)
         assert lifted is not None and lifted.deposits == 150 * USD and lifted.start_equity == 148 * USD
+        # $100 out: the capital a limit in % is a share of stays the most that was in, here and reopened.
+        await reopened.observe_equity(pubkey, 48 * USD, RULE, T0, deposits=50 * USD)
+    async with await Registry.open(data_dir) as again:
+        ledger, _ = await again.observe_equity(pubkey, 48 * USD, RULE, T0, deposits=50 * USD)
+        assert (ledger.deposits, ledger.committed) == (50 * USD, 150 * USD)
 
 
 async def test_a_record_alert_is_claimed_once(registry: Registry, pubkey: str) -> None:

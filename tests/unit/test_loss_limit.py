@@ -83,10 +83,15 @@ def test_a_session_starts_from_its_deposits_and_a_deposit_is_not_profit():
     assert (session.loss, session.base, session.allowed) == (4 * USD, 150 * USD, 15 * USD)
     assert breach_of(observe(ledger, 136 * USD, D1, deposits=150 * USD), rule, AT) is None  # $14 of $15
     assert breach_of(observe(ledger, 135 * USD, D1, deposits=150 * USD), rule, AT) is not None  # 10 % of $150
-    # $60 withdrawn: equity $86 is still $4 down, and the % is of the $90 left deposited.
+    # $60 withdrawn: equity $86 is still $4 down, and the % is still of the $150 put in.
     ledger = observe(ledger, 86 * USD, D1, deposits=90 * USD)
     assert tightest(ledger, rule) == limit_uses(ledger, rule)[0]
-    assert (limit_uses(ledger, rule)[0].loss, limit_uses(ledger, rule)[0].allowed) == (4 * USD, 9 * USD)
+    assert (limit_uses(ledger, rule)[0].loss, limit_uses(ledger, rule)[0].allowed) == (4 * USD, 15 * USD)
+    # Everything withdrawn after the $4 loss (a stop): net deposits are $4 and equity $0, which
+    # is the same $4 loss of the $150 put in, not a loss of 100 % of what is left deposited.
+    ledger = observe(ledger, 0, D1, deposits=4 * USD)
+    assert (limit_uses(ledger, rule)[0].loss, limit_uses(ledger, rule)[0].base) == (4 * USD, 150 * USD)
+    assert breach_of(ledger, rule, AT) is None
 
 
 def test_the_peak_moves_with_deposits_and_without_them_the_reference_is_the_base():
