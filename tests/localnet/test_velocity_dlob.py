@@ -102,12 +102,13 @@ async def test_the_websocket_sends_book_changes_and_trades(velocity, vrpc):
         sent = await send(vrpc, [take(taker, OrderParams("Market", "Long", SOL, 0, 0), [maker])], [taker.keypair])
         assert sent.err is None
         books, trades = [], []
-        while not trades or not any(b["asks"] and b["asks"][0]["size"] == str(SOL) for b in books):
-            message = await asyncio.wait_for(ws.receive_json(), timeout=5)
-            if message.get("channel") == "orderbook_perp_0":
-                books.append(json.loads(message["data"]))
-            elif message.get("channel") == "trades_perp_0":
-                trades.append(json.loads(message["data"]))
+        async with asyncio.timeout(10):  # heartbeats keep coming: bound the wait as a whole
+            while not trades or not any(b["asks"] and b["asks"][0]["size"] == str(SOL) for b in books):
+                message = await ws.receive_json()
+                if message.get("channel") == "orderbook_perp_0":
+                    books.append(json.loads(message["data"]))
+                elif message.get("channel") == "trades_perp_0":
+                    trades.append(json.loads(message["data"]))
         [trade] = trades
         assert (trade["price"], trade["baseAssetAmountFilled"]) == (str(151 * USDT), str(SOL))
         assert trade["taker"] == str(taker.user) and trade["maker"] == str(maker.user) and trade["txSig"] == sent.signature
