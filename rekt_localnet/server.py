@@ -24,7 +24,7 @@ from rekt_localnet.faucet import Faucet
 from rekt_localnet.faults import Faults
 from rekt_localnet.genesis import GenesisConfig, build_genesis
 from rekt_localnet.keys import USDC_MINT
-from rekt_localnet import velocity_venue
+from rekt_localnet.venues import VENUES, ledger_venue
 from rekt_localnet.identity import LEDGER_DIR
 from rekt_localnet.ledger import Ledger
 from rekt_localnet.dlob.trades import trade_message
@@ -44,9 +44,6 @@ from rekt_localnet.rpc import http_app
 from rekt_localnet.runtime import Runtime
 from rekt_localnet.subscriptions import SubscriptionHub
 from rekt_localnet.websocket import CLOSE_ALL, websocket_app
-
-# Which program a ledger runs: Drift's original, or its relaunch; one venue per ledger.
-VENUES = ("drift", "velocity")
 
 log = logging.getLogger(__name__)
 
@@ -197,11 +194,13 @@ async def serve(
     injected.apply_flags(list(faults))
     replay = load_replay(Path(oracle_replay), slot_ms) if oracle_replay is not None else None
     velocity = venue == "velocity"
+    if velocity:  # imported only here: it parses the relaunch's IDL
+        from rekt_localnet import velocity_venue
     genesis = velocity_venue.build_velocity_genesis if velocity else build_genesis
     ledger = Ledger.open(Path(data_dir) / LEDGER_DIR, lambda: genesis(GenesisConfig(seed=seed)), fresh=fresh)
-    if velocity != velocity_venue.holds_velocity(ledger):
+    held = ledger_venue(ledger)
+    if held != venue:
         ledger.close()
-        held = "drift" if velocity else "velocity"
         raise LocalnetUsageError(
             f"the ledger in {Path(data_dir) / LEDGER_DIR} runs the {held} venue, not {venue}; "
             f"start it with --venue {held}, or add --fresh to start over on {venue}."

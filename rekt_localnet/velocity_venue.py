@@ -1,7 +1,7 @@
 """What a localnet needs to run the relaunched program ("Velocity") instead of Drift.
 
-`serve(venue="velocity")` takes its genesis, programs, faucet quote and oracle feed from
-here; a ledger's venue is fixed at genesis and recognised by the relaunch's State account.
+`serve(venue="velocity")` takes its genesis, programs, faucet quote, oracle feed, DLOB server,
+keeper and makers from here; a ledger's venue is fixed at genesis (see `venues.py`).
 """
 
 from collections.abc import Callable
@@ -12,7 +12,6 @@ from rekt_localnet.dlob.velocity import VelocityDlobServer
 from rekt_localnet.ledger import Ledger
 from rekt_localnet.market.velocity_keeper import VelocityKeeper
 from rekt_localnet.market.velocity_makers import VelocityMakers
-from rekt_localnet.programs.velocity.codec import VELOCITY_PROGRAM_ID
 from rekt_localnet.programs.velocity.markets import QUOTE_MINT
 from rekt_localnet.programs.velocity.program import LocalClobProgram, VelocityLocalProgram
 from rekt_localnet.runtime import Runtime
@@ -20,14 +19,7 @@ from rekt_localnet.runtime.program import Program
 from rekt_localnet.velocity_genesis import build_velocity_genesis
 from rekt_localnet.velocity_oracle_feed import VelocityOracleFeed
 
-__all__ = ["QUOTE_MINT", "MarketLife", "VelocityDlobServer", "VelocityOracleFeed", "build_velocity_genesis", "holds_velocity", "programs"]
-
-_STATE = Pubkey.find_program_address([b"velocity_state"], VELOCITY_PROGRAM_ID)[0]
-
-
-def holds_velocity(ledger: Ledger) -> bool:
-    """Whether the ledger was started on the relaunched program."""
-    return ledger.get(_STATE) is not None
+__all__ = ["QUOTE_MINT", "MarketLife", "VelocityDlobServer", "VelocityOracleFeed", "build_velocity_genesis", "programs"]
 
 
 def programs(activation_delay_slots: int = 0, paused: Callable[[], bool] = lambda: False) -> list[Program]:

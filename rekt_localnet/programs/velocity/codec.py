@@ -20,12 +20,13 @@ from rekt_tui.velocity.codec.idl import Defined
 from rekt_tui.velocity.codec.order_params import OrderParams
 from rekt_tui.velocity.codec.program import VelocityProgram
 
+from rekt_localnet.venues import VELOCITY_PROGRAM_ID
+
 __all__ = [
     "CLOB_PROGRAM_ID", "VELOCITY_PROGRAM_ID", "CodecError", "EnumValue", "Value", "blank", "blank_event", "decode", "encode", "encode_event",
     "OrderParams", "program", "size", "trader_instructions",
 ]  # fmt: skip
 
-VELOCITY_PROGRAM_ID = Pubkey.from_string("vELoC1audYbSYVRXn1vPaV8Axoa9oU6BYmNGZZBDZ1P")
 # The order-book program the `_v1` order instructions name (`clob_program`).
 CLOB_PROGRAM_ID = Pubkey.from_string("BPX47ur8TbgZQgtJcGJvdcQMMFbmBP7ZrhpiUmLuHKqU")
 
