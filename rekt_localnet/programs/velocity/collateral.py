@@ -3,7 +3,8 @@
 The spot market (writable) and, for SOL, its oracle come among the remaining accounts, as on
 the relaunch. A withdrawal never opens a borrow on the localnet and must leave the account
 above its initial margin, counting every perp position (whose markets and oracles the client
-passes); otherwise it fails with InsufficientCollateral (6003).
+passes); otherwise it fails with InsufficientCollateral (6003). The relaunch's deposit limit,
+withdraw circuit breaker and equity floor apply (`safety.py`).
 """
 
 import struct
@@ -21,6 +22,7 @@ from .constants import PRICE_PRECISION
 from .errors import fail
 from .events import emit_deposit
 from .margin import require_initial_margin
+from .safety import check_deposit_limit, check_withdraw_breaker, track_deposits
 from .view import VelocityView
 
 _TRANSFER = struct.Struct("<BQ")
@@ -67,7 +69,9 @@ def deposit(view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
     if amount == 0:
         raise fail("InsufficientDeposit", "deposit amount is zero")
     position = position_for(user, index)
+    track_deposits(market, view.ctx.clock.unix_timestamp)
     change_deposit(position, market, amount)
+    check_deposit_limit(market)
     price, value = _value(view, market, amount)
     user["total_deposits"] += value
     position["cumulative_deposits"] += amount
@@ -93,7 +97,9 @@ def withdraw(view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
             raise fail("ReduceOnlyWithdrawIncreasedRisk", "there is no deposit to withdraw")
         amount = min(amount, held)
     position = position_for(user, index)
+    track_deposits(market, view.ctx.clock.unix_timestamp)
     change_deposit(position, market, -amount)
+    check_withdraw_breaker(market)
     vault = TokenAccount.unpack(view.ctx.account(accounts.spot_market_vault).data)
     if amount > vault.amount:
         raise fail("SpotMarketInsufficientDeposits", f"the vault holds {vault.amount}, {amount} asked")

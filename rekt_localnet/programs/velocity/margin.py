@@ -13,6 +13,7 @@ from .balances import token_amount
 from .constants import BASE_PRECISION, MARGIN_PRECISION, PRICE_PRECISION, SPOT_WEIGHT_PRECISION
 from .errors import fail
 from .funding import pending_funding
+from .safety import check_equity_floor
 from .view import VelocityView
 
 
@@ -54,7 +55,23 @@ def collateral_and_requirement(view: VelocityView, user: dict[str, Any], *, init
     return collateral, requirement
 
 
+def equity(view: VelocityView, user: dict[str, Any]) -> int:
+    """Net equity (QUOTE_PRECISION): unweighted spot value plus perp PnL and pending funding."""
+    total = 0
+    for position in user["spot_positions"]:
+        if position["scaled_balance"]:
+            _, market = view.spot_market(position["market_index"])
+            total += token_amount(position, market) * view.oracle_price(market["oracle"]) // 10 ** market["decimals"]
+    for position in active_perp_positions(user):
+        _, market = view.perp_market(position["market_index"])
+        total += unrealized_pnl(position, view.oracle_price(market["oracle"])) + pending_funding(position, market)
+    return total
+
+
 def require_initial_margin(view: VelocityView, user: dict[str, Any], what: str) -> None:
+    """What every risk-increasing action must pass: initial margin, then the equity floor."""
+    if user["equity_floor"]:
+        check_equity_floor(user, equity(view, user))
     collateral, requirement = collateral_and_requirement(view, user, initial=True)
     if collateral < requirement:
         raise fail(
