@@ -7,8 +7,9 @@ Errors are shaped as a validator's: -32602 for bytes that do not decode or sanit
 fetched without `maxSupportedTransactionVersion`.
 
 Admin methods:
-- `rekt_mintUsdc [owner, amount]`: mint test USDC (native units) to the owner's
-  associated token account, creating it; answers `{signature, tokenAccount}`.
+- `rekt_mintUsdc [owner, amount]`: mint test USDC (native units; on a relaunch localnet,
+  its USDT-like quote) to the owner's associated token account, creating it; answers
+  `{signature, tokenAccount}`.
 - `rekt_dropTransactions [n]`, `rekt_failTransactions [n, code]`,
   `rekt_delayConfirmations [slots]`, `rekt_clearTransactionFaults []`: transaction
   faults (runtime/faults.py); each answers the transaction faults now in force.

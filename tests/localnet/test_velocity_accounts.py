@@ -8,7 +8,7 @@ import pytest
 from solders.keypair import Keypair
 
 from rekt_localnet import LocalnetUsageError
-from rekt_localnet.keys import LOCALNET_REFERRER, TOKEN_PROGRAM_ID, WRAPPED_SOL_MINT
+from rekt_localnet.keys import LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER, TOKEN_PROGRAM_ID, WRAPPED_SOL_MINT
 from rekt_localnet.programs.velocity.codec import CLOB_PROGRAM_ID
 from rekt_localnet.programs.velocity.markets import QUOTE_MINT, book_addresses, lazer_oracle_address
 from rekt_tui.velocity.codec import trader_instructions as ti
@@ -46,6 +46,11 @@ async def test_genesis_lays_out_state_markets_oracles_and_books_at_the_relaunch_
     assert referrer["authority"] == LOCALNET_REFERRER
     mint = (await vrpc.result("getAccountInfo", str(QUOTE_MINT), {"encoding": "jsonParsed"}))["value"]
     assert mint["data"]["parsed"]["info"]["decimals"] == 6
+    table = (await vrpc.result("getAccountInfo", str(LOCALNET_LOOKUP_TABLE), {"encoding": "base64"}))["value"]
+    listed = base64.b64decode(table["data"][0])[56:]
+    addresses = {bytes(listed[i : i + 32]) for i in range(0, len(listed), 32)}
+    for needed in (PROGRAM.pdas.state(), PROGRAM.pdas.perp_market(2), *book_addresses(1), CLOB_PROGRAM_ID, QUOTE_MINT):
+        assert bytes(needed) in addresses
 
 
 async def test_faucet_mints_the_venues_quote(velocity, vrpc):
