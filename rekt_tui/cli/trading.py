@@ -23,15 +23,16 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import USDC_DECIMALS, format_sol, format_usd, to_decimal
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import Lander, open_lander
-from rekt_tui.services.order_book import adopt_orders
-from rekt_tui.services.orders import OrderService
 from rekt_tui.services.session import SessionService, check_faucet
+from rekt_tui.services.status_reads import light_status
 
 START_WORD = "start"
 
 
 async def run(services: Services, args: argparse.Namespace) -> int:
     pubkey = args.session  # checked by the parser
+    if args.command == "status":
+        return await status(services, args)
     handler = {
         "airdrop": _airdrop,
         "init": _init,
@@ -39,7 +40,6 @@ async def run(services: Services, args: argparse.Namespace) -> int:
         "withdraw": collateral.withdraw,
         "strategy": _strategy,
         "start": _start,
-        "status": _status,
         "order": trading_orders.order,
         "cancel": trading_orders.cancel,
         "close": trading_orders.close,
@@ -102,22 +102,15 @@ async def _start(lander: Lander, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _status(lander: Lander, args: argparse.Namespace) -> int:
-    service = SessionService(lander)
-    await adopt_orders(lander.link.registry, lander.link)
-    await lander.record_balances()
-    await lander.refresh_session()
-    checklist = await service.checklist()
-    gateway = lander.link.venue
-    snapshot = gateway.snapshot()
-    lamports = await gateway.wallet_lamports()
-    markets = OrderService(lander).markets()
+async def status(services: Services, args: argparse.Namespace) -> int:
+    """Reads only: the account is read without a venue client where the venue allows it."""
+    read = await light_status(services, args.session)
+    snapshot, markets = read.snapshot, read.markets
     if args.json:
-        session = lander.link.session
-        described = session_dict(session, trading_started_at=session.trading_started_at)
-        print_json(status_dict(described, lamports, snapshot, checklist, markets))
+        described = session_dict(read.session, trading_started_at=read.session.trading_started_at)
+        print_json(status_dict(described, read.wallet_lamports, snapshot, read.checklist, markets))
         return 0
-    print(f"session  {lander.link.session.pubkey}  wallet {format_sol(lamports)}")
+    print(f"session  {read.session.pubkey}  wallet {format_sol(read.wallet_lamports)}")
     print_table(["ACCOUNT", "VALUE"], account_rows(snapshot))
     if snapshot is not None and snapshot.positions:
         print()
@@ -126,5 +119,5 @@ async def _status(lander: Lander, args: argparse.Namespace) -> int:
         print()
         print_table(ORDER_HEADINGS, order_rows(snapshot, markets))
     print()
-    print_table(["CHECK", "STATE", "DETAIL"], checklist_rows(checklist))
+    print_table(["CHECK", "STATE", "DETAIL"], checklist_rows(read.checklist))
     return 0

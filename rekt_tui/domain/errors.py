@@ -37,3 +37,7 @@ class AfterSigning(RektError):
     def __init__(self, message: str, signatures: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.signatures = signatures
+
+
+class LightReadUnsupported(Exception):
+    """A venue's light read (no client library) does not cover this account; use the full adapter."""

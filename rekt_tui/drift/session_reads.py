@@ -16,14 +16,10 @@ from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.records import BalanceSnapshot, MarketRecord, MarketType, PositionSnapshot
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.drift.actions import drift_user, initialize_account
+from rekt_tui.drift.light_layout import USER_ACCOUNT_SIZE, USER_STATS_ACCOUNT_SIZE
 from rekt_tui.drift.snapshots import snake, variant
 
 PERP_DECIMALS = 9  # base amounts of every perp
-
-# On-chain sizes of Drift's User and UserStats accounts (discriminator included): the
-# rent of both is what initializing a session's Drift account costs.
-USER_ACCOUNT_SIZE = 4376
-USER_STATS_ACCOUNT_SIZE = 240
 
 
 def perp_market_specs(client: DriftClient) -> dict[str, MarketSpec]:

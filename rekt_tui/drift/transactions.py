@@ -20,22 +20,12 @@ from solders.keypair import Keypair
 from solders.message import MessageV0
 from solders.transaction import VersionedTransaction
 
+from rekt_tui.drift.fees import DEFAULT_COMPUTE_UNIT_LIMIT, transaction_fee
 
-# What driftpy asks for by default: enough for a place-and-take against several makers.
-DEFAULT_COMPUTE_UNIT_LIMIT = 600_000
-LAMPORTS_PER_SIGNATURE = 5_000
-MICRO_LAMPORTS_PER_LAMPORT = 1_000_000
 
 # A list of instructions, or something that builds them from the client's current state
 # (called again when the sender rebuilds after an expiry, so the rebuild is fresh).
 Instructions = Sequence[Instruction] | Callable[[], list[Instruction] | Awaitable[list[Instruction]]]
-
-
-def transaction_fee(compute_unit_limit: int, compute_unit_price: int, signatures: int = 1) -> int:
-    """Lamports a validator charges: a base fee per signature plus the priority fee,
-    which is the unit price (micro-lamports) times the units *requested*, rounded up."""
-    priority = -(-compute_unit_limit * compute_unit_price // MICRO_LAMPORTS_PER_LAMPORT)
-    return LAMPORTS_PER_SIGNATURE * signatures + priority
 
 
 def sign_v0(

@@ -7,17 +7,22 @@ check, run once when a signing link opens (see `domain.compatibility`).
 """
 
 import importlib
+import logging
 from typing import Protocol, cast
 
 from rekt_tui.config import Settings
 from rekt_tui.domain.compatibility import Compatibility
-from rekt_tui.domain.errors import UsageError
+from rekt_tui.domain.errors import LightReadUnsupported, UsageError
 from rekt_tui.domain.venue import VenueConfig
 from rekt_tui.services.venue import MarketData, MarketDataOpener, Venue, VenueOpener
+
+log = logging.getLogger(__name__)
 
 ADAPTERS: dict[str, str] = {"drift": "rekt_tui.drift.adapter:open_drift_venue"}
 MARKET_DATA: dict[str, str] = {"drift": "rekt_tui.drift.market_api:open_drift_market_data"}
 COMPATIBILITY: dict[str, str] = {"drift": "rekt_tui.drift.compatibility:check_drift_program"}
+# Reads without the venue's client, for commands that only read (`status`); a venue without one uses its adapter.
+LIGHT_READS: dict[str, str] = {"drift": "rekt_tui.drift.light_reads:open_light_venue"}
 
 
 class CompatibilityCheck(Protocol):
@@ -80,3 +85,24 @@ def open_market_data(settings: Settings) -> MarketData:
     data_api_url = str(settings.profile.data_api_url or settings.profile.dlob_url)
     opener = cast(MarketDataOpener, _load(config, MARKET_DATA))
     return opener(config, data_api_url)
+
+
+class LightVenueOpener(Protocol):
+    """Reads a wallet's venue account once, without the venue's client; raises
+    `LightReadUnsupported` for an account it does not cover."""
+
+    async def __call__(self, config: VenueConfig, authority: str) -> object: ...
+
+
+async def open_light_venue(settings: Settings, authority: str) -> object | None:
+    """The venue's light read of `authority` (the reads of `Venue` a status makes), or None
+    when the venue has none or the account holds what it does not cover."""
+    config = venue_config(settings)
+    if config.venue not in LIGHT_READS:
+        return None
+    opener = cast(LightVenueOpener, _load(config, LIGHT_READS))
+    try:
+        return await opener(config, authority)
+    except LightReadUnsupported as error:
+        log.info("light read not used for %s: %s", authority, error)
+        return None
