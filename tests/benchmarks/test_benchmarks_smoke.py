@@ -60,6 +60,14 @@ def test_cold_start_prints_rekt_tui_and_the_hello_world_baseline():
     assert re.search(r"of which: import rekt_tui.tui.app +\d+ ms", out), out
 
 
+def test_cli_status_prints_status_against_the_import_of_driftpy():
+    out = run_benchmark("cli_status", "--runs", "1", timeout=240)
+    for clock in ("wall", "CPU"):
+        for what in ("import driftpy.drift_client", "status --json"):
+            assert re.search(rf"{clock} {re.escape(what)} +min +\d+ ms +median +\d+ ms .* [\d.]+× the import", out), out
+    assert "budget: status ≤ 1.0× the import" in out
+
+
 @needs_tmux
 def test_memory_prints_rss_slope_and_the_budget():
     out = run_benchmark("memory", "--warmup", "1", "--seconds", "2")
