@@ -29,10 +29,18 @@ def show_columns(table: DataTable, labels: tuple[str, ...]) -> None:
 
 
 def sync_rows(table: DataTable, rows: Mapping[str, tuple[str, ...]]) -> None:
-    """Make `table` show `rows` (key -> cells in column order), in `rows`' order for new keys."""
-    columns = [column.key for column in table.ordered_columns]
-    for key in [row_key.value for row_key in table.rows if row_key.value not in rows]:
+    """Make `table` show `rows` (key -> cells in column order), in `rows`' order.
+
+    A tick changes cells in place; rows are added or removed only when the set of keys
+    changes. A new key that belongs before rows already shown (a market with a lower index,
+    an order joining its market's group) reorders the table once, the cursor kept on its row."""
+    for key in [row.key.value for row in table.ordered_rows if row.key.value not in rows]:
         table.remove_row(key)
+    kept = [row.key.value for row in table.ordered_rows]
+    if kept + [key for key in rows if key not in table.rows] != list(rows):
+        _rebuild(table, rows)
+        return
+    columns = [column.key for column in table.ordered_columns]
     for key, cells in rows.items():
         if key not in table.rows:
             table.add_row(*cells, key=key)
@@ -41,6 +49,16 @@ def sync_rows(table: DataTable, rows: Mapping[str, tuple[str, ...]]) -> None:
         for column, old, new in zip(columns, current, cells, strict=True):
             if old != new:
                 table.update_cell(key, column, new, update_width=True)  # a longer figure widens its column
+
+
+def _rebuild(table: DataTable, rows: Mapping[str, tuple[str, ...]]) -> None:
+    """Refill `table` in `rows`' order, the cursor back on the row it was on."""
+    selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+    table.clear()
+    for key, cells in rows.items():
+        table.add_row(*cells, key=key)
+    if selected in rows:
+        table.move_cursor(row=table.get_row_index(selected), animate=False)
 
 
 def show_rows(table: DataTable, note: Static, rows: Mapping[str, tuple[str, ...]] | None, empty: str) -> None:
