@@ -24,6 +24,7 @@ from pathlib import Path
 
 BUDGET = "budget ≤ 1500 ms (docs/PERFORMANCE.md: rekt-tui to first interactive frame on a running localnet)"
 REKT_TUI = Path(sys.executable).with_name("rekt-tui")
+REPO = Path(__file__).resolve().parents[1]
 FOOTER_KEY = "Quit"
 POLL_S = 0.005
 TIMEOUT_S = 30.0
@@ -150,7 +151,8 @@ def import_cost(env: dict[str, str], runs: int = 3) -> tuple[float, bool]:
     """Median ms to import the cockpit's app module in a fresh interpreter, and whether that pulls in driftpy."""
     answers = [
         subprocess.run(
-            [sys.executable, "-c", IMPORT_PROBE], env=env, check=True, capture_output=True, text=True
+            [sys.executable, "-c", IMPORT_PROBE], env=env, check=True, capture_output=True, text=True,
+            cwd=tempfile.gettempdir(),  # not this checkout: `-c` puts the working directory first on the path
         ).stdout.split()
         for _ in range(runs)
     ]
@@ -176,10 +178,11 @@ def copy_ledger(chain: Path, data_dir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed launches of each program (after one warm-up)")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose rekt_tui is launched (default: this one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
-        env = clean_env(tmp / "home")
+        env = {**clean_env(tmp / "home"), "PYTHONPATH": str(args.repo)}  # this checkout's code, not the installed one
         config = localnet_config(tmp / "config.toml", *free_ports())
         chain = ["--config", str(config), "--data-dir", str(tmp / "chain")]
         subprocess.run([str(REKT_TUI), *chain, "localnet", "start"], env=env, check=True, capture_output=True)

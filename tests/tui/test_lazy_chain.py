@@ -6,8 +6,9 @@ import sys
 
 from tests.conftest import REPO
 
-# Heavy packages the first frame does without: the chain client, and the feeds' HTTP stack.
-CHAIN_PACKAGES = {"driftpy", "anchorpy", "solana", "aiohttp"}
+# Heavy packages the first frame does without: the chain client, the feeds' HTTP stack, and the
+# libraries of screens opened later (the history's chart, the setup's QR code).
+CHAIN_PACKAGES = {"driftpy", "anchorpy", "solana", "aiohttp", "plotext", "textual_plotext", "segno"}
 
 PROBE = f"""
 import sys

@@ -46,7 +46,6 @@ from rekt_tui.tui.messages import (
     SessionLinked,
 )
 from rekt_tui.tui.order_text import placed_text
-from rekt_tui.tui.screens.history import HistoryScreen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from rekt_tui.tui.session_messages import OrderPlaced, SessionOpened, Sent, StepStateChanged
 from rekt_tui.tui.widgets.activity_log import ActivityLog
@@ -231,6 +230,8 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         self.app.push_screen(screen, self.follow_market)
 
     def action_history(self) -> None:
+        from rekt_tui.tui.screens.history import HistoryScreen  # its chart library is not for the first frame
+
         session = self.session
         self.app.push_screen(HistoryScreen(self._sessions.services, session.pubkey if session else None))
 

@@ -10,7 +10,6 @@ cannot read.
 
 from functools import lru_cache
 
-import segno
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -26,6 +25,8 @@ HALF_BLOCKS = {(False, False): " ", (True, False): "▀", (False, True): "▄", 
 
 def module_matrix(text: str) -> list[list[bool]]:
     """segno's modules for `text`, quiet zone included; True is a dark module."""
+    import segno  # only once a code is drawn: not part of the first frame's imports
+
     qr = segno.make_qr(text)
     return [[module == 0x1 for module in row] for row in qr.matrix_iter(border=QUIET_ZONE)]
 
