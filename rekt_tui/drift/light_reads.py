@@ -138,6 +138,31 @@ def _chain(rpc: Rpc, program: Pubkey, user: layout.User, state: bytes) -> Chain:
     )  # fmt: skip
 
 
+# A perp position as the registry records it: market, base, quote entry, quote break-even, uPnL.
+HeldPosition = tuple[int, int, int, int, int]
+
+
+def balance_record(
+    session_pubkey: str, snapshot: AccountSnapshot, wallet_lamports: int, held: list[HeldPosition]
+) -> BalanceSnapshot:
+    """The registry's record of one account read, with every perp position it holds (the
+    break-even quote only the raw position carries), whichever path read it."""
+    liquidation = {p.market_index: p.liquidation_price for p in snapshot.positions}
+    positions = tuple(
+        PositionSnapshot(
+            market_index=index, base_amount=base, quote_entry_amount=entry, quote_break_even_amount=break_even,
+            unrealized_pnl_quote=pnl, liquidation_price=liquidation.get(index),
+        )
+        for index, base, entry, break_even, pnl in held
+    )  # fmt: skip
+    return BalanceSnapshot(
+        session_pubkey=session_pubkey, taken_at=snapshot.received_at, slot=snapshot.slot, sol_lamports=wallet_lamports,
+        total_collateral_quote=snapshot.total_collateral, free_collateral_quote=snapshot.free_collateral,
+        unrealized_pnl_quote=snapshot.unrealized_pnl, usdc_spot_amount=snapshot.usdc_amount,
+        sol_spot_amount=snapshot.sol_amount, positions=positions,
+    )  # fmt: skip
+
+
 class LightVenue:
     """The reads of the venue seam (`services.venue.Venue`) a status makes, from one `Read`."""
 
@@ -178,22 +203,13 @@ class LightVenue:
         if snap is None or chain is None:
             return None
         user = LightUser(chain)
-        positions = tuple(
-            PositionSnapshot(
-                market_index=p.market_index, base_amount=p.base_asset_amount, quote_entry_amount=p.quote_entry_amount,
-                quote_break_even_amount=p.quote_break_even_amount,
-                unrealized_pnl_quote=int(user.get_unrealized_pnl(p.market_index)),
-                liquidation_price=next((q.liquidation_price for q in snap.positions if q.market_index == p.market_index), None),
-            )
+        held = [
+            (p.market_index, p.base_asset_amount, p.quote_entry_amount, p.quote_break_even_amount,
+             int(user.get_unrealized_pnl(p.market_index)))
             for p in chain.user.perp_positions
             if p.base_asset_amount != 0 or p.quote_asset_amount != 0
-        )  # fmt: skip
-        return BalanceSnapshot(
-            session_pubkey=session_pubkey, taken_at=snap.received_at, slot=snap.slot, sol_lamports=wallet_lamports,
-            total_collateral_quote=snap.total_collateral, free_collateral_quote=snap.free_collateral,
-            unrealized_pnl_quote=snap.unrealized_pnl, usdc_spot_amount=snap.usdc_amount, sol_spot_amount=snap.sol_amount,
-            positions=positions,
-        )  # fmt: skip
+        ]  # fmt: skip
+        return balance_record(session_pubkey, snap, wallet_lamports, held)
 
     async def close(self) -> None:
         return None

@@ -13,10 +13,11 @@ from solders.instruction import Instruction
 from solders.pubkey import Pubkey
 
 from rekt_tui.domain.markets import MarketSpec
-from rekt_tui.domain.records import BalanceSnapshot, MarketRecord, MarketType, PositionSnapshot
+from rekt_tui.domain.records import BalanceSnapshot, MarketRecord, MarketType
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.drift.actions import drift_user, initialize_account
 from rekt_tui.drift.light_layout import USER_ACCOUNT_SIZE, USER_STATS_ACCOUNT_SIZE
+from rekt_tui.drift.light_reads import balance_record
 from rekt_tui.drift.snapshots import snake, variant
 
 PERP_DECIMALS = 9  # base amounts of every perp
@@ -91,33 +92,12 @@ async def initialize_with_referrer(client: DriftClient, referrer: str | None) ->
 def balance_snapshot(
     client: DriftClient, session_pubkey: str, snapshot: AccountSnapshot, wallet_lamports: int
 ) -> BalanceSnapshot:
-    """The registry's record of one account read, with every perp position it holds
-    (including the break-even quote, which only the raw position carries)."""
-    positions = []
+    """The registry's record of one account read (`light_reads.balance_record`), from driftpy's user."""
     user = drift_user(client)
-    for held in user.get_user_account().perp_positions:
-        if held.base_asset_amount == 0 and held.quote_asset_amount == 0:
-            continue
-        mine = next((p for p in snapshot.positions if p.market_index == held.market_index), None)
-        positions.append(
-            PositionSnapshot(
-                market_index=held.market_index,
-                base_amount=held.base_asset_amount,
-                quote_entry_amount=held.quote_entry_amount,
-                quote_break_even_amount=held.quote_break_even_amount,
-                unrealized_pnl_quote=int(user.get_unrealized_pnl(True, held.market_index)),
-                liquidation_price=mine.liquidation_price if mine else None,
-            )
-        )
-    return BalanceSnapshot(
-        session_pubkey=session_pubkey,
-        taken_at=snapshot.received_at,
-        slot=snapshot.slot,
-        sol_lamports=wallet_lamports,
-        total_collateral_quote=snapshot.total_collateral,
-        free_collateral_quote=snapshot.free_collateral,
-        unrealized_pnl_quote=snapshot.unrealized_pnl,
-        usdc_spot_amount=snapshot.usdc_amount,
-        sol_spot_amount=snapshot.sol_amount,
-        positions=tuple(positions),
-    )
+    held = [
+        (p.market_index, p.base_asset_amount, p.quote_entry_amount, p.quote_break_even_amount,
+         int(user.get_unrealized_pnl(True, p.market_index)))
+        for p in user.get_user_account().perp_positions
+        if p.base_asset_amount != 0 or p.quote_asset_amount != 0
+    ]  # fmt: skip
+    return balance_record(session_pubkey, snapshot, wallet_lamports, held)
