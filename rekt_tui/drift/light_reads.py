@@ -27,6 +27,8 @@ from rekt_tui.domain.venue import VenueConfig
 from rekt_tui.drift import light_layout as layout
 from rekt_tui.drift.fees import DEFAULT_COMPUTE_UNIT_LIMIT, transaction_fee
 from rekt_tui.drift.light_margin import Chain, LightUser, snapshot
+from rekt_tui.drift.retry import RETRY_STATUSES, with_retries
+from rekt_tui.drift.rpc import RpcTransportError
 
 TIMEOUT_S = 10.0
 STATE_MARKETS_AT, STATE_SPOT_MARKETS_AT = 966, 968
@@ -48,8 +50,12 @@ class Rpc:
         self._connection.request("POST", self._path, body, {"Content-Type": "application/json"})
         response = self._connection.getresponse()
         payload = response.read()
+        if response.status in RETRY_STATUSES:  # `with_retries` waits and tries the whole read again
+            retry_after = response.getheader("Retry-After")
+            hinted = float(retry_after) if retry_after and retry_after.isdigit() else None
+            raise RpcTransportError(f"HTTP {response.status}", status=response.status, retry_after_s=hinted)
         if response.status != 200:
-            raise RektError(f"The RPC node answered HTTP {response.status}; try again in a moment.")
+            raise RektError(f"The RPC node answered HTTP {response.status} to a read; check rpc_url for this cluster.")
         answers = sorted(json.loads(payload), key=lambda a: a["id"])
         for answer in answers:
             if "error" in answer:
@@ -216,6 +222,7 @@ class LightVenue:
 
 
 async def open_light_venue(config: VenueConfig, authority: str) -> LightVenue:
-    """Read `authority`'s Drift account once; raises `LightReadUnsupported` for what the mirror does not cover."""
-    read = await asyncio.to_thread(read_account, config, authority)
+    """Read `authority`'s Drift account once (a 429, 5xx or dropped connection retried as every
+    read is); raises `LightReadUnsupported` for what the mirror does not cover."""
+    read = await with_retries(lambda: asyncio.to_thread(read_account, config, authority), "reading the Drift account")
     return LightVenue(authority, read)

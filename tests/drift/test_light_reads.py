@@ -18,10 +18,16 @@ from driftpy.addresses import get_perp_market_public_key, get_spot_market_public
 
 from rekt_tui.cli.output import print_json, session_dict
 from rekt_tui.cli.trading_views import status_dict
+from solders.keypair import Keypair
+
 from rekt_tui.drift import light_layout
+from rekt_tui.drift.light_reads import open_light_venue
+from rekt_tui.drift.rpc import JsonRpc
+from rekt_tui.services.venue_factory import venue_config
 from rekt_tui.services.status_reads import read_status
 from tests.conftest import isolated_env
-from tests.services.teardown_setup import SOL, USDC, Book, funded_session, services  # noqa: F401 (a fixture)
+from tests.localnet.conftest import localnet  # noqa: F401 (a fixture)
+from tests.services.teardown_setup import SOL, USDC, Book, funded_session, services, settings_for  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -149,3 +155,19 @@ async def test_offsets_decode_what_driftpy_decodes(services):  # noqa: F811
             assert light_layout.decode_prelaunch_price(oracle) == client.program.coder.accounts.decode(oracle).price
     finally:
         await link.close()
+
+
+async def test_a_rate_limited_rpc_is_read_through_as_every_read_is(localnet, tmp_path):  # noqa: F811
+    """Half the node's answers are HTTP 429: the light read waits and tries again, as driftpy's reads do."""
+    config = venue_config(settings_for(tmp_path, rpc_url=localnet.rpc_url, ws_url=localnet.ws_url,
+                                       dlob_url=localnet.dlob_url, dlob_ws_url=localnet.dlob_ws_url))  # fmt: skip
+    admin = JsonRpc(localnet.rpc_url)
+    try:
+        await admin.call("rekt_setFaults", [{"http429": 0.5}])
+        for _ in range(3):
+            venue = await open_light_venue(config, str(Keypair().pubkey()))
+            assert venue.snapshot() is None and await venue.wallet_lamports() == 0
+            assert await venue.account_rent_lamports() > 0
+    finally:
+        await admin.call("rekt_setFaults", [{"http429": 0.0}])
+        await admin.close()
