@@ -62,8 +62,8 @@ async def test_every_field_by_tab_and_direct_keys_with_a_preview_that_follows(tm
             await planned(pilot, message_log, "the plan of 0.2")
             assert "Market buy 0.2 SOL" in text_of(app.screen.query_one("#order-preview"))
             await type_size(pilot, "")
-            await pilot.pause(0.5)
-            assert text_of(app.screen.query_one("#order-preview")).strip() == "Type a size to see the preview."
+            cleared = lambda: text_of(app.screen.query_one("#order-preview")).strip() == "Type a size to see the preview."  # noqa: E731
+            await until(pilot, cleared, "the preview to clear once typing settles")
             assert not app.screen.check_action("place", ())
             await type_size(pilot, "-1")
             await until(pilot, lambda: "greater than zero" in text_of(app.screen.query_one("#order-refusals")), "-1")
