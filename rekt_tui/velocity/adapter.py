@@ -47,6 +47,7 @@ from rekt_tui.velocity.wallet_actions import sweep
 log = logging.getLogger(__name__)
 
 BOOK_TIMEOUT_S = 5.0
+INSTRUCTION_FALLBACK_NOT_FOUND = 101  # Anchor's code for an instruction the program does not know
 USER_SIZE, USER_STATS_SIZE = 4496, 240  # the pinned layouts' sizes, discriminator included
 Transaction = Callable[[str], Awaitable[bytes]]
 Build = Callable[[], list[Instruction] | Awaitable[list[Instruction]]]
@@ -84,6 +85,15 @@ class VelocityVenue:
     @property
     def can_sign(self) -> bool:
         return self._wallet is not None
+
+    def program_error(self, code: int) -> tuple[str, str] | None:
+        """The relaunch's own codes (its IDL's table, 6000-6410), and Anchor's 101, which here
+        means this deployment has no such instruction, not that the program is paused."""
+        if code == INSTRUCTION_FALLBACK_NOT_FOUND:
+            return ("InstructionFallbackNotFound",
+                    "this deployment of the relaunched program has no handler for the instruction sent")  # fmt: skip
+        error = self._view.program.errors.get(code)
+        return None if error is None else (error.name, error.msg.rstrip(".") or error.name)
 
     async def close(self) -> None:
         book, self._book = self._book, None
