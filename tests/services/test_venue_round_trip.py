@@ -1,0 +1,78 @@
+"""A whole session through the services on both venues' localnets: a new wallet is initialized
+with our referrer (read back from UserStats at the venue's own offsets), funded, trades (a market
+order filled, then closed), and stop-and-withdraw brings it to zero and archives it."""
+
+import pytest
+
+from rekt_localnet import LOCALNET_REFERRER
+from rekt_tui.domain.records import TeardownStepStatus, TransactionStatus
+from rekt_tui.domain.session import SessionStatus
+from rekt_tui.domain.teardown import DUST_COLLATERAL
+from rekt_tui.services.models import OrderForm
+from rekt_tui.services.teardown import TeardownService
+from tests.services.test_orders_service import SOL, USDC, close_desk, open_desk, until
+
+pytestmark = pytest.mark.slow
+VENUES = ["drift", "velocity"]
+
+
+async def stop_and_withdraw(desk) -> None:
+    services = desk.services
+    [event async for event in TeardownService(services).run(desk.link)]
+
+
+async def referrer_on_chain(desk) -> str | None:
+    return await desk.link.venue.referrer()
+
+
+@pytest.mark.parametrize("venue", VENUES)
+async def test_init_with_referrer_deposit_stop_and_withdraw_archives(tmp_path, venue):
+    desk = await open_desk(tmp_path, usdc=120, venue=venue)
+    try:
+        registry, pubkey = desk.services.registry, desk.pubkey
+        session = await registry.get_session(pubkey)
+        assert await referrer_on_chain(desk) == str(LOCALNET_REFERRER) == session.referrer
+        assert session.referrer_verified_at is not None and session.drift_user == desk.link.venue.account_address
+        account = desk.account()
+        assert (account.usdc_amount, account.total_collateral, account.free_collateral) == (120 * USDC,) * 3
+        await desk.setup.deposit("0.25", "SOL")
+        await until(lambda: _async(desk.account().sol_amount == SOL // 4), what="the SOL deposit")
+        await stop_and_withdraw(desk)
+        holdings = desk.link.venue.holdings()
+        assert holdings.total_collateral < DUST_COLLATERAL and not holdings.spot_balances.get(0)
+        assert (await registry.get_session(pubkey)).status is SessionStatus.ARCHIVED
+        steps = await registry.latest_teardown_run(pubkey)
+        assert all(s.status is TeardownStepStatus.DONE for s in steps)
+        assert await desk.link.venue.wallet_usdc() == 120 * USDC  # every quote token back in the wallet
+        kinds = [t.kind for t in await registry.list_transactions(pubkey, statuses=[TransactionStatus.CONFIRMED])]
+        assert (kinds.count("initialize"), kinds.count("deposit"), set(kinds)) == (1, 2, {"initialize", "deposit", "withdraw"})
+    finally:
+        await close_desk(desk)
+
+
+@pytest.mark.parametrize("venue", VENUES)
+async def test_a_market_order_fills_closes_and_the_session_ends_flat(tmp_path, venue):
+    desk = await open_desk(tmp_path, usdc=300, venue=venue)
+    try:
+        placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5"))
+        assert placed.record.user_order_id
+        await until(lambda: _fresh_base(desk, SOL // 2), what="the market order's fill")
+        [position] = desk.account().positions
+        assert position.symbol == "SOL-PERP" and position.entry_price > 0 and position.liquidation_price is not None
+        await desk.orders.close("SOL-PERP")
+        await until(lambda: _fresh_base(desk, 0), what="the reduce-only close")
+        await stop_and_withdraw(desk)
+        holdings = desk.link.venue.holdings()
+        assert not holdings.holds_anything
+        assert (await desk.services.registry.get_session(desk.pubkey)).status is SessionStatus.ARCHIVED
+    finally:
+        await close_desk(desk)
+
+
+async def _async(value: bool) -> bool:
+    return value
+
+
+async def _fresh_base(desk, wanted: int) -> bool:
+    await desk.fresh()
+    return desk.base() == wanted
