@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 from solders.address_lookup_table_account import AddressLookupTable, AddressLookupTableAccount
-from solders.instruction import Instruction
+from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
@@ -41,6 +41,7 @@ from rekt_tui.velocity.book_orders import BookOrder, fetch_user_orders
 from rekt_tui.velocity.codec.program import VelocityProgram
 from rekt_tui.velocity.connection import VelocityConnection
 from rekt_tui.velocity.history import HISTORY_BATCH, ledger_of, read_records
+from rekt_tui.velocity.makers import maker_accounts
 from rekt_tui.velocity.previews import preview_order, preview_withdraw
 from rekt_tui.velocity.wallet_actions import sweep
 
@@ -279,22 +280,40 @@ class VelocityVenue:
         return self._fixed(act.settle_pnl(self._view, market_indexes))
 
     def place_order(self, request: OrderRequest, auction: tuple[int, int, int] | None) -> Transaction:
-        return self._fixed(orders.place_orders(self._view, [request], auction, self._book_orders))
+        return self.place_orders([request], auction)
 
     def place_orders(self, requests: Sequence[OrderRequest], auction: tuple[int, int, int] | None) -> Transaction:
-        return self._fixed(orders.place_orders(self._view, requests, auction, self._book_orders))
+        """Checked now (a refusal before anything is recorded); the makers a taker names are read
+        from the book when the transaction is built, and again for a rebuild."""
+        orders.place_orders(self._view, requests, auction, self._book_orders)
+        first = requests[0]
+
+        async def build() -> list[Instruction]:
+            makers = await self._makers(first.market.symbol, first.direction)
+            return orders.place_orders(self._view, requests, auction, self._book_orders, makers)
+
+        return self._lazy(build)
+
+    async def _makers(self, symbol: str, direction: Direction) -> list[AccountMeta]:
+        return await maker_accounts(self._connection, self._config.dlob_url, symbol, direction)
 
     def modify_order(self, order_id: int, request: OrderRequest) -> Transaction:
         return self._fixed(orders.modify_order(self._view, order_id, request, self._book_orders))
 
     def close_position(self, market_index: int, *, user_order_id: int, max_ts: int, auction: tuple[int, int, int],
                        base_amount: int | None = None) -> Transaction:  # fmt: skip
-        def build() -> list[Instruction]:
+        def build(makers: Sequence[AccountMeta] = ()) -> list[Instruction]:
             return orders.close_position(self._view, market_index, user_order_id=user_order_id, max_ts=max_ts,
-                                         auction=auction, base_amount=base_amount)  # fmt: skip
+                                         auction=auction, base_amount=base_amount, makers=makers)  # fmt: skip
 
-        first = [build()]  # refused now, before anything is recorded; rebuilt fresh after an expiry
-        return self._lazy(lambda: first.pop() if first else build())
+        build()  # refused now, before anything is recorded; built with the book's makers when signed
+
+        async def with_makers() -> list[Instruction]:
+            held = next(p for p in self._view.require_user().perp_positions if p.market_index == market_index)
+            closing = Direction.SHORT if held.base_asset_amount > 0 else Direction.LONG
+            return build(await self._makers(self._view.perp(market_index).symbol, closing))
+
+        return self._lazy(with_makers)
 
     def cancel_orders(self, order_ids: Sequence[int] | None) -> Transaction:
         return self._fixed(orders.cancel_orders(self._view, order_ids, self._book_orders))

@@ -1,7 +1,7 @@
 """Orders resting on the relaunched program's on-chain books, as the order-book server lists them.
 
 Book orders live on each market's CLOB, not in `User.orders` (which holds only armed triggers),
-so the session learns of them from the server's `/userOrders?user=<User>`. Each becomes one of
+so the session learns of them from the server's `/userOrders?userAccount=<User>`. Each becomes one of
 our `Order`s plus the `OrderRef` (node index and order id) that cancelling or modifying it needs.
 """
 
@@ -50,7 +50,8 @@ def parse(raw: dict[str, Any]) -> BookOrder:
         price=int(_field(raw, "price")), trigger_price=None,
         reduce_only=bool(_field(raw, "reduceOnly", "reduce_only", default=False)),
         post_only=bool(_field(raw, "postOnly", "post_only", default=False)),
-        max_ts=int(_field(raw, "maxTs", "max_ts", default=0)) or None, slot=int(_field(raw, "slot", default=0)),
+        max_ts=int(_field(raw, "maxTs", "max_ts", default=0)) or None,
+        slot=int(_field(raw, "placedSlot", "slot", default=0)),
     )  # fmt: skip
     return BookOrder(order, OrderRef(node_index=node_index, order_id=order_id))
 
@@ -60,7 +61,7 @@ async def fetch_user_orders(dlob_url: str, user: str) -> list[BookOrder] | None:
     url = f"{dlob_url.rstrip('/')}/userOrders"
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as session:
-            async with session.get(url, params={"user": user}) as response:
+            async with session.get(url, params={"userAccount": user}) as response:
                 response.raise_for_status()
                 body = await response.json(content_type=None)
         entries = body.get("orders", []) if isinstance(body, dict) else body

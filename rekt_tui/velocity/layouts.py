@@ -246,12 +246,9 @@ def perp_market(program: VelocityProgram, data: bytes) -> PerpMarketView:
 
 
 def _min_order_size(raw: dict[str, Value], amm: dict[str, Value]) -> int:
-    """The relaunch moved tick and step from the AMM onto the market and names no minimum
-    size on either in the pinned IDL: one step is the smallest order (an assumption)."""
-    for source in (raw, amm):
-        if "min_order_size" in source:
-            return _int(source, "min_order_size")
-    return _int(raw, "order_step_size")
+    """The relaunch moved tick and step from the AMM onto the market and the minimum size into
+    `market_stats`; the program refuses less than the larger of it and one step."""
+    return max(_int(_struct(raw, "market_stats"), "min_order_size"), _int(raw, "order_step_size"))
 
 
 def spot_market(program: VelocityProgram, data: bytes) -> SpotMarketView:

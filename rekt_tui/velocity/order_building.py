@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from solders.instruction import Instruction
+from solders.instruction import AccountMeta, Instruction
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.orders import OrderRequest
@@ -72,30 +72,31 @@ def _check_unique(view: ChainView, book: Sequence[BookOrder], user_order_ids: Se
         raise RektError(f"An open order already carries user_order_id {taken[0]}; pick another.")
 
 
-def instruction_for(view: ChainView, params: OrderParams) -> Instruction:
+def instruction_for(view: ChainView, params: OrderParams, makers: Sequence[AccountMeta] = ()) -> Instruction:
     if params.trigger_price is not None:
         return act.triggers(view, [params])
     if params.post_only != "None":
         return act.make(view, params)
-    return act.take(view, params)
+    return act.take(view, params, makers)
 
 
 def place_orders(
-    view: ChainView, requests: Sequence[OrderRequest], auction: Auction | None, book: Sequence[BookOrder]
+    view: ChainView, requests: Sequence[OrderRequest], auction: Auction | None, book: Sequence[BookOrder],
+    makers: Sequence[AccountMeta] = (),
 ) -> list[Instruction]:
     """An entry and its bracket in one transaction: all placed, or none (the auction is the first's)."""
     _check_unique(view, book, [r.user_order_id for r in requests])
     for request in requests:
         view.perp(request.market.market_index)
     params = [params_for(r, auction if n == 0 else None) for n, r in enumerate(requests)]
-    placed = [instruction_for(view, p) for p in params if p.trigger_price is None]
+    placed = [instruction_for(view, p, makers) for p in params if p.trigger_price is None]
     armed = [p for p in params if p.trigger_price is not None]
     return placed + ([act.triggers(view, armed)] if armed else [])
 
 
 def close_position(
     view: ChainView, market_index: int, *, user_order_id: int, max_ts: int, auction: Auction,
-    base_amount: int | None = None,
+    base_amount: int | None = None, makers: Sequence[AccountMeta] = (),
 ) -> list[Instruction]:  # fmt: skip
     """A reduce-only market order for the position the chain holds (or `base_amount` of it)."""
     user = view.require_user()
@@ -110,7 +111,7 @@ def close_position(
         market_index=market_index, user_order_id=user_order_id, reduce_only=True, max_ts=max_ts,
         auction_duration=duration, auction_start_price=start, auction_end_price=end,
     )  # fmt: skip
-    return [act.take(view, params)]
+    return [act.take(view, params, makers)]
 
 
 def cancel_orders(view: ChainView, order_ids: Sequence[int] | None, book: Sequence[BookOrder]) -> list[Instruction]:

@@ -153,9 +153,10 @@ def settle_pnl(view: ChainView, market_indexes: Sequence[int]) -> list[Instructi
 
 # Orders
 
-def take(view: ChainView, params: OrderParams) -> Instruction:
-    """A taker order against the market's on-chain book (market, limit that may rest, reduce-only)."""
-    remaining = remaining_accounts(view, writable_perps=[params.market_index])
+def take(view: ChainView, params: OrderParams, makers: Sequence[AccountMeta] = ()) -> Instruction:
+    """A taker order against the market's on-chain book, filling against the `makers` named
+    (their User and UserStats, writable); what does not fill at once is cancelled."""
+    remaining = remaining_accounts(view, writable_perps=[params.market_index]) + list(makers)
     return ix.place_and_take_perp_order_v1(view.program, view.authority, SUB_ACCOUNT, params,
                                            book(view, params.market_index), remaining=remaining)  # fmt: skip
 

@@ -58,7 +58,9 @@ async def test_a_market_order_fills_closes_and_the_session_ends_flat(tmp_path, v
         assert placed.record.user_order_id
         await until(lambda: _fresh_base(desk, SOL // 2), what="the market order's fill")
         [position] = desk.account().positions
-        assert position.symbol == "SOL-PERP" and position.entry_price > 0 and position.liquidation_price is not None
+        assert position.symbol == "SOL-PERP" and 140 * USDC < position.entry_price < 160 * USDC
+        assert position.liquidation_price is None or position.liquidation_price < position.entry_price
+        assert desk.account().leverage > 0 and desk.account().free_collateral < 300 * USDC
         await desk.orders.close("SOL-PERP")
         await until(lambda: _fresh_base(desk, 0), what="the reduce-only close")
         await stop_and_withdraw(desk)
