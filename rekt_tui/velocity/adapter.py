@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import aiohttp
@@ -37,11 +38,11 @@ from rekt_tui.drift.wallet_flows import read_wallet_flows
 from rekt_tui.velocity import domain_values as values
 from rekt_tui.velocity import order_building as orders
 from rekt_tui.velocity import trader_actions as act
-from rekt_tui.velocity.book_orders import BookOrder, fetch_user_orders
+from rekt_tui.velocity.book_orders import BookOrder
 from rekt_tui.velocity.codec.program import VelocityProgram
 from rekt_tui.velocity.connection import VelocityConnection
 from rekt_tui.velocity.history import HISTORY_BATCH, ledger_of, read_records
-from rekt_tui.velocity.makers import maker_accounts
+from rekt_tui.velocity.makers import TakerBook, taker_book
 from rekt_tui.velocity.previews import preview_order, preview_withdraw
 from rekt_tui.velocity.wallet_actions import sweep
 
@@ -63,7 +64,6 @@ class VelocityVenue:
         self._config = config
         self._wallet = wallet
         self._book: OrderBookFeed | None = None
-        self._book_orders: list[BookOrder] = []
         self._tables: list[AddressLookupTableAccount] | None = None
 
     @property
@@ -105,20 +105,15 @@ class VelocityVenue:
     # Reads
 
     def snapshot(self) -> AccountSnapshot | None:
-        snapshot = self._connection.snapshot()
-        if snapshot is None or not self._book_orders:
-            return snapshot
-        from dataclasses import replace
-
-        return replace(snapshot, orders=snapshot.orders + tuple(b.order for b in self._book_orders))
+        return self._connection.snapshot()
 
     def holdings(self) -> Holdings:
         held = values.holdings(self._view)
-        if not self._book_orders:
-            return held
-        from dataclasses import replace
-
         return replace(held, orders=held.orders + tuple(b.order for b in self._book_orders))
+
+    @property
+    def _book_orders(self) -> list[BookOrder]:
+        return self._connection.book_orders
 
     def account_slot(self) -> int | None:
         return self._view.user_slot
@@ -167,17 +162,7 @@ class VelocityVenue:
         return await self._connection.rent(USER_SIZE) + await self._connection.rent(USER_STATS_SIZE)
 
     async def refresh_account(self) -> AccountSnapshot | None:
-        await self._connection.refresh()
-        await self._refresh_book_orders()
-        return self.snapshot()
-
-    async def _refresh_book_orders(self) -> None:
-        if self._view.user is None:
-            self._book_orders = []
-            return
-        found = await fetch_user_orders(self._config.dlob_url, self.account_address)
-        if found is not None:
-            self._book_orders = found
+        return await self._connection.refresh()
 
     async def records_since(self, cursor: str | None, *, max_transactions: int = HISTORY_BATCH) -> RecordBatch:
         return await read_records(self._connection.rpc, self._view.program, self.account_address, cursor,
@@ -289,13 +274,13 @@ class VelocityVenue:
         first = requests[0]
 
         async def build() -> list[Instruction]:
-            makers = await self._makers(first.market.symbol, first.direction)
-            return orders.place_orders(self._view, requests, auction, self._book_orders, makers)
+            book = await self._taker_book(first.market.symbol, first.direction)
+            return orders.place_orders(self._view, requests, auction, self._book_orders, book)
 
         return self._lazy(build)
 
-    async def _makers(self, symbol: str, direction: Direction) -> list[AccountMeta]:
-        return await maker_accounts(self._connection, self._config.dlob_url, symbol, direction)
+    async def _taker_book(self, symbol: str, direction: Direction) -> TakerBook:
+        return await taker_book(self._connection, self._config.dlob_url, symbol, direction)
 
     def modify_order(self, order_id: int, request: OrderRequest) -> Transaction:
         return self._fixed(orders.modify_order(self._view, order_id, request, self._book_orders))
@@ -311,7 +296,7 @@ class VelocityVenue:
         async def with_makers() -> list[Instruction]:
             held = next(p for p in self._view.require_user().perp_positions if p.market_index == market_index)
             closing = Direction.SHORT if held.base_asset_amount > 0 else Direction.LONG
-            return build(await self._makers(self._view.perp(market_index).symbol, closing))
+            return build((await self._taker_book(self._view.perp(market_index).symbol, closing)).makers)
 
         return self._lazy(with_makers)
 
@@ -367,13 +352,13 @@ async def open_velocity_venue(config: VenueConfig, *, secret: bytes | None, auth
         raise RektError(f"The key given for {authority} belongs to another wallet; nothing was opened.")
     program = VelocityProgram.pinned(Pubkey.from_string(config.program_id))
     connection = VelocityConnection(program, Pubkey.from_string(authority), rpc_url=config.rpc_url,
-                                    ws_url=config.ws_url, stale_after_s=config.stale_after_s)  # fmt: skip
+                                    ws_url=config.ws_url, dlob_url=config.dlob_url,
+                                    stale_after_s=config.stale_after_s)  # fmt: skip
     try:
         await connection.connect()
     except BaseException:
         with contextlib.suppress(Exception):
             await connection.close()
         raise
-    venue = VelocityVenue(connection, config, wallet)
-    await venue._refresh_book_orders()
-    return venue
+    await connection.read_book_orders()
+    return VelocityVenue(connection, config, wallet)

@@ -8,8 +8,10 @@ adapter) on all of them and the session's User. Every notification is decoded in
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from solders.pubkey import Pubkey
@@ -20,6 +22,7 @@ from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.drift.pubsub import AccountStream
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.streams import Backoff, Broadcast, Subscription
+from rekt_tui.velocity.book_orders import BookOrder, fetch_user_orders
 from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.codec.binary import CodecError
 from rekt_tui.velocity.codec.program import VelocityProgram
@@ -47,9 +50,14 @@ async def read_accounts(rpc: JsonRpc, keys: list[str]) -> tuple[int, list[bytes 
 class VelocityConnection:
     """The chain as one session sees it; see the module docstring."""
 
-    def __init__(self, program: VelocityProgram, authority: Pubkey, *, rpc_url: str, ws_url: str,
+    def __init__(self, program: VelocityProgram, authority: Pubkey, *, rpc_url: str, ws_url: str, dlob_url: str,
                  stale_after_s: float, backoff: Backoff = Backoff()) -> None:  # fmt: skip
         self.program = program
+        self._dlob_url = dlob_url
+        # The User's resting book orders (not in `User.orders`), from the order-book server,
+        # read again whenever the User changes: every snapshot lists them with the triggers.
+        self.book_orders: list[BookOrder] = []
+        self._book_read: asyncio.Task[None] | None = None
         self.view = ChainView(program, authority)
         self.rpc = JsonRpc(rpc_url)
         self._ws_url = ws_url
@@ -77,6 +85,8 @@ class VelocityConnection:
             ) from None
 
     async def close(self) -> None:
+        if self._book_read is not None:
+            self._book_read.cancel()
         if self._stream is not None:
             await self._stream.close()
         await self.rpc.close()
@@ -122,15 +132,31 @@ class VelocityConnection:
     def _on_account(self, key: str, data: bytes | None, slot: int, received: float) -> None:
         if not self._apply(key, data, slot):
             return
+        if key == str(self.view.user_key) and data is not None and (self._book_read is None or self._book_read.done()):
+            self._book_read = asyncio.ensure_future(self.read_book_orders())
+        self._publish()
+
+    def _publish(self) -> None:
         if self.view.user is None:
             self._snapshot = None
             return
         try:
-            self._snapshot = account_snapshot(self.view, datetime.now(UTC))
+            snapshot = account_snapshot(self.view, datetime.now(UTC))
         except RektError as error:  # an oracle not read yet: the next notification brings it
             log.debug("no snapshot yet: %s", error)
             return
+        self._snapshot = replace(snapshot, orders=snapshot.orders + tuple(b.order for b in self.book_orders))
         self._snapshots.publish(self._snapshot)
+
+    async def read_book_orders(self) -> None:
+        """The User's resting book orders now; kept as they were when the server gives no answer."""
+        if self.view.user is None:
+            self.book_orders = []
+            return
+        found = await fetch_user_orders(self._dlob_url, str(self.view.user_key))
+        if found is not None and found != self.book_orders:
+            self.book_orders = found
+            self._publish()
 
     # Reads
 
@@ -141,7 +167,8 @@ class VelocityConnection:
         """Read the User and the oracles now, rather than wait for their notifications."""
         if self._stream is None:
             raise RuntimeError("refresh() needs connect() first")
-        await self._stream.fetch([str(self.view.user_key), *self._watched()[1:]])
+        await self._stream.fetch(self._watched())
+        await self.read_book_orders()
         return self._snapshot
 
     async def lamports(self, address: Pubkey) -> int:

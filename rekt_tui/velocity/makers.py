@@ -6,6 +6,7 @@ from their User accounts."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import aiohttp
 from solders.instruction import AccountMeta
@@ -21,8 +22,23 @@ TOP_MAKERS = 4  # enough depth for a session's sizes, few accounts
 TIMEOUT_S = 5.0
 
 
-async def maker_users(dlob_url: str, symbol: str, direction: Direction, own: str) -> list[str]:
-    """Distinct makers on the side a `direction` order takes from (asks for a buy), best first."""
+@dataclass(frozen=True)
+class TakerBook:
+    """What a taker order needs of the book: the makers to name and the best opposite price."""
+
+    makers: tuple[AccountMeta, ...] = ()
+    best_price: int | None = None  # None: the side is empty (or unknown)
+
+    def crosses(self, direction: Direction, price: int) -> bool:
+        """Whether a limit at `price` would take from the book now."""
+        if self.best_price is None:
+            return False
+        return price >= self.best_price if direction is Direction.LONG else price <= self.best_price
+
+
+async def maker_users(dlob_url: str, symbol: str, direction: Direction, own: str) -> tuple[list[str], int | None]:
+    """Distinct makers on the side a `direction` order takes from (asks for a buy), best first,
+    and that side's best price."""
     url = f"{dlob_url.rstrip('/')}/l3"
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as session:
@@ -31,21 +47,23 @@ async def maker_users(dlob_url: str, symbol: str, direction: Direction, own: str
                 body = await response.json(content_type=None)
         side = body["asks"] if direction is Direction.LONG else body["bids"]
         makers: list[str] = []
+        best: int | None = None
         for order in side:
             maker = str(order["maker"])
             if maker != own and maker not in makers:
                 makers.append(maker)
-        return makers[:TOP_MAKERS]
+                best = int(order["price"]) if best is None else best
+        return makers[:TOP_MAKERS], best
     except (aiohttp.ClientError, TimeoutError, ValueError, KeyError, TypeError) as error:
         log.warning("no makers from %s for %s: %s; the order can fill nothing", url, symbol, error)
-        return []
+        return [], None
 
 
-async def maker_accounts(connection: VelocityConnection, dlob_url: str, symbol: str, direction: Direction) -> list[AccountMeta]:
+async def taker_book(connection: VelocityConnection, dlob_url: str, symbol: str, direction: Direction) -> TakerBook:
     """Each maker's User and UserStats, writable, for the taker's remaining accounts."""
-    users = await maker_users(dlob_url, symbol, direction, str(connection.view.user_key))
+    users, best = await maker_users(dlob_url, symbol, direction, str(connection.view.user_key))
     if not users:
-        return []
+        return TakerBook()
     _, found = await read_accounts(connection.rpc, users)
     metas: list[AccountMeta] = []
     for user, data in zip(users, found):
@@ -54,4 +72,4 @@ async def maker_accounts(connection: VelocityConnection, dlob_url: str, symbol: 
         authority = Pubkey.from_bytes(data[DISCRIMINATOR_BYTES : DISCRIMINATOR_BYTES + 32])
         stats = connection.program.pdas.user_stats(authority)
         metas += [AccountMeta(Pubkey.from_string(user), False, True), AccountMeta(stats, False, True)]
-    return metas
+    return TakerBook(tuple(metas), best)

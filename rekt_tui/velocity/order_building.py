@@ -1,8 +1,11 @@
 """Our order intents as the relaunched program's order instructions.
 
-- market orders, limits that may take, and reduce-only closes: `place_and_take_perp_order_v1`
-  against the market's on-chain book (a limit's remainder rests on the book);
-- post-only limits: `place_and_make_perp_order_v1` (they rest on the book, never take);
+- market orders, reduce-only closes and limits that cross the book when built:
+  `place_and_take_perp_order_v1` against the market's on-chain book, naming its makers; what
+  does not fill at once is cancelled (the program rests nothing a taker leaves: a marketable
+  limit here is immediate-or-cancel);
+- post-only limits, and limits that do not cross: `place_and_make_perp_order_v1` (they rest on
+  the book, never take);
 - stops and take-profits: `place_trigger_orders_v1` (armed in `User.orders`);
 - cancels: `cancel_order_v1` by book reference for book orders, `cancel_order(s)` for triggers.
 
@@ -22,6 +25,7 @@ from rekt_tui.velocity import trader_actions as act
 from rekt_tui.velocity.book_orders import BookOrder
 from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.codec import trader_instructions as ix
+from rekt_tui.velocity.makers import TakerBook
 from rekt_tui.velocity.codec.order_params import (
     Direction as Side, OrderModification, OrderParams, OrderType as ProgramOrderType, TriggerCondition,
 )  # fmt: skip
@@ -72,24 +76,26 @@ def _check_unique(view: ChainView, book: Sequence[BookOrder], user_order_ids: Se
         raise RektError(f"An open order already carries user_order_id {taken[0]}; pick another.")
 
 
-def instruction_for(view: ChainView, params: OrderParams, makers: Sequence[AccountMeta] = ()) -> Instruction:
+def instruction_for(view: ChainView, params: OrderParams, book: TakerBook = TakerBook()) -> Instruction:
     if params.trigger_price is not None:
         return act.triggers(view, [params])
-    if params.post_only != "None":
+    side = Direction.LONG if params.direction == "Long" else Direction.SHORT
+    resting = params.order_type == "Limit" and not params.reduce_only and not book.crosses(side, params.price)
+    if params.post_only != "None" or resting:
         return act.make(view, params)
-    return act.take(view, params, makers)
+    return act.take(view, params, book.makers)
 
 
 def place_orders(
     view: ChainView, requests: Sequence[OrderRequest], auction: Auction | None, book: Sequence[BookOrder],
-    makers: Sequence[AccountMeta] = (),
+    taker: TakerBook = TakerBook(),
 ) -> list[Instruction]:
     """An entry and its bracket in one transaction: all placed, or none (the auction is the first's)."""
     _check_unique(view, book, [r.user_order_id for r in requests])
     for request in requests:
         view.perp(request.market.market_index)
     params = [params_for(r, auction if n == 0 else None) for n, r in enumerate(requests)]
-    placed = [instruction_for(view, p, makers) for p in params if p.trigger_price is None]
+    placed = [instruction_for(view, p, taker) for p in params if p.trigger_price is None]
     armed = [p for p in params if p.trigger_price is not None]
     return placed + ([act.triggers(view, armed)] if armed else [])
 

@@ -78,3 +78,26 @@ async def _async(value: bool) -> bool:
 async def _fresh_base(desk, wanted: int) -> bool:
     await desk.fresh()
     return desk.base() == wanted
+
+
+# The Drift order-service tests, run as they are against the relaunch's localnet.
+SHARED = {
+    "resting": "tests.services.test_orders_service:test_resting_order_types_carry_their_ids_then_cancel_one_and_all",
+    "guards": "tests.services.test_orders_service:test_every_guard_refuses_before_signing",
+    "bracket": "tests.services.test_order_changes_service:test_a_bracket_rests_with_its_entry_and_goes_with_the_position",
+    "post_only_cross": "tests.services.test_order_entry_service:test_a_post_only_that_would_cross_is_refused_before_signing",
+    "largest": "tests.services.test_order_entry_service:test_the_largest_size_and_the_suggested_one_pass_both_guards",
+    "modify": "tests.services.test_order_changes_service:test_modify_changes_price_size_and_trigger_in_place",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHARED))
+async def test_the_order_service_on_the_relaunch(tmp_path, name):
+    import importlib
+
+    module, function = SHARED[name].split(":")
+    desk = await open_desk(tmp_path, venue="velocity")
+    try:
+        await getattr(importlib.import_module(module), function)(desk)
+    finally:
+        await close_desk(desk)
