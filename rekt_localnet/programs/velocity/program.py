@@ -12,7 +12,7 @@ from typing import Any
 
 from rekt_localnet.runtime.program import InstructionError, InvokeContext
 
-from . import cancels, collateral, matching, orders, settlement, triggers, users
+from . import cancels, collateral, funding, matching, modify, orders, settlement, triggers, users
 from .clob import LocalClobProgram
 from .codec import VELOCITY_PROGRAM_ID, CodecError, program
 from .view import VelocityView
@@ -43,7 +43,10 @@ class VelocityLocalProgram:
 
     program_id = VELOCITY_PROGRAM_ID
 
-    def __init__(self, activation_delay_slots: int = 0) -> None:
+    def __init__(self, activation_delay_slots: int = 0, refuses_everything: Callable[[], bool] = lambda: False) -> None:
+        # True under the `paused-program` fault: the venue answers every instruction as a
+        # program with its instructions removed does (Anchor's 101), accounts stay readable.
+        self._refuses_everything = refuses_everything
         # How long a resting order waits before takers can match it when its placer does not say
         # (the relaunch's "speed bump"); a setting of the localnet.
         self.activation_delay_slots = activation_delay_slots
@@ -52,8 +55,10 @@ class VelocityLocalProgram:
             "initialize_user": users.initialize_user,
             "deposit": collateral.deposit,
             "withdraw": collateral.withdraw,
-            "place_and_take_perp_order_v1": matching.place_and_take,
+            "place_and_take_perp_order_v1": self._place_and_take,
             "place_and_make_perp_order_v1": self._place_and_make,
+            "modify_order_v1": self._modify,
+            "update_funding_rate": funding.update_funding_rate,
             "cancel_order_v1": cancels.cancel_order_v1,
             "cancel_orders_v1": cancels.cancel_orders_v1,
             "settle_pnl": settlement.settle_pnl,
@@ -64,10 +69,20 @@ class VelocityLocalProgram:
             "trigger_limit_order_v1": lambda view, accounts, args: triggers.fire(view, accounts, args["args"], "TriggerLimit"),
         }
 
+    def _modify(self, view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
+        modify.modify_order_v1(view, accounts, args, self.activation_delay_slots)
+
+    def _place_and_take(self, view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
+        matching.place_and_take(view, accounts, args, self.activation_delay_slots)
+
     def _place_and_make(self, view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
         orders.place_and_make(view, accounts, args, self.activation_delay_slots)
 
     def process(self, ctx: InvokeContext) -> None:
+        if self._refuses_everything():
+            raise InstructionError(ANCHOR_FALLBACK_NOT_FOUND, "AnchorError occurred. Error Code: "
+                                   "InstructionFallbackNotFound. Error Number: 101. Error Message: "
+                                   "Fallback functions are not supported.")  # fmt: skip
         codec = program()
         try:
             name, args = codec.instructions.decode_data(ctx.data)
