@@ -80,7 +80,10 @@ async def _fresh_base(desk, wanted: int) -> bool:
     return desk.base() == wanted
 
 
-# The Drift order-service tests, run as they are against the relaunch's localnet.
+# The Drift order-service tests, run as they are against the relaunch's localnet. Not here: a
+# book order's expiry (the relaunch localnet's book keeps an expired order listed until it is
+# cancelled), the modify refusals (a resting book order is post-only there, so a crossing
+# modify is also refused as crossing), and the lost-acknowledgement adoption (built on driftpy).
 SHARED = {
     "resting": "tests.services.test_orders_service:test_resting_order_types_carry_their_ids_then_cancel_one_and_all",
     "guards": "tests.services.test_orders_service:test_every_guard_refuses_before_signing",
@@ -88,6 +91,11 @@ SHARED = {
     "post_only_cross": "tests.services.test_order_entry_service:test_a_post_only_that_would_cross_is_refused_before_signing",
     "largest": "tests.services.test_order_entry_service:test_the_largest_size_and_the_suggested_one_pass_both_guards",
     "modify": "tests.services.test_order_changes_service:test_modify_changes_price_size_and_trigger_in_place",
+    "bracket_refusals": "tests.services.test_order_changes_service:test_bracket_refusals_sign_nothing",
+    "reverse": "tests.services.test_order_changes_service:test_reverse_is_one_guarded_order_of_twice_the_size",
+    "stop_fires": "tests.services.test_orders_service:test_market_order_fills_a_stop_fires_on_the_oracle_and_close_flattens",
+    "stop_preview": "tests.services.test_order_entry_service:test_a_stop_is_previewed_at_its_trigger_and_a_usd_size_at_its_price",
+    "protective": "tests.services.test_order_entry_service:test_protective_orders_rest_side_by_side_and_a_close_beside_them_goes_flat",
 }
 
 
