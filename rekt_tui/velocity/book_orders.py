@@ -20,6 +20,15 @@ from rekt_tui.velocity.codec.order_params import OrderRef
 log = logging.getLogger(__name__)
 
 TIMEOUT_S = 5.0
+# Book order ids count per market's book, so two markets' orders can share one, and a trigger's
+# id (a u32 of `User.next_order_id`) can equal either. Our venue order id for a book order puts
+# the market above bit 40: unique across books and never a trigger's (while a book's ids stay
+# below 2^40, and well within SQLite's signed 64 bits).
+BOOK_ID_SHIFT = 40
+
+
+def venue_order_id(market_index: int, order_id: int) -> int:
+    return (market_index + 1) << BOOK_ID_SHIFT | order_id
 
 
 @dataclass(frozen=True)
@@ -39,11 +48,15 @@ def parse(raw: dict[str, Any]) -> BookOrder:
     """One `/userOrders` entry; a malformed one raises KeyError or ValueError."""
     order_id = int(_field(raw, "orderId", "order_id"))
     node_index = int(_field(raw, "nodeIndex", "node_index"))
+    market_index = int(_field(raw, "marketIndex", "market_index"))
+    if not 0 <= order_id < 1 << BOOK_ID_SHIFT:
+        raise ValueError(f"book order id {order_id} is beyond what this client numbers")
     direction = str(_field(raw, "direction", "side")).lower()
     size = int(_field(raw, "baseAssetAmount", "base_asset_amount", "size"))
     order = Order(
-        order_id=order_id, user_order_id=int(_field(raw, "userOrderId", "user_order_id", default=0)),
-        market_type=MarketType.PERP, market_index=int(_field(raw, "marketIndex", "market_index")),
+        order_id=venue_order_id(market_index, order_id),
+        user_order_id=int(_field(raw, "userOrderId", "user_order_id", default=0)),
+        market_type=MarketType.PERP, market_index=market_index,
         order_type=OrderType.LIMIT,
         direction=Direction.LONG if direction in ("long", "bid", "buy") else Direction.SHORT,
         base_amount=size, filled=int(_field(raw, "baseAssetAmountFilled", "base_asset_amount_filled", default=0)),

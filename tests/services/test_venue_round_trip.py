@@ -109,3 +109,28 @@ async def test_the_order_service_on_the_relaunch(tmp_path, name):
         await getattr(importlib.import_module(module), function)(desk)
     finally:
         await close_desk(desk)
+
+
+async def test_the_relaunch_stops_with_book_orders_triggers_and_a_position_to_zero(tmp_path):
+    desk = await open_desk(tmp_path, usdc=400, venue="velocity")
+    try:
+        await desk.orders.place(OrderForm("SOL-PERP", "buy", "1"))
+        await until(lambda: _fresh_base(desk, SOL), what="the market order's fill")
+        await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="140"))
+        await desk.orders.place(OrderForm("ETH-PERP", "sell", "0.1", kind="limit", price="3900", post_only=True))
+        await desk.orders.place(OrderForm("SOL-PERP", "sell", "1", kind="stop-market", trigger="120"))
+        await desk.fresh()
+        held = desk.link.venue.holdings()
+        assert (len(held.positions), len(held.orders)) == (1, 3)
+        assert sorted(o.order_type.value for o in held.orders) == ["limit", "limit", "trigger_market"]
+        await stop_and_withdraw(desk)
+        await desk.fresh()
+        assert not desk.link.venue.holdings().holds_anything
+        assert (await desk.services.registry.get_session(desk.pubkey)).status is SessionStatus.ARCHIVED
+        batch = await desk.link.venue.records_since(None)
+        kinds = [r.kind.value for r in batch.records]
+        assert {"fill", "deposit", "withdrawal"} <= set(kinds), kinds
+        fills = [r for r in batch.records if r.kind.value == "fill"]
+        assert sum(r.base for r in fills) == 0 and all(r.role == "taker" and r.fee > 0 for r in fills)
+    finally:
+        await close_desk(desk)
