@@ -13,7 +13,8 @@ from rekt_tui.domain.records import Direction, MarketType, OrderType
 from rekt_tui.domain.trading import Order
 from rekt_tui.services.models import ModifyPlan, OrderPlan
 from rekt_tui.tui.screens.modify_order import ModifyFields, ModifyOrderScreen
-from rekt_tui.tui.screens.order_entry import DEBOUNCE_S, OrderEntryScreen
+from rekt_tui.tui.debounce import DEBOUNCE_S
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from tests.tui.conftest import FIXED_NOW, make_app
 from tests.tui.screen_data import SOL_PERP
 

@@ -7,7 +7,8 @@ import pytest
 from textual.widgets import Input, Select
 
 from rekt_tui.domain.orders import OrderKind, trigger_condition_for
-from rekt_tui.tui.screens.order_entry import DEBOUNCE_S, OrderEntryScreen
+from rekt_tui.tui.debounce import DEBOUNCE_S
+from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from tests.tui.conftest import FIXED_NOW, make_app
 from tests.tui.screen_data import refused_plan
 

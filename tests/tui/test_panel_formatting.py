@@ -4,6 +4,7 @@ fit a height, columns dropped whole, market cycling both ways, footer keys."""
 from dataclasses import replace
 from decimal import Decimal
 
+from textual.app import App
 from textual.binding import Binding
 
 from rekt_tui.tui.formatting import (
@@ -22,7 +23,7 @@ from rekt_tui.tui.formatting import (
 )
 from rekt_tui.tui.screens.dashboard import session_max_leverage
 from rekt_tui.tui.tables import POSITION_COLUMNS, POSITION_DROP_ORDER, fitting_columns, position_cells, roe_label
-from rekt_tui.tui.widgets.key_bar import footer_bindings
+from rekt_tui.tui.widgets.key_bar import footer_bindings, footer_width
 from tests.tui import live_data
 from tests.tui.conftest import make_settings
 
@@ -133,15 +134,32 @@ def test_the_footer_puts_trading_keys_first_and_setup_keys_away_while_trading():
         ("w", "session_setup"), ("c", "checklist"), ("b", "buy"), ("s", "sell"), ("x", "close_position"),
         ("d", "cancel_order"), ("D", "cancel_all_orders"), ("ctrl+x", "stop_and_withdraw"),
     )]  # fmt: skip
-    shown = [(binding.key, label) for binding, _, label in footer_bindings(active)]
-    assert shown == [
+    display = App().get_key_display
+    shown = footer_bindings(active, 80, display)
+    assert [(binding.key, label) for binding, _, label in shown] == [
         ("b", "Buy"), ("s", "Sell"), ("x", "Close"), ("d", "Cancel"), ("D", "Cancel all"),
         ("ctrl+x", "Withdraw"), ("m", "Market"), ("question_mark", "Help"), ("q", "Quit"),
     ]  # fmt: skip
-    # The compact footer's text (key, space, label, space between) fits 80 columns.
-    assert sum(len(k.replace("question_mark", "?").replace("ctrl+x", "^x")) + 1 + len(t) for k, t in shown) + len(shown) <= 80
+    assert footer_width(shown, display) <= 80
     before_trading = [pair for pair in active if pair[0].action not in ("buy", "sell")]
-    assert ("w", "Wallet") in [(b.key, label) for b, _, label in footer_bindings(before_trading)]
+    assert ("w", "Wallet") in [(b.key, label) for b, _, label in footer_bindings(before_trading, 80, display)]
+
+
+def test_a_wider_footer_shows_more_keys_before_help_and_quit():
+    core = [(_binding(k, a), True) for k, a in (("b", "buy"), ("s", "sell"), ("question_mark", "help"), ("q", "quit"))]
+    more = [
+        (Binding("dollar_sign", "collateral", "Add or withdraw collateral", id="dashboard.collateral"), True),
+        (Binding("h", "history", "History", id="dashboard.history"), True),
+        (Binding("colon", "push_screen('command-line')", "Command line", id="app.command_line"), True),
+    ]
+    display = App().get_key_display
+    labels = lambda width: [label for _, _, label in footer_bindings(core + more, width, display)]  # noqa: E731
+    assert labels(200) == ["Buy", "Sell", "Collateral", "Command", "History", "Help", "Quit"]
+    narrow = footer_width(footer_bindings(core, 80, display), display)
+    # Room for the first extra only; one cell less, and a shorter one takes the room.
+    assert labels(narrow + len("$ Collateral ")) == ["Buy", "Sell", "Collateral", "Help", "Quit"]
+    assert labels(narrow + len("$ Collateral ") - 1) == ["Buy", "Sell", "Command", "Help", "Quit"]
+    assert labels(narrow) == ["Buy", "Sell", "Help", "Quit"]
 
 
 def test_the_session_panel_lays_out_again_only_when_its_text_changes_shape():

@@ -5,6 +5,7 @@ links to the cluster's explorer."""
 
 import pytest
 from textual.style import Style
+from textual.widgets._footer import FooterKey
 
 from rekt_tui.services.container import Services
 from rekt_tui.services.models import OrderForm
@@ -33,6 +34,20 @@ async def a_position_and_two_resting_orders(services: Services) -> None:
 
 def account(app):
     return app.get_default_screen().account
+
+
+def panel_account(app):
+    return app.get_default_screen().panel_account
+
+
+async def frames(pilot, count: int = 3) -> None:
+    for _ in range(count):
+        await pilot.pause()
+
+
+def footer(app) -> set[str]:
+    """The labels the dashboard's footer shows now."""
+    return {str(key.description) for key in app.screen.query(FooterKey)}
 
 
 def transactions_panel(app):
@@ -70,6 +85,7 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
             await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the only active session")
             await until(pilot, lambda: account(app) and len(account(app).orders) == 2, "the account feed")
             await until(pilot, lambda: app.check_action("close_position", ()), "x to apply")
+            await until(pilot, lambda: {"Close", "Cancel all"} <= footer(app), "the footer to offer close and cancel")
 
             # Declining asks nothing of the chain.
             await pilot.press("x")
@@ -100,6 +116,8 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
             assert "Cancel all 1 open order?" in await answer(pilot, "D", "Cancel")
             await until(pilot, lambda: not account(app).orders, "every order cancelled")
             assert not app.check_action("cancel_all_orders", ()) and not app.check_action("close_position", ())
+            # The footer follows the panels, not the keys pressed: nothing left to close or cancel.
+            await until(pilot, lambda: not {"Close", "Cancel", "Cancel all"} & footer(app), "the footer to drop them")
 
             # Every transaction is recorded before it is sent: the registry already holds the cancel-all.
             rows = await services.registry.list_transactions(app.dashboard.session.pubkey, limit=5)
@@ -114,4 +132,41 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
             content = str(transactions_panel(app).content)
             assert "close position" in content and "cancel order" in content and "Last transactions" in content
     finally:
+        await services.close()
+
+
+async def test_the_footer_follows_the_panels(tmp_path, live, message_log):
+    """The footer offers what applies to what the panels list now: a market order rests for a
+    moment and then fills with no key pressed, and an order filled or cancelled by another
+    program (the CLI) changes what is offered too."""
+    services = await Services.open(live_settings(tmp_path, live))
+    lander = await started_session(services)
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the only active session")
+            await until(pilot, lambda: account(app) is not None and app.check_action("buy", ()), "the account feed")
+            await pilot.press("b", "0", ".", "1")
+            await until(pilot, lambda: "Market buy 0.1 SOL" in text_of(app.screen.query_one("#order-preview")), "preview")
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+            await pilot.press("y")
+            await until(pilot, lambda: panel_account(app) and panel_account(app).positions, "the fill", timeout=60)
+            await frames(pilot)  # not at some later repaint: as the panels change
+            assert "Close" in footer(app) and not {"Cancel", "Cancel all"} & footer(app)
+
+            orders = OrderService(lander)
+            limit = OrderForm(market="SOL-PERP", side="buy", size="0.1", kind="limit", price="100")
+            await orders.place(limit, allow_stacking=True)
+            await until(pilot, lambda: panel_account(app).orders, "the order to show")
+            await frames(pilot)
+            assert "Cancel all" in footer(app)
+            await orders.cancel_many(None)
+            await orders.close("SOL-PERP")
+            await until(pilot, lambda: not panel_account(app).positions and not panel_account(app).orders, "the feed",
+                        timeout=60)  # fmt: skip
+            await frames(pilot)
+            assert not {"Close", "Cancel", "Cancel all"} & footer(app)
+    finally:
+        await lander.link.close()
         await services.close()

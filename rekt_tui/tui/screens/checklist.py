@@ -18,10 +18,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from rekt_tui.domain.checklist import Checklist, ChecklistAction, ChecklistItem, ItemState
 from rekt_tui.tui.session_messages import SessionDataLoaded, StepRequested
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 from rekt_tui.tui.widgets.setup_facts import SetupFacts
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
             chosen = self.strategy if self.strategy in self.strategies else "balanced"
             yield Select([(name, name) for name in self.strategies], value=chosen, allow_blank=False, id="strategy")
         yield SetupFacts(self._sessions)
-        yield Footer()
+        yield ScreenFooter()
 
     def on_setup_facts_busy_changed(self, message: SetupFacts.BusyChanged) -> None:
         self.busy_step = message.step  # a step started elsewhere (setup's airdrop) shows here too

@@ -16,12 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from rekt_tui.domain.collateral import amount_text, leverage_text
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import SOL_DECIMALS, USDC_DECIMALS, format_usd, to_decimal
-from rekt_tui.tui.screens.order_entry import DEBOUNCE_S, FieldInput
+from rekt_tui.tui.debounce import Debouncer
+from rekt_tui.tui.screens.order_entry import FieldInput
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 
 if TYPE_CHECKING:
     from rekt_tui.services.collateral import WithdrawPlan
@@ -65,7 +67,7 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
         super().__init__(id="collateral")
         self._sessions = sessions
         self._mode = mode
-        self._debounce = None
+        self._debounce = Debouncer(self, self._settled)
         self._largest: int | None = None  # for `v`: the most of the asset the current mode allows
 
     def compose(self) -> ComposeResult:
@@ -83,7 +85,7 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
                 yield FieldInput(id="collateral-amount", placeholder="25 or v for max", restrict=r"[-0-9.]*")
             yield Static("", id="collateral-preview", markup=False)
             yield Static("", id="collateral-refusals", markup=False)
-        yield Footer()
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         self._settled()
@@ -104,9 +106,7 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
 
     @on(Input.Changed)
     def _changed(self) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_S, self._settled)
+        self._debounce.poke()
 
     def _settled(self) -> None:
         self.preview(self.request())

@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
@@ -162,6 +163,14 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     def watch_account(self, account: AccountSnapshot | None) -> None:
         self._show_oracle()
         self._show_slot()
+
+    def watch_panel_account(self, old: AccountSnapshot | None, new: AccountSnapshot | None) -> None:
+        if _shape(old) != _shape(new):  # close and cancel apply to what the panels now list
+            self.call_after_refresh(self.refresh_bindings)
+
+    @on(DataTable.RowHighlighted)
+    def _selection_moved(self) -> None:
+        self.refresh_bindings()
 
     def watch_linked(self, linked: LinkedSession | None) -> None:
         self.refresh_bindings()  # the market switch applies once a book feed runs
@@ -316,3 +325,10 @@ def _cursor_key(table: DataTable) -> str | None:
     if not table.row_count:
         return None
     return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+
+def _shape(account: AccountSnapshot | None) -> tuple[frozenset[str], frozenset[int]]:
+    """What the positions and orders panels list: the actions that apply follow it."""
+    if account is None:
+        return frozenset(), frozenset()
+    return frozenset(p.symbol for p in account.positions), frozenset(o.order_id for o in account.orders)

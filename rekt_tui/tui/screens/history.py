@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.services.container import Services
@@ -37,6 +37,7 @@ from rekt_tui.tui.widgets.history_rows import (
     order_row,
     transaction_row,
 )
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 
 log = logging.getLogger(__name__)
 ALL_MARKETS = -1
@@ -54,7 +55,7 @@ Row = Sequence[str | Text]
 
 class HistoryScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "close", "Back to the cockpit", id="history.close"),
+        Binding("escape", "close", "Back", id="history.close"),
         Binding("f", "tab('fills')", "Fills", id="history.fills"),
         Binding("o", "tab('orders')", "Orders", id="history.orders"),
         Binding("t", "tab('transactions')", "Transactions", id="history.transactions"),
@@ -69,7 +70,7 @@ class HistoryScreen(Screen[None]):
     HistoryScreen #history-side { width: 30%; min-width: 32; max-width: 64; }
     HistoryScreen .history-panel { border: round $primary-muted; }
     HistoryScreen #history-figures { height: auto; padding: 0 1; }
-    HistoryScreen .history-empty { color: $text-muted; padding: 1 2; }
+    HistoryScreen .history-empty { color: $text-muted; padding: 1 2; width: 100%; }
     HistoryScreen #history-note { height: auto; color: $text-warning; padding: 0 1; }
     """
 
@@ -98,7 +99,7 @@ class HistoryScreen(Screen[None]):
                         yield DataTable(id=f"history-{name}-table", cursor_type="row", zebra_stripes=True)
                         yield Static(EMPTY[name], id=f"history-{name}-empty", classes="history-empty")
         yield Static("", id="history-note")
-        yield Footer()
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         for name, columns in (("fills", FILL_COLUMNS), ("orders", ORDER_COLUMNS),

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
+
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.feed import FeedEvent, FeedState
@@ -30,6 +30,7 @@ from rekt_tui.tui.widgets.market_chart import SECONDS, MarketChart
 from rekt_tui.tui.widgets.market_header import MarketHeader
 from rekt_tui.tui.widgets.market_list import MarketList
 from rekt_tui.tui.widgets.market_tape import MarketTape
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 
 REFRESH_S = 2.0
 TAPE_TRADES = 200  # fills kept for the tape, newest first
@@ -67,9 +68,9 @@ class MarketScreen(Screen[str]):
     """Dismissed with the market selected last, for the dashboard to follow."""
 
     BINDINGS = [
-        Binding("escape", "close", "Back to the cockpit", id="market.close"),
+        Binding("escape", "close", "Back", id="market.close"),
         Binding("slash", "filter", "Filter markets", id="market.filter"),
-        Binding("t", "next_resolution", "Chart 1m/5m/15m/1h", id="market.resolution"),
+        Binding("t", "next_resolution", "Timeframe (1m 5m 15m 1h)", id="market.resolution"),
     ]
     AUTO_FOCUS = "#market-table"
     NARROW = 120  # columns below which the chart takes the full width above the list and tape
@@ -110,7 +111,7 @@ class MarketScreen(Screen[str]):
             yield MarketChart()
             yield MarketList()
             yield MarketTape(self.own_account)
-        yield Footer()
+        yield ScreenFooter()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < self.NARROW, "-narrow")

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.markets import PRICE_DECIMALS
@@ -26,15 +26,16 @@ from rekt_tui.domain.money import to_decimal
 from rekt_tui.domain.records import OrderType
 from rekt_tui.domain.trading import Order
 from rekt_tui.services.models import ModifyPlan
+from rekt_tui.tui.debounce import Debouncer
 from rekt_tui.tui.order_text import preview_text
 from rekt_tui.tui.screens.order_entry import FieldInput
 from rekt_tui.tui.tables import order_cells
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 
 if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
 
 MODIFY_ORDER = "modify-order"  # the installed screen's name
-DEBOUNCE_S = 0.3
 FIELDS = ("price", "size", "trigger")
 
 
@@ -86,7 +87,7 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
         self.target: tuple[Order, dict[str, str | None]] | None = None
         self.order: Order | None = None
         self._plan: tuple[ModifyFields, ModifyPlan] | None = None
-        self._debounce = None
+        self._debounce = Debouncer(self, self._settled)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="modify-dialog") as dialog:
@@ -99,7 +100,7 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
                     yield FieldInput(id=f"modify-{name}", placeholder=hint, restrict=r"[-$0-9.]*")
             yield Static(id="modify-preview", markup=False)
             yield Static(id="modify-refusals", markup=False)
-        yield Footer()
+        yield ScreenFooter()
 
     def on_screen_resume(self) -> None:
         """Open on the order a `:modify` line named, else the one under the cursor."""
@@ -142,9 +143,7 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
 
     @on(Input.Changed)
     def _changed(self) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_S, self._settled)
+        self._debounce.poke()
 
     def _settled(self) -> None:
         if self.order is not None and self.is_current:

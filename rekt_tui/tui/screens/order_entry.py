@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from rekt_tui.domain.errors import RektError
@@ -28,15 +28,16 @@ from rekt_tui.domain.money import parse_amount, to_decimal
 from rekt_tui.domain.orders import OrderKind, parse_duration, parse_kind
 from rekt_tui.services.order_sizing import share_of
 from rekt_tui.services.models import OrderForm, OrderPlan
+from rekt_tui.tui.debounce import Debouncer
 from rekt_tui.tui.messages import WorkerFailed
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.order_text import preview_text
 from rekt_tui.tui.session_messages import OrderPlaceRequested, OrderPlanned
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 
 if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
 
-DEBOUNCE_S = 0.3
 DEFAULT_MARKET = "SOL-PERP"
 
 
@@ -102,7 +103,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         self._sessions = sessions
         self._plan: OrderPlan | None = None
         self._planned_form: OrderForm | None = None
-        self._debounce = None
+        self._debounce = Debouncer(self, self._settled)
         # The bracket's row opens on g or l (or a `:order … --tp/--sl`): a small terminal keeps its lines for refusals.
         self._bracket_open = bool(prefill and (prefill.take_profit or prefill.stop_loss))
 
@@ -144,7 +145,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
                 yield FieldInput(id="order-sl", placeholder="trigger", restrict=r"[-0-9.]*")
             yield Static("Type a size to see the preview.", id="order-preview", markup=False)
             yield Static(id="order-refusals", markup=False)
-        yield Footer()
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         if (form := self._prefill) is not None:
@@ -201,9 +202,7 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
     @on(Checkbox.Changed)
     def _changed(self) -> None:
         self._show_fields()
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_S, self._settled)
+        self._debounce.poke()
 
     def _settled(self) -> None:
         """Plan what is typed; with no size there is nothing to preview, so the old one goes."""

@@ -16,11 +16,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.services.models import RecoveryItem, SuggestedAction
 from rekt_tui.tui.formatting import short_pubkey
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 
 INTRO = "These sessions still hold money or exposure on chain. Deal with each before trading."
 
@@ -98,7 +99,7 @@ class RecoveryScreen(ModalScreen[None], inherit_bindings=False):
             yield Static(INTRO, id="recovery-intro")
             for index, item in enumerate(self.items):
                 yield Static(item_text(item, index == self.selected), classes="recovery-item")
-        yield Footer()
+        yield ScreenFooter()
 
     def show(self, items: tuple[RecoveryItem, ...]) -> None:
         """New reconciliation results; sessions the user chose to resume stay dismissed."""

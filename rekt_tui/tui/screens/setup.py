@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from rekt_tui.domain.money import format_sol
@@ -30,6 +30,7 @@ from rekt_tui.services.models import Funding
 from rekt_tui.tui.formatting import keystore_line
 from rekt_tui.tui.session_messages import SessionChosen, SessionDataLoaded, StepRequested
 from rekt_tui.tui.widgets.qr import QrCode
+from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 from rekt_tui.tui.widgets.setup_facts import SetupFacts
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class SetupScreen(Screen[None], inherit_bindings=False):
                 yield Static(id="setup-balance", markup=False)
             yield QrCode(id="setup-qr")
         yield SetupFacts(self._sessions, wanted=lambda: self.session is not None)
-        yield Footer()
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         self.query_one("#setup-body").border_title = "Session wallet"

@@ -2,10 +2,12 @@
 
 Textual's footer lists every shown binding in the order the app and screen declare them,
 under the long descriptions the help screen wants; at 120 columns that left the trading
-keys off the edge. This one lists only `FOOTER_KEYS`, in that order, and still asks
-`check_action` (through `active_bindings`), so a key that does not apply now is not shown.
-Everything else is in help (`?`) and the command palette.
+keys off the edge. This one lists `FOOTER_KEYS` in that order, then as many of `MORE_KEYS`
+as the width has room for, and still asks `check_action` (through `active_bindings`), so a
+key that does not apply now is not shown. Everything else is in help (`?`) and the palette.
 """
+
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,24 +29,48 @@ FOOTER_KEYS = {
     "help": "Help",
     "quit": "Quit",
 }
-
+# binding id -> name: shown after the trading keys, in this order, while the width has room.
+MORE_KEYS = {
+    "orders.modify": "Modify",
+    "dashboard.collateral": "Collateral",
+    "app.command_line": "Command",
+    "dashboard.history": "History",
+    "app.market": "Chart",
+}
+LAST_ACTIONS = ("help", "quit")  # kept at the right-hand end, after any of `MORE_KEYS`
 
 SETUP_ACTIONS = frozenset({"session_setup", "checklist"})
+Shown = tuple[Binding, bool, str]
+KeyDisplay = Callable[[Binding], str]  # the app's `get_key_display`
 
 
-def footer_bindings(active: list[tuple[Binding, bool]]) -> list[tuple[Binding, bool, str]]:
+def footer_bindings(active: list[tuple[Binding, bool]], width: int, display: KeyDisplay) -> list[Shown]:
     """(binding, enabled, label) for the footer: the first binding of each `FOOTER_KEYS` action,
-    in its order; the setup keys only until the trading keys apply, which then need the room."""
+    in its order; the setup keys only until the trading keys apply, which then need the room;
+    then those of `MORE_KEYS` that fit in `width` cells (keys shown by `display`); help and quit last."""
     first: dict[str, tuple[Binding, bool]] = {}
     for binding, enabled in active:
-        if binding.action in FOOTER_KEYS:
-            first.setdefault(binding.action, (binding, enabled))
+        for name in (binding.action, binding.id):
+            if name in FOOTER_KEYS or name in MORE_KEYS:
+                first.setdefault(name, (binding, enabled))
     trading = "buy" in first or "sell" in first
-    return [
+    core = [
         (*first[action], label)
         for action, label in FOOTER_KEYS.items()
         if action in first and not (trading and action in SETUP_ACTIONS)
     ]
+    shown = [entry for entry in core if entry[0].action not in LAST_ACTIONS]
+    last = [entry for entry in core if entry[0].action in LAST_ACTIONS]
+    for name, label in MORE_KEYS.items():
+        extra: Shown | None = (*first[name], label) if name in first else None
+        if extra is not None and footer_width([*shown, extra, *last], display) <= width:
+            shown.append(extra)
+    return shown + last
+
+
+def footer_width(shown: list[Shown], display: KeyDisplay) -> int:
+    """Cells the compact footer takes: each key, a space, its name, and a space before the next."""
+    return sum(len(display(binding)) + 1 + len(label) + 1 for binding, _, label in shown)
 
 
 class KeyBar(Footer):
@@ -55,8 +81,11 @@ class KeyBar(Footer):
         if not self._bindings_ready:
             return
         active = [(binding, enabled) for (_, binding, enabled, _) in self.screen.active_bindings.values()]
-        shown = footer_bindings(active)
+        shown = footer_bindings(active, self.app.size.width, self.app.get_key_display)
         self.styles.grid_size_columns = len(shown)
         for binding, enabled, label in shown:
             key = FooterKey(binding.key, self.app.get_key_display(binding), label, binding.action, disabled=not enabled)
             yield key.data_bind(compact=Footer.compact)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.recompose)  # a wider terminal has room for more keys
