@@ -139,8 +139,9 @@ async def genesis_hash_at(rpc_url: str, *, budget_s: float | None = None) -> str
     return result if isinstance(result, str) else None
 
 
-async def ensure_running(data_dir: Path, rpc_url: str, dlob_url: str) -> bool:
-    """Make sure something answers at `rpc_url`; start a localnet detached if nothing listens.
+async def ensure_running(data_dir: Path, rpc_url: str, dlob_url: str, venue: str = "drift") -> bool:
+    """Make sure something answers at `rpc_url`; start a localnet detached if nothing listens
+    (running `venue`'s program: "drift" or "velocity", its relaunch).
 
     Returns True when this call started it. Whether what answers is this data dir's
     localnet is the caller's check (its genesis hash against the ledger's).
@@ -168,7 +169,7 @@ async def ensure_running(data_dir: Path, rpc_url: str, dlob_url: str) -> bool:
     with open(os.open(log_path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600), "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "rekt_tui", "--data-dir", str(data_dir), "--cluster", "localnet",
-             "localnet", "--port", str(rpc_port), "--dlob-port", str(dlob_port)],
+             "localnet", "--port", str(rpc_port), "--dlob-port", str(dlob_port), "--venue", venue],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
         )  # fmt: skip
     deadline = time.monotonic() + START_TIMEOUT_S

@@ -5,7 +5,8 @@ faucet; the transfer lands when the next slot starts, so clients see the usual s
 of unknown, then confirmed, then finalized. The faucet account holds genesis lamports
 and pays the transfer and its fee, so lamports are conserved apart from fees.
 
-Test USDC is minted by the faucet key, which is the USDC mint authority: one
+Test USDC (on a relaunch localnet, its USDT-like quote: whatever `quote_mint` the
+faucet was given) is minted by the faucet key, which is the quote mint's authority: one
 transaction creates the wallet's associated token account if it is missing and mints
 to it, landing at once.
 
@@ -44,8 +45,9 @@ class _Airdrop:
 class Faucet:
     """Queues airdrops and lands them at the start of the next slot; mints test USDC."""
 
-    def __init__(self, ledger: Ledger, runtime: Runtime) -> None:
+    def __init__(self, ledger: Ledger, runtime: Runtime, quote_mint: Pubkey = USDC_MINT) -> None:
         self._ledger = ledger
+        self._quote_mint = quote_mint
         self._runtime = runtime
         self._pending: dict[str, _Airdrop] = {}
 
@@ -75,11 +77,12 @@ class Faucet:
                 log.exception("airdrop %s could not land", signature)
 
     def mint_usdc(self, owner: Pubkey, amount: int) -> tuple[str, Pubkey]:
-        """Mint `amount` (native units, 6 decimals) of test USDC to `owner`'s associated
-        token account, creating it if needed; returns the signature and the account."""
-        account = associated_token_address(owner, USDC_MINT)
+        """Mint `amount` (native units, 6 decimals) of the venue's test quote (USDC, or the
+        relaunch's USDT) to `owner`'s associated token account, creating it if needed;
+        returns the signature and the account."""
+        account = associated_token_address(owner, self._quote_mint)
         instructions = [
-            create_idempotent_instruction(LOCALNET_FAUCET, owner, USDC_MINT),
-            mint_to_instruction(USDC_MINT, account, LOCALNET_FAUCET, amount),
+            create_idempotent_instruction(LOCALNET_FAUCET, owner, self._quote_mint),
+            mint_to_instruction(self._quote_mint, account, LOCALNET_FAUCET, amount),
         ]
         return self._runtime.submit_internal(instructions, [FAUCET_KEYPAIR]), account

@@ -23,6 +23,8 @@ from rekt_localnet.dlob import DlobServer
 from rekt_localnet.faucet import Faucet
 from rekt_localnet.faults import Faults
 from rekt_localnet.genesis import GenesisConfig, build_genesis
+from rekt_localnet.keys import USDC_MINT
+from rekt_localnet import velocity_venue
 from rekt_localnet.identity import LEDGER_DIR
 from rekt_localnet.ledger import Ledger
 from rekt_localnet.dlob.trades import trade_message
@@ -42,6 +44,9 @@ from rekt_localnet.rpc import http_app
 from rekt_localnet.runtime import Runtime
 from rekt_localnet.subscriptions import SubscriptionHub
 from rekt_localnet.websocket import CLOSE_ALL, websocket_app
+
+# Which program a ledger runs: Drift's original, or its relaunch; one venue per ledger.
+VENUES = ("drift", "velocity")
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +109,7 @@ class LocalnetHandle:
         self.trades: TradeFeed | None = None
         # The websocket subscriptions, for in-process tests that count them (read only).
         self.subscriptions: SubscriptionHub | None = None
+        self.venue = "drift"
         self.ledger = ledger
         self._clock = clock
         self._runners = runners
@@ -160,6 +166,7 @@ async def serve(
     dlob_heartbeat_s: float = 5.0,
     market_life: bool = True,
     order_flow: bool = True,
+    venue: str = "drift",
 ) -> LocalnetHandle:
     """Start a localnet in this event loop: JSON-RPC on `port`, websocket on `port + 1`,
     the DLOB API on `dlob_port` (0 picks a free one).
@@ -170,7 +177,8 @@ async def serve(
     (see `oracle_replay.py`); `oracle_walk=False` holds prices still unless replayed or set.
     `market_life=False` runs no makers and no keeper (a bare chain at genesis);
     `order_flow=False` keeps makers and keeper but no synthetic takers (nothing trades
-    unless a client does).
+    unless a client does). `venue` picks the program a fresh ledger runs ("drift", or
+    "velocity": the relaunch, see `velocity_genesis`); a persisted ledger must match it.
     """
     if not 0 < port < 65535:
         raise LocalnetUsageError(f"--port {port} is out of range; pick one between 1 and 65534.")
@@ -178,27 +186,42 @@ async def serve(
         raise LocalnetUsageError(f"DLOB port {dlob_port} is out of range or taken by JSON-RPC; pick another one.")
     if slot_ms <= 0:
         raise LocalnetUsageError(f"--slot-ms {slot_ms} must be a positive number of milliseconds.")
+    if venue not in VENUES:
+        raise LocalnetUsageError(f"--venue {venue!r} is not a venue the localnet runs; use drift or velocity.")
     injected = Faults(seed)
     injected.apply_flags(list(faults))
     replay = load_replay(Path(oracle_replay), slot_ms) if oracle_replay is not None else None
-    ledger = Ledger.open(Path(data_dir) / LEDGER_DIR, lambda: build_genesis(GenesisConfig(seed=seed)), fresh=fresh)
+    velocity = venue == "velocity"
+    genesis = velocity_venue.build_velocity_genesis if velocity else build_genesis
+    ledger = Ledger.open(Path(data_dir) / LEDGER_DIR, lambda: genesis(GenesisConfig(seed=seed)), fresh=fresh)
+    if velocity != velocity_venue.holds_velocity(ledger):
+        ledger.close()
+        held = "drift" if velocity else "velocity"
+        raise LocalnetUsageError(
+            f"the ledger in {Path(data_dir) / LEDGER_DIR} runs the {held} venue, not {venue}; "
+            f"start it with --venue {held}, or add --fresh to start over on {venue}."
+        )
     runtime = Runtime(
         ledger,
         [
             SystemProgram(), ComputeBudgetProgram(), TokenProgram(), AssociatedTokenProgram(),
             DriftProgram(refuses_everything=lambda: injected.paused_program),
+            *(velocity_venue.programs() if velocity else []),
         ],
     )  # fmt: skip
-    faucet = Faucet(ledger, runtime)
+    faucet = Faucet(ledger, runtime, velocity_venue.QUOTE_MINT if velocity else USDC_MINT)
     keeper, makers, trades = Keeper(ledger, runtime), Makers(ledger, runtime, faucet.mint_usdc), TradeFeed()
     flow = Flow(ledger, runtime, faucet.mint_usdc, seed=seed)
     ledger.add_observer(trades)
+    if velocity:
+        market_life = order_flow = False  # the relaunch's makers and keeper are its own
     if market_life:
         keeper.bootstrap()
         makers.bootstrap()
         if order_flow:
             flow.bootstrap()
-    oracle = OracleFeed(ledger, seed=seed, slot_ms=slot_ms, walk=oracle_walk, replay=replay)
+    feed = velocity_venue.VelocityOracleFeed if velocity else OracleFeed
+    oracle = feed(ledger, seed=seed, slot_ms=slot_ms, walk=oracle_walk, replay=replay)
     history = MarketHistory(Path(data_dir) / LEDGER_DIR, ledger)
     hub = SubscriptionHub(ledger)
     ledger.add_observer(injected.gate(hub))
@@ -234,6 +257,7 @@ async def serve(
     )
     handle.keeper, handle.makers, handle.trades = keeper, makers, trades
     handle.subscriptions = hub
+    handle.venue = venue
     trades.subscribe(lambda fill: dlob.publish_trade(trade_message(fill)))
     return handle
 
@@ -248,6 +272,7 @@ def run_foreground(
     dlob_port: int = 6969,
     faults: Sequence[str] = (),
     oracle_replay: Path | None = None,
+    venue: str = "drift",
 ) -> int:
     """Run a localnet until SIGINT or SIGTERM; print where it listens. Returns an exit code."""
 
@@ -261,13 +286,14 @@ def run_foreground(
             dlob_port=dlob_port,
             faults=faults,
             oracle_replay=oracle_replay,
+            venue=venue,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         print(
-            f"localnet running at slot {handle.ledger.slot}\n"
+            f"localnet ({venue}) running at slot {handle.ledger.slot}\n"
             f"  JSON-RPC   {handle.rpc_url}\n"
             f"  websocket  {handle.ws_url}\n"
             f"  DLOB API   {handle.dlob_url} (websocket {handle.dlob_ws_url})\n"

@@ -39,7 +39,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"running pid {state.pid}: JSON-RPC {state.rpc_url}, DLOB http://127.0.0.1:{state.dlob_port}")
         return 0
     if action == "start":
-        started = asyncio.run(ensure_localnet_at(data_dir, profile.rpc_url, profile.dlob_url))
+        venue = args.venue or profile.venue
+        started = asyncio.run(ensure_localnet_at(data_dir, profile.rpc_url, profile.dlob_url, venue))
         note(f"localnet {'started' if started else 'already running'} at {profile.rpc_url}.")
         return 0
     return _foreground(settings, args)
@@ -64,6 +65,7 @@ def _foreground(settings: Settings, args: argparse.Namespace) -> int:
             fresh=args.fresh,
             oracle_replay=args.oracle_replay,
             faults=args.fault,
+            venue=args.venue or profile.venue,
         )
     finally:
         daemon.clear_state(settings.data_dir, pid)

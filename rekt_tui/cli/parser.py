@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     localnet.add_argument("--fresh", action="store_true", help="discard the persisted ledger and start from genesis")
     localnet.add_argument("--oracle-replay", type=Path, metavar="FILE", help="drive oracle prices from a CSV file")
     localnet.add_argument("--fault", action="append", default=[], metavar="SPEC", help="inject a fault, e.g. http429=0.3")
+    localnet.add_argument(
+        "--venue", choices=["drift", "velocity"], help="program a fresh ledger runs (default: the localnet profile's venue)"
+    )
     localnet_actions = localnet.add_subparsers(dest="localnet_command", metavar="ACTION")
     command(localnet_actions, "start", "start it detached in the background (what the app does when none runs)")
     command(localnet_actions, "stop", "stop the background localnet of this data dir")

@@ -26,14 +26,17 @@ def as_rekt_error(error: LocalnetError) -> RektError:
 async def ensure_localnet(settings: Settings) -> bool:
     """Start the localnet detached when none answers at the profile's URL, then check that
     what answers is this data dir's localnet; True when this call started it."""
-    return await ensure_localnet_at(settings.data_dir, settings.profile.rpc_url, settings.profile.dlob_url)
+    profile = settings.profile
+    return await ensure_localnet_at(settings.data_dir, profile.rpc_url, profile.dlob_url, profile.venue)
 
 
-async def ensure_localnet_at(data_dir: Path, rpc_url: str, dlob_url: str) -> bool:
+async def ensure_localnet_at(data_dir: Path, rpc_url: str, dlob_url: str, venue: str = "drift") -> bool:
+    """As `ensure_localnet`; a localnet started here runs `venue`'s program (a ledger keeps the
+    venue it was created with: asking another one of it fails with one sentence)."""
     from rekt_localnet.daemon import ensure_running, genesis_hash_at
 
     try:
-        started = await ensure_running(data_dir, rpc_url, dlob_url)
+        started = await ensure_running(data_dir, rpc_url, dlob_url, venue)
         answered = await genesis_hash_at(rpc_url)
     except LocalnetError as error:
         raise as_rekt_error(error) from None

@@ -1,0 +1,73 @@
+"""The relaunched program as the localnet runtime executes it.
+
+Instruction data and accounts are decoded with the pinned IDL through the product's codec;
+accounts are named by the IDL's order (an optional account given as the program's own id is
+absent), anything after them is a remaining account. Instructions the localnet does not
+implement fail with Anchor's InstructionFallbackNotFound (101) and a log line naming them.
+"""
+
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from rekt_localnet.runtime.program import InstructionError, InvokeContext
+
+from . import collateral, users
+from .codec import VELOCITY_PROGRAM_ID, CodecError, program
+from .view import VelocityView
+
+Handler = Callable[[VelocityView, Any, dict[str, Any]], None]
+ANCHOR_FALLBACK_NOT_FOUND = 101
+COMPUTE_UNITS = {
+    "initialize_user_stats": 30_000,
+    "initialize_user": 40_000,
+    "deposit": 60_000,
+    "withdraw": 80_000,
+    "place_and_take_perp_order_v1": 150_000,
+    "place_and_make_perp_order_v1": 80_000,
+    "settle_pnl": 80_000,
+}
+DEFAULT_UNITS = 30_000
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+class VelocityLocalProgram:
+    """Dispatches the relaunch's instructions to the localnet's handlers."""
+
+    program_id = VELOCITY_PROGRAM_ID
+
+    def __init__(self, handlers: dict[str, Handler] | None = None) -> None:
+        self._handlers: dict[str, Handler] = {
+            "initialize_user_stats": users.initialize_user_stats,
+            "initialize_user": users.initialize_user,
+            "deposit": collateral.deposit,
+            "withdraw": collateral.withdraw,
+            **(handlers or {}),
+        }
+
+    def process(self, ctx: InvokeContext) -> None:
+        codec = program()
+        try:
+            name, args = codec.instructions.decode_data(ctx.data)
+        except CodecError:
+            raise InstructionError(ANCHOR_FALLBACK_NOT_FOUND, "AnchorError occurred. Error Code: "
+                                   "InstructionFallbackNotFound. Error Number: 101.") from None  # fmt: skip
+        items = codec.idl.instructions[name].accounts
+        if len(ctx.accounts) < len(items):
+            raise InstructionError("NotEnoughAccountKeys", f"{name} needs {len(items)} accounts")
+        named = {}
+        for item, ref in zip(items, ctx.accounts):
+            named[item.name] = None if item.optional and ref.key == VELOCITY_PROGRAM_ID else ref.key
+        ctx.log(f"Instruction: {_camel(name)}")
+        handler = self._handlers.get(name)
+        if handler is None:
+            raise InstructionError(
+                ANCHOR_FALLBACK_NOT_FOUND, f"the localnet's relaunched program does not implement {name}"
+            )
+        ctx.consume(COMPUTE_UNITS.get(name, DEFAULT_UNITS))
+        view = VelocityView(ctx)
+        handler(view, SimpleNamespace(**named), args)
+        view.flush()

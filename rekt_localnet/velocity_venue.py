@@ -1,0 +1,28 @@
+"""What a localnet needs to run the relaunched program ("Velocity") instead of Drift.
+
+`serve(venue="velocity")` takes its genesis, programs, faucet quote and oracle feed from
+here; a ledger's venue is fixed at genesis and recognised by the relaunch's State account.
+"""
+
+from solders.pubkey import Pubkey
+
+from rekt_localnet.ledger import Ledger
+from rekt_localnet.programs.velocity.codec import VELOCITY_PROGRAM_ID
+from rekt_localnet.programs.velocity.markets import QUOTE_MINT
+from rekt_localnet.programs.velocity.program import VelocityLocalProgram
+from rekt_localnet.runtime.program import Program
+from rekt_localnet.velocity_genesis import build_velocity_genesis
+from rekt_localnet.velocity_oracle_feed import VelocityOracleFeed
+
+__all__ = ["QUOTE_MINT", "VelocityOracleFeed", "build_velocity_genesis", "holds_velocity", "programs"]
+
+_STATE = Pubkey.find_program_address([b"velocity_state"], VELOCITY_PROGRAM_ID)[0]
+
+
+def holds_velocity(ledger: Ledger) -> bool:
+    """Whether the ledger was started on the relaunched program."""
+    return ledger.get(_STATE) is not None
+
+
+def programs() -> list[Program]:
+    return [VelocityLocalProgram()]
