@@ -9,7 +9,7 @@ from solders.pubkey import Pubkey
 from rekt_localnet.ledger import Ledger
 from rekt_localnet.programs.velocity.codec import VELOCITY_PROGRAM_ID
 from rekt_localnet.programs.velocity.markets import QUOTE_MINT
-from rekt_localnet.programs.velocity.program import VelocityLocalProgram
+from rekt_localnet.programs.velocity.program import LocalClobProgram, VelocityLocalProgram
 from rekt_localnet.runtime.program import Program
 from rekt_localnet.velocity_genesis import build_velocity_genesis
 from rekt_localnet.velocity_oracle_feed import VelocityOracleFeed
@@ -24,5 +24,5 @@ def holds_velocity(ledger: Ledger) -> bool:
     return ledger.get(_STATE) is not None
 
 
-def programs() -> list[Program]:
-    return [VelocityLocalProgram()]
+def programs(activation_delay_slots: int = 0) -> list[Program]:
+    return [VelocityLocalProgram(activation_delay_slots), LocalClobProgram()]

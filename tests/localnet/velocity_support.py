@@ -14,9 +14,11 @@ from solders.transaction import Transaction
 
 from rekt_localnet.keys import LOCALNET_REFERRER, TOKEN_PROGRAM_ID
 from rekt_localnet.programs.ata import associated_token_address
-from rekt_localnet.programs.velocity.markets import QUOTE_MINT, VELOCITY_SPOT_MARKETS, lazer_oracle_address
+from rekt_localnet.programs.velocity.book import Book
+from rekt_localnet.programs.velocity.markets import QUOTE_MINT, VELOCITY_SPOT_MARKETS, book_addresses, lazer_oracle_address
 from rekt_localnet.velocity_genesis import spot_oracle
 from rekt_tui.velocity.codec import trader_instructions as ti
+from rekt_tui.velocity.codec.order_params import OrderParams
 from rekt_tui.velocity.codec.program import VelocityProgram
 
 from .conftest import TEST_SLOT_MS, Rpc, start_localnet
@@ -138,3 +140,39 @@ def withdraw_quote(trader: Trader, amount: int, perp: list[int] = (), reduce_onl
 
 def spot_spec(index: int):
     return VELOCITY_SPOT_MARKETS[index]
+
+
+def book_accounts(market_index: int) -> ti.BookAccounts:
+    return ti.BookAccounts(*book_addresses(market_index))
+
+
+def limit(direction: str, base: int, price: int, market_index: int = 0, **extra) -> OrderParams:
+    return OrderParams("Limit", direction, base, price, market_index, **extra)
+
+
+def make(trader: Trader, params: OrderParams, delay: int | None = None) -> Instruction:
+    """A resting order; margin reads the quote market, the perp market and its oracle."""
+    remaining = market_metas(spot=[0], perp=[params.market_index])
+    return ti.place_and_make_perp_order_v1(PROGRAM, trader.key, 0, params, book_accounts(params.market_index),
+                                           activation_delay_slots=delay, remaining=remaining)  # fmt: skip
+
+
+def take(trader: Trader, params: OrderParams, makers: list[Trader] = (), condition: int | None = None) -> Instruction:
+    """A taker order naming the makers whose resting orders it may fill."""
+    remaining = market_metas(spot=[0], perp=[params.market_index])
+    for maker in makers:
+        remaining += [AccountMeta(maker.user, False, True), AccountMeta(maker.stats, False, True)]
+    return ti.place_and_take_perp_order_v1(PROGRAM, trader.key, 0, params, book_accounts(params.market_index),
+                                           success_condition=condition, remaining=remaining)  # fmt: skip
+
+
+async def book(rpc: Rpc, market_index: int = 0) -> Book:
+    info = (await rpc.result("getAccountInfo", str(book_addresses(market_index)[1]), {"encoding": "base64"}))["value"]
+    return Book.unpack(base64.b64decode(info["data"][0]))
+
+
+async def funded_trader(rpc: Rpc, quote: int) -> Trader:
+    trader = await new_trader(rpc, quote=quote)
+    sent = await send(rpc, [deposit_quote(trader, quote)], [trader.keypair])
+    assert sent.err is None, sent.logs
+    return trader

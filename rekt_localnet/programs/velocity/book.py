@@ -19,6 +19,10 @@ SLAB_MAGIC = b"RKTSLAB1"
 _HEADER = struct.Struct("<8sHQI")
 _ORDER = struct.Struct("<QI32s32sBQQQBQQq")
 BID, ASK = 0, 1
+# Resting orders a market's book holds; the account is allocated for them at genesis (its size
+# never changes, so its rent never does). A full book refuses more (QuoterSlabFull, 6405).
+BOOK_CAPACITY = 256
+BOOK_BYTES = _HEADER.size + BOOK_CAPACITY * _ORDER.size
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +66,7 @@ class Book:
 
     def pack(self) -> bytes:
         head = _HEADER.pack(BOOK_MAGIC, self.market_index, self.next_order_id, len(self.orders))
-        return head + b"".join(order.pack() for order in self.orders)
+        return (head + b"".join(order.pack() for order in self.orders)).ljust(BOOK_BYTES, b"\0")
 
     @classmethod
     def unpack(cls, data: bytes) -> Book:
@@ -78,11 +82,16 @@ class Book:
         orders = [order for order in self.orders if order.side == side]
         return sorted(orders, key=lambda o: ((-o.price if side == BID else o.price), o.order_id))
 
+    @property
+    def full(self) -> bool:
+        return len(self.orders) >= BOOK_CAPACITY
+
     def free_node(self) -> int:
         used = {order.node_index for order in self.orders}
         return next(index for index in range(len(used) + 1) if index not in used)
 
     def add(self, order: RestingOrder) -> RestingOrder:
+        """Rest `order` under the next order id and a free node (the caller checks `full`)."""
         order = replace(order, order_id=self.next_order_id, node_index=self.free_node())
         self.next_order_id += 1
         self.orders.append(order)

@@ -32,3 +32,40 @@ def emit_deposit(
         total_deposits_after=user["total_deposits"], total_withdraws_after=user["total_withdraws"],
         user_token_amount_after=token_amount_after,
     )  # fmt: skip
+
+
+def _order_id(order_id: int) -> int:
+    """Records carry a u32 order id; a book order's id is u64 (its low 32 bits are logged)."""
+    return order_id & 0xFFFF_FFFF
+
+
+def emit_order_action(
+    view: VelocityView, action: str, order: Any, market_index: int, *, maker: Pubkey, explanation: str = "None"
+) -> None:
+    """A resting order placed on or taken off the book (`order` is a `book.RestingOrder`)."""
+    emit(
+        view, "OrderActionRecord", action=action, action_explanation=explanation, market_index=market_index,
+        market_type="Perp", maker=maker, maker_order_id=_order_id(order.order_id), maker_order_direction=order.direction,
+        maker_order_base_asset_amount=order.base_original,
+        maker_order_cumulative_base_asset_amount_filled=order.base_original - order.base_remaining,
+    )  # fmt: skip
+
+
+def emit_fill(
+    view: VelocityView, market: dict[str, Any], *, taker: Pubkey, taker_order: dict[str, Any], maker: Pubkey,
+    maker_order: Any, base: int, quote: int, taker_fee: int, maker_rebate: int, oracle_price: int,
+) -> None:
+    market["next_fill_record_id"] += 1
+    emit(
+        view, "OrderActionRecord", action="Fill", action_explanation="OrderFilledWithMatch",
+        market_index=market["market_index"], market_type="Perp", fill_record_id=market["next_fill_record_id"],
+        base_asset_amount_filled=base, quote_asset_amount_filled=quote, taker_fee=taker_fee, maker_fee=-maker_rebate,
+        taker=taker, taker_order_id=taker_order["order_id"], taker_order_direction=taker_order["direction"],
+        taker_order_base_asset_amount=taker_order["base_asset_amount"],
+        taker_order_cumulative_base_asset_amount_filled=taker_order["base_asset_amount_filled"],
+        taker_order_cumulative_quote_asset_amount_filled=taker_order["quote_asset_amount_filled"],
+        maker=maker, maker_order_id=_order_id(maker_order.order_id), maker_order_direction=maker_order.direction,
+        maker_order_base_asset_amount=maker_order.base_original,
+        maker_order_cumulative_base_asset_amount_filled=maker_order.base_original - maker_order.base_remaining,
+        oracle_price=oracle_price,
+    )  # fmt: skip

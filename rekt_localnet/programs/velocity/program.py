@@ -12,7 +12,8 @@ from typing import Any
 
 from rekt_localnet.runtime.program import InstructionError, InvokeContext
 
-from . import collateral, users
+from . import cancels, collateral, matching, orders, settlement, users
+from .clob import LocalClobProgram
 from .codec import VELOCITY_PROGRAM_ID, CodecError, program
 from .view import VelocityView
 
@@ -30,6 +31,9 @@ COMPUTE_UNITS = {
 DEFAULT_UNITS = 30_000
 
 
+__all__ = ["LocalClobProgram", "VelocityLocalProgram"]
+
+
 def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
@@ -39,14 +43,24 @@ class VelocityLocalProgram:
 
     program_id = VELOCITY_PROGRAM_ID
 
-    def __init__(self, handlers: dict[str, Handler] | None = None) -> None:
+    def __init__(self, activation_delay_slots: int = 0) -> None:
+        # How long a resting order waits before takers can match it when its placer does not say
+        # (the relaunch's "speed bump"); a setting of the localnet.
+        self.activation_delay_slots = activation_delay_slots
         self._handlers: dict[str, Handler] = {
             "initialize_user_stats": users.initialize_user_stats,
             "initialize_user": users.initialize_user,
             "deposit": collateral.deposit,
             "withdraw": collateral.withdraw,
-            **(handlers or {}),
+            "place_and_take_perp_order_v1": matching.place_and_take,
+            "place_and_make_perp_order_v1": self._place_and_make,
+            "cancel_order_v1": cancels.cancel_order_v1,
+            "cancel_orders_v1": cancels.cancel_orders_v1,
+            "settle_pnl": settlement.settle_pnl,
         }
+
+    def _place_and_make(self, view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
+        orders.place_and_make(view, accounts, args, self.activation_delay_slots)
 
     def process(self, ctx: InvokeContext) -> None:
         codec = program()
