@@ -167,6 +167,7 @@ async def serve(
     market_life: bool = True,
     order_flow: bool = True,
     venue: str = "drift",
+    activation_delay_slots: int = 0,
 ) -> LocalnetHandle:
     """Start a localnet in this event loop: JSON-RPC on `port`, websocket on `port + 1`,
     the DLOB API on `dlob_port` (0 picks a free one).
@@ -179,6 +180,8 @@ async def serve(
     `order_flow=False` keeps makers and keeper but no synthetic takers (nothing trades
     unless a client does). `venue` picks the program a fresh ledger runs ("drift", or
     "velocity": the relaunch, see `velocity_genesis`); a persisted ledger must match it.
+    `activation_delay_slots`: on the relaunch, how long a resting order waits before takers
+    can match it when its placer names no delay.
     """
     if not 0 < port < 65535:
         raise LocalnetUsageError(f"--port {port} is out of range; pick one between 1 and 65534.")
@@ -206,16 +209,18 @@ async def serve(
         [
             SystemProgram(), ComputeBudgetProgram(), TokenProgram(), AssociatedTokenProgram(),
             DriftProgram(refuses_everything=lambda: injected.paused_program),
-            *(velocity_venue.programs() if velocity else []),
+            *(velocity_venue.programs(activation_delay_slots) if velocity else []),
         ],
     )  # fmt: skip
     faucet = Faucet(ledger, runtime, velocity_venue.QUOTE_MINT if velocity else USDC_MINT)
     keeper, makers, trades = Keeper(ledger, runtime), Makers(ledger, runtime, faucet.mint_usdc), TradeFeed()
     flow = Flow(ledger, runtime, faucet.mint_usdc, seed=seed)
     ledger.add_observer(trades)
-    if velocity:
-        market_life = order_flow = False  # the relaunch's makers and keeper are its own
-    if market_life:
+    velocity_makers = velocity_venue.VelocityMakers(ledger, runtime, faucet.mint_usdc) if velocity else None
+    if velocity_makers is not None:  # the relaunch's market life is its own makers'
+        if market_life:
+            velocity_makers.bootstrap()
+    elif market_life:
         keeper.bootstrap()
         makers.bootstrap()
         if order_flow:
@@ -225,7 +230,9 @@ async def serve(
     history = MarketHistory(Path(data_dir) / LEDGER_DIR, ledger)
     hub = SubscriptionHub(ledger)
     ledger.add_observer(injected.gate(hub))
-    dlob = DlobServer(ledger, injected, heartbeat_s=dlob_heartbeat_s, history=history)
+    dlob = (velocity_venue.VelocityDlobServer if velocity else DlobServer)(
+        ledger, injected, heartbeat_s=dlob_heartbeat_s, history=history
+    )
     rpc_app = http_app(Node(ledger, faucet, oracle, injected, runtime))
     rpc_app.middlewares.append(injected.middleware(exempt_admin=True))
     ws_app = websocket_app(hub)
@@ -248,6 +255,8 @@ async def serve(
         history.close()
         raise
     life = [keeper.tick, makers.tick, *([flow.tick] if order_flow else [])] if market_life else []
+    if velocity_makers is not None:
+        life = [velocity_makers.tick] if market_life else []
     steps = [oracle.tick, *life, history.tick]
     clock = asyncio.create_task(_produce_slots(ledger, faucet, slot_ms, steps), name="localnet slot clock")
     bound_dlob_port = runners[2].addresses[0][1]

@@ -6,7 +6,9 @@ here; a ledger's venue is fixed at genesis and recognised by the relaunch's Stat
 
 from solders.pubkey import Pubkey
 
+from rekt_localnet.dlob.velocity import VelocityDlobServer
 from rekt_localnet.ledger import Ledger
+from rekt_localnet.market.velocity_makers import VelocityMakers
 from rekt_localnet.programs.velocity.codec import VELOCITY_PROGRAM_ID
 from rekt_localnet.programs.velocity.markets import QUOTE_MINT
 from rekt_localnet.programs.velocity.program import LocalClobProgram, VelocityLocalProgram
@@ -14,7 +16,7 @@ from rekt_localnet.runtime.program import Program
 from rekt_localnet.velocity_genesis import build_velocity_genesis
 from rekt_localnet.velocity_oracle_feed import VelocityOracleFeed
 
-__all__ = ["QUOTE_MINT", "VelocityOracleFeed", "build_velocity_genesis", "holds_velocity", "programs"]
+__all__ = ["QUOTE_MINT", "VelocityDlobServer", "VelocityMakers", "VelocityOracleFeed", "build_velocity_genesis", "holds_velocity", "programs"]
 
 _STATE = Pubkey.find_program_address([b"velocity_state"], VELOCITY_PROGRAM_ID)[0]
 

@@ -4,6 +4,7 @@ match them, positions, fees and PnL land in the User accounts, events in the IDL
 from rekt_tui.velocity.codec import trader_instructions as ti
 from rekt_tui.velocity.codec.order_params import OrderParams, OrderRef
 
+from .helpers import wait_for_slot
 from .velocity_support import (
     PROGRAM, SOL, USDT, account, book, book_accounts, funded_trader, limit, make, market_metas, send, take,
     velocity, vrpc,
@@ -84,6 +85,7 @@ async def test_cancel_one_order_by_its_ref_then_every_order_of_the_market(veloci
     cancel = ti.cancel_order_v1(PROGRAM, maker.key, 0, 0, ref, book_accounts(0))
     assert (await send(vrpc, [cancel], [maker.keypair])).err is None
     assert first.order_id not in [o.order_id for o in (await book(vrpc)).orders]
+    await wait_for_slot(vrpc, await vrpc.result("getSlot") + 1)  # a new blockhash: not the same transaction
     again = await send(vrpc, [ti.cancel_order_v1(PROGRAM, maker.key, 0, 0, ref, book_accounts(0))], [maker.keypair])
     assert again.code == 6061
     user = await account(vrpc, maker.user, "User")

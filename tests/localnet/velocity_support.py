@@ -150,9 +150,10 @@ def limit(direction: str, base: int, price: int, market_index: int = 0, **extra)
     return OrderParams("Limit", direction, base, price, market_index, **extra)
 
 
-def make(trader: Trader, params: OrderParams, delay: int | None = None) -> Instruction:
-    """A resting order; margin reads the quote market, the perp market and its oracle."""
-    remaining = market_metas(spot=[0], perp=[params.market_index])
+def make(trader: Trader, params: OrderParams, delay: int | None = None, perp: list[int] | None = None) -> Instruction:
+    """A resting order; margin reads the quote market, the perp markets (default: the order's)
+    and their oracles."""
+    remaining = market_metas(spot=[0], perp=perp if perp is not None else [params.market_index])
     return ti.place_and_make_perp_order_v1(PROGRAM, trader.key, 0, params, book_accounts(params.market_index),
                                            activation_delay_slots=delay, remaining=remaining)  # fmt: skip
 

@@ -18,6 +18,7 @@ BOOK_MAGIC = b"RKTCLOB1"
 SLAB_MAGIC = b"RKTSLAB1"
 _HEADER = struct.Struct("<8sHQI")
 _ORDER = struct.Struct("<QI32s32sBQQQBQQq")
+_CHANGES = struct.Struct("<HQII")
 BID, ASK = 0, 1
 # Resting orders a market's book holds; the account is allocated for them at genesis (its size
 # never changes, so its rent never does). A full book refuses more (QuoterSlabFull, 6405).
@@ -63,6 +64,8 @@ class Book:
     market_index: int
     next_order_id: int = 1
     orders: list[RestingOrder] = field(default_factory=list)
+    # The orders as read from the account, so a change can be sent as a diff (`changes`).
+    read: dict[int, RestingOrder] = field(default_factory=dict, compare=False, repr=False)
 
     def pack(self) -> bytes:
         head = _HEADER.pack(BOOK_MAGIC, self.market_index, self.next_order_id, len(self.orders))
@@ -75,7 +78,37 @@ class Book:
             raise ValueError("not an order book")
         start = _HEADER.size
         orders = [RestingOrder.unpack(data[start + i * _ORDER.size : start + (i + 1) * _ORDER.size]) for i in range(count)]
-        return cls(market_index, next_order_id, orders)
+        return cls(market_index, next_order_id, orders, {order.order_id: order for order in orders})
+
+    def changes(self) -> bytes:
+        """What changed since the book was read: market index, next order id, the ids removed,
+        and the orders added or changed (whole records), in the order-book program's encoding."""
+        current = {order.order_id for order in self.orders}
+        removed = [order_id for order_id in self.read if order_id not in current]
+        changed = [order for order in self.orders if self.read.get(order.order_id) != order]
+        return b"".join([
+            _CHANGES.pack(self.market_index, self.next_order_id, len(removed), len(changed)),
+            b"".join(order_id.to_bytes(8, "little") for order_id in removed),
+            b"".join(order.pack() for order in changed),
+        ])  # fmt: skip
+
+    def apply(self, changes: bytes) -> None:
+        """Apply `changes` (from `changes()` of a copy of this book) to it."""
+        market_index, self.next_order_id, removed, changed = _CHANGES.unpack_from(changes)
+        if market_index != self.market_index:
+            raise ValueError("the changes are another market's")
+        offset = _CHANGES.size
+        gone = {int.from_bytes(changes[offset + 8 * i : offset + 8 * (i + 1)], "little") for i in range(removed)}
+        offset += 8 * removed
+        updates = [RestingOrder.unpack(changes[offset + i * _ORDER.size : offset + (i + 1) * _ORDER.size])
+                   for i in range(changed)]  # fmt: skip
+        if offset + changed * _ORDER.size != len(changes):
+            raise ValueError("the changes have trailing bytes")
+        by_id = {order.order_id: order for order in updates}
+        kept = [by_id.pop(order.order_id, order) for order in self.orders if order.order_id not in gone]
+        self.orders = kept + list(by_id.values())
+        if len(self.orders) > BOOK_CAPACITY:
+            raise ValueError("the book is full")
 
     def side(self, side: int) -> list[RestingOrder]:
         """Resting orders of one side, best first, then oldest first."""

@@ -14,13 +14,15 @@ from typing import Any
 
 from solders.pubkey import Pubkey
 
+from rekt_tui.velocity.codec import trader_instructions
 from rekt_tui.velocity.codec.binary import CodecError, EnumValue, Value
 from rekt_tui.velocity.codec.idl import Defined
+from rekt_tui.velocity.codec.order_params import OrderParams
 from rekt_tui.velocity.codec.program import VelocityProgram
 
 __all__ = [
     "CLOB_PROGRAM_ID", "VELOCITY_PROGRAM_ID", "CodecError", "EnumValue", "Value", "blank", "blank_event", "decode", "encode", "encode_event",
-    "program", "size",
+    "OrderParams", "program", "size", "trader_instructions",
 ]  # fmt: skip
 
 VELOCITY_PROGRAM_ID = Pubkey.from_string("vELoC1audYbSYVRXn1vPaV8Axoa9oU6BYmNGZZBDZ1P")
