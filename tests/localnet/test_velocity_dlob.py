@@ -24,7 +24,8 @@ async def get(url: str, path: str, **params) -> tuple[int, object]:
 
 
 async def test_user_orders_lists_resting_orders_with_the_ref_that_cancels_them(velocity, vrpc):
-    maker = await funded_trader(vrpc, 10_000 * USDT)
+    maker, other = await funded_trader(vrpc, 10_000 * USDT), await funded_trader(vrpc, 1_000 * USDT)
+    assert (await send(vrpc, [make(other, limit("Long", SOL, 148 * USDT))], [other.keypair])).err is None
     orders = [make(maker, limit("Long", 2 * SOL, 149 * USDT, user_order_id=7)), make(maker, limit("Short", SOL, 152 * USDT)),
               make(maker, limit("Long", SOL, 3_400 * USDT, market_index=2), perp=[0, 2])]  # fmt: skip
     assert (await send(vrpc, orders, [maker.keypair])).err is None
