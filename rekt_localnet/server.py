@@ -216,10 +216,10 @@ async def serve(
     keeper, makers, trades = Keeper(ledger, runtime), Makers(ledger, runtime, faucet.mint_usdc), TradeFeed()
     flow = Flow(ledger, runtime, faucet.mint_usdc, seed=seed)
     ledger.add_observer(trades)
-    velocity_makers = velocity_venue.VelocityMakers(ledger, runtime, faucet.mint_usdc) if velocity else None
-    if velocity_makers is not None:  # the relaunch's market life is its own makers'
+    velocity_life = velocity_venue.MarketLife(ledger, runtime, faucet.mint_usdc) if velocity else None
+    if velocity_life is not None:  # the relaunch's market life is its own keeper's and makers'
         if market_life:
-            velocity_makers.bootstrap()
+            velocity_life.bootstrap()
     elif market_life:
         keeper.bootstrap()
         makers.bootstrap()
@@ -255,8 +255,8 @@ async def serve(
         history.close()
         raise
     life = [keeper.tick, makers.tick, *([flow.tick] if order_flow else [])] if market_life else []
-    if velocity_makers is not None:
-        life = [velocity_makers.tick] if market_life else []
+    if velocity_life is not None:
+        life = velocity_life.steps() if market_life else []
     steps = [oracle.tick, *life, history.tick]
     clock = asyncio.create_task(_produce_slots(ledger, faucet, slot_ms, steps), name="localnet slot clock")
     bound_dlob_port = runners[2].addresses[0][1]

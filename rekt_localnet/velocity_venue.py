@@ -4,19 +4,23 @@
 here; a ledger's venue is fixed at genesis and recognised by the relaunch's State account.
 """
 
+from collections.abc import Callable
+
 from solders.pubkey import Pubkey
 
 from rekt_localnet.dlob.velocity import VelocityDlobServer
 from rekt_localnet.ledger import Ledger
+from rekt_localnet.market.velocity_keeper import VelocityKeeper
 from rekt_localnet.market.velocity_makers import VelocityMakers
 from rekt_localnet.programs.velocity.codec import VELOCITY_PROGRAM_ID
 from rekt_localnet.programs.velocity.markets import QUOTE_MINT
 from rekt_localnet.programs.velocity.program import LocalClobProgram, VelocityLocalProgram
+from rekt_localnet.runtime import Runtime
 from rekt_localnet.runtime.program import Program
 from rekt_localnet.velocity_genesis import build_velocity_genesis
 from rekt_localnet.velocity_oracle_feed import VelocityOracleFeed
 
-__all__ = ["QUOTE_MINT", "VelocityDlobServer", "VelocityMakers", "VelocityOracleFeed", "build_velocity_genesis", "holds_velocity", "programs"]
+__all__ = ["QUOTE_MINT", "MarketLife", "VelocityDlobServer", "VelocityOracleFeed", "build_velocity_genesis", "holds_velocity", "programs"]
 
 _STATE = Pubkey.find_program_address([b"velocity_state"], VELOCITY_PROGRAM_ID)[0]
 
@@ -28,3 +32,19 @@ def holds_velocity(ledger: Ledger) -> bool:
 
 def programs(activation_delay_slots: int = 0) -> list[Program]:
     return [VelocityLocalProgram(activation_delay_slots), LocalClobProgram()]
+
+
+class MarketLife:
+    """The relaunch's keeper (trigger orders) and makers (book ladders), run once a slot."""
+
+    def __init__(self, ledger: Ledger, runtime: Runtime, mint_quote: Callable[[Pubkey, int], tuple[str, Pubkey]]) -> None:
+        self.keeper = VelocityKeeper(ledger, runtime)
+        self.makers = VelocityMakers(ledger, runtime, mint_quote)
+
+    def bootstrap(self) -> None:
+        self.keeper.bootstrap()
+        self.makers.bootstrap()
+
+    def steps(self) -> list[Callable[[int], None]]:
+        """Keeper first, so a trigger fires against the book before makers re-quote it."""
+        return [self.keeper.tick, self.makers.tick]

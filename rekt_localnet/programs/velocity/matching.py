@@ -77,7 +77,7 @@ def _taker_order(user: dict[str, Any], order: Checked, params: dict[str, Any]) -
             "base_asset_amount_filled": 0, "quote_asset_amount_filled": 0}  # fmt: skip
 
 
-def _match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: int, taker: dict[str, Any],
+def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: int, taker: dict[str, Any],
            market: dict[str, Any]) -> tuple[int, int, int]:  # fmt: skip
     """Fill up to `size` against the book; (base filled, quote filled, taker fee)."""
     now, slot = view.ctx.clock.unix_timestamp, view.ctx.clock.slot
@@ -125,7 +125,7 @@ def place_and_take(view: VelocityView, accounts: Any, args: dict[str, Any]) -> N
          taker_order_base_asset_amount=order.base)  # fmt: skip
     position = find_perp_position(user, order.market_index)
     exposure_before = 0 if position is None else abs(position["base_asset_amount"])
-    filled, quote, fee = _match(view, accounts, book, order, size, taker, market)
+    filled, quote, fee = match(view, accounts, book, order, size, taker, market)
     if condition == FULL_FILL and filled < order.base or condition == PARTIAL_FILL and filled == 0:
         raise fail("PlaceAndTakeOrderSuccessConditionFailed", f"filled {filled} of {order.base}")
     if filled < order.base:

@@ -36,8 +36,11 @@ class Checked:
     max_ts: int
 
 
-def check_order(view: VelocityView, params: dict[str, Any]) -> tuple[Checked, dict[str, Any]]:
-    """The checked order and its perp market (which must be among the accounts)."""
+def check_order(
+    view: VelocityView, params: dict[str, Any], types: tuple[str, ...] = ("Limit", "Market")
+) -> tuple[Checked, dict[str, Any]]:
+    """The checked order and its perp market (which must be among the accounts); `types` are
+    the order types the instruction accepts."""
     if params["market_type"] != "Perp":
         raise fail("InvalidOrderMarketType", "the book takes perp orders only")
     _, market = view.perp_market(params["market_index"])
@@ -50,20 +53,20 @@ def check_order(view: VelocityView, params: dict[str, Any]) -> tuple[Checked, di
         raise fail("InvalidOrderNotStepSizeMultiple", f"the order size {base} is not a multiple of {step}")
     side = BID if params["direction"] == "Long" else ASK
     tick, price = market["order_tick_size"], params["price"]
-    if params["order_type"] == "Limit" and price == 0:
+    if params["order_type"] in ("Limit", "TriggerLimit") and price == 0:
         raise fail("InvalidOrderLimitPrice", "a limit order needs a price")
-    if params["order_type"] not in ("Limit", "Market"):
-        raise fail("InvalidOrder", f"{params['order_type']} orders are placed as triggers")
+    if params["order_type"] not in types:
+        raise fail("InvalidOrder", f"this instruction places {' or '.join(types)} orders, not {params['order_type']}")
     price = price // tick * tick if side == BID else -(-price // tick) * tick  # to the tick, never worse
     return Checked(params["market_index"], side, base, price, params["reduce_only"], params["user_order_id"],
                    params["max_ts"] or 0), market  # fmt: skip
 
 
-def reserve(position: dict[str, Any], user: dict[str, Any], side: int, base: int) -> None:
-    """Count (positive `base`) or release (negative) a resting order in the position's open orders."""
-    step = 1 if base > 0 else -1
-    position["open_orders"] += step
-    user["open_orders"] += step
+def reserve(position: dict[str, Any], user: dict[str, Any], side: int, base: int, count: int) -> None:
+    """Count (`count` 1) or release (-1) an open order in the position and the user, reserving
+    (positive `base`) or releasing (negative) its size in `open_bids` / `open_asks`."""
+    position["open_orders"] += count
+    user["open_orders"] += count
     user["has_open_order"] = user["open_orders"] > 0
     if side == BID:
         position["open_bids"] += base
@@ -107,7 +110,7 @@ def place_and_make(view: VelocityView, accounts: Any, args: dict[str, Any], defa
         order.user_order_id, ctx.clock.slot, ctx.clock.slot + (default_delay if delay is None else delay), order.max_ts,
     ))  # fmt: skip
     position = perp_position_for(user, order.market_index)
-    reserve(position, user, order.side, order.base)
+    reserve(position, user, order.side, order.base, 1)
     user["last_active_slot"] = ctx.clock.slot
     require_initial_margin(view, user, "this order")
     store_book(ctx, book)
@@ -120,5 +123,5 @@ def remove_resting(view: VelocityView, user_key: Pubkey, user: dict[str, Any], b
     """Take a resting order off the book and out of its owner's open orders."""
     book.remove(order)
     position = perp_position_for(user, book.market_index)
-    reserve(position, user, order.side, -order.base_remaining)
+    reserve(position, user, order.side, -order.base_remaining, -1)
     emit_order_action(view, "Cancel", order, book.market_index, maker=user_key, explanation=explanation)

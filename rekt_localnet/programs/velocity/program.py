@@ -12,7 +12,7 @@ from typing import Any
 
 from rekt_localnet.runtime.program import InstructionError, InvokeContext
 
-from . import cancels, collateral, matching, orders, settlement, users
+from . import cancels, collateral, matching, orders, settlement, triggers, users
 from .clob import LocalClobProgram
 from .codec import VELOCITY_PROGRAM_ID, CodecError, program
 from .view import VelocityView
@@ -57,6 +57,11 @@ class VelocityLocalProgram:
             "cancel_order_v1": cancels.cancel_order_v1,
             "cancel_orders_v1": cancels.cancel_orders_v1,
             "settle_pnl": settlement.settle_pnl,
+            "place_trigger_orders_v1": triggers.place_trigger_orders,
+            "cancel_order": triggers.cancel_order,
+            "cancel_orders": triggers.cancel_orders,
+            "trigger_market_order_v1": lambda view, accounts, args: triggers.fire(view, accounts, args["args"], "TriggerMarket"),
+            "trigger_limit_order_v1": lambda view, accounts, args: triggers.fire(view, accounts, args["args"], "TriggerLimit"),
         }
 
     def _place_and_make(self, view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
