@@ -1,9 +1,14 @@
 """Orders on the relaunch localnet's book over real HTTP: makers rest post-only orders, takers
 match them, positions, fees and PnL land in the User accounts, events in the IDL's encoding."""
 
-from rekt_tui.velocity.codec import trader_instructions as ti
-from rekt_tui.velocity.codec.order_params import OrderParams, OrderRef
+from dataclasses import replace
 
+import aiohttp
+
+from rekt_tui.velocity.codec import trader_instructions as ti
+from rekt_tui.velocity.codec.order_params import OrderModification, OrderParams, OrderRef
+
+from .conftest import TEST_SLOT_MS, Rpc, start_localnet
 from .helpers import wait_for_slot
 from .velocity_support import (
     PROGRAM, SOL, USDT, account, book, book_accounts, funded_trader, limit, make, market_metas, send, take,
@@ -52,8 +57,12 @@ async def test_a_limit_taker_stops_at_its_price_and_a_full_fill_condition_fails_
     assert refused.code == 6289 and len((await book(vrpc)).orders) == 2
     sent = await send(vrpc, [take(taker, limit("Long", 2 * SOL, 151 * USDT), [maker])], [taker.keypair])
     assert sent.err is None, sent.logs
-    assert position(await account(vrpc, taker.user, "User"))["base_asset_amount"] == SOL
-    assert [o.price for o in (await book(vrpc)).orders] == [152 * USDT]
+    mine = position(await account(vrpc, taker.user, "User"))
+    assert mine["base_asset_amount"] == SOL and mine["open_bids"] == SOL  # the rest rests at its limit
+    assert sorted((o.price, o.user) for o in (await book(vrpc)).orders) == [(151 * USDT, taker.user), (152 * USDT, maker.user)]
+    ioc = limit("Long", SOL, 152 * USDT, bit_flags=1)  # immediate-or-cancel: filled or gone, never rested
+    assert (await send(vrpc, [take(taker, replace(ioc, base_asset_amount=2 * SOL), [maker])], [taker.keypair])).err is None
+    assert [(o.price, o.user) for o in (await book(vrpc)).orders] == [(151 * USDT, taker.user)]
 
 
 async def test_resting_orders_refuse_reduce_only_crossing_and_too_little_margin(velocity, vrpc):
@@ -73,6 +82,53 @@ async def test_an_order_waits_out_its_activation_delay(velocity, vrpc):
     assert (await send(vrpc, [make(maker, limit("Short", SOL, 151 * USDT), delay=10_000)], [maker.keypair])).err is None
     sent = await send(vrpc, [take(taker, OrderParams("Market", "Long", SOL, 0, 0), [maker], condition=1)], [taker.keypair])
     assert sent.code == 6289
+
+
+async def test_a_delay_under_the_default_needs_attestation(tmp_path):
+    handle = await start_localnet(tmp_path / "data", slot_ms=TEST_SLOT_MS, venue="velocity", activation_delay_slots=5)
+    try:
+        async with aiohttp.ClientSession() as session:
+            rpc = Rpc(session, handle.rpc_url)
+            maker, taker = await funded_trader(rpc, 1_000 * USDT), await funded_trader(rpc, 1_000 * USDT)
+            fast = await send(rpc, [make(maker, limit("Short", SOL, 151 * USDT), delay=0)], [maker.keypair])
+            assert fast.code == 6382
+            assert (await send(rpc, [make(maker, limit("Short", SOL, 151 * USDT))], [maker.keypair])).err is None
+            [order] = (await book(rpc)).orders
+            assert order.active_slot == order.placed_slot + 5
+            market = OrderParams("Market", "Long", SOL, 0, 0)
+            assert (await send(rpc, [take(taker, market, [maker], condition=1)], [taker.keypair])).code == 6289
+            await wait_for_slot(rpc, order.active_slot)
+            assert (await send(rpc, [take(taker, market, [maker], condition=2)], [taker.keypair])).err is None
+    finally:
+        await handle.stop()
+
+
+async def test_modify_reprices_and_resizes_a_resting_order_with_one_margin_check(velocity, vrpc):
+    maker, other = await funded_trader(vrpc, 1_000 * USDT), await funded_trader(vrpc, 1_000 * USDT)
+    assert (await send(vrpc, [make(maker, limit("Long", SOL, 140 * USDT, user_order_id=3))], [maker.keypair])).err is None
+    assert (await send(vrpc, [make(other, limit("Short", SOL, 155 * USDT))], [other.keypair])).err is None
+    [original] = (await book(vrpc)).of_user(maker.user)
+    ref = OrderRef(original.node_index, original.order_id)
+
+    def modify(**change) -> object:
+        fields = {"price": None, "base_asset_amount": None, "max_ts": None, "activation_delay_slots": None,
+                  "reject_if_crossed": False, **change}  # fmt: skip
+        return ti.modify_order_v1(PROGRAM, maker.key, 0, OrderModification(0, ref, **fields), book_accounts(0),
+                                  remaining=market_metas(spot=[0], perp=[0]))  # fmt: skip
+
+    assert (await send(vrpc, [modify(price=145 * USDT, base_asset_amount=3 * SOL)], [maker.keypair])).err is None
+    [moved] = (await book(vrpc)).of_user(maker.user)
+    assert (moved.price, moved.base_remaining, moved.user_order_id) == (145 * USDT, 3 * SOL, 3)
+    assert position(await account(vrpc, maker.user, "User"))["open_bids"] == 3 * SOL
+    stale = await send(vrpc, [modify(price=146 * USDT)], [maker.keypair])
+    assert stale.code == 6061  # the ref named the replaced order
+    ref = OrderRef(moved.node_index, moved.order_id)
+    assert (await send(vrpc, [modify(base_asset_amount=200 * SOL)], [maker.keypair])).code == 6003
+    assert (await send(vrpc, [modify(price=156 * USDT)], [maker.keypair])).code == 6057
+    assert (await send(vrpc, [modify(price=156 * USDT, reject_if_crossed=True)], [maker.keypair])).err is None
+    assert (await book(vrpc)).of_user(maker.user) == []
+    user = await account(vrpc, maker.user, "User")
+    assert user["open_orders"] == 0 and all(p["open_bids"] == 0 for p in user["perp_positions"])
 
 
 async def test_cancel_one_order_by_its_ref_then_every_order_of_the_market(velocity, vrpc):

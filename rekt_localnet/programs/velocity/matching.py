@@ -5,7 +5,8 @@ skipping orders not yet active (the activation delay), expired ones, and the tak
 maker's order fills only when its User is among the instruction's remaining accounts
 (writable; its UserStats too, for its volume and rebate), since a program can change only
 the accounts a transaction names: the DLOB's `/l3` lists each resting order's maker. What
-does not fill is cancelled, never rested (resting is `place_and_make_perp_order_v1`'s), and
+does not fill rests on the book when the order can rest (a limit order, neither reduce-only
+nor immediate-or-cancel, whose price crosses nothing left on the book), else it is cancelled;
 `success_condition` (1: some fill, 2: a full fill) fails the whole transaction when unmet.
 Fills move both positions at the maker's price; the taker pays the fee tier's taker fee, the
 maker earns its rebate. A risk-increasing fill must leave the taker above initial margin.
@@ -21,7 +22,7 @@ from .constants import BASE_PRECISION
 from .errors import fail
 from .events import emit, emit_fill
 from .margin import require_initial_margin
-from .orders import Checked, check_order, unfill_reservation
+from .orders import Checked, check_order, crosses, rest, unfill_reservation
 from .positions import apply_fill, find_perp_position, market_open_interest, perp_position_for
 from .view import VelocityView
 
@@ -112,7 +113,10 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
     return filled, quote_total, fee_total
 
 
-def place_and_take(view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
+IMMEDIATE_OR_CANCEL = 1  # OrderParams.bit_flags
+
+
+def place_and_take(view: VelocityView, accounts: Any, args: dict[str, Any], default_delay: int) -> None:
     user = authorized_user(view, accounts.user, accounts.authority)
     params, condition = args["args"]["params"], args["args"]["success_condition"]
     order, market = check_order(view, params)
@@ -128,7 +132,12 @@ def place_and_take(view: VelocityView, accounts: Any, args: dict[str, Any]) -> N
     filled, quote, fee = match(view, accounts, book, order, size, taker, market)
     if condition == FULL_FILL and filled < order.base or condition == PARTIAL_FILL and filled == 0:
         raise fail("PlaceAndTakeOrderSuccessConditionFailed", f"filled {filled} of {order.base}")
-    if filled < order.base:
+    left = replace(order, base=order.base - filled)
+    can_rest = params["order_type"] == "Limit" and not order.reduce_only and not params["bit_flags"] & IMMEDIATE_OR_CANCEL
+    if left.base and can_rest and not crosses(book, order.side, order.price, view.ctx.clock.slot):
+        rest(view, accounts.user, user, book, left, None, default_delay, accounts.flow_authority is not None)
+        require_initial_margin(view, user, "the order's resting remainder")
+    elif left.base:
         emit(view, "OrderActionRecord", action="Cancel", market_index=order.market_index, market_type="Perp",
              taker=accounts.user, taker_order_id=taker["order_id"], taker_order_direction=params["direction"],
              taker_order_base_asset_amount=order.base, taker_order_cumulative_base_asset_amount_filled=filled)  # fmt: skip

@@ -4,7 +4,8 @@
 takes: one that would cross fails with PlacePostOnlyLimitFailure, 6057) and reserves the
 user's margin for it through the position's `open_bids` / `open_asks`; a reduce-only order
 cannot rest (ReduceOnlyOrderCannotRestOnClob, 6401). The order becomes matchable
-`activation_delay_slots` after it is placed (the argument, else the program's default).
+`activation_delay_slots` after it is placed (the argument, else the program's default; less
+than the default needs the flow authority's signature, else UnattestedFastActivation, 6382).
 Resting orders are not in `User.orders`: the book lists them (and the DLOB's `/userOrders`).
 """
 
@@ -90,6 +91,27 @@ def crosses(book: Book, side: int, price: int, slot: int) -> bool:
     return price >= best if side == BID else price <= best
 
 
+def rest(
+    view: VelocityView, user_key: Pubkey, user: dict[str, Any], book: Book, order: Checked,
+    delay: int | None, default_delay: int, attested: bool,
+) -> RestingOrder:
+    """Put `order` on the book as the user's maker order, reserving its margin (checked by the
+    caller); a delay below the default needs the flow authority's attestation (6382)."""
+    if book.full:
+        raise fail("QuoterSlabFull", f"the book of perp market {order.market_index} is full")
+    if delay is not None and delay < default_delay and not attested:
+        raise fail("UnattestedFastActivation", f"an activation delay under {default_delay} slots needs attestation")
+    slot = view.ctx.clock.slot
+    resting = book.add(RestingOrder(
+        0, 0, user_key, user["authority"], order.side, order.price, order.base, order.base,
+        order.user_order_id, slot, slot + (default_delay if delay is None else delay), order.max_ts,
+    ))  # fmt: skip
+    reserve(perp_position_for(user, order.market_index), user, order.side, order.base, 1)
+    user["last_active_slot"] = slot
+    emit_order_action(view, "Place", resting, order.market_index, maker=user_key)
+    return resting
+
+
 def place_and_make(view: VelocityView, accounts: Any, args: dict[str, Any], default_delay: int) -> None:
     user = authorized_user(view, accounts.user, accounts.authority)
     params = args["args"]["params"]
@@ -98,23 +120,13 @@ def place_and_make(view: VelocityView, accounts: Any, args: dict[str, Any], defa
     if params["order_type"] != "Limit":
         raise fail("InvalidOrderPostOnly", "only limit orders rest on the book")
     order, _ = check_order(view, params)
-    ctx = view.ctx
-    book = load_book(ctx, accounts.clob_market, accounts.quoter_slab, order.market_index)
-    if book.full:
-        raise fail("QuoterSlabFull", f"the book of perp market {order.market_index} is full")
-    if crosses(book, order.side, order.price, ctx.clock.slot):
+    book = load_book(view.ctx, accounts.clob_market, accounts.quoter_slab, order.market_index)
+    if crosses(book, order.side, order.price, view.ctx.clock.slot):
         raise fail("PlacePostOnlyLimitFailure", "the order would cross the book")
     delay = args["args"]["activation_delay_slots"]
-    resting = book.add(RestingOrder(
-        0, 0, accounts.user, user["authority"], order.side, order.price, order.base, order.base,
-        order.user_order_id, ctx.clock.slot, ctx.clock.slot + (default_delay if delay is None else delay), order.max_ts,
-    ))  # fmt: skip
-    position = perp_position_for(user, order.market_index)
-    reserve(position, user, order.side, order.base, 1)
-    user["last_active_slot"] = ctx.clock.slot
+    rest(view, accounts.user, user, book, order, delay, default_delay, accounts.flow_authority is not None)
     require_initial_margin(view, user, "this order")
-    store_book(ctx, book)
-    emit_order_action(view, "Place", resting, order.market_index, maker=accounts.user)
+    store_book(view.ctx, book)
     view.save(accounts.user)
 
 

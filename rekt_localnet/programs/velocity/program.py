@@ -12,7 +12,7 @@ from typing import Any
 
 from rekt_localnet.runtime.program import InstructionError, InvokeContext
 
-from . import cancels, collateral, matching, orders, settlement, triggers, users
+from . import cancels, collateral, matching, modify, orders, settlement, triggers, users
 from .clob import LocalClobProgram
 from .codec import VELOCITY_PROGRAM_ID, CodecError, program
 from .view import VelocityView
@@ -52,8 +52,9 @@ class VelocityLocalProgram:
             "initialize_user": users.initialize_user,
             "deposit": collateral.deposit,
             "withdraw": collateral.withdraw,
-            "place_and_take_perp_order_v1": matching.place_and_take,
+            "place_and_take_perp_order_v1": self._place_and_take,
             "place_and_make_perp_order_v1": self._place_and_make,
+            "modify_order_v1": self._modify,
             "cancel_order_v1": cancels.cancel_order_v1,
             "cancel_orders_v1": cancels.cancel_orders_v1,
             "settle_pnl": settlement.settle_pnl,
@@ -63,6 +64,12 @@ class VelocityLocalProgram:
             "trigger_market_order_v1": lambda view, accounts, args: triggers.fire(view, accounts, args["args"], "TriggerMarket"),
             "trigger_limit_order_v1": lambda view, accounts, args: triggers.fire(view, accounts, args["args"], "TriggerLimit"),
         }
+
+    def _modify(self, view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
+        modify.modify_order_v1(view, accounts, args, self.activation_delay_slots)
+
+    def _place_and_take(self, view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
+        matching.place_and_take(view, accounts, args, self.activation_delay_slots)
 
     def _place_and_make(self, view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
         orders.place_and_make(view, accounts, args, self.activation_delay_slots)
