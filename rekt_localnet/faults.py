@@ -10,7 +10,8 @@
 - `paused-program`: the Drift program answers every instruction (the localnet's own
   keeper and makers included) with Anchor's error 101 `InstructionFallbackNotFound`, as
   Drift's original program has since it was paused after the 2026-04-01 exploit and every
-  instruction was removed from it. Accounts stay readable.
+  instruction was removed from it. Accounts stay readable. On a relaunch localnet
+  (`--venue velocity`) the relaunched program refuses the same way.
 - closing all websockets (RPC and DLOB) is an action, not a state.
 
 Admin calls (`rekt_*` methods) are never delayed or refused, so tests can always clear

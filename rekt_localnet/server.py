@@ -209,7 +209,7 @@ async def serve(
         [
             SystemProgram(), ComputeBudgetProgram(), TokenProgram(), AssociatedTokenProgram(),
             DriftProgram(refuses_everything=lambda: injected.paused_program),
-            *(velocity_venue.programs(activation_delay_slots) if velocity else []),
+            *(velocity_venue.programs(activation_delay_slots, lambda: injected.paused_program) if velocity else []),
         ],
     )  # fmt: skip
     faucet = Faucet(ledger, runtime, velocity_venue.QUOTE_MINT if velocity else USDC_MINT)

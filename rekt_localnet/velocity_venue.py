@@ -30,8 +30,8 @@ def holds_velocity(ledger: Ledger) -> bool:
     return ledger.get(_STATE) is not None
 
 
-def programs(activation_delay_slots: int = 0) -> list[Program]:
-    return [VelocityLocalProgram(activation_delay_slots), LocalClobProgram()]
+def programs(activation_delay_slots: int = 0, paused: Callable[[], bool] = lambda: False) -> list[Program]:
+    return [VelocityLocalProgram(activation_delay_slots, refuses_everything=paused), LocalClobProgram()]
 
 
 class MarketLife:

@@ -43,7 +43,10 @@ class VelocityLocalProgram:
 
     program_id = VELOCITY_PROGRAM_ID
 
-    def __init__(self, activation_delay_slots: int = 0) -> None:
+    def __init__(self, activation_delay_slots: int = 0, refuses_everything: Callable[[], bool] = lambda: False) -> None:
+        # True under the `paused-program` fault: the venue answers every instruction as a
+        # program with its instructions removed does (Anchor's 101), accounts stay readable.
+        self._refuses_everything = refuses_everything
         # How long a resting order waits before takers can match it when its placer does not say
         # (the relaunch's "speed bump"); a setting of the localnet.
         self.activation_delay_slots = activation_delay_slots
@@ -75,6 +78,10 @@ class VelocityLocalProgram:
         orders.place_and_make(view, accounts, args, self.activation_delay_slots)
 
     def process(self, ctx: InvokeContext) -> None:
+        if self._refuses_everything():
+            raise InstructionError(ANCHOR_FALLBACK_NOT_FOUND, "AnchorError occurred. Error Code: "
+                                   "InstructionFallbackNotFound. Error Number: 101. Error Message: "
+                                   "Fallback functions are not supported.")  # fmt: skip
         codec = program()
         try:
             name, args = codec.instructions.decode_data(ctx.data)
