@@ -1,4 +1,5 @@
-"""The keeper of a relaunch localnet: it fires armed trigger orders once the oracle crosses them.
+"""The keeper of a relaunch localnet: it fires armed trigger orders once the oracle crosses them,
+and cranks each perp market's funding once its funding period has passed.
 
 Every slot it reads the Users with open orders, and for each armed trigger whose condition holds
 (or a limit trigger left triggered, while the book still crosses it) sends
@@ -7,6 +8,7 @@ orders so the fill can reach them. A refused send backs off for a while, as the 
 """
 
 import logging
+import time
 
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
@@ -61,6 +63,16 @@ class VelocityKeeper:
 
     def _tick(self, slot: int) -> None:
         self._backoff = {reason: until for reason, until in self._backoff.items() if until > slot}
+        now = int(time.time())
+        for spec in VELOCITY_PERP_MARKETS:
+            key = program().pdas.perp_market(spec.market_index)
+            market = decode("PerpMarket", self._ledger.get(key).data)
+            due = market["last_funding_rate_ts"] + market["market_stats"]["funding_period"]
+            if now >= due and self._backoff.get((key, -1), 0) <= slot:
+                accounts = {"state": program().pdas.state(), "perp_market": key, "oracle": market["oracle"]}
+                crank = program().instructions.build("update_funding_rate", {"market_index": spec.market_index}, accounts)
+                if not submit(self._runtime, self._ledger, [crank], [KEEPER_KEYPAIR]):
+                    self._backoff[(key, -1)] = slot + BACKOFF_SLOTS
         for key, account in list(self._ledger.owned_by(VELOCITY_PROGRAM_ID)):
             if len(account.data) != self._user_size or account.data[self._offset] == 0:
                 continue

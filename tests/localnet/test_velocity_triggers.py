@@ -1,7 +1,9 @@
-"""Trigger orders on the relaunch localnet: armed in User.orders, fired by its keeper against the
-makers' book once the oracle crosses them, disarmed by cancel_order(s); over real HTTP."""
+"""The relaunch localnet's keeper over real HTTP: trigger orders armed in User.orders, fired
+against the makers' book once the oracle crosses them, disarmed by cancel_order(s); funding."""
 
 import asyncio
+import time
+from dataclasses import replace
 
 import aiohttp
 import pytest
@@ -102,3 +104,27 @@ async def test_trigger_orders_are_checked_when_armed(life):
                          [trader.keypair])  # fmt: skip
     assert too_big.code == 6003  # $3,000 of exposure needs $150 of margin; $100 is deposited
     assert armed(await account(rpc, trader.user, "User")) == []
+
+
+async def test_the_keeper_cranks_funding_and_a_long_pays_it_when_the_book_trades_above_the_oracle(life):
+    handle, rpc = life
+    trader = await opened_long(rpc, SOL)
+    key = PROGRAM.pdas.perp_market(0)
+    stored = handle.ledger.get(key)
+    market = PROGRAM.accounts.decode("PerpMarket", stored.data)
+    now = int(time.time())
+    # An hour has passed since the last funding, and the book traded $3 above the oracle.
+    market["last_funding_rate_ts"] = now - 3_601
+    market["market_stats"].update(last_mark_price_twap=153 * USDT, last_mark_price_twap_ts=now)
+    handle.ledger.put(key, replace(stored, data=PROGRAM.accounts.encode("PerpMarket", market)))
+    for _ in range(100):
+        market = await account(rpc, key, "PerpMarket")
+        if market["last_funding_rate_ts"] >= now:
+            break
+        await asyncio.sleep(0.05)
+    rate = market["last_funding_rate"]
+    assert rate > 0 and market["cumulative_funding_rate_long"] == rate  # longs pay
+    remaining = market_metas(spot=[0], perp=[0], writable_spot=True)
+    assert (await send(rpc, [ti.settle_pnl(PROGRAM, trader.key, 0, 0, remaining)], [trader.keypair])).err is None
+    user = await account(rpc, trader.user, "User")
+    assert user["cumulative_perp_funding"] == -(rate * SOL) // (SOL * 1_000) < 0

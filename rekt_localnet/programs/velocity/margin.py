@@ -12,6 +12,7 @@ from typing import Any
 from .balances import token_amount
 from .constants import BASE_PRECISION, MARGIN_PRECISION, PRICE_PRECISION, SPOT_WEIGHT_PRECISION
 from .errors import fail
+from .funding import pending_funding
 from .view import VelocityView
 
 
@@ -45,7 +46,7 @@ def collateral_and_requirement(view: VelocityView, user: dict[str, Any], *, init
     for position in active_perp_positions(user):
         _, market = view.perp_market(position["market_index"])
         price = view.oracle_price(market["oracle"])
-        collateral += unrealized_pnl(position, price)
+        collateral += unrealized_pnl(position, price) + pending_funding(position, market)
         base = position["base_asset_amount"]
         worst = max(abs(base + position["open_bids"]), abs(base + position["open_asks"]))
         ratio = market["margin_ratio_initial" if initial else "margin_ratio_maintenance"]

@@ -21,6 +21,7 @@ from .collateral import authorized_user
 from .constants import BASE_PRECISION
 from .errors import fail
 from .events import emit, emit_fill
+from .funding import record_fill, settle_funding, track_funding
 from .margin import require_initial_margin
 from .orders import Checked, check_order, crosses, rest, unfill_reservation
 from .positions import apply_fill, find_perp_position, market_open_interest, perp_position_for
@@ -59,7 +60,9 @@ def _fill_maker(view: VelocityView, maker: RestingOrder, market: dict[str, Any],
         user["open_orders"] -= 1
         user["has_open_order"] = user["open_orders"] > 0
     before = position["base_asset_amount"]
+    settle_funding(user, position, market)
     apply_fill(position, base if maker.side == BID else -base, -quote if maker.side == BID else quote, -rebate)
+    track_funding(position, market)
     market_open_interest(market, before, position["base_asset_amount"])
     user["last_active_slot"] = view.ctx.clock.slot
     view.save(maker.user)
@@ -96,7 +99,10 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
         quote = base * maker.price // BASE_PRECISION
         fee, rebate = _fees(view, quote)
         before = position["base_asset_amount"]
+        settle_funding(user, position, market)
         apply_fill(position, base if order.side == BID else -base, -quote if order.side == BID else quote, fee)
+        track_funding(position, market)
+        record_fill(market, maker.price, now)
         market_open_interest(market, before, position["base_asset_amount"])
         left = maker.base_remaining - base
         updated = replace(maker, base_remaining=left)

@@ -12,7 +12,7 @@ from typing import Any
 
 from rekt_localnet.runtime.program import InstructionError, InvokeContext
 
-from . import cancels, collateral, matching, modify, orders, settlement, triggers, users
+from . import cancels, collateral, funding, matching, modify, orders, settlement, triggers, users
 from .clob import LocalClobProgram
 from .codec import VELOCITY_PROGRAM_ID, CodecError, program
 from .view import VelocityView
@@ -58,6 +58,7 @@ class VelocityLocalProgram:
             "place_and_take_perp_order_v1": self._place_and_take,
             "place_and_make_perp_order_v1": self._place_and_make,
             "modify_order_v1": self._modify,
+            "update_funding_rate": funding.update_funding_rate,
             "cancel_order_v1": cancels.cancel_order_v1,
             "cancel_orders_v1": cancels.cancel_orders_v1,
             "settle_pnl": settlement.settle_pnl,

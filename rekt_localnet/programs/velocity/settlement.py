@@ -12,6 +12,7 @@ from .balances import change_deposit, position_for, token_amount
 from .collateral import authorized_user
 from .constants import QUOTE_PRECISION
 from .errors import fail
+from .funding import settle_funding
 from .events import emit
 from .margin import unrealized_pnl
 from .positions import find_perp_position
@@ -29,6 +30,7 @@ def settle_pnl(view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
     market_key, market = view.perp_market(index)
     spot_key, quote_market = view.spot_market(0)
     price = view.oracle_price(market["oracle"])
+    settle_funding(user, position, market)
     pnl = unrealized_pnl(position, price)
     pool = market["pnl_pool"]["scaled_balance"] // QUOTE_SCALE
     balance = position_for(user, 0)
