@@ -3,9 +3,12 @@
 Public API:
 
 - `serve(data_dir, port=8899, slot_ms=400, seed=0, fresh=False, dlob_port=6969,
-  faults=(), oracle_replay=None, oracle_walk=True, dlob_heartbeat_s=5.0)` starts one in
+  faults=(), oracle_replay=None, oracle_walk=True, dlob_heartbeat_s=5.0, venue="drift",
+  activation_delay_slots=0)` starts one in
   the running event loop and returns a `LocalnetHandle` (`rpc_url`, `ws_url`,
-  `dlob_url`, `dlob_ws_url`, `stop()`).
+  `dlob_url`, `dlob_ws_url`, `stop()`). With `venue="velocity"` the ledger runs a
+  simulation of Drift's relaunched program instead (`velocity_venue.py`,
+  `programs/velocity/`); a ledger keeps the venue it began with.
 - `run_foreground(...)` runs one until SIGINT/SIGTERM (what `rekt-tui localnet` calls).
 - `ledger_genesis_hash(data_dir)`: the genesis hash of the ledger a data dir holds, read
   without opening it (the product checks what answers at the port against it).

@@ -191,6 +191,8 @@ async def serve(
         raise LocalnetUsageError(f"--slot-ms {slot_ms} must be a positive number of milliseconds.")
     if venue not in VENUES:
         raise LocalnetUsageError(f"--venue {venue!r} is not a venue the localnet runs; use drift or velocity.")
+    if not 0 <= activation_delay_slots <= 10_000:
+        raise LocalnetUsageError(f"--activation-delay-slots {activation_delay_slots} must be between 0 and 10000.")
     injected = Faults(seed)
     injected.apply_flags(list(faults))
     replay = load_replay(Path(oracle_replay), slot_ms) if oracle_replay is not None else None
@@ -282,6 +284,7 @@ def run_foreground(
     faults: Sequence[str] = (),
     oracle_replay: Path | None = None,
     venue: str = "drift",
+    activation_delay_slots: int = 0,
 ) -> int:
     """Run a localnet until SIGINT or SIGTERM; print where it listens. Returns an exit code."""
 
@@ -296,6 +299,7 @@ def run_foreground(
             faults=faults,
             oracle_replay=oracle_replay,
             venue=venue,
+            activation_delay_slots=activation_delay_slots,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -66,6 +66,7 @@ def _foreground(settings: Settings, args: argparse.Namespace) -> int:
             oracle_replay=args.oracle_replay,
             faults=args.fault,
             venue=args.venue or profile.venue,
+            activation_delay_slots=args.activation_delay_slots,
         )
     finally:
         daemon.clear_state(settings.data_dir, pid)

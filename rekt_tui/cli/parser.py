@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     localnet.add_argument(
         "--venue", choices=["drift", "velocity"], help="program a fresh ledger runs (default: the localnet profile's venue)"
     )
+    localnet.add_argument(
+        "--activation-delay-slots", type=int, default=0, metavar="N",
+        help="velocity: slots a resting order waits before takers can match it, unless its placer says (default 0)",
+    )  # fmt: skip
     localnet_actions = localnet.add_subparsers(dest="localnet_command", metavar="ACTION")
     command(localnet_actions, "start", "start it detached in the background (what the app does when none runs)")
     command(localnet_actions, "stop", "stop the background localnet of this data dir")

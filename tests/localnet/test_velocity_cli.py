@@ -24,3 +24,9 @@ def test_the_profiles_venue_starts_the_relaunch_and_a_ledger_keeps_its_venue(loc
     refused = localnet_cli("localnet", "--venue", "drift", "start")
     assert refused.code != 0
     assert "runs the velocity venue, not drift" in refused.err and "Traceback" not in refused.err
+
+
+def test_a_bad_activation_delay_is_one_sentence(localnet_cli):
+    refused = localnet_cli("localnet", "--venue", "velocity", "--activation-delay-slots", "-1")
+    assert refused.code != 0 and "Traceback" not in refused.err
+    assert "--activation-delay-slots -1 must be between 0 and 10000" in refused.err

@@ -1,6 +1,7 @@
 """The relaunch localnet's DLOB paths over real HTTP (`/l2`, `/l3`, `/userOrders`) and its makers."""
 
 import asyncio
+import json
 
 import aiohttp
 
@@ -89,3 +90,25 @@ async def test_makers_quote_both_sides_of_every_perp_and_a_taker_fills_against_t
             assert any(p["base_asset_amount"] == -2 * SOL for p in user["perp_positions"])
     finally:
         await handle.stop()
+
+
+async def test_the_websocket_sends_book_changes_and_trades(velocity, vrpc):
+    maker, taker = await funded_trader(vrpc, 10_000 * USDT), await funded_trader(vrpc, 1_000 * USDT)
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(velocity.dlob_ws_url)
+        for channel in ("orderbook", "trades"):
+            await ws.send_json({"type": "subscribe", "marketType": "perp", "channel": channel, "market": "SOL-PERP"})
+        assert (await send(vrpc, [make(maker, limit("Short", 2 * SOL, 151 * USDT))], [maker.keypair])).err is None
+        sent = await send(vrpc, [take(taker, OrderParams("Market", "Long", SOL, 0, 0), [maker])], [taker.keypair])
+        assert sent.err is None
+        books, trades = [], []
+        while not trades or not any(b["asks"] and b["asks"][0]["size"] == str(SOL) for b in books):
+            message = await asyncio.wait_for(ws.receive_json(), timeout=5)
+            if message.get("channel") == "orderbook_perp_0":
+                books.append(json.loads(message["data"]))
+            elif message.get("channel") == "trades_perp_0":
+                trades.append(json.loads(message["data"]))
+        [trade] = trades
+        assert (trade["price"], trade["baseAssetAmountFilled"]) == (str(151 * USDT), str(SOL))
+        assert trade["taker"] == str(taker.user) and trade["maker"] == str(maker.user) and trade["txSig"] == sent.signature
+        await ws.close()

@@ -46,7 +46,7 @@ def track_funding(position: dict[str, Any], market: dict[str, Any]) -> None:
     position["last_cumulative_funding_rate"] = _side_rate(market, base) if base else 0
 
 
-def record_fill(market: dict[str, Any], price: int, now: int) -> None:
+def move_mark(market: dict[str, Any], price: int, now: int) -> None:
     """A fill moves the mark TWAP."""
     stats = market["market_stats"]
     previous = stats["last_mark_price_twap"] or price
@@ -67,7 +67,7 @@ def update_funding_rate(view: VelocityView, accounts: Any, args: dict[str, Any])
                                 now, TWAP_SECONDS)  # fmt: skip
     history.update(last_oracle_price=oracle, last_oracle_price_twap=oracle_twap, last_oracle_price_twap_ts=now)
     last_trade = stats["last_trade_ts"]
-    record_fill(market, oracle, now)  # the mark is brought forward to the oracle, which is no trade
+    move_mark(market, oracle, now)  # the mark is brought forward to the oracle, which is no trade
     stats["last_trade_ts"] = last_trade
     rate = funding_rate(stats["last_mark_price_twap"], oracle_twap)
     market["cumulative_funding_rate_long"] += rate

@@ -10,10 +10,15 @@ nor immediate-or-cancel, whose price crosses nothing left on the book), else it 
 `success_condition` (1: some fill, 2: a full fill) fails the whole transaction when unmet.
 Fills move both positions at the maker's price; the taker pays the fee tier's taker fee, the
 maker earns its rebate. A risk-increasing fill must leave the taker above initial margin.
+Each fill is also logged in the Drift simulation's `rekt-fill` line, which the localnet's trade
+feed (the DLOB `trades` channel) and market history read.
 """
 
 from dataclasses import replace
 from typing import Any
+
+from rekt_localnet.programs.drift.matching import Fill
+from rekt_localnet.programs.drift.matching import record_fill as record_trade
 
 from .book import BID, Book, RestingOrder
 from .clob import load_book, store_book
@@ -21,7 +26,7 @@ from .collateral import authorized_user
 from .constants import BASE_PRECISION
 from .errors import fail
 from .events import emit, emit_fill
-from .funding import record_fill, settle_funding, track_funding
+from .funding import move_mark, settle_funding, track_funding
 from .margin import require_initial_margin
 from .orders import Checked, check_order, crosses, rest, unfill_reservation
 from .positions import apply_fill, find_perp_position, market_open_interest, perp_position_for
@@ -102,7 +107,7 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
         settle_funding(user, position, market)
         apply_fill(position, base if order.side == BID else -base, -quote if order.side == BID else quote, fee)
         track_funding(position, market)
-        record_fill(market, maker.price, now)
+        move_mark(market, maker.price, now)
         market_open_interest(market, before, position["base_asset_amount"])
         left = maker.base_remaining - base
         updated = replace(maker, base_remaining=left)
@@ -113,6 +118,8 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
         _fill_maker(view, updated, market, base, quote, rebate)
         filled, quote_total, fee_total = filled + base, quote_total + quote, fee_total + fee
         taker.update(base_asset_amount_filled=filled, quote_asset_amount_filled=quote_total)
+        record_trade(view, Fill(order.market_index, maker.price, base, str(accounts.user), taker["order_id"], str(maker.user),
+                                maker.order_id & 0xFFFF_FFFF, "long" if order.side == BID else "short", slot, now))  # fmt: skip
         emit_fill(view, market, taker=accounts.user, taker_order=taker, maker=maker.user, maker_order=updated,
                   base=base, quote=quote, taker_fee=fee, maker_rebate=rebate, oracle_price=oracle)  # fmt: skip
         market["last_fill_price"] = maker.price
