@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         run.json = bool(getattr(args, "json", False))
         run.settings = settings = load_settings(config_path=args.config, flags=settings_flags(args))
+        if getattr(args, "profile_venue", None) not in (None, settings.profile.venue):
+            flags = settings_flags(args, settings.cluster)
+            run.settings = settings = load_settings(config_path=args.config, flags=flags)
         ensure_private_dir(settings.data_dir)
         configure_logging(settings.log_file, settings.log_level)
         log.info("rekt-tui %s on %s", args.command or "tui", settings.cluster)

@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"rekt-tui {__version__}")
     _global_options(parser, top_level=True)
+    # Before the command only: `localnet` has a `--venue` of its own (the program a fresh ledger runs).
+    parser.add_argument(
+        "--venue", dest="profile_venue", choices=["drift", "velocity"], default=None,
+        help="venue of the chosen cluster's profile: drift (the original program) or velocity (its relaunch)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(parent, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -138,9 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_flags(args: argparse.Namespace) -> dict:
-    """The flags that override settings, as the config loader expects them."""
+def settings_flags(args: argparse.Namespace, cluster: str | None = None) -> dict:
+    """The flags that override settings, as the config loader expects them; `--venue` applies
+    to `cluster`'s profile (known only once the settings are resolved, hence the argument)."""
     flags: dict = {}
+    venue = getattr(args, "profile_venue", None)
+    if venue is not None and cluster is not None:
+        flags["clusters"] = {cluster: {"venue": venue}}
     if args.mainnet:
         if args.cluster not in (None, "mainnet"):
             raise UsageError(f"--mainnet conflicts with --cluster {args.cluster}; pass only one of them.")

@@ -23,12 +23,14 @@ VELOCITY_PROGRAM_ID = "vELoC1audYbSYVRXn1vPaV8Axoa9oU6BYmNGZZBDZ1P"
 PROGRAM_IDS: dict[str, str] = {"drift": DRIFT_PROGRAM_ID_V2, "velocity": VELOCITY_PROGRAM_ID}
 # The quote asset each venue settles in (spot market 0), per cluster; a profile's `quote_mint`
 # overrides it. Drift: USDC (devnet: driftpy's devnet USDC; localnet: the embedded genesis's mint).
-# Velocity: USDT on mainnet; its devnet mint and localnet are not known here.
+# Velocity: USDT on mainnet; localnet: the embedded genesis's USDT-like mint (rekt_localnet's
+# `velocity usdt mint`); its devnet mint is not known here.
 QUOTE_MINTS: dict[tuple[str, str], str] = {
     ("drift", "mainnet"): "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
     ("drift", "devnet"): "8zGuJQqwhZafTah7Uc7Z4tXRnguqkn5KLFAP8oV6PHe2",
     ("drift", "localnet"): "3Tai8cWE8RYRTHmVWoST1hJDvSQ4eaQERcucLBUWJZ79",
     ("velocity", "mainnet"): "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB",
+    ("velocity", "localnet"): "2i9HW6vJhaj6Wia7ZhyW3jbQVfF1JcujsXACU2sfNXXm",
 }
 
 

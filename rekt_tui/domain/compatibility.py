@@ -16,7 +16,7 @@ from rekt_tui.domain.errors import RektError
 # the 2026-04-01 exploit. Each completes "Transaction X… was refused before sending: " as one sentence.
 _RELAUNCH = (
     "balances, positions, history and markets still read, and trading continues on Drift's relaunch "
-    "(venue = \"velocity\" in the cluster profile), whose adapter is not part of this version of rekt-tui yet."
+    "(`rekt-tui --venue velocity`, or venue = \"velocity\" in the cluster profile)."
 )
 PROGRAM_PAUSED = (
     "the program answers InstructionFallbackNotFound (Anchor error 101), as Drift's original program has "

@@ -98,6 +98,9 @@ class DriftVenue:
     def can_sign(self) -> bool:
         return self._can_sign
 
+    def program_error(self, code: int) -> tuple[str, str] | None:
+        return None  # the sender's table is this program's
+
     async def close(self) -> None:
         book, self._book = self._book, None
         if book is not None:

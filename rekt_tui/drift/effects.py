@@ -50,14 +50,17 @@ def places_order(intent: dict) -> bool:
 class EffectProbe:
     """Reads the chain for one session: its payer (authority) and its Drift user account."""
 
-    def __init__(self, rpc: JsonRpc, payer: str, user_account: str) -> None:
+    def __init__(self, rpc: JsonRpc, payer: str, user_account: str, *, reads_orders: bool = True) -> None:
         self._rpc = rpc
         self.payer = payer
         self.user_account = user_account
+        # False for a venue whose User is not driftpy's layout (the relaunch): only the payer's
+        # history is evidence there, never a misread `next_order_id`.
+        self.reads_orders = reads_orders
 
     async def checkpoint(self, intent: dict) -> dict:
         """What to compare with later: the slot now and, for an order, the account's next order id."""
-        if not places_order(intent):
+        if not places_order(intent) or not self.reads_orders:
             slot = await self._rpc.call("getSlot", [{"commitment": "confirmed"}])
             return {"slot": slot}
         slot, user = await self._user()
@@ -69,7 +72,7 @@ class EffectProbe:
         landed = await self._in_history(signatures, checkpoint.get("slot"))
         if landed is not None:
             return landed
-        if places_order(intent):
+        if places_order(intent) and self.reads_orders:
             return await self._order_placed(intent, checkpoint.get("next_order_id"))
         return None
 
@@ -115,10 +118,10 @@ class EffectProbe:
         return answer["context"]["slot"], decode_user(base64.b64decode(value["data"][0]))
 
 
-def probe_for(rpc: JsonRpc, program_id: str, authority: str) -> EffectProbe:
-    """The probe for `authority`'s first Drift user account (sub-account 0)."""
+def probe_for(rpc: JsonRpc, program_id: str, authority: str, venue: str = "drift") -> EffectProbe:
+    """The probe for `authority`'s first user account (sub-account 0; the relaunch keeps the seeds)."""
     from driftpy.addresses import get_user_account_public_key
     from solders.pubkey import Pubkey
 
     user = get_user_account_public_key(Pubkey.from_string(program_id), Pubkey.from_string(authority))
-    return EffectProbe(rpc, authority, str(user))
+    return EffectProbe(rpc, authority, str(user), reads_orders=venue == "drift")

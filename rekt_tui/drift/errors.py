@@ -6,6 +6,7 @@ error whose data carries the same value. Both are decoded here, once.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -41,6 +42,9 @@ class DecodedError:
     name: str
     message: str
     instruction_index: int | None = None
+    # Named by the venue's own program table (another program than Drift's original): the
+    # paused-program sentences below are about that one program and do not apply.
+    from_venue: bool = False
 
     def sentence(self) -> str:
         code = f" ({self.code})" if self.code is not None else ""
@@ -52,7 +56,7 @@ class TransactionFailed(RektError):
 
     def __init__(self, signature: str, error: DecodedError, *, landed: bool) -> None:
         where = "landed with an error" if landed else "was refused before sending"
-        if error.code in PAUSED_SENTENCES:
+        if error.code in PAUSED_SENTENCES and not error.from_venue:
             super().__init__(f"Transaction {signature[:8]}… {where}: {PAUSED_SENTENCES[error.code]}")
         else:
             super().__init__(f"Transaction {signature[:8]}… {where}: {error.sentence()}.")
@@ -84,12 +88,20 @@ def decode_custom(code: int) -> tuple[str, str]:
     return f"Custom{code}", f"program error {code}"
 
 
-def decode_transaction_error(err: Any) -> DecodedError:
-    """Decode a validator's `err` value (from a status, a landed meta or a preflight answer)."""
+# A venue's own name and message for a program error code; None: not one of its program's.
+ProgramErrors = Callable[[int], tuple[str, str] | None]
+
+
+def decode_transaction_error(err: Any, program_error: ProgramErrors | None = None) -> DecodedError:
+    """Decode a validator's `err` value (from a status, a landed meta or a preflight answer);
+    `program_error` names the venue program's own codes first (Drift's table otherwise)."""
     if isinstance(err, dict) and "InstructionError" in err:
         index, detail = err["InstructionError"]
         if isinstance(detail, dict) and "Custom" in detail:
             code = int(detail["Custom"])
+            own = program_error(code) if program_error is not None else None
+            if own is not None:
+                return DecodedError("instruction", code, own[0], own[1], index, from_venue=True)
             name, message = decode_custom(code)
             return DecodedError("instruction", code, name, message, index)
         name = detail if isinstance(detail, str) else next(iter(detail), "InstructionError")

@@ -13,13 +13,13 @@ import base64
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from anchorpy.coder.event import EventCoder
-from anchorpy_core.idl import Idl
+from typing import TYPE_CHECKING, Any
 
 from rekt_tui.domain.history import ChainRecord, Ledger, RecordBatch, RecordKind, realized_on_close
 from rekt_tui.drift.rpc import JsonRpc
+
+if TYPE_CHECKING:
+    from anchorpy.coder.event import EventCoder
 
 DATA_PREFIX = "Program data: "
 SIGNATURE_PAGE = 1_000  # getSignaturesForAddress's largest page
@@ -29,7 +29,12 @@ LIQUIDATION_EXPLANATION = "Liquidation"
 
 
 @cache
-def _events() -> EventCoder:
+def _events() -> "EventCoder":
+    # Loaded on first use: the transaction reads below are shared with the relaunch's adapter,
+    # which must not load anchorpy (anchorpy3 would shadow it).
+    from anchorpy.coder.event import EventCoder
+    from anchorpy_core.idl import Idl
+
     return EventCoder(Idl.from_json(resources.files("driftpy").joinpath("idl/drift.json").read_text()))
 
 

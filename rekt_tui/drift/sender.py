@@ -31,7 +31,9 @@ from rekt_tui.domain.compatibility import IncompatibleProgram
 from rekt_tui.domain.errors import AfterSigning, RektError
 from rekt_tui.domain.records import TransactionRecord, TransactionStatus
 from rekt_tui.drift.effects import CHECKPOINT_KEY, EffectProbe, Evidence
-from rekt_tui.drift.errors import DecodedError, TransactionExpired, TransactionFailed, decode_transaction_error
+from rekt_tui.drift.errors import (
+    DecodedError, ProgramErrors, TransactionExpired, TransactionFailed, decode_transaction_error,
+)  # fmt: skip
 from rekt_tui.drift.rpc import JsonRpc, RpcError, RpcTimeout, RpcTransportError
 
 log = logging.getLogger(__name__)
@@ -110,6 +112,8 @@ class TransactionSender:
         self._clock = clock
         # Why nothing may be signed here (an incompatible program), in one sentence; None: signing allowed.
         self.refusal: str | None = None
+        # The venue program's own error names (set by the link from its venue); None: Drift's table.
+        self.program_error: ProgramErrors | None = None
 
     async def send(self, session: str, *, kind: str, intent: dict, build: Builder) -> Landed:
         """Land one transaction for `intent`, rebuilding it at most `policy.rebuilds` times after expiry.
@@ -290,7 +294,7 @@ class TransactionSender:
             if error.code != PREFLIGHT_FAILURE or err is None:
                 log.info("broadcast of %s refused (%s); the same bytes will be sent again", signature, error)
                 return False
-            decoded = decode_transaction_error(err)
+            decoded = decode_transaction_error(err, self.program_error)
             if decoded.name in TRANSIENT_PREFLIGHT:
                 return False
             await self._record_failure(signature, decoded)
@@ -299,7 +303,7 @@ class TransactionSender:
     async def _settle(self, signature: str, status: dict, rebuild_of: str | None) -> Landed:
         """A landed transaction: success only if its `err` is empty."""
         if status.get("err") is not None:
-            decoded = decode_transaction_error(status["err"])
+            decoded = decode_transaction_error(status["err"], self.program_error)
             await self._record_failure(signature, decoded, slot=status.get("slot"))
             raise TransactionFailed(signature, decoded, landed=True)
         await self._registry.update_transaction(

@@ -10,8 +10,8 @@ fetched the first time a transaction is built and reused for the life of the cli
 import asyncio
 from inspect import isawaitable
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
-from driftpy.drift_client import DriftClient
 from solders.address_lookup_table_account import AddressLookupTableAccount
 from solders.compute_budget import set_compute_unit_limit, set_compute_unit_price
 from solders.hash import Hash
@@ -21,6 +21,9 @@ from solders.message import MessageV0
 from solders.transaction import VersionedTransaction
 
 from rekt_tui.drift.fees import DEFAULT_COMPUTE_UNIT_LIMIT, transaction_fee
+
+if TYPE_CHECKING:  # the relaunch's adapter signs with `sign_v0` without loading driftpy
+    from driftpy.drift_client import DriftClient
 
 
 # A list of instructions, or something that builds them from the client's current state
@@ -55,7 +58,7 @@ class TransactionSigner:
     """Turns instructions into sender `Builder`s for one DriftClient's wallet."""
 
     def __init__(
-        self, drift_client: DriftClient, *, compute_unit_limit: int = DEFAULT_COMPUTE_UNIT_LIMIT,
+        self, drift_client: "DriftClient", *, compute_unit_limit: int = DEFAULT_COMPUTE_UNIT_LIMIT,
         compute_unit_price: int = 0,
     ) -> None:  # fmt: skip
         self._client = drift_client

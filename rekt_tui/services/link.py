@@ -141,13 +141,15 @@ async def _connect(services: Services, session: SessionRecord) -> SessionLink:
         await link.close()
         raise
     link.sender.refusal = compatibility.refusal()
+    link.sender.program_error = venue.program_error
     return link
 
 
 def link_over(services: Services, session: SessionRecord, venue: Venue) -> SessionLink:
     """A link around an open venue connection: our sender on the profile's RPC."""
-    rpc = JsonRpc(str(services.settings.profile.rpc_url))
-    sender = sender_for(rpc, services.registry, probe_for(rpc, services.settings.profile.program_id, session.pubkey))
+    profile = services.settings.profile
+    rpc = JsonRpc(str(profile.rpc_url))
+    sender = sender_for(rpc, services.registry, probe_for(rpc, profile.program_id, session.pubkey, profile.venue))
     return SessionLink(session, venue, sender, rpc, services.registry, services.settings)
 
 

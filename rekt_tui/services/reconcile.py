@@ -45,9 +45,10 @@ async def reconcile(services: Services) -> list[RecoveryItem]:
 async def reconcile_session(services: Services, session: SessionRecord) -> RecoveryItem:
     registry = services.registry
     writable = not registry.read_only
-    rpc = JsonRpc(str(services.settings.profile.rpc_url))
+    profile = services.settings.profile
+    rpc = JsonRpc(str(profile.rpc_url))
     try:
-        sender = sender_for(rpc, registry, probe_for(rpc, services.settings.profile.program_id, session.pubkey))
+        sender = sender_for(rpc, registry, probe_for(rpc, profile.program_id, session.pubkey, profile.venue))
         resumed = await finish_unresolved(sender, registry, session.pubkey) if writable else []
         resumed += await reexamine_expired(sender, registry, session.pubkey) if writable else []
     finally:

@@ -102,6 +102,10 @@ class Venue(Protocol):
 
     async def close(self) -> None: ...
 
+    def program_error(self, code: int) -> tuple[str, str] | None:
+        """The venue program's own name and message for error `code`; None: the sender's
+        table (Drift's original program and the token programs) names it."""
+
     # Reads
 
     def snapshot(self) -> AccountSnapshot | None:

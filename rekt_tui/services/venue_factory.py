@@ -18,9 +18,18 @@ from rekt_tui.services.venue import MarketData, MarketDataOpener, Venue, VenueOp
 
 log = logging.getLogger(__name__)
 
-ADAPTERS: dict[str, str] = {"drift": "rekt_tui.drift.adapter:open_drift_venue"}
-MARKET_DATA: dict[str, str] = {"drift": "rekt_tui.drift.market_api:open_drift_market_data"}
-COMPATIBILITY: dict[str, str] = {"drift": "rekt_tui.drift.compatibility:check_drift_program"}
+ADAPTERS: dict[str, str] = {
+    "drift": "rekt_tui.drift.adapter:open_drift_venue",
+    "velocity": "rekt_tui.velocity.adapter:open_velocity_venue",
+}
+MARKET_DATA: dict[str, str] = {
+    "drift": "rekt_tui.drift.market_api:open_drift_market_data",
+    "velocity": "rekt_tui.velocity.market_data:open_velocity_market_data",
+}
+COMPATIBILITY: dict[str, str] = {
+    "drift": "rekt_tui.drift.compatibility:check_drift_program",
+    "velocity": "rekt_tui.velocity.compatibility:check_velocity_program",
+}
 # Reads without the venue's client, for commands that only read (`status`); a venue without one uses its adapter.
 LIGHT_READS: dict[str, str] = {"drift": "rekt_tui.drift.light_reads:open_light_venue"}
 

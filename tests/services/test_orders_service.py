@@ -75,17 +75,19 @@ class Desk:
         await self.link.venue.refresh_account()
 
 
-def settings_for(chain, data_dir, **overrides) -> Settings:
+def settings_for(chain, data_dir, venue: str = "drift", **overrides) -> Settings:
     profile = ClusterProfile(**{
         **DEFAULT_PROFILES["localnet"], "rpc_url": chain.rpc_url, "ws_url": chain.ws_url,
-        "dlob_url": chain.dlob_url, "dlob_ws_url": chain.dlob_ws_url,
+        "dlob_url": chain.dlob_url, "dlob_ws_url": chain.dlob_ws_url, "venue": venue,
     })  # fmt: skip
     return Settings(data_dir=data_dir, keystore_backend="localnet-file", clusters={"localnet": profile}, **overrides)
 
 
-async def open_desk(tmp_path, *, start: bool = True, usdc: int = 500, **overrides) -> Desk:
-    chain = await start_localnet(tmp_path / "data", slot_ms=50, market_life=True)  # the product's data dir holds the ledger
-    services = await Services.open(settings_for(chain, tmp_path / "data", **overrides))
+async def open_desk(tmp_path, *, start: bool = True, usdc: int = 500, venue: str = "drift", **overrides) -> Desk:
+    """`venue`: the program the localnet runs and the profile trades ("drift" or its relaunch, "velocity")."""
+    # The product's data dir holds the ledger.
+    chain = await start_localnet(tmp_path / "data", slot_ms=50, market_life=True, venue=venue)
+    services = await Services.open(settings_for(chain, tmp_path / "data", venue, **overrides))
     session = await (await services.wallets()).create()
     admin = JsonRpc(chain.rpc_url)
     link = await open_session(services, session.pubkey)

@@ -69,26 +69,35 @@ def test_the_check_sees_a_venue_type_in_a_signature():
     assert "solders.pubkey" in modules or "solders" in {m.split(".")[0] for m in modules}
 
 
-def test_the_drift_adapter_has_every_member_of_the_seam():
-    from rekt_tui.drift.adapter import DriftVenue, open_drift_venue
+@pytest.mark.parametrize(
+    ("module", "venue_class", "opener"),
+    [("rekt_tui.drift.adapter", "DriftVenue", "open_drift_venue"),
+     ("rekt_tui.velocity.adapter", "VelocityVenue", "open_velocity_venue")],
+)
+def test_each_adapter_has_every_member_of_the_seam(module, venue_class, opener):
+    import importlib
 
+    loaded = importlib.import_module(module)
+    adapter = getattr(loaded, venue_class)
     wanted = {name for name in vars(seam.Venue) if not name.startswith("_")}
-    assert wanted <= set(dir(DriftVenue))
+    assert wanted <= set(dir(adapter))
     for name in wanted:
-        ours, theirs = getattr(seam.Venue, name), getattr(DriftVenue, name)
+        ours, theirs = getattr(seam.Venue, name), getattr(adapter, name)
         if callable(ours) and not isinstance(ours, property):
             # Same parameters, by name and kind, as the Protocol declares.
             expected = [(p.name, p.kind) for p in inspect.signature(ours).parameters.values()]
             assert [(p.name, p.kind) for p in inspect.signature(theirs).parameters.values()] == expected, name
-    assert list(inspect.signature(open_drift_venue).parameters) == ["config", "secret", "authority"]
+    assert list(inspect.signature(getattr(loaded, opener)).parameters) == ["config", "secret", "authority"]
 
 
 def test_the_profile_venue_chooses_the_adapter(tmp_path):
     settings = Settings(data_dir=tmp_path, cluster="localnet")
     config = venue_config(settings)
     assert opener_for(config).__module__ == "rekt_tui.drift.adapter"
-    assert set(ADAPTERS) == {config.venue} == {"drift"}
+    assert set(ADAPTERS) == {"drift", "velocity"} and config.venue == "drift"
     relaunch = VenueConfig(**{**config.__dict__, "venue": "velocity", "program_id": "vELoC1audYbSYVRXn1vPaV8Axoa9oU6BYmNGZZBDZ1P"})
+    assert opener_for(relaunch).__module__ == "rekt_tui.velocity.adapter"
+    unknown = VenueConfig(**{**config.__dict__, "venue": "elsewhere"})
     with pytest.raises(UsageError) as caught:
-        opener_for(relaunch)
-    assert 'venue "velocity"' in caught.value.message and "not part of this version of rekt-tui yet" in caught.value.message
+        opener_for(unknown)
+    assert 'venue "elsewhere"' in caught.value.message and "not part of this version of rekt-tui yet" in caught.value.message

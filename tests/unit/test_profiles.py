@@ -57,3 +57,19 @@ def test_a_bad_profile_key_is_one_sentence(tmp_path, toml, expected):
         load(tmp_path, toml)
     assert expected in caught.value.message and "\n" not in caught.value.message
     assert str(tmp_path / "config.toml") in caught.value.message
+
+
+def test_the_venue_flag_switches_the_chosen_clusters_profile(tmp_path, monkeypatch):
+    """`rekt-tui --venue velocity` (before the command) trades the relaunch on the cluster in use,
+    with the localnet genesis's quote; the other profiles and `localnet --venue` are untouched."""
+    from rekt_tui.cli.parser import build_parser, settings_flags
+
+    args = build_parser().parse_args(["--venue", "velocity", "--cluster", "localnet", "status"])
+    first = load(tmp_path, **settings_flags(args))
+    assert first.profile.venue == "drift"  # the cluster is known only once resolved
+    settings = load(tmp_path, **settings_flags(args, first.cluster))
+    assert (settings.profile.venue, settings.profile.program_id) == ("velocity", VELOCITY_PROGRAM_ID)
+    assert settings.quote_mint == "2i9HW6vJhaj6Wia7ZhyW3jbQVfF1JcujsXACU2sfNXXm"
+    assert settings.clusters["devnet"].venue == "drift"
+    localnet = build_parser().parse_args(["localnet", "--venue", "velocity"])
+    assert localnet.profile_venue is None and localnet.venue == "velocity"
