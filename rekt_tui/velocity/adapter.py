@@ -33,7 +33,8 @@ from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState
 from rekt_tui.domain.venue import Holdings, VenueConfig
 from rekt_tui.drift.dlob import OrderBookFeed, fetch_l2
 from rekt_tui.drift.streams import Subscription
-from rekt_tui.drift.transactions import DEFAULT_COMPUTE_UNIT_LIMIT, sign_v0, transaction_fee
+from rekt_tui.drift.fees import DEFAULT_COMPUTE_UNIT_LIMIT, transaction_fee
+from rekt_tui.drift.transactions import sign_v0
 from rekt_tui.drift.wallet_flows import read_wallet_flows
 from rekt_tui.velocity import domain_values as values
 from rekt_tui.velocity import order_building as orders
