@@ -79,6 +79,7 @@ async def close_share(pilot, key: str, opening: str) -> str:
     return question
 
 
+@pytest.mark.timeout(240)  # a session set up, then two closes and two cancels, each waiting for its transaction
 async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
     services = await Services.open(live_settings(tmp_path, live))
     await a_position_and_two_resting_orders(services)
@@ -156,8 +157,9 @@ async def test_the_footer_follows_the_panels(tmp_path, live, message_log):
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
             await pilot.press("y")
             await until(pilot, lambda: panel_account(app) and panel_account(app).positions, "the fill", timeout=60)
-            # The order entry closes once its transaction is confirmed, which may come after the fill shows.
-            await until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the order entry to close")
+            # The order entry closes once its transaction is confirmed, which may come after the fill shows
+            # (as the fill itself, that takes tens of seconds on a loaded machine).
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the order entry to close", timeout=60)
             await until(pilot, lambda: "Close" in footer(app), "the footer to offer close")
             assert not {"Cancel", "Cancel all"} & footer(app)
 
