@@ -14,7 +14,6 @@ on a launch too: a bracket left waiting by an earlier run is resumed.
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -41,6 +40,7 @@ from rekt_tui.services.pending_brackets import BracketKeeper
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
 from rekt_tui.services.venue import MarketData, Stream
 from rekt_tui.services.venue_factory import open_market_data
+from rekt_tui.services.wakeup import woken_or_timed_out
 
 log = logging.getLogger(__name__)
 TICK_S = 1.0
@@ -184,9 +184,7 @@ class Watcher:
                 if await link.registry.claim_record_alert(link.pubkey, alert, now):
                     self._notifier.deliver(alert, now)
                     self.alerts_seen += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._records_wakeup.wait(), RECORDS_POLL_S)
-            self._records_wakeup.clear()
+            await woken_or_timed_out(self._records_wakeup, RECORDS_POLL_S)
 
     async def _keep_brackets(self) -> None:
         """Place waiting brackets' legs as their entries fill: at start (a bracket an earlier run
@@ -212,9 +210,7 @@ class Watcher:
                     told.add(sentence)
                     self._tell(severity, sentence, AlertKind.BRACKET)
             check_all = False
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._brackets_wakeup.wait(), BRACKETS_POLL_S)
-            self._brackets_wakeup.clear()
+            await woken_or_timed_out(self._brackets_wakeup, BRACKETS_POLL_S)
 
     def _symbol(self, market_index: int) -> str:
         perps = (m for m in self._link.venue.markets() if m.market_type is MarketType.PERP)

@@ -16,7 +16,6 @@ per update, and the slow tables never hold back the HUD.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -29,6 +28,7 @@ from rekt_tui.domain.records import MarketType
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.services.wakeup import woken_or_timed_out
 from rekt_tui.tui.formatting import feed_event_line, is_stale
 from rekt_tui.tui.messages import (
     AccountUpdated,
@@ -200,9 +200,7 @@ class LiveFeeds:
                 session, recent = await services.session_view(pubkey, RECENT_TRANSACTIONS)
                 waiting = await services.waiting_legs(pubkey)
                 post(SessionLinked(LinkedSession(session, lamports, names, tuple(recent), explorer, usdc, waiting)))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._linked_wakeup.wait(), BALANCE_POLL_S)
-                self._linked_wakeup.clear()
+                await woken_or_timed_out(self._linked_wakeup, BALANCE_POLL_S)
 
         def aged() -> None:
             post(FeedAged(ACCOUNT_FEED, gateway.age_s(), gateway.feed_state))

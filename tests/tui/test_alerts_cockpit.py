@@ -43,7 +43,14 @@ async def test_a_breach_is_a_toast_an_activity_line_and_the_exit_only_state(serv
             assert any(e.text == "Loss limit breached: the session is exit-only." for e in dashboard.activity)
             [alert] = [e for e in dashboard.activity if e.text.startswith("Alert: ")]
             assert "session loss limit of $5 from its peak" in alert.text and alert.severity == "error"
-            [toast] = [n.notification for n in message_log.of_type(Notify) if n.notification.title == "Alert: loss limit"]
+
+            def toasts() -> list:
+                notes = [n.notification for n in message_log.of_type(Notify)]
+                return [note for note in notes if note.title == "Alert: loss limit"]
+
+            # The activity line is written as the alert arrives; the toast is a message the app handles after.
+            await wait_until(pilot, toasts, what="the alert's toast")
+            [toast] = toasts()
             assert toast.severity == "error" and "exit-only" in toast.message
     finally:
         await admin.close()

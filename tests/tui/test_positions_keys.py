@@ -40,11 +40,6 @@ def panel_account(app):
     return app.get_default_screen().panel_account
 
 
-async def frames(pilot, count: int = 3) -> None:
-    for _ in range(count):
-        await pilot.pause()
-
-
 def footer(app) -> set[str]:
     """The labels the dashboard's footer shows now."""
     return {str(key.description) for key in app.screen.query(FooterKey)}
@@ -54,8 +49,15 @@ def transactions_panel(app):
     return app.get_default_screen().query_one("#session-transactions")
 
 
-async def answer(pilot, key: str, title: str) -> str:
-    """Press `key`, check the question asked, say yes; returns the question."""
+async def when_it_applies(pilot, action: str, key: str) -> None:
+    """Wait until `action` applies: a close or cancel still confirming takes no other (its
+    position or order may already be gone from the account while its worker runs)."""
+    await until(pilot, lambda: pilot.app.check_action(action, ()), f"{key} to apply")
+
+
+async def answer(pilot, key: str, action: str, title: str) -> str:
+    """Press `key` once `action` applies, check the question asked, say yes; returns the question."""
+    await when_it_applies(pilot, action, key)
     await pilot.press(key)
     await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), f"the question after {key}")
     assert pilot.app.screen.title_text == title
@@ -66,6 +68,7 @@ async def answer(pilot, key: str, title: str) -> str:
 
 async def close_share(pilot, key: str, opening: str) -> str:
     """`x`, then the share's key; wait for its preview, say yes; returns the question."""
+    await when_it_applies(pilot, "close_position", "x")
     await pilot.press("x")
     await until(pilot, lambda: isinstance(pilot.app.screen, ClosePositionScreen), "the close question")
     await pilot.press(key)
@@ -76,6 +79,7 @@ async def close_share(pilot, key: str, opening: str) -> str:
     return question
 
 
+@pytest.mark.timeout(240)  # a session set up, then two closes and two cancels, each waiting for its transaction
 async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
     services = await Services.open(live_settings(tmp_path, live))
     await a_position_and_two_resting_orders(services)
@@ -98,8 +102,9 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
             assert "Market sell 0.1 SOL (SOL-PERP), reduce-only" in question
             await until(pilot, lambda: account(app).positions[0].base_amount == 10**8, "half to fill", timeout=60)
             sent = lambda: "\n".join(line for m in distinct(message_log, Sent) for line in m.lines)  # noqa: E731
-            await until(pilot, lambda: "Closing 50% of SOL-PERP: reduce-only market order for 0.1 SOL" in sent(), "log")
-            assert "Filled (order #4): SOL-PERP sell 0.1 SOL at $" in sent()
+            # The fill's line comes from the account feed, the close's when its transaction is confirmed: either first.
+            await until(pilot, lambda: "Closing 50% of SOL-PERP: reduce-only market order for 0.1 SOL" in sent()
+                        and "Filled (order #4): SOL-PERP sell 0.1 SOL at $" in sent(), "the close and its fill logged")
             question = await close_share(pilot, "4", "Close the SOL-PERP long")
             # The resting bids are left out of a reduce-only order's leverage: the position is gone.
             assert "Market sell 0.1 SOL (SOL-PERP)" in question and "Leverage after 0x" in question
@@ -108,12 +113,12 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
 
             await pilot.press("5")  # the open-orders panel
             first = app.get_default_screen().selected_order()
-            question = await answer(pilot, "d", "Cancel")
+            question = await answer(pilot, "d", "cancel_order", "Cancel")
             assert f"Cancel order #{first.order_id}: SOL-PERP limit buy" in question
             await until(pilot, lambda: len(account(app).orders) == 1, "one order cancelled")
             assert first.order_id not in {o.order_id for o in account(app).orders}
 
-            assert "Cancel all 1 open order?" in await answer(pilot, "D", "Cancel")
+            assert "Cancel all 1 open order?" in await answer(pilot, "D", "cancel_all_orders", "Cancel")
             await until(pilot, lambda: not account(app).orders, "every order cancelled")
             assert not app.check_action("cancel_all_orders", ()) and not app.check_action("close_position", ())
             # The footer follows the panels, not the keys pressed: nothing left to close or cancel.
@@ -152,21 +157,22 @@ async def test_the_footer_follows_the_panels(tmp_path, live, message_log):
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
             await pilot.press("y")
             await until(pilot, lambda: panel_account(app) and panel_account(app).positions, "the fill", timeout=60)
-            await frames(pilot)  # not at some later repaint: as the panels change
-            assert "Close" in footer(app) and not {"Cancel", "Cancel all"} & footer(app)
+            # The order entry closes once its transaction is confirmed, which may come after the fill shows
+            # (as the fill itself, that takes tens of seconds on a loaded machine).
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the order entry to close", timeout=60)
+            await until(pilot, lambda: "Close" in footer(app), "the footer to offer close")
+            assert not {"Cancel", "Cancel all"} & footer(app)
 
             orders = OrderService(lander)
             limit = OrderForm(market="SOL-PERP", side="buy", size="0.1", kind="limit", price="100")
             await orders.place(limit, allow_stacking=True)
             await until(pilot, lambda: panel_account(app).orders, "the order to show")
-            await frames(pilot)
-            assert "Cancel all" in footer(app)
+            await until(pilot, lambda: "Cancel all" in footer(app), "the footer to offer cancel all")
             await orders.cancel_many(None)
             await orders.close("SOL-PERP")
             await until(pilot, lambda: not panel_account(app).positions and not panel_account(app).orders, "the feed",
                         timeout=60)  # fmt: skip
-            await frames(pilot)
-            assert not {"Close", "Cancel", "Cancel all"} & footer(app)
+            await until(pilot, lambda: not {"Close", "Cancel", "Cancel all"} & footer(app), "the footer to drop them")
     finally:
         await lander.link.close()
         await services.close()
