@@ -53,6 +53,12 @@ class Order:
     max_ts: int | None  # unix seconds; None: no expiry
     slot: int
 
+    @property
+    def reserved_base(self) -> int:
+        """The unfilled size the venue reserves margin for (bids positive, asks negative; 1e9)."""
+        left = self.base_amount - self.filled
+        return left if self.direction is Direction.LONG else -left
+
 
 @dataclass(frozen=True)
 class AccountSnapshot:

@@ -27,6 +27,7 @@ from rekt_tui.domain.guards import Preview
 from rekt_tui.domain.order_fills import expected_fills, worst_price
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import Direction, OrderType
+from rekt_tui.domain.trading import Order
 from rekt_tui.drift.actions import drift_user
 from rekt_tui.drift.session_user import SessionUser
 
@@ -52,9 +53,10 @@ def _fee(client: DriftClient, user: DriftUser, quotes: list[int], *, maker: bool
 
 
 def _after_fill(
-    client: DriftClient, user: DriftUser, market_index: int, delta_base: int, delta_quote: int
+    client: DriftClient, user: DriftUser, market_index: int, delta_base: int, delta_quote: int, released: int = 0
 ) -> DriftUser:
-    """A DriftUser over a copy of the account with the fill booked into `market_index`."""
+    """A DriftUser over a copy of the account with the fill booked into `market_index`, less
+    `released`: the reserved size (signed) of an open order the new one replaces."""
     account = user.get_user_account()
     positions = list(account.perp_positions)
     held = [i for i, p in enumerate(positions) if p.market_index == market_index and not is_available(p)]
@@ -75,7 +77,8 @@ def _after_fill(
     rate = market.amm.cumulative_funding_rate_long if base > 0 else market.amm.cumulative_funding_rate_short
     positions[index] = replace(
         position, base_asset_amount=base, quote_asset_amount=position.quote_asset_amount + funding + delta_quote,
-        last_cumulative_funding_rate=rate,
+        last_cumulative_funding_rate=rate, open_bids=position.open_bids - max(released, 0),
+        open_asks=position.open_asks - min(released, 0), open_orders=position.open_orders - (1 if released else 0),
     )  # fmt: skip
     return projected_user(client, user, replace(account, perp_positions=positions))
 
@@ -102,10 +105,12 @@ def preview_perp_order(
     post_only: bool = False,
     reduce_only: bool = False,
     book: Sequence[tuple[int, int]] = (),
+    released: int = 0,
 ) -> Preview:
     """The account after `base_amount` fills. `book` is the side the order takes from
     (asks for a buy, bids for a sell), best first, as (price 1e6, size 1e9) levels; with
-    no book the whole order is assumed to fill at its worst price."""
+    no book the whole order is assumed to fill at its worst price. `released`: the reserved
+    size (signed) of the open order this one replaces, which stops counting."""
     user = drift_user(client)
     worst = worst_price(order_type, price=price, trigger_price=trigger_price, auction_end_price=auction_end_price)
     fills = expected_fills(base_amount, direction, worst, () if post_only else book)
@@ -114,7 +119,7 @@ def preview_perp_order(
     fee = _fee(client, user, quotes, maker=post_only)
     # A buyer's quote is rounded up and a seller's down, as Drift books each fill.
     cash = sum(-sign * size * fill_price // BASE_PRECISION for fill_price, size in fills)
-    after = _after_fill(client, user, market_index, sign * base_amount, cash - fee)
+    after = _after_fill(client, user, market_index, sign * base_amount, cash - fee, released)
     raw_liquidation = after.get_perp_liq_price(market_index)
     liquidation = -1 if raw_liquidation is None else int(raw_liquidation)
     # Some of driftpy's paths (funding PnL) divide with `/`: its figures are integral floats.
@@ -134,13 +139,15 @@ def preview_perp_order(
 
 
 def preview_order(
-    client: DriftClient, request: OrderRequest, *, auction_end_price: int | None = None, book: Sequence[tuple[int, int]] = ()
-) -> Preview:
-    """The preview of a checked `OrderRequest` (its market order's auction end, if any)."""
+    client: DriftClient, request: OrderRequest, *, auction_end_price: int | None = None,
+    book: Sequence[tuple[int, int]] = (), replacing: Order | None = None,
+) -> Preview:  # fmt: skip
+    """The preview of a checked `OrderRequest` (its market order's auction end, if any), in
+    place of the open order `replacing` when it modifies one."""
     return preview_perp_order(
         client, market_index=request.market.market_index, direction=request.direction,
         order_type=request.order_type, base_amount=request.base_amount, price=request.price or 0,
         trigger_price=request.trigger_price, auction_end_price=auction_end_price, post_only=request.post_only,
-        reduce_only=request.reduce_only, book=book,
+        reduce_only=request.reduce_only, book=book, released=replacing.reserved_base if replacing else 0,
     )  # fmt: skip
 

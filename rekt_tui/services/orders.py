@@ -217,7 +217,7 @@ class OrderService:
         book = await self._venue.book_side(spec, request.direction)
         others = tuple(o for o in snapshot.orders if o.order_id != order_id)
         age = self._data_age_s()
-        preview = self._venue.preview(request, auction_end_price=None, book=book)
+        preview = self._venue.preview(request, auction_end_price=None, book=book, replacing=order)
         refusals = check_order(
             request, snapshot, preview, self.strategy(), open_orders=others, account_age_s=age, oracle_age_s=age,
             stale_after_s=self._settings.ui.stale_after_s, allow_stacking=True, oracle_price=oracle,

@@ -23,7 +23,7 @@ from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import BalanceSnapshot, Direction, MarketRecord
-from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState
+from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState, Order
 from rekt_tui.domain.venue import Holdings, VenueConfig
 
 T_co = TypeVar("T_co", covariant=True)
@@ -168,7 +168,11 @@ class Venue(Protocol):
     async def book_side(self, spec: MarketSpec, direction: Direction) -> BookSide:
         """The levels an order in `direction` would take now; empty when the book is unknown."""
 
-    def preview(self, request: OrderRequest, *, auction_end_price: int | None, book: BookSide) -> Preview: ...
+    def preview(
+        self, request: OrderRequest, *, auction_end_price: int | None, book: BookSide, replacing: Order | None = None
+    ) -> Preview:
+        """The account after `request` fills; `replacing`: the open order it replaces (a modify),
+        whose reserved size no longer counts."""
 
     def preview_withdraw(self, market_index: int, amount: int) -> WithdrawPreview:
         """The account after a reduce-only withdrawal of `amount` (token precision)."""

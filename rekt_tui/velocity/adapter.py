@@ -29,7 +29,7 @@ from rekt_tui.domain.history import Ledger, RecordBatch, WalletFlows
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import BalanceSnapshot, Direction, MarketRecord
-from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState
+from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState, Order
 from rekt_tui.domain.venue import Holdings, VenueConfig
 from rekt_tui.drift.dlob import OrderBookFeed, fetch_l2
 from rekt_tui.drift.streams import Subscription
@@ -200,8 +200,8 @@ class VelocityVenue:
         return tuple((level.price, level.size) for level in levels)
 
     def preview(self, request: OrderRequest, *, auction_end_price: int | None,
-                book: tuple[tuple[int, int], ...]) -> Preview:  # fmt: skip
-        return preview_order(self._view, request, auction_end_price=auction_end_price, book=book)
+                book: tuple[tuple[int, int], ...], replacing: Order | None = None) -> Preview:  # fmt: skip
+        return preview_order(self._view, request, auction_end_price=auction_end_price, book=book, replacing=replacing)
 
     def preview_withdraw(self, market_index: int, amount: int) -> WithdrawPreview:
         return preview_withdraw(self._view, market_index, amount)

@@ -186,9 +186,9 @@ def liquidation_price(position: PerpPositionView, market: PerpMarketView, price:
     return liquidation if liquidation > 0 else None
 
 
-def with_fill(user: UserView, market: PerpMarketView, base: int, quote: int) -> UserView:
+def with_fill(user: UserView, market: PerpMarketView, base: int, quote: int, released: int = 0) -> UserView:
     """The account as it would be after filling `base` (signed) for `quote` (signed, fees in)
-    on `market`: for previews."""
+    on `market`, less `released` (the signed reserved size of an order it replaces): for previews."""
     market_index = market.market_index
     positions = list(user.perp_positions)
     for at, position in enumerate(positions):
@@ -196,6 +196,7 @@ def with_fill(user: UserView, market: PerpMarketView, base: int, quote: int) -> 
             positions[at] = replace(
                 position, base_asset_amount=position.base_asset_amount + base,
                 quote_asset_amount=position.quote_asset_amount + quote,
+                open_bids=position.open_bids - max(released, 0), open_asks=position.open_asks - min(released, 0),
             )  # fmt: skip
             return replace(user, perp_positions=tuple(positions))
     funding = market.cumulative_funding_rate_long if base > 0 else market.cumulative_funding_rate_short

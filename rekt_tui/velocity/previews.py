@@ -18,6 +18,7 @@ from rekt_tui.domain.guards import Preview
 from rekt_tui.domain.order_fills import expected_fills, worst_price
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import Direction
+from rekt_tui.domain.trading import Order
 from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.margin import BASE_PRECISION, with_fill
 
@@ -39,10 +40,11 @@ def fee(view: ChainView, quotes: Sequence[int], *, maker: bool, referred: bool) 
 
 def preview_order(
     view: ChainView, request: OrderRequest, *, auction_end_price: int | None, book: Sequence[tuple[int, int]],
-    referred: bool = True,
+    referred: bool = True, replacing: Order | None = None,
 ) -> Preview:  # fmt: skip
     """The account after `request` fills: from `book` (the side it takes, best first), and at
-    its worst price for whatever the book does not hold."""
+    its worst price for whatever the book does not hold; in place of the open order
+    `replacing` when it modifies one (its reserved size stops counting)."""
     user = view.require_user()
     market = view.perp(request.market.market_index)
     worst = worst_price(request.order_type, price=request.price or 0, trigger_price=request.trigger_price,
@@ -52,7 +54,8 @@ def preview_order(
     quotes = [size * price // BASE_PRECISION for price, size in fills]
     paid = fee(view, quotes, maker=request.post_only, referred=referred)
     cash = sum(-sign * size * price // BASE_PRECISION for price, size in fills)
-    after = view.margin(with_fill(user, market, sign * request.base_amount, cash - paid))
+    released = replacing.reserved_base if replacing else 0
+    after = view.margin(with_fill(user, market, sign * request.base_amount, cash - paid, released))
     figures = next(f for f in after.perps if f.market_index == market.market_index)
     return Preview(
         entry_price=sum(quotes) * BASE_PRECISION // request.base_amount, worst_price=worst, fee=paid,

@@ -55,6 +55,17 @@ async def test_modify_changes_price_size_and_trigger_in_place(desk):
     assert done.record.trigger_price == 135 * USDC
 
 
+async def test_a_modify_is_previewed_in_place_of_the_order_it_replaces(desk):
+    limit = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="140"))
+    old = chain_order(desk, limit.record.user_order_id)
+    now = desk.account().initial_margin
+    moved = await desk.orders.plan_modify(old.order_id, price="141", size=None, trigger=None)
+    # Filled in full, the new terms need what the old ones reserve now: not both at once.
+    assert abs(moved.plan.preview.margin_required - now) * 100 <= now
+    another = await desk.orders.plan(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="141"))
+    assert another.preview is not None and another.preview.margin_required > now * 3 // 2
+
+
 async def test_modify_refusals_are_one_sentence_and_sign_nothing(desk):
     limit = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="140"))
     order = chain_order(desk, limit.record.user_order_id)

@@ -91,6 +91,7 @@ SHARED = {
     "post_only_cross": "tests.services.test_order_entry_service:test_a_post_only_that_would_cross_is_refused_before_signing",
     "largest": "tests.services.test_order_entry_service:test_the_largest_size_and_the_suggested_one_pass_both_guards",
     "modify": "tests.services.test_order_changes_service:test_modify_changes_price_size_and_trigger_in_place",
+    "modify_preview": "tests.services.test_order_changes_service:test_a_modify_is_previewed_in_place_of_the_order_it_replaces",
     "bracket_refusals": "tests.services.test_order_changes_service:test_bracket_refusals_sign_nothing",
     "reverse": "tests.services.test_order_changes_service:test_reverse_is_one_guarded_order_of_twice_the_size",
     "stop_fires": "tests.services.test_orders_service:test_market_order_fills_a_stop_fires_on_the_oracle_and_close_flattens",
