@@ -48,6 +48,7 @@ async def test_a_burst_of_snapshots_and_books_ends_with_the_last_of_each_on_scre
         assert dashboard.book is books[len(burst) - 121] and dashboard.panel_book is dashboard.book
         positions = app.screen.query_one("#positions-table", DataTable)
         mark = dashboard.book.mark_price  # the SOL-PERP book's, in the SOL row
-        expected = [position_cells(p, mark if p.symbol == "SOL-PERP" else None, last.total_collateral) for p in last.positions]
+        marks = {"SOL-PERP": mark}
+        expected = [position_cells(p, marks.get(p.symbol), last.total_collateral) for p in last.positions]
         assert shown(positions) == expected
         assert feeds.hud_pacer.flushes[ACCOUNT_FEED] <= 4  # one per burst and pacing slot, not 200
