@@ -1,9 +1,9 @@
 """Sustained feed benchmark: 2,000 book/oracle updates per second into the headless app,
 with and without the market screen's tape (200 trades/s) and live chart on top.
 
-Half the messages are order books, half account snapshots with a moving oracle, posted to
+Half the messages are order books, half account snapshots with a moving oracle, handed to
 the real `RektApp`'s dashboard (services on a scratch data dir, no chain) the way the live
-workers post them. Three runs in one process:
+workers hand them over (`LiveFeeds.relay_account`/`relay_book`). Three runs in one process:
 
 1. rekt-tui, the dashboard alone: the book panel on screen;
 2. rekt-tui with the market screen open over it (header, chart, tape, market list from
@@ -147,14 +147,14 @@ async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = 
         if market is not None and frames is not None:
             market(app, frames)
             await pilot.pause(1.0)  # the screen's first read
-        target = app.dashboard if isinstance(app, RektApp) else app.screen  # the live workers post to the dashboard
+        relay = workers_relay(app) if isinstance(app, RektApp) else app.screen.post_message
         screen = app.screen
         cpu0, wall0 = time.process_time(), time.perf_counter()
         for batch, start in enumerate(range(0, count, per_batch)):
             for message in messages[start : start + per_batch]:
                 if frames is not None and isinstance(message, BookUpdated):
                     frames.posted[message.book.slot] = time.perf_counter()
-                target.post_message(message)
+                relay(message)
             for trade in trades[batch * fills_per_batch : (batch + 1) * fills_per_batch]:
                 frames.posted[trade] = time.perf_counter()  # type: ignore[union-attr]
                 screen.post_message(TradeArrived("SOL-PERP", trade))
@@ -165,6 +165,19 @@ async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = 
         lag = time.perf_counter() - posted_at
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     return cpu / wall, lag, count // 2
+
+
+def workers_relay(app: RektApp) -> Callable[[AccountUpdated | BookUpdated], None]:
+    """Hand each update to the dashboard as the live workers do (`LiveFeeds.relay_*`, coalesced)."""
+    feeds = app.dashboard.feeds
+
+    def relay(message: AccountUpdated | BookUpdated) -> None:
+        if isinstance(message, BookUpdated):
+            feeds.relay_book(message.book)
+        else:
+            feeds.relay_account(message.snapshot)
+
+    return relay
 
 
 def open_market_screen(app: App, frames: Frames) -> None:

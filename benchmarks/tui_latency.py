@@ -138,6 +138,7 @@ def instrument(probe: Probe):
     from textual.screen import Screen
 
     from rekt_tui.tui.app import RektApp
+    from rekt_tui.tui.live import LiveFeeds
     from rekt_tui.tui.screens.dashboard import DashboardScreen
     from rekt_tui.tui.widgets.hud import HudCell
 
@@ -174,18 +175,18 @@ def instrument(probe: Probe):
 
     Screen._on_timer_update = timed_update
 
-    on_book_updated, on_account_updated = DashboardScreen.on_book_updated, DashboardScreen.on_account_updated
+    book_updated, account_updated = LiveFeeds.book_updated, LiveFeeds.account_updated
 
-    def handled_book(screen: DashboardScreen, message) -> None:
-        probe.stamp("book", "handled", message.book.slot, message.book.oracle_price)
-        on_book_updated(screen, message)
+    def handled_book(feeds: LiveFeeds, book) -> None:
+        probe.stamp("book", "handled", book.slot, book.oracle_price)
+        book_updated(feeds, book)
 
-    def handled_account(screen: DashboardScreen, message) -> None:
-        probe.stamp("account", "handled", message.snapshot.slot, sol_oracle(message.snapshot))
-        on_account_updated(screen, message)
+    def handled_account(feeds: LiveFeeds, snapshot) -> None:
+        probe.stamp("account", "handled", snapshot.slot, sol_oracle(snapshot))
+        account_updated(feeds, snapshot)
 
-    # The live feeds post to the dashboard, whose handlers pace what they bring.
-    DashboardScreen.on_book_updated, DashboardScreen.on_account_updated = handled_book, handled_account
+    # The live feeds hand the newest of each kind to the dashboard, which paces what they bring.
+    LiveFeeds.book_updated, LiveFeeds.account_updated = handled_book, handled_account
 
     class StampedApp(RektApp):
         def _display(self, screen, renderable) -> None:

@@ -6,8 +6,9 @@ or with the first session followed when `book_at_launch` was turned off.
 `LiveFeeds` runs its workers on the dashboard, the app's default screen, so they live and
 die with the app (closing any other screen never stops a feed); their messages land in the
 dashboard's handlers, which hand them back here to push the data down. Worker bodies only read a service stream and post
-messages; fast messages
-coalesce in the queue (`can_replace`), and what is left is paced twice: the HUD's few
+messages; fast data
+coalesces before it enters Textual's queue (`NewestSlots`: the newest book and the newest
+snapshot wait in a slot, with one wake-up message queued per kind), and what is left is paced twice: the HUD's few
 cells take the newest data up to `HUD_REPAINT_HZ` times a second, the panels' tables at
 most `settings.ui.max_repaint_hz`, so a burst costs one repaint per frame budget, not one
 per update, and the slow tables never hold back the HUD.
@@ -32,7 +33,6 @@ from rekt_tui.services.wakeup import woken_or_timed_out
 from rekt_tui.tui.formatting import feed_event_line, is_stale
 from rekt_tui.tui.messages import (
     AccountUpdated,
-    BookUpdated,
     DataFreshness,
     FeedAged,
     FeedStateChanged,
@@ -108,6 +108,31 @@ class RepaintPacer:
         self._pending.pop(kind)()
 
 
+class NewestSlots:
+    """The newest item of each kind, waiting for the dashboard, with at most one wake-up queued per kind.
+
+    Books and snapshots alternate, so Textual's `can_replace` never merges them: left to its
+    queue, 2,000 updates a second are 2,000 dispatches. Here a burst costs one message per kind:
+    `offer` keeps only the newest item and posts a wake-up (`wake`, which queues a callback)
+    only when none is pending; the wake-up hands the newest item, taken then, to `apply`. Nothing
+    newer is ever lost: an item offered after the take posts a fresh wake-up.
+    """
+
+    def __init__(self, wake: Callable[[Callable[[], None]], Any], apply: Callable[[str, Any], None]) -> None:
+        self._wake = wake
+        self._apply = apply
+        self._newest: dict[str, Any] = {}
+
+    def offer(self, kind: str, item: Any) -> None:
+        pending = kind in self._newest
+        self._newest[kind] = item
+        if not pending:
+            self._wake(partial(self._take, kind))
+
+    def _take(self, kind: str) -> None:
+        self._apply(kind, self._newest.pop(kind))
+
+
 async def _sample(post: Callable[[], None], every_s: float) -> None:
     while True:
         post()
@@ -148,6 +173,7 @@ class LiveFeeds:
         # For the panels: tables and the book, whose repaints cost the most.
         self.pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, self._settings.ui.max_repaint_hz)
         self.hud_pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, HUD_REPAINT_HZ)
+        self._slots = NewestSlots(dashboard.call_later, self._newest_arrived)
 
     @property
     def stale(self) -> bool:
@@ -210,7 +236,7 @@ class LiveFeeds:
                 post(AccountUpdated(snapshot))
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(balances())
-                tasks.create_task(_relay(snapshots, lambda s: post(AccountUpdated(s))))
+                tasks.create_task(_relay(snapshots, self.relay_account))
                 tasks.create_task(_relay(events, lambda e: post(FeedStateChanged(e))))
                 tasks.create_task(_sample(aged, AGE_SAMPLE_S))
                 tasks.create_task(self._watch(link))
@@ -259,7 +285,10 @@ class LiveFeeds:
         updates, post = feed.updates(), self._dashboard.post_message
 
         def relayed(update: Any) -> None:
-            post(FeedStateChanged(update) if isinstance(update, FeedEvent) else BookUpdated(update))
+            if isinstance(update, FeedEvent):
+                post(FeedStateChanged(update))
+            else:
+                self.relay_book(update)
 
         def aged() -> None:
             post(FeedAged(BOOK_FEED, feed.age_s(), feed.state))
@@ -272,6 +301,20 @@ class LiveFeeds:
             updates.close()
             self._book_feed = None
             await feed.close()
+
+    def relay_account(self, snapshot: AccountSnapshot) -> None:
+        """A snapshot from the account feed's worker: only the newest waiting one reaches the dashboard."""
+        self._slots.offer(ACCOUNT_FEED, snapshot)
+
+    def relay_book(self, book: OrderBook) -> None:
+        """A book from the book feed's worker: only the newest waiting one reaches the dashboard."""
+        self._slots.offer(BOOK_FEED, book)
+
+    def _newest_arrived(self, kind: str, item: Any) -> None:
+        if kind == ACCOUNT_FEED:
+            self.account_updated(item)
+        else:
+            self.book_updated(item)
 
     def account_updated(self, snapshot: AccountSnapshot) -> None:
         dashboard = self._dashboard
