@@ -29,7 +29,6 @@ from rekt_tui.tui.messages import ShellStatusLoaded, WorkerFailed
 from rekt_tui.tui.order_actions import COMMAND_LINE, OrderActions
 from rekt_tui.tui.quit_guard import exposure, quit_question
 from rekt_tui.tui.screens.dashboard import DashboardScreen
-from rekt_tui.tui.screens.help import HelpScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
 from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded, StopAndWithdraw, TeardownEnded, TeardownProgress
 from rekt_tui.tui.session_controller import SessionController
@@ -134,6 +133,7 @@ class RektApp(App[None], inherit_bindings=False):
         self.load_shell_status()
 
     def action_help(self) -> None:
+        from rekt_tui.tui.screens.help import HelpScreen  # not on the first frame's path
         self.push_screen(HelpScreen(binding_entries(self.screen)))
 
     async def action_quit(self) -> None:

@@ -29,11 +29,10 @@ from rekt_tui.services.models import OrderForm
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.tui.tables import order_cells
 from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen
-from rekt_tui.tui.screens.command_line import CommandLineScreen
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.screens.confirm import ConfirmScreen
-from rekt_tui.tui.screens.modify_order import MODIFY_ORDER, ModifyFields, ModifyOrderScreen, modify_question
 from rekt_tui.tui.order_text import order_question
+from rekt_tui.tui.screen_names import COMMAND_LINE, MODIFY_ORDER
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
 from rekt_tui.tui.workers import group_running
@@ -42,9 +41,10 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from rekt_tui.tui.app import RektApp
+    from rekt_tui.tui.screens.command_line import CommandLineScreen
+    from rekt_tui.tui.screens.modify_order import ModifyFields, ModifyOrderScreen
     from rekt_tui.tui.session_controller import SessionController
 
-COMMAND_LINE = "command-line"  # the installed `:` screen
 CHANGE_GROUP = "position-change"  # closes and cancels, one at a time
 PLACE_GROUP = "order-place"
 
@@ -113,6 +113,8 @@ async def close_all(sessions: SessionController, count: int, confirm: Confirm, p
 
 async def modify_order(sessions: SessionController, fields: ModifyFields, confirm: Confirm, post: Post) -> None:
     """Plan the modification again on current data, confirm, then sign."""
+    from rekt_tui.tui.screens.modify_order import modify_question
+
     orders = sessions.orders()
     plan = await orders.plan_modify(fields.order_id, price=fields.price, size=fields.size, trigger=fields.trigger)
     if plan.plan.refusals:
@@ -142,13 +144,23 @@ class OrderActions:
         self._app = app
         self.fills = FillWatcher(app)
         app.watch(app.dashboard, "account", self.fills.account_updated, init=False)
-        # One `:` line for the app's life, so its history outlives each use; `:` pushes it.
-        app.install_screen(CommandLineScreen(self.run_command), COMMAND_LINE)
-        # The open orders' `e` opens it on the selected order; `:modify` on the one it names.
-        self._modify = ModifyOrderScreen(
+        # Installed as factories: Textual builds each on its first push, after the first frame.
+        app.install_screen(self._command_line, COMMAND_LINE)  # type: ignore[arg-type]
+        app.install_screen(self._modify_screen, MODIFY_ORDER)  # type: ignore[arg-type]
+
+    def _command_line(self) -> CommandLineScreen:
+        from rekt_tui.tui.screens.command_line import CommandLineScreen
+
+        return CommandLineScreen(self.run_command)
+
+    def _modify_screen(self) -> ModifyOrderScreen:
+        """The open orders' `e` opens it on the selected order; `:modify` on the one it names."""
+        from rekt_tui.tui.screens.modify_order import ModifyOrderScreen
+
+        app = self._app
+        return ModifyOrderScreen(
             app.sessions, app.dashboard.selected_order, lambda: app.dashboard.orders_and_names()[1], self.modify
         )
-        app.install_screen(self._modify, MODIFY_ORDER)
 
     @property
     def changing(self) -> bool:
@@ -188,7 +200,10 @@ class OrderActions:
             order = next((o for o in (account.orders if account else ()) if o.order_id == args.order_id), None)
             if order is None:
                 raise RektError(f"There is no open order #{args.order_id}; the orders panel lists them.")
-            self._modify.target = (order, {name: getattr(args, name) for name in ("price", "size", "trigger")})
+            from rekt_tui.tui.screens.modify_order import ModifyOrderScreen
+
+            screen = app.get_screen(MODIFY_ORDER, ModifyOrderScreen)
+            screen.target = (order, {name: getattr(args, name) for name in ("price", "size", "trigger")})
             app.push_screen(MODIFY_ORDER)
         elif args.command == "cancel":
             account = app.dashboard.account

@@ -9,6 +9,12 @@ from tests.conftest import REPO
 # Heavy packages the first frame does without: the chain client, the feeds' HTTP stack, and the
 # libraries of screens opened later (the history's chart, the setup's QR code).
 CHAIN_PACKAGES = {"driftpy", "anchorpy", "solana", "aiohttp", "plotext", "textual_plotext", "segno"}
+# Our own screens the first frame does without: built on first use, not at the app's start.
+LATER_SCREENS = {
+    "rekt_tui.tui.screens.command_line",
+    "rekt_tui.tui.screens.help",
+    "rekt_tui.tui.screens.modify_order",
+}
 
 PROBE = f"""
 import sys
@@ -20,7 +26,9 @@ print(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(CHAIN_
 # A fresh interpreter runs the real app headless and notes, in order, the first frame it
 # writes and the moment the chain services' module starts importing (an import hook only
 # watches; it changes nothing).
-ORDER_PROBE = """
+ORDER_PROBE = f"""
+LATER_SCREENS = {sorted(LATER_SCREENS)!r}
+""" + """
 import asyncio, importlib.abc, sys, tempfile
 from pathlib import Path
 
@@ -43,6 +51,7 @@ class Watched(RektApp):
         super()._display(screen, renderable)
         if renderable is not None and "frame" not in events:
             events.append("frame")
+            print(sorted(set(LATER_SCREENS) & set(sys.modules)))
 
 async def main():
     with tempfile.TemporaryDirectory() as tmp:
@@ -71,6 +80,8 @@ def test_importing_the_cli_and_the_cockpit_loads_no_chain_client():
 def test_the_chain_calls_load_once_the_first_frame_is_out():
     result = subprocess.run([sys.executable, "-c", ORDER_PROBE], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
-    module, order = result.stdout.strip().splitlines()[-2:]
+    screens_at_first_frame, module, order = result.stdout.strip().splitlines()[-3:]
     assert module == "rekt_tui.services.link"
     assert order == "['frame', 'import']", order
+    # The app is built and its first frame drawn without the screens opened later.
+    assert screens_at_first_frame == "[]", screens_at_first_frame

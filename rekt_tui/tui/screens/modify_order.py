@@ -35,7 +35,6 @@ from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
 
-MODIFY_ORDER = "modify-order"  # the installed screen's name
 FIELDS = ("price", "size", "trigger")
 
 

@@ -15,7 +15,7 @@ from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.tui.formatting import NOT_CONNECTED
 from rekt_tui.tui.tables import ORDER_COLUMNS, ORDER_DROP_ORDER, order_cells
 from rekt_tui.tui.messages import LinkedSession
-from rekt_tui.tui.screens.modify_order import MODIFY_ORDER
+from rekt_tui.tui.screen_names import MODIFY_ORDER
 from rekt_tui.tui.widgets.panel import Panel
 from rekt_tui.tui.widgets.rows import show_fitting_rows
 
