@@ -13,6 +13,7 @@ import hashlib
 import logging
 import zlib
 from collections.abc import Sequence
+from typing import Protocol
 
 from solders.pubkey import Pubkey
 
@@ -68,10 +69,27 @@ def market_counts(state: bytes) -> tuple[int, int]:
     return int.from_bytes(state[at : at + 2], "little"), int.from_bytes(state[at + 2 : at + 4], "little")
 
 
+class ProgramLayout(Protocol):
+    """What a venue's adapter was built for: its accounts' sizes and discriminators, where a
+    few fields sit, and where its accounts live. Each venue supplies one; the check is shared."""
+
+    pinned_idl_sha256: str | None  # the published IDL's hash, when one is pinned for this program
+
+    def size(self, kind: str) -> int | None: ...
+    def discriminator(self, kind: str) -> bytes: ...
+    def quote_mint(self, spot_zero: bytes) -> Pubkey: ...
+    def market_counts(self, state: bytes) -> tuple[int, int]: ...
+    def state(self) -> Pubkey: ...
+    def user(self, authority: Pubkey) -> Pubkey: ...
+    def perp_market(self, index: int) -> Pubkey: ...
+    def spot_market(self, index: int) -> Pubkey: ...
+
+
 class _Checker:
-    def __init__(self, config: VenueConfig, program: Pubkey) -> None:
+    def __init__(self, config: VenueConfig, layout: ProgramLayout) -> None:
         self.config = config
-        self.program = str(program)
+        self.layout = layout
+        self.program = config.program_id
         self.differences: list[Difference] = []
         self.checked: list[str] = []
 
@@ -83,12 +101,12 @@ class _Checker:
             return None
         data = base64.b64decode(value["data"][0])
         self.checked.append(what)
-        expected = EXPECTED_SIZES[kind]
+        expected, head = self.layout.size(kind), self.layout.discriminator(kind)
         if value.get("owner") != self.program:
             self.differences.append(Difference(f"{what}'s owner", self.program, str(value.get("owner"))))
-        elif data[:DISCRIMINATOR_SIZE] != discriminator(kind):
-            self.differences.append(Difference(f"{what}'s discriminator", discriminator(kind).hex(), data[:8].hex()))
-        elif len(data) != expected:
+        elif data[:DISCRIMINATOR_SIZE] != head:
+            self.differences.append(Difference(f"{what}'s discriminator", head.hex(), data[:8].hex()))
+        elif expected is not None and len(data) != expected:
             self.differences.append(Difference(what, f"{expected} bytes", f"{len(data)} bytes"))
         else:
             return data
@@ -98,13 +116,13 @@ class _Checker:
         expected = self.config.quote_mint
         if expected is None:
             return
-        found = str(Pubkey.from_bytes(spot_zero[SPOT_MINT_OFFSET : SPOT_MINT_OFFSET + 32]))
+        found = str(self.layout.quote_mint(spot_zero))
         self.checked.append("SpotMarket 0 mint")
         if found != expected:
             self.differences.append(Difference("SpotMarket 0's mint", expected, found))
 
     def idl(self, value: dict | None) -> None:
-        pinned = self.config.idl_sha256 or PINNED_IDL_SHA256.get(self.program)
+        pinned = self.config.idl_sha256 or self.layout.pinned_idl_sha256
         if value is None:
             if pinned is not None:
                 self.differences.append(Difference("the published IDL", f"sha256 {pinned}", "missing"))
@@ -120,26 +138,63 @@ class _Checker:
         return Compatibility(config.venue, config.cluster, self.program, tuple(self.differences), tuple(self.checked))
 
 
+class _DriftLayout:
+    """driftpy 0.8.89's layouts and addresses."""
+
+    def __init__(self, program: Pubkey) -> None:
+        from driftpy import addresses
+
+        self._program = program
+        self._addresses = addresses
+        self.pinned_idl_sha256 = PINNED_IDL_SHA256.get(str(program))
+
+    def size(self, kind: str) -> int | None:
+        return EXPECTED_SIZES[kind]
+
+    def discriminator(self, kind: str) -> bytes:
+        return discriminator(kind)
+
+    def quote_mint(self, spot_zero: bytes) -> Pubkey:
+        return Pubkey.from_bytes(spot_zero[SPOT_MINT_OFFSET : SPOT_MINT_OFFSET + 32])
+
+    def market_counts(self, state: bytes) -> tuple[int, int]:
+        return market_counts(state)
+
+    def state(self) -> Pubkey:
+        return self._addresses.get_state_public_key(self._program)
+
+    def user(self, authority: Pubkey) -> Pubkey:
+        return self._addresses.get_user_account_public_key(self._program, authority, 0)
+
+    def perp_market(self, index: int) -> Pubkey:
+        return self._addresses.get_perp_market_public_key(self._program, index)
+
+    def spot_market(self, index: int) -> Pubkey:
+        return self._addresses.get_spot_market_public_key(self._program, index)
+
+
 async def check_drift_program(config: VenueConfig, authority: str) -> Compatibility:
     """Compare the cluster's program with driftpy's layouts (see the module's docstring)."""
-    from driftpy.addresses import (
-        get_perp_market_public_key, get_spot_market_public_key, get_state_public_key, get_user_account_public_key,
-    )  # fmt: skip
+    return await check_program(config, authority, _DriftLayout(Pubkey.from_string(config.program_id)))
 
-    program = Pubkey.from_string(config.program_id)
-    check = _Checker(config, program)
+
+async def check_program(config: VenueConfig, authority: str, layout: ProgramLayout) -> Compatibility:
+    """Compare the cluster's program with `layout`: State, the session's User, the published
+    IDL, then every market the State counts, and spot market 0's mint."""
+    check = _Checker(config, layout)
     rpc = JsonRpc(config.rpc_url)
     try:
-        user = get_user_account_public_key(program, Pubkey.from_string(authority), 0)
-        state_value, user_value, idl_value = await _accounts(rpc, [get_state_public_key(program), user, idl_address(program)])
+        user = layout.user(Pubkey.from_string(authority))
+        program = Pubkey.from_string(config.program_id)
+        state_value, user_value, idl_value = await _accounts(rpc, [layout.state(), user, idl_address(program)])
         check.idl(idl_value)
         check.account("User", "User", user_value, required=False)
         state = check.account("State", "State", state_value)
         if state is None:
             return check.result()
-        perp_count, spot_count = market_counts(state)
-        perps = [get_perp_market_public_key(program, i) for i in range(perp_count)]
-        spots = [get_spot_market_public_key(program, i) for i in range(spot_count)]
+        perp_count, spot_count = layout.market_counts(state)
+        perps = [layout.perp_market(i) for i in range(perp_count)]
+        spots = [layout.spot_market(i) for i in range(spot_count)]
         markets = await _accounts(rpc, [*perps, *spots])
         for index, value in enumerate(markets[: len(perps)]):
             check.account(f"PerpMarket {index}", "PerpMarket", value)
