@@ -44,7 +44,6 @@ from rekt_tui.drift.snapshots import account_snapshot, exchange_status, market_s
 from rekt_tui.drift.streams import Backoff, Broadcast, Subscription
 from rekt_tui.drift.session_user import SessionUser
 
-CONNECT_TIMEOUT_S = 10.0
 
 
 class DriftGateway:
@@ -84,15 +83,7 @@ class DriftGateway:
             self._ws_url, self._rpc, self._on_account, self._events.publish,
             stale_after_s=self._stale_after_s, backoff=self._backoff,
         )  # fmt: skip
-        await self._stream.watch([str(self.user_key), *self._stores])
-        self._stream.start()
-        try:
-            await self._stream.wait_connected(CONNECT_TIMEOUT_S)
-        except TimeoutError:
-            raise RektError(
-                f"could not subscribe to {self._ws_url} within {CONNECT_TIMEOUT_S:g} s; check the cluster's ws_url "
-                "and that the node answers websockets."
-            ) from None
+        await self._stream.open([str(self.user_key), *self._stores])
 
     async def close(self) -> None:
         if self._stream is not None:

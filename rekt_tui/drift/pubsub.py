@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 
 import aiohttp
 
+from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.feed import FeedEvent
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.streams import Backoff, ResilientSocket
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 AccountHandler = Callable[[str, bytes | None, int, float], None]
 CONFIG = {"encoding": "base64", "commitment": "confirmed"}
 SLOTS = ""  # what the slot subscription is filed under among the account keys
+CONNECT_TIMEOUT_S = 10.0
 
 
 def _account_data(value: dict | None) -> bytes | None:
@@ -57,6 +59,18 @@ class AccountStream(ResilientSocket):
         self._subscriptions: dict[int, str] = {}  # subscription id -> pubkey
         self._next_id = 0
         self._slots: dict[str, int] = {}  # pubkey -> slot of the newest data handed over
+
+    async def open(self, pubkeys: Iterable[str], timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+        """Watch `pubkeys`, start, and wait for the first subscription; one sentence if it never comes."""
+        await self.watch(pubkeys)
+        self.start()
+        try:
+            await self.wait_connected(timeout_s)
+        except TimeoutError:
+            raise RektError(
+                f"could not subscribe to {self.url} within {timeout_s:g} s; check the cluster's ws_url "
+                "and that the node answers websockets."
+            ) from None
 
     async def watch(self, pubkeys: Iterable[str]) -> None:
         """Add accounts: subscribed now if connected (and read once), else on connect."""

@@ -30,7 +30,6 @@ from rekt_tui.velocity.domain_values import account_snapshot
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_S = 10.0
 BATCH = 100  # getMultipleAccounts takes at most 100 keys
 
 
@@ -74,15 +73,7 @@ class VelocityConnection:
             self._ws_url, self.rpc, self._on_account, self._events.publish,
             stale_after_s=self._stale_after_s, backoff=self._backoff,
         )  # fmt: skip
-        await self._stream.watch(self._watched())
-        self._stream.start()
-        try:
-            await self._stream.wait_connected(CONNECT_TIMEOUT_S)
-        except TimeoutError:
-            raise RektError(
-                f"could not subscribe to {self._ws_url} within {CONNECT_TIMEOUT_S:g} s; check the cluster's ws_url "
-                "and that the node answers websockets."
-            ) from None
+        await self._stream.open(self._watched())
 
     async def close(self) -> None:
         if self._book_read is not None:
