@@ -136,7 +136,8 @@ class ResilientSocket:
         self._task = asyncio.get_running_loop().create_task(self._run(), name=f"{self.name} websocket")
 
     async def wait_connected(self, timeout_s: float) -> None:
-        await asyncio.wait_for(self._connected.wait(), timeout_s)
+        async with asyncio.timeout(timeout_s):  # unlike wait_for, never loses a cancellation
+            await self._connected.wait()
 
     async def close(self) -> None:
         if self._task is not None:

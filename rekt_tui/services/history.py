@@ -148,7 +148,8 @@ async def finished_report(link: SessionLink) -> Report | None:
     cannot be read within RESULT_TIMEOUT_S, so a failing or slow node never fails or holds
     up the teardown that succeeded (a backfill cut short resumes next time)."""
     try:
-        return await asyncio.wait_for(report(link), RESULT_TIMEOUT_S)
+        async with asyncio.timeout(RESULT_TIMEOUT_S):  # unlike wait_for, never loses a cancellation
+            return await report(link)
     except Exception:  # noqa: BLE001 - the money is out; only its account is missing
         log.warning("session result not read", exc_info=True)
         return None

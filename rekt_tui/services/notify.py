@@ -109,7 +109,8 @@ class Notifier:
                 from desktop_notifier import DesktopNotifier  # optional: pip install 'rekt-tui[desktop]'
 
                 self._desktop = DesktopNotifier(app_name="rekt-tui")
-            await asyncio.wait_for(self._desktop.send(title=f"rekt-tui: {alert.kind.value}", message=alert.sentence), 5)
+            async with asyncio.timeout(5):  # unlike wait_for, never loses a cancellation
+                await self._desktop.send(title=f"rekt-tui: {alert.kind.value}", message=alert.sentence)
         except ImportError:
             log.warning("desktop notifications need desktop-notifier: pip install 'rekt-tui[desktop]'")
         except Exception as error:  # noqa: BLE001 - no desktop bus (a server, an ssh session) is common
