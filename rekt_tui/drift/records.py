@@ -10,7 +10,7 @@ are skipped: their logs describe changes that were rolled back.
 
 import asyncio
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -167,6 +167,18 @@ async def read_records(
     rpc: JsonRpc, user: str, program_id: str, since: str | None, *, max_transactions: int
 ) -> RecordBatch:
     """The records of at most `max_transactions` transactions after `since`, oldest first."""
+    return await read_record_batch(
+        rpc, user, since, lambda transaction, signature: transaction_records(transaction, signature, user, program_id),
+        max_transactions=max_transactions,
+    )  # fmt: skip
+
+
+async def read_record_batch(
+    rpc: JsonRpc, user: str, since: str | None, decode: Callable[[dict[str, Any], str], list[ChainRecord]], *,
+    max_transactions: int,
+) -> RecordBatch:  # fmt: skip
+    """At most `max_transactions` of `user`'s transactions after `since`, oldest first, each
+    decoded by the venue's `decode(transaction, signature)`; any venue's records read this way."""
     pending = await signatures_after(rpc, user, since)
     batch = pending[:max_transactions]
     records: list[ChainRecord] = []
@@ -174,7 +186,7 @@ async def read_records(
     for signature, transaction in zip(batch, await fetch_transactions(rpc, batch, "json")):
         if transaction is None:  # listed but not served (yet, or pruned): stop before it
             return RecordBatch(records, covered, complete=False)
-        records.extend(transaction_records(transaction, signature, user, program_id))
+        records.extend(decode(transaction, signature))
         covered = signature
     return RecordBatch(records, covered, complete=len(pending) <= max_transactions)
 

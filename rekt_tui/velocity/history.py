@@ -13,7 +13,7 @@ from typing import Any
 
 
 from rekt_tui.domain.history import ChainRecord, Ledger, RecordBatch, RecordKind, realized_on_close
-from rekt_tui.drift.records import fetch_transactions, signatures_after
+from rekt_tui.drift.records import read_record_batch
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.codec.binary import CodecError, Value
@@ -88,16 +88,10 @@ def transaction_records(program: VelocityProgram, transaction: dict[str, Any], s
 async def read_records(
     rpc: JsonRpc, program: VelocityProgram, user: str, since: str | None, *, max_transactions: int
 ) -> RecordBatch:
-    pending = await signatures_after(rpc, user, since)
-    batch = pending[:max_transactions]
-    records: list[ChainRecord] = []
-    covered: str | None = None
-    for signature, transaction in zip(batch, await fetch_transactions(rpc, batch, "json")):
-        if transaction is None:
-            return RecordBatch(records, covered, complete=False)
-        records.extend(transaction_records(program, transaction, signature, user))
-        covered = signature
-    return RecordBatch(records, covered, complete=len(pending) <= max_transactions)
+    return await read_record_batch(
+        rpc, user, since, lambda transaction, signature: transaction_records(program, transaction, signature, user),
+        max_transactions=max_transactions,
+    )  # fmt: skip
 
 
 def ledger_of(view: ChainView) -> Ledger | None:
