@@ -48,7 +48,8 @@ async def test_recover_from_the_banner_runs_the_stop_to_zero(tmp_path, live, mes
             assert [type(s) for s in app.screen_stack[1:]] == [RecoveryScreen, TeardownScreen]
             steps = [m.event.step.value for m in distinct(message_log, TeardownProgress) if m.event.step]
             assert {"close_positions", "withdraw", "archive"} <= set(steps)
-            assert "Drift $0.00" in text_of(app.screen.query_one("#teardown-outcome"))
+            assert "archived" in text_of(app.screen.query_one("#teardown-outcome"))
+            assert "Drift $0.00" in text_of(app.screen.query_one("#teardown-dialog"))
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the banner to step aside")
 

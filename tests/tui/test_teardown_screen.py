@@ -4,7 +4,7 @@ summary (with what came out, what is left and the session's result) or a parked 
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.teardown import TeardownStep
 from rekt_tui.services.models import TeardownEvent
-from rekt_tui.tui.screens.teardown import PARKED_HINT, TeardownScreen, run_outcome, step_rows
+from rekt_tui.tui.screens.teardown import ARCHIVED_OUTCOME, PARKED_HINT, TeardownScreen, run_outcome, step_rows
 from tests.tui.conftest import add_wallet, make_app, text_of
 
 USDC = 10**6
@@ -27,9 +27,12 @@ def test_a_step_outcome_replaces_its_running_row():
     assert run_outcome(events) is None
 
 
-def test_outcome_is_the_summary_or_the_parked_reason():
+def test_outcome_says_the_run_is_over_or_why_it_parked():
     summary = TeardownEvent(TeardownStep.ARCHIVE, DONE, None, "Session wallet 9.9 SOL • Drift $0.00")
-    assert run_outcome((summary,)) == summary.message
+    assert run_outcome((summary,)) == ARCHIVED_OUTCOME  # the archive row already shows the balances
+    assert step_rows((summary,))[0].message == summary.message
+    nothing = TeardownEvent(None, DONE, None, "Nothing to stop: the session holds no orders or positions.")
+    assert run_outcome((nothing,)) == nothing.message
     parked = TeardownEvent(TeardownStep.WITHDRAW, PARKED, None, "MarketWithdrawPaused (6149)")
     assert run_outcome((parked,)) == PARKED_HINT
     assert step_rows((parked,))[0].message == "MarketWithdrawPaused (6149)"

@@ -38,6 +38,8 @@ STATE_MARKS = {
 }
 SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 PARKED_HINT = "Parked: the exchange has paused this operation. Nothing is lost; press ctrl+x later to finish."
+# The archive step's own row already shows the final balances; the outcome line says the run is over.
+ARCHIVED_OUTCOME = "Done: the session is archived."
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,11 @@ def run_outcome(events: tuple[TeardownEvent, ...]) -> str | None:
     last = events[-1]
     if last.state is TeardownStepStatus.PARKED:
         return PARKED_HINT
-    finished = last.step in (None, TeardownStep.ARCHIVE) and last.state is TeardownStepStatus.DONE
-    return last.message if finished else None
+    if last.state is not TeardownStepStatus.DONE:
+        return None
+    if last.step is TeardownStep.ARCHIVE:
+        return ARCHIVED_OUTCOME
+    return last.message if last.step is None else None
 
 
 def archive_lines(result: tuple[str, ...] | None) -> tuple[str, ...]:
