@@ -81,7 +81,8 @@ def leg_pnl(leg: OrderRequest, entry_price: int) -> int:
 
 
 def bracket_lines(legs: tuple[Leg, ...], entry_price: int, *, at_fill: bool = False) -> list[str]:
-    """One preview line a leg: where it fires, how far from the entry, and what it makes or loses;
+    """One preview line a leg (where it fires, how far from the entry, what it makes or loses),
+    then one line for what the legs share, so a bracket fits a 24-row terminal's order entry;
     `at_fill` for a resting entry's legs, which are placed as it fills (sized to each fill)."""
     lines = []
     for leg in legs:
@@ -89,10 +90,10 @@ def bracket_lines(legs: tuple[Leg, ...], entry_price: int, *, at_fill: bool = Fa
         distance = (Decimal(trigger - entry_price) * 100 / entry_price).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
         pnl = leg_pnl(leg.request, entry_price)
         shown = f"+{format_usd(pnl)}" if pnl > 0 else format_usd(pnl)
-        lines.append(
-            f"{leg.name.capitalize()} {format_price(trigger)} ({distance:+f}% from entry), PnL {shown}, "
-            "reduce-only, no expiry" + (", placed as the entry fills" if at_fill else "")
-        )
+        lines.append(f"{leg.name.capitalize()} {format_price(trigger)} ({distance:+f}% from entry), PnL {shown}")
+    if legs:
+        whose = "Both legs" if len(legs) > 1 else f"The {legs[0].name}"
+        lines.append(f"{whose}: reduce-only, no expiry" + (", placed as the entry fills" if at_fill else ""))
     return lines
 
 

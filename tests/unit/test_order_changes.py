@@ -96,11 +96,13 @@ def test_bracket_legs_are_reduce_only_triggers_the_other_way_without_expiry():
     assert ids == {3, 4}  # neither the entry's (1) nor one taken (2)
     assert leg_pnl(take_profit.request, ORACLE) == 20 * USDC and leg_pnl(stop_loss.request, ORACLE) == -20 * USDC
     assert bracket_lines((take_profit, stop_loss), ORACLE) == [
-        "Take-profit $160.00 (+6.67% from entry), PnL +$20.00, reduce-only, no expiry",
-        "Stop-loss $140.00 (-6.67% from entry), PnL -$20.00, reduce-only, no expiry",
+        "Take-profit $160.00 (+6.67% from entry), PnL +$20.00",
+        "Stop-loss $140.00 (-6.67% from entry), PnL -$20.00",
+        "Both legs: reduce-only, no expiry",
     ]
     assert bracket_lines((take_profit,), ORACLE, at_fill=True) == [
-        "Take-profit $160.00 (+6.67% from entry), PnL +$20.00, reduce-only, no expiry, placed as the entry fills"
+        "Take-profit $160.00 (+6.67% from entry), PnL +$20.00",
+        "The take-profit: reduce-only, no expiry, placed as the entry fills",
     ]
     [short_stop] = legs(order(side="sell"), stop_loss="155")
     assert short_stop.request.direction is Direction.LONG and short_stop.request.trigger_condition is TriggerCondition.ABOVE
