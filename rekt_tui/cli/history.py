@@ -113,7 +113,7 @@ def _row(record: ChainRecord) -> list[str]:
 
 
 async def _report(services: Services, args: argparse.Namespace) -> int:
-    session = await pick_session(services, args.session)
+    session = await pick_session(services, args.session, or_newest=True)
     link = await _read_link(services, session)
     try:
         result = await report(link)

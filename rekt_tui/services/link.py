@@ -97,17 +97,21 @@ class LinkPool:
         return True
 
 
-async def pick_session(services: Services, pubkey: str | None) -> SessionRecord:
-    """The session named, or the only active one on this cluster; otherwise one sentence saying which to name."""
+async def pick_session(services: Services, pubkey: str | None, *, or_newest: bool = False) -> SessionRecord:
+    """The session named, or the only active one on this cluster (with `or_newest`, else the one
+    created last: a read such as `report` right after a stop); otherwise one sentence saying which to name."""
     cluster = services.settings.cluster
     if pubkey is not None:
         session = await services.registry.get_session(pubkey)
         if session is None or session.cluster != cluster:
             raise RektError(f"No session wallet {pubkey} on {cluster}; `rekt-tui wallet list` shows them.")
         return session
-    active = [s for s in await services.registry.list_sessions(cluster=cluster) if s.status is SessionStatus.ACTIVE]
+    sessions = await services.registry.list_sessions(cluster=cluster)
+    active = [s for s in sessions if s.status is SessionStatus.ACTIVE]
     if len(active) == 1:
         return active[0]
+    if not active and or_newest and sessions:
+        return max(sessions, key=lambda s: s.created_at)
     if not active:
         raise RektError(f"No active session wallet on {cluster}; create one with `rekt-tui wallet new`.")
     raise RektError(f"{len(active)} active session wallets on {cluster}; choose one with --session PUBKEY.")
