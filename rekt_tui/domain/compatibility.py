@@ -22,6 +22,10 @@ PROGRAM_PAUSED = (
     "the program answers InstructionFallbackNotFound (Anchor error 101), as Drift's original program has "
     f"answered every instruction since it was paused after the 2026-04-01 exploit, so it cannot trade; {_RELAUNCH}"
 )
+RELAUNCH_PAUSED = (
+    "the program answers InstructionFallbackNotFound (Anchor error 101) to the instructions it should have, "
+    "so it is paused and cannot trade now; balances, positions, history and markets still read."
+)
 EXCHANGE_PAUSED = (
     "ExchangePaused (6024): the program's State says the exchange is paused, as Drift's original program has "
     f"been since the 2026-04-01 exploit; {_RELAUNCH}"
@@ -49,14 +53,20 @@ class Compatibility:
     program_id: str
     differences: tuple[Difference, ...] = ()
     checked: tuple[str, ...] = ()  # what was compared, for the log and `--json`
+    # The program answers an instruction it should have as one it has not (Anchor's 101):
+    # paused by removing every instruction, as Drift's original program since 2026-04-01.
+    paused: bool = False
 
     @property
     def compatible(self) -> bool:
-        return not self.differences
+        return not self.differences and not self.paused
 
     def refusal(self) -> str | None:
-        """One sentence naming what differs; None when nothing does."""
-        if self.compatible:
+        """One sentence naming what differs or that the program is paused; None when neither."""
+        if self.paused:
+            why = PROGRAM_PAUSED if self.venue == "drift" else RELAUNCH_PAUSED
+            return f"Trading on {self.cluster} is refused before anything is signed: {why}"
+        if not self.differences:
             return None
         listed = "; ".join(difference.phrase() for difference in self.differences)
         return (

@@ -1,6 +1,7 @@
 """The Drift adapter's compatibility check: is the live program the layout driftpy 0.8.89 speaks?
 
-Read once when a signing link opens, over two `getMultipleAccounts` calls: the State, the
+Read once when a signing link opens: one simulated call (`drift/pause_probe.py`: does the
+program still have its instructions?), then two `getMultipleAccounts` calls: the State, the
 session's User (when it exists) and the program's published Anchor IDL account, then every
 perp and spot market the State counts. Each must be owned by the program and carry the
 size and discriminator of driftpy's IDL; spot market 0's mint must be the profile's quote
@@ -19,6 +20,7 @@ from solders.pubkey import Pubkey
 
 from rekt_tui.domain.compatibility import Compatibility, Difference
 from rekt_tui.domain.venue import VenueConfig
+from rekt_tui.drift.pause_probe import refuses_every_instruction
 from rekt_tui.drift.rpc import JsonRpc
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,7 @@ class ProgramLayout(Protocol):
     def user(self, authority: Pubkey) -> Pubkey: ...
     def perp_market(self, index: int) -> Pubkey: ...
     def spot_market(self, index: int) -> Pubkey: ...
+    def known_instruction(self) -> bytes: ...
 
 
 class _Checker:
@@ -92,6 +95,7 @@ class _Checker:
         self.program = config.program_id
         self.differences: list[Difference] = []
         self.checked: list[str] = []
+        self.paused = False
 
     def account(self, what: str, kind: str, value: dict | None, *, required: bool = True) -> bytes | None:
         """The account's data if it is a `kind` of this program; otherwise a difference is noted."""
@@ -135,7 +139,9 @@ class _Checker:
 
     def result(self) -> Compatibility:
         config = self.config
-        return Compatibility(config.venue, config.cluster, self.program, tuple(self.differences), tuple(self.checked))
+        return Compatibility(
+            config.venue, config.cluster, self.program, tuple(self.differences), tuple(self.checked), self.paused
+        )
 
 
 class _DriftLayout:
@@ -172,6 +178,9 @@ class _DriftLayout:
     def spot_market(self, index: int) -> Pubkey:
         return self._addresses.get_spot_market_public_key(self._program, index)
 
+    def known_instruction(self) -> bytes:
+        return hashlib.sha256(b"global:place_perp_order").digest()[:DISCRIMINATOR_SIZE]
+
 
 async def check_drift_program(config: VenueConfig, authority: str) -> Compatibility:
     """Compare the cluster's program with driftpy's layouts (see the module's docstring)."""
@@ -179,13 +188,16 @@ async def check_drift_program(config: VenueConfig, authority: str) -> Compatibil
 
 
 async def check_program(config: VenueConfig, authority: str, layout: ProgramLayout) -> Compatibility:
-    """Compare the cluster's program with `layout`: State, the session's User, the published
-    IDL, then every market the State counts, and spot market 0's mint."""
+    """Compare the cluster's program with `layout`: whether it still has its instructions, then
+    State, the session's User, the published IDL, every market the State counts, and spot
+    market 0's mint."""
     check = _Checker(config, layout)
     rpc = JsonRpc(config.rpc_url)
     try:
-        user = layout.user(Pubkey.from_string(authority))
+        payer = Pubkey.from_string(authority)
+        user = layout.user(payer)
         program = Pubkey.from_string(config.program_id)
+        check.paused = await refuses_every_instruction(rpc, program, payer, layout.known_instruction())
         state_value, user_value, idl_value = await _accounts(rpc, [layout.state(), user, idl_address(program)])
         check.idl(idl_value)
         check.account("User", "User", user_value, required=False)

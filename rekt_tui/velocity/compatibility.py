@@ -54,6 +54,9 @@ class _VelocityLayout:
     def spot_market(self, index: int) -> Pubkey:
         return self._program.pdas.spot_market(index)
 
+    def known_instruction(self) -> bytes:
+        return bytes(self._program.idl.instructions["place_and_take_perp_order_v1"].discriminator)
+
 
 async def check_velocity_program(config: VenueConfig, authority: str) -> Compatibility:
     """Compare the cluster's program with the pinned IDL's layouts (see the module docstring)."""

@@ -21,6 +21,7 @@ from rekt_tui.drift.compatibility import (
     published_idl_sha256,
 )  # fmt: skip
 from rekt_tui.services.venue_factory import venue_config
+from tests.drift.test_gateway_support import funded_wallet
 from tests.localnet.conftest import Rpc, start_localnet
 
 pytestmark = pytest.mark.slow
@@ -134,3 +135,20 @@ async def test_a_published_idl_is_compared_with_the_pin(chain):
     other = "0" * 64
     result = await check_drift_program(config_for(handle, idl_sha256=other), wallet)
     assert result.differences == (Difference("the published IDL", f"sha256 {other}", f"sha256 {pin}"),)
+
+
+async def test_a_program_without_its_instructions_is_refused_as_paused(chain):
+    """Drift's original program since 2026-04-01: a simulated instruction (nothing signed) answers
+    Anchor's 101, so signing is refused at once with the sentence naming the pause and the relaunch."""
+    handle, rpc = chain
+    payer = await funded_wallet(rpc)
+    live = await check_drift_program(config_for(handle), str(payer.pubkey()))
+    assert live.compatible and not live.paused, live.refusal()
+
+    await rpc.result("rekt_setFaults", {"pausedProgram": True})
+    paused = await check_drift_program(config_for(handle), str(payer.pubkey()))
+    assert paused.paused and not paused.compatible and paused.differences == ()
+    sentence = paused.refusal()
+    assert sentence is not None and sentence.startswith("Trading on localnet is refused before anything is signed")
+    assert "Drift's original program has answered every instruction since it was paused" in sentence
+    assert "--venue velocity" in sentence and sentence.count(". ") == 0

@@ -57,3 +57,15 @@ async def test_the_genesis_is_what_the_codec_speaks_and_a_change_is_named(chain)
     refusal = (await check_velocity_program(config(handle), AUTHORITY)).refusal()
     assert refusal is not None and "State is 992 bytes where 1752 bytes was expected" in refusal
     assert refusal.startswith("Trading on localnet is refused: program " + VELOCITY)
+
+
+async def test_a_relaunch_without_its_instructions_is_refused_as_paused(chain):
+    handle, rpc = chain
+    assert not (await check_velocity_program(config(handle), AUTHORITY)).paused
+    await rpc.call("rekt_setFaults", [{"pausedProgram": True}])
+    paused = await check_velocity_program(config(handle), AUTHORITY)
+    sentence = paused.refusal()
+    assert paused.paused and sentence is not None
+    assert sentence.startswith("Trading on localnet is refused before anything is signed: the program answers "
+                               "InstructionFallbackNotFound (Anchor error 101)")  # fmt: skip
+    assert "Drift's original program" not in sentence and "positions, history and markets still read" in sentence

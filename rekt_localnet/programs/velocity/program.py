@@ -19,6 +19,7 @@ from .view import VelocityView
 
 Handler = Callable[[VelocityView, Any, dict[str, Any]], None]
 ANCHOR_FALLBACK_NOT_FOUND = 101
+ANCHOR_DID_NOT_DESERIALIZE = 102
 COMPUTE_UNITS = {
     "initialize_user_stats": 30_000,
     "initialize_user": 40_000,
@@ -88,6 +89,10 @@ class VelocityLocalProgram:
         try:
             name, args = codec.instructions.decode_data(ctx.data)
         except CodecError:
+            known = any(ctx.data[:8] == i.discriminator for i in codec.idl.instructions.values())
+            if known:  # Anchor: one of the program's instructions whose arguments do not decode
+                raise InstructionError(ANCHOR_DID_NOT_DESERIALIZE, "AnchorError occurred. Error Code: "
+                                       "InstructionDidNotDeserialize. Error Number: 102.") from None  # fmt: skip
             raise InstructionError(ANCHOR_FALLBACK_NOT_FOUND, "AnchorError occurred. Error Code: "
                                    "InstructionFallbackNotFound. Error Number: 101.") from None  # fmt: skip
         items = codec.idl.instructions[name].accounts
