@@ -44,6 +44,7 @@ class RefusalCode(str, Enum):
     FAR_PRICE = "far_price"
     POST_ONLY_CROSSES = "post_only_crosses"
     LOSS_LIMIT = "loss_limit"  # the session is exit-only (domain/loss_limit.py)
+    PROGRAM = "program"  # the cluster's program will not be signed for (paused, or another layout)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from functools import partial
 
 from rekt_tui.domain.brackets import Leg, bracket_legs, resting_protection
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.guards import OrderRefused, check_order, post_only_refusals, reduce_only_refusals
+from rekt_tui.domain.guards import (
+    OrderRefused, Refusal, RefusalCode, check_order, post_only_refusals, reduce_only_refusals,
+)  # fmt: skip
 from rekt_tui.domain.loss_limit import exit_only_refusals
 from rekt_tui.domain.markets import MarketSpec, resolve_market
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd, to_decimal
@@ -90,6 +92,7 @@ class OrderService:
             refusals = check(request, preview=preview, largest_base=sizing.largest(snapshot, self.strategy()))
         ledger = await self._registry.get_loss_ledger(self._link.session.pubkey)  # exit-only after a loss limit
         refusals += exit_only_refusals(request, ledger.breach if ledger is not None else None)
+        refusals += self._program_refusals()
         entry_price = request.price or request.trigger_price or preview.entry_price  # where the entry means to fill
         legs = await self._bracket(form, request, snapshot, entry_price, oracle)
         at_fill = bool(legs) and request.kind is not OrderKind.MARKET and not _faces(legs, snapshot)
@@ -223,7 +226,14 @@ class OrderService:
             stale_after_s=self._settings.ui.stale_after_s, allow_stacking=True, oracle_price=oracle,
             price_band_pct=self._settings.guards.price_band_pct, best_opposite=book[0][0] if book else None,
         )  # fmt: skip
+        refusals += self._program_refusals()
         return ModifyPlan(order, OrderPlan(request, None, preview, tuple(refusals)))
+
+    def _program_refusals(self) -> list[Refusal]:
+        """The link's compatibility refusal (a paused program, another layout), shown in the
+        preview as the order is typed rather than only once it is confirmed."""
+        refusal = self._link.sender.refusal
+        return [] if refusal is None else [Refusal(RefusalCode.PROGRAM, refusal)]
 
     async def modify(self, plan: ModifyPlan) -> ModifiedOrder:
         """Replace the order in place; the transaction's intent (old and new terms) is recorded

@@ -46,6 +46,11 @@ class SessionController:
         """The linked session as last recorded (setup steps refresh it)."""
         return self._lander.link.session if self._lander is not None else None
 
+    @property
+    def refusal(self) -> str | None:
+        """Why nothing will be signed on this cluster's program (its compatibility check); None: it trades."""
+        return self._lander.link.sender.refusal if self._lander is not None else None
+
     async def create_wallet(self) -> str:
         return (await (await self.services.wallets()).create()).pubkey
 

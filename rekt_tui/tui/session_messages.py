@@ -29,11 +29,13 @@ class SessionChosen(Message):
 
 
 class SessionOpened(Message):
-    """The chosen session is linked to the chain and ready to sign."""
+    """The chosen session is linked to the chain and ready to sign, unless `refusal` says why
+    the cluster's program will not be signed for (paused, or another layout)."""
 
-    def __init__(self, session: SessionRecord) -> None:
+    def __init__(self, session: SessionRecord, refusal: str | None = None) -> None:
         super().__init__()
         self.session = session
+        self.refusal = refusal
 
 
 class SessionDataLoaded(Message):

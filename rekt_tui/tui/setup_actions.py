@@ -93,7 +93,8 @@ class SetupActions:
             if pubkey is None:
                 pubkey = await app.sessions.create_wallet()
                 app.load_shell_status()
-            app.dashboard.post_message(SessionOpened(await app.sessions.open(pubkey)))
+            session = await app.sessions.open(pubkey)
+            app.dashboard.post_message(SessionOpened(session, app.sessions.refusal))
 
         app.start(open_session(pubkey), SESSION_GROUP, exclusive=True)
 

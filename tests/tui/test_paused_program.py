@@ -59,3 +59,36 @@ async def test_an_order_on_the_paused_program_says_so_and_the_views_keep_reading
         await admin.close()
         await lander.link.close()
         await services.close()
+
+
+async def test_a_cockpit_opened_on_the_paused_program_says_so_before_any_order(tmp_path, live, message_log):
+    """Opened on the paused program, the link's compatibility check (one unsigned simulation)
+    meets Anchor's 101: the sentence is said at once, and order entry's preview refuses with it
+    as the size is typed, before anything is confirmed or signed."""
+    services = await Services.open(live_settings(tmp_path, live))
+    lander = await started_session(services)
+    await lander.link.close()  # the cockpit opens its own link, and checks the program again
+    admin = JsonRpc(services.settings.profile.rpc_url)
+    await admin.call("rekt_setFaults", [{"pausedProgram": True}])
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(120, 40), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the wallet")
+            [opened] = distinct(message_log, SessionOpened)
+            assert opened.refusal is not None and PAUSED in opened.refusal
+            dashboard = app.screen
+            await until(pilot, lambda: any(PAUSED in e.text for e in dashboard.activity), "the sentence at once")
+            [toast] = [n.notification for n in message_log.of_type(Notify) if PAUSED in n.notification.message]
+            assert toast.severity == "error" and toast.message == opened.refusal
+
+            await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
+            await pilot.press("b")
+            await type_size(pilot, "0.1")
+            refusals = app.screen.query_one("#order-refusals")
+            await until(pilot, lambda: PAUSED in str(refusals.render()), "the preview's refusal")
+            assert not app.screen.check_action("place", ())
+            assert not distinct(message_log, OrderPlaceRequested)
+    finally:
+        await admin.call("rekt_clearFaults", [])
+        await admin.close()
+        await services.close()

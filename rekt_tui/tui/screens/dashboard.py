@@ -292,6 +292,9 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         self.session = message.session
         self.feeds.follow(message.session.pubkey)
         self.record(f"Session wallet {message.session.pubkey} is linked to {self._sessions.services.settings.cluster}.")
+        if message.refusal is not None:  # said once, at once: not after an order is filled in and confirmed
+            self.record(message.refusal, "error")
+            self.notify(message.refusal, title="Trading refused", severity="error", timeout=30, markup=False)
         self.app.refresh_bindings()
 
     def on_step_state_changed(self, message: StepStateChanged) -> None:
