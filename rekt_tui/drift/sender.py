@@ -43,6 +43,7 @@ LANDED = ("confirmed", "finalized")
 # Preflight refusals that say nothing about the transaction itself: keep trying until expiry.
 TRANSIENT_PREFLIGHT = {"BlockhashNotFound", "AlreadyProcessed"}
 HISTORY = {"searchTransactionHistory": True}
+RECHECK_S = 5.0  # how often a refusal that can lift is asked again, at most
 
 # Given a recent blockhash, return the signed transaction's wire bytes (built from fresh chain state).
 Builder = Callable[[str], bytes | Awaitable[bytes]]
@@ -112,6 +113,9 @@ class TransactionSender:
         self._clock = clock
         # Why nothing may be signed here (an incompatible program), in one sentence; None: signing allowed.
         self.refusal: str | None = None
+        # Asks again whether signing is refused, for a refusal that can lift (a paused program resumes).
+        self.recheck: Callable[[], Awaitable[str | None]] | None = None
+        self._recheck_at = 0.0
         # The venue program's own error names (set by the link from its venue); None: Drift's table.
         self.program_error: ProgramErrors | None = None
 
@@ -125,10 +129,17 @@ class TransactionSender:
         a signature was persisted). Refuses with IncompatibleProgram, before anything is
         built or signed, while `refusal` is set.
         """
-        if self.refusal is not None:
-            raise IncompatibleProgram(self.refusal)
+        if (refusal := await self.current_refusal()) is not None:
+            raise IncompatibleProgram(refusal)
         async with self._registry.signing_lock(session):
             return await self._send_locked(session, kind=kind, intent=intent, build=build)
+
+    async def current_refusal(self) -> str | None:
+        """`refusal`, asked again (at most every RECHECK_S) while it may lift."""
+        if self.refusal is not None and self.recheck is not None and self._clock() >= self._recheck_at:
+            self._recheck_at = self._clock() + RECHECK_S
+            self.refusal = await self.recheck()
+        return self.refusal
 
     async def _send_locked(self, session: str, *, kind: str, intent: dict, build: Builder) -> Landed:
         if self.probe is not None:

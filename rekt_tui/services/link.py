@@ -145,6 +145,12 @@ async def _connect(services: Services, session: SessionRecord) -> SessionLink:
         await link.close()
         raise
     link.sender.refusal = compatibility.refusal()
+    if compatibility.paused:  # a pause can end: ask again before signing, not only at the next launch
+
+        async def recheck() -> str | None:
+            return (await check_compatibility(services.settings, session.pubkey)).refusal()
+
+        link.sender.recheck = recheck
     link.sender.program_error = venue.program_error
     return link
 

@@ -92,7 +92,7 @@ class OrderService:
             refusals = check(request, preview=preview, largest_base=sizing.largest(snapshot, self.strategy()))
         ledger = await self._registry.get_loss_ledger(self._link.session.pubkey)  # exit-only after a loss limit
         refusals += exit_only_refusals(request, ledger.breach if ledger is not None else None)
-        refusals += self._program_refusals()
+        refusals += await self._program_refusals()
         entry_price = request.price or request.trigger_price or preview.entry_price  # where the entry means to fill
         legs = await self._bracket(form, request, snapshot, entry_price, oracle)
         at_fill = bool(legs) and request.kind is not OrderKind.MARKET and not _faces(legs, snapshot)
@@ -226,13 +226,13 @@ class OrderService:
             stale_after_s=self._settings.ui.stale_after_s, allow_stacking=True, oracle_price=oracle,
             price_band_pct=self._settings.guards.price_band_pct, best_opposite=book[0][0] if book else None,
         )  # fmt: skip
-        refusals += self._program_refusals()
+        refusals += await self._program_refusals()
         return ModifyPlan(order, OrderPlan(request, None, preview, tuple(refusals)))
 
-    def _program_refusals(self) -> list[Refusal]:
+    async def _program_refusals(self) -> list[Refusal]:
         """The link's compatibility refusal (a paused program, another layout), shown in the
         preview as the order is typed rather than only once it is confirmed."""
-        refusal = self._link.sender.refusal
+        refusal = await self._link.sender.current_refusal()
         return [] if refusal is None else [Refusal(RefusalCode.PROGRAM, refusal)]
 
     async def modify(self, plan: ModifyPlan) -> ModifiedOrder:

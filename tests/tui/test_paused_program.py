@@ -8,6 +8,7 @@ from textual.notifications import Notify
 
 from rekt_tui.domain.money import format_usd
 from rekt_tui.drift.rpc import JsonRpc
+from rekt_tui.drift.sender import RECHECK_S
 from rekt_tui.services.container import Services
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlaceRequested, SessionOpened
@@ -64,7 +65,7 @@ async def test_an_order_on_the_paused_program_says_so_and_the_views_keep_reading
 async def test_a_cockpit_opened_on_the_paused_program_says_so_before_any_order(tmp_path, live, message_log):
     """Opened on the paused program, the link's compatibility check (one unsigned simulation)
     meets Anchor's 101: the sentence is said at once, and order entry's preview refuses with it
-    as the size is typed, before anything is confirmed or signed."""
+    as the size is typed, before anything is confirmed or signed; once the pause ends, orders go."""
     services = await Services.open(live_settings(tmp_path, live))
     lander = await started_session(services)
     await lander.link.close()  # the cockpit opens its own link, and checks the program again
@@ -88,6 +89,13 @@ async def test_a_cockpit_opened_on_the_paused_program_says_so_before_any_order(t
             await until(pilot, lambda: PAUSED in str(refusals.render()), "the preview's refusal")
             assert not app.screen.check_action("place", ())
             assert not distinct(message_log, OrderPlaceRequested)
+
+            # The pause ends: the link asks again (at most every RECHECK_S) and the order may go.
+            await admin.call("rekt_clearFaults", [])
+            await pilot.pause(RECHECK_S)
+            await type_size(pilot, "0.2")
+            await until(pilot, lambda: app.screen.check_action("place", ()), "a placeable plan once resumed")
+            assert PAUSED not in str(refusals.render())
     finally:
         await admin.call("rekt_clearFaults", [])
         await admin.close()

@@ -4,7 +4,7 @@ summary (with what came out, what is left and the session's result) or a parked 
 from rekt_tui.domain.records import TeardownStepStatus
 from rekt_tui.domain.teardown import TeardownStep
 from rekt_tui.services.models import TeardownEvent
-from rekt_tui.tui.screens.teardown import ARCHIVED_OUTCOME, PARKED_HINT, TeardownScreen, run_outcome, step_rows
+from rekt_tui.tui.screens.teardown import ARCHIVED_OUTCOME, FAILED_OUTCOME, PARKED_HINT, TeardownScreen, run_outcome, step_rows
 from tests.tui.conftest import add_wallet, make_app, text_of
 
 USDC = 10**6
@@ -37,6 +37,8 @@ def test_outcome_says_the_run_is_over_or_why_it_parked():
     assert run_outcome((parked,)) == PARKED_HINT
     assert step_rows((parked,))[0].message == "MarketWithdrawPaused (6149)"
     assert run_outcome(()) is None
+    failed = TeardownEvent(TeardownStep.CANCEL_ORDERS, TeardownStepStatus.FAILED, None, "Trading is refused.")
+    assert run_outcome((failed,)) == FAILED_OUTCOME  # over, not "Working…"
 
 
 async def test_the_archived_session_shows_the_result_the_run_read(services, tmp_path):

@@ -40,6 +40,7 @@ SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 PARKED_HINT = "Parked: the exchange has paused this operation. Nothing is lost; press ctrl+x later to finish."
 # The archive step's own row already shows the final balances; the outcome line says the run is over.
 ARCHIVED_OUTCOME = "Done: the session is archived."
+FAILED_OUTCOME = "Stopped at the failed step above; nothing after it ran, and the next stop resumes from there."
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,14 @@ def step_rows(events: tuple[TeardownEvent, ...]) -> tuple[StepRow, ...]:
 
 
 def run_outcome(events: tuple[TeardownEvent, ...]) -> str | None:
-    """The summary once archived, the reason once parked, or None while the run goes on."""
+    """What ended the run (archived, parked or failed), or None while it goes on."""
     if not events:
         return None
     last = events[-1]
     if last.state is TeardownStepStatus.PARKED:
         return PARKED_HINT
+    if last.state is TeardownStepStatus.FAILED:  # the run raised: it is over, not working
+        return FAILED_OUTCOME
     if last.state is not TeardownStepStatus.DONE:
         return None
     if last.step is TeardownStep.ARCHIVE:
