@@ -14,9 +14,9 @@ from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.models import RecoveryItem
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 
-QUIT_TITLE = "Quit with positions open?"
+QUIT_TITLE = "Quit with positions or orders open?"
 QUIT_QUESTION = (
-    "{what}. Quitting does not close anything: positions stay open on chain, unwatched. "
+    "{what}. Quitting does not close anything: positions and orders stay open on chain, unwatched. "
     "The next launch offers to recover. Quit anyway?"
 )
 

@@ -294,7 +294,7 @@ class Cockpit:
         """`q` with something exposed: the quit guard asks, naming `exposed`; `n` keeps the cockpit running."""
         tmux = self.tmux
         tmux.send("q")
-        tmux.wait_for("Quit with positions open?", "Quit anyway?", *exposed)
+        tmux.wait_for("Quit with positions or orders open?", "Quit anyway?", *exposed)
         assert not tmux.exit_status(), "the cockpit quit before it was answered"
         tmux.send("n")
         tmux.wait_gone("Quit anyway?")

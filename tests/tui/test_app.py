@@ -206,7 +206,7 @@ async def test_quit_asks_first_while_the_session_on_screen_holds_positions(servi
         app.dashboard.account = live_data.account()  # what the live feed shows: 2 positions, 2 orders
         question = await quit_question_after_q(pilot)
         assert question.startswith("The session on screen holds 2 positions and 2 orders.")
-        assert "positions stay open on chain" in question and "Quit anyway?" in question
+        assert "positions and orders stay open on chain" in question and "Quit anyway?" in question
 
         await pilot.press("n")
         await pilot.pause()
