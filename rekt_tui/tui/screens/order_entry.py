@@ -211,12 +211,13 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         except RektError as error:
             self._show(None, error.message)
             return
-        if form.size.strip():
+        missing = _missing(form)
+        if missing is None:
             self.preview(form)
-        else:
+        else:  # not typed yet is not a mistake: a hint, not a refusal
             self.workers.cancel_group(self, "order-plan")
             self._show(None, "")
-            self.query_one("#order-preview", Static).update("Type a size to see the preview.")
+            self.query_one("#order-preview", Static).update(f"Type a {missing} to see the preview.")
 
     @work(group="order-plan", exclusive=True, exit_on_error=False)
     async def preview(self, form: OrderForm) -> None:
@@ -378,3 +379,9 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
         if self._sessions is None:
             raise RektError(NO_SESSION)
         return self.form()
+
+
+def _missing(form: OrderForm) -> str | None:
+    """The first field the order's kind needs that is still empty, named for the hint; None: all typed."""
+    needed = (("size", form.size), ("limit price", form.price), ("trigger price", form.trigger))
+    return next((name for name, value in needed if value is not None and not value.strip()), None)
