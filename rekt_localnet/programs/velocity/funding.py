@@ -7,11 +7,12 @@ forward to the oracle at each crank, so a premium fades once trading stops. Posi
 what they owe before any change to them and at `settle_pnl`, and margin counts it meanwhile.
 """
 
+import json
 from typing import Any
 
 from solders.pubkey import Pubkey
 
-from rekt_localnet.programs.drift.funding import FUNDING_RATE_BUFFER, funding_rate
+from rekt_localnet.programs.drift.funding import FUNDING_LOG_PREFIX, FUNDING_RATE_BUFFER, funding_rate
 from rekt_localnet.programs.drift.twaps import time_weighted
 
 from .constants import BASE_PRECISION
@@ -96,4 +97,11 @@ def update_funding_rate(view: VelocityView, accounts: Any, args: dict[str, Any])
         cumulative_funding_rate_short=market["cumulative_funding_rate_short"],
         oracle_price_twap=oracle_twap, mark_price_twap=stats["last_mark_price_twap"],
     )  # fmt: skip
+    record = {  # the localnet's funding history (the data API's /fundingRates) reads this line
+        "market_index": args["market_index"], "ts": now, "slot": view.ctx.clock.slot, "funding_rate": rate,
+        "cumulative_funding_rate_long": market["cumulative_funding_rate_long"],
+        "cumulative_funding_rate_short": market["cumulative_funding_rate_short"], "oracle_price_twap": oracle_twap,
+        "mark_price_twap": stats["last_mark_price_twap"], "base_asset_amount_with_amm": 0,  # no AMM on the relaunch
+    }  # fmt: skip
+    view.ctx.log(FUNDING_LOG_PREFIX + json.dumps(record, separators=(",", ":")))
     view.save(key)
