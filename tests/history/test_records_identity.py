@@ -7,10 +7,11 @@ User account to the unit. Drift's instructions run in the program's test context
 its localnet over real JSON-RPC (its program has no liquidation to reach).
 """
 
+import base64
 from types import SimpleNamespace
 
+import aiohttp
 import pytest
-
 from driftpy.addresses import get_spot_market_public_key
 from driftpy.types import PositionDirection, PostOnlyParams
 from hypothesis import given, settings
@@ -18,9 +19,11 @@ from hypothesis import strategies as st
 
 from rekt_localnet.keys import DRIFT_PROGRAM_ID, TOKEN_PROGRAM_ID
 from rekt_localnet.programs.drift.matching import apply_to_position
+from rekt_localnet.programs.velocity.codec import blank_event, encode_event
 from rekt_localnet.programs.velocity.positions import apply_fill
 from rekt_tui.domain.history import RecordKind, figures, identity, realized_on_close
 from rekt_tui.drift.records import ledger_from_user, transaction_records
+from rekt_tui.velocity.history import transaction_records as velocity_records
 from tests.localnet.drift_harness import (
     Bank,
     fill,
@@ -33,12 +36,13 @@ from tests.localnet.drift_harness import (
     withdraw,
 )
 from tests.localnet.test_drift_orders import SOL, USDC, params
-from tests.localnet.velocity_support import PROGRAM as VELOCITY, funded_trader as velocity_trader
-from tests.localnet.velocity_support import limit, make, send, take, velocity, vrpc  # noqa: F401 (fixtures)
-from rekt_tui.velocity.codec.order_params import OrderParams
 from rekt_tui.velocity.codec import trader_instructions as ti
-from tests.localnet.velocity_support import market_metas
+from rekt_tui.velocity.codec.order_params import OrderParams
 from tests.history import velocity_journal
+from tests.localnet.velocity_support import PROGRAM as VELOCITY
+from tests.localnet.velocity_support import funded_trader as velocity_trader
+from tests.localnet.velocity_support import limit, make, market_metas, send, take
+from tests.localnet.conftest import TEST_SLOT_MS, Rpc, start_localnet
 
 SHORT = PositionDirection.Short()
 PROGRAM = str(DRIFT_PROGRAM_ID)
@@ -78,7 +82,24 @@ def check_identity(bank: Bank, journal: Journal, trader) -> object:
     return result
 
 
-def test_drift_flips_makers_funding_and_a_liquidation_keep_the_identity_for_every_user():
+VENUES = ["drift", "velocity"]
+
+
+@pytest.mark.parametrize("venue", VENUES)
+async def test_flips_makers_funding_and_a_liquidation_keep_the_identity_for_every_user(venue, tmp_path):
+    """On the relaunch without the liquidation: its program (and localnet) has none to reach."""
+    if venue == "drift":
+        drift_walk()
+        return
+    chain = await start_localnet(tmp_path / "data", slot_ms=TEST_SLOT_MS, venue="velocity")
+    try:
+        async with aiohttp.ClientSession() as session:
+            await velocity_walk(chain, Rpc(session, chain.rpc_url))
+    finally:
+        await chain.stop()
+
+
+def drift_walk() -> None:
     bank = Bank()
     journal = Journal(bank)
     maker = funded_trader(bank, usdc=10_000 * USDC)
@@ -135,7 +156,7 @@ async def velocity_identity(vrpc, trader):
     return result, records
 
 
-async def test_velocity_flips_makers_and_funding_keep_the_identity_for_every_user(velocity, vrpc):
+async def velocity_walk(velocity, vrpc) -> None:
     maker = await velocity_trader(vrpc, 10_000 * USDC)
     trader = await velocity_trader(vrpc, 1_000 * USDC)
     for price in (150_010_100, 150_020_300):  # asks the taker will lift, off the dollar
@@ -169,7 +190,7 @@ async def test_velocity_flips_makers_and_funding_keep_the_identity_for_every_use
     assert any(a > 0 for a in paid) and any(a < 0 for a in paid)  # funding both ways
 
 
-@pytest.mark.parametrize("venue", ["drift", "velocity"])
+@pytest.mark.parametrize("venue", VENUES)
 @settings(max_examples=400, deadline=None)
 @given(
     base=st.integers(-10**12, 10**12),
@@ -201,21 +222,38 @@ def test_realized_on_close_is_what_the_program_books(venue, base, entry, delta, 
     assert realized_on_close(delta, quote, closed, closed_entry if closed else 0) == after  # it was 0 before
 
 
-def test_only_the_drift_programs_own_records_count_and_log_text_cannot_fake_framing():
-    """A record logged by another program (a CPI target) is not Drift's, a log line that
+def _deposit_logs(venue: str) -> tuple[list[str], str, str]:
+    """A landed deposit's logs (framed by the program), with the user and program it names."""
+    if venue == "drift":
+        bank = Bank()
+        journal = Journal(bank)
+        trader = funded_trader(bank, usdc=1_000 * USDC)
+        [deposit] = [t for t in journal.transactions if any(line.startswith("Program data:") for line in
+                                                             t["meta"]["logMessages"])]  # fmt: skip
+        return deposit["meta"]["logMessages"], str(trader.user), PROGRAM
+    user = VELOCITY.pdas.user(VELOCITY.pdas.state(), 0)  # any address
+    fields = {**blank_event("DepositRecord"), "user": user, "direction": "Deposit", "amount": 1_000 * USDC}
+    data = base64.b64encode(encode_event("DepositRecord", fields)).decode()
+    program = str(VELOCITY.program_id)
+    return [f"Program {program} invoke [1]", f"Program data: {data}", f"Program {program} success"], str(user), program
+
+
+def _records(venue: str, transaction: dict, user: str, program: str) -> list:
+    if venue == "drift":
+        return transaction_records(transaction, "s", user, program)
+    return velocity_records(VELOCITY, transaction, "s", user)
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_only_the_programs_own_records_count_and_log_text_cannot_fake_framing(venue):
+    """A record logged by another program (a CPI target) is not the venue's, a log line that
     reads like framing does not move the program stack, and indexes never shift."""
-    bank = Bank()
-    journal = Journal(bank)
-    trader = funded_trader(bank, usdc=1_000 * USDC)
-    [deposit] = [t for t in journal.transactions if any(line.startswith("Program data:") for line in
-                                                         t["meta"]["logMessages"])]  # fmt: skip
-    logs = deposit["meta"]["logMessages"]
+    logs, user, program = _deposit_logs(venue)
     data = next(line for line in logs if line.startswith("Program data:"))
     other = "Tokenkeg"
     forged = [logs[0], "Program log: success", f"Program {other} invoke [2]", data, f"Program {other} success",
               data, logs[-1]]  # fmt: skip
-    records = transaction_records({"slot": 1, "meta": {"err": None, "logMessages": forged}}, "s", str(trader.user),
-                                  PROGRAM)  # fmt: skip
+    records = _records(venue, {"slot": 1, "meta": {"err": None, "logMessages": forged}}, user, program)
     assert [(r.kind, r.index, r.amount) for r in records] == [(RecordKind.DEPOSIT, 0, 1_000 * USDC)]
     failed = {"slot": 1, "meta": {"err": {"InstructionError": [0, "Custom"]}, "logMessages": logs}}
-    assert transaction_records(failed, "s", str(trader.user), PROGRAM) == []
+    assert _records(venue, failed, user, program) == []
