@@ -126,8 +126,9 @@ def contract(ledger: Ledger, history: MarketHistory, spec, now: int) -> dict:
     oracle_twap = amm.historical_oracle_data.last_oracle_price_twap
     mark_now = time_weighted(amm.last_mark_price_twap, oracle, amm.last_mark_price_twap_ts, now, amm.funding_period)
     chain = ChainFigures(oracle, amm.base_asset_amount_long, amm.last_funding_rate, amm.last_funding_oracle_twap,
-                         funding_rate(mark_now, oracle_twap), oracle_twap, amm.last_funding_rate_ts + amm.funding_period)
-    return contract_body(history, spec, now, chain)  # fmt: skip
+                         funding_rate(mark_now, oracle_twap), oracle_twap,
+                         amm.last_funding_rate_ts + amm.funding_period)  # fmt: skip
+    return contract_body(history, spec, now, chain)
 
 
 def data_routes(

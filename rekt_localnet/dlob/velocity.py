@@ -104,7 +104,8 @@ def contracts(ledger: Ledger, history: MarketHistory, now: int) -> list[dict]:
         oracle = _oracle_price(ledger, BY_INDEX[spec.market_index].oracle)
         oracle_twap = stats["historical_oracle_data"]["last_oracle_price_twap"]
         period = stats["funding_period"]
-        mark_now = time_weighted(stats["last_mark_price_twap"] or oracle, oracle, stats["last_mark_price_twap_ts"], now, period)
+        mark = stats["last_mark_price_twap"] or oracle
+        mark_now = time_weighted(mark, oracle, stats["last_mark_price_twap_ts"], now, period)
         chain = ChainFigures(oracle, market["base_asset_amount_long"], market["last_funding_rate"],
                              stats["last_funding_oracle_twap"], funding_rate(mark_now, oracle_twap), oracle_twap,
                              market["last_funding_rate_ts"] + period)  # fmt: skip
@@ -169,8 +170,11 @@ class VelocityDlobServer(DlobServer):
         app.router.add_get("/ws", self.hub.handle)
         history = self._history
         if history is not None:
-            app.add_routes(data_routes(self._ledger, history, contracts=lambda now: contracts(self._ledger, history, now),
-                                       market_of=market_from_query))  # fmt: skip
+
+            def listed(now: int) -> list[dict]:
+                return contracts(self._ledger, history, now)
+
+            app.add_routes(data_routes(self._ledger, history, contracts=listed, market_of=market_from_query))
 
         async def close_sockets(_app: web.Application) -> None:
             await self.hub.close_all()

@@ -96,7 +96,8 @@ def _crank_funding(desk: Desk, venue: str) -> int:
 
 def _funding_ts(desk: Desk, venue: str) -> int:
     if venue == "velocity":
-        return velocity_codec.decode("PerpMarket", desk.chain.ledger.get(_velocity_market_key()).data)["last_funding_rate_ts"]
+        market = velocity_codec.decode("PerpMarket", desk.chain.ledger.get(_velocity_market_key()).data)
+        return market["last_funding_rate_ts"]
     key = get_perp_market_public_key(DRIFT_PROGRAM_ID, PERP_MARKETS[0].market_index)
     return decode_account(desk.chain.ledger.get(key).data).amm.last_funding_rate_ts
 

@@ -94,7 +94,8 @@ def test_a_sol_deposit_wraps_lamports_that_are_neither_sent_nor_rent(venue):
     pre = {str(WALLET.pubkey()): 10**9, str(vault): 5 * 10**9}
     post = {str(WALLET.pubkey()): 10**9 - lamports - FEE, str(vault): 5 * 10**9 + lamports}
     meta = {"err": None, "fee": FEE, "preBalances": [pre.get(k, 1) for k in keys],
-            "postBalances": [post.get(k, 1) for k in keys], "loadedAddresses": {"writable": [str(vault)], "readonly": []}}
+            "postBalances": [post.get(k, 1) for k in keys],
+            "loadedAddresses": {"writable": [str(vault)], "readonly": []}}  # fmt: skip
     for index, key in enumerate(keys):
         if key == str(temporary):  # created and closed within the transaction
             meta["preBalances"][index] = meta["postBalances"][index] = 0

@@ -17,7 +17,8 @@ async def records(rpc: Rpc, trader: Trader) -> list[ChainRecord]:
     listed = await rpc.result("getSignaturesForAddress", str(trader.user), {"limit": 1000})
     found: list[ChainRecord] = []
     for entry in reversed(listed):
-        tx = await rpc.result("getTransaction", entry["signature"], {"encoding": "json", "maxSupportedTransactionVersion": 0})
+        options = {"encoding": "json", "maxSupportedTransactionVersion": 0}
+        tx = await rpc.result("getTransaction", entry["signature"], options)
         found += transaction_records(PROGRAM, tx, entry["signature"], str(trader.user))
     return found
 

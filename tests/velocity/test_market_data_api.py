@@ -50,8 +50,8 @@ async def test_trades_candles_funding_and_contracts_come_from_the_relaunchs_chai
     make_funding_due(velocity.ledger, 0, 2 * USDT)
     market_key = PROGRAM.pdas.perp_market(0)
     oracle = decode("PerpMarket", velocity.ledger.get(market_key).data)["oracle"]
-    crank = PROGRAM.instructions.build("update_funding_rate", {"market_index": 0},
-                                       {"state": PROGRAM.pdas.state(), "perp_market": market_key, "oracle": oracle})  # fmt: skip
+    accounts = {"state": PROGRAM.pdas.state(), "perp_market": market_key, "oracle": oracle}
+    crank = PROGRAM.instructions.build("update_funding_rate", {"market_index": 0}, accounts)
     assert (await send(vrpc, [crank], [taker.keypair])).err is None
     market = decode("PerpMarket", velocity.ledger.get(market_key).data)
     status, funding = await get(api, "/fundingRates", marketName="SOL-PERP")
@@ -63,7 +63,8 @@ async def test_trades_candles_funding_and_contracts_come_from_the_relaunchs_chai
     sol = body["contracts"][0]
     assert (sol["quote_currency"], Decimal(sol["last_price"]), Decimal(sol["quote_volume"])) == ("USDT", 151, 453)
     assert Decimal(sol["open_interest"]) == 3 and Decimal(sol["funding_rate"]) > 0
-    assert sol["next_funding_rate_timestamp"] == market["last_funding_rate_ts"] + market["market_stats"]["funding_period"]
+    due = market["last_funding_rate_ts"] + market["market_stats"]["funding_period"]
+    assert sol["next_funding_rate_timestamp"] == due
     assert (await get(api, "/market/NOPE-PERP/trades"))[0] == 400
 
     service = MarketContextService.open(settings_for(velocity, tmp_path, "velocity"))

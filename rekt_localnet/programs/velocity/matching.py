@@ -109,7 +109,8 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
         fee, rebate = _fees(view, quote)
         before = position["base_asset_amount"]
         settle_funding(view, accounts.user, user, position, market)
-        taker_closed = apply_fill(position, base if order.side == BID else -base, -quote if order.side == BID else quote, fee)
+        signed_base, signed_quote = (base, -quote) if order.side == BID else (-base, quote)
+        taker_closed = apply_fill(position, signed_base, signed_quote, fee)
         track_funding(position, market)
         move_mark(market, maker.price, now)
         market_open_interest(market, before, position["base_asset_amount"])
