@@ -228,7 +228,8 @@ async def serve(
             flow.bootstrap()
     feed = velocity_venue.VelocityOracleFeed if velocity else OracleFeed
     oracle = feed(ledger, seed=seed, slot_ms=slot_ms, walk=oracle_walk, replay=replay)
-    history = MarketHistory(Path(data_dir) / LEDGER_DIR, ledger)
+    prices = (lambda: velocity_venue.perp_oracle_prices(ledger)) if velocity else None
+    history = MarketHistory(Path(data_dir) / LEDGER_DIR, ledger, oracle_prices=prices)
     hub = SubscriptionHub(ledger)
     ledger.add_observer(injected.gate(hub))
     dlob = (velocity_venue.VelocityDlobServer if velocity else DlobServer)(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from solders.pubkey import Pubkey
 
-from rekt_localnet.dlob.velocity import VelocityDlobServer
+from rekt_localnet.dlob.velocity import VelocityDlobServer, perp_oracle_prices
 from rekt_localnet.ledger import Ledger
 from rekt_localnet.market.velocity_keeper import VelocityKeeper
 from rekt_localnet.market.velocity_makers import VelocityMakers
@@ -19,7 +19,10 @@ from rekt_localnet.runtime.program import Program
 from rekt_localnet.velocity_genesis import build_velocity_genesis
 from rekt_localnet.velocity_oracle_feed import VelocityOracleFeed
 
-__all__ = ["QUOTE_MINT", "MarketLife", "VelocityDlobServer", "VelocityOracleFeed", "build_velocity_genesis", "programs"]
+__all__ = [
+    "QUOTE_MINT", "MarketLife", "VelocityDlobServer", "VelocityOracleFeed", "build_velocity_genesis",
+    "perp_oracle_prices", "programs",
+]  # fmt: skip
 
 
 def programs(activation_delay_slots: int = 0, paused: Callable[[], bool] = lambda: False) -> list[Program]:

@@ -17,11 +17,12 @@
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from aiohttp import web
 
-from rekt_localnet.dlob.markets import MarketQueryError, by_name, from_query
+from rekt_localnet.dlob.markets import DlobMarket, MarketQueryError, from_query
 from rekt_localnet.dlob.trades import trade_message
 from rekt_localnet.market.chain import LedgerMarkets
 from rekt_localnet.market.history import MarketHistory
@@ -82,34 +83,67 @@ def hourly_rate(rate: int, oracle_twap: int) -> Decimal:
     return Decimal(rate) / (FUNDING_RATE_BUFFER * oracle_twap) if oracle_twap else Decimal(0)
 
 
-def contract(ledger: Ledger, history: MarketHistory, spec, now: int) -> dict:
-    markets = LedgerMarkets(ledger)
-    market = markets.perp_market(spec.market_index)
-    amm = market.amm
-    oracle = markets.oracle_price(amm.oracle)
+@dataclass(frozen=True, slots=True)
+class ChainFigures:
+    """What a contract reads from the chain: the venue's market account and oracle (1e6 prices,
+    1e9 base; funding rates 1e9 quote per base, as the program keeps them)."""
+
+    oracle: int
+    open_interest: int
+    last_funding_rate: int
+    last_funding_oracle_twap: int
+    next_funding_rate: int
+    oracle_twap: int
+    next_funding_ts: int
+
+
+def contract_body(history: MarketHistory, spec, now: int, chain: ChainFigures, quote: str = "USDC") -> dict:
+    """One `/contracts` entry: the chain's figures and the day's trades from the history."""
     day = history.trades("perp", spec.market_index, limit=1_000_000, since_ts=now - DAY)
     prices = [trade["price"] for trade in day]
     last = history.trades("perp", spec.market_index, limit=1)
-    oracle_twap = amm.historical_oracle_data.last_oracle_price_twap
-    mark_now = time_weighted(amm.last_mark_price_twap, oracle, amm.last_mark_price_twap_ts, now, amm.funding_period)
+    oracle = chain.oracle
     return {
-        "ticker_id": spec.symbol, "base_currency": spec.asset, "quote_currency": "USDC",
+        "ticker_id": spec.symbol, "base_currency": spec.asset, "quote_currency": quote,
         "last_price": _text(last[0]["price"] if last else oracle, PRICE_DECIMALS),
         "base_volume": _text(sum(trade["base"] for trade in day), BASE_DECIMALS),
         "quote_volume": _text(sum(trade["price"] * trade["base"] // 10**BASE_DECIMALS for trade in day), PRICE_DECIMALS),
         "high": _text(max(prices, default=oracle), PRICE_DECIMALS), "low": _text(min(prices, default=oracle), PRICE_DECIMALS),
         "product_type": "PERP",
-        "open_interest": _text(amm.base_asset_amount_long, BASE_DECIMALS),
-        "index_price": _text(oracle, PRICE_DECIMALS), "index_name": spec.asset, "index_currency": "USDC",
+        "open_interest": _text(chain.open_interest, BASE_DECIMALS),
+        "index_price": _text(oracle, PRICE_DECIMALS), "index_name": spec.asset, "index_currency": quote,
         "start_timestamp": 0, "end_timestamp": 0,
-        "funding_rate": str(hourly_rate(amm.last_funding_rate, amm.last_funding_oracle_twap)),
-        "next_funding_rate": str(hourly_rate(funding_rate(mark_now, oracle_twap), oracle_twap)),
-        "next_funding_rate_timestamp": amm.last_funding_rate_ts + amm.funding_period,
+        "funding_rate": str(hourly_rate(chain.last_funding_rate, chain.last_funding_oracle_twap)),
+        "next_funding_rate": str(hourly_rate(chain.next_funding_rate, chain.oracle_twap)),
+        "next_funding_rate_timestamp": chain.next_funding_ts,
     }  # fmt: skip
 
 
-def data_routes(ledger: Ledger, history: MarketHistory, clock: Callable[[], float] = time.time) -> web.RouteTableDef:
+def contract(ledger: Ledger, history: MarketHistory, spec, now: int) -> dict:
+    markets = LedgerMarkets(ledger)
+    amm = markets.perp_market(spec.market_index).amm
+    oracle = markets.oracle_price(amm.oracle)
+    oracle_twap = amm.historical_oracle_data.last_oracle_price_twap
+    mark_now = time_weighted(amm.last_mark_price_twap, oracle, amm.last_mark_price_twap_ts, now, amm.funding_period)
+    chain = ChainFigures(oracle, amm.base_asset_amount_long, amm.last_funding_rate, amm.last_funding_oracle_twap,
+                         funding_rate(mark_now, oracle_twap), oracle_twap,
+                         amm.last_funding_rate_ts + amm.funding_period)  # fmt: skip
+    return contract_body(history, spec, now, chain)
+
+
+def data_routes(
+    ledger: Ledger, history: MarketHistory, clock: Callable[[], float] = time.time, *,
+    contracts: Callable[[int], list[dict]] | None = None, market_of: Callable[[dict], DlobMarket] = from_query,
+) -> web.RouteTableDef:
+    """The routes over `ledger`'s history. `contracts(now)` and `market_of(query)` (a market by
+    `marketName`, or `marketIndex` and `marketType`) are the venue's, Drift's by default; the
+    relaunch's localnet passes its own (`dlob/velocity.py`)."""
     table = web.RouteTableDef()
+
+    def drift_contracts(now: int) -> list[dict]:
+        return [contract(ledger, history, spec, now) for spec in PERP_MARKETS]
+
+    listed = contracts or drift_contracts
 
     def guarded(handler):
         async def guarded_handler(request: web.Request) -> web.StreamResponse:
@@ -123,14 +157,14 @@ def data_routes(ledger: Ledger, history: MarketHistory, clock: Callable[[], floa
     @table.get("/market/{symbol}/trades")
     @guarded
     def trades(request: web.Request) -> dict:
-        market = by_name(request.match_info["symbol"])
+        market = market_of({"marketName": request.match_info["symbol"]})
         records = history.trades(market.market_type, market.index, limit=_limit(request.query))
         return {"success": True, "records": [trade_message(trade) for trade in records]}
 
     @table.get("/market/{symbol}/candles/{resolution}")
     @guarded
     def candles(request: web.Request) -> dict:
-        market = by_name(request.match_info["symbol"])
+        market = market_of({"marketName": request.match_info["symbol"]})
         seconds = RESOLUTIONS.get(request.match_info["resolution"])
         if seconds is None:
             raise MarketQueryError(f"Bad Request: resolution must be one of {', '.join(RESOLUTIONS)}")
@@ -143,7 +177,7 @@ def data_routes(ledger: Ledger, history: MarketHistory, clock: Callable[[], floa
     @table.get("/fundingRates")
     @guarded
     def funding_rates(request: web.Request) -> dict:
-        market = from_query({"marketType": "perp", **request.query})
+        market = market_of({"marketType": "perp", **request.query})
         if market.market_type != "perp":
             raise MarketQueryError(f"Bad Request: {market.name} is not a perp market")
         since = int(clock()) - FUNDING_DAYS * DAY
@@ -152,7 +186,6 @@ def data_routes(ledger: Ledger, history: MarketHistory, clock: Callable[[], floa
     @table.get("/contracts")
     @guarded
     def contracts(request: web.Request) -> dict:
-        now = int(clock())
-        return {"contracts": [contract(ledger, history, spec, now) for spec in PERP_MARKETS]}
+        return {"contracts": listed(int(clock()))}
 
     return table

@@ -22,19 +22,31 @@ spot book. Paths:
   prices are 1e6 and sizes 1e9 as integer strings; `activeSlot` is the first slot takers can
   match it (the activation delay). A missing or malformed `userAccount`, or an unknown
   `marketIndex`, is HTTP 400 with one sentence.
+- The data API paths (`data_api.py`: trades, candles, funding rates, `/contracts`) from the
+  localnet's own history, as on Drift; a contract's figures come from the relaunch's
+  PerpMarket and PythLazerOracle, its quote is the relaunch's (USDT).
 """
+
+
 
 from aiohttp import web
 from solders.pubkey import Pubkey
 
 from rekt_localnet.dlob import DlobServer, _compact, views
+from rekt_localnet.dlob.data_api import ChainFigures, contract_body, data_routes
 from rekt_localnet.dlob.book import L3Order, OracleData, Snapshot
 from rekt_localnet.dlob.http import DEFAULT_DEPTH, _int
 from rekt_localnet.dlob.levels import Level, aggregate
 from rekt_localnet.dlob.markets import PERP, DlobMarket, MarketQueryError
 from rekt_localnet.programs.velocity.book import BID, Book, RestingOrder
 from rekt_localnet.programs.velocity.codec import decode, program
-from rekt_localnet.programs.velocity.markets import LAZER_SCALE, VELOCITY_PERP_MARKETS, book_addresses, lazer_oracle_address
+from rekt_localnet.ledger import Ledger
+from rekt_localnet.market.history import MarketHistory
+from rekt_localnet.programs.drift.funding import funding_rate
+from rekt_localnet.programs.drift.twaps import time_weighted
+from rekt_localnet.programs.velocity.markets import (
+    LAZER_SCALE, QUOTE_SYMBOL, VELOCITY_PERP_MARKETS, book_addresses, lazer_oracle_address,
+)  # fmt: skip
 
 MARKETS = tuple(
     DlobMarket(spec.symbol, PERP, spec.market_index, program().pdas.perp_market(spec.market_index),
@@ -72,6 +84,33 @@ def order_json(order: RestingOrder, market_index: int) -> dict:
         "userOrderId": order.user_order_id, "placedSlot": order.placed_slot, "activeSlot": order.active_slot,
         "maxTs": str(order.max_ts), "postOnly": True, "reduceOnly": False,
     }  # fmt: skip
+
+
+def _oracle_price(ledger: Ledger, oracle) -> int:
+    return decode("PythLazerOracle", ledger.get(oracle).data)["price"] // LAZER_SCALE
+
+
+def perp_oracle_prices(ledger: Ledger) -> dict[int, int]:
+    """Each perp market's oracle price now (1e6), for the history's oracle candles."""
+    return {market.index: _oracle_price(ledger, market.oracle) for market in MARKETS}
+
+
+def contracts(ledger: Ledger, history: MarketHistory, now: int) -> list[dict]:
+    """`/contracts` of the relaunch: its PerpMarkets' funding and open interest, the day's trades."""
+    found = []
+    for spec in VELOCITY_PERP_MARKETS:
+        market = decode("PerpMarket", ledger.get(BY_INDEX[spec.market_index].address).data)
+        stats = market["market_stats"]
+        oracle = _oracle_price(ledger, BY_INDEX[spec.market_index].oracle)
+        oracle_twap = stats["historical_oracle_data"]["last_oracle_price_twap"]
+        period = stats["funding_period"]
+        mark = stats["last_mark_price_twap"] or oracle
+        mark_now = time_weighted(mark, oracle, stats["last_mark_price_twap_ts"], now, period)
+        chain = ChainFigures(oracle, market["base_asset_amount_long"], market["last_funding_rate"],
+                             stats["last_funding_oracle_twap"], funding_rate(mark_now, oracle_twap), oracle_twap,
+                             market["last_funding_rate_ts"] + period)  # fmt: skip
+        found.append(contract_body(history, spec, now, chain, QUOTE_SYMBOL))
+    return found
 
 
 class VelocityDlobServer(DlobServer):
@@ -129,6 +168,13 @@ class VelocityDlobServer(DlobServer):
         app.router.add_get("/userOrders", answer(self.user_orders))
         app.router.add_get("/health", health)
         app.router.add_get("/ws", self.hub.handle)
+        history = self._history
+        if history is not None:
+
+            def listed(now: int) -> list[dict]:
+                return contracts(self._ledger, history, now)
+
+            app.add_routes(data_routes(self._ledger, history, contracts=listed, market_of=market_from_query))
 
         async def close_sockets(_app: web.Application) -> None:
             await self.hub.close_all()

@@ -114,9 +114,15 @@ def _merge(candles: list[Candle], start: int) -> Candle:
 class MarketHistory:
     """Records and answers the market history of one ledger directory."""
 
-    def __init__(self, directory: Path, ledger: Ledger, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, directory: Path, ledger: Ledger, *, clock: Callable[[], float] = time.time,
+        oracle_prices: Callable[[], dict[int, int]] | None = None,
+    ) -> None:
+        """`oracle_prices`: each perp market's oracle price now (1e6) by index, for a ledger whose
+        markets are not Drift's (the relaunch's); None reads Drift's PerpMarkets."""
         self._ledger = ledger
         self._clock = clock
+        self._oracle_prices = oracle_prices or self._drift_oracle_prices
         self._db = sqlite3.connect(Path(directory) / HISTORY_FILE, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -175,14 +181,18 @@ class MarketHistory:
         """Fold every perp market's oracle price into its minute candle."""
         now = int(self._clock())
         start = now - now % MINUTE
-        rows = []
-        for index, key in self._markets.items():
-            account = self._ledger.get(key)
-            if account is not None:
-                rows.append({"index": index, "start": start, "price": self._fields.last_oracle_price.read(account.data)})
+        rows = [{"index": index, "start": start, "price": price} for index, price in self._oracle_prices().items()]
         self._db.execute("BEGIN")
         self._db.executemany(ORACLE_SQL, rows)
         self._db.execute("COMMIT")
+
+    def _drift_oracle_prices(self) -> dict[int, int]:
+        prices = {}
+        for index, key in self._markets.items():
+            account = self._ledger.get(key)
+            if account is not None:
+                prices[index] = self._fields.last_oracle_price.read(account.data)
+        return prices
 
     def on_slot(self, slot: int) -> None:
         pass

@@ -25,8 +25,10 @@ SYSTEM_PROGRAM = "11111111111111111111111111111111"
 SYSTEM_TRANSFER = 2  # the System program's Transfer instruction
 
 
-def _sent(message: Any, keys: list[str], wallet: str) -> tuple[int, set[int]]:
-    """Lamports the wallet's top-level System transfers moved, and the receiving key indexes."""
+def _sent(message: Any, keys: list[str], wallet: str, post: list[int]) -> tuple[int, set[int]]:
+    """Lamports the wallet's top-level System transfers moved, and the receiving key indexes.
+    A receiver that ends the transaction empty kept nothing (wrapped SOL, closed once its
+    lamports were deposited): that is no money sent, the venue's deposit record says it."""
     total, receivers = 0, set()
     for instruction in message.instructions:
         data = bytes(instruction.data)
@@ -34,7 +36,7 @@ def _sent(message: Any, keys: list[str], wallet: str) -> tuple[int, set[int]]:
         if keys[instruction.program_id_index] != SYSTEM_PROGRAM or len(data) != 12 or len(accounts) < 2:
             continue
         kind, lamports = struct.unpack("<IQ", data)
-        if kind == SYSTEM_TRANSFER and keys[accounts[0]] == wallet:
+        if kind == SYSTEM_TRANSFER and keys[accounts[0]] == wallet and post[accounts[1]] > 0:
             total += lamports
             receivers.add(accounts[1])
     return total, receivers
@@ -55,7 +57,7 @@ def transaction_flows(transaction: dict[str, Any], wallet: str) -> tuple[int, in
     fee = int(meta["fee"])
     if meta.get("err") is not None:  # rolled back: only the fee was taken
         return 0, 0, fee, 0
-    sent, receivers = _sent(message, keys, wallet)
+    sent, receivers = _sent(message, keys, wallet, post)
     rent = 0
     for index, (before, after) in enumerate(zip(pre, post)):
         if index == me or index in receivers:

@@ -4,13 +4,14 @@ The transactions are listed and fetched as for Drift (`drift.records`' signature
 transaction reads, venue-neutral); their `Program data:` lines are decoded by our codec and
 turned into `ChainRecord`s from the session's side. A record's index is its position among the
 program's events in the transaction. Failed transactions are skipped (their logs were rolled back).
+A fill's realized PnL comes from the record's `*_existing_base_asset_amount` and
+`*_existing_quote_entry_amount` (what the fill closed of the position and that part's entry),
+as on Drift (`domain.history.realized_on_close`); funding from its FundingPaymentRecords.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-
 
 from rekt_tui.domain.history import ChainRecord, Ledger, RecordBatch, RecordKind, realized_on_close
 from rekt_tui.drift.records import read_record_batch
@@ -109,6 +110,3 @@ def ledger_of(view: ChainView) -> Ledger | None:
         for p in user.perp_positions if p.quote_asset_amount or p.quote_entry_amount or p.base_asset_amount
     }  # fmt: skip
     return Ledger(quote_balance=balance, unsettled=unsettled, slot=view.user_slot or 0)
-
-
-

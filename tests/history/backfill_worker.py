@@ -1,7 +1,7 @@
 """Backfill one session's history one transaction per batch, in its own process, so a test
 can SIGKILL it at any moment. Prints READY once connected, then DONE.
 
-Usage: backfill_worker.py DATA_DIR PUBKEY RPC_URL WS_URL DLOB_URL DLOB_WS_URL
+Usage: backfill_worker.py DATA_DIR PUBKEY RPC_URL WS_URL DLOB_URL DLOB_WS_URL VENUE
 """
 
 import asyncio
@@ -15,9 +15,9 @@ from rekt_tui.services.link import connect_venue, pick_session
 from tests.services.test_orders_service import settings_for
 
 
-async def main(data_dir: str, pubkey: str, rpc: str, ws: str, dlob: str, dlob_ws: str) -> None:
+async def main(data_dir: str, pubkey: str, rpc: str, ws: str, dlob: str, dlob_ws: str, venue: str) -> None:
     chain = SimpleNamespace(rpc_url=rpc, ws_url=ws, dlob_url=dlob, dlob_ws_url=dlob_ws)
-    services = await Services.open(settings_for(chain, Path(data_dir)))
+    services = await Services.open(settings_for(chain, Path(data_dir), venue))
     try:
         venue = await connect_venue(services, await pick_session(services, pubkey), secret=None)
         print("READY", flush=True)

@@ -3,8 +3,9 @@
 The session buys as a taker against the localnet's makers, sells as a maker to a second
 session, pays funding over a cranked funding period, closes part of its position, is
 stopped out by an oracle move, settles its PnL and withdraws part of its collateral.
-`chain_truth` then reads the chain without our decoder: raw JSON-RPC, anchorpy's event
-coder on the logs, and the User account's own counters.
+`chain_truth` then reads the chain without our history reader: raw JSON-RPC, the program's
+events on the logs (Drift: anchorpy's event coder; the relaunch: the pinned IDL's codec, as
+no other decoder of its format exists here), and the User account's own counters.
 """
 
 import asyncio
@@ -12,6 +13,7 @@ import base64
 import time
 from dataclasses import dataclass, replace
 from importlib import resources
+from types import SimpleNamespace
 
 from anchorpy.coder.event import EventCoder
 from anchorpy_core.idl import Idl
@@ -27,6 +29,8 @@ from rekt_localnet.encoding import decode_account, encode_account
 from rekt_localnet.keys import DRIFT_PROGRAM_ID
 from rekt_localnet.markets import PERP_MARKETS
 from rekt_localnet.programs.drift.spot import token_amount
+from rekt_localnet.programs.velocity import balances as velocity_balances
+from rekt_localnet.programs.velocity import codec as velocity_codec
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.services.landing import land, open_session
 from rekt_tui.services.link import SessionLink
@@ -40,6 +44,7 @@ USDC = 10**6
 BASE_PRECISION = 10**9
 SOL_DEPOSITED = 2 * SOL // 10  # play's SOL collateral
 SOL_WITHDRAWN = 5 * SOL // 100
+VENUES = ["drift", "velocity"]
 
 
 async def base_of(link: SessionLink) -> int:
@@ -68,8 +73,19 @@ async def open_counterparty(desk: Desk) -> SessionLink:
     return link
 
 
-def _crank_funding(desk: Desk) -> int:
+def _velocity_market_key() -> Pubkey:
+    return velocity_codec.program().pdas.perp_market(PERP_MARKETS[0].market_index)
+
+
+def _crank_funding(desk: Desk, venue: str) -> int:
     """Make the SOL-PERP market believe a funding period has passed; returns its last funding ts."""
+    if venue == "velocity":
+        key = _velocity_market_key()
+        account = desk.chain.ledger.get(key)
+        market = velocity_codec.decode("PerpMarket", account.data)
+        market["last_funding_rate_ts"] -= market["market_stats"]["funding_period"]
+        desk.chain.ledger.put(key, replace(account, data=velocity_codec.encode("PerpMarket", market)))
+        return market["last_funding_rate_ts"]
     key = get_perp_market_public_key(DRIFT_PROGRAM_ID, PERP_MARKETS[0].market_index)
     account = desk.chain.ledger.get(key)
     market = decode_account(account.data)
@@ -78,12 +94,15 @@ def _crank_funding(desk: Desk) -> int:
     return market.amm.last_funding_rate_ts
 
 
-def _funding_ts(desk: Desk) -> int:
+def _funding_ts(desk: Desk, venue: str) -> int:
+    if venue == "velocity":
+        market = velocity_codec.decode("PerpMarket", desk.chain.ledger.get(_velocity_market_key()).data)
+        return market["last_funding_rate_ts"]
     key = get_perp_market_public_key(DRIFT_PROGRAM_ID, PERP_MARKETS[0].market_index)
     return decode_account(desk.chain.ledger.get(key).data).amm.last_funding_rate_ts
 
 
-async def play(desk: Desk) -> None:
+async def play(desk: Desk, venue: str) -> None:
     """The scripted session: SOL collateral in, taker, maker, funding, partial close, stop
     order, settle, withdraw (USDC and part of the SOL)."""
     await desk.setup.deposit("0.2", "SOL")
@@ -101,10 +120,10 @@ async def play(desk: Desk) -> None:
     finally:
         await counter.close()
 
-    before = _crank_funding(desk)
+    before = _crank_funding(desk, venue)
 
     async def cranked() -> bool:
-        return _funding_ts(desk) > before + 1
+        return _funding_ts(desk, venue) > before + 1
 
     await until(cranked, timeout=30, what="funding crank")
     await orders.place(OrderForm("SOL-PERP", "sell", "0.2", reduce_only=True))
@@ -149,7 +168,7 @@ class WalletTruth:
     balance: int
 
 
-async def wallet_truth(rpc_url: str, wallet: str, user: str) -> WalletTruth:
+async def wallet_truth(rpc_url: str, wallet: str, user: str, venue: str) -> WalletTruth:
     rpc = JsonRpc(rpc_url)
     try:
         listed = await rpc.call("getSignaturesForAddress", [wallet, {"limit": 1000}])
@@ -159,7 +178,11 @@ async def wallet_truth(rpc_url: str, wallet: str, user: str) -> WalletTruth:
             if tx["transaction"]["message"]["accountKeys"][0] == wallet:
                 fees += tx["meta"]["fee"]
                 paid += 1
-        stats = str(get_user_stats_account_public_key(DRIFT_PROGRAM_ID, Pubkey.from_string(wallet)))
+        owner = Pubkey.from_string(wallet)
+        if venue == "velocity":
+            stats = str(velocity_codec.program().pdas.user_stats(owner))
+        else:
+            stats = str(get_user_stats_account_public_key(DRIFT_PROGRAM_ID, owner))
         rent = 0
         for address in (user, stats):
             rent += (await rpc.call("getAccountInfo", [address, {"encoding": "base64"}]))["value"]["lamports"]
@@ -173,9 +196,24 @@ def _coder() -> EventCoder:
     return EventCoder(Idl.from_json(resources.files("driftpy").joinpath("idl/drift.json").read_text()))
 
 
-async def chain_truth(rpc_url: str, user: str) -> ChainTruth:
+def _namespace(value: object) -> object:
+    """A decoded relaunch value read by attribute, as anchorpy's and driftpy's are."""
+    if isinstance(value, dict):
+        return SimpleNamespace(**{name: _namespace(item) for name, item in value.items()})
+    if isinstance(value, list):
+        return [_namespace(item) for item in value]
+    return value
+
+
+async def _account_data(rpc: JsonRpc, key: str) -> bytes:
+    info = await rpc.call("getAccountInfo", [key, {"encoding": "base64"}])
+    return base64.b64decode(info["value"]["data"][0])
+
+
+async def chain_truth(rpc_url: str, user: str, venue: str) -> ChainTruth:
     rpc = JsonRpc(rpc_url)
-    coder = _coder()
+    velocity = velocity_codec.program() if venue == "velocity" else None
+    coder = _coder() if velocity is None else None
     try:
         listed = await rpc.call("getSignaturesForAddress", [user, {"limit": 1000}])
         events = []
@@ -183,17 +221,24 @@ async def chain_truth(rpc_url: str, user: str) -> ChainTruth:
             tx = await rpc.call("getTransaction", [entry["signature"], {"maxSupportedTransactionVersion": 0}])
             if tx["meta"]["err"] is not None:
                 continue
+            if velocity is not None:  # the order-book program logs too: only the program's own frames
+                for index, event in enumerate(velocity.events.from_logs(tx["meta"]["logMessages"])):
+                    events.append((entry["signature"], index, event.name, _namespace(event.fields)))
+                continue
             index = 0
             for line in tx["meta"]["logMessages"]:
                 if line.startswith("Program data: "):  # only Drift logs events in these transactions
                     event = coder.parse(base64.b64decode(line.removeprefix("Program data: ")))
                     events.append((entry["signature"], index, event.name, event.data))
                     index += 1
-        info = await rpc.call("getAccountInfo", [user, {"encoding": "base64"}])
-        account = decode_user(base64.b64decode(info["value"]["data"][0]))
-        market_key = str(get_spot_market_public_key(DRIFT_PROGRAM_ID, 0))
-        info = await rpc.call("getAccountInfo", [market_key, {"encoding": "base64"}])
-        market = decode_account(base64.b64decode(info["value"]["data"][0]))
+        if velocity is not None:
+            raw = velocity.accounts.decode("User", await _account_data(rpc, user))
+            quote = velocity.accounts.decode("SpotMarket", await _account_data(rpc, str(velocity.pdas.spot_market(0))))
+            held = [p for p in raw["spot_positions"] if p["market_index"] == 0 and p["scaled_balance"]]
+            balance = velocity_balances.token_amount(held[0], quote) if held else 0  # the program's own arithmetic
+            return ChainTruth(events, _namespace(raw), balance)
+        account = decode_user(await _account_data(rpc, user))
+        market = decode_account(await _account_data(rpc, str(get_spot_market_public_key(DRIFT_PROGRAM_ID, 0))))
     finally:
         await rpc.close()
     usdc = [p for p in account.spot_positions if p.market_index == 0 and p.scaled_balance]

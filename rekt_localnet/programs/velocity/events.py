@@ -54,7 +54,12 @@ def emit_order_action(
 def emit_fill(
     view: VelocityView, market: dict[str, Any], *, taker: Pubkey, taker_order: dict[str, Any], maker: Pubkey,
     maker_order: Any, base: int, quote: int, taker_fee: int, maker_rebate: int, oracle_price: int,
+    taker_closed: tuple[int, int], maker_closed: tuple[int, int],
 ) -> None:
+    """A match's OrderActionRecord. `*_closed` is (base, absolute quote entry) of the position
+    the fill reduced on that side, `positions.apply_fill`'s answer: the record carries them as
+    `*_existing_base_asset_amount` / `*_existing_quote_entry_amount`, None when nothing closed,
+    and the history reads realized PnL from them."""
     market["next_fill_record_id"] += 1
     emit(
         view, "OrderActionRecord", action="Fill", action_explanation="OrderFilledWithMatch",
@@ -67,5 +72,11 @@ def emit_fill(
         maker=maker, maker_order_id=_order_id(maker_order.order_id), maker_order_direction=maker_order.direction,
         maker_order_base_asset_amount=maker_order.base_original,
         maker_order_cumulative_base_asset_amount_filled=maker_order.base_original - maker_order.base_remaining,
-        oracle_price=oracle_price,
+        oracle_price=oracle_price, **_existing("taker", taker_closed), **_existing("maker", maker_closed),
     )  # fmt: skip
+
+
+def _existing(role: str, closed: tuple[int, int]) -> dict[str, int | None]:
+    base, entry = closed
+    return {f"{role}_existing_base_asset_amount": base or None,
+            f"{role}_existing_quote_entry_amount": entry if base else None}  # fmt: skip

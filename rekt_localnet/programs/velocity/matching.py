@@ -56,7 +56,10 @@ def _reduce_only_size(user: dict[str, Any], order: Checked) -> int:
     return min(order.base, abs(base))
 
 
-def _fill_maker(view: VelocityView, maker: RestingOrder, market: dict[str, Any], base: int, quote: int, rebate: int) -> None:
+def _fill_maker(
+    view: VelocityView, maker: RestingOrder, market: dict[str, Any], base: int, quote: int, rebate: int
+) -> tuple[int, int]:
+    """Move the maker's position; returns the base and entry the fill closed (for its record)."""
     user = view.get(maker.user, "User")
     position = perp_position_for(user, market["market_index"])
     unfill_reservation(position, maker.side, base)
@@ -65,8 +68,8 @@ def _fill_maker(view: VelocityView, maker: RestingOrder, market: dict[str, Any],
         user["open_orders"] -= 1
         user["has_open_order"] = user["open_orders"] > 0
     before = position["base_asset_amount"]
-    settle_funding(user, position, market)
-    apply_fill(position, base if maker.side == BID else -base, -quote if maker.side == BID else quote, -rebate)
+    settle_funding(view, maker.user, user, position, market)
+    closed = apply_fill(position, base if maker.side == BID else -base, -quote if maker.side == BID else quote, -rebate)
     track_funding(position, market)
     market_open_interest(market, before, position["base_asset_amount"])
     user["last_active_slot"] = view.ctx.clock.slot
@@ -77,6 +80,7 @@ def _fill_maker(view: VelocityView, maker: RestingOrder, market: dict[str, Any],
         stats["maker_volume_30d"] += quote
         stats["fees"]["total_fee_rebate"] += rebate
         view.save(stats_key)
+    return closed
 
 
 def _taker_order(user: dict[str, Any], order: Checked, params: dict[str, Any]) -> dict[str, Any]:
@@ -104,8 +108,9 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
         quote = base * maker.price // BASE_PRECISION
         fee, rebate = _fees(view, quote)
         before = position["base_asset_amount"]
-        settle_funding(user, position, market)
-        apply_fill(position, base if order.side == BID else -base, -quote if order.side == BID else quote, fee)
+        settle_funding(view, accounts.user, user, position, market)
+        signed_base, signed_quote = (base, -quote) if order.side == BID else (-base, quote)
+        taker_closed = apply_fill(position, signed_base, signed_quote, fee)
         track_funding(position, market)
         move_mark(market, maker.price, now)
         market_open_interest(market, before, position["base_asset_amount"])
@@ -115,13 +120,14 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
             book.replace(updated)
         else:
             book.remove(maker)
-        _fill_maker(view, updated, market, base, quote, rebate)
+        maker_closed = _fill_maker(view, updated, market, base, quote, rebate)
         filled, quote_total, fee_total = filled + base, quote_total + quote, fee_total + fee
         taker.update(base_asset_amount_filled=filled, quote_asset_amount_filled=quote_total)
         record_trade(view, Fill(order.market_index, maker.price, base, str(accounts.user), taker["order_id"], str(maker.user),
                                 maker.order_id & 0xFFFF_FFFF, "long" if order.side == BID else "short", slot, now))  # fmt: skip
         emit_fill(view, market, taker=accounts.user, taker_order=taker, maker=maker.user, maker_order=updated,
-                  base=base, quote=quote, taker_fee=fee, maker_rebate=rebate, oracle_price=oracle)  # fmt: skip
+                  base=base, quote=quote, taker_fee=fee, maker_rebate=rebate, oracle_price=oracle,
+                  taker_closed=taker_closed, maker_closed=maker_closed)  # fmt: skip
         market["last_fill_price"] = maker.price
     return filled, quote_total, fee_total
 

@@ -42,24 +42,35 @@ def _pro_rata(amount: int, part: int, whole: int) -> int:
     return product // whole if product >= 0 else -(-product // whole)
 
 
-def apply_fill(position: dict[str, Any], base_delta: int, quote_delta: int, fee: int) -> None:
+def apply_fill(position: dict[str, Any], base_delta: int, quote_delta: int, fee: int) -> tuple[int, int]:
     """Change the position by a fill of `base_delta` (signed, 1e9) for `quote_delta` (signed,
-    1e6: negative when buying) and `fee` (positive paid, negative a rebate)."""
+    1e6: negative when buying) and `fee` (positive paid, negative a rebate).
+
+    Returns what the fill record states of the position it reduced (the program's
+    `calculate_existing_position_fields_for_order_action`): the base it closed and the
+    absolute quote entry that base carried, both 0 when it reduced nothing. A reduction
+    removes the closed part's share of the entry, rounded toward zero, so the record's
+    entry is exactly what left the position."""
     base = position["base_asset_amount"]
+    closed = closed_entry = 0
     if base == 0 or (base > 0) == (base_delta > 0):
         position["quote_entry_amount"] += quote_delta
         position["quote_break_even_amount"] += quote_delta
     elif abs(base_delta) <= abs(base):
-        remaining = abs(base) - abs(base_delta)
-        position["quote_entry_amount"] = _pro_rata(position["quote_entry_amount"], remaining, abs(base))
-        position["quote_break_even_amount"] = _pro_rata(position["quote_break_even_amount"], remaining, abs(base))
+        closed = abs(base_delta)
+        removed = _pro_rata(position["quote_entry_amount"], closed, abs(base))
+        closed_entry = abs(removed)
+        position["quote_entry_amount"] -= removed
+        position["quote_break_even_amount"] -= _pro_rata(position["quote_break_even_amount"], closed, abs(base))
     else:
+        closed, closed_entry = abs(base), abs(position["quote_entry_amount"])
         opened = abs(base_delta) - abs(base)
         position["quote_entry_amount"] = _pro_rata(quote_delta, opened, abs(base_delta))
         position["quote_break_even_amount"] = position["quote_entry_amount"]
     position["base_asset_amount"] = base + base_delta
     position["quote_asset_amount"] += quote_delta - fee
     position["quote_break_even_amount"] -= fee
+    return closed, closed_entry
 
 
 def market_open_interest(market: dict[str, Any], base_before: int, base_after: int) -> None:

@@ -30,7 +30,7 @@ def settle_pnl(view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
     market_key, market = view.perp_market(index)
     spot_key, quote_market = view.spot_market(0)
     price = view.oracle_price(market["oracle"])
-    settle_funding(user, position, market)
+    settle_funding(view, accounts.user, user, position, market)
     pnl = unrealized_pnl(position, price)
     pool = market["pnl_pool"]["scaled_balance"] // QUOTE_SCALE
     balance = position_for(user, 0)
