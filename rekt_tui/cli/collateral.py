@@ -1,4 +1,4 @@
-"""`rekt-tui withdraw AMOUNT SOL|USDC`: part of the collateral back to the session wallet.
+"""`rekt-tui withdraw AMOUNT SOL|QUOTE`: part of the collateral back to the session wallet.
 
 The plan's preview is printed first; a refused withdrawal prints every refusal and
 exits non-zero before anything is signed; `--yes` withdraws without asking.
@@ -15,11 +15,12 @@ from rekt_tui.services.collateral import CollateralService, WithdrawPlan
 from rekt_tui.services.landing import Lander
 
 
-def plan_rows(plan: WithdrawPlan) -> list[list[str]]:
+def plan_rows(plan: WithdrawPlan, venue: str) -> list[list[str]]:
+    """The withdrawal's preview; `venue` names where the collateral is held ("Drift")."""
     request, preview = plan.request, plan.preview
     return [
         ["withdraw", amount_text(request.amount, request.decimals, request.asset)],
-        ["Drift holds", amount_text(preview.held, request.decimals, request.asset)],
+        [f"{venue} holds", amount_text(preview.held, request.decimals, request.asset)],
         ["most withdrawable now", amount_text(plan.largest, request.decimals, request.asset)],
         ["free collateral after", format_usd(preview.free_collateral_after)],
         ["leverage after", leverage_text(preview.leverage_after)],
@@ -30,7 +31,7 @@ async def withdraw(lander: Lander, args: argparse.Namespace) -> int:
     service = CollateralService(lander.link)
     plan = await service.plan_withdraw(args.amount, args.asset)
     if not args.json:
-        print_table(["WITHDRAWAL", "VALUE"], plan_rows(plan))
+        print_table(["WITHDRAWAL", "VALUE"], plan_rows(plan, lander.link.settings.labels.name))
     if plan.refusals:
         raise OrderRefused(plan.refusals)
     if not args.yes and not ask("Withdraw to the session wallet?"):

@@ -1,6 +1,6 @@
 """`rekt-tui history` and `rekt-tui report`: a session's records and result, from the chain.
 
-Both first bring the registry's records up to date from the session's Drift account
+Both first bring the registry's records up to date from the session's venue account
 (read by its address alone: no key is needed, nothing is signed), then print. Tables
 are for people; `--json` and `--csv` keep native integers (quote 1e6, base 1e9) so
 scripts never parse a formatted figure. CSV_COLUMNS is documented in the README.
@@ -122,7 +122,7 @@ async def _report(services: Services, args: argparse.Namespace) -> int:
     if args.json:
         print_json(report_dict(result))
     else:
-        print_table(["FIGURE", "VALUE"], _report_rows(result))
+        print_table(["FIGURE", "VALUE"], _report_rows(result, services.settings.labels.name))
         if result.identity is not None and not result.identity.holds:
             note(
                 f"The records and the account differ by {format_usd(result.identity.difference, 6)}: "
@@ -150,7 +150,7 @@ async def print_stop_result(link: SessionLink, steps: list[dict[str, Any]], *, a
             }
         print_json(data)
     elif finished:  # beside the step lines scripts read on stdout, for the person watching
-        for line in (NO_RESULT,) if result is None else result_lines(result):
+        for line in (NO_RESULT,) if result is None else result_lines(result, link.settings.labels):
             note(line)
 
 
@@ -184,7 +184,7 @@ def report_dict(result: Report) -> dict[str, Any]:
     return data
 
 
-def _report_rows(result: Report) -> list[list[str]]:
+def _report_rows(result: Report, venue: str) -> list[list[str]]:
     f = result.figures
     rows = [
         ["deposits", format_usd(f.deposits, 6)],
@@ -205,20 +205,20 @@ def _report_rows(result: Report) -> list[list[str]]:
         verdict = "holds" if result.identity.holds else f"off by {format_usd(result.identity.difference, 6)}"
         rows.append(["collateral now", format_usd(result.identity.collateral, 6)])
         rows.append(["deposits - withdrawals + result", f"{format_usd(result.identity.from_records, 6)} ({verdict})"])
-    rows += _wallet_rows(result)
+    rows += _wallet_rows(result, venue)
     return rows
 
 
-def _wallet_rows(result: Report) -> list[list[str]]:
-    """The wallet's side in lamports: what came in and went out, and the gas it paid."""
+def _wallet_rows(result: Report, venue: str) -> list[list[str]]:
+    """The wallet's side in lamports: what came in and went out, and the gas it paid (`venue`: "Drift")."""
     flows, check = result.wallet, result.wallet_identity
     if flows is None or check is None:
         return []
     verdict = "holds" if check.holds else f"off by {check.difference:,} lamports"
     return [
         ["wallet funded", format_sol(flows.funded, LAMPORT_PLACES)],
-        ["SOL deposited to Drift", format_sol(result.figures.sol_deposits, LAMPORT_PLACES)],
-        ["SOL withdrawn from Drift", format_sol(result.figures.sol_withdrawals, LAMPORT_PLACES)],
+        [f"SOL deposited to {venue}", format_sol(result.figures.sol_deposits, LAMPORT_PLACES)],
+        [f"SOL withdrawn from {venue}", format_sol(result.figures.sol_withdrawals, LAMPORT_PLACES)],
         ["wallet sent out", format_sol(flows.sent, LAMPORT_PLACES)],
         ["wallet now", format_sol(flows.balance, LAMPORT_PLACES)],
         ["transaction fees", format_sol(flows.fees, LAMPORT_PLACES)],

@@ -63,7 +63,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rekt-tui",
-        description="Trade Drift perpetuals from a disposable session wallet. With no command, opens the cockpit.",
+        description=(
+            "Trade perpetuals on Drift or its relaunch (Velocity) from a disposable session wallet. "
+            "With no command, opens the cockpit."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"rekt-tui {__version__}")
     _global_options(parser, top_level=True)
@@ -129,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("--yes", action="store_true", help="do not ask to type 'stop' first")
     stop.add_argument("--json", action="store_true", help="print the steps and the session's result as JSON")
     session_option(stop)
-    sweep = command(commands, "sweep", "send an archived session wallet's SOL and USDC to ADDRESS (then withdrawn)")
+    sweep = command(
+        commands, "sweep", "send an archived session wallet's SOL and quote (USDC, USDT) to ADDRESS (then withdrawn)"
+    )
     sweep.add_argument("address", metavar="ADDRESS")
     session_option(sweep, "the only archived one")
     guard = command(commands, "guard", "watch a session headless: log alerts and enforce the loss limit until Ctrl-C")

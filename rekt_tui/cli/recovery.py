@@ -98,7 +98,8 @@ async def _recover(services: Services, args: argparse.Namespace) -> int:
     if args.json:
         print_json([_item_dict(item) for item in items])
     elif not any(item.needs_recovery for item in items):
-        note(f"Nothing to recover on {services.settings.cluster}: no session holds funds or exposure in Drift.")
+        venue = services.settings.labels.name
+        note(f"Nothing to recover on {services.settings.cluster}: no session holds funds or exposure in {venue}.")
     else:
         rows = [
             [i.session.pubkey, i.action.value if i.action else "—", format_sol(i.sol_lamports),

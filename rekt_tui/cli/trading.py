@@ -58,10 +58,10 @@ async def run(services: Services, args: argparse.Namespace) -> int:
 
 async def _airdrop(lander: Lander, args: argparse.Namespace) -> int:
     note(await SessionService(lander).airdrop(args.amount, args.asset))
-    venue = lander.link.venue  # the wallet's balance of what was airdropped
-    usdc = args.asset.strip().upper() == "USDC"
-    print(f"{to_decimal(await venue.wallet_usdc(), USDC_DECIMALS):f} USDC" if usdc
-          else format_sol(await venue.wallet_lamports(), 9))  # fmt: skip
+    venue, quote = lander.link.venue, lander.link.settings.labels.quote  # the wallet's balance of what came
+    sol = args.asset.strip().upper() == "SOL"
+    print(format_sol(await venue.wallet_lamports(), 9) if sol
+          else f"{to_decimal(await venue.wallet_usdc(), USDC_DECIMALS):f} {quote}")  # fmt: skip
     return 0
 
 
@@ -69,7 +69,7 @@ async def _init(lander: Lander, args: argparse.Namespace) -> int:
     session = await SessionService(lander).initialize()
     print(session.drift_user)
     referrer = f"referrer {session.referrer} verified" if session.referrer else "no referrer configured"
-    note(f"Drift account {session.drift_user} is open; {referrer}.")
+    note(f"{lander.link.settings.labels.account} {session.drift_user} is open; {referrer}.")
     return 0
 
 
@@ -77,7 +77,8 @@ async def _deposit(lander: Lander, args: argparse.Namespace) -> int:
     landed = await SessionService(lander).deposit(args.amount, args.asset)
     print(landed.signature)
     snapshot = lander.link.venue.snapshot()  # as last read: the deposit stands whatever it shows
-    held = "" if snapshot is None else f"; Drift holds {format_usd(snapshot.total_collateral)} of collateral"
+    venue = lander.link.settings.labels.name
+    held = "" if snapshot is None else f"; {venue} holds {format_usd(snapshot.total_collateral)} of collateral"
     note(f"Deposited {args.amount.strip()} {args.asset.upper()}{held}.")
     return 0
 
@@ -111,7 +112,7 @@ async def status(services: Services, args: argparse.Namespace) -> int:
         print_json(status_dict(described, read.wallet_lamports, snapshot, read.checklist, markets))
         return 0
     print(f"session  {read.session.pubkey}  wallet {format_sol(read.wallet_lamports)}")
-    print_table(["ACCOUNT", "VALUE"], account_rows(snapshot))
+    print_table(["ACCOUNT", "VALUE"], account_rows(snapshot, services.settings.labels))
     if snapshot is not None and snapshot.positions:
         print()
         print_table(POSITION_HEADINGS, position_rows(snapshot))

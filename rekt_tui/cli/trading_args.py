@@ -32,25 +32,29 @@ def _session_pubkey(text: str) -> str:
     return parse_pubkey(text, "session wallet address")
 
 
+# The venue is known only once the settings load, after parsing: help names both.
+ASSET_HELP = "SOL, or the venue's quote: USDC on Drift, USDT on Velocity"
+
+
 def add_trading_commands(commands, command) -> None:
     """Add the commands to `commands` with `command(parent, name, help)` (global options included)."""
     airdrop = command(commands, "airdrop", "fund the session wallet from the localnet faucet")
     airdrop.add_argument("amount", metavar="AMOUNT")
-    airdrop.add_argument("asset", metavar="SOL|USDC")
-    init = command(commands, "init", "open the Drift account with the configured referrer, and verify the referrer")
-    deposit = command(commands, "deposit", "deposit SOL (keeping the gas reserve) or USDC into Drift")
+    airdrop.add_argument("asset", metavar="SOL|QUOTE", help=ASSET_HELP)
+    init = command(commands, "init", "open the venue account with the configured referrer, and verify the referrer")
+    deposit = command(commands, "deposit", "deposit SOL (keeping the gas reserve) or the quote into the venue")
     deposit.add_argument("amount", metavar="AMOUNT")
-    deposit.add_argument("asset", metavar="SOL|USDC")
+    deposit.add_argument("asset", metavar="SOL|QUOTE", help=ASSET_HELP)
     withdraw = command(
         commands, "withdraw", "withdraw part of the collateral to the session wallet (reduce-only, guarded)"
     )
     withdraw.add_argument("amount", metavar="AMOUNT", help="an amount, or all for the most the guards allow")
-    withdraw.add_argument("asset", metavar="SOL|USDC")
+    withdraw.add_argument("asset", metavar="SOL|QUOTE", help=ASSET_HELP)
     withdraw.add_argument("--yes", action="store_true", help="withdraw without asking")
     withdraw.add_argument("--json", action="store_true", help="print JSON")
     strategy = command(commands, "strategy", "choose the session's strategy preset")
     strategy.add_argument("name", metavar="NAME")
-    start = command(commands, "start", "confirm \"Start trading on Drift\" once the checklist holds")
+    start = command(commands, "start", "confirm \"Start trading\" on the venue once the checklist holds")
     start.add_argument("--yes", action="store_true", help="confirm without asking")
 
     order = command(commands, "order", "preview and place a perp order (guarded; nothing is signed on a refusal)")

@@ -15,6 +15,7 @@ from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.orders import OrderRequest, side_label
 from rekt_tui.domain.records import MarketType
 from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.domain.venue_labels import VenueLabels
 from rekt_tui.tui.tables import ORDER_COLUMNS, POSITION_COLUMNS, headings, order_cells, perp_names, position_cells
 
 NONE = "—"
@@ -26,9 +27,9 @@ def _by_index(markets: dict[str, MarketSpec]) -> dict[tuple[MarketType, int], Ma
     return {(spec.market_type, spec.market_index): spec for spec in markets.values()}
 
 
-def account_rows(snapshot: AccountSnapshot | None) -> list[list[str]]:
+def account_rows(snapshot: AccountSnapshot | None, labels: VenueLabels) -> list[list[str]]:
     if snapshot is None:
-        return [["drift account", "not initialized"]]
+        return [[labels.account.lower(), "not initialized"]]
     return [
         ["total collateral", format_usd(snapshot.total_collateral)],
         ["equity", format_usd(snapshot.equity)],

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from rekt_tui.domain.pubkey import is_pubkey
 from rekt_tui.domain.strategy import DEFAULT_PRESETS, DEFAULT_STRATEGY, StrategyPreset
+from rekt_tui.domain.venue_labels import VenueLabels, venue_labels
 
 ClusterName = Literal["localnet", "devnet", "mainnet"]
 KeystoreChoice = Literal["auto", "system", "cryptfile", "localnet-file"]
@@ -282,6 +283,11 @@ class Settings(_Strict):
     def quote_mint(self) -> str | None:
         """The profile's quote mint, else its venue's on this cluster; None when not known here."""
         return self.profile.quote_mint or QUOTE_MINTS.get((self.profile.venue, self.cluster))
+
+    @property
+    def labels(self) -> VenueLabels:
+        """How text names this profile's venue and its quote asset ("Velocity", "USDT")."""
+        return venue_labels(self.profile.venue)
 
     @property
     def effective_referrer(self) -> str | None:

@@ -1,7 +1,7 @@
 """The start-trading checklist: every line derived from chain facts, each with its next action.
 
 Nothing here remembers progress: the checklist is recomputed from what the chain says
-(wallet balance, Drift account, UserStats referrer, collateral) plus the two choices only
+(wallet balance, venue account, UserStats referrer, collateral) plus the two choices only
 the user can make (a strategy and the final confirmation). A crash or a second device
 therefore never shows a line as done that the chain does not back.
 """
@@ -12,6 +12,7 @@ from enum import Enum
 
 from rekt_tui.domain.money import LAMPORTS_PER_SOL, QUOTE_PRECISION, format_sol, format_usd
 from rekt_tui.domain.strategy import StrategyPreset
+from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 
 
 class ItemState(str, Enum):
@@ -45,7 +46,7 @@ class ChecklistFacts:
     wallet_lamports: int
     drift_account_exists: bool
     recorded_referrer: str | None  # the UserStats `referrer`, None when unset or no account
-    collateral_quote: int  # total collateral inside Drift
+    collateral_quote: int  # total collateral inside the venue
     strategy: StrategyPreset | None
     confirmed: bool
 
@@ -59,6 +60,7 @@ class ChecklistRules:
     min_trading_collateral_usd: Decimal
     account_rent_lamports: int  # rent for UserStats + User, paid once at initialization
     fee_lamports: int  # transaction fees the remaining setup needs
+    labels: VenueLabels = DRIFT  # how the lines name the venue and its quote
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,12 @@ class Checklist:
 
 def build_checklist(facts: ChecklistFacts, rules: ChecklistRules) -> Checklist:
     funded = _wallet(facts, rules)
-    account = _account(facts, funded.state is ItemState.DONE)
+    account = _account(facts, funded.state is ItemState.DONE, rules.labels)
     referrer = _referrer(facts, rules)
     collateral = _collateral(facts, rules)
     strategy = _strategy(facts)
     before = (funded, account, referrer, collateral, strategy)
-    confirm = _confirmation(facts, all(item.state is ItemState.DONE for item in before))
+    confirm = _confirmation(facts, all(item.state is ItemState.DONE for item in before), rules.labels)
     return Checklist(before + (confirm,))
 
 
@@ -108,14 +110,15 @@ def _wallet(facts: ChecklistFacts, rules: ChecklistRules) -> ChecklistItem:
     )
 
 
-def _account(facts: ChecklistFacts, funded: bool) -> ChecklistItem:
-    label = "Drift account initialized"
+def _account(facts: ChecklistFacts, funded: bool, labels: VenueLabels) -> ChecklistItem:
+    label = f"{labels.account} initialized"
     if not facts.drift_account_exists and not funded:
-        return _blocked("drift_account", label, "Fund the session wallet first; opening a Drift account costs rent.")
+        rent = f"Fund the session wallet first; opening a {labels.account} costs rent."
+        return _blocked("drift_account", label, rent)
     return _item(
         "drift_account", label, facts.drift_account_exists,
-        "The Drift account exists.",
-        "No Drift account yet; initialize it (UserStats and User, with the referrer).",
+        f"The {labels.account} exists.",
+        f"No {labels.account} yet; initialize it (UserStats and User, with the referrer).",
         ChecklistAction.INITIALIZE_ACCOUNT,
     )
 
@@ -127,11 +130,12 @@ def _referrer(facts: ChecklistFacts, rules: ChecklistRules) -> ChecklistItem:
     if expected is None:
         return ChecklistItem(id_, label, ItemState.DONE, "No referrer is configured for this cluster.", None)
     if not facts.drift_account_exists:
-        return _blocked(id_, label, "The referrer is recorded when the Drift account is initialized.")
+        return _blocked(id_, label, f"The referrer is recorded when the {rules.labels.account} is initialized.")
     if recorded is not None and recorded != expected:
         return _blocked(
             id_, label,
-            f"This Drift account records referrer {recorded}, not {expected}, and a referrer cannot be changed; "
+            f"This {rules.labels.account} records referrer {recorded}, not {expected}, and a referrer cannot be "
+            "changed; "
             "trading from this session is blocked, so start a new session wallet.",
         )
     return _item(
@@ -145,13 +149,13 @@ def _referrer(facts: ChecklistFacts, rules: ChecklistRules) -> ChecklistItem:
 def _collateral(facts: ChecklistFacts, rules: ChecklistRules) -> ChecklistItem:
     id_, label = "collateral", "Collateral deposited"
     if not facts.drift_account_exists:
-        return _blocked(id_, label, "Deposits go into the Drift account; initialize it first.")
+        return _blocked(id_, label, f"Deposits go into the {rules.labels.account}; initialize it first.")
     minimum = int(rules.min_trading_collateral_usd * QUOTE_PRECISION)
-    held = format_usd(facts.collateral_quote)
+    held, venue, quote = format_usd(facts.collateral_quote), rules.labels.name, rules.labels.quote
     return _item(
         id_, label, facts.collateral_quote >= minimum,
-        f"Drift holds {held} of collateral, at least the {format_usd(minimum)} minimum.",
-        f"Drift holds {held}; deposit SOL or USDC worth at least {format_usd(minimum - facts.collateral_quote)} "
+        f"{venue} holds {held} of collateral, at least the {format_usd(minimum)} minimum.",
+        f"{venue} holds {held}; deposit SOL or {quote} worth at least {format_usd(minimum - facts.collateral_quote)} "
         f"more to reach the {format_usd(minimum)} minimum.",
         ChecklistAction.DEPOSIT,
     )
@@ -167,10 +171,10 @@ def _strategy(facts: ChecklistFacts) -> ChecklistItem:
     return ChecklistItem(id_, label, ItemState.DONE, f"Strategy {chosen.name}: {describe_strategy(chosen)}.", None)
 
 
-def _confirmation(facts: ChecklistFacts, others_done: bool) -> ChecklistItem:
+def _confirmation(facts: ChecklistFacts, others_done: bool, labels: VenueLabels) -> ChecklistItem:
     id_, label = "confirmed", "Start trading confirmed"
     if facts.confirmed and others_done:
-        return ChecklistItem(id_, label, ItemState.DONE, "Trading on Drift is confirmed.", None)
+        return ChecklistItem(id_, label, ItemState.DONE, f"Trading on {labels.name} is confirmed.", None)
     if not others_done:
         return _blocked(id_, label, "Finish the lines above, then confirm to start trading.")
     return ChecklistItem(
@@ -185,9 +189,14 @@ def describe_strategy(strategy: StrategyPreset) -> str:
     )
 
 
-def start_trading_summary(strategy: StrategyPreset, collateral_quote: int) -> str:
+def start_trading_title(labels: VenueLabels = DRIFT) -> str:
+    """The title of the confirmation, the checklist's key and the CLI's `start`: "Start trading on Drift"."""
+    return f"Start trading on {labels.name}"
+
+
+def start_trading_summary(strategy: StrategyPreset, collateral_quote: int, labels: VenueLabels = DRIFT) -> str:
     """The text of the "Start trading on Drift" confirmation."""
     return (
-        f"Start trading on Drift with the {strategy.name} strategy ({describe_strategy(strategy)}) "
+        f"{start_trading_title(labels)} with the {strategy.name} strategy ({describe_strategy(strategy)}) "
         f"on {format_usd(collateral_quote)} of collateral?"
     )

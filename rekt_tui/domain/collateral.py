@@ -15,11 +15,12 @@ from rekt_tui.domain.loss_limit import Breach
 from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.strategy import StrategyPreset
 from rekt_tui.domain.trading import LEVERAGE_PRECISION
+from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 
 
 @dataclass(frozen=True)
 class WithdrawPreview:
-    """The account after withdrawing, in Drift's precisions (quote 1e6, leverage 1e4)."""
+    """The account after withdrawing, in the venue's precisions (quote 1e6, leverage 1e4)."""
 
     held: int  # the asset's deposit before, in its token precision
     total_collateral_after: int
@@ -50,6 +51,7 @@ def check_withdraw(
     has_positions: bool,
     breach: Breach | None,
     largest: int | None = None,
+    labels: VenueLabels = DRIFT,
 ) -> list[Refusal]:
     """Every rule a withdrawal breaks; empty means it may be signed. `largest` (the most
     that passes, when known) turns a refusal into a size to try."""
@@ -59,7 +61,7 @@ def check_withdraw(
         held = amount_text(max(preview.held, 0), request.decimals, request.asset)
         refusals.append(Refusal(
             RefusalCode.INSUFFICIENT_COLLATERAL,
-            f"Drift holds {held} for this session; a withdrawal never borrows, so withdraw at most that.",
+            f"{labels.name} holds {held} for this session; a withdrawal never borrows, so withdraw at most that.",
         ))  # fmt: skip
     elif preview.free_collateral_after < 0:
         refusals.append(Refusal(

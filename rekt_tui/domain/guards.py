@@ -77,6 +77,7 @@ def check_order(
     allow_far_price: bool = False,
     largest_base: int | None = None,
     best_opposite: int | None = None,
+    venue: str = "Drift",
 ) -> list[Refusal]:
     """Every guard from the product's risk rules; empty means go.
 
@@ -88,7 +89,7 @@ def check_order(
     would reject it anyway (6064) and the user meant something else. `largest_base` is
     the largest size that passes both margin and leverage (found by the caller over the
     same preview), so the size a refusal suggests is never itself refused. `best_opposite`
-    is the best price on the side a post-only order must not cross.
+    is the best price on the side a post-only order must not cross; `venue` names who refuses it.
     """
     refusals = _freshness(account_age_s, oracle_age_s, stale_after_s)
     if request.reduce_only:
@@ -97,7 +98,7 @@ def check_order(
         refusals += _margin(request, account, preview, largest_base) + _leverage(
             request, preview, strategy, largest_base
         )
-    refusals += post_only_refusals(request, best_opposite)
+    refusals += post_only_refusals(request, best_opposite, venue)
     if not allow_stacking and not protective(request):
         refusals += _stacking(request, open_orders)
     if oracle_price is not None and price_band_pct is not None and not allow_far_price:
@@ -118,8 +119,8 @@ def crosses(request: OrderRequest, best_opposite: int | None) -> bool:
     return request.price >= best_opposite if request.direction is Direction.LONG else request.price <= best_opposite
 
 
-def post_only_refusals(request: OrderRequest, best_opposite: int | None) -> list[Refusal]:
-    """Drift refuses a post-only order that would take liquidity (6057): refuse it first."""
+def post_only_refusals(request: OrderRequest, best_opposite: int | None, venue: str = "Drift") -> list[Refusal]:
+    """The venue refuses a post-only order that would take liquidity (Drift: 6057): refuse it first."""
     if not request.post_only or not crosses(request, best_opposite):
         return []
     assert request.price is not None and best_opposite is not None
@@ -127,7 +128,8 @@ def post_only_refusals(request: OrderRequest, best_opposite: int | None) -> list
     return [Refusal(
         RefusalCode.POST_ONLY_CROSSES,
         f"A post-only {side_label(request.direction)} at {format_price(request.price)} would cross the best "
-        f"{book_side} {format_price(best_opposite)} and be refused by Drift; move the price behind it or drop post-only.",
+        f"{book_side} {format_price(best_opposite)} and be refused by {venue}; move the price behind it or drop "
+        "post-only.",
     )]
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from rekt_tui.domain.session import SessionRecord
+from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 
 
 @dataclass(frozen=True)
@@ -20,3 +21,4 @@ class ShellStatus:
     keystore: KeystoreStatus
     registry_read_only_reason: str | None  # None when this process is the registry's writer
     sessions: tuple[SessionRecord, ...]
+    labels: VenueLabels = DRIFT  # the cluster's venue and quote, as text names them

@@ -17,6 +17,7 @@ from rekt_tui.domain.money import QUOTE_PRECISION, format_usd
 from rekt_tui.domain.orders import auction_for
 from rekt_tui.domain.records import Direction, MarketType, OrderType
 from rekt_tui.domain.trading import Order, Position
+from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 
 QUOTE_SPOT_MARKET_INDEX = 0
 DUST_COLLATERAL = QUOTE_PRECISION // 10  # below $0.10 of collateral the account counts as empty
@@ -49,6 +50,7 @@ class TeardownState:
     slippage_bps: int = 100
     withdraw_paused: frozenset[int] = frozenset()  # spot markets answering MarketWithdrawPaused
     archived: bool = False
+    labels: VenueLabels = DRIFT  # how a parked step names the venue and its quote
 
 
 @dataclass(frozen=True)
@@ -200,15 +202,16 @@ def _repay(state: TeardownState) -> SpotTrade | Park | None:
         if amount < spot.min_order_size:
             return Park(
                 TeardownStep.REPAY_BORROW,
-                f"A {format_usd(-quote)} USDC borrow remains and Drift holds only {format_base(max(sol, 0), spot)} "
-                "to sell; deposit USDC to repay it.",
+                f"A {format_usd(-quote)} {state.labels.quote} borrow remains and {state.labels.name} holds only "
+                f"{format_base(max(sol, 0), spot)} to sell; deposit {state.labels.quote} to repay it.",
             )
         return SpotTrade(spot.market_index, Direction.SHORT, amount, worst)
     if sol < 0:
         if quote <= 0:
             return Park(
                 TeardownStep.REPAY_BORROW,
-                f"A {format_base(-sol, spot)} borrow remains and Drift holds no USDC to buy it back; "
+                f"A {format_base(-sol, spot)} borrow remains and {state.labels.name} holds no {state.labels.quote} "
+                "to buy it back; "
                 "deposit SOL to repay it.",
             )
         worst = auction_for(Direction.LONG, state.sol_oracle_price, state.slippage_bps, 0, tick_size=spot.tick_size)[1]
@@ -232,6 +235,6 @@ def _withdraw(state: TeardownState) -> Withdraw | Park:
         )
     return Park(
         TeardownStep.WITHDRAW,
-        f"Drift reports {format_usd(state.total_collateral)} of collateral but no balance to withdraw; "
+        f"{state.labels.name} reports {format_usd(state.total_collateral)} of collateral but no balance to withdraw; "
         "read the account again before retrying.",
     )

@@ -42,7 +42,7 @@ class CollateralService:
 
     async def plan_withdraw(self, amount_text: str, asset_text: str) -> WithdrawPlan:
         """Parse and check a withdrawal; its refusals (if any) carry the numbers."""
-        asset = parse_asset(asset_text)
+        asset = parse_asset(asset_text, self._settings.labels)
         wanted = amount_text.strip().lower()
         if wanted in ALL_WORDS:
             return await self._plan(asset, None)
@@ -64,7 +64,8 @@ class CollateralService:
         """`amount` None: the most that passes."""
         snapshot = self._venue.snapshot()
         if snapshot is None:
-            raise RektError("This session has no Drift account loaded, so there is nothing to withdraw.")
+            account = self._settings.labels.account
+            raise RektError(f"This session has no {account} loaded, so there is nothing to withdraw.")
         if self._venue.is_stale(self._settings.ui.stale_after_s):
             raise RektError(f"The account feed is {self._venue.feed_state.value}; wait for fresh data to withdraw.")
         index = self._market_index(asset)
@@ -77,7 +78,8 @@ class CollateralService:
             request = WithdrawRequest(asset, decimals, amount)
             preview = self._venue.preview_withdraw(index, amount)
             return check_withdraw(
-                request, preview, strategy, has_positions=bool(snapshot.positions), breach=breach, largest=largest
+                request, preview, strategy, has_positions=bool(snapshot.positions), breach=breach, largest=largest,
+                labels=self._settings.labels,
             )
 
         held = self._venue.preview_withdraw(index, 0).held
@@ -98,7 +100,8 @@ class CollateralService:
         for index, amount in held.items():
             if amount > 0 and self._venue.spot_symbol(index) == asset:
                 return index
-        raise UsageError(f"Drift holds no {asset} for this session, so there is none to withdraw.")
+        venue = self._settings.labels.name
+        raise UsageError(f"{venue} holds no {asset} for this session, so there is none to withdraw.")
 
 
 def _largest(held: int, passes: Callable[[int], bool]) -> int:

@@ -122,4 +122,5 @@ class Services:
             keystore=await self.keystore_status(),
             registry_read_only_reason=self.registry.read_only_reason,
             sessions=tuple(await self.registry.list_sessions(cluster=self.settings.cluster)),
+            labels=self.settings.labels,
         )

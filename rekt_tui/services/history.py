@@ -30,6 +30,7 @@ from rekt_tui.domain.history import (
 from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.records import MarketType, OrderRecord, TransactionRecord
 from rekt_tui.domain.session import SessionRecord, SessionStatus
+from rekt_tui.domain.venue_labels import VenueLabels
 from rekt_tui.registry import Registry
 from rekt_tui.services.venue import Venue
 
@@ -118,16 +119,16 @@ def build_report(
     )  # fmt: skip
 
 
-def result_lines(result: Report) -> tuple[str, ...]:
+def result_lines(result: Report, labels: VenueLabels) -> tuple[str, ...]:
     """A finished session in a few lines (the archive summary, `stop`): what came out of
-    Drift, what the wallet holds, and the result with its fees, funding and gas."""
+    the venue, what the wallet holds, and the result with its fees, funding and gas."""
     f = result.figures
-    withdrawn = f"{format_sol(f.sol_withdrawals)} · {format_usd(f.withdrawals)} USDC"
+    withdrawn = f"{format_sol(f.sol_withdrawals)} · {format_usd(f.withdrawals)} {labels.quote}"
     sol = "—" if result.wallet is None else format_sol(result.wallet.balance)
-    usdc = "—" if result.wallet_usdc is None else f"{format_usd(result.wallet_usdc)} USDC"
+    usdc = "—" if result.wallet_usdc is None else f"{format_usd(result.wallet_usdc)} {labels.quote}"
     gas = "—" if result.wallet is None else format_sol(result.wallet.gas, LAMPORT_PLACES)
     lines = [
-        f"Withdrawn from Drift: {withdrawn}",
+        f"Withdrawn from {labels.name}: {withdrawn}",
         f"Left in the session wallet: {sol} · {usdc}",
         f"Realized PnL {format_usd(f.realized_pnl, 6)} · fees {format_usd(f.fees, 6)} · "
         f"funding {format_usd(f.funding, 6)} · net {format_usd(f.net_result, 6)}",
@@ -158,7 +159,7 @@ async def finished_report(link: SessionLink) -> Report | None:
 async def archive_result(link: SessionLink) -> tuple[str, ...]:
     """`result_lines` after a stop, or one line saying they cannot be read yet."""
     result = await finished_report(link)
-    return (NO_RESULT,) if result is None else result_lines(result)
+    return (NO_RESULT,) if result is None else result_lines(result, link.settings.labels)
 
 
 EQUITY_POINTS = 2_000  # account reads drawn on the equity curve, the newest

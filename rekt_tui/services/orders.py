@@ -83,6 +83,7 @@ class OrderService:
             check_order, account=snapshot, strategy=self.strategy(), open_orders=snapshot.orders,
             account_age_s=age, oracle_age_s=age, stale_after_s=self._settings.ui.stale_after_s,
             allow_stacking=allow_stacking or form.allow_stacking, best_opposite=book[0][0] if book else None,
+            venue=self._settings.labels.name,
             oracle_price=oracle, price_band_pct=self._settings.guards.price_band_pct,
             allow_far_price=allow_far_price or form.allow_far_price,
         )  # fmt: skip
@@ -154,7 +155,7 @@ class OrderService:
             raise OrderRefused(plan.refusals)
         if plan.request.post_only:  # the book moves while a question is read: look again, just before signing
             book = await self._venue.book_side(plan.request.market, plan.request.direction)
-            if crossing := post_only_refusals(plan.request, book[0][0] if book else None):
+            if crossing := post_only_refusals(plan.request, book[0][0] if book else None, self._settings.labels.name):
                 raise OrderRefused(crossing)
         entry_alone = self._venue.place_order
         if not plan.bracket:
@@ -225,6 +226,7 @@ class OrderService:
             request, snapshot, preview, self.strategy(), open_orders=others, account_age_s=age, oracle_age_s=age,
             stale_after_s=self._settings.ui.stale_after_s, allow_stacking=True, oracle_price=oracle,
             price_band_pct=self._settings.guards.price_band_pct, best_opposite=book[0][0] if book else None,
+            venue=self._settings.labels.name,
         )  # fmt: skip
         refusals += await self._program_refusals()
         return ModifyPlan(order, OrderPlan(request, None, preview, tuple(refusals)))
@@ -243,7 +245,7 @@ class OrderService:
             raise OrderRefused(plan.plan.refusals)
         if request.post_only:
             book = await self._venue.book_side(request.market, request.direction)
-            if crossing := post_only_refusals(request, book[0][0] if book else None):
+            if crossing := post_only_refusals(request, book[0][0] if book else None, self._settings.labels.name):
                 raise OrderRefused(crossing)
         transaction = self._venue.modify_order(plan.order.order_id, request)
         record = await self._registry.find_live_order(self._link.session.pubkey, request.user_order_id)
@@ -356,12 +358,12 @@ class OrderService:
     def _account(self) -> AccountSnapshot:
         snapshot = self._venue.snapshot()
         if snapshot is None:
-            raise RektError("This session has no Drift account yet; run `rekt-tui init` first.")
+            raise RektError(f"This session has no {self._settings.labels.account} yet; run `rekt-tui init` first.")
         return snapshot
 
     def _trading_account(self) -> AccountSnapshot:
         """The account, if this session may open risk: start confirmed, referrer
-        verified (when one is configured) and enough collateral inside Drift."""
+        verified (when one is configured) and enough collateral inside the venue."""
         session = self._link.session
         snapshot = self._account()
         if self._settings.effective_referrer is not None and session.referrer_verified_at is None:
@@ -373,7 +375,8 @@ class OrderService:
         minimum = int(self._settings.min_trading_collateral_usd * QUOTE_PRECISION)
         if snapshot.total_collateral < minimum:
             raise RektError(
-                f"Drift holds {format_usd(snapshot.total_collateral)} of collateral, below the {format_usd(minimum)} "
+                f"{self._settings.labels.name} holds {format_usd(snapshot.total_collateral)} of collateral, below the "
+                f"{format_usd(minimum)} "
                 "trading minimum; deposit more."
             )
         return snapshot

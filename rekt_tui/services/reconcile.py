@@ -1,7 +1,7 @@
 """Launch reconciliation: what every unwithdrawn session still holds, read from the chain.
 
 For each session of this cluster that is not `withdrawn`: finish the transactions a
-crash left in flight, read the Drift account and the wallet, write the figures to the
+crash left in flight, read the venue account and the wallet, write the figures to the
 registry (so its last-known numbers never claim less exposure than the chain shows),
 adopt orders found on chain by `user_order_id` (R3), and say what to do next.
 
@@ -83,21 +83,23 @@ async def reconcile_session(services: Services, session: SessionRecord) -> Recov
 
 
 async def mark_resolved(services: Services, pubkey: str) -> RecoveryItem:
-    """Close the books of a session whose Drift account the chain shows empty; refused otherwise."""
+    """Close the books of a session whose venue account the chain shows empty; refused otherwise."""
     session = await services.registry.get_session(pubkey)
     if session is None or session.cluster != services.settings.cluster:
         raise RektError(f"No session wallet {pubkey} on {services.settings.cluster}.")
     item = await reconcile_session(services, session)
     if item.action is not SuggestedAction.MARK_RESOLVED:
         raise RektError(
-            "The chain does not show this session empty in Drift; recover it instead of marking it resolved."
+            f"The chain does not show this session empty in {services.settings.labels.name}; recover it instead of "
+            "marking it resolved."
         )
     steps = await services.registry.latest_teardown_run(pubkey)
     record = await services.registry.add_teardown_step(
         pubkey, run_id=steps[-1].run_id, seq=steps[-1].seq + 1, step=TeardownStep.ARCHIVE.value
     )
+    venue = services.settings.labels.name
     await services.registry.update_teardown_step(
-        record.id, status=TeardownStepStatus.DONE, message="Marked resolved: the chain shows nothing left in Drift."
+        record.id, status=TeardownStepStatus.DONE, message=f"Marked resolved: the chain shows nothing left in {venue}."
     )
     if session.status is SessionStatus.ACTIVE:
         await services.registry.set_session_status(pubkey, SessionStatus.ARCHIVED)

@@ -1,6 +1,6 @@
 """The start-trading checklist of one session wallet, and every action on it.
 
-Each line is recomputed from the chain (wallet lamports, the Drift account, the
+Each line is recomputed from the chain (wallet lamports, the venue account, the
 referrer its UserStats records, collateral) plus the two choices only the user makes
 (strategy, confirmation), which the registry keeps. Every action lands through our
 sender with a kind and an intent, then records a balance snapshot, so the registry's
@@ -23,6 +23,7 @@ from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.money import LAMPORTS_PER_SOL, SOL_DECIMALS, USDC_DECIMALS, format_sol, parse_amount
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.strategy import StrategyPreset
+from rekt_tui.domain.venue_labels import VenueLabels
 from rekt_tui.drift.rpc import RpcError
 from rekt_tui.drift.sender import Landed
 from rekt_tui.services.landing import Lander, land, link_of, now, record_balances, record_balances_after_landing
@@ -30,18 +31,18 @@ from rekt_tui.services.link import SessionLink
 from rekt_tui.services.models import Funding
 
 
-ASSETS = ("SOL", "USDC")
 # Transactions the rest of the setup pays fees for: initialize, then deposit.
 SETUP_TRANSACTIONS = 2
 AIRDROP_WAIT_S = 10.0
 # The most a localnet airdrop hands out at once, so a typo cannot drain the faucet.
-MAX_AIRDROP = {"SOL": Decimal(1_000), "USDC": Decimal(1_000_000)}
+MAX_AIRDROP_SOL, MAX_AIRDROP_QUOTE = Decimal(1_000), Decimal(1_000_000)
 
 
-def parse_asset(text: str) -> str:
+def parse_asset(text: str, labels: VenueLabels) -> str:
+    """"SOL" or the venue's quote symbol ("USDC" on Drift, "USDT" on Velocity); anything else is refused."""
     asset = text.strip().upper()
-    if asset not in ASSETS:
-        raise UsageError(f"Unknown asset {text.strip()!r}; use SOL or USDC.")
+    if asset not in labels.assets:
+        raise UsageError(f"Unknown asset {text.strip()!r}; use SOL or {labels.quote}.")
     return asset
 
 
@@ -63,6 +64,11 @@ class SessionService:
     @property
     def session(self) -> SessionRecord:
         return self._link.session
+
+    @property
+    def labels(self) -> VenueLabels:
+        """How this session's venue and quote are named to the user."""
+        return self._settings.labels
 
     # Reading
 
@@ -88,6 +94,7 @@ class SessionService:
             min_trading_collateral_usd=self._settings.min_trading_collateral_usd,
             account_rent_lamports=await venue.account_rent_lamports(),
             fee_lamports=SETUP_TRANSACTIONS * venue.fee,
+            labels=self._settings.labels,
         )
         return build_checklist(facts, rules)
 
@@ -100,10 +107,11 @@ class SessionService:
 
     async def airdrop(self, amount_text: str, asset: str) -> str:
         """Fund the wallet from the localnet faucet; a sentence saying what arrived."""
-        asset = parse_asset(asset)
+        asset = parse_asset(asset, self._settings.labels)
         check_faucet(self._settings.cluster)
         decimals = SOL_DECIMALS if asset == "SOL" else USDC_DECIMALS
-        amount = parse_amount(amount_text, decimals, what="Amount", maximum=MAX_AIRDROP[asset])
+        maximum = MAX_AIRDROP_SOL if asset == "SOL" else MAX_AIRDROP_QUOTE
+        amount = parse_amount(amount_text, decimals, what="Amount", maximum=maximum)
         method = "requestAirdrop" if asset == "SOL" else "rekt_mintUsdc"
         before = await self._venue.wallet_lamports()
         try:
@@ -124,7 +132,7 @@ class SessionService:
             await asyncio.sleep(0.1)
 
     async def initialize(self) -> SessionRecord:
-        """Open the Drift account with the configured referrer, then verify the referrer.
+        """Open the venue account with the configured referrer, then verify the referrer.
 
         An account that already exists (a crash after it landed, another device) is not
         opened again: only its referrer is verified and recorded.
@@ -146,7 +154,7 @@ class SessionService:
         """Record what UserStats says; trading stays blocked until it names our referrer."""
         venue = self._venue
         if venue.snapshot() is None:
-            raise RektError("This session has no Drift account yet; run `rekt-tui init` first.")
+            raise RektError(f"This session has no {self._settings.labels.account} yet; run `rekt-tui init` first.")
         expected = self._settings.effective_referrer
         recorded = await venue.referrer()
         verified = expected is None or recorded == expected
@@ -159,16 +167,18 @@ class SessionService:
         await self._link.refresh_session()
         if not verified:
             raise RektError(
-                f"The Drift account records referrer {recorded or 'none'}, not {expected}; trading from this "
+                f"The {self._settings.labels.account} records referrer {recorded or 'none'}, not {expected}; "
+                "trading from this "
                 "session stays blocked, so start a new session wallet."
             )
         return self.session
 
     async def deposit(self, amount_text: str, asset: str) -> Landed:
-        """Deposit SOL (always leaving `gas_reserve_sol` in the wallet) or USDC."""
-        asset = parse_asset(asset)
+        """Deposit SOL (always leaving `gas_reserve_sol` in the wallet) or the quote (USDC, USDT)."""
+        asset = parse_asset(asset, self._settings.labels)
         if self._venue.snapshot() is None:
-            raise RektError("This session has no Drift account loaded; initialize it (rekt-tui init) first.")
+            account = self._settings.labels.account
+            raise RektError(f"This session has no {account} loaded; initialize it (rekt-tui init) first.")
         amount = parse_amount(amount_text, SOL_DECIMALS if asset == "SOL" else USDC_DECIMALS, what="Amount")
         await self._check_reserve(amount if asset == "SOL" else 0)
         transaction = self._venue.deposit(asset, amount)
@@ -177,9 +187,9 @@ class SessionService:
         return landed
 
     async def deposit_room(self, asset: str) -> int:
-        """The most of `asset` the wallet can deposit now (native precision): all its USDC,
+        """The most of `asset` the wallet can deposit now (native precision): all its quote,
         or its SOL less the gas reserve, this fee and the temporary wrapped-SOL account."""
-        if parse_asset(asset) == "USDC":
+        if parse_asset(asset, self._settings.labels) != "SOL":
             return await self._venue.wallet_usdc()
         held = await self._venue.wallet_lamports()
         return max(held - self._venue.fee - self._sol_kept(), 0)
@@ -218,15 +228,15 @@ class SessionService:
         return self.session
 
     async def start_summary(self) -> str:
-        """The "Start trading on Drift" question, once every other line holds."""
+        """The "Start trading on <venue>" question, once every other line holds."""
         checklist = await self.checklist()
         open_lines = [i for i in checklist.items[:-1] if i.state is not ItemState.DONE]
         if open_lines:
             raise RektError(f"Not ready to start: {open_lines[0].label.lower()}: {open_lines[0].detail}")
         snapshot, strategy = self._venue.snapshot(), self.strategy()
         if snapshot is None or strategy is None:
-            raise RektError("Not ready to start: the Drift account and a strategy come first.")
-        return start_trading_summary(strategy, snapshot.total_collateral)
+            raise RektError(f"Not ready to start: the {self._settings.labels.account} and a strategy come first.")
+        return start_trading_summary(strategy, snapshot.total_collateral, self._settings.labels)
 
     async def start_trading(self) -> SessionRecord:
         """Record the confirmation; refused until every other line holds."""

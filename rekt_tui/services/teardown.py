@@ -26,6 +26,7 @@ from rekt_tui.domain.teardown import (
     Action, Archive, AwaitFills, CancelOrders, ClosePositions, Done, Park, PauseTrading, SettlePnl, SpotTrade,
     TeardownState, TeardownStep, Withdraw, next_action,
 )  # fmt: skip
+from rekt_tui.domain.venue_labels import VenueLabels
 from rekt_tui.drift.errors import TransactionFailed
 from rekt_tui.registry import Registry
 from rekt_tui.services.container import Services
@@ -83,7 +84,7 @@ class TeardownService:
                 yield TeardownEvent(action.step, TeardownStepStatus.PARKED, None, action.reason)
                 return
             await self._registry.update_teardown_step(record.id, status=TeardownStepStatus.RUNNING, started_at=now())
-            yield TeardownEvent(action.step, TeardownStepStatus.RUNNING, None, _describe(action))
+            yield TeardownEvent(action.step, TeardownStepStatus.RUNNING, None, _describe(action, link.settings.labels))
             try:
                 outcome = await self._execute(link, runner, action)
             except RektError as error:
@@ -110,7 +111,8 @@ class TeardownService:
             raise RektError(f"Only an archived session can be swept; this one is {status}. Run `rekt-tui stop` first.")
         await link.venue.refresh_account()
         if link.venue.holdings().holds_anything:
-            raise RektError("Drift still holds funds or orders for this session; run `rekt-tui stop` first.")
+            venue = link.settings.labels.name
+            raise RektError(f"{venue} still holds funds or orders for this session; run `rekt-tui stop` first.")
         async with self._registry.signing_lock(session.pubkey):
             await resolve_before_signing(link.sender, self._registry, session.pubkey)
             build = link.venue.sweep(destination)
@@ -131,7 +133,8 @@ class TeardownService:
             return "Done; the balances could not be read just now, `rekt-tui wallet show` shows them later."
         wanted = link.settings.effective_referrer
         linked = "Referrer linked ✓" if referrer is not None and referrer == wanted else "Referrer not linked ✗"
-        return f"Session wallet {format_sol(lamports)} • Drift {format_usd(collateral)} • {linked}"
+        venue = link.settings.labels.name
+        return f"Session wallet {format_sol(lamports)} • {venue} {format_usd(collateral)} • {linked}"
 
     async def _continue_or_start(self, pubkey: str) -> tuple[str, int]:
         """The unfinished run's id and next seq (its interrupted steps marked), or a new run."""
@@ -160,6 +163,7 @@ class TeardownService:
             slippage_bps=runner.slippage_bps,
             withdraw_paused=frozenset(paused_markets),
             archived=archived,
+            labels=link.settings.labels,
         )
 
     async def _execute(self, link: SessionLink, runner: ActionRunner, action: Action) -> Outcome:
@@ -212,14 +216,14 @@ async def _finalized(link: SessionLink, signatures: list[str]) -> None:
             await asyncio.sleep(0.1)
 
 
-def _describe(action: Action) -> str:
+def _describe(action: Action, labels: VenueLabels) -> str:
     return {
         PauseTrading: "Pausing new orders.",
         CancelOrders: "Cancelling open orders.",
         ClosePositions: "Closing positions with reduce-only market orders.",
         AwaitFills: "Waiting for the close orders to fill.",
         SettlePnl: "Settling PnL.",
-        SpotTrade: "Selling SOL to repay the USDC borrow.",
+        SpotTrade: f"Selling SOL to repay the {labels.quote} borrow.",
         Withdraw: "Withdrawing collateral to the session wallet.",
         Archive: "Archiving the session once its transactions are finalized.",
     }[type(action)]

@@ -96,7 +96,8 @@ class ActionRunner:
 
     async def repay(self, action: SpotTrade) -> Outcome:
         if action.direction is not Direction.SHORT:
-            raise RektError("A SOL borrow remains in Drift; deposit SOL to repay it, then run the teardown again.")
+            venue = self._settings.labels.name
+            raise RektError(f"A SOL borrow remains in {venue}; deposit SOL to repay it, then run the teardown again.")
         user_order_id = free_user_order_id(await taken_user_order_ids(self._link))
         sale = self._venue.sell_spot(
             action.market_index, action.base_amount, user_order_id=user_order_id, min_price=action.limit_price
@@ -113,7 +114,8 @@ class ActionRunner:
             await self._registry.update_order(order.id, status=OrderStatus.FAILED)
             raise
         await self._registry.update_order(order.id, status=OrderStatus.FILLED, transaction_signature=signature)
-        return Outcome(signature, "Sold SOL for USDC to repay the USDC borrow.")
+        quote = self._settings.labels.quote
+        return Outcome(signature, f"Sold SOL for {quote} to repay the {quote} borrow.")
 
     async def withdraw(self, action: Withdraw) -> Outcome:
         """One reduce-only withdrawal per spot market; a paused market is reported, not fatal."""

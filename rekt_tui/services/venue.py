@@ -135,7 +135,8 @@ class Venue(Protocol):
     async def wallet_lamports(self) -> int: ...
 
     async def wallet_usdc(self) -> int:
-        """USDC (1e6) in the wallet itself, outside the venue; 0 without a token account."""
+        """The quote (USDC on Drift, USDT on Velocity; 1e6) in the wallet itself, outside the venue; 0 without
+        a token account."""
 
     async def referrer(self) -> str | None:
         """The referrer the venue records for this wallet, read now; None without one."""

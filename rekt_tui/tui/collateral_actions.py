@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rekt_tui.domain.collateral import amount_text
 from rekt_tui.domain.guards import OrderRefused
 from rekt_tui.tui.order_actions import Confirm, Post, confirm
-from rekt_tui.tui.screens.collateral import ASSET_DECIMALS, DEPOSIT, CollateralRequest, CollateralScreen, withdraw_text
+from rekt_tui.tui.screens.collateral import DEPOSIT, CollateralRequest, collateral_screen, withdraw_text
 from rekt_tui.tui.session_messages import Sent
 from rekt_tui.tui.workers import group_running
 
@@ -27,17 +27,19 @@ COLLATERAL_GROUP = "collateral-change"
 async def change_collateral(sessions: SessionController, request: CollateralRequest, ask: Confirm, post: Post) -> None:
     if request.mode == DEPOSIT:
         setup = sessions.setup()
-        if not await ask("Add collateral", f"Deposit {request.amount.strip()} {request.asset} into Drift?"):
+        venue = setup.labels.name
+        if not await ask("Add collateral", f"Deposit {request.amount.strip()} {request.asset} into {venue}?"):
             return
         landed = await setup.deposit(request.amount, request.asset)
-        post(Sent((f"Deposited {request.amount.strip()} {request.asset} into Drift ({landed.signature})",)))
+        post(Sent((f"Deposited {request.amount.strip()} {request.asset} into {venue} ({landed.signature})",)))
         return
     service = sessions.collateral()
     plan = await service.plan_withdraw(request.amount, request.asset)
     if plan.refusals:
         raise OrderRefused(plan.refusals)
-    what = amount_text(plan.request.amount, ASSET_DECIMALS[plan.request.asset], plan.request.asset)
-    if not await ask("Withdraw collateral", f"Withdraw {what} to the session wallet?\n\n{withdraw_text(plan)}"):
+    what = amount_text(plan.request.amount, plan.request.decimals, plan.request.asset)
+    preview = withdraw_text(plan, sessions.services.settings.labels.name)
+    if not await ask("Withdraw collateral", f"Withdraw {what} to the session wallet?\n\n{preview}"):
         return
     landed = await service.withdraw(plan)
     post(Sent((f"Withdrew {what} to the session wallet ({landed.signature})",)))
@@ -54,4 +56,4 @@ def open_collateral(app: App[None], sessions: SessionController, post: Post) -> 
             app.run_worker(change_collateral(sessions, request, confirm(app), post), group=COLLATERAL_GROUP,
                            exit_on_error=False)  # fmt: skip
 
-    app.push_screen(CollateralScreen(sessions), answered)
+    app.push_screen(collateral_screen(sessions), answered)

@@ -18,6 +18,7 @@ from rekt_tui.domain.orderbook import BookLevel, OrderBook
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import KeystoreStatus, ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 from rekt_tui.tui.activity import ActivityEntry
 from rekt_tui.tui.tables import PLACEHOLDER, plain_size, signed_usd
 
@@ -261,15 +262,19 @@ def liquidity_sources(book: OrderBook) -> str:
 
 
 def session_lines(
-    session: SessionRecord, lamports: int | None, account: AccountSnapshot | None, usdc: int | None = None
+    session: SessionRecord,
+    lamports: int | None,
+    account: AccountSnapshot | None,
+    usdc: int | None = None,
+    labels: VenueLabels = DRIFT,
 ) -> tuple[str, ...]:
-    """What the session panel says about the followed wallet (its SOL and USDC) and its Drift account."""
+    """What the session panel says about the followed wallet (its SOL and quote) and its venue account."""
     referrer = "verified" if session.referrer_verified_at else ("set" if session.referrer else "none")
     return (
         f"Wallet: {short_pubkey(session.pubkey)} ({session.label or 'no label'})",
         f"SOL: {PLACEHOLDER if lamports is None else format_sol(lamports)}",
-        f"USDC: {PLACEHOLDER if usdc is None else format_usd(usdc)}",
-        f"Drift account: {short_pubkey(session.drift_user) if session.drift_user else 'none yet'}",
+        f"{labels.quote}: {PLACEHOLDER if usdc is None else format_usd(usdc)}",
+        f"{labels.account}: {short_pubkey(session.drift_user) if session.drift_user else 'none yet'}",
         f"Referrer: {referrer}",
         f"Collateral: {PLACEHOLDER if account is None else format_usd(account.total_collateral)}",
     )
@@ -310,7 +315,7 @@ def positions_placeholder(status: ShellStatus | None) -> str:
         return NO_SESSIONS_HINT
     if sum(s.status is SessionStatus.ACTIVE for s in status.sessions) > 1:
         return "Several session wallets are active: choose the one to show with w."
-    return f"Positions: {NOT_CONNECTED} — they appear here once the Drift account feed is live."
+    return f"Positions: {NOT_CONNECTED} — they appear here once the {status.labels.account} feed is live."
 
 
 def orderbook_placeholder() -> str:

@@ -219,13 +219,14 @@ class LiveFeeds:
         names = {m.market_index: m.symbol for m in gateway.markets() if m.market_type is MarketType.PERP}
 
         async def balances() -> None:
-            explorer = self._settings.profile.explorer_tx_url
+            explorer, labels = self._settings.profile.explorer_tx_url, self._settings.labels
             while True:
                 lamports, usdc = await gateway.wallet_lamports(), await gateway.wallet_usdc()
-                # Read afresh each time: setup records the Drift account and referrer as they land.
+                # Read afresh each time: setup records the venue account and referrer as they land.
                 session, recent = await services.session_view(pubkey, RECENT_TRANSACTIONS)
                 waiting = await services.waiting_legs(pubkey)
-                post(SessionLinked(LinkedSession(session, lamports, names, tuple(recent), explorer, usdc, waiting)))
+                linked = LinkedSession(session, lamports, names, tuple(recent), explorer, usdc, waiting, labels)
+                post(SessionLinked(linked))
                 await woken_or_timed_out(self._linked_wakeup, BALANCE_POLL_S)
 
         def aged() -> None:

@@ -17,6 +17,7 @@ from rekt_tui.domain.records import TransactionRecord
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 
 
 class ShellStatusLoaded(Message):
@@ -36,8 +37,9 @@ class LinkedSession:
     market_names: dict[int, str]  # perp market index -> symbol, to name open orders
     recent: tuple[TransactionRecord, ...] = ()  # newest first
     explorer_tx_url: str = ""  # the cluster's explorer page of a transaction, with {signature}
-    usdc: int | None = None  # USDC (1e6) in the wallet itself, outside Drift
+    usdc: int | None = None  # the quote (1e6) in the wallet itself, outside the venue
     waiting_legs: tuple[WaitingLeg, ...] = ()  # bracket legs waiting for a resting entry's fill
+    labels: VenueLabels = DRIFT  # how the panel names the venue's account and quote
 
 
 class SessionLinked(Message):
@@ -49,7 +51,7 @@ class SessionLinked(Message):
 
 
 class AccountUpdated(Message):
-    """A new snapshot of the followed Drift account."""
+    """A new snapshot of the followed venue account."""
 
     def __init__(self, snapshot: AccountSnapshot) -> None:
         super().__init__()

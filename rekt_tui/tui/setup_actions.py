@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rekt_tui.domain.checklist import ChecklistAction
+from rekt_tui.domain.checklist import ChecklistAction, start_trading_title
 from rekt_tui.domain.errors import RektError
 from rekt_tui.tui.order_actions import Confirm, Post, confirm
-from rekt_tui.tui.screens.checklist import ChecklistScreen
-from rekt_tui.tui.screens.setup import SetupScreen
+from rekt_tui.tui.screens.checklist import ChecklistScreen, checklist_screen
+from rekt_tui.tui.screens.setup import SetupScreen, setup_screen
 from rekt_tui.tui.session_controller import SESSION_GROUP
 from rekt_tui.tui.session_messages import SessionOpened, StepRequested, StepStateChanged
 
@@ -25,15 +25,16 @@ if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
 
 STEP_GROUP = "session-step"
-# What one press of the airdrop keys asks the localnet faucet for.
-AIRDROPS = {"fund_sol": ("1", "SOL"), "fund_usdc": ("1000", "USDC")}
+# What one press of the airdrop keys asks the localnet faucet for (None: the venue's quote).
+AIRDROPS = {"fund_sol": ("1", "SOL"), "fund_usdc": ("1000", None)}
 START = ChecklistAction.CONFIRM_START.value
 
 
 async def run_step(sessions: SessionController, request: StepRequested, confirm: Confirm, post: Post) -> None:
     """One step at a time (screens hide step keys while one runs); starting asks first."""
     setup = sessions.setup()
-    if request.step == START and not await confirm("Start trading on Drift", await setup.start_summary()):
+    title = start_trading_title(setup.labels)
+    if request.step == START and not await confirm(title, await setup.start_summary()):
         return
     post(StepStateChanged(request.step, done=False))
     outcome = ""
@@ -46,10 +47,11 @@ async def run_step(sessions: SessionController, request: StepRequested, confirm:
 async def perform(setup: SessionService, request: StepRequested) -> str:
     step = request.step
     if step in AIRDROPS:
-        return await setup.airdrop(*AIRDROPS[step])
+        amount, asset = AIRDROPS[step]
+        return await setup.airdrop(amount, asset or setup.labels.quote)
     if step == ChecklistAction.INITIALIZE_ACCOUNT.value:
         session = await setup.initialize()
-        return f"Drift account {session.drift_user} initialized; referrer verified."
+        return f"{setup.labels.account} {session.drift_user} initialized; referrer verified."
     if step == ChecklistAction.VERIFY_REFERRER.value:
         await setup.verify_referrer()
         return "Referrer verified."
@@ -61,7 +63,7 @@ async def perform(setup: SessionService, request: StepRequested) -> str:
         return f"Strategy {session.strategy} chosen."
     if step == START:
         await setup.start_trading()
-        return "Trading on Drift started."
+        return f"Trading on {setup.labels.name} started."
     raise RektError(f"Unknown setup step {step!r}.")
 
 
@@ -74,14 +76,15 @@ class SetupActions:
     def open_setup(self) -> None:
         app = self._app
         if not isinstance(app.screen, SetupScreen):
-            app.push_screen(SetupScreen(app.dashboard.status, app.dashboard.session, app.sessions))
+            labels = app.services.settings.labels
+            app.push_screen(setup_screen(labels, app.dashboard.status, app.dashboard.session, app.sessions))
 
     def open_checklist(self) -> None:
         app = self._app
         if not isinstance(app.screen, ChecklistScreen):
             settings, session = app.services.settings, app.dashboard.session
-            app.push_screen(ChecklistScreen(
-                localnet=settings.cluster == "localnet", strategies=tuple(settings.strategies),
+            app.push_screen(checklist_screen(
+                settings.labels, localnet=settings.cluster == "localnet", strategies=tuple(settings.strategies),
                 strategy=session.strategy if session else None, sessions=app.sessions,
             ))  # fmt: skip
 

@@ -136,7 +136,7 @@ class StopAndWithdraw:
         if banner is not None:
             banner.show(items)
         elif any(item.needs_recovery for item in items) and not self.running:
-            app.push_screen(RecoveryScreen(items))
+            app.push_screen(RecoveryScreen(items, app.services.settings.labels.name))
 
     def stop_or_show(self) -> None:
         """ctrl+x: show the running stop, or ask before starting one on the active session."""

@@ -22,10 +22,10 @@ def test_a_session_on_the_relaunch_from_init_to_archived(localnet_cli):  # noqa:
     ok(rekt("airdrop", "2", "SOL"))  # starts the localnet, running the relaunch
     state = rpc(localnet_cli.port, "getAccountInfo", [STATE, {"encoding": "base64"}])["value"]
     assert state is not None and state["owner"] == VELOCITY
-    ok(rekt("airdrop", "100", "USDC"))
+    ok(rekt("airdrop", "100", "USDT"))
     init = rekt("init")
     assert init.code == 0 and f"referrer {REFERRER} verified" in init.err, init.err
-    ok(rekt("deposit", "100", "USDC"))
+    ok(rekt("deposit", "100", "USDT"))
     ok(rekt("deposit", "0.5", "SOL"))
     status = json.loads(ok(rekt("status", "--json")))
     assert status["account"]["usdc_amount"] == 100 * 10**6 and status["account"]["sol_amount"] == 5 * 10**8

@@ -93,9 +93,10 @@ async def open_desk(tmp_path, *, start: bool = True, usdc: int = 500, venue: str
     link = await open_session(services, session.pubkey)
     desk = Desk(services, link, admin, chain)
     await desk.setup.airdrop("1", "SOL")
-    await desk.setup.airdrop(str(usdc), "USDC")
+    quote = services.settings.labels.quote  # USDC on Drift, USDT on Velocity
+    await desk.setup.airdrop(str(usdc), quote)
     await desk.setup.initialize()
-    await desk.setup.deposit(str(usdc), "USDC")
+    await desk.setup.deposit(str(usdc), quote)
     await desk.setup.choose_strategy("balanced")
     if start:
         await desk.setup.start_trading()

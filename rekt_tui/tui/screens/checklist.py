@@ -10,7 +10,7 @@ says so.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,8 +20,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
-from rekt_tui.domain.checklist import Checklist, ChecklistAction, ChecklistItem, ItemState
+from rekt_tui.domain.checklist import Checklist, ChecklistAction, ChecklistItem, ItemState, start_trading_title
+from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 from rekt_tui.tui.session_messages import SessionDataLoaded, StepRequested
+from rekt_tui.tui.venue_screens import venue_variant
 from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 from rekt_tui.tui.widgets.setup_facts import SetupFacts
 
@@ -29,7 +31,6 @@ if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
 
 DEFAULT_DEPOSIT = "100"
-ASSETS = ("USDC", "SOL")
 # The key that performs each line's action, shown on the line itself.
 STEP_KEYS = {
     ChecklistAction.FUND_WALLET: "a",
@@ -39,8 +40,17 @@ STEP_KEYS = {
     ChecklistAction.CHOOSE_STRATEGY: "t",
     ChecklistAction.CONFIRM_START: "g",
 }
-# Airdrops fund the wallet line on localnet: SOL for rent and gas, USDC to deposit.
+# Airdrops fund the wallet line on localnet: SOL for rent and gas, the quote to deposit.
 AIRDROP_STEPS = ("fund_sol", "fund_usdc")
+
+
+def venue_bindings(labels: VenueLabels) -> list[Binding]:
+    """The keys whose description names the venue or its quote."""
+    return [
+        Binding("u", "step('fund_usdc')", f"Airdrop 1,000 {labels.quote}", id="checklist.airdrop_usdc"),
+        Binding("i", "step('initialize_account')", f"Initialize {labels.account}", id="checklist.initialize"),
+        Binding("g", "step('confirm_start')", start_trading_title(labels), id="checklist.start"),
+    ]
 
 
 class ChecklistScreen(Screen[None], inherit_bindings=False):
@@ -50,12 +60,11 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
         Binding("tab", "app.focus_next", "Next field", show=False),
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
         Binding("a", "step('fund_sol')", "Airdrop 1 SOL", id="checklist.airdrop_sol"),
-        Binding("u", "step('fund_usdc')", "Airdrop 1,000 USDC", id="checklist.airdrop_usdc"),
-        Binding("i", "step('initialize_account')", "Initialize Drift account", id="checklist.initialize"),
+        *venue_bindings(DRIFT)[:2],
         Binding("v", "step('verify_referrer')", "Verify referrer", id="checklist.verify_referrer"),
         Binding("d", "step('deposit')", "Deposit collateral", id="checklist.deposit"),
         Binding("t", "step('choose_strategy')", "Choose strategy", id="checklist.choose_strategy"),
-        Binding("g", "step('confirm_start')", "Start trading on Drift", id="checklist.start"),
+        venue_bindings(DRIFT)[2],
     ]
 
     checklist: reactive[Checklist | None] = reactive(None)
@@ -63,11 +72,13 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
 
     def __init__(
         self, *, localnet: bool, strategies: tuple[str, ...], strategy: str | None,
-        sessions: SessionController | None = None,
+        sessions: SessionController | None = None, labels: VenueLabels = DRIFT,
     ) -> None:  # fmt: skip
-        """`sessions` reads the checklist; without one the screen shows only what it is given."""
+        """`sessions` reads the checklist; without one the screen shows only what it is given.
+        Open it with `checklist_screen`, whose keys name the venue of `labels`."""
         super().__init__(id="checklist")
         self._sessions = sessions
+        self.assets = (labels.quote, "SOL")
         self.localnet = localnet
         self.strategies = strategies
         self.strategy = strategy
@@ -79,7 +90,8 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
         with Horizontal(id="checklist-inputs"):
             yield Label("Deposit")
             yield Input(DEFAULT_DEPOSIT, id="deposit-amount", restrict=r"[0-9.]*")
-            yield Select([(asset, asset) for asset in ASSETS], value=ASSETS[0], allow_blank=False, id="deposit-asset")
+            options = [(asset, asset) for asset in self.assets]
+            yield Select(options, value=self.assets[0], allow_blank=False, id="deposit-asset")
             yield Label("Strategy")
             chosen = self.strategy if self.strategy in self.strategies else "balanced"
             yield Select([(name, name) for name in self.strategies], value=chosen, allow_blank=False, id="strategy")
@@ -134,6 +146,11 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
             asset=str(self.query_one("#deposit-asset", Select).value),
             strategy=str(self.query_one("#strategy", Select).value),
         ))  # fmt: skip
+
+
+def checklist_screen(labels: VenueLabels, **kwargs: Any) -> ChecklistScreen:
+    """The checklist for a venue: its keys and deposit assets say the venue's account and quote."""
+    return venue_variant(ChecklistScreen, venue_bindings, labels)(labels=labels, **kwargs)
 
 
 def item_lines(item: ChecklistItem, busy_step: str | None, *, localnet: bool) -> tuple[Content, Content]:

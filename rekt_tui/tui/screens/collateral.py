@@ -21,8 +21,10 @@ from textual.widgets import Input, Label, Select, Static
 from rekt_tui.domain.collateral import amount_text, leverage_text
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import SOL_DECIMALS, USDC_DECIMALS, format_usd, to_decimal
+from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 from rekt_tui.tui.debounce import Debouncer
 from rekt_tui.tui.screens.order_entry import FieldInput
+from rekt_tui.tui.venue_screens import venue_variant
 from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 
 if TYPE_CHECKING:
@@ -30,7 +32,11 @@ if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
 
 DEPOSIT, WITHDRAW = "deposit", "withdraw"
-ASSET_DECIMALS = {"USDC": USDC_DECIMALS, "SOL": SOL_DECIMALS}
+
+
+def asset_decimals(asset: str) -> int:
+    """SOL's decimals, or the quote's (6 on both venues)."""
+    return SOL_DECIMALS if asset == "SOL" else USDC_DECIMALS
 
 
 @dataclass(frozen=True)
@@ -40,14 +46,20 @@ class CollateralRequest:
     amount: str  # as typed: the services parse it, and refuse it in one sentence
 
 
-def withdraw_text(plan: WithdrawPlan) -> str:
+def withdraw_text(plan: WithdrawPlan, venue: str) -> str:
+    """The withdrawal's preview; `venue` names where the collateral is held ("Drift")."""
     request, preview = plan.request, plan.preview
     return "\n".join((
-        f"Drift holds {amount_text(preview.held, request.decimals, request.asset)}; "
+        f"{venue} holds {amount_text(preview.held, request.decimals, request.asset)}; "
         f"at most {amount_text(plan.largest, request.decimals, request.asset)} can come out now.",
         f"Free collateral after {format_usd(preview.free_collateral_after)} · "
         f"leverage after {leverage_text(preview.leverage_after)}",
     ))  # fmt: skip
+
+
+def venue_bindings(labels: VenueLabels) -> list[Binding]:
+    """The key that picks the venue's quote asset."""
+    return [Binding("u", f"asset('{labels.quote}')", labels.quote, priority=True)]
 
 
 class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=False):
@@ -58,14 +70,16 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False),
         Binding("a", "mode('deposit')", "Add", priority=True),
         Binding("w", "mode('withdraw')", "Withdraw", priority=True),
-        Binding("u", "asset('USDC')", "USDC", priority=True),
+        *venue_bindings(DRIFT),
         Binding("o", "asset('SOL')", "SOL", priority=True),
         Binding("v", "max", "Max", priority=True),
     ]
 
     def __init__(self, sessions: SessionController, mode: str = DEPOSIT) -> None:
+        """Open it with `collateral_screen`, whose keys name the session's quote asset."""
         super().__init__(id="collateral")
         self._sessions = sessions
+        self._labels = sessions.services.settings.labels
         self._mode = mode
         self._debounce = Debouncer(self, self._settled)
         self._largest: int | None = None  # for `v`: the most of the asset the current mode allows
@@ -73,13 +87,15 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog") as dialog:
             dialog.border_title = "Collateral"
-            dialog.border_subtitle = "a add · w withdraw · u USDC · o SOL · v max · enter confirms · escape"
+            quote = self._labels.quote
+            dialog.border_subtitle = f"a add · w withdraw · u {quote} · o SOL · v max · enter confirms · escape"
             with Horizontal(classes="order-row"):
                 yield Label("Action")
                 modes = [("Add", DEPOSIT), ("Withdraw", WITHDRAW)]
                 yield Select(modes, value=self._mode, allow_blank=False, id="collateral-mode")
                 yield Label("Asset")
-                yield Select([("USDC", "USDC"), ("SOL", "SOL")], value="USDC", allow_blank=False, id="collateral-asset")
+                assets = [(quote, quote), ("SOL", "SOL")]
+                yield Select(assets, value=quote, allow_blank=False, id="collateral-asset")
             with Horizontal(classes="order-row"):
                 yield Label("Amount")
                 yield FieldInput(id="collateral-amount", placeholder="25 or v for max", restrict=r"[-0-9.]*")
@@ -118,12 +134,12 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
         try:
             if request.mode == DEPOSIT:
                 largest = await self._sessions.setup().deposit_room(request.asset)
-                room = amount_text(largest, ASSET_DECIMALS[request.asset], request.asset)
+                room = amount_text(largest, asset_decimals(request.asset), request.asset)
                 kept = " after the gas reserve and the fee" if request.asset == "SOL" else ""
                 text = f"The session wallet can add {room}{kept}."
             else:
                 plan = await self._sessions.collateral().plan_withdraw(request.amount or "all", request.asset)
-                largest, text = plan.largest, withdraw_text(plan)
+                largest, text = plan.largest, withdraw_text(plan, self._labels.name)
                 refusals = "\n".join(f"✗ {r.sentence}" for r in plan.refusals) if request.amount else ""
         except RektError as error:
             refusals = error.message
@@ -144,7 +160,7 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
     def action_max(self) -> None:
         request = self.request()
         if self._largest is not None:
-            value = to_decimal(self._largest, ASSET_DECIMALS[request.asset]).normalize()
+            value = to_decimal(self._largest, asset_decimals(request.asset)).normalize()
             self.query_one("#collateral-amount", Input).value = f"{value:f}"
 
     @on(Input.Submitted)
@@ -154,3 +170,9 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+
+def collateral_screen(sessions: SessionController, mode: str = DEPOSIT) -> CollateralScreen:
+    """The collateral form for the session's venue: its quote key says USDC on Drift, USDT on Velocity."""
+    labels = sessions.services.settings.labels
+    return venue_variant(CollateralScreen, venue_bindings, labels)(sessions, mode)

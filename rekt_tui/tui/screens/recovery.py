@@ -26,9 +26,9 @@ from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 INTRO = "These sessions still hold money or exposure on chain. Deal with each before trading."
 
 
-def holdings_line(item: RecoveryItem) -> str:
-    """What the chain shows for the session, in one line."""
-    parts = [f"wallet {format_sol(item.sol_lamports)}", f"Drift {format_usd(item.collateral)}"]
+def holdings_line(item: RecoveryItem, venue: str = "Drift") -> str:
+    """What the chain shows for the session, in one line (`venue`: the name its collateral is in)."""
+    parts = [f"wallet {format_sol(item.sol_lamports)}", f"{venue} {format_usd(item.collateral)}"]
     parts.append(f"{item.positions} position{'s' if item.positions != 1 else ''}")
     parts.append(f"{item.open_orders} order{'s' if item.open_orders != 1 else ''}")
     if item.unsettled_pnl:
@@ -48,7 +48,7 @@ def advice(item: RecoveryItem) -> str:
     }[item.action]
 
 
-def item_text(item: RecoveryItem, selected: bool) -> Content:
+def item_text(item: RecoveryItem, selected: bool, venue: str = "Drift") -> Content:
     session = item.session
     since = item.since.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     pointer = "▶ " if selected else "  "
@@ -56,7 +56,7 @@ def item_text(item: RecoveryItem, selected: bool) -> Content:
         (pointer, "bold $accent"),
         (f"{session.label} {short_pubkey(session.pubkey)}", "bold"),
         (f"  since {since}\n", "$text-muted"),
-        f"  {holdings_line(item)}\n",
+        f"  {holdings_line(item, venue)}\n",
         (f"  {advice(item)}", "$text-warning" if item.key_problem else "$text-muted"),
     )
 
@@ -87,8 +87,9 @@ class RecoveryScreen(ModalScreen[None], inherit_bindings=False):
     items: reactive[tuple[RecoveryItem, ...]] = reactive((), recompose=True)
     selected: reactive[int] = reactive(0, recompose=True)
 
-    def __init__(self, items: tuple[RecoveryItem, ...]) -> None:
+    def __init__(self, items: tuple[RecoveryItem, ...], venue: str = "Drift") -> None:
         super().__init__(id="recovery")
+        self._venue = venue
         self._resumed: set[str] = set()
         self._dismissing = False
         self.set_reactive(RecoveryScreen.items, self._pending(items))
@@ -98,7 +99,7 @@ class RecoveryScreen(ModalScreen[None], inherit_bindings=False):
             dialog.border_title = "Recovery needed"
             yield Static(INTRO, id="recovery-intro")
             for index, item in enumerate(self.items):
-                yield Static(item_text(item, index == self.selected), classes="recovery-item")
+                yield Static(item_text(item, index == self.selected, self._venue), classes="recovery-item")
         yield ScreenFooter()
 
     def show(self, items: tuple[RecoveryItem, ...]) -> None:

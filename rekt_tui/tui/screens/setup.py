@@ -26,9 +26,11 @@ from textual.widgets.option_list import Option
 from rekt_tui.domain.money import format_sol
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import ShellStatus
+from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 from rekt_tui.services.models import Funding
 from rekt_tui.tui.formatting import keystore_line
 from rekt_tui.tui.session_messages import SessionChosen, SessionDataLoaded, StepRequested
+from rekt_tui.tui.venue_screens import venue_variant
 from rekt_tui.tui.widgets.qr import QrCode
 from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 from rekt_tui.tui.widgets.setup_facts import SetupFacts
@@ -43,6 +45,11 @@ QR_HIDDEN_NOTE = "Enlarge the terminal to see a QR code, or copy the address wit
 DETAILS_MIN_WIDTH = 50
 
 
+def venue_bindings(labels: VenueLabels) -> list[Binding]:
+    """The key that airdrops the venue's quote."""
+    return [Binding("u", "airdrop('fund_usdc')", f"Airdrop 1,000 {labels.quote}", id="setup.airdrop_usdc")]
+
+
 class SetupScreen(Screen[None], inherit_bindings=False):
     AUTO_FOCUS = "#setup-wallets"
     BINDINGS = [
@@ -50,7 +57,7 @@ class SetupScreen(Screen[None], inherit_bindings=False):
         Binding("n", "new_wallet", "New session wallet", id="setup.new_wallet"),
         Binding("y", "copy_address", "Copy address", id="setup.copy_address"),
         Binding("a", "airdrop('fund_sol')", "Airdrop 1 SOL", id="setup.airdrop_sol"),
-        Binding("u", "airdrop('fund_usdc')", "Airdrop 1,000 USDC", id="setup.airdrop_usdc"),
+        *venue_bindings(DRIFT),
     ]
 
     status: reactive[ShellStatus | None] = reactive(None)
@@ -206,3 +213,10 @@ def balance_line(funding: Funding | None, busy_step: str | None) -> str:
         return "Balance: reading the chain…"
     mark = "✓ funded" if funding.funded else "not funded yet"
     return f"Balance {format_sol(funding.wallet_lamports)}  {mark}\n{funding.detail}"
+
+
+def setup_screen(
+    labels: VenueLabels, status: ShellStatus | None, session: SessionRecord | None, sessions: SessionController | None
+) -> SetupScreen:
+    """The setup screen for a venue: its airdrop key names the venue's quote."""
+    return venue_variant(SetupScreen, venue_bindings, labels)(status, session, sessions)

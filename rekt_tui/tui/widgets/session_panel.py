@@ -88,7 +88,8 @@ class SessionPanel(Panel):
     def _live_text(self) -> str:
         if self.linked is None:
             return ""
-        return "\n".join(session_lines(self.linked.session, self.linked.lamports, self.account, self.linked.usdc))
+        linked = self.linked
+        return "\n".join(session_lines(linked.session, linked.lamports, self.account, linked.usdc, linked.labels))
 
 
 def _reshaped(before: object, after: object) -> bool:

@@ -1,0 +1,34 @@
+"""What the user reads for the venue a profile trades on: its name and its quote asset's symbol.
+
+Amounts are the same on both venues (the quote has 6 decimals either way); only the words
+differ. Shared text takes a `VenueLabels` instead of spelling "Drift" or "USDC", so a session
+on the relaunch never reads as if it held Drift USDC.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VenueLabels:
+    name: str  # the venue as users know it: "Drift", "Velocity"
+    quote: str  # the symbol of the quote asset (spot market 0): "USDC", "USDT"
+
+    @property
+    def account(self) -> str:
+        """The trading account the venue opens for a wallet: "Drift account"."""
+        return f"{self.name} account"
+
+    @property
+    def assets(self) -> tuple[str, str]:
+        """The assets a session deposits, withdraws and airdrops: SOL and the quote."""
+        return ("SOL", self.quote)
+
+
+DRIFT = VenueLabels(name="Drift", quote="USDC")
+VELOCITY = VenueLabels(name="Velocity", quote="USDT")
+LABELS: dict[str, VenueLabels] = {"drift": DRIFT, "velocity": VELOCITY}
+
+
+def venue_labels(venue: str) -> VenueLabels:
+    """The labels of a profile's `venue`; the config admits only the venues named here."""
+    return LABELS[venue]
