@@ -64,10 +64,11 @@ async def open_counterparty(desk: Desk) -> SessionLink:
     session = await (await desk.services.wallets()).create(label="counterparty")
     link = await open_session(desk.services, session.pubkey)
     setup = SessionService(link)
+    quote = desk.services.settings.labels.quote  # USDC on Drift, USDT on Velocity
     await setup.airdrop("1", "SOL")
-    await setup.airdrop("1000", "USDC")
+    await setup.airdrop("1000", quote)
     await setup.initialize()
-    await setup.deposit("1000", "USDC")
+    await setup.deposit("1000", quote)
     await setup.choose_strategy("balanced")
     await setup.start_trading()
     return link
