@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -162,7 +163,7 @@ async def main(count: int) -> None:
             dlob_ws_url=chain.dlob_ws_url,
         )  # fmt: skip
         limit = LossLimitSettings(unit="usd", session_max=Decimal(5), measured_from="start")
-        services = await Services.open(settings.model_copy(update={"loss_limit": limit}))
+        services = await Services.open(replace(settings, loss_limit=limit))
         try:
             # Both sessions open at $150; each path then moves the oracle down from there.
             book = Book(usdc=1_000 * USDC, positions=ONE_LONG, resting=())

@@ -97,13 +97,13 @@ async def _run(run: Run, settings: Settings, args) -> int:
 
 async def _run_tui(services) -> int:
     # Textual is imported only when the cockpit is opened: scripted commands stay fast.
+    # The app settles crash leftovers itself, once its first frame is out.
     from rekt_tui.services.localnet import ensure_localnet
     from rekt_tui.tui.app import RektApp
 
     settings = services.settings
     if settings.cluster == "localnet":
         await ensure_localnet(settings)
-    await services.settle_pending_keys()
     await RektApp(services=services).run_async()
     return 0
 

@@ -1,4 +1,4 @@
-"""Settings: pydantic models and the layered loader."""
+"""Settings: checked dataclasses and the layered loader."""
 
 from rekt_tui.config.loader import ConfigError, load_settings
 from rekt_tui.config.models import ClusterProfile, Settings, StrategySettings, UiSettings, default_config_path

@@ -11,8 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
+from rekt_tui.config.checks import EXTRA, MISSING, Invalid, Problem, dump
 from rekt_tui.config.models import Settings, default_config_path
 from rekt_tui.domain.errors import UsageError
 
@@ -43,9 +42,9 @@ def load_settings(
     _merge(values, origins, _read_environment(environ), None, ())
     _merge(values, origins, dict(flags or {}), None, ())
     try:
-        settings = Settings.model_validate(_with_defaults(values))
-    except ValidationError as error:
-        raise ConfigError("\n".join(_describe(item, origins) for item in error.errors())) from None
+        settings = Settings.parse(_with_defaults(values))
+    except Invalid as invalid:
+        raise ConfigError("\n".join(_describe(problem, origins) for problem in invalid.problems)) from None
     _check_mainnet_opt_in(settings, origins)
     return settings
 
@@ -117,7 +116,7 @@ def _origin_of(value: Any, path: Path_) -> str:
 
 def _with_defaults(values: dict[str, Any]) -> dict[str, Any]:
     """Overlay user values on the defaults leaf by leaf, so a partial profile keeps the rest."""
-    merged = Settings().model_dump()
+    merged = dump(Settings())
     _overlay(merged, values)
     return merged
 
@@ -130,16 +129,14 @@ def _overlay(base: dict[str, Any], top: dict[str, Any]) -> None:
             base[key] = value
 
 
-def _describe(error: Mapping[str, Any], origins: dict[Path_, str]) -> str:
-    path = tuple(str(part) for part in error["loc"])
-    key = ".".join(path)
-    source = _source_for(path, origins)
-    if error["type"] == "extra_forbidden":
+def _describe(problem: Problem, origins: dict[Path_, str]) -> str:
+    key = ".".join(problem.loc)
+    source = _source_for(problem.loc, origins)
+    if problem.kind == EXTRA:
         return f"{source}: `{key}` is not a setting; check its spelling against config.example.toml or remove it."
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "missing":
+    if problem.kind == MISSING:
         return f"{source}: `{key}` is required; add it (see config.example.toml)."
-    return f"{source}: `{key}` {_lower_first(message)} (got {error['input']!r}); fix it or remove it to use the default."
+    return f"{source}: `{key}` {_lower_first(problem.message)} (got {problem.value!r}); fix it or remove it to use the default."
 
 
 def _source_for(path: Path_, origins: dict[Path_, str]) -> str:

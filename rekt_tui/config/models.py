@@ -1,20 +1,26 @@
-"""Typed settings. Defaults live here; `loader` layers file, environment and flags on top."""
+"""Typed settings. Defaults live here; `loader` layers file, environment and flags on top.
 
+Each setting names its check (`checks`): values are validated however the settings are built.
+"""
+
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from rekt_tui.domain.pubkey import is_pubkey
+from rekt_tui.config.checks import (
+    Model, boolean, decimal, directory, integer, nested, one_of, optional, pubkey, setting, sha256_hex, table_of,
+    template, text, tuple_of, url,
+)  # fmt: skip
 from rekt_tui.domain.strategy import DEFAULT_PRESETS, DEFAULT_STRATEGY, StrategyPreset
 from rekt_tui.domain.venue_labels import VenueLabels, venue_labels
 
 ClusterName = Literal["localnet", "devnet", "mainnet"]
 KeystoreChoice = Literal["auto", "system", "cryptfile", "localnet-file"]
 VenueName = Literal["drift", "velocity"]
+CLUSTER_NAMES = ("localnet", "devnet", "mainnet")
 
 # Drift's original program id. It was exploited and paused on 2026-04-01; the relaunch
 # ("Velocity") is a new program, which is why every cluster names its venue and program.
@@ -35,145 +41,104 @@ QUOTE_MINTS: dict[tuple[str, str], str] = {
 }
 
 
-def _url_with_scheme(*schemes: str):
-    def check(value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in schemes or not parts.hostname:
-            raise ValueError(f"must be a URL starting with {' or '.join(s + '://' for s in schemes)} and naming a host")
-        return value
-
-    return AfterValidator(check)
+HTTP_URL = url("http", "https")
+WS_URL = url("ws", "wss")
 
 
-def _template_with(placeholder: str):
-    def check(value: str) -> str:
-        if "{" + placeholder + "}" not in value:
-            raise ValueError(f"must contain {{{placeholder}}} where the {placeholder} goes")
-        return value
-
-    return AfterValidator(check)
-
-
-def _pubkey(value: str) -> str:
-    if not is_pubkey(value):
-        raise ValueError("must be a base58 Solana public key (32 to 44 characters)")
-    return value
-
-
-def _sha256_hex(value: str) -> str:
-    text = value.strip().lower()
-    if len(text) != 64 or any(char not in "0123456789abcdef" for char in text):
-        raise ValueError("must be a sha256 digest: 64 hexadecimal characters")
-    return text
-
-
-def _off(value: object) -> object:
-    """`"off"` (TOML has no null) switches an optional threshold off."""
-    return None if isinstance(value, str) and value.strip().lower() == "off" else value
-
-
-Off = BeforeValidator(_off)
-HttpUrl = Annotated[str, _url_with_scheme("http", "https")]
-WsUrl = Annotated[str, _url_with_scheme("ws", "wss")]
-Pubkey = Annotated[str, AfterValidator(_pubkey)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ClusterProfile(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ClusterProfile(Model):
     """Everything that differs between clusters: the venue, its program, endpoints and explorer."""
 
     # Which venue the cluster trades on; it chooses the adapter and the default program id.
-    venue: VenueName = "drift"
-    rpc_url: HttpUrl
-    ws_url: WsUrl
-    dlob_url: HttpUrl
-    dlob_ws_url: WsUrl
+    venue: VenueName = setting(one_of("drift", "velocity"), "drift")
+    rpc_url: str = setting(HTTP_URL)
+    ws_url: str = setting(WS_URL)
+    dlob_url: str = setting(HTTP_URL)
+    dlob_ws_url: str = setting(WS_URL)
     # Drift's data API (candles, trades, funding history, 24 h stats); None: the same as dlob_url.
-    data_api_url: HttpUrl | None = None
-    explorer_tx_url: Annotated[str, _template_with("signature")]
-    explorer_account_url: Annotated[str, _template_with("address")]
+    data_api_url: str | None = setting(optional(HTTP_URL), None)
+    explorer_tx_url: str = setting(template("signature"))
+    explorer_account_url: str = setting(template("address"))
     # Unset: the venue's program (PROGRAM_IDS). Left out of dumps so that a profile which only
     # changes `venue` is not pinned to the defaults' program.
-    program_id: Annotated[Pubkey, Field(exclude=True)] = DRIFT_PROGRAM_ID_V2
+    program_id: str = setting(pubkey, None, dump=False)
     # The quote asset's mint (spot market 0), checked against the chain before trading.
     # Unset: the venue's quote on this cluster (QUOTE_MINTS); see `Settings.quote_mint`.
-    quote_mint: Pubkey | None = None
+    quote_mint: str | None = setting(optional(pubkey), None)
     # sha256 (hex) of the program's Anchor IDL as published on chain; when set, trading is
     # refused unless the published IDL has exactly this hash.
-    idl_sha256: Annotated[str, AfterValidator(_sha256_hex)] | None = None
+    idl_sha256: str | None = setting(optional(sha256_hex), None)
     # Address lookup tables for Drift's markets; empty: the ones driftpy knows for this cluster.
-    lookup_tables: tuple[Pubkey, ...] = ()
+    lookup_tables: tuple[str, ...] = setting(tuple_of(pubkey), ())
     # Our referrer on this cluster (recorded on every Drift account the app opens).
-    referrer: Pubkey | None = None
+    referrer: str | None = setting(optional(pubkey), None)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _program_of_the_venue(cls, values: object) -> object:
-        if isinstance(values, dict) and values.get("program_id") is None:
-            venue = values.get("venue", "drift")
-            if venue in PROGRAM_IDS:  # an unknown venue is reported by its own field
-                values = {**values, "program_id": PROGRAM_IDS[venue]}
+    def _before(self, values: dict[str, Any]) -> dict[str, Any]:
+        if values["program_id"] is None:  # an unknown venue is reported by its own field
+            venue = values["venue"]
+            values["program_id"] = PROGRAM_IDS.get(venue if isinstance(venue, str) else "drift", DRIFT_PROGRAM_ID_V2)
         return values
 
 
-class StrategySettings(_Strict):
-    max_leverage: Annotated[Decimal, Field(gt=0, le=20)]
-    slippage_bps: Annotated[int, Field(ge=0, le=1000)]
-    auction_duration_s: Annotated[int, Field(ge=0, le=60)]
+@dataclass(frozen=True, kw_only=True)
+class StrategySettings(Model):
+    max_leverage: Decimal = setting(decimal(gt=0, le=20))
+    slippage_bps: int = setting(integer(ge=0, le=1000))
+    auction_duration_s: int = setting(integer(ge=0, le=60))
 
 
-class UiSettings(_Strict):
-    max_repaint_hz: Annotated[int, Field(ge=1, le=60)] = 20
-    stale_after_s: Annotated[int, Field(ge=1, le=300)] = 10
+@dataclass(frozen=True, kw_only=True)
+class UiSettings(Model):
+    max_repaint_hz: int = setting(integer(ge=1, le=60), 20)
+    stale_after_s: int = setting(integer(ge=1, le=300), 10)
 
 
-class GuardSettings(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class GuardSettings(Model):
     # A limit price further than this through the oracle (above it for a buy, below for a
     # sell) is refused unless overridden: a typo such as a BTC sell at $1 trades at once.
-    price_band_pct: Annotated[Decimal, Field(gt=0, le=100)] = Decimal(10)
+    price_band_pct: Decimal = setting(decimal(gt=0, le=100), Decimal(10))
 
 
-class AlertSettings(_Strict):
-    """When the watcher warns, and where (the cockpit always shows a toast and an activity line)."""
+@dataclass(frozen=True, kw_only=True)
+class AlertSettings(Model):
+    """When the watcher warns, and where (the cockpit always shows a toast and an activity line).
 
-    health_below: Annotated[Annotated[int, Field(ge=1, le=99)] | None, Off] = 30
-    liquidation_distance_pct: Annotated[Annotated[Decimal, Field(gt=0, le=100)] | None, Off] = Decimal(10)
-    feed_stale_after_s: Annotated[Annotated[int, Field(ge=1, le=3600)] | None, Off] = 30
-    funding_rate_pct: Annotated[Annotated[Decimal, Field(gt=0, le=100)] | None, Off] = Decimal("0.05")  # per hour
-    fills: bool = True
-    orders_ended: bool = True
-    bell: bool = False
-    desktop: bool = False
-    webhook_url: Annotated[HttpUrl | None, Off] = None
-    webhook_timeout_s: Annotated[Decimal, Field(gt=0, le=60)] = Decimal(5)
+    A threshold set to `"off"` (TOML has no null) is switched off."""
+
+    health_below: int | None = setting(optional(integer(ge=1, le=99), off=True), 30)
+    liquidation_distance_pct: Decimal | None = setting(optional(decimal(gt=0, le=100), off=True), Decimal(10))
+    feed_stale_after_s: int | None = setting(optional(integer(ge=1, le=3600), off=True), 30)
+    funding_rate_pct: Decimal | None = setting(optional(decimal(gt=0, le=100), off=True), Decimal("0.05"))  # per hour
+    fills: bool = setting(boolean, True)
+    orders_ended: bool = setting(boolean, True)
+    bell: bool = setting(boolean, False)
+    desktop: bool = setting(boolean, False)
+    webhook_url: str | None = setting(optional(HTTP_URL, off=True), None)
+    webhook_timeout_s: Decimal = setting(decimal(gt=0, le=60), Decimal(5))
 
 
-class LossLimitSettings(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class LossLimitSettings(Model):
     """A maximum loss per session and per UTC day; on a breach the session goes exit-only."""
 
-    unit: Literal["usd", "pct"] = "pct"
-    measured_from: Literal["start", "peak"] = "peak"
-    session_max: Annotated[Annotated[Decimal, Field(gt=0, le=1_000_000)] | None, Off] = Decimal(25)
-    day_max: Annotated[Annotated[Decimal, Field(gt=0, le=1_000_000)] | None, Off] = None
-    auto_stop: bool = False
-    grace_s: Annotated[int, Field(ge=0, le=86_400)] = 60
+    unit: Literal["usd", "pct"] = setting(one_of("usd", "pct"), "pct")
+    measured_from: Literal["start", "peak"] = setting(one_of("start", "peak"), "peak")
+    session_max: Decimal | None = setting(optional(decimal(gt=0, le=1_000_000), off=True), Decimal(25))
+    day_max: Decimal | None = setting(optional(decimal(gt=0, le=1_000_000), off=True), None)
+    auto_stop: bool = setting(boolean, False)
+    grace_s: int = setting(integer(ge=0, le=86_400), 60)
 
-    @field_validator("session_max", "day_max")
-    @classmethod
-    def _percent_at_most_100(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
-        if value is not None and info.data.get("unit") == "pct" and value >= 100:
-            raise ValueError("must be below 100 when unit is \"pct\" (a loss of every dollar is no limit)")
-        return value
-
-    @field_validator("auto_stop")
-    @classmethod
-    def _auto_stop_needs_a_limit(cls, value: bool, info: ValidationInfo) -> bool:
-        if value and info.data.get("session_max") is None and info.data.get("day_max") is None:
-            raise ValueError("needs session_max or day_max: with no limit there is nothing to stop on")
-        return value
+    def _relations(self, valid: dict[str, Any]) -> dict[str, str]:
+        problems = {}
+        if valid.get("unit") == "pct":
+            for name in ("session_max", "day_max"):
+                if (valid.get(name) or 0) >= 100:
+                    problems[name] = "must be below 100 when unit is \"pct\" (a loss of every dollar is no limit)"
+        limits = ("session_max", "day_max")
+        if valid.get("auto_stop") and all(name in valid and valid[name] is None for name in limits):
+            problems["auto_stop"] = "needs session_max or day_max: with no limit there is nothing to stop on"
+        return problems
 
 
 def _default_data_dir() -> Path:
@@ -230,50 +195,39 @@ def _strategy_settings(preset: StrategyPreset) -> StrategySettings:
     )
 
 
-class Settings(_Strict):
-    cluster: ClusterName = "localnet"
+def _default_profiles() -> dict[str, ClusterProfile]:
+    return {name: ClusterProfile(**values) for name, values in DEFAULT_PROFILES.items()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings(Model):
+    cluster: ClusterName = setting(one_of(*CLUSTER_NAMES), "localnet")
     # Mainnet trades real money: it must be asked for (here or with --mainnet).
-    allow_mainnet: bool = False
-    data_dir: Path = Field(default_factory=_default_data_dir)
+    allow_mainnet: bool = setting(boolean, False)
+    data_dir: Path = setting(directory, factory=_default_data_dir)
     # Overrides the cluster profile's referrer.
-    referrer: Pubkey | None = None
-    strategies: dict[str, StrategySettings] = Field(default_factory=_default_strategies)
-    # Declared after `strategies` so its validator can see them.
-    strategy: str = DEFAULT_STRATEGY
-    min_trading_collateral_usd: Annotated[Decimal, Field(ge=0, le=1_000_000)] = Decimal(10)
-    gas_reserve_sol: Annotated[Decimal, Field(ge=0, le=10)] = Decimal("0.002")
-    default_order_expiry_s: Annotated[int, Field(ge=10, le=30 * 86400)] = 3600
-    keystore_backend: KeystoreChoice = "auto"
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    ui: UiSettings = Field(default_factory=UiSettings)
-    guards: GuardSettings = Field(default_factory=GuardSettings)
-    alerts: AlertSettings = Field(default_factory=AlertSettings)
-    loss_limit: LossLimitSettings = Field(default_factory=LossLimitSettings)
-    clusters: dict[ClusterName, ClusterProfile] = Field(
-        default_factory=lambda: {name: ClusterProfile(**values) for name, values in DEFAULT_PROFILES.items()}
+    referrer: str | None = setting(optional(pubkey), None)
+    strategies: dict[str, StrategySettings] = setting(table_of(StrategySettings), factory=_default_strategies)
+    strategy: str = setting(text, DEFAULT_STRATEGY)
+    min_trading_collateral_usd: Decimal = setting(decimal(ge=0, le=1_000_000), Decimal(10))
+    gas_reserve_sol: Decimal = setting(decimal(ge=0, le=10), Decimal("0.002"))
+    default_order_expiry_s: int = setting(integer(ge=10, le=30 * 86400), 3600)
+    keystore_backend: KeystoreChoice = setting(one_of("auto", "system", "cryptfile", "localnet-file"), "auto")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = setting(one_of("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+    ui: UiSettings = setting(nested(UiSettings), factory=UiSettings)
+    guards: GuardSettings = setting(nested(GuardSettings), factory=GuardSettings)
+    alerts: AlertSettings = setting(nested(AlertSettings), factory=AlertSettings)
+    loss_limit: LossLimitSettings = setting(nested(LossLimitSettings), factory=LossLimitSettings)
+    clusters: dict[ClusterName, ClusterProfile] = setting(
+        table_of(ClusterProfile, key=one_of(*CLUSTER_NAMES)), factory=_default_profiles
     )
 
-    @field_validator("data_dir", mode="before")
-    @classmethod
-    def _data_dir_named(cls, value: object) -> object:
-        # Path("") is the current directory, and "~" is not expanded by Path: neither is
-        # what the user meant, and keys would land in the wrong place.
-        if isinstance(value, str):
-            if not value.strip():
-                raise ValueError("must name a directory")
-            return Path(value).expanduser()
-        if isinstance(value, Path):
-            return value.expanduser()
-        return value
-
-    @field_validator("strategy")
-    @classmethod
-    def _strategy_exists(cls, value: str, info: ValidationInfo) -> str:
-        known = info.data.get("strategies")
+    def _relations(self, valid: dict[str, Any]) -> dict[str, str]:
+        known = valid.get("strategies")
         # When the strategies themselves are invalid, that error is the one to report.
-        if known is not None and value not in known:
-            raise ValueError(f"must be one of {', '.join(sorted(known))}")
-        return value
+        if known is not None and "strategy" in valid and valid["strategy"] not in known:
+            return {"strategy": f"must be one of {', '.join(sorted(known))}"}
+        return {}
 
     @property
     def profile(self) -> ClusterProfile:

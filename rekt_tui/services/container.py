@@ -2,7 +2,8 @@
 
 No module-level singletons: everything a command or the TUI uses hangs off `Services`.
 The keystore is opened lazily because some backends prompt (an encrypted file asks for
-its passphrase) and commands such as `sessions` never need a key.
+its passphrase) and commands such as `sessions` never need a key; its libraries (keyring,
+solders) load with it, not with this module, so the cockpit's first frame does without them.
 """
 
 import asyncio
@@ -17,12 +18,13 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.records import TransactionRecord
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.status import KeystoreStatus, ShellStatus
-from rekt_tui.keystore import Keystore, KeystoreError, KeystoreUnavailable, open_keystore
+from rekt_tui.keystore import KeystoreError, KeystoreUnavailable
 from rekt_tui.registry import Registry
-from rekt_tui.services.wallets import WalletService
 
 if TYPE_CHECKING:
+    from rekt_tui.keystore import Keystore
     from rekt_tui.services.link import LinkPool
+    from rekt_tui.services.wallets import WalletService
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ class Services:
     settings: Settings
     registry: Registry
     prompt_passphrase: PassphrasePrompt | None = None
-    _keystore: Keystore | None = field(default=None, init=False)
+    _keystore: "Keystore | None" = field(default=None, init=False)
     _keystore_error: KeystoreError | None = field(default=None, init=False)
     _links: "LinkPool | None" = field(default=None, init=False)
 
@@ -55,9 +57,11 @@ class Services:
     async def close(self) -> None:
         await self.registry.close()
 
-    async def keystore(self) -> Keystore:
+    async def keystore(self) -> "Keystore":
         """The keystore the policy allows, opened once; raises its refusal each time it is asked."""
         if self._keystore is None and self._keystore_error is None:
+            from rekt_tui.keystore import open_keystore
+
             try:
                 self._keystore = await asyncio.to_thread(
                     open_keystore,
@@ -73,7 +77,9 @@ class Services:
         assert self._keystore is not None
         return self._keystore
 
-    async def wallets(self) -> WalletService:
+    async def wallets(self) -> "WalletService":
+        from rekt_tui.services.wallets import WalletService
+
         return WalletService(self.registry, await self.keystore(), self.settings.cluster)
 
     async def keystore_status(self) -> KeystoreStatus:

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+LAUNCH_GROUP = "launch"
+
 
 class RektApp(App[None], inherit_bindings=False):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so a subclass defined elsewhere finds it
@@ -81,7 +83,17 @@ class RektApp(App[None], inherit_bindings=False):
         return self.dashboard
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.sessions.chain.first_frame_drawn)
+        self.call_after_refresh(self._first_frame_drawn)
+
+    def _first_frame_drawn(self) -> None:
+        """The first frame is out: now the chain's modules load, and the launch's work starts."""
+        self.sessions.chain.first_frame_drawn()
+        self.start(self._launch(), LAUNCH_GROUP)
+
+    async def _launch(self) -> None:
+        """Crash leftovers are settled before anything lists or reconciles the sessions; the
+        keystore (keyring, solders) opens here, after the first frame, not before it."""
+        await self.services.settle_pending_keys()
         self.load_shell_status()
         if self._reconcile_at_launch:
             self.way_out.reconcile()

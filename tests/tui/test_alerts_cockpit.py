@@ -3,6 +3,7 @@ limit shows as a toast and an activity line, and the feeds keep the exit-only st
 HUD shows; a liquidation the keeper makes is read from the chain's record into a banner,
 an activity line and the registry's alert log."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -24,10 +25,11 @@ async def test_a_breach_is_a_toast_an_activity_line_and_the_exit_only_state(serv
     link = await funded_session(services)  # 2 SOL long among its positions
     await services.registry.update_session(link.session.pubkey, drift_user=link.venue.account_address)
     await link.close()
-    services.settings = services.settings.model_copy(update={
-        "alerts": AlertSettings(health_below="off", liquidation_distance_pct="off", fills=False, orders_ended=False),
-        "loss_limit": LossLimitSettings(unit="usd", session_max=Decimal(5), measured_from="peak"),
-    })  # fmt: skip
+    services.settings = replace(
+        services.settings,
+        alerts=AlertSettings(health_below="off", liquidation_distance_pct="off", fills=False, orders_ended=False),
+        loss_limit=LossLimitSettings(unit="usd", session_max=Decimal(5), measured_from="peak"),
+    )  # fmt: skip
     admin = JsonRpc(services.settings.profile.rpc_url)
     app = make_app(services)
     try:
@@ -65,10 +67,11 @@ async def test_a_recorded_liquidation_is_a_banner_an_activity_line_and_a_registr
     pubkey = link.session.pubkey
     await services.registry.update_session(pubkey, drift_user=link.venue.account_address)
     await link.close()
-    services.settings = services.settings.model_copy(update={
-        "alerts": AlertSettings(health_below="off", liquidation_distance_pct="off", fills=False, orders_ended=False),
-        "loss_limit": LossLimitSettings(session_max="off"),
-    })  # fmt: skip
+    services.settings = replace(
+        services.settings,
+        alerts=AlertSettings(health_below="off", liquidation_distance_pct="off", fills=False, orders_ended=False),
+        loss_limit=LossLimitSettings(session_max="off"),
+    )  # fmt: skip
     admin = JsonRpc(services.settings.profile.rpc_url)
     app = make_app(services)
     try:

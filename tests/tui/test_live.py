@@ -4,6 +4,8 @@ tables, an oracle move shows up, the book switches market, and a silent websocke
 panels (with `DataFreshness`) until it talks again.
 """
 
+from dataclasses import replace
+
 import pytest
 
 from rekt_tui.config import UiSettings
@@ -27,7 +29,7 @@ async def test_dashboard_follows_the_chain_switches_market_and_greys_when_silent
     link = await funded_session(services)
     await services.registry.update_session(link.session.pubkey, drift_user=link.venue.account_address)
     await link.close()
-    services.settings = services.settings.model_copy(update={"ui": UiSettings(stale_after_s=2, max_repaint_hz=20)})
+    services.settings = replace(services.settings, ui=UiSettings(stale_after_s=2, max_repaint_hz=20))
     admin = JsonRpc(services.settings.profile.rpc_url)
     app = make_app(services)
     try:
