@@ -202,3 +202,28 @@ def test_bad_alert_and_loss_limit_values_are_one_line_each(tmp_path, toml, expec
     message = caught.value.message
     assert message.startswith(f"config file {tmp_path / 'config.toml'}: ") and expected in message
     assert "\n" not in message and message.endswith("to use the default.")
+
+
+def test_settings_built_in_code_are_checked_like_the_file(tmp_path):
+    """The checks run however settings are built: a typed-in object, or a copy with one change."""
+    from dataclasses import replace
+
+    from rekt_tui.config.checks import Invalid
+    from rekt_tui.config.models import AlertSettings, LossLimitSettings
+
+    assert AlertSettings(health_below="off", webhook_timeout_s="2.5") == AlertSettings(
+        health_below=None, webhook_timeout_s=Decimal("2.5")
+    )
+    with pytest.raises(Invalid) as caught:
+        AlertSettings(health_below=0)
+    [problem] = caught.value.problems
+    assert (problem.loc, problem.message) == (("health_below",), "Input should be greater than or equal to 1")
+    with pytest.raises(Invalid, match="must be below 100"):
+        replace(load(tmp_path).loss_limit, session_max=Decimal(100))
+    assert replace(LossLimitSettings(), unit="usd", session_max=Decimal(100)).session_max == Decimal(100)
+
+
+def test_a_bad_limit_is_not_repeated_as_a_missing_one(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, '[loss_limit]\nsession_max = "lots"\nauto_stop = true\n')
+    assert "`loss_limit.session_max`" in caught.value.message and "\n" not in caught.value.message
