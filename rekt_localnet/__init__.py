@@ -15,16 +15,19 @@ Public API:
 - `LOCALNET_REFERRER`, `LOCALNET_LOOKUP_TABLE`, `LOCALNET_FAUCET`, `USDC_MINT`: fixed
   addresses, the same on every localnet.
 
-The addresses import only solders. The server pulls in aiohttp, anchorpy and parts of
-driftpy (about half a second), so it is imported on first use of `serve` and friends:
-a command that only needs an address stays fast to start.
+The server pulls in aiohttp, anchorpy and parts of driftpy (about half a second), so it
+is imported on first use of `serve` and friends: a command that only needs an address
+stays fast to start. The addresses need solders, so they too load on first use: the
+cockpit checks the genesis hash before its first frame without them.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rekt_localnet.errors import LocalnetError, LocalnetUsageError
 from rekt_localnet.identity import ledger_genesis_hash
-from rekt_localnet.keys import LOCALNET_FAUCET, LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER, USDC_MINT
+
+if TYPE_CHECKING:
+    from rekt_localnet.keys import LOCALNET_FAUCET, LOCALNET_LOOKUP_TABLE, LOCALNET_REFERRER, USDC_MINT
 
 __all__ = [
     "LOCALNET_FAUCET",
@@ -40,6 +43,7 @@ __all__ = [
 ]
 
 _SERVER_NAMES = {"LocalnetHandle", "run_foreground", "serve"}
+_KEY_NAMES = {"LOCALNET_FAUCET", "LOCALNET_LOOKUP_TABLE", "LOCALNET_REFERRER", "USDC_MINT"}
 
 
 def __getattr__(name: str) -> Any:
@@ -47,4 +51,8 @@ def __getattr__(name: str) -> Any:
         from rekt_localnet import server
 
         return getattr(server, name)
+    if name in _KEY_NAMES:
+        from rekt_localnet import keys
+
+        return getattr(keys, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

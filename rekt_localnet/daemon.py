@@ -7,7 +7,7 @@ process serves it, foreground or detached, and removed when it stops.
 """
 
 import asyncio
-import errno
+import http.client
 import json
 import os
 import signal
@@ -17,8 +17,6 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import aiohttp
 
 from rekt_localnet.errors import LocalnetError, LocalnetUsageError
 
@@ -84,17 +82,34 @@ class _Absent(Exception):
     """Nothing listens at the URL (the connection was refused)."""
 
 
-async def _ask_once(rpc_url: str, method: str, timeout_s: float) -> object:
-    """One JSON-RPC call: the whole response body, or None when the answer is not JSON-RPC."""
-    body = {"jsonrpc": "2.0", "id": 1, "method": method}
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout_s)) as session:
-        async with session.post(rpc_url, json=body) as response:
-            if response.status == 429 or response.status >= 500:
-                raise aiohttp.ClientResponseError(response.request_info, (), status=response.status)
-            try:
-                return await response.json(content_type=None)
-            except ValueError:
-                return None
+class _Unanswered(Exception):
+    """The server is there but gave no usable answer this time (busy, rate-limited, cut off)."""
+
+
+def _ask_once(rpc_url: str, method: str, timeout_s: float) -> object:
+    """One JSON-RPC call: the whole response body, or None when the answer is not JSON-RPC.
+
+    The standard library's HTTP client, in a thread: the product asks this before its first
+    frame, and an async HTTP stack would cost that frame its import (docs/PERFORMANCE.md)."""
+    parts = urlsplit(rpc_url)
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method})
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout_s)
+    try:
+        connection.request("POST", parts.path or "/", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        payload = response.read()
+    except ConnectionRefusedError:
+        raise _Absent(rpc_url) from None
+    except (OSError, http.client.HTTPException) as error:  # a timeout is an OSError too
+        raise _Unanswered(rpc_url) from error
+    finally:
+        connection.close()
+    if response.status == 429 or response.status >= 500:
+        raise _Unanswered(rpc_url)
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
 
 
 async def ask(rpc_url: str, method: str, *, budget_s: float | None = None) -> object:
@@ -110,11 +125,8 @@ async def ask(rpc_url: str, method: str, *, budget_s: float | None = None) -> ob
         if remaining <= 0:
             raise TimeoutError(method)
         try:
-            return await _ask_once(rpc_url, method, min(timeout_s, remaining))
-        except aiohttp.ClientConnectorError as error:
-            if isinstance(error.os_error, ConnectionRefusedError) or error.errno == errno.ECONNREFUSED:
-                raise _Absent(rpc_url) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+            return await asyncio.to_thread(_ask_once, rpc_url, method, min(timeout_s, remaining))
+        except _Unanswered:
             pass
         timeout_s *= 2
         await asyncio.sleep(min(RETRY_PAUSE_S, max(0.0, deadline - time.monotonic())))

@@ -55,7 +55,9 @@ def test_tui_feed_prints_cpu_and_frame_latency_with_and_without_the_market_scree
 def test_cold_start_prints_rekt_tui_and_the_hello_world_baseline():
     out = run_benchmark("cold_start", "--runs", "1")
     assert re.search(r"rekt-tui \(localnet running\) +min +\d+ ms +median +\d+ ms +max +\d+ ms", out), out
-    assert "budget ≤ 1500 ms" in out
+    assert "budget ≤ 2.0× hello-world" in out
+    assert re.search(r"rekt-tui ÷ hello-world, per run +\d+\.\d\d×\n", out), out
+    assert re.search(r"rekt-tui ÷ hello-world, medians +\d+\.\d\d×", out), out
     assert re.search(r"hello-world Textual app +min +\d+ ms", out) and "rekt-tui beyond Textual" in out
     assert re.search(r"of which: import rekt_tui.tui.app +\d+ ms", out), out
 

@@ -29,7 +29,9 @@ LATER_LIBRARIES = {"keyring", "solders", "pydantic"}
 PROBE = f"""
 import sys
 import rekt_tui.cli
+import rekt_tui.services.container
 import rekt_tui.tui.app
+import rekt_localnet.daemon  # the launch asks the localnet for its genesis hash before the first frame
 print(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(CHAIN_PACKAGES | LATER_LIBRARIES)!r})))
 """
 
@@ -99,7 +101,7 @@ async def leave_a_pending_key(data_dir: Path) -> str:
     return pubkey
 
 
-def test_importing_the_cli_and_the_cockpit_loads_no_chain_client():
+def test_importing_what_the_first_frame_needs_loads_no_chain_client():
     # A fresh interpreter: this test process has driftpy loaded already.
     result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "[]", result.stdout
