@@ -7,6 +7,7 @@ so closing a screen never cancels one; screens that only read run their own work
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LAUNCH_GROUP = "launch"
-
 
 class RektApp(App[None], inherit_bindings=False):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so a subclass defined elsewhere finds it
@@ -74,6 +73,7 @@ class RektApp(App[None], inherit_bindings=False):
         super().__init__()
         self.services = services
         self._reconcile_at_launch = reconcile_at_launch
+        self._first_frame = asyncio.Event()
         self.sessions = SessionController(services, ChainLoader())
         leverage = services.settings.preset().max_leverage
         self.dashboard = DashboardScreen(sessions=self.sessions, max_leverage=leverage, clock=clock)
@@ -84,19 +84,14 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._first_frame_drawn)
-
-    def _first_frame_drawn(self) -> None:
-        """The first frame is out: now the chain's modules load, and the launch's work starts."""
-        self.sessions.chain.first_frame_drawn()
-        self.start(self._launch(), LAUNCH_GROUP)
-
-    async def _launch(self) -> None:
-        """Crash leftovers are settled before anything lists or reconciles the sessions; the
-        keystore (keyring, solders) opens here, after the first frame, not before it."""
-        await self.services.settle_pending_keys()
-        self.load_shell_status()
+        self.load_shell_status(launching=True)
         if self._reconcile_at_launch:
             self.way_out.reconcile()
+
+    def _first_frame_drawn(self) -> None:
+        """The first frame is out: the chain's modules load now, and the launch may open the keystore."""
+        self.sessions.chain.first_frame_drawn()
+        self._first_frame.set()
 
     async def on_unmount(self) -> None:
         await self.sessions.close()
@@ -107,8 +102,15 @@ class RektApp(App[None], inherit_bindings=False):
         self.run_worker(body, group=group, exclusive=exclusive, exit_on_error=False)
 
     @work(group=SHELL_STATUS_GROUP, exclusive=True, exit_on_error=False)
-    async def load_shell_status(self) -> None:
-        """Where the shell stands (cluster, keys, registry, wallets); the answer comes back as a message."""
+    async def load_shell_status(self, launching: bool = False) -> None:
+        """Where the shell stands (cluster, keys, registry, wallets); the answer comes back as a message.
+
+        At launch, once the first frame is out, what a crash left behind is settled first, as
+        the command line does before any command: the keystore (keyring, solders) opens here,
+        not before the first frame. Reconciling skips `key_pending` rows, so it need not wait."""
+        if launching:
+            await self._first_frame.wait()
+            await self.services.settle_pending_keys()
         self.post_message(ShellStatusLoaded(await self.services.shell_status()))
 
     def on_shell_status_loaded(self, message: ShellStatusLoaded) -> None:
