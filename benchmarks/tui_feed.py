@@ -26,6 +26,7 @@ import asyncio
 import tempfile
 import time
 from collections.abc import Callable
+from typing import cast
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -86,8 +87,10 @@ class Frames:
         self.shown: dict[str, Callable[[], object]] = {}
         self.last: dict[str, object] = {}
         self.latency_ms: dict[str, list[float]] = {}
+        self.count = 0  # frames written
 
     def frame(self) -> None:
+        self.count += 1
         at = time.perf_counter()
         for name, newest in self.shown.items():
             key = newest()
@@ -140,7 +143,8 @@ Setup = Callable[[App, Frames], None]
 
 async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = None, frames: Frames | None = None):
     """Hand over the stream at RATE_PER_S (and, with `market`, fills at TRADES_PER_S to the market
-    screen it opens); returns (CPU share of one core, lag to the last book in s, books posted)."""
+    screen it opens); returns (CPU share of one core, lag to the last book in s, books posted,
+    CPU ms per frame written while the stream ran, or 0 without `frames`)."""
     count = int(RATE_PER_S * seconds)
     per_batch = int(RATE_PER_S * BATCH_S)
     fills_per_batch = int(TRADES_PER_S * BATCH_S)
@@ -152,9 +156,9 @@ async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = 
         if market is not None and frames is not None:
             market(app, frames)
             await pilot.pause(1.0)  # the screen's first read
-        relay = workers_relay(app) if isinstance(app, RektApp) else naive_relay(app)
+        relay = workers_relay(app) if isinstance(app, RektApp) else naive_relay(cast(NaiveBook, app))
         screen = app.screen
-        cpu0, wall0 = time.process_time(), time.perf_counter()
+        cpu0, wall0, frames0 = time.process_time(), time.perf_counter(), frames.count if frames else 0
         for batch, start in enumerate(range(0, count, per_batch)):
             for update in updates[start : start + per_batch]:
                 if frames is not None and isinstance(update, OrderBook):
@@ -169,7 +173,8 @@ async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = 
             await asyncio.sleep(0.001)
         lag = time.perf_counter() - posted_at
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    return cpu / wall, lag, count // 2
+    written = frames.count - frames0 if frames else 0
+    return cpu / wall, lag, count // 2, cpu * 1000 / written if written else 0.0
 
 
 def workers_relay(app: RektApp) -> Callable[[Update], None]:
@@ -214,7 +219,7 @@ def open_market_screen(app: App, frames: Frames) -> None:
     frames.shown["fill -> chart frame"] = lambda: folded[0]
 
 
-async def ours(seconds: float, with_market: bool) -> tuple[tuple[float, float, int], int, Frames]:
+async def ours(seconds: float, with_market: bool) -> tuple[tuple[float, float, int, float], int, Frames]:
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"
         config.touch()
@@ -255,12 +260,13 @@ async def main(seconds: float) -> None:
     print(f"{RATE_PER_S} updates/s for {seconds:g} s ({books}), headless {SIZE};")
     print(f"with the market screen: also {TRADES_PER_S} fills/s onto its tape and chart")
     print(f"{'':<40}{'CPU (one core)':>16}{'book repaints':>15}{'repaints/s':>12}{'final lag':>12}")
-    for name, (cpu, lag, _), repaints in (
+    for name, (cpu, lag, *_), repaints in (
         ("rekt-tui dashboard (coalesced, paced)", alone, alone_repaints),
         ("rekt-tui + market screen (tape, chart)", market, market_repaints),
         ("naive DataTable rebuild", baseline, naive.rebuilds),
     ):
         print(f"{name:<40}{cpu:>15.0%}{repaints:>15}{repaints / seconds:>12.1f}{lag * 1000:>10.1f}ms")
+    print(f"CPU per frame written: dashboard alone {alone[3]:.1f} ms, with the market screen {market[3]:.1f} ms")
     print("notification -> frame, dashboard alone:      " + "; ".join(latency_text(alone_frames)))
     print("notification -> frame, with the market screen: " + "; ".join(latency_text(market_frames)))
     ratios = f"{alone[0] / baseline[0]:.2f} alone, {market[0] / baseline[0]:.2f} with the market screen"
