@@ -1,4 +1,4 @@
-"""Open perp positions, one row per market, updated cell by cell as the account changes.
+"""Open perp positions, a line per market; a new account snapshot redraws only the lines that changed.
 
 Until the account feed exists it says why the panel is empty. A narrow panel drops the
 least needed columns (`POSITION_DROP_ORDER`) rather than cut a figure.

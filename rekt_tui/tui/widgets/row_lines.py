@@ -2,8 +2,8 @@
 and open-orders tables.
 
 Not a DataTable: any `update_cell` makes one re-render every cell and keep each rendering in
-its caches, about 8 ms a frame with three rows at 2,000 feed updates a second. Here a new
-set of rows repaints only the lines whose text changed; the cursor stays on its row's key
+its caches (2.8 ms a frame for the positions in the feed benchmark, 0.23 ms as lines). Here
+a new set of rows repaints only the lines whose text changed; the cursor stays on its row's key
 as rows come, go or reorder, so a key pressed acts on the row that was chosen. It looks
 as the row-cursor DataTable it replaces did: a bold header band, zebra rows, the cursor
 row's band across the width, columns that only widen until the set of columns changes.
@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from rekt_tui.tui.tables import cell_pieces, table_layout
+from rekt_tui.tui.tables import WIDE_GAP, cell_pieces, table_layout
 
 Rows = Mapping[str, tuple[str, ...]]
 
@@ -97,7 +97,7 @@ class RowLines(ScrollView, can_focus=True):
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id)
         self.columns: tuple[str, ...] = ()
-        self.gap = 2  # spaces between columns
+        self.gap = WIDE_GAP  # spaces between columns
         self.widths: tuple[int, ...] = ()
         self._keys: tuple[str, ...] = ()
         self._cells: tuple[tuple[str, ...], ...] = ()
@@ -109,6 +109,7 @@ class RowLines(ScrollView, can_focus=True):
 
     @property
     def row_count(self) -> int:
+        """How many rows are shown."""
         return len(self._keys)
 
     @property
@@ -118,12 +119,15 @@ class RowLines(ScrollView, can_focus=True):
 
     @property
     def row_keys(self) -> tuple[str, ...]:
+        """The rows' keys, top to bottom."""
         return self._keys
 
     def get_row_at(self, index: int) -> tuple[str, ...]:
+        """The cells shown on row `index` (0 is the first under the header)."""
         return self._cells[index]
 
     def get_cell(self, key: str, column: str) -> str:
+        """The cell shown in row `key`, column `column`."""
         return self._cells[self._keys.index(key)][self.columns.index(column)]
 
     def show(self, columns: tuple[str, ...], rows: Rows, gap: int) -> None:
