@@ -231,9 +231,10 @@ class RowLines(ScrollView, can_focus=True):
             return Strip.blank(self.size.width, base)
         # A segment per cell marked with its place, and the band to the edge, as a DataTable draws a row.
         width = self.size.width
-        line = [Segment(piece, style + RichStyle.from_meta({"row": row, "column": i})) for i, piece in enumerate(pieces)]
+        place = RichStyle.from_meta
+        line = [Segment(piece, style + place({"row": row, "column": i})) for i, piece in enumerate(pieces)]
         rest = max(0, width - sum(segment.cell_length for segment in line))
-        line.append(Segment(" " * rest, style + RichStyle.from_meta({"row": row, "column": 0, "out_of_bounds": True})))
+        line.append(Segment(" " * rest, style + place({"row": row, "column": 0, "out_of_bounds": True})))
         strip = Strip(line)
         if scroll_x or strip.cell_length > width:
             strip = strip.crop(scroll_x, scroll_x + width)
