@@ -1,7 +1,7 @@
 """Sustained feed benchmark: 2,000 book/oracle updates per second into the headless app,
 with and without the market screen's tape (200 trades/s) and live chart on top.
 
-Half the messages are order books, half account snapshots with a moving oracle, handed to
+Half the updates are order books, half account snapshots with a moving oracle, handed to
 the real `RektApp`'s dashboard (services on a scratch data dir, no chain) the way the live
 workers hand them over (`LiveFeeds.relay_account`/`relay_book`). Three runs in one process:
 
@@ -9,8 +9,9 @@ workers hand them over (`LiveFeeds.relay_account`/`relay_book`). Three runs in o
 2. rekt-tui with the market screen open over it (header, chart, tape, market list from
    fixed data read every 2 s), the same 2,000/s to the dashboard plus 200 fills/s posted to
    the screen as its trades worker posts them: the tape and the newest candle move live;
-3. a naive app whose order book is a DataTable cleared and refilled on every message, the
-   pattern docs/PERFORMANCE.md rules out (the CPU baseline).
+3. a naive app whose order book is a DataTable cleared and refilled for every book, each
+   book a call through Textual's queue and each snapshot the `AccountUpdated` message the app
+   posts, nothing coalesced: the pattern docs/PERFORMANCE.md rules out (the CPU baseline).
 
 Each run reports process CPU time as a share of one core, panel repaints, the lag from the
 last update posted to it being on screen, and notification-to-frame latency (p50/p99): from
@@ -25,6 +26,7 @@ import asyncio
 import tempfile
 import time
 from collections.abc import Callable
+from typing import cast
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -34,11 +36,13 @@ from benchmarks.stats import percentile
 from rekt_tui.config import load_settings
 from rekt_tui.domain.market_context import Trade
 from rekt_tui.domain.records import Direction
+from rekt_tui.domain.orderbook import OrderBook
+from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.container import Services
 from rekt_tui.tui.app import RektApp
 from rekt_tui.tui.formatting import BOOK_COLUMNS, book_cells
 from rekt_tui.tui.live import BOOK_FEED
-from rekt_tui.tui.messages import AccountUpdated, BookUpdated
+from rekt_tui.tui.messages import AccountUpdated
 from rekt_tui.tui.screens.market import MarketScreen, TradeArrived
 from tests.tui import live_data
 from tests.tui.market_data import NOW, fixed_service
@@ -50,14 +54,17 @@ BATCH_S = 0.01  # post in 10 ms batches: 20 messages (and 2 fills) each
 SIZE = (160, 48)
 
 
+Update = AccountSnapshot | OrderBook
+
+
 def stream(count: int):
     """Alternating books and snapshots, each a new whole state one tick (or one slot) on."""
     for tick in range(count):
         price = 150_000_000 + (tick % 400) * 10_000
         if tick % 2:
-            yield AccountUpdated(live_data.account(slot=tick, sol_oracle=price))
+            yield live_data.account(slot=tick, sol_oracle=price)
         else:
-            yield BookUpdated(live_data.book(mid=price, slot=tick))
+            yield live_data.book(mid=price, slot=tick)
 
 
 def fills(count: int) -> list[Trade]:
@@ -80,8 +87,10 @@ class Frames:
         self.shown: dict[str, Callable[[], object]] = {}
         self.last: dict[str, object] = {}
         self.latency_ms: dict[str, list[float]] = {}
+        self.count = 0  # frames written
 
     def frame(self) -> None:
+        self.count += 1
         at = time.perf_counter()
         for name, newest in self.shown.items():
             key = newest()
@@ -120,10 +129,9 @@ class NaiveBook(App[None]):
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(*BOOK_COLUMNS)
 
-    def on_book_updated(self, message: BookUpdated) -> None:
+    def show_book(self, book: OrderBook) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        book = message.book
         deepest = book.bids[-1].cumulative_size
         table.add_rows(book_cells(level, deepest) for level in (*reversed(book.asks), *book.bids))
         self.rebuilds += 1
@@ -134,27 +142,28 @@ Setup = Callable[[App, Frames], None]
 
 
 async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = None, frames: Frames | None = None):
-    """Post the stream at RATE_PER_S (and, with `market`, fills at TRADES_PER_S to the market
-    screen it opens); returns (CPU share of one core, lag to the last book in s, books posted)."""
+    """Hand over the stream at RATE_PER_S (and, with `market`, fills at TRADES_PER_S to the market
+    screen it opens); returns (CPU share of one core, lag to the last book in s, books posted,
+    CPU ms per frame written while the stream ran, or 0 without `frames`)."""
     count = int(RATE_PER_S * seconds)
     per_batch = int(RATE_PER_S * BATCH_S)
     fills_per_batch = int(TRADES_PER_S * BATCH_S)
-    messages = list(stream(count))
+    updates = list(stream(count))
     trades = fills(count // per_batch * fills_per_batch) if market is not None else []
-    last_book_slot = max(m.book.slot for m in messages if isinstance(m, BookUpdated))
+    last_book_slot = max(u.slot for u in updates if isinstance(u, OrderBook))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.5)
         if market is not None and frames is not None:
             market(app, frames)
             await pilot.pause(1.0)  # the screen's first read
-        relay = workers_relay(app) if isinstance(app, RektApp) else app.screen.post_message
+        relay = workers_relay(app) if isinstance(app, RektApp) else naive_relay(cast(NaiveBook, app))
         screen = app.screen
-        cpu0, wall0 = time.process_time(), time.perf_counter()
+        cpu0, wall0, frames0 = time.process_time(), time.perf_counter(), frames.count if frames else 0
         for batch, start in enumerate(range(0, count, per_batch)):
-            for message in messages[start : start + per_batch]:
-                if frames is not None and isinstance(message, BookUpdated):
-                    frames.posted[message.book.slot] = time.perf_counter()
-                relay(message)
+            for update in updates[start : start + per_batch]:
+                if frames is not None and isinstance(update, OrderBook):
+                    frames.posted[update.slot] = time.perf_counter()
+                relay(update)
             for trade in trades[batch * fills_per_batch : (batch + 1) * fills_per_batch]:
                 frames.posted[trade] = time.perf_counter()  # type: ignore[union-attr]
                 screen.post_message(TradeArrived("SOL-PERP", trade))
@@ -164,18 +173,32 @@ async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = 
             await asyncio.sleep(0.001)
         lag = time.perf_counter() - posted_at
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    return cpu / wall, lag, count // 2
+    written = frames.count - frames0 if frames else 0
+    return cpu / wall, lag, count // 2, cpu * 1000 / written if written else 0.0
 
 
-def workers_relay(app: RektApp) -> Callable[[AccountUpdated | BookUpdated], None]:
+def workers_relay(app: RektApp) -> Callable[[Update], None]:
     """Hand each update to the dashboard as the live workers do (`LiveFeeds.relay_*`, coalesced)."""
     feeds = app.dashboard.feeds
 
-    def relay(message: AccountUpdated | BookUpdated) -> None:
-        if isinstance(message, BookUpdated):
-            feeds.relay_book(message.book)
+    def relay(update: Update) -> None:
+        if isinstance(update, OrderBook):
+            feeds.relay_book(update)
         else:
-            feeds.relay_account(message.snapshot)
+            feeds.relay_account(update)
+
+    return relay
+
+
+def naive_relay(app: NaiveBook) -> Callable[[Update], None]:
+    """Hand each update to the naive app through Textual's queue, one dispatch each."""
+    screen = app.screen
+
+    def relay(update: Update) -> None:
+        if isinstance(update, OrderBook):
+            screen.call_later(app.show_book, update)
+        else:
+            screen.post_message(AccountUpdated(update))
 
     return relay
 
@@ -196,7 +219,7 @@ def open_market_screen(app: App, frames: Frames) -> None:
     frames.shown["fill -> chart frame"] = lambda: folded[0]
 
 
-async def ours(seconds: float, with_market: bool) -> tuple[tuple[float, float, int], int, Frames]:
+async def ours(seconds: float, with_market: bool) -> tuple[tuple[float, float, int, float], int, Frames]:
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"
         config.touch()
@@ -237,12 +260,13 @@ async def main(seconds: float) -> None:
     print(f"{RATE_PER_S} updates/s for {seconds:g} s ({books}), headless {SIZE};")
     print(f"with the market screen: also {TRADES_PER_S} fills/s onto its tape and chart")
     print(f"{'':<40}{'CPU (one core)':>16}{'book repaints':>15}{'repaints/s':>12}{'final lag':>12}")
-    for name, (cpu, lag, _), repaints in (
+    for name, (cpu, lag, *_), repaints in (
         ("rekt-tui dashboard (coalesced, paced)", alone, alone_repaints),
         ("rekt-tui + market screen (tape, chart)", market, market_repaints),
         ("naive DataTable rebuild", baseline, naive.rebuilds),
     ):
         print(f"{name:<40}{cpu:>15.0%}{repaints:>15}{repaints / seconds:>12.1f}{lag * 1000:>10.1f}ms")
+    print(f"CPU per frame written: dashboard alone {alone[3]:.1f} ms, with the market screen {market[3]:.1f} ms")
     print("notification -> frame, dashboard alone:      " + "; ".join(latency_text(alone_frames)))
     print("notification -> frame, with the market screen: " + "; ".join(latency_text(market_frames)))
     ratios = f"{alone[0] / baseline[0]:.2f} alone, {market[0] / baseline[0]:.2f} with the market screen"

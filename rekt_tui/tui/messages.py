@@ -1,7 +1,7 @@
 """Messages that carry data from workers up to the app, and intents from widgets up.
 
 Workers never touch widgets: they post one of these and the app pushes the data down.
-Fast data (account snapshots, books, feed ages) defines `can_replace`: each is a whole
+Fast data (account snapshots, feed ages) defines `can_replace`: each is a whole
 state, so a newer one waiting in the queue makes an older one worthless and Textual
 drops it instead of letting a burst pile up.
 """
@@ -12,7 +12,6 @@ from textual.message import Message
 
 from rekt_tui.domain.brackets import WaitingLeg
 from rekt_tui.domain.feed import FeedEvent, FeedState
-from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.records import TransactionRecord
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.status import ShellStatus
@@ -59,17 +58,6 @@ class AccountUpdated(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, AccountUpdated)
-
-
-class BookUpdated(Message):
-    """A new order book of the selected market."""
-
-    def __init__(self, book: OrderBook) -> None:
-        super().__init__()
-        self.book = book
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, BookUpdated)
 
 
 class FeedStateChanged(Message):

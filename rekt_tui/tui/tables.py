@@ -81,23 +81,46 @@ def position_cells(position: Position, mark_price: int | None = None, collateral
     )
 
 
+WIDE_GAP, TIGHT_GAP = 2, 1  # spaces between a table's columns
+
+
+def cell_pieces(cells: tuple[str, ...], widths: tuple[int, ...], gap: int = WIDE_GAP) -> tuple[str, ...]:
+    """One row of a fixed-width table, a piece per cell: a space, each cell left-aligned in its
+    column `gap` spaces from the next, a space after the last."""
+    padded = [cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths, strict=True)]
+    between = " " * (gap - 1)
+    return tuple(f" {cell}{' ' if i == len(padded) - 1 else between}" for i, cell in enumerate(padded))
+
+
 def fitting_columns(
-    columns: tuple[str, ...], rows: Iterable[tuple[str, ...]], width: int, drop_order: tuple[str, ...]
-) -> tuple[str, ...]:
-    """The columns a table `width` cells wide can show whole, in their order: while the widest
-    cells (and a space either side) do not fit, the next column of `drop_order` goes. Cells are
-    never cut, so a column is either shown entire or not at all."""
+    columns: tuple[str, ...], rows: Iterable[tuple[str, ...]], width: int, drop_order: tuple[str, ...],
+    gap: int = WIDE_GAP,
+) -> tuple[str, ...]:  # fmt: skip
+    """The columns a table `width` cells wide can show whole (`cell_pieces`), in their order:
+    while the widest cells do not fit, the next column of `drop_order` goes. Cells are never
+    cut, so a column is either shown entire or not at all."""
     needed = {column: cell_len(column) for column in columns}
     for row in rows:
         for column, cell in zip(columns, row, strict=True):
             needed[column] = max(needed[column], cell_len(cell))
     shown = list(columns)
     for column in drop_order:
-        if sum(needed[c] + 2 for c in shown) <= width:
+        if sum(needed[c] for c in shown) + gap * (len(shown) - 1) + 2 <= width:
             break
         if column in shown:
             shown.remove(column)
     return tuple(shown)
+
+
+def table_layout(
+    columns: tuple[str, ...], rows: list[tuple[str, ...]], width: int, drop_order: tuple[str, ...]
+) -> tuple[tuple[str, ...], int]:
+    """The columns to show and the gap between them: every column a narrower gap apart rather
+    than one column dropped; otherwise the usual gap and what fits at it (`fitting_columns`)."""
+    shown = fitting_columns(columns, rows, width, drop_order)
+    if shown != columns and fitting_columns(columns, rows, width, drop_order, TIGHT_GAP) == columns:
+        return columns, TIGHT_GAP
+    return shown, WIDE_GAP
 
 
 def _price_or_placeholder(price: int | None) -> str:

@@ -1,11 +1,10 @@
 """Feed data coalesces before Textual's queue: a burst costs one message per kind, and the
 newest state always reaches the screen (`live.NewestSlots`)."""
 
-from textual.widgets import DataTable
-
 from rekt_tui.tui.live import ACCOUNT_FEED, BOOK_FEED, NewestSlots
 from rekt_tui.tui.messages import SessionLinked
 from rekt_tui.tui.tables import position_cells
+from rekt_tui.tui.widgets.row_lines import RowLines
 from tests.tui import live_data
 from tests.tui.conftest import make_app
 from tests.tui.test_table_updates import WIDE, shown
@@ -46,7 +45,7 @@ async def test_a_burst_of_snapshots_and_books_ends_with_the_last_of_each_on_scre
         last = burst[-1]
         assert dashboard.account is last and dashboard.panel_account is last
         assert dashboard.book is books[len(burst) - 121] and dashboard.panel_book is dashboard.book
-        positions = app.screen.query_one("#positions-table", DataTable)
+        positions = app.screen.query_one("#positions-table", RowLines)
         mark = dashboard.book.mark_price  # the SOL-PERP book's, in the SOL row
         marks = {"SOL-PERP": mark}
         expected = [position_cells(p, marks.get(p.symbol), last.total_collateral) for p in last.positions]

@@ -2,8 +2,9 @@
 messages, at the five sizes people run it at: fresh, and with the account feed gone silent
 and reconnecting. At every size each HUD figure fits its cell whole.
 
-The messages are the ones the live workers post to the dashboard; posting them by hand keeps slots, prices
-and ages the same every run, which a real chain cannot.
+The messages are the ones the live workers post to the dashboard, and the book is handed over as the
+book feed's worker hands it (`LiveFeeds.relay_book`); doing so by hand keeps slots, prices and ages the
+same every run, which a real chain cannot.
 """
 
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from rich.cells import cell_len
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.loss_limit import Breach, GuardState, LimitUse, LossBasis, LossUnit
-from rekt_tui.tui.messages import AccountUpdated, BookUpdated, FeedAged, FeedStateChanged, SessionLinked
+from rekt_tui.tui.messages import AccountUpdated, FeedAged, FeedStateChanged, SessionLinked
 from rekt_tui.tui.widgets.hud import HudCell
 from tests.tui import live_data
 from tests.tui.conftest import make_app
@@ -36,12 +37,13 @@ EXIT_ONLY = GuardState(
 async def fed(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()  # the shell status reaches the dashboard first, as it does at launch
-    for message in (
-        SessionLinked(live_data.linked()), AccountUpdated(live_data.account()), BookUpdated(live_data.book(levels=40)),
-        FeedAged("account", 0.4, FeedState.CONNECTED), FeedAged("orderbook", 0.3, FeedState.CONNECTED),
-    ):  # fmt: skip
-        pilot.app.dashboard.post_message(message)
-    pilot.app.dashboard.guard = WATCHING  # as the watcher reports it (tui/live.py)
+    dashboard = pilot.app.dashboard
+    dashboard.post_message(SessionLinked(live_data.linked()))
+    dashboard.post_message(AccountUpdated(live_data.account()))
+    dashboard.feeds.relay_book(live_data.book(levels=40))  # as the book feed's worker hands it over
+    dashboard.post_message(FeedAged("account", 0.4, FeedState.CONNECTED))
+    dashboard.post_message(FeedAged("orderbook", 0.3, FeedState.CONNECTED))
+    dashboard.guard = WATCHING  # as the watcher reports it (tui/live.py)
     await pilot.pause(0.2)
 
 

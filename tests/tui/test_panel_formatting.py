@@ -20,9 +20,18 @@ from rekt_tui.tui.formatting import (
     hud_price,
     hud_readings,
     shown_depth,
+    table_line,
 )
 from rekt_tui.tui.screens.dashboard import session_max_leverage
-from rekt_tui.tui.tables import POSITION_COLUMNS, POSITION_DROP_ORDER, fitting_columns, position_cells, roe_label
+from rekt_tui.tui.tables import (
+    POSITION_COLUMNS,
+    POSITION_DROP_ORDER,
+    cell_pieces,
+    fitting_columns,
+    position_cells,
+    roe_label,
+    table_layout,
+)
 from rekt_tui.tui.widgets.key_bar import footer_bindings, footer_width
 from tests.tui import live_data
 from tests.tui.conftest import make_settings
@@ -168,3 +177,22 @@ def test_the_session_panel_lays_out_again_only_when_its_text_changes_shape():
     assert not _reshaped("Collateral: $400.00\nSOL: 1.9661 SOL", "Collateral: $399.87\nSOL: 1.9660 SOL")
     assert _reshaped("Collateral: $99.87", "Collateral: $100.02")  # one character longer may wrap
     assert _reshaped("Collateral: $400.00", "Collateral: $400.00\nPosition: SOL-PERP")
+
+
+def test_a_table_a_few_cells_short_closes_its_gaps_rather_than_drop_a_column():
+    account = live_data.account()
+    rows = [position_cells(p, 152 * live_data.USDC, account.total_collateral) for p in account.positions]
+    assert table_layout(POSITION_COLUMNS, rows, 109, POSITION_DROP_ORDER) == (POSITION_COLUMNS, 2)
+    assert table_layout(POSITION_COLUMNS, rows, 101, POSITION_DROP_ORDER) == (POSITION_COLUMNS, 1)  # 200 columns
+    assert table_layout(POSITION_COLUMNS, rows, 98, POSITION_DROP_ORDER) == (
+        fitting_columns(POSITION_COLUMNS, rows, 98, POSITION_DROP_ORDER), 2,
+    )  # not even one apart: the usual gap, a column dropped  # fmt: skip
+    assert table_layout(POSITION_COLUMNS, rows, 74, POSITION_DROP_ORDER)[1] == 2  # 80 and 160 columns: as before
+
+
+def test_a_row_is_drawn_a_piece_per_cell_as_wide_as_the_fitting_counts():
+    assert "".join(cell_pieces(("ab", "c"), (3, 2))) == " ab   c  " == table_line(("ab", "c"), (3, 2))
+    assert cell_pieces(("ab", "c"), (3, 2), gap=1) == (" ab ", " c  ")
+    widths = (3, 2)
+    for gap in (1, 2):  # what `fitting_columns` counts: the widths, the gaps, a space at either end
+        assert len("".join(cell_pieces(("ab", "c"), widths, gap))) == sum(widths) + gap + 2

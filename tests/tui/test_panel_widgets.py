@@ -1,22 +1,23 @@
-"""The panels in the running app, fed the messages the live workers post: names never cut,
-columns dropped whole when narrow, both sides of a short book, and `m`/`M` both ways."""
+"""The panels in the running app, fed what the live workers hand over: names never cut,
+columns dropped whole when narrow (closer together rather than one dropped when wide), both
+sides of a short book, and `m`/`M` both ways."""
 
 from dataclasses import replace
 
 from rich.cells import cell_len
-from textual.widgets import DataTable
 
-from rekt_tui.tui.messages import AccountUpdated, BookUpdated, MarketSelected, SessionLinked
+from rekt_tui.tui.messages import AccountUpdated, MarketSelected, SessionLinked
 from rekt_tui.tui.screens.market import MarketScreen
 from rekt_tui.tui.tables import POSITION_COLUMNS
 from rekt_tui.tui.widgets.orderbook import BookSide
+from rekt_tui.tui.widgets.row_lines import RowLines
 from tests.tui import live_data
 from tests.tui.conftest import make_app
 from tests.tui.test_live_snapshot import fed
 
 
-def _widths(table: DataTable) -> dict[str, int]:
-    return {column.key.value: column.get_render_width(table) for column in table.ordered_columns}
+def _widths(table: RowLines) -> dict[str, int]:
+    return dict(zip(table.columns, table.widths, strict=True))
 
 
 async def test_a_market_name_learnt_after_its_order_row_widens_the_column(services):
@@ -27,28 +28,41 @@ async def test_a_market_name_learnt_after_its_order_row_widens_the_column(servic
         await pilot.app.workers.wait_for_complete()
         app.dashboard.post_message(AccountUpdated(live_data.account()))
         await pilot.pause(0.2)
-        table = app.screen.query_one("#orders-table", DataTable)
+        table = app.screen.query_one("#orders-table", RowLines)
         assert table.get_cell("7", "Market") == "PERP #0"
         app.dashboard.post_message(SessionLinked(live_data.linked()))
         app.dashboard.post_message(AccountUpdated(live_data.account(slot=123_457)))
         await pilot.pause(0.2)
         assert table.get_cell("7", "Market") == "SOL-PERP"
-        assert _widths(table)["Market"] >= cell_len("SOL-PERP") + 2
+        assert _widths(table)["Market"] >= cell_len("SOL-PERP")
 
 
 async def test_narrow_positions_drop_whole_columns_and_zoom_shows_them_all(services):
     app = make_app(services)
     async with app.run_test(size=(80, 24)) as pilot:
         await fed(pilot)
-        table = app.screen.query_one("#positions-table", DataTable)
-        shown = [column.key.value for column in table.ordered_columns]
-        assert shown[:3] == ["Market", "Side", "Size"] and len(shown) < len(POSITION_COLUMNS)
-        assert sum(_widths(table).values()) <= app.screen.query_one("#positions").size.width
+        table = app.screen.query_one("#positions-table", RowLines)
+        shown = table.columns
+        assert shown[:3] == ("Market", "Side", "Size") and len(shown) < len(POSITION_COLUMNS)
+        assert table.virtual_size.width <= app.screen.query_one("#positions").size.width
         await pilot.press("1", "z")
         await pilot.pause(0.2)
-        zoomed = [column.key.value for column in table.ordered_columns]
+        zoomed = table.columns
         assert len(zoomed) > len(shown) and {"Entry", "Oracle", "uPnL", "Liq."} <= set(zoomed)
         assert table.get_cell("SOL-PERP", "Market") == "SOL-PERP"
+
+
+async def test_wide_positions_close_their_gaps_rather_than_drop_break_even(services):
+    """At 200 columns every position column fits one space apart, not two: none is dropped.
+    Where every column fits two apart (250), they stay two apart."""
+    for size, gap in (((200, 60), 1), ((250, 70), 2)):
+        app = make_app(services)
+        async with app.run_test(size=size) as pilot:
+            await fed(pilot)
+            table = app.screen.query_one("#positions-table", RowLines)
+            assert (table.columns, table.gap) == (POSITION_COLUMNS, gap), size
+            assert table.get_cell("BTC-PERP", "Break-even") == "$99,950.00"
+            assert table.virtual_size.width <= app.screen.query_one("#positions").size.width
 
 
 async def test_a_short_book_shows_both_sides(services):
@@ -85,9 +99,9 @@ async def test_the_hud_slot_follows_the_book_while_the_account_is_still(services
     app = make_app(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await fed(pilot)
-        app.dashboard.post_message(BookUpdated(replace(live_data.book(levels=40), slot=123_999)))
+        app.dashboard.feeds.relay_book(replace(live_data.book(levels=40), slot=123_999))
         await pilot.pause(0.2)
         assert app.screen.query_one("#hud-slot").value == "123,999"
-        app.dashboard.post_message(BookUpdated(replace(live_data.book(levels=40), slot=123_500)))  # a late book
+        app.dashboard.feeds.relay_book(replace(live_data.book(levels=40), slot=123_500))  # a late book
         await pilot.pause(0.2)
         assert app.screen.query_one("#hud-slot").value == "123,999"  # the chain's slot never goes back

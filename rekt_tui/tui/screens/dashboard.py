@@ -24,7 +24,6 @@ from textual.containers import Grid
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable
 
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.session import SessionRecord
@@ -38,7 +37,6 @@ from rekt_tui.tui.live import LiveFeeds
 from rekt_tui.tui.loss_limit_lift import lift_loss_limit
 from rekt_tui.tui.messages import (
     AccountUpdated,
-    BookUpdated,
     FeedAged,
     FeedStateChanged,
     LinkedSession,
@@ -56,6 +54,7 @@ from rekt_tui.tui.widgets.liquidation_banner import LiquidationBanner
 from rekt_tui.tui.widgets.orderbook import OrderbookPanel
 from rekt_tui.tui.widgets.orders import OrdersPanel
 from rekt_tui.tui.widgets.positions import PositionsPanel
+from rekt_tui.tui.widgets.row_lines import RowLines
 from rekt_tui.tui.widgets.session_panel import SessionPanel
 
 if TYPE_CHECKING:
@@ -167,7 +166,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         if _shape(old) != _shape(new):  # close and cancel apply to what the panels now list
             self.call_after_refresh(self.refresh_bindings)
 
-    @on(DataTable.RowHighlighted)
+    @on(RowLines.Highlighted)
     def _selection_moved(self) -> None:
         self.refresh_bindings()
 
@@ -193,12 +192,12 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     def selected_position(self) -> Position | None:
         """The position under the positions cursor (the first one before the cursor moved)."""
         positions = {p.symbol: p for p in self.account.positions} if self.account else {}
-        return positions.get(_cursor_key(self.query_one("#positions-table", DataTable)))
+        return positions.get(self.query_one("#positions-table", RowLines).selected)
 
     def selected_order(self) -> Order | None:
         """The open order under the orders cursor."""
         orders = {str(o.order_id): o for o in self.account.orders} if self.account else {}
-        return orders.get(_cursor_key(self.query_one("#orders-table", DataTable)))
+        return orders.get(self.query_one("#orders-table", RowLines).selected)
 
     def orders_and_names(self) -> tuple[int, dict[int, str]]:
         """How many orders are open, and the market names to describe one: for the cancel question."""
@@ -277,9 +276,6 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
     def on_account_updated(self, message: AccountUpdated) -> None:
         self.feeds.account_updated(message.snapshot)
 
-    def on_book_updated(self, message: BookUpdated) -> None:
-        self.feeds.book_updated(message.book)
-
     def on_feed_state_changed(self, message: FeedStateChanged) -> None:
         self.feeds.state_changed(message.event)
 
@@ -323,12 +319,6 @@ def session_max_leverage(settings: Settings, strategy: str | None) -> Decimal:
     or names one the settings no longer define."""
     known = strategy if strategy in settings.strategies else None
     return settings.preset(known).max_leverage
-
-
-def _cursor_key(table: DataTable) -> str | None:
-    if not table.row_count:
-        return None
-    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
 
 def _shape(account: AccountSnapshot | None) -> tuple[frozenset[str], frozenset[int]]:

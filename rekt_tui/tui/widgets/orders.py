@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
 from textual.reactive import reactive, var
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from rekt_tui.domain.brackets import WaitingLeg, resting_protection, waiting_leg_cells
 from rekt_tui.domain.order_modify import kind_of
@@ -17,7 +17,7 @@ from rekt_tui.tui.tables import ORDER_COLUMNS, ORDER_DROP_ORDER, order_cells
 from rekt_tui.tui.messages import LinkedSession
 from rekt_tui.tui.screen_names import MODIFY_ORDER
 from rekt_tui.tui.widgets.panel import Panel
-from rekt_tui.tui.widgets.rows import show_fitting_rows
+from rekt_tui.tui.widgets.row_lines import RowLines, show_table
 
 NO_ORDERS = "No open orders."
 ORDERS_PLACEHOLDER = f"Open orders: {NOT_CONNECTED}."
@@ -56,7 +56,7 @@ class OrdersPanel(Panel):
 
     def compose(self) -> ComposeResult:
         yield Static(ORDERS_PLACEHOLDER, id="orders-note", markup=False)
-        yield DataTable(id="orders-table", cursor_type="row", zebra_stripes=True)
+        yield RowLines(id="orders-table")
 
     def on_mount(self) -> None:
         self._show()
@@ -78,5 +78,5 @@ class OrdersPanel(Panel):
         waiting = self.linked.waiting_legs if self.linked is not None else ()
         rows = None if account is None else grouped_rows(account, names, waiting)
         empty = ORDERS_PLACEHOLDER if account is None else NO_ORDERS
-        table, note = self.query_one("#orders-table", DataTable), self.query_one("#orders-note", Static)
-        show_fitting_rows(table, note, ORDER_COLUMNS, ORDER_DROP_ORDER, rows, empty, self.size.width)
+        table, note = self.query_one("#orders-table", RowLines), self.query_one("#orders-note", Static)
+        show_table(table, note, ORDER_COLUMNS, ORDER_DROP_ORDER, rows, empty, self.size.width)

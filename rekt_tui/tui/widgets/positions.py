@@ -1,4 +1,4 @@
-"""Open perp positions, one row per market, updated cell by cell as the account changes.
+"""Open perp positions, a line per market; a new account snapshot redraws only the lines that changed.
 
 Until the account feed exists it says why the panel is empty. A narrow panel drops the
 least needed columns (`POSITION_DROP_ORDER`) rather than cut a figure.
@@ -7,7 +7,7 @@ least needed columns (`POSITION_DROP_ORDER`) rather than cut a figure.
 from textual.app import ComposeResult
 from textual.events import Resize
 from textual.reactive import reactive, var
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.status import ShellStatus
@@ -15,7 +15,7 @@ from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.tui.formatting import positions_placeholder
 from rekt_tui.tui.tables import POSITION_COLUMNS, POSITION_DROP_ORDER, position_cells
 from rekt_tui.tui.widgets.panel import Panel
-from rekt_tui.tui.widgets.rows import show_fitting_rows
+from rekt_tui.tui.widgets.row_lines import RowLines, show_table
 
 NO_POSITIONS = "No open positions."
 
@@ -30,7 +30,7 @@ class PositionsPanel(Panel):
 
     def compose(self) -> ComposeResult:
         yield Static(positions_placeholder(self.status), id="positions-note", markup=False)
-        yield DataTable(id="positions-table", cursor_type="row", zebra_stripes=True)
+        yield RowLines(id="positions-table")
 
     def on_mount(self) -> None:
         self._show()
@@ -57,5 +57,5 @@ class PositionsPanel(Panel):
             marks = {book.market_name: book.mark_price} if book is not None else {}
             rows = {p.symbol: position_cells(p, marks.get(p.symbol), account.total_collateral) for p in account.positions}
         empty = positions_placeholder(self.status) if account is None else NO_POSITIONS
-        table, note = self.query_one("#positions-table", DataTable), self.query_one("#positions-note", Static)
-        show_fitting_rows(table, note, POSITION_COLUMNS, POSITION_DROP_ORDER, rows, empty, self.size.width)
+        table, note = self.query_one("#positions-table", RowLines), self.query_one("#positions-note", Static)
+        show_table(table, note, POSITION_COLUMNS, POSITION_DROP_ORDER, rows, empty, self.size.width)
