@@ -241,10 +241,13 @@ def table_line(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
 def book_summary(book: OrderBook, compact: bool = False) -> str:
     """The lines above the book: spread and mark, then oracle (which the HUD also shows, so a
     compact book leaves it out)."""
-    spread = PLACEHOLDER if book.spread is None else format_price(book.spread)
     mark = PLACEHOLDER if book.mark_price is None else format_price(book.mark_price)
     oracle = PLACEHOLDER if book.oracle_price is None else format_price(book.oracle_price)
-    first = f"spread {spread} · mark {mark}"
+    if book.spread is not None and book.spread < 0:  # the best bid above the best ask: say so
+        first = f"crossed by {format_price(-book.spread)} · mark {mark}"
+    else:
+        spread = PLACEHOLDER if book.spread is None else format_price(book.spread)
+        first = f"spread {spread} · mark {mark}"
     return first if compact else f"{first}\noracle {oracle}"
 
 

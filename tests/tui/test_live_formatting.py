@@ -1,5 +1,6 @@
 """Wording of the live panels, checked without Textual: figures, signs, bars, ages and rows."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -102,6 +103,12 @@ def test_book_rows_scale_depth_to_the_deepest_side():
     assert book_cells(None, deepest) == ("", "", "")
     assert book_summary(book) == "spread $0.02 · mark $152.00\noracle $151.995"
     assert liquidity_sources(book) == "sources: dlob 50% · vamm 50%"
+
+
+def test_a_crossed_book_says_crossed_not_a_negative_spread():
+    book = live_data.book()
+    crossed = replace(book, bids=(replace(book.bids[0], price=book.asks[0].price + 5_000), *book.bids[1:]))
+    assert book_summary(crossed, compact=True) == "crossed by $0.005 · mark $152.00"
 
 
 def test_book_rows_are_padded_to_their_columns():
