@@ -67,6 +67,27 @@ async def test_keys_and_clicks_move_the_cursor_and_say_which_row_is_chosen(servi
         assert dashboard.selected_order().order_id == 8
 
 
+async def test_the_cursor_keys_steer_the_rows_of_the_panel_that_has_focus(services, message_log):
+    """The number keys focus a panel, not the rows inside: up and down still move its cursor
+    (a trader pressing 1 then down closes the second position with x, not the first)."""
+    app = make_app(services)
+    async with app.run_test(size=(120, 40), message_hook=message_log) as pilot:
+        await fed(pilot)
+        dashboard = app.dashboard
+        await pilot.press("1")
+        assert app.focused is not None and app.focused.id == "positions"
+        await pilot.press("down")
+        assert dashboard.selected_position().symbol == "BTC-PERP"
+        assert chosen(message_log, "positions-table")[-1] == "BTC-PERP"  # the footer follows it
+        await pilot.press("up")
+        assert dashboard.selected_position().symbol == "SOL-PERP"
+        await pilot.press("5", "end")
+        assert app.focused is not None and app.focused.id == "orders"
+        assert dashboard.selected_order().order_id == 8
+        await pilot.press("home")
+        assert dashboard.selected_order().order_id != 8
+
+
 async def test_when_the_chosen_row_goes_the_cursor_takes_the_row_now_in_its_place(services, message_log):
     app = make_app(services)
     base = live_data.account()

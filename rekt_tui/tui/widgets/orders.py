@@ -16,8 +16,7 @@ from rekt_tui.tui.formatting import NOT_CONNECTED
 from rekt_tui.tui.tables import ORDER_COLUMNS, ORDER_DROP_ORDER, order_cells
 from rekt_tui.tui.messages import LinkedSession
 from rekt_tui.tui.screen_names import MODIFY_ORDER
-from rekt_tui.tui.widgets.panel import Panel
-from rekt_tui.tui.widgets.row_lines import RowLines, show_table
+from rekt_tui.tui.widgets.row_lines import RowLines, TablePanel, show_table
 
 NO_ORDERS = "No open orders."
 ORDERS_PLACEHOLDER = f"Open orders: {NOT_CONNECTED}."
@@ -43,7 +42,7 @@ def grouped_rows(
     return rows
 
 
-class OrdersPanel(Panel):
+class OrdersPanel(TablePanel):
     BINDINGS = [
         Binding("e", f"app.push_screen('{MODIFY_ORDER}')", "Modify the selected order", id="orders.modify"),
     ]

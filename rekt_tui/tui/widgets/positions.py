@@ -14,13 +14,12 @@ from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.tui.formatting import positions_placeholder
 from rekt_tui.tui.tables import POSITION_COLUMNS, POSITION_DROP_ORDER, position_cells
-from rekt_tui.tui.widgets.panel import Panel
-from rekt_tui.tui.widgets.row_lines import RowLines, show_table
+from rekt_tui.tui.widgets.row_lines import RowLines, TablePanel, show_table
 
 NO_POSITIONS = "No open positions."
 
 
-class PositionsPanel(Panel):
+class PositionsPanel(TablePanel):
     status: reactive[ShellStatus | None] = reactive(None)
     account: reactive[AccountSnapshot | None] = var(None)
     book: reactive[OrderBook | None] = var(None)  # the shown market's book: its mark for that position

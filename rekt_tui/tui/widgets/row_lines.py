@@ -23,6 +23,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from rekt_tui.tui.tables import WIDE_GAP, cell_pieces, table_layout
+from rekt_tui.tui.widgets.panel import Panel
 
 Rows = Mapping[str, tuple[str, ...]]
 
@@ -261,3 +262,30 @@ def show_table(
     shown, gap = table_layout(columns, list(rows.values()), width, drop_order)
     picked = [columns.index(column) for column in shown]
     lines.show(shown, {key: tuple(cells[i] for i in picked) for key, cells in rows.items()}, gap)
+
+
+class TablePanel(Panel):
+    """A panel whose rows are a `RowLines`: the cursor keys steer its rows while the panel
+    itself has focus (the number keys and a click focus the panel), not only once Tab
+    reached the rows inside."""
+
+    BINDINGS = [
+        Binding("up", "rows_cursor(-1)", "Cursor up", show=False),
+        Binding("down", "rows_cursor(1)", "Cursor down", show=False),
+        Binding("pageup", "rows_page(-1)", "Page up", show=False),
+        Binding("pagedown", "rows_page(1)", "Page down", show=False),
+        Binding("home", "rows_first", "First row", show=False),
+        Binding("end", "rows_last", "Last row", show=False),
+    ]
+
+    def action_rows_cursor(self, step: int) -> None:
+        self.query_one(RowLines).action_cursor(step)
+
+    def action_rows_page(self, direction: int) -> None:
+        self.query_one(RowLines).action_page(direction)
+
+    def action_rows_first(self) -> None:
+        self.query_one(RowLines).action_first()
+
+    def action_rows_last(self) -> None:
+        self.query_one(RowLines).action_last()
