@@ -7,8 +7,6 @@ so closing a screen never cancels one; screens that only read run their own work
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +18,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from rekt_tui.domain.errors import RektError
 from rekt_tui.tui.action_rules import SHELL_STATUS_GROUP, CockpitState, action_applies
 from rekt_tui.tui.bindings import binding_entries
 from rekt_tui.tui.chain import ChainLoader
@@ -35,11 +32,10 @@ from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded, StopAndWithdraw, Tear
 from rekt_tui.tui.session_controller import SessionController
 from rekt_tui.tui.session_messages import OrderPlaceRequested, SessionChosen, StepRequested
 from rekt_tui.tui.setup_actions import SetupActions
+from rekt_tui.tui.workers import failure_text
 
 if TYPE_CHECKING:
     from rekt_tui.services.container import Services
-
-log = logging.getLogger(__name__)
 
 
 class RektApp(App[None], inherit_bindings=False):
@@ -73,7 +69,6 @@ class RektApp(App[None], inherit_bindings=False):
         super().__init__()
         self.services = services
         self._reconcile_at_launch = reconcile_at_launch
-        self._first_frame = asyncio.Event()
         self.sessions = SessionController(services, ChainLoader())
         leverage = services.settings.preset().max_leverage
         self.dashboard = DashboardScreen(sessions=self.sessions, max_leverage=leverage, clock=clock)
@@ -83,15 +78,10 @@ class RektApp(App[None], inherit_bindings=False):
         return self.dashboard
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._first_frame_drawn)
+        self.call_after_refresh(self.sessions.chain.first_frame_drawn)  # the chain's modules load now
         self.load_shell_status(launching=True)
         if self._reconcile_at_launch:
             self.way_out.reconcile()
-
-    def _first_frame_drawn(self) -> None:
-        """The first frame is out: the chain's modules load now, and the launch may open the keystore."""
-        self.sessions.chain.first_frame_drawn()
-        self._first_frame.set()
 
     async def on_unmount(self) -> None:
         await self.sessions.close()
@@ -103,13 +93,10 @@ class RektApp(App[None], inherit_bindings=False):
 
     @work(group=SHELL_STATUS_GROUP, exclusive=True, exit_on_error=False)
     async def load_shell_status(self, launching: bool = False) -> None:
-        """Where the shell stands (cluster, keys, registry, wallets); the answer comes back as a message.
-
-        At launch, once the first frame is out, what a crash left behind is settled first, as
-        the command line does before any command: the keystore (keyring, solders) opens here,
-        not before the first frame. Reconciling skips `key_pending` rows, so it need not wait."""
+        """Where the shell stands (cluster, keys, registry, wallets), posted as a message. At launch,
+        after the first frame, keys a crash left pending are settled first (the keystore opens here)."""
         if launching:
-            await self._first_frame.wait()
+            await self.sessions.chain.first_frame()
             await self.services.settle_pending_keys()
         self.post_message(ShellStatusLoaded(await self.services.shell_status()))
 
@@ -129,11 +116,7 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_worker_failed(self, message: WorkerFailed) -> None:
         """A `RektError` is shown as its sentence; anything else is a bug: logged, and named briefly."""
-        if isinstance(error := message.error, RektError):
-            text = error.message
-        else:
-            log.error("unexpected error in a background task", exc_info=error)
-            text = f"Unexpected error; the details are in {self.services.settings.log_file}."
+        text = failure_text(message.error, self.services.settings.log_file)
         self.notify(text, title="Error", severity="error", timeout=10, markup=False)
         self.dashboard.record(text, "error")
 
@@ -151,15 +134,12 @@ class RektApp(App[None], inherit_bindings=False):
         self.push_screen(HelpScreen(binding_entries(self.screen)))
 
     async def action_quit(self) -> None:
-        if await self.may_quit():
-            self.exit()
-
-    async def may_quit(self) -> bool:
         """Quit at once when nothing is exposed; otherwise ask (`quit_guard`), and quit only on a yes."""
         what = exposure(self.way_out.unfinished, self.dashboard.account, self.way_out.recovery_items)
-        if what is not None:
+        if what is None:
+            self.exit()
+        else:
             self.push_screen(quit_question(what), lambda confirmed: confirmed and self.exit())
-        return what is None
 
     def action_session_setup(self) -> None:
         self.setup.open_setup()

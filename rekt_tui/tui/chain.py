@@ -49,11 +49,15 @@ class ChainLoader:
         assert self._first_frame is not None
         self._first_frame.set()
 
-    async def book_feeds(self) -> ModuleType:
-        """The order book feed's module, imported in a thread once the first frame is out."""
+    async def first_frame(self) -> None:
+        """Returns once the app's first frame is out."""
         self._task()
         assert self._first_frame is not None
         await self._first_frame.wait()
+
+    async def book_feeds(self) -> ModuleType:
+        """The order book feed's module, imported in a thread once the first frame is out."""
+        await self.first_frame()
         return await asyncio.to_thread(importlib.import_module, BOOK_FEEDS)
 
     async def load(self) -> ModuleType:

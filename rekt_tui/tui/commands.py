@@ -14,7 +14,7 @@ from rekt_tui.tui.bindings import BindingEntry, binding_entries
 
 # Opening the palette from inside the palette does nothing useful.
 _NOT_LISTED = frozenset({"command_palette", "app.command_palette"})
-_REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})  # ours quit through `may_quit`; our help lists the keys
+_REPLACED_SYSTEM_COMMANDS = frozenset({"Quit", "Keys"})  # ours quit through the quit guard; our help lists the keys
 
 
 def own_system_commands(commands: Iterable[SystemCommand]) -> Iterable[SystemCommand]:

@@ -302,7 +302,7 @@ async def test_an_unexpected_worker_error_is_logged_and_named_briefly(services, 
 
     monkeypatch.setattr(services, "shell_status", broken)
     app = make_app(services)
-    with caplog.at_level(logging.ERROR, logger="rekt_tui.tui.app"):
+    with caplog.at_level(logging.ERROR, logger="rekt_tui.tui.workers"):
         async with app.run_test(size=NARROW, message_hook=message_log) as pilot:
             await settle(pilot)
             [notify] = message_log.of_type(Notify)
@@ -310,7 +310,7 @@ async def test_an_unexpected_worker_error_is_logged_and_named_briefly(services, 
     assert notify.notification.severity == "error"
     assert message.startswith("Unexpected error;") and str(services.settings.log_file) in message
     assert "0xdeadbeef" not in message
-    [record] = [r for r in caplog.records if r.name == "rekt_tui.tui.app"]
+    [record] = [r for r in caplog.records if r.name == "rekt_tui.tui.workers"]
     assert record.exc_info and "0xdeadbeef" in str(record.exc_info[1])
 
 

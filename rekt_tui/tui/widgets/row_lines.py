@@ -270,12 +270,12 @@ class TablePanel(Panel):
     reached the rows inside."""
 
     BINDINGS = [
-        Binding("up", "rows_cursor(-1)", "Cursor up", show=False),
-        Binding("down", "rows_cursor(1)", "Cursor down", show=False),
-        Binding("pageup", "rows_page(-1)", "Page up", show=False),
-        Binding("pagedown", "rows_page(1)", "Page down", show=False),
-        Binding("home", "rows_first", "First row", show=False),
-        Binding("end", "rows_last", "Last row", show=False),
+        Binding("up", "rows_cursor(-1)", "Cursor up", id="rows.up", show=False),
+        Binding("down", "rows_cursor(1)", "Cursor down", id="rows.down", show=False),
+        Binding("pageup", "rows_page(-1)", "Page up", id="rows.page_up", show=False),
+        Binding("pagedown", "rows_page(1)", "Page down", id="rows.page_down", show=False),
+        Binding("home", "rows_first", "First row", id="rows.first", show=False),
+        Binding("end", "rows_last", "Last row", id="rows.last", show=False),
     ]
 
     def action_rows_cursor(self, step: int) -> None:
