@@ -144,7 +144,7 @@ Setup = Callable[[App, Frames], None]
 async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = None, frames: Frames | None = None):
     """Hand over the stream at RATE_PER_S (and, with `market`, fills at TRADES_PER_S to the market
     screen it opens); returns (CPU share of one core, lag to the last book in s, books posted,
-    CPU ms per frame written while the stream ran, or 0 without `frames`)."""
+    CPU ms per frame written while the stream ran and frames written a second, both 0 without `frames`)."""
     count = int(RATE_PER_S * seconds)
     per_batch = int(RATE_PER_S * BATCH_S)
     fills_per_batch = int(TRADES_PER_S * BATCH_S)
@@ -174,7 +174,7 @@ async def drive(app: App, shown_slot, seconds: float, *, market: Setup | None = 
         lag = time.perf_counter() - posted_at
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     written = frames.count - frames0 if frames else 0
-    return cpu / wall, lag, count // 2, cpu * 1000 / written if written else 0.0
+    return cpu / wall, lag, count // 2, cpu * 1000 / written if written else 0.0, written / wall
 
 
 def workers_relay(app: RektApp) -> Callable[[Update], None]:
@@ -219,7 +219,7 @@ def open_market_screen(app: App, frames: Frames) -> None:
     frames.shown["fill -> chart frame"] = lambda: folded[0]
 
 
-async def ours(seconds: float, with_market: bool) -> tuple[tuple[float, float, int, float], int, Frames]:
+async def ours(seconds: float, with_market: bool) -> tuple[tuple[float, float, int, float, float], int, Frames]:
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.toml"
         config.touch()
@@ -267,6 +267,7 @@ async def main(seconds: float) -> None:
     ):
         print(f"{name:<40}{cpu:>15.0%}{repaints:>15}{repaints / seconds:>12.1f}{lag * 1000:>10.1f}ms")
     print(f"CPU per frame written: dashboard alone {alone[3]:.1f} ms, with the market screen {market[3]:.1f} ms")
+    print(f"frames written a second: dashboard alone {alone[4]:.1f}, with the market screen {market[4]:.1f}")
     print("notification -> frame, dashboard alone:      " + "; ".join(latency_text(alone_frames)))
     print("notification -> frame, with the market screen: " + "; ".join(latency_text(market_frames)))
     ratios = f"{alone[0] / baseline[0]:.2f} alone, {market[0] / baseline[0]:.2f} with the market screen"

@@ -8,17 +8,16 @@ die with the app (closing any other screen never stops a feed); their messages l
 dashboard's handlers, which hand them back here to push the data down. Worker bodies only read a service stream and post
 messages; fast data
 coalesces before it enters Textual's queue (`NewestSlots`: the newest book and the newest
-snapshot wait in a slot, with one wake-up message queued per kind), and what is left is paced twice: the HUD's few
-cells take the newest data up to `HUD_REPAINT_HZ` times a second, the panels' tables at
-most `settings.ui.max_repaint_hz`, so a burst costs one repaint per frame budget, not one
-per update, and the slow tables never hold back the HUD.
+snapshot wait in a slot, with one wake-up message queued per kind), and what is left is paced
+on one shared tick (`RepaintPacer`): the HUD's few cells take the newest data on every tick,
+up to `HUD_REPAINT_HZ` a second, the panels at most `settings.ui.max_repaint_hz`, and all that
+is due lands together, so a burst costs at most one frame per tick, not one per update or per
+kind, and the slow panels never hold back the HUD.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -39,6 +38,7 @@ from rekt_tui.tui.messages import (
     LinkedSession,
     SessionLinked,
 )
+from rekt_tui.tui.repaint_pacer import RepaintPacer
 
 if TYPE_CHECKING:
     from rekt_tui.config import Settings
@@ -57,6 +57,7 @@ AGE_SAMPLE_S = 0.5  # how often a feed's age is sampled for the panels
 RECENT_TRANSACTIONS = 5  # in the session panel
 BALANCE_POLL_S = 5.0  # SOL balance has no stream of its own; a few seconds late is fine
 HUD_REPAINT_HZ = 30  # above any slot rate (Drift: 2.5/s), so each price shows as it comes; a flood costs 30 frames/s
+HUD_ACCOUNT, HUD_BOOK = f"hud {ACCOUNT_FEED}", f"hud {BOOK_FEED}"  # the pacer's kinds; the panels' are the feeds'
 
 
 def followed_session(status: ShellStatus) -> SessionRecord | None:
@@ -69,43 +70,6 @@ def followed_session(status: ShellStatus) -> SessionRecord | None:
     if len(active) != 1 or active[0].drift_user is None:
         return None
     return active[0]
-
-
-class RepaintPacer:
-    """Applies the newest pending update of each kind at most `hz` times a second.
-
-    Each kind has its own slot, so applying a book never delays an account snapshot. The
-    first update of a kind after a quiet spell is applied as soon as the queue allows;
-    later ones wait for that kind's next slot and only the newest survives. `soon` runs a
-    callback after pending messages, `later` after a delay (Textual's timers refuse zero).
-    """
-
-    def __init__(
-        self, soon: Callable[[Callable[[], None]], Any], later: Callable[[float, Callable[[], None]], Any], hz: int
-    ) -> None:
-        self._soon = soon
-        self._later = later
-        self._interval_s = 1 / hz
-        self._pending: dict[str, Callable[[], None]] = {}
-        self._last_flush: dict[str, float] = {}
-        self.flushes: Counter[str] = Counter()
-
-    def offer(self, kind: str, apply: Callable[[], None]) -> None:
-        scheduled = kind in self._pending
-        self._pending[kind] = apply
-        if scheduled:
-            return
-        delay = self._last_flush.get(kind, -self._interval_s) + self._interval_s - time.monotonic()
-        flush = partial(self._flush, kind)
-        if delay > 0:
-            self._later(delay, flush)
-        else:
-            self._soon(flush)
-
-    def _flush(self, kind: str) -> None:
-        self._last_flush[kind] = time.monotonic()
-        self.flushes[kind] += 1
-        self._pending.pop(kind)()
 
 
 class NewestSlots:
@@ -170,9 +134,12 @@ class LiveFeeds:
         self._linked_wakeup = asyncio.Event()
         # The loss limit as the watcher last saw it, for the HUD.
         self.guard_state: GuardState | None = None
-        # For the panels: tables and the book, whose repaints cost the most.
-        self.pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, self._settings.ui.max_repaint_hz)
-        self.hud_pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, HUD_REPAINT_HZ)
+        # One tick for the HUD and the panels: what is due lands in one frame. The panels, whose
+        # repaints cost the most, keep their own cadence; a faster one than the HUD's speeds the tick.
+        panels_hz = self._settings.ui.max_repaint_hz
+        cadences = {HUD_ACCOUNT: HUD_REPAINT_HZ, HUD_BOOK: HUD_REPAINT_HZ, ACCOUNT_FEED: panels_hz, BOOK_FEED: panels_hz}
+        tick_hz = max(HUD_REPAINT_HZ, panels_hz)
+        self.pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, tick_hz, cadences)
         self._slots = NewestSlots(dashboard.call_later, self._newest_arrived)
 
     @property
@@ -319,13 +286,13 @@ class LiveFeeds:
 
     def account_updated(self, snapshot: AccountSnapshot) -> None:
         dashboard = self._dashboard
-        self.hud_pacer.offer(ACCOUNT_FEED, lambda: setattr(dashboard, "account", snapshot))
+        self.pacer.offer(HUD_ACCOUNT, lambda: setattr(dashboard, "account", snapshot))
         self.pacer.offer(ACCOUNT_FEED, lambda: setattr(dashboard, "panel_account", snapshot))
 
     def book_updated(self, book: OrderBook) -> None:
         dashboard = self._dashboard
         if book.market_name == dashboard.market:  # not a late book of the previous market
-            self.hud_pacer.offer(BOOK_FEED, lambda: setattr(dashboard, "book", book))
+            self.pacer.offer(HUD_BOOK, lambda: setattr(dashboard, "book", book))
             self.pacer.offer(BOOK_FEED, lambda: setattr(dashboard, "panel_book", book))
 
     def state_changed(self, event: FeedEvent) -> None:

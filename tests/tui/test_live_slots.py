@@ -1,7 +1,7 @@
 """Feed data coalesces before Textual's queue: a burst costs one message per kind, and the
 newest state always reaches the screen (`live.NewestSlots`)."""
 
-from rekt_tui.tui.live import ACCOUNT_FEED, BOOK_FEED, NewestSlots
+from rekt_tui.tui.live import ACCOUNT_FEED, BOOK_FEED, HUD_ACCOUNT, NewestSlots
 from rekt_tui.tui.messages import SessionLinked
 from rekt_tui.tui.tables import position_cells
 from rekt_tui.tui.widgets.row_lines import RowLines
@@ -50,4 +50,4 @@ async def test_a_burst_of_snapshots_and_books_ends_with_the_last_of_each_on_scre
         marks = {"SOL-PERP": mark}
         expected = [position_cells(p, marks.get(p.symbol), last.total_collateral) for p in last.positions]
         assert shown(positions) == expected
-        assert feeds.hud_pacer.flushes[ACCOUNT_FEED] <= 4  # one per burst and pacing slot, not 200
+        assert feeds.pacer.flushes[HUD_ACCOUNT] <= 4  # one per burst and pacing slot, not 200

@@ -1,37 +1,87 @@
-"""The repaint pacer: the newest update of each kind, at most `hz` a second per kind."""
+"""The repaint pacer: the newest update of each kind, all kinds applied together on one shared tick."""
 
-from rekt_tui.tui.live import RepaintPacer
+from rekt_tui.tui.repaint_pacer import RepaintPacer
+
+TICK_HZ = 30
 
 
 class Loop:
-    """Stands in for the app: `soon` callbacks and timers run only when the test says."""
+    """Stands in for the app: a clock the test moves, `soon` callbacks and timers run when they fall due."""
 
     def __init__(self) -> None:
-        self.soon: list = []
-        self.later: list = []
+        self.now = 100.0
+        self.queued: list[tuple[float, object]] = []  # (when, callback)
 
-    def pacer(self, hz: int) -> RepaintPacer:
-        return RepaintPacer(self.soon.append, lambda delay, callback: self.later.append(callback), hz)
+    def pacer(self, hz: int = TICK_HZ, cadences: dict[str, int] | None = None) -> RepaintPacer:
+        return RepaintPacer(
+            lambda callback: self.queued.append((self.now, callback)),
+            lambda delay, callback: self.queued.append((self.now + delay, callback)),
+            hz,
+            cadences,
+            clock=lambda: self.now,
+        )
+
+    def run_until(self, until: float) -> None:
+        """Move the clock to `until`, running each callback at its time, in time order."""
+        while True:
+            ready = sorted((at, n) for n, (at, _) in enumerate(self.queued) if at <= until)
+            if not ready:
+                break
+            at, n = ready[0]
+            _, callback = self.queued.pop(n)
+            self.now = max(self.now, at)
+            callback()
+        self.now = until
 
 
-def test_only_the_newest_update_of_a_burst_is_applied():
+def test_only_the_newest_update_of_a_burst_is_applied_and_at_once_after_quiet():
     loop, applied = Loop(), []
-    pacer = loop.pacer(20)
+    pacer = loop.pacer()
     for value in (1, 2, 3):
         pacer.offer("book", lambda value=value: applied.append(value))
-    assert len(loop.soon) == 1
-    loop.soon.pop()()
-    assert applied == [3] and pacer.flushes["book"] == 1
+    loop.run_until(loop.now)  # no time passes: the first tick after quiet waits for nothing but the queue
+    assert applied == [3] and pacer.flushes["book"] == 1 and pacer.ticks == 1
 
 
-def test_a_kind_just_applied_waits_for_its_slot_without_holding_back_another_kind():
+def test_kinds_offered_between_ticks_are_applied_together_on_one_tick():
     loop, applied = Loop(), []
-    pacer = loop.pacer(20)
-    pacer.offer("book", lambda: applied.append("book 1"))
-    loop.soon.pop()()
-    pacer.offer("book", lambda: applied.append("book 2"))
-    pacer.offer("account", lambda: applied.append("account"))
-    assert len(loop.later) == 1 and len(loop.soon) == 1  # the second book waits; the account does not
-    loop.soon.pop()()
-    loop.later.pop()()
-    assert applied == ["book 1", "account", "book 2"]
+    pacer = loop.pacer()
+    pacer.offer("hud book", lambda: applied.append("book 1"))
+    loop.run_until(loop.now)
+    loop.run_until(loop.now + 0.005)
+    pacer.offer("hud book", lambda: applied.append("book 2"))
+    loop.run_until(loop.now + 0.010)
+    pacer.offer("hud account", lambda: applied.append("account"))  # would have gone at once with its own slot
+    loop.run_until(loop.now + 0.010)
+    assert applied == ["book 1"]  # both wait for the tick
+    loop.run_until(100.0 + 1 / TICK_HZ)
+    assert applied == ["book 1", "book 2", "account"] and pacer.ticks == 2
+
+
+def test_a_slower_kind_keeps_its_cadence_on_the_ticks_and_never_adds_one():
+    loop, applied = Loop(), []
+    pacer = loop.pacer(cadences={"panel": 20})
+    for step in range(300):  # 3 s of updates every 10 ms to both kinds
+        loop.run_until(100.0 + step / 100)
+        pacer.offer("hud", lambda: applied.append("hud"))
+        pacer.offer("panel", lambda: applied.append("panel"))
+    loop.run_until(103.0)
+    assert pacer.ticks <= 3 * TICK_HZ + 1  # one frame per tick, whichever kinds it carries
+    assert 3 * 20 - 2 <= pacer.flushes["panel"] <= 3 * 20 + 1  # 20 a second on average, not 15
+    assert pacer.flushes["hud"] == pacer.ticks
+
+
+def test_an_update_after_a_quiet_spell_is_not_held_back_by_a_slower_kind():
+    loop, applied = Loop(), []
+    pacer = loop.pacer(cadences={"panel": 20})
+    pacer.offer("panel", lambda: applied.append("panel 1"))
+    loop.run_until(loop.now)
+    pacer.offer("panel", lambda: applied.append("panel 2"))  # due 50 ms after the first
+    loop.run_until(loop.now + 0.001)
+    pacer.offer("hud", lambda: applied.append("hud"))  # due at the next tick, 33 ms after the first
+    loop.run_until(100.0 + 1 / TICK_HZ)
+    assert applied == ["panel 1", "hud"]
+    loop.run_until(100.05)
+    assert applied == ["panel 1", "hud"]  # the panel is due, but the tick after the HUD's is not
+    loop.run_until(100.0 + 2 / TICK_HZ)
+    assert applied == ["panel 1", "hud", "panel 2"] and pacer.ticks == 3

@@ -25,7 +25,7 @@ from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.market_context import RESOLUTIONS, Candle, Trade, chart_levels, fold_trades, merge_trades
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.market_context import MarketContextService, MarketView
-from rekt_tui.tui.live import RepaintPacer
+from rekt_tui.tui.repaint_pacer import RepaintPacer
 from rekt_tui.tui.widgets.market_chart import SECONDS, MarketChart
 from rekt_tui.tui.widgets.market_header import MarketHeader
 from rekt_tui.tui.widgets.market_list import MarketList

@@ -1,0 +1,92 @@
+"""The repaint pacer: pending updates of several kinds, applied together on one shared tick.
+
+Every application of updates costs the screen a frame, and each frame's compositor renders
+every widget inside the bounding box of what changed. Kinds paced on their own each flush at
+their own moments, so four kinds at 20–30/s write about 40 frames a second, each covering most
+of the screen. Here all kinds share one tick: a flush applies the newest pending update of every
+kind that is due, so a burst costs at most one frame per tick. A kind may ask for a slower
+cadence than the tick (a costly panel); it then joins only the ticks its cadence allows.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+
+class RepaintPacer:
+    """Applies the newest pending update of each kind on a shared tick, at most `hz` ticks a second.
+
+    The first update after a quiet tick is applied as soon as the queue allows; later ones wait
+    for the next tick, and only the newest of each kind survives. A kind in `cadences` is applied
+    at most that many times a second on average (its due times keep their own grid, so ticks that
+    fall between them do not slow it further). `soon` runs a callback after pending messages,
+    `later` after a delay (Textual's timers refuse zero); `clock` tells the time. `ticks` counts
+    flushes (frames asked for); `flushes` counts each kind's applications.
+    """
+
+    def __init__(
+        self,
+        soon: Callable[[Callable[[], None]], Any],
+        later: Callable[[float, Callable[[], None]], Any],
+        hz: int,
+        cadences: Mapping[str, int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._soon = soon
+        self._later = later
+        self._clock = clock
+        self._tick_s = 1 / hz
+        self._every_s = {kind: 1 / min(rate, hz) for kind, rate in (cadences or {}).items()}
+        self._pending: dict[str, Callable[[], None]] = {}
+        self._due: dict[str, float] = {}  # when a slower kind may next be applied
+        self._last_tick = -self._tick_s
+        self._scheduled_at: float | None = None  # the tick a callback is queued for; earlier ones replace it
+        self.ticks = 0
+        self.flushes: Counter[str] = Counter()
+
+    def offer(self, kind: str, apply: Callable[[], None]) -> None:
+        """Keep `apply` as `kind`'s newest update; the tick that is due for it runs it."""
+        self._pending[kind] = apply
+        self._schedule(max(self._last_tick + self._tick_s, self._due.get(kind, -math.inf)))
+
+    def _schedule(self, at: float) -> None:
+        if self._scheduled_at is not None and self._scheduled_at <= at:
+            return  # a tick at or before then is queued already
+        self._scheduled_at = at
+        delay = at - self._clock()
+        tick = partial(self._tick, at)
+        if delay > 0:
+            self._later(delay, tick)
+        else:
+            self._soon(tick)
+
+    def _tick(self, at: float) -> None:
+        if at != self._scheduled_at:
+            return  # replaced by an earlier tick, which has run or will
+        self._scheduled_at = None
+        now = self._clock()
+        due = [kind for kind in self._pending if self._due.get(kind, -math.inf) <= now]
+        if due:
+            self._last_tick = now
+            self.ticks += 1
+        for kind in due:
+            self._next_due(kind, now)
+            self.flushes[kind] += 1
+            self._pending.pop(kind)()
+        if self._pending:
+            earliest = min(self._due.get(kind, -math.inf) for kind in self._pending)
+            self._schedule(max(self._last_tick + self._tick_s, earliest))
+
+    def _next_due(self, kind: str, now: float) -> None:
+        every = self._every_s.get(kind)
+        if every is None:
+            return
+        due = self._due.get(kind, now)
+        # Keep the kind's own grid while it runs behind by less than a period (ticks fall
+        # between its due times); after a quiet spell start the grid afresh.
+        self._due[kind] = due + every if now - due < every else now + every

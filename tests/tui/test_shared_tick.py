@@ -1,0 +1,55 @@
+"""The HUD and the panels repaint on one shared tick: a burst of account snapshots and books
+costs at most one frame per tick, and the last of each is what the screen shows."""
+
+import asyncio
+import math
+import time
+
+from rekt_tui.tui.live import HUD_REPAINT_HZ
+from rekt_tui.tui.widgets.hud import HudCell
+from rekt_tui.tui.widgets.orderbook import OrderbookPanel
+from tests.tui import live_data
+from tests.tui.conftest import make_app
+
+USDC = live_data.USDC
+BURST_S = 1.0
+APART_S = 0.003  # a snapshot, then a book 3 ms later: slots of their own would flush apart
+SIZE = (100, 30)  # small enough that frames stay cheap on a busy machine
+
+
+async def test_a_burst_across_account_and_book_costs_at_most_one_frame_per_tick(services):
+    app = make_app(services)
+    frames: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        dashboard, feeds = app.dashboard, app.dashboard.feeds
+        display = app._display
+
+        def counted(screen, renderable) -> None:  # each screen update the terminal would be written
+            display(screen, renderable)
+            if renderable is not None:
+                frames.append(time.monotonic())
+
+        app._display = counted  # type: ignore[method-assign]
+        accounts = [live_data.account(slot=10_000 + 2 * n, sol_oracle=(150 + n % 50) * USDC) for n in range(1_000)]
+        books = [live_data.book(mid=(150 + n % 50) * USDC, slot=10_001 + 2 * n) for n in range(1_000)]
+        ticks_before, started, n = feeds.pacer.ticks, time.monotonic(), 0
+        while time.monotonic() - started < BURST_S and n < len(books):
+            feeds.relay_account(accounts[n])
+            await asyncio.sleep(APART_S)
+            feeds.relay_book(books[n])
+            await asyncio.sleep(APART_S)
+            n += 1
+        duration = time.monotonic() - started
+        await pilot.pause(0.3)  # the last tick lands
+        ticks = feeds.pacer.ticks - ticks_before
+        allowed = math.ceil(duration * HUD_REPAINT_HZ) + 1
+        assert n > 10 and ticks <= allowed, f"{ticks} ticks for {n} updates in {duration:.2f} s (at most {allowed})"
+        in_burst = [at for at in frames if at <= started + duration + 1 / HUD_REPAINT_HZ]
+        assert len(in_burst) <= allowed, f"{len(in_burst)} frames in {duration:.2f} s (at most {allowed})"
+        last_slot = books[n - 1].slot
+        assert dashboard.account.slot == last_slot - 1 and dashboard.book.slot == last_slot
+        assert dashboard.panel_account is dashboard.account and dashboard.panel_book is dashboard.book
+        assert app.screen.query_one("#hud-slot", HudCell).value == f"{last_slot:,}"
+        assert app.screen.query_one(OrderbookPanel).book is dashboard.book
