@@ -137,7 +137,8 @@ class LiveFeeds:
         # One tick for the HUD and the panels: what is due lands in one frame. The panels, whose
         # repaints cost the most, keep their own cadence; a faster one than the HUD's speeds the tick.
         panels_hz = self._settings.ui.max_repaint_hz
-        cadences = {HUD_ACCOUNT: HUD_REPAINT_HZ, HUD_BOOK: HUD_REPAINT_HZ, ACCOUNT_FEED: panels_hz, BOOK_FEED: panels_hz}
+        cadences = {HUD_ACCOUNT: HUD_REPAINT_HZ, HUD_BOOK: HUD_REPAINT_HZ}
+        cadences |= {ACCOUNT_FEED: panels_hz, BOOK_FEED: panels_hz}
         tick_hz = max(HUD_REPAINT_HZ, panels_hz)
         self.pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, tick_hz, cadences)
         self._slots = NewestSlots(dashboard.call_later, self._newest_arrived)
