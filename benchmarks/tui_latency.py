@@ -301,7 +301,7 @@ async def measure(seconds: float, slot_ms: int) -> None:
 LABELS = {"book": "DLOB orderbook message -> HUD Oracle frame", "account": "oracle accountNotification -> HUD frame"}
 STAGE_LABELS = (
     ("socket send -> app handler", "transport, decoding, gateway, queue"),
-    ("app handler -> applied", "repaint pacer: ui.max_repaint_hz, 20 by default"),
+    ("app handler -> applied", "repaint pacer: one shared tick, 30/s (HUD), panels ui.max_repaint_hz"),
     ("applied -> frame out", "Textual idle, layout, render"),
 )
 
