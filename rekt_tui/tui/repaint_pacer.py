@@ -74,13 +74,15 @@ class RepaintPacer:
         if due:
             self._last_tick = now
             self.ticks += 1
-        for kind in due:
-            self._next_due(kind, now)
-            self.flushes[kind] += 1
-            self._pending.pop(kind)()
-        if self._pending:
-            earliest = min(self._due.get(kind, -math.inf) for kind in self._pending)
-            self._schedule(max(self._last_tick + self._tick_s, earliest))
+        try:
+            for kind in due:
+                self._next_due(kind, now)
+                self.flushes[kind] += 1
+                self._pending.pop(kind)()
+        finally:  # an update that raised must not strand the others until the next offer
+            if self._pending:
+                earliest = min(self._due.get(kind, -math.inf) for kind in self._pending)
+                self._schedule(max(self._last_tick + self._tick_s, earliest))
 
     def _next_due(self, kind: str, now: float) -> None:
         every = self._every_s.get(kind)

@@ -1,5 +1,7 @@
 """The repaint pacer: the newest update of each kind, all kinds applied together on one shared tick."""
 
+import pytest
+
 from rekt_tui.tui.repaint_pacer import RepaintPacer
 
 TICK_HZ = 30
@@ -85,3 +87,21 @@ def test_an_update_after_a_quiet_spell_is_not_held_back_by_a_slower_kind():
     assert applied == ["panel 1", "hud"]  # the panel is due, but the tick after the HUD's is not
     loop.run_until(100.0 + 2 / TICK_HZ)
     assert applied == ["panel 1", "hud", "panel 2"] and pacer.ticks == 3
+
+
+def test_an_update_that_raises_does_not_strand_the_others():
+    clock, queued = [0.0], []
+    pacer = RepaintPacer(queued.append, lambda delay, tick: queued.append(tick), hz=30, clock=lambda: clock[0])
+    shown: list[str] = []
+
+    def broken() -> None:
+        raise RuntimeError("a bug in one panel")
+
+    pacer.offer("hud", broken)
+    pacer.offer("book", lambda: shown.append("book"))
+    with pytest.raises(RuntimeError):
+        queued.pop(0)()
+    assert queued, "the book's update is scheduled again"
+    clock[0] = 1.0
+    queued.pop(0)()
+    assert shown == ["book"]
