@@ -68,6 +68,8 @@ class RecoveryScreen(ModalScreen[None], inherit_bindings=False):
         Binding("r", "recover", "Recover (stop and withdraw)", id="recovery.recover"),
         Binding("u", "resume", "Resume trading", id="recovery.resume"),
         Binding("m", "mark_resolved", "Mark resolved", id="recovery.mark_resolved"),
+        # The banner blocks the cockpit; when recovering cannot succeed yet, quitting must still be in reach.
+        Binding("q", "app.quit", "Quit", id="recovery.quit"),
     ]
 
     class Recover(Message):
