@@ -143,8 +143,9 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
                 yield FieldInput(id="order-tp", placeholder="trigger", restrict=r"[-0-9.]*")
                 yield Label("Stop-loss")
                 yield FieldInput(id="order-sl", placeholder="trigger", restrict=r"[-0-9.]*")
-            yield Static("Type a size to see the preview.", id="order-preview", markup=False)
+            # Refusals above the preview: on a small terminal the preview's tail is what gets cut.
             yield Static(id="order-refusals", markup=False)
+            yield Static("Type a size to see the preview.", id="order-preview", markup=False)
         yield ScreenFooter()
 
     def on_mount(self) -> None:
