@@ -16,6 +16,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import format_sol, format_usd
@@ -72,8 +73,11 @@ class TeardownService:
         await link.venue.refresh_account()
         runner = ActionRunner(link, run_id)
         paused_markets: set[int] = set()
+        breaker_markets: set[int] = set()
+        spot_trade_refused: str | None = None
         for _ in range(MAX_ACTIONS):
-            action = next_action(await self._state(link, runner, paused_markets))
+            state = await self._state(link, runner, paused_markets, breaker_markets)
+            action = next_action(replace(state, spot_trade_refused=spot_trade_refused))
             if isinstance(action, Done):
                 yield TeardownEvent(None, TeardownStepStatus.DONE, None, await self.summary(link))
                 return
@@ -93,7 +97,9 @@ class TeardownService:
                 yield TeardownEvent(action.step, TeardownStepStatus.FAILED, signature, error.message)
                 raise
             paused_markets |= outcome.paused_markets
-            status = TeardownStepStatus.PARKED if outcome.paused_markets else TeardownStepStatus.DONE
+            breaker_markets |= outcome.breaker_markets
+            spot_trade_refused = outcome.spot_trade_refused or spot_trade_refused
+            status = TeardownStepStatus.PARKED if outcome.parked else TeardownStepStatus.DONE
             await self._finish(record, status, outcome.signature, outcome.message)
             if status is TeardownStepStatus.DONE:
                 yield TeardownEvent(action.step, status, outcome.signature, outcome.message)
@@ -146,7 +152,8 @@ class TeardownService:
                 await self._finish(step, TeardownStepStatus.FAILED, step.transaction_signature, INTERRUPTED)
         return steps[0].run_id, steps[-1].seq + 1
 
-    async def _state(self, link: SessionLink, runner: ActionRunner, paused_markets: set[int]) -> TeardownState:
+    async def _state(self, link: SessionLink, runner: ActionRunner, paused_markets: set[int],
+                     breaker_markets: set[int]) -> TeardownState:  # fmt: skip
         holdings = link.venue.holdings()
         session = await self._registry.get_session(link.session.pubkey)
         archived = session is not None and session.status is not SessionStatus.ACTIVE
@@ -162,6 +169,7 @@ class TeardownService:
             sol_oracle_price=link.venue.spot_oracle_price(SOL_SPOT_MARKET_INDEX),
             slippage_bps=runner.slippage_bps,
             withdraw_paused=frozenset(paused_markets),
+            withdraw_breaker=frozenset(breaker_markets),
             archived=archived,
             labels=link.settings.labels,
         )
