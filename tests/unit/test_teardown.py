@@ -155,6 +155,7 @@ def states(draw):
         spot_balances=balances,
         total_collateral=collateral(balances, unsettled),
         withdraw_paused=draw(st.frozensets(st.integers(0, 1), max_size=1)),
+        withdraw_breaker=draw(st.frozensets(st.integers(0, 1), max_size=1)),
         archived=draw(st.booleans()),
     )
 
@@ -166,7 +167,7 @@ def test_from_any_state_successful_actions_converge_safely(start):
     last = actions[-1]
     if isinstance(last, Park):
         assert last.step in (TeardownStep.REPAY_BORROW, TeardownStep.WITHDRAW) and last.reason.endswith(".")
-    elif not start.withdraw_paused:
+    elif not start.withdraw_paused and not start.withdraw_breaker:
         assert isinstance(last, Done)
 
 
