@@ -207,7 +207,8 @@ def _repay(state: TeardownState) -> SpotTrade | Park | None:
                 f"A {format_usd(-quote)} {state.labels.quote} borrow remains and {state.labels.name} holds only "
                 f"{format_base(max(sol, 0), spot)} to sell; deposit {state.labels.quote} to repay it.",
             )
-        return _trade_or_park(state, SpotTrade(spot.market_index, Direction.SHORT, amount, worst), format_usd(-quote))
+        sale = SpotTrade(spot.market_index, Direction.SHORT, amount, worst)
+        return _trade_or_park(state, sale, format_usd(-quote))
     if sol < 0:
         if quote <= 0:
             return Park(
@@ -218,7 +219,8 @@ def _repay(state: TeardownState) -> SpotTrade | Park | None:
             )
         worst = auction_for(Direction.LONG, state.sol_oracle_price, state.slippage_bps, 0, tick_size=spot.tick_size)[1]
         amount = max(ceil_to(-sol, spot.step_size), spot.min_order_size)
-        return _trade_or_park(state, SpotTrade(spot.market_index, Direction.LONG, amount, worst), format_base(-sol, spot))
+        buy_back = SpotTrade(spot.market_index, Direction.LONG, amount, worst)
+        return _trade_or_park(state, buy_back, format_base(-sol, spot))
     return None
 
 
@@ -239,7 +241,9 @@ def _withdraw(state: TeardownState) -> Withdraw | Park:
     paused = _markets(held, state.withdraw_paused - state.withdraw_breaker)
     breaker = _markets(held, state.withdraw_breaker)
     if paused or breaker:
-        why = [f"withdrawals from spot market {paused} are paused by the exchange (MarketWithdrawPaused)"] if paused else []
+        why = []
+        if paused:
+            why.append(f"withdrawals from spot market {paused} are paused by the exchange (MarketWithdrawPaused)")
         if breaker:
             why.append(f"withdrawals from spot market {breaker} are held by the exchange's withdrawal circuit breaker "
                        "(DailyWithdrawLimit)")  # fmt: skip

@@ -9,6 +9,8 @@ action, or it would propose the same action twice. Orders the teardown places ca
 fresh `user_order_id` and are written to the registry before they are signed.
 """
 
+from __future__ import annotations
+
 import asyncio
 import time
 from dataclasses import dataclass
@@ -33,16 +35,26 @@ POLL_S = 0.02
 
 
 @dataclass(frozen=True)
+class Refusals:
+    """What the exchange refused during a run: the plan routes around it, a later run retries it."""
+
+    paused_markets: frozenset[int] = frozenset()  # spot markets that answered MarketWithdrawPaused
+    breaker_markets: frozenset[int] = frozenset()  # spot markets that answered DailyWithdrawLimit
+    spot_trade: str | None = None  # the venue's sentence when it cannot build a spot trade
+
+    def __bool__(self) -> bool:
+        return bool(self.paused_markets or self.breaker_markets or self.spot_trade)
+
+    def __or__(self, other: Refusals) -> Refusals:
+        return Refusals(self.paused_markets | other.paused_markets, self.breaker_markets | other.breaker_markets,
+                        other.spot_trade or self.spot_trade)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Outcome:
     signature: str | None
     message: str
-    paused_markets: frozenset[int] = frozenset()  # spot markets that answered MarketWithdrawPaused
-    breaker_markets: frozenset[int] = frozenset()  # spot markets that answered DailyWithdrawLimit
-    spot_trade_refused: str | None = None  # the venue's sentence when it cannot build a spot trade
-
-    @property
-    def parked(self) -> bool:
-        return bool(self.paused_markets or self.breaker_markets or self.spot_trade_refused)
+    refused: Refusals = Refusals()  # non-empty: the step parks
 
 
 class ActionRunner:
@@ -113,7 +125,7 @@ class ActionRunner:
                 action.market_index, action.base_amount, user_order_id=user_order_id, min_price=action.limit_price
             )
         except RektError as refused:  # refused while building: nothing was recorded or signed
-            return Outcome(None, refused.message, spot_trade_refused=refused.message)
+            return Outcome(None, refused.message, Refusals(spot_trade=refused.message))
         order = await self._registry.add_order(
             self._link.pubkey, user_order_id=user_order_id, market_type=MarketType.SPOT,
             market_index=action.market_index, direction=action.direction, order_type=OrderType.MARKET,
@@ -133,21 +145,22 @@ class ActionRunner:
         """One reduce-only withdrawal per spot market; a market refusing withdrawals (paused, or
         held by the circuit breaker) is reported, not fatal: its funds stay in the account."""
         signature, moved = None, []
-        refused: dict[int, set[int]] = {MARKET_WITHDRAW_PAUSED: set(), DAILY_WITHDRAW_LIMIT: set()}
+        refusing: dict[int, set[int]] = {MARKET_WITHDRAW_PAUSED: set(), DAILY_WITHDRAW_LIMIT: set()}
         for index, amount in action.amounts:
             try:
                 signature = await self._send(
                     "withdraw", {"market": index, "amount": amount}, self._venue.withdraw(index, amount)
                 )
             except TransactionFailed as failure:
-                if failure.error.code not in refused:
+                if failure.error.code not in refusing:
                     raise
-                refused[failure.error.code].add(index)
+                refusing[failure.error.code].add(index)
                 continue
             moved.append(self._venue.spot_symbol(index))
         message = f"Withdrew {', '.join(moved)} to the session wallet." if moved else "Withdrawals are refused for now."
-        paused, breaker = (frozenset(refused[code]) for code in (MARKET_WITHDRAW_PAUSED, DAILY_WITHDRAW_LIMIT))
-        return Outcome(signature, message, paused, breaker)
+        return Outcome(signature, message, Refusals(
+            frozenset(refusing[MARKET_WITHDRAW_PAUSED]), frozenset(refusing[DAILY_WITHDRAW_LIMIT])
+        ))  # fmt: skip
 
     async def _send(self, kind: str, intent: Intent, transaction: Transaction) -> str:
         intent = {"run_id": self._run_id, "kind": kind, **intent}
