@@ -49,6 +49,8 @@ class TeardownState:
     sol_oracle_price: int  # 1e6
     slippage_bps: int = 100
     withdraw_paused: frozenset[int] = frozenset()  # spot markets answering MarketWithdrawPaused
+    withdraw_breaker: frozenset[int] = frozenset()  # spot markets answering DailyWithdrawLimit (the circuit breaker)
+    spot_trade_refused: str | None = None  # the venue's sentence when it cannot trade spot to repay a borrow
     archived: bool = False
     labels: VenueLabels = DRIFT  # how a parked step names the venue and its quote
 
@@ -205,7 +207,8 @@ def _repay(state: TeardownState) -> SpotTrade | Park | None:
                 f"A {format_usd(-quote)} {state.labels.quote} borrow remains and {state.labels.name} holds only "
                 f"{format_base(max(sol, 0), spot)} to sell; deposit {state.labels.quote} to repay it.",
             )
-        return SpotTrade(spot.market_index, Direction.SHORT, amount, worst)
+        sale = SpotTrade(spot.market_index, Direction.SHORT, amount, worst)
+        return _trade_or_park(state, sale, format_usd(-quote))
     if sol < 0:
         if quote <= 0:
             return Park(
@@ -216,25 +219,46 @@ def _repay(state: TeardownState) -> SpotTrade | Park | None:
             )
         worst = auction_for(Direction.LONG, state.sol_oracle_price, state.slippage_bps, 0, tick_size=spot.tick_size)[1]
         amount = max(ceil_to(-sol, spot.step_size), spot.min_order_size)
-        return SpotTrade(spot.market_index, Direction.LONG, amount, worst)
+        buy_back = SpotTrade(spot.market_index, Direction.LONG, amount, worst)
+        return _trade_or_park(state, buy_back, format_base(-sol, spot))
     return None
+
+
+def _trade_or_park(state: TeardownState, trade: SpotTrade, owed: str) -> SpotTrade | Park:
+    """The trade, unless the venue already refused to build one: then the run parks on its sentence."""
+    refused = state.spot_trade_refused
+    if refused is None:
+        return trade
+    return Park(TeardownStep.REPAY_BORROW, f"A {owed} borrow remains: {refused[:1].lower()}{refused[1:]}")
 
 
 def _withdraw(state: TeardownState) -> Withdraw | Park:
     held = sorted((index, amount) for index, amount in state.spot_balances.items() if amount > 0)
-    free = tuple((index, amount) for index, amount in held if index not in state.withdraw_paused)
+    blocked = state.withdraw_paused | state.withdraw_breaker
+    free = tuple((index, amount) for index, amount in held if index not in blocked)
     if free:
         return Withdraw(free)
-    paused = [index for index, _ in held if index in state.withdraw_paused]
-    if paused:
-        markets = ", ".join(str(index) for index in paused)
+    paused = _markets(held, state.withdraw_paused - state.withdraw_breaker)
+    breaker = _markets(held, state.withdraw_breaker)
+    if paused or breaker:
+        why = []
+        if paused:
+            why.append(f"withdrawals from spot market {paused} are paused by the exchange (MarketWithdrawPaused)")
+        if breaker:
+            why.append(f"withdrawals from spot market {breaker} are held by the exchange's withdrawal circuit breaker "
+                       "(DailyWithdrawLimit)")  # fmt: skip
+        reason = " and ".join(why)
         return Park(
             TeardownStep.WITHDRAW,
-            f"Withdrawals from spot market {markets} are paused by the exchange (MarketWithdrawPaused); "
-            "the teardown resumes when they reopen.",
+            f"{reason[0].upper()}{reason[1:]}; the funds are safe in the account and the teardown resumes when "
+            f"{'they reopen' if not breaker else 'the breaker lets them through'}.",
         )
     return Park(
         TeardownStep.WITHDRAW,
         f"{state.labels.name} reports {format_usd(state.total_collateral)} of collateral but no balance to withdraw; "
         "read the account again before retrying.",
     )
+
+
+def _markets(held: list[tuple[int, int]], markets: frozenset[int]) -> str:
+    return ", ".join(str(index) for index, _ in held if index in markets)

@@ -34,7 +34,7 @@ from rekt_tui.services.landing import now, record_balances_after_landing
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.models import TeardownEvent
 from rekt_tui.services.order_book import adopt_orders
-from rekt_tui.services.teardown_actions import ActionRunner, Outcome
+from rekt_tui.services.teardown_actions import ActionRunner, Outcome, Refusals
 from rekt_tui.services.unresolved import finish_unresolved, resolve_before_signing
 
 SOL_SPOT_MARKET_INDEX = 1  # the asset sold to repay a USDC borrow
@@ -71,9 +71,9 @@ class TeardownService:
             yield TeardownEvent(None, TeardownStepStatus.DONE, resumed.signature, resumed.message)
         await link.venue.refresh_account()
         runner = ActionRunner(link, run_id)
-        paused_markets: set[int] = set()
+        refused = Refusals()
         for _ in range(MAX_ACTIONS):
-            action = next_action(await self._state(link, runner, paused_markets))
+            action = next_action(await self._state(link, runner, refused))
             if isinstance(action, Done):
                 yield TeardownEvent(None, TeardownStepStatus.DONE, None, await self.summary(link))
                 return
@@ -92,8 +92,8 @@ class TeardownService:
                 await self._finish(record, TeardownStepStatus.FAILED, signature, error.message)
                 yield TeardownEvent(action.step, TeardownStepStatus.FAILED, signature, error.message)
                 raise
-            paused_markets |= outcome.paused_markets
-            status = TeardownStepStatus.PARKED if outcome.paused_markets else TeardownStepStatus.DONE
+            refused |= outcome.refused
+            status = TeardownStepStatus.PARKED if outcome.refused else TeardownStepStatus.DONE
             await self._finish(record, status, outcome.signature, outcome.message)
             if status is TeardownStepStatus.DONE:
                 yield TeardownEvent(action.step, status, outcome.signature, outcome.message)
@@ -146,7 +146,7 @@ class TeardownService:
                 await self._finish(step, TeardownStepStatus.FAILED, step.transaction_signature, INTERRUPTED)
         return steps[0].run_id, steps[-1].seq + 1
 
-    async def _state(self, link: SessionLink, runner: ActionRunner, paused_markets: set[int]) -> TeardownState:
+    async def _state(self, link: SessionLink, runner: ActionRunner, refused: Refusals) -> TeardownState:
         holdings = link.venue.holdings()
         session = await self._registry.get_session(link.session.pubkey)
         archived = session is not None and session.status is not SessionStatus.ACTIVE
@@ -161,7 +161,9 @@ class TeardownService:
             sol_spot=link.venue.spot_spec(SOL_SPOT_MARKET_INDEX),
             sol_oracle_price=link.venue.spot_oracle_price(SOL_SPOT_MARKET_INDEX),
             slippage_bps=runner.slippage_bps,
-            withdraw_paused=frozenset(paused_markets),
+            withdraw_paused=refused.paused_markets,
+            withdraw_breaker=refused.breaker_markets,
+            spot_trade_refused=refused.spot_trade,
             archived=archived,
             labels=link.settings.labels,
         )

@@ -2,11 +2,14 @@
 
 Each action is one transaction, except closes (one per position, each naming its order
 row, sent by the same path as the dashboard's and the CLI's closes) and withdrawals (one
-per spot market, so a paused market parks only itself). The run continues only once the venue's subscription has caught up with the slot a
-transaction landed in: the next plan must read the chain *after* the action, or it
-would propose the same action twice. Orders the teardown places carry a
+per spot market, so a market refusing withdrawals, paused or held by the withdrawal circuit
+breaker, parks only itself). The run continues only once the venue's subscription has caught
+up with the slot a transaction landed in: the next plan must read the chain *after* the
+action, or it would propose the same action twice. Orders the teardown places carry a
 fresh `user_order_id` and are written to the registry before they are signed.
 """
+
+from __future__ import annotations
 
 import asyncio
 import time
@@ -24,6 +27,7 @@ from rekt_tui.services.order_sending import close_position, taken_user_order_ids
 from rekt_tui.services.venue import Transaction
 
 MARKET_WITHDRAW_PAUSED = 6149
+DAILY_WITHDRAW_LIMIT = 6128  # the withdrawal circuit breaker: the funds stay in the account until it clears
 CLOSE_AUCTION_S = 1  # closes are urgent: a short auction within the strategy's slippage
 CLOSE_EXPIRY_S = 30  # an unfilled close expires, and the plan then cancels and re-sizes it
 FILL_GRACE_S = 10  # the keeper removes an expired close within a few slots of its max_ts
@@ -31,10 +35,26 @@ POLL_S = 0.02
 
 
 @dataclass(frozen=True)
+class Refusals:
+    """What the exchange refused during a run: the plan routes around it, a later run retries it."""
+
+    paused_markets: frozenset[int] = frozenset()  # spot markets that answered MarketWithdrawPaused
+    breaker_markets: frozenset[int] = frozenset()  # spot markets that answered DailyWithdrawLimit
+    spot_trade: str | None = None  # the venue's sentence when it cannot build a spot trade
+
+    def __bool__(self) -> bool:
+        return bool(self.paused_markets or self.breaker_markets or self.spot_trade)
+
+    def __or__(self, other: Refusals) -> Refusals:
+        return Refusals(self.paused_markets | other.paused_markets, self.breaker_markets | other.breaker_markets,
+                        other.spot_trade or self.spot_trade)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Outcome:
     signature: str | None
     message: str
-    paused_markets: frozenset[int] = frozenset()  # spot markets that answered MarketWithdrawPaused
+    refused: Refusals = Refusals()  # non-empty: the step parks
 
 
 class ActionRunner:
@@ -95,13 +115,17 @@ class ActionRunner:
         return Outcome(signature, f"Settled PnL of perp market(s) {', '.join(map(str, action.market_indexes))}.")
 
     async def repay(self, action: SpotTrade) -> Outcome:
+        """A reduce-only spot trade repaying the borrow; a venue that cannot build one parks the run."""
         if action.direction is not Direction.SHORT:
             venue = self._settings.labels.name
             raise RektError(f"A SOL borrow remains in {venue}; deposit SOL to repay it, then run the teardown again.")
         user_order_id = free_user_order_id(await taken_user_order_ids(self._link))
-        sale = self._venue.sell_spot(
-            action.market_index, action.base_amount, user_order_id=user_order_id, min_price=action.limit_price
-        )
+        try:
+            sale = self._venue.sell_spot(
+                action.market_index, action.base_amount, user_order_id=user_order_id, min_price=action.limit_price
+            )
+        except RektError as refused:  # refused while building: nothing was recorded or signed
+            return Outcome(None, refused.message, Refusals(spot_trade=refused.message))
         order = await self._registry.add_order(
             self._link.pubkey, user_order_id=user_order_id, market_type=MarketType.SPOT,
             market_index=action.market_index, direction=action.direction, order_type=OrderType.MARKET,
@@ -118,21 +142,25 @@ class ActionRunner:
         return Outcome(signature, f"Sold SOL for {quote} to repay the {quote} borrow.")
 
     async def withdraw(self, action: Withdraw) -> Outcome:
-        """One reduce-only withdrawal per spot market; a paused market is reported, not fatal."""
-        signature, paused, moved = None, set(), []
+        """One reduce-only withdrawal per spot market; a market refusing withdrawals (paused, or
+        held by the circuit breaker) is reported, not fatal: its funds stay in the account."""
+        signature, moved = None, []
+        refusing: dict[int, set[int]] = {MARKET_WITHDRAW_PAUSED: set(), DAILY_WITHDRAW_LIMIT: set()}
         for index, amount in action.amounts:
             try:
                 signature = await self._send(
                     "withdraw", {"market": index, "amount": amount}, self._venue.withdraw(index, amount)
                 )
             except TransactionFailed as failure:
-                if failure.error.code != MARKET_WITHDRAW_PAUSED:
+                if failure.error.code not in refusing:
                     raise
-                paused.add(index)
+                refusing[failure.error.code].add(index)
                 continue
             moved.append(self._venue.spot_symbol(index))
-        message = f"Withdrew {', '.join(moved)} to the session wallet." if moved else "Withdrawals are paused."
-        return Outcome(signature, message, frozenset(paused))
+        message = f"Withdrew {', '.join(moved)} to the session wallet." if moved else "Withdrawals are refused for now."
+        return Outcome(signature, message, Refusals(
+            frozenset(refusing[MARKET_WITHDRAW_PAUSED]), frozenset(refusing[DAILY_WITHDRAW_LIMIT])
+        ))  # fmt: skip
 
     async def _send(self, kind: str, intent: Intent, transaction: Transaction) -> str:
         intent = {"run_id": self._run_id, "kind": kind, **intent}

@@ -160,8 +160,16 @@ class StopAndWithdraw:
         app.refresh_bindings()
 
     def show(self) -> None:
-        if not isinstance(self._app.screen, TeardownScreen) and self.session is not None:
-            self._app.push_screen(TeardownScreen(self.session, self.events, self.result))
+        app = self._app
+        if isinstance(app.screen, TeardownScreen) or self.session is None:
+            return
+        # A parked or failed run's progress screen can lie under the recovery banner it raised: the
+        # new run's screen replaces it and what is above it (the run's end raises the banner again).
+        stack = app.screen_stack
+        stale = next((i for i, screen in enumerate(stack) if isinstance(screen, TeardownScreen)), len(stack))
+        for _ in range(len(stack) - stale):
+            app.pop_screen()
+        app.push_screen(TeardownScreen(self.session, self.events, self.result))
 
     def progressed(self, event: TeardownEvent) -> None:
         self.events = (*self.events, event)

@@ -305,10 +305,7 @@ class VelocityVenue:
         return self._fixed(orders.cancel_orders(self._view, order_ids, self._book_orders))
 
     def sell_spot(self, market_index: int, base_amount: int, *, user_order_id: int, min_price: int) -> Transaction:
-        raise RektError(
-            "Selling a spot deposit to repay a borrow is not supported on this venue yet; deposit the quote asset "
-            "to repay it instead."
-        )
+        act.sell_spot(self._view, market_index)
 
     def sweep(self, address: str) -> Transaction:
         destination = Pubkey.from_string(address)

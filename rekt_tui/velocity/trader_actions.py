@@ -9,6 +9,7 @@ markets (the relaunch keeps it, as its unchanged `deposit`/`settle_pnl` signatur
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NoReturn
 
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
@@ -137,6 +138,18 @@ def withdraw(view: ChainView, market_index: int, amount: int) -> list[Instructio
     if market.mint == WRAPPED_SOL_MINT:
         instructions.append(close_account(CloseAccountParams(TOKEN_PROGRAM_ID, destination, authority, authority)))
     return instructions
+
+
+def sell_spot(view: ChainView, market_index: int) -> NoReturn:
+    """Refused: the pinned IDL has no spot order instruction (`place_spot_order` and its kin were
+    removed; `begin_swap`/`end_swap` only bracket an outside swap program's route, which neither
+    the localnet nor this client has), so a borrow is repaid only by depositing the asset owed."""
+    symbol = view.spot(market_index).symbol
+    quote = view.spot(QUOTE_MARKET_INDEX).symbol
+    raise RektError(
+        f"The relaunched program has no spot orders, so {symbol} cannot be traded for {quote} to repay it; "
+        "deposit the borrowed asset into the account to repay it, then stop again."
+    )
 
 
 def settle_pnl(view: ChainView, market_indexes: Sequence[int]) -> list[Instruction]:

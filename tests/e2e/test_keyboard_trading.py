@@ -53,6 +53,7 @@ def command_line(cockpit: Cockpit, line: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(400)
+@pytest.mark.parametrize("venue", ["drift", "velocity"])
 def test_every_order_type_a_bracket_a_modify_and_half_a_close_from_the_keyboard(cockpit):
     tmux = cockpit.tmux
     pubkey = start_trading(cockpit)

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.e2e.tmux import (
+    VENUES,
     assert_archived_with_nothing_on_chain,
     assert_drift_account_empty,
     buy,
@@ -13,6 +14,7 @@ from tests.e2e.tmux import (
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("venue", VENUES)
 def test_new_user_trades_then_stops_and_withdraws(cockpit):
     tmux = cockpit.tmux
     pubkey = start_trading(cockpit)
@@ -24,7 +26,7 @@ def test_new_user_trades_then_stops_and_withdraws(cockpit):
     tmux.send("C-x")
     tmux.wait_for(*stop_question(pubkey))
     tmux.send("y")
-    summary = tmux.wait_for("✓ Archive session", "Drift $0.00", timeout=60)
+    summary = tmux.wait_for("✓ Archive session", cockpit.shows("{venue} $0.00"), timeout=60)
     for step in ("✓ Close positions", "✓ Settle PnL", "✓ Withdraw collateral"):
         assert step in summary, summary
 

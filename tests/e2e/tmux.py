@@ -4,7 +4,8 @@
 a developer's tmux is never touched) and reads the screen back as text. `Cockpit` adds
 what the tests need around it: an isolated data dir and settings file, the CLI for
 checks from outside the TUI, the localnet's JSON-RPC, and a teardown that always stops
-the TUI and the localnet daemon the cockpit starts by itself.
+the TUI and the localnet daemon the cockpit starts by itself. A cockpit runs one venue:
+Drift's program, or its relaunch ("velocity"), which the localnet then runs instead.
 """
 
 import json
@@ -23,6 +24,8 @@ from tests.localnet.conftest import free_port_pair
 
 # Next to the interpreter running the tests: /tmp/venv locally, .venv in CI.
 REKT_TUI = Path(sys.executable).parent / "rekt-tui"
+REPO = Path(__file__).resolve().parents[2]
+VENUES = ("drift", "velocity")
 POLL_S = 0.2
 # From 120 columns the dashboard lays its panels out three across.
 WIDTH, HEIGHT = 120, 40
@@ -155,10 +158,10 @@ class Tmux:
 def child_env(root: Path) -> dict[str, str]:
     """The developer's environment minus anything that would reach their settings or keyring.
 
-    PYTHONPATH goes too, so the installed package is what runs, as for a user.
+    PYTHONPATH is this checkout alone: the installed console script runs the code under test
+    (the same package an install from this checkout holds), whichever checkout it was installed from.
     """
     dropped = {
-        "PYTHONPATH",
         "DBUS_SESSION_BUS_ADDRESS",
         "TMUX",
         "TMUX_PANE",
@@ -177,15 +180,17 @@ def child_env(root: Path) -> dict[str, str]:
         TERM="xterm-256color",
         XDG_CONFIG_HOME=str(root / "xdg-config"),
         PYTHONDONTWRITEBYTECODE="1",
+        PYTHONPATH=str(REPO),
     )
     return env
 
 
 class Cockpit:
-    """`rekt-tui` in tmux for one test: its own data dir, settings and localnet ports."""
+    """`rekt-tui` in tmux for one test: its own data dir, settings, localnet ports and venue."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, venue: str = "drift") -> None:
         self.root = root
+        self.venue = venue
         self.data_dir = root / "data"
         rpc_port, dlob_port = free_port_pair(), free_port_pair()
         # A settings file of our own: free ports so parallel runs (or a developer's localnet
@@ -198,6 +203,7 @@ class Cockpit:
             f'ws_url = "ws://127.0.0.1:{rpc_port + 1}"\n'
             f'dlob_url = "http://127.0.0.1:{dlob_port}"\n'
             f'dlob_ws_url = "ws://127.0.0.1:{dlob_port}/ws"\n'
+            f'venue = "{venue}"\n'
         )
         self.env = child_env(root)
         self.tmux = Tmux(root, self.env)
@@ -250,13 +256,24 @@ class Cockpit:
         assert "error" not in answer, answer
         return answer["result"]
 
+    @property
+    def name(self) -> str:
+        """A pattern for the venue's name on screen: the relaunch may still read as Drift there."""
+        return "Drift" if self.venue == "drift" else "(?:Drift|Velocity)"
+
+    def shows(self, text: str) -> re.Pattern[str]:
+        """`text` with `{venue}` standing for the venue's name, as a needle."""
+        return re.compile(re.escape(text).replace(re.escape("{venue}"), self.name))
+
     def wallet_usdc(self, owner: str) -> float:
+        """The wallet's quote tokens (USDC on Drift, the relaunch's USDT), in whole units."""
         from rekt_localnet.keys import USDC_MINT
+        from rekt_localnet.programs.velocity.markets import QUOTE_MINT
 
         accounts = self.rpc(
             "getTokenAccountsByOwner",
             owner,
-            {"mint": str(USDC_MINT)},
+            {"mint": str(USDC_MINT if self.venue == "drift" else QUOTE_MINT)},
             {"encoding": "jsonParsed"},
         )
         return sum(
@@ -360,23 +377,24 @@ def start_trading(cockpit: Cockpit) -> str:
     tmux.wait_for("Balance 1.0000 SOL  ✓ funded")
 
     tmux.send("c")
-    tmux.wait_for("Start-trading checklist", "○ Drift account initialized  [i]")
+    uninitialized = cockpit.shows("○ {venue} account initialized  [i]")
+    tmux.wait_for("Start-trading checklist", uninitialized)
     tmux.send("u")
     tmux.wait_until(
         lambda: cockpit.wallet_usdc(pubkey) >= 1000, "1,000 USDC in the wallet"
     )
     # The airdrop step may still be finishing, and a step key is ignored while another
     # step runs; its end shows nothing on this screen, so press until the step starts.
-    press_until_gone(tmux, "i", "○ Drift account initialized  [i]")
+    press_until_gone(tmux, "i", uninitialized)
     tmux.wait_for(
-        "✓ Drift account initialized", "✓ Referrer verified", "d Deposit collateral"
+        cockpit.shows("✓ {venue} account initialized"), "✓ Referrer verified", "d Deposit collateral"
     )
-    tmux.send("d")  # the form's defaults: 100 USDC
-    tmux.wait_for("Drift holds $100.00 of collateral", "t Choose strategy")
+    tmux.send("d")  # the form's defaults: 100 of the quote
+    tmux.wait_for(cockpit.shows("{venue} holds $100.00 of collateral"), "t Choose strategy")
     tmux.send("t")  # the default: balanced
-    tmux.wait_for("✓ Strategy chosen", "g Start trading on Drift")
+    tmux.wait_for("✓ Strategy chosen", cockpit.shows("g Start trading on {venue}"))
     tmux.send("g")
-    tmux.wait_for("Start trading on Drift with the balanced strategy", "y confirms")
+    tmux.wait_for(cockpit.shows("Start trading on {venue} with the balanced strategy"), "y confirms")
     tmux.send("y")
     tmux.wait_for("✓ Start trading confirmed")
     assert cockpit.only_session()["status"] == "active"

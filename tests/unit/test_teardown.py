@@ -155,6 +155,7 @@ def states(draw):
         spot_balances=balances,
         total_collateral=collateral(balances, unsettled),
         withdraw_paused=draw(st.frozensets(st.integers(0, 1), max_size=1)),
+        withdraw_breaker=draw(st.frozensets(st.integers(0, 1), max_size=1)),
         archived=draw(st.booleans()),
     )
 
@@ -166,7 +167,7 @@ def test_from_any_state_successful_actions_converge_safely(start):
     last = actions[-1]
     if isinstance(last, Park):
         assert last.step in (TeardownStep.REPAY_BORROW, TeardownStep.WITHDRAW) and last.reason.endswith(".")
-    elif not start.withdraw_paused:
+    elif not start.withdraw_paused and not start.withdraw_breaker:
         assert isinstance(last, Done)
 
 
@@ -245,6 +246,35 @@ def test_withdraw_paused_parks_the_step_and_resumes_when_it_reopens():
     assert isinstance(action, Park) and action.step is TeardownStep.WITHDRAW
     assert "MarketWithdrawPaused" in action.reason
     assert next_action(replace(paused, withdraw_paused=frozenset())) == Withdraw(((1, 10**9),))
+
+
+def test_the_withdraw_breaker_parks_in_one_sentence_and_resumes_when_it_lets_withdrawals_through():
+    held = state(spot_balances={0: 50_000_000, 1: 10**9}, total_collateral=200_000_000)
+    action = next_action(replace(held, withdraw_breaker=frozenset({0, 1})))
+    assert action == Park(
+        TeardownStep.WITHDRAW,
+        "Withdrawals from spot market 0, 1 are held by the exchange's withdrawal circuit breaker (DailyWithdrawLimit); "
+        "the funds are safe in the account and the teardown resumes when the breaker lets them through.",
+    )
+    both = next_action(replace(held, withdraw_paused=frozenset({1}), withdraw_breaker=frozenset({0})))
+    assert isinstance(both, Park) and both.reason.count(".") == 1
+    assert "spot market 1 are paused by the exchange (MarketWithdrawPaused) and" in both.reason
+    assert "from spot market 0 are held by the exchange's withdrawal circuit breaker" in both.reason
+    assert next_action(replace(held, withdraw_breaker=frozenset({0}))) == Withdraw(((1, 10**9),))
+    assert next_action(held) == Withdraw(((0, 50_000_000), (1, 10**9)))
+
+
+def test_a_venue_that_cannot_trade_spot_parks_the_repayment_on_its_sentence():
+    borrowing = state(spot_balances={0: -15_000_000, 1: 10**9}, total_collateral=135_000_000)
+    assert isinstance(next_action(borrowing), SpotTrade)
+    refused = replace(borrowing, spot_trade_refused="This venue has no spot orders; deposit USDC to repay it.")
+    assert next_action(refused) == Park(
+        TeardownStep.REPAY_BORROW, "A $15.00 borrow remains: this venue has no spot orders; deposit USDC to repay it."
+    )
+    sol_borrow = replace(refused, spot_balances={0: 200_000_000, 1: -10**8})
+    assert next_action(sol_borrow) == Park(
+        TeardownStep.REPAY_BORROW, "A 0.1 SOL borrow remains: this venue has no spot orders; deposit USDC to repay it."
+    )
 
 
 def test_dust_below_ten_cents_is_left_and_the_session_archived():

@@ -130,7 +130,7 @@ class TeardownScreen(ModalScreen[None], inherit_bindings=False):
     def __init__(
         self, session: str, events: tuple[TeardownEvent, ...] = (), result: tuple[str, ...] | None = None
     ) -> None:
-        super().__init__(id="teardown")
+        super().__init__()  # no fixed id: a new run's screen may mount while a replaced one unmounts
         self.session = session
         self._summarising = archived(events)
         self.set_reactive(TeardownScreen.events, events)
