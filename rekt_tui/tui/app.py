@@ -102,6 +102,9 @@ class RektApp(App[None], inherit_bindings=False):
 
     def on_shell_status_loaded(self, message: ShellStatusLoaded) -> None:
         self.dashboard.show_status(message.status)
+        if (fresh := self.sessions.adopt(message.status.sessions)) is not None:  # changed by another process
+            self.dashboard.session = fresh
+            self.refresh_bindings()
         if (session := followed_session(message.status)) is not None:
             self.dashboard.feeds.follow(session.pubkey)
             if not self.sessions.linked:  # its keys (b, s, x, d) work without choosing it first

@@ -9,6 +9,8 @@ three `*_link`/`open` methods here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from typing import TYPE_CHECKING
 
 from rekt_tui.domain.checklist import Checklist
@@ -45,6 +47,16 @@ class SessionController:
     def session(self) -> SessionRecord | None:
         """The linked session as last recorded (setup steps refresh it)."""
         return self._lander.link.session if self._lander is not None else None
+
+    def adopt(self, records: Iterable[SessionRecord]) -> SessionRecord | None:
+        """The linked session's row as `records` (a fresh registry read) show it, taken as the
+        link's: another process (a CLI `start`, a `guard`) may have changed it. None: unchanged."""
+        linked = self.session
+        fresh = next((r for r in records if linked is not None and r.pubkey == linked.pubkey), None)
+        if self._lander is None or fresh is None or fresh == linked:
+            return None
+        self._lander.link.session = fresh
+        return fresh
 
     @property
     def refusal(self) -> str | None:
