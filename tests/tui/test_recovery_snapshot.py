@@ -14,7 +14,7 @@ from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.teardown import TeardownStep
 from rekt_tui.services.models import RecoveryItem, SuggestedAction, TeardownEvent
 from rekt_tui.tui.app import RektApp
-from rekt_tui.tui.screens.recovery import RecoveryScreen
+from rekt_tui.tui.screens.recovery import RecoveryScreen, advice
 from rekt_tui.tui.screens.teardown import TeardownScreen
 
 AT = datetime(2026, 4, 2, 9, 30, tzinfo=timezone.utc)
@@ -62,3 +62,10 @@ def test_teardown_mid_way(snap_compare):
         TeardownEvent(TeardownStep.CLOSE_POSITIONS, TeardownStepStatus.RUNNING, None, "Closing positions."),
     )
     assert snap_compare(Stage(TeardownScreen(PUBKEY, events)), terminal_size=(80, 24))
+
+
+def test_the_advice_names_what_the_session_holds():
+    idle = item("idle", PUBKEY, SuggestedAction.RESUME, collateral=100_000_000)
+    assert advice(idle).startswith("Money in the account, no positions or orders: resume (u)")
+    exposed = item("open", PUBKEY, SuggestedAction.RESUME, collateral=100_000_000, positions=1)
+    assert advice(exposed).startswith("Open exposure: resume (u)")
