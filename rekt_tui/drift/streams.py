@@ -181,8 +181,9 @@ class ResilientSocket:
                 self._set_state(FeedState.STALE, f"nothing received for {self.stale_after_s:g} s")
                 reason = "silent"
             except Exception as error:  # the loop must outlive any one failure
-                reason = f"{type(error).__name__}: {error}"
-                log.warning("%s websocket failed: %s", self.name, reason, exc_info=log.isEnabledFor(logging.DEBUG))
+                reason = failure_reason(error)
+                log.warning("%s websocket failed: %s: %s", self.name, type(error).__name__, error,
+                            exc_info=log.isEnabledFor(logging.DEBUG))  # fmt: skip
             finally:
                 self.socket = None
                 self._connected.clear()
@@ -217,3 +218,14 @@ class ResilientSocket:
 def _is_response(payload: object) -> bool:
     """A JSON-RPC answer to our own request (a subscription acknowledgement): not data."""
     return isinstance(payload, dict) and "id" in payload and ("result" in payload or "error" in payload)
+
+
+def failure_reason(error: Exception) -> str:
+    """Why a socket failed, as the activity log says it (the log keeps the exception itself)."""
+    if isinstance(error, aiohttp.WSServerHandshakeError):
+        return f"the server answered HTTP {error.status}"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return f"cannot connect to {error.host}:{error.port}"
+    if isinstance(error, asyncio.TimeoutError):
+        return "the server did not answer in time"
+    return f"{type(error).__name__}: {error}"

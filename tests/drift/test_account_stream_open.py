@@ -3,6 +3,7 @@
 import socket
 
 import pytest
+from aiohttp import web
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.drift.pubsub import AccountStream
@@ -25,3 +26,34 @@ async def test_a_websocket_that_never_answers_is_one_sentence():
     finally:
         await stream.close()
         await rpc.close()
+
+
+async def test_why_a_socket_fails_reads_as_a_sentence():
+    """A rate-limited handshake and a closed port are said in words in the feed's reason (what the
+    activity log shows), not as the client library's exception text."""
+    async def busy(request: web.Request) -> web.Response:
+        return web.Response(status=429, text="slow down")
+
+    app = web.Application()
+    app.router.add_get("/", busy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    busy_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    closed = _closed_port()
+    try:
+        for url, expected in ((f"ws://127.0.0.1:{busy_port}", "the server answered HTTP 429"),
+                              (f"ws://127.0.0.1:{closed}", f"cannot connect to 127.0.0.1:{closed}")):  # fmt: skip
+            events = []
+            rpc = JsonRpc(url.replace("ws://", "http://"))
+            stream = AccountStream(url, rpc, lambda *_: None, events.append)
+            try:
+                with pytest.raises(RektError):
+                    await stream.open(["11111111111111111111111111111111"], timeout_s=0.5)
+            finally:
+                await stream.close()
+                await rpc.close()
+            assert expected in [event.reason for event in events]
+    finally:
+        await runner.cleanup()
