@@ -119,6 +119,9 @@ async def status(services: Services, args: argparse.Namespace) -> int:
     if snapshot is not None and snapshot.orders:
         print()
         print_table(ORDER_HEADINGS, order_rows(snapshot, markets))
+    if snapshot is not None and snapshot.orders_unread:
+        print()
+        print(snapshot.orders_unread)
     print()
     print_table(["CHECK", "STATE", "DETAIL"], checklist_rows(read.checklist))
     return 0

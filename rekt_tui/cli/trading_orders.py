@@ -15,7 +15,7 @@ from rekt_tui.domain.guards import OrderRefused
 from rekt_tui.domain.order_grammar import check_modify
 from rekt_tui.domain.orders import side_label
 from rekt_tui.services.landing import Lander
-from rekt_tui.services.models import OrderForm
+from rekt_tui.services.models import NOTHING_FILLED, OrderForm
 from rekt_tui.services.orders import OrderService
 
 async def order(lander: Lander, args: argparse.Namespace) -> int:
@@ -43,7 +43,8 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
     print(placed.signature)
     note(
         f"Order {record.chain_order_id if record.chain_order_id is not None else '—'} "
-        f"(user order id {record.user_order_id}) {side_label(record.direction)} is {record.status.value}."
+        f"(user order id {record.user_order_id}) {side_label(record.direction)} "
+        f"{placed.outcome if placed.outcome == NOTHING_FILLED else 'is ' + placed.outcome}."
     )
     for leg in placed.bracket:
         note(f"Bracket order {leg.record.chain_order_id} (reduce-only, no expiry) is {leg.record.status.value}.")

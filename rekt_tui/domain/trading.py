@@ -79,6 +79,7 @@ class AccountSnapshot:
     positions: tuple[Position, ...]
     orders: tuple[Order, ...]
     net_deposits: int | None = None  # quote 1e6 deposited less withdrawn, valued when it moved; None: unknown
+    orders_unread: str | None = None  # why `orders` may be incomplete (a venue's order list not read)
 
     @property
     def margin_usage(self) -> Decimal:

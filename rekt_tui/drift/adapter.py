@@ -290,6 +290,10 @@ class DriftVenue:
 
         return self._lazy(sale)
 
+    async def taker_fills(self, signature: str) -> dict[int, int] | None:
+        """Drift's market orders fill over their auction, after they land: the chain decides later."""
+        return None
+
     def sweep(self, address: str) -> Transaction:
         destination = Pubkey.from_string(address)
         return self._lazy(lambda: actions.sweep_wallet(self._client, destination, fee=self._signer.fee))

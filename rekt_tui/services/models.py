@@ -12,7 +12,7 @@ from enum import Enum
 from rekt_tui.domain.brackets import Leg
 from rekt_tui.domain.guards import Preview, Refusal
 from rekt_tui.domain.orders import OrderKind, OrderRequest
-from rekt_tui.domain.records import OrderRecord, TeardownStepStatus
+from rekt_tui.domain.records import OrderRecord, OrderStatus, TeardownStepStatus
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.teardown import TeardownStep
 from rekt_tui.domain.trading import Order
@@ -60,6 +60,9 @@ class OrderPlan:
     bracket_at_fill: bool = False  # a resting entry with no position to face: the legs wait for its fill
 
 
+NOTHING_FILLED = "landed, nothing filled"  # a taker's outcome when it ended unfilled at once
+
+
 @dataclass(frozen=True)
 class PlacedOrder:
     record: OrderRecord
@@ -67,6 +70,12 @@ class PlacedOrder:
     bracket: tuple["PlacedOrder", ...] = ()  # the legs placed with (or after) the entry
     bracket_problem: str | None = None  # why legs asked for were not placed (the entry was)
     bracket_at_fill: bool = False  # the legs wait in the registry; the watcher places them as the entry fills
+
+    @property
+    def outcome(self) -> str:
+        """The row's status as said once placed: an order that landed and ended at once unfilled
+        (the rest of a taker is cancelled) says so, never a bare "cancelled"."""
+        return NOTHING_FILLED if self.record.status is OrderStatus.CANCELLED else self.record.status.value
 
 
 @dataclass(frozen=True)

@@ -36,16 +36,23 @@ def ended_status(record: OrderRecord) -> OrderStatus:
 
 
 async def settle_row(
-    registry: Registry, record: OrderRecord, chain_orders: tuple[Order, ...], signature: str | None = None
+    registry: Registry, record: OrderRecord, chain_orders: tuple[Order, ...], signature: str | None = None,
+    filled: int | None = None, complete: bool = True,
 ) -> OrderRecord:
-    """Mark a row whose transaction landed: open with its chain id, or already ended."""
+    """Mark a row whose transaction landed: open with its chain id, or already ended. `filled`:
+    what the transaction's events say the order filled, where the venue ends a taker at once
+    (nothing filled: cancelled, never assumed filled). `complete` False: `chain_orders` may lack
+    orders the venue could not read, so an order not among them keeps its status."""
     on_chain = _match(record, chain_orders)
     known: Update[str | None] = UNSET if signature is None else signature  # never erase a recorded one
     if on_chain is not None:
         return await registry.update_order(
             record.id, status=OrderStatus.OPEN, chain_order_id=on_chain.order_id, transaction_signature=known
         )
-    return await registry.update_order(record.id, status=ended_status(record), transaction_signature=known)
+    if filled is None and not complete:
+        return await registry.update_order(record.id, transaction_signature=known)
+    ended = ended_status(record) if filled is None else OrderStatus.FILLED if filled else OrderStatus.CANCELLED
+    return await registry.update_order(record.id, status=ended, transaction_signature=known)
 
 
 def _match(record: OrderRecord, chain_orders: tuple[Order, ...]) -> Order | None:
@@ -100,6 +107,8 @@ async def adopt_orders(registry: Registry, link: SessionLink) -> list[OrderRecor
             failed = await registry.update_order(record.id, status=OrderStatus.FAILED, transaction_signature=signature)
             changed.append(failed)
             continue
+        if snapshot.orders_unread is not None:
+            continue  # gone from a list known to be incomplete: not evidence that it ended
         changed.append(await settle_row(registry, record, snapshot.orders, _signature(record, transactions)))
     for order in unmatched:
         if order.user_order_id == 0:

@@ -13,7 +13,7 @@ way: it can only lower risk, and repeating one is harmless.
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.errors import AfterSigning, RektError
 from rekt_tui.domain.markets import format_base
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, free_user_order_id
 from rekt_tui.domain.records import Direction, OrderRecord, OrderStatus
@@ -83,9 +83,21 @@ async def send_orders(
         for record in records:
             await link.registry.update_order(record.id, status=OrderStatus.FAILED)
         raise
+    except AfterSigning:
+        raise
+    except RektError:  # refused while building, before anything was signed
+        for record in records:
+            await link.registry.update_order(record.id, status=OrderStatus.FAILED)
+        raise
     snapshot = link.venue.snapshot()
     chain_orders = snapshot.orders if snapshot else ()
-    settled = [await settle_row(link.registry, record, chain_orders, landed.signature) for record in records]
+    fills = await link.venue.taker_fills(landed.signature)
+    settled = [
+        await settle_row(link.registry, record, chain_orders, landed.signature,
+                         None if fills is None or record.trigger_price is not None else fills.get(record.market_index),
+                         complete=snapshot is None or snapshot.orders_unread is None)
+        for record in records
+    ]  # fmt: skip
     await record_balances_after_landing(link)
     return [PlacedOrder(record, landed.signature) for record in settled]
 

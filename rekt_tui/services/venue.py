@@ -154,6 +154,11 @@ class Venue(Protocol):
     async def ledger(self) -> Ledger | None:
         """The account now in the terms of the history's accounting identity; None without one."""
 
+    async def taker_fills(self, signature: str) -> dict[int, int] | None:
+        """Base filled per perp market by the session's taker orders that this landed transaction
+        ended at once (what did not fill was cancelled); None where orders end later (Drift)."""
+        ...
+
     async def wallet_flows(self) -> WalletFlows:
         """The session wallet's SOL from every finalized transaction naming it: in, out, fees, rent."""
 

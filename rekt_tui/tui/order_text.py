@@ -59,7 +59,7 @@ def placed_text(placed: PlacedOrder) -> str:
     """What placing did; orders are numbered by their chain order id everywhere."""
     record = placed.record
     number = f" #{record.chain_order_id}" if record.chain_order_id is not None else ""
-    lines = [f"Order{number} placed ({record.status.value}): {placed.signature}"]
+    lines = [f"Order{number} placed ({placed.outcome}): {placed.signature}"]
     for leg in placed.bracket:
         leg_number = f" #{leg.record.chain_order_id}" if leg.record.chain_order_id is not None else ""
         lines.append(f"Bracket order{leg_number} placed ({leg.record.status.value}), reduce-only, no expiry")

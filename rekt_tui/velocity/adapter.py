@@ -44,6 +44,7 @@ from rekt_tui.velocity.codec.program import VelocityProgram
 from rekt_tui.velocity.connection import VelocityConnection
 from rekt_tui.velocity.history import HISTORY_BATCH, ledger_of, read_records
 from rekt_tui.velocity.makers import TakerBook, taker_book
+from rekt_tui.velocity.outcomes import read_taker_fills
 from rekt_tui.velocity.previews import preview_order, preview_withdraw
 from rekt_tui.velocity.wallet_actions import sweep
 
@@ -109,12 +110,21 @@ class VelocityVenue:
         return self._connection.snapshot()
 
     def holdings(self) -> Holdings:
+        """Everything held, book orders included; refused while they could not be read, so a
+        teardown never concludes there is nothing to cancel from a failed read."""
         held = values.holdings(self._view)
-        return replace(held, orders=held.orders + tuple(b.order for b in self._book_orders))
+        return replace(held, orders=held.orders + tuple(b.order for b in self._read_book_orders()))
 
     @property
     def _book_orders(self) -> list[BookOrder]:
         return self._connection.book_orders
+
+    def _read_book_orders(self) -> list[BookOrder]:
+        unread = self._connection.book_orders_unread
+        if unread is not None:
+            raise RektError(f"{unread.removesuffix(' the orders listed may be incomplete.')} nothing is "
+                            "concluded about what this account holds: try again.")  # fmt: skip
+        return self._book_orders
 
     def account_slot(self) -> int | None:
         return self._view.user_slot
@@ -172,6 +182,11 @@ class VelocityVenue:
     async def ledger(self) -> Ledger | None:
         await self._connection.refresh()
         return ledger_of(self._view)
+
+    async def taker_fills(self, signature: str) -> dict[int, int] | None:
+        """What the session's taker orders in this landed transaction filled, per perp market:
+        the relaunch ends a taker at once, so the transaction's fill events are its outcome."""
+        return await read_taker_fills(self._connection.rpc, self._view.program, signature, self.account_address)
 
     async def wallet_flows(self) -> WalletFlows:
         return await read_wallet_flows(self._connection.rpc, self.authority)
@@ -297,12 +312,16 @@ class VelocityVenue:
         async def with_makers() -> list[Instruction]:
             held = next(p for p in self._view.require_user().perp_positions if p.market_index == market_index)
             closing = Direction.SHORT if held.base_asset_amount > 0 else Direction.LONG
-            return build((await self._taker_book(self._view.perp(market_index).symbol, closing)).makers)
+            symbol = self._view.perp(market_index).symbol
+            makers = (await self._taker_book(symbol, closing)).makers
+            orders.require_makers(symbol, closing, makers)
+            return build(makers)
 
         return self._lazy(with_makers)
 
     def cancel_orders(self, order_ids: Sequence[int] | None) -> Transaction:
-        return self._fixed(orders.cancel_orders(self._view, order_ids, self._book_orders))
+        book = self._read_book_orders() if order_ids is None else self._book_orders
+        return self._fixed(orders.cancel_orders(self._view, order_ids, book))
 
     def sell_spot(self, market_index: int, base_amount: int, *, user_order_id: int, min_price: int) -> Transaction:
         act.sell_spot(self._view, market_index)

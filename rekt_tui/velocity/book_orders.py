@@ -15,11 +15,12 @@ import aiohttp
 
 from rekt_tui.domain.records import Direction, MarketType, OrderType
 from rekt_tui.domain.trading import Order
+from rekt_tui.drift.retry import RpcUnavailable, describe
 from rekt_tui.velocity.codec.order_params import OrderRef
+from rekt_tui.velocity.dlob_reads import get_json
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_S = 5.0
 # Book order ids count per market's book, so two markets' orders can share one, and a trigger's
 # id (a u32 of `User.next_order_id`) can equal either. Our venue order id for a book order puts
 # the market above bit 40: unique across books and never a trigger's (while a book's ids stay
@@ -69,16 +70,22 @@ def parse(raw: dict[str, Any]) -> BookOrder:
     return BookOrder(order, OrderRef(node_index=node_index, order_id=order_id))
 
 
-async def fetch_user_orders(dlob_url: str, user: str) -> list[BookOrder] | None:
-    """The User's resting book orders; None when the server gives no usable answer."""
+class BookOrdersUnread(Exception):
+    """The server gave no usable list: the User's book orders are unknown, not none."""
+
+
+async def fetch_user_orders(dlob_url: str, user: str) -> list[BookOrder]:
+    """The User's resting book orders, the read retried while the server is rate-limited;
+    BookOrdersUnread (its message one sentence) when it still gives no usable answer."""
     url = f"{dlob_url.rstrip('/')}/userOrders"
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as session:
-            async with session.get(url, params={"userAccount": user}) as response:
-                response.raise_for_status()
-                body = await response.json(content_type=None)
+        body = await get_json(url, {"userAccount": user}, f"reading the resting book orders from {url}")
         entries = body.get("orders", []) if isinstance(body, dict) else body
-        return [parse(entry) for entry in entries]
-    except (aiohttp.ClientError, TimeoutError, ValueError, KeyError, TypeError) as error:
-        log.warning("no resting orders from %s: %s", url, error)
-        return None
+        return [parse(entry) for entry in entries]  # type: ignore[union-attr]
+    except (RpcUnavailable, aiohttp.ClientError, TimeoutError, ValueError, KeyError, TypeError) as error:
+        cause = describe(error.last if isinstance(error, RpcUnavailable) else error)
+        log.warning("no resting orders from %s: %s", url, cause)
+        raise BookOrdersUnread(
+            f"The resting book orders could not be read from the order-book server ({cause}); "
+            "the orders listed may be incomplete."
+        ) from None

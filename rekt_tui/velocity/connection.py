@@ -22,7 +22,7 @@ from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.drift.pubsub import AccountStream
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.streams import Backoff, Broadcast, Subscription
-from rekt_tui.velocity.book_orders import BookOrder, fetch_user_orders
+from rekt_tui.velocity.book_orders import BookOrder, BookOrdersUnread, fetch_user_orders
 from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.codec.binary import CodecError
 from rekt_tui.velocity.codec.program import VelocityProgram
@@ -56,6 +56,7 @@ class VelocityConnection:
         # The User's resting book orders (not in `User.orders`), from the order-book server,
         # read again whenever the User changes: every snapshot lists them with the triggers.
         self.book_orders: list[BookOrder] = []
+        self.book_orders_unread: str | None = None  # why the last read failed: the list may be incomplete
         self._book_read: asyncio.Task[None] | None = None
         self.view = ChainView(program, authority)
         self.rpc = JsonRpc(rpc_url)
@@ -136,17 +137,25 @@ class VelocityConnection:
         except RektError as error:  # an oracle not read yet: the next notification brings it
             log.debug("no snapshot yet: %s", error)
             return
-        self._snapshot = replace(snapshot, orders=snapshot.orders + tuple(b.order for b in self.book_orders))
+        self._snapshot = replace(snapshot, orders=snapshot.orders + tuple(b.order for b in self.book_orders),
+                                 orders_unread=self.book_orders_unread)  # fmt: skip
         self._snapshots.publish(self._snapshot)
 
     async def read_book_orders(self) -> None:
-        """The User's resting book orders now; kept as they were when the server gives no answer."""
+        """The User's resting book orders now. When the server gives no answer the last list is
+        kept and marked unread (`book_orders_unread`): never shown as complete."""
         if self.view.user is None:
-            self.book_orders = []
+            self.book_orders, self.book_orders_unread = [], None
             return
-        found = await fetch_user_orders(self._dlob_url, str(self.view.user_key))
-        if found is not None and found != self.book_orders:
-            self.book_orders = found
+        try:
+            found = await fetch_user_orders(self._dlob_url, str(self.view.user_key))
+        except BookOrdersUnread as error:
+            if self.book_orders_unread is None:
+                self.book_orders_unread = str(error)
+                self._publish()
+            return
+        if found != self.book_orders or self.book_orders_unread is not None:
+            self.book_orders, self.book_orders_unread = found, None
             self._publish()
 
     # Reads

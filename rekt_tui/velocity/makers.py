@@ -5,21 +5,20 @@ from their User accounts."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import aiohttp
 from solders.instruction import AccountMeta
 from solders.pubkey import Pubkey
 
+from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.records import Direction
+from rekt_tui.drift.retry import RpcUnavailable, describe
 from rekt_tui.velocity.codec.accounts import DISCRIMINATOR_BYTES
 from rekt_tui.velocity.connection import VelocityConnection, read_accounts
-
-log = logging.getLogger(__name__)
+from rekt_tui.velocity.dlob_reads import get_json
 
 TOP_MAKERS = 4  # enough depth for a session's sizes, few accounts
-TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -38,14 +37,12 @@ class TakerBook:
 
 async def maker_users(dlob_url: str, symbol: str, direction: Direction, own: str) -> tuple[list[str], int | None]:
     """Distinct makers on the side a `direction` order takes from (asks for a buy), best first,
-    and that side's best price."""
+    and that side's best price. A server that does not answer refuses the order: signing a taker
+    that names no makers would land an order that can fill nothing."""
     url = f"{dlob_url.rstrip('/')}/l3"
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as session:
-            async with session.get(url, params={"marketName": symbol}) as response:
-                response.raise_for_status()
-                body = await response.json(content_type=None)
-        side = body["asks"] if direction is Direction.LONG else body["bids"]
+        body = await get_json(url, {"marketName": symbol}, f"reading the makers of {symbol} from {url}")
+        side = body["asks"] if direction is Direction.LONG else body["bids"]  # type: ignore[index]
         makers: list[str] = []
         best: int | None = None
         for order in side:
@@ -53,17 +50,24 @@ async def maker_users(dlob_url: str, symbol: str, direction: Direction, own: str
             if maker != own and maker not in makers:
                 makers.append(maker)
                 best = int(order["price"]) if best is None else best
-        return makers[:TOP_MAKERS], best
+    except RpcUnavailable as error:
+        raise RektError(
+            f"The order-book server at {url} did not answer ({describe(error.last)}) when asked for the {symbol} "
+            "makers this order would fill against; nothing was signed: try again."
+        ) from None
     except (aiohttp.ClientError, TimeoutError, ValueError, KeyError, TypeError) as error:
-        log.warning("no makers from %s for %s: %s; the order can fill nothing", url, symbol, error)
-        return [], None
+        raise RektError(
+            f"The order-book server at {url} gave no usable {symbol} book ({describe(error)}); nothing was signed: "
+            "try again."
+        ) from None
+    return makers[:TOP_MAKERS], best
 
 
 async def taker_book(connection: VelocityConnection, dlob_url: str, symbol: str, direction: Direction) -> TakerBook:
     """Each maker's User and UserStats, writable, for the taker's remaining accounts."""
     users, best = await maker_users(dlob_url, symbol, direction, str(connection.view.user_key))
     if not users:
-        return TakerBook()
+        return TakerBook()  # an empty side: the builder refuses a taker order against it
     _, found = await read_accounts(connection.rpc, users)
     metas: list[AccountMeta] = []
     for user, data in zip(users, found):

@@ -76,21 +76,34 @@ def _check_unique(view: ChainView, book: Sequence[BookOrder], user_order_ids: Se
         raise RektError(f"An open order already carries user_order_id {taken[0]}; pick another.")
 
 
-def instruction_for(view: ChainView, params: OrderParams, book: TakerBook = TakerBook()) -> Instruction:
+def require_makers(symbol: str, direction: Direction, makers: Sequence[AccountMeta]) -> None:
+    """A taker naming no makers lands and fills nothing: refused before anything is signed."""
+    if not makers:
+        side = "asks" if direction is Direction.LONG else "bids"
+        raise RektError(f"The {symbol} book has no {side} to take from, so this order would fill nothing; "
+                        "nothing was signed.")  # fmt: skip
+
+
+def instruction_for(view: ChainView, params: OrderParams, book: TakerBook | None = None) -> Instruction:
+    """`book` None: checked before the book is read (a taker's makers are named when it is built)."""
     if params.trigger_price is not None:
         return act.triggers(view, [params])
     side = Direction.LONG if params.direction == "Long" else Direction.SHORT
-    resting = params.order_type == "Limit" and not params.reduce_only and not book.crosses(side, params.price)
+    known = book or TakerBook()
+    resting = params.order_type == "Limit" and not params.reduce_only and not known.crosses(side, params.price)
     if params.post_only != "None" or resting:
         return act.make(view, params)
-    return act.take(view, params, book.makers)
+    if book is not None:
+        require_makers(view.perp(params.market_index).symbol, side, book.makers)
+    return act.take(view, params, known.makers)
 
 
 def place_orders(
     view: ChainView, requests: Sequence[OrderRequest], auction: Auction | None, book: Sequence[BookOrder],
-    taker: TakerBook = TakerBook(),
+    taker: TakerBook | None = None,
 ) -> list[Instruction]:
-    """An entry and its bracket in one transaction: all placed, or none (the auction is the first's)."""
+    """An entry and its bracket in one transaction: all placed, or none (the auction is the first's).
+    `taker` None checks the orders before the book is read."""
     _check_unique(view, book, [r.user_order_id for r in requests])
     for request in requests:
         view.perp(request.market.market_index)

@@ -55,6 +55,7 @@ class OrdersPanel(TablePanel):
 
     def compose(self) -> ComposeResult:
         yield Static(ORDERS_PLACEHOLDER, id="orders-note", markup=False)
+        yield Static("", id="orders-unread", markup=False)  # above rows that may be incomplete
         yield RowLines(id="orders-table")
 
     def on_mount(self) -> None:
@@ -76,6 +77,13 @@ class OrdersPanel(TablePanel):
         names = self.linked.market_names if self.linked is not None else {}
         waiting = self.linked.waiting_legs if self.linked is not None else ()
         rows = None if account is None else grouped_rows(account, names, waiting)
-        empty = ORDERS_PLACEHOLDER if account is None else NO_ORDERS
+        unread = None if account is None else account.orders_unread
+        empty = ORDERS_PLACEHOLDER if account is None else unread or NO_ORDERS
         table, note = self.query_one("#orders-table", RowLines), self.query_one("#orders-note", Static)
         show_table(table, note, ORDER_COLUMNS, ORDER_DROP_ORDER, rows, empty, self.size.width)
+        warning = self.query_one("#orders-unread", Static)
+        shown = unread if rows else None  # with no rows the note itself says it
+        if warning.display != (shown is not None):
+            warning.display = shown is not None
+        if shown is not None and warning.content != shown:
+            warning.update(shown)
