@@ -98,6 +98,8 @@ async def test_unread_book_orders_are_said_never_shown_as_none(tmp_path):
             desk.link.venue.cancel_orders(None)
         gone = [b.order for b in connection.book_orders[:1]]
         connection.book_orders = connection.book_orders[1:]  # as a shorter list would look
+        connection._publish()
+        assert len(desk.account().orders) == 1
         await adopt_orders(desk.services.registry, desk.link)
         rows = await desk.services.registry.list_open_orders(desk.pubkey)
         assert len(rows) == 2 and all(r.status is OrderStatus.OPEN for r in rows), rows
