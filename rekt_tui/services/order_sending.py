@@ -4,7 +4,9 @@ An order's registry row is written `pending` before its transaction is signed; t
 transaction lands through our sender; the chain then decides the row (open with its
 chain id, or already ended). A transaction that failed or provably expired marks the
 row failed; anything else leaves it for `adopt_orders`, which asks the chain, so a row
-never claims less than what may have happened.
+never claims less than what may have happened. Where the venue ends a taker at once (the
+relaunch), the transaction's fill events say whether it filled: never assumed from its absence.
+A refusal while building, before anything is signed, marks the rows failed.
 
 A close is a reduce-only market order for exactly the size the chain holds, the other
 way: it can only lower risk, and repeating one is harmless.

@@ -26,7 +26,7 @@ class TakerBook:
     """What a taker order needs of the book: the makers to name and the best opposite price."""
 
     makers: tuple[AccountMeta, ...] = ()
-    best_price: int | None = None  # None: the side is empty (or unknown)
+    best_price: int | None = None  # None: the side is empty (an unread book refuses instead)
 
     def crosses(self, direction: Direction, price: int) -> bool:
         """Whether a limit at `price` would take from the book now."""
