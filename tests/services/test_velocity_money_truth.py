@@ -4,6 +4,7 @@ taker's outcome is what its fill events say, and unread book orders are never sh
 import time
 
 import pytest
+from aiohttp import web
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, free_user_order_id
@@ -11,6 +12,8 @@ from rekt_tui.domain.records import Direction, OrderStatus
 from rekt_tui.services.models import NOTHING_FILLED, OrderForm
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.order_sending import send_order, taken_user_order_ids
+from rekt_tui.velocity import order_building
+from rekt_tui.velocity.makers import taker_book
 from tests.services.test_orders_service import SOL, close_desk, open_desk, until
 
 pytestmark = pytest.mark.slow
@@ -109,3 +112,31 @@ async def test_unread_book_orders_are_said_never_shown_as_none(tmp_path):
         assert len(desk.link.venue.holdings().orders) == 2
     finally:
         await close_desk(desk)
+
+
+async def test_an_empty_side_refuses_the_taker_before_signing(tmp_path):
+    """An order-book server that answers, with no asks: a market buy there can fill nothing."""
+
+    async def l3(request: web.Request) -> web.Response:
+        return web.json_response({"marketName": request.query["marketName"], "bids": [], "asks": []})
+
+    app = web.Application()
+    app.router.add_get("/l3", l3)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    empty_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    desk = await open_desk(tmp_path, usdc=300, venue="velocity")
+    try:
+        venue = desk.link.venue
+        request = await _request(desk, Direction.LONG, SOL // 10)
+        book = await taker_book(venue.connection, empty_url, "SOL-PERP", Direction.LONG)
+        assert book.makers == () and book.best_price is None
+        with pytest.raises(RektError, match="book has no asks to take from.*nothing was signed"):
+            order_building.place_orders(venue.connection.view, [request], (1, 2, 3), [], book)
+        live = await taker_book(venue.connection, desk.chain.dlob_url, "SOL-PERP", Direction.LONG)
+        assert order_building.place_orders(venue.connection.view, [request], (1, 2, 3), [], live)
+    finally:
+        await close_desk(desk)
+        await runner.cleanup()
