@@ -43,7 +43,8 @@ async def test_a_taker_is_refused_unsigned_when_the_book_server_does_not_answer(
         oracle = next(m for m in venue.markets() if m.symbol == "SOL-PERP").oracle_price
         auction = auction_for(Direction.LONG, oracle, 100, 2, tick_size=request.market.tick_size)
         transaction = venue.place_order(request, auction)
-        blockhash = (await venue.connection.rpc.call("getLatestBlockhash", [{"commitment": "confirmed"}]))["value"]["blockhash"]
+        latest = await venue.connection.rpc.call("getLatestBlockhash", [{"commitment": "confirmed"}])
+        blockhash = latest["value"]["blockhash"]
         await _faults(desk, http429=1.0)
         try:
             with pytest.raises(RektError) as refused:

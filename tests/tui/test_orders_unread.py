@@ -11,7 +11,8 @@ from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.tui.widgets.orders import NO_ORDERS, OrdersPanel
 from tests.tui.test_order_groups import order
 
-UNREAD = "The resting book orders could not be read from the order-book server (HTTP 429); the orders listed may be incomplete."
+UNREAD = ("The resting book orders could not be read from the order-book server (HTTP 429); the orders listed "
+          "may be incomplete.")
 
 
 class PanelApp(App):
