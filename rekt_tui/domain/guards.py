@@ -86,7 +86,8 @@ def check_order(
 
     A reduce-only order that shrinks a position cannot add risk, so it skips the margin
     and leverage guards; one that would open or grow a position is refused, since Drift
-    would reject it anyway (6064) and the user meant something else. `largest_base` is
+    would reject it anyway (6064) and the user meant something else. An order that can
+    only shrink or close the position is never refused for stacking. `largest_base` is
     the largest size that passes both margin and leverage (found by the caller over the
     same preview), so the size a refusal suggests is never itself refused. `best_opposite`
     is the best price on the side a post-only order must not cross; `venue` names who refuses it.
@@ -99,17 +100,24 @@ def check_order(
             request, preview, strategy, largest_base
         )
     refusals += post_only_refusals(request, best_opposite, venue)
-    if not allow_stacking and not protective(request):
+    if not allow_stacking and not only_reduces(request, account):
         refusals += _stacking(request, open_orders)
     if oracle_price is not None and price_band_pct is not None and not allow_far_price:
         refusals += price_band(request, oracle_price, price_band_pct)
     return refusals
 
 
-def protective(request: OrderRequest) -> bool:
-    """A reduce-only trigger (a stop-loss or take-profit) only ever lowers risk: several
-    may rest beside each other on one side without being a double keypress."""
-    return request.reduce_only and request.kind.takes_trigger
+def only_reduces(request: OrderRequest, account: AccountSnapshot) -> bool:
+    """Whether the order can only shrink or close the position, never open, grow or flip it.
+
+    Stacking guards against doubling exposure by accident; an exit is never that. A
+    reduce-only order qualifies (one that would grow is refused on its own), and so does
+    one against the position no larger than it. One larger than the position flips it.
+    """
+    if request.reduce_only:
+        return True
+    base = position_base(account, request)
+    return _against(base, request) and request.base_amount <= abs(base)
 
 
 def crosses(request: OrderRequest, best_opposite: int | None) -> bool:
@@ -162,11 +170,15 @@ def position_base(account: AccountSnapshot, request: OrderRequest) -> int:
     return sum(p.base_amount for p in account.positions if p.market_index == request.market.market_index)
 
 
+def _against(base: int, request: OrderRequest) -> bool:
+    """Whether the order trades the other way from a position of signed size `base`."""
+    return base != 0 and (base > 0) != (request.direction is Direction.LONG)
+
+
 def reduce_only_refusals(request: OrderRequest, account: AccountSnapshot) -> list[Refusal]:
     """A reduce-only order must shrink the position it faces, or Drift refuses it."""
     base = position_base(account, request)
-    shrinks = base != 0 and (base > 0) != (request.direction is Direction.LONG)
-    if shrinks:
+    if _against(base, request):
         return []
     held = "no position"
     if base != 0:
@@ -227,8 +239,9 @@ def _leverage(
 
 
 def _stacking(request: OrderRequest, open_orders: Sequence[Order]) -> list[Refusal]:
-    """An order on the same market and side as a live one is usually a double keypress; a
-    resting take-profit or stop-loss is protection, not an earlier keypress."""
+    """An order that opens or grows exposure on the same market and side as a live one is
+    usually a double keypress (exits never reach here: `only_reduces`); a resting
+    take-profit or stop-loss is protection, not an earlier keypress."""
     market = request.market
     for order in open_orders:
         if resting_protection(order):

@@ -125,6 +125,35 @@ def test_a_resting_bracket_leg_never_makes_a_new_order_stacking():
     assert refusal.code is RefusalCode.STACKING
 
 
+def sell(base, **changes):
+    return replace(REQUEST, direction=Direction.SHORT, base_amount=base, **changes)
+
+
+@pytest.mark.parametrize("request_", [
+    sell(10**8),  # a partial exit of the 0.1 long
+    sell(10**8 // 2, kind=OrderKind.LIMIT, price=155_000_000),
+    sell(4 * 10**9, reduce_only=True),  # reduce-only: the venue trims it to the position
+], ids=["market-exit", "limit-partial-exit", "reduce-only"])  # fmt: skip
+def test_an_order_that_only_reduces_is_never_stacking(request_):
+    """Long 0.1 SOL with a resting limit sell 0.2: an exit of it is not a second sell of exposure."""
+    account = replace(ACCOUNT, positions=(long_position(10**8),))
+    resting_sell = replace(open_order(direction=Direction.SHORT), base_amount=2 * 10**8, price=155_000_000)
+    assert check(request_, account, open_orders=(resting_sell,)) == []
+
+
+@pytest.mark.parametrize(("held", "base"), [
+    ((), 10**8),  # flat: a sell opens a short
+    ((long_position(10**8),), 10**8 + 10_000_000),  # one step more than the long: it flips
+    ((replace(long_position(), base_amount=-(10**8)),), 10**8),  # a sell into a short grows it
+], ids=["opens", "flips", "grows"])  # fmt: skip
+def test_an_order_that_opens_grows_or_flips_keeps_the_stacking_guard(held, base):
+    account = replace(ACCOUNT, positions=held)
+    resting_sell = replace(open_order(direction=Direction.SHORT), base_amount=2 * 10**8, price=155_000_000)
+    [refusal] = check(sell(base), account, open_orders=(resting_sell,))
+    assert refusal.code is RefusalCode.STACKING
+    assert refusal.sentence.startswith("An open limit sell on SOL-PERP already exists (order #7)")
+
+
 def test_a_crossing_post_only_is_refused_with_the_price_it_crosses():
     post_only = replace(REQUEST, kind=OrderKind.LIMIT, price=150_100_000, post_only=True)
     [refusal] = check(post_only, best_opposite=150_000_000)
