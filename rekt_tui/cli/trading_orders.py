@@ -28,7 +28,7 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
     overrides = {"allow_stacking": args.allow_stacking, "allow_far_price": args.allow_far_price}
     plan = await service.plan(form, **overrides)
     rows = preview_rows(plan.request, plan.auction, plan.preview)
-    legs = bracket_lines(plan.bracket, plan.preview.entry_price, at_fill=plan.bracket_at_fill)
+    legs = bracket_lines(plan.bracket, plan.preview.entry_price, at_fill=plan.bracket_at_fill, cover=plan.bracket_cover)
     bracket = [["bracket", line] for line in legs]
     print_table(["PREVIEW", "VALUE"], rows + bracket)
     if plan.refusals:

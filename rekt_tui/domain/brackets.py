@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from rekt_tui.domain.errors import UsageError
-from rekt_tui.domain.markets import PRICE_DECIMALS, MarketSpec, format_price
+from rekt_tui.domain.markets import PRICE_DECIMALS, MarketSpec, format_base, format_price
 from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.orders import OrderKind, OrderRequest, parse_order, side_label
 from rekt_tui.domain.records import Direction, OrderType
-from rekt_tui.domain.trading import Order
+from rekt_tui.domain.trading import Order, Position
 
 NO_EXPIRY = 0  # Drift's max_ts of 0: the order rests until it fires or is cancelled
 
@@ -72,29 +72,80 @@ def _check_side(name: str, leg: OrderRequest, entry: OrderRequest, entry_price: 
     )
 
 
-def leg_pnl(leg: OrderRequest, entry_price: int) -> int:
-    """Quote (1e6) the leg realizes when it fills at its trigger, against `entry_price`."""
+def leg_pnl(leg: OrderRequest, entry_price: int, base: int | None = None) -> int:
+    """Quote (1e6) the leg realizes when it fills at its trigger, against `entry_price`, for
+    `base` (what it closes: the leg's own size unless the position trims it)."""
     assert leg.trigger_price is not None
     move = entry_price - leg.trigger_price if leg.direction is Direction.LONG else leg.trigger_price - entry_price
     scale: int = 10**leg.market.base_decimals
-    return move * leg.base_amount // scale
+    return move * (leg.base_amount if base is None else base) // scale
 
 
-def bracket_lines(legs: tuple[Leg, ...], entry_price: int, *, at_fill: bool = False) -> list[str]:
+@dataclass(frozen=True)
+class Cover:
+    """What a bracket's legs close when they fire, and the price their PnL counts from."""
+
+    base: int  # base precision
+    basis: int  # 1e6: the entry's price, or the break-even of the position they protect at once
+    position: int = 0  # base of the position now: positive lies the entry's way, negative against it
+
+
+def bracket_cover(entry: OrderRequest, position: Position | None, entry_price: int) -> Cover:
+    """What `entry`'s legs cover, given the position on its market now.
+
+    A position the entry's way faces the reduce-only legs, so they are placed at once
+    (services/orders.py) and protect it, at its break-even, until the entry fills. Otherwise
+    they face what the entry leaves once it has closed any position against it.
+    """
+    if position is None or position.base_amount == 0:
+        return Cover(entry.base_amount, entry_price)
+    held = position.size if position.direction is entry.direction else -position.size
+    if held > 0:
+        return Cover(min(entry.base_amount, held), position.break_even_price or position.entry_price, held)
+    return Cover(max(entry.base_amount + held, 0), entry_price, held)
+
+
+def bracket_lines(
+    legs: tuple[Leg, ...], entry_price: int, *, at_fill: bool = False, cover: Cover | None = None
+) -> list[str]:
     """One preview line a leg (where it fires, how far from the entry, what it makes or loses),
     then one line for what the legs share, so a bracket fits a 24-row terminal's order entry;
-    `at_fill` for a resting entry's legs, which are placed as it fills (sized to each fill)."""
+    `at_fill` for a resting entry's legs, which are placed as it fills (sized to each fill).
+    With `cover`, PnL counts what the legs really close, from the price they close against."""
+    if not legs:
+        return []
+    first = legs[0].request  # each leg trades the entry's size, the other way
+    cover = cover or Cover(first.base_amount, entry_price)
+    origin = "break-even" if cover.position > 0 else "entry"
     lines = []
     for leg in legs:
         trigger = leg.request.trigger_price or 0
-        distance = (Decimal(trigger - entry_price) * 100 / entry_price).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
-        pnl = leg_pnl(leg.request, entry_price)
+        distance = (Decimal(trigger - cover.basis) * 100 / cover.basis).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+        pnl = leg_pnl(leg.request, cover.basis, cover.base)
         shown = f"+{format_usd(pnl)}" if pnl > 0 else format_usd(pnl)
-        lines.append(f"{leg.name.capitalize()} {format_price(trigger)} ({distance:+f}% from entry), PnL {shown}")
-    if legs:
-        whose = "Both legs" if len(legs) > 1 else f"The {legs[0].name}"
-        lines.append(f"{whose}: reduce-only, no expiry" + (", placed as the entry fills" if at_fill else ""))
+        lines.append(f"{leg.name.capitalize()} {format_price(trigger)} ({distance:+f}% from {origin}), PnL {shown}")
+    whose = "Both legs" if len(legs) > 1 else f"The {legs[0].name}"
+    lines.append(f"{whose}: reduce-only, no expiry" + _coverage(first, cover, at_fill))
     return lines
+
+
+def _coverage(leg: OrderRequest, cover: Cover, at_fill: bool) -> str:
+    """When the legs are placed and what they cover, where that is not simply the entry's fill."""
+    market = leg.market
+    size = leg.base_amount
+    held = format_base(abs(cover.position), market)
+    entry_way = "short" if leg.direction is Direction.LONG else "long"  # the legs trade against the entry
+    if cover.position > 0:
+        total = format_base(cover.position + size, market)
+        return (f", placed now to protect the current {entry_way} of {held} (break-even {format_price(cover.basis)}), "
+                f"not this entry's fill; {format_base(size, market)} of {total} covered once it fills")  # fmt: skip
+    when = ", placed as the entry fills" if at_fill else ""
+    if cover.base == size:
+        return when
+    against = "long" if entry_way == "short" else "short"
+    if cover.base == 0:
+        return f"{when}, yet nothing to cover: the entry only shrinks the {against} of {held}"
+    return f"{when}, for the {format_base(cover.base, market)} left once the {against} of {held} is closed"
 
 
 AT_FILL_NOTE = (

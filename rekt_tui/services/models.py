@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from rekt_tui.domain.brackets import Leg
+from rekt_tui.domain.brackets import Cover, Leg
 from rekt_tui.domain.guards import Preview, Refusal
 from rekt_tui.domain.orders import OrderKind, OrderRequest
 from rekt_tui.domain.records import OrderRecord, OrderStatus, TeardownStepStatus
@@ -58,6 +58,7 @@ class OrderPlan:
     refusals: tuple[Refusal, ...]  # empty: the order may be signed
     bracket: tuple[Leg, ...] = ()  # reduce-only take-profit and stop-loss attached to the entry
     bracket_at_fill: bool = False  # a resting entry with no position to face: the legs wait for its fill
+    bracket_cover: Cover | None = None  # what the legs close and from what price (None: the entry's fill)
 
 
 NOTHING_FILLED = "landed, nothing filled"  # a taker's outcome when it ended unfilled at once

@@ -13,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
-from rekt_tui.domain.brackets import Leg, bracket_legs, resting_protection
+from rekt_tui.domain.brackets import Leg, bracket_cover, bracket_legs, resting_protection
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import (
     OrderRefused, Refusal, RefusalCode, check_order, post_only_refusals, reduce_only_refusals,
@@ -97,7 +97,9 @@ class OrderService:
         entry_price = request.price or request.trigger_price or preview.entry_price  # where the entry means to fill
         legs = await self._bracket(form, request, snapshot, entry_price, oracle)
         at_fill = bool(legs) and request.kind is not OrderKind.MARKET and not _faces(legs, snapshot)
-        return OrderPlan(request, auction, preview, tuple(refusals), legs, at_fill)
+        position = next((p for p in snapshot.positions if p.market_index == request.market.market_index), None)
+        cover = bracket_cover(request, position, entry_price) if legs else None
+        return OrderPlan(request, auction, preview, tuple(refusals), legs, at_fill, cover)
 
     async def _bracket(
         self, form: OrderForm, entry: OrderRequest, snapshot: AccountSnapshot, entry_price: int, oracle: int

@@ -35,7 +35,8 @@ def preview_text(plan: OrderPlan, now: datetime | None = None) -> str:
     ]
     if request.kind is not OrderKind.MARKET:
         lines.append(expiry_text(request.max_ts, now or datetime.now()) if request.max_ts else "No expiry")
-    return "\n".join(lines + bracket_lines(plan.bracket, _entry_of(plan), at_fill=plan.bracket_at_fill))
+    legs = bracket_lines(plan.bracket, _entry_of(plan), at_fill=plan.bracket_at_fill, cover=plan.bracket_cover)
+    return "\n".join(lines + legs)
 
 
 def _entry_of(plan: OrderPlan) -> int:

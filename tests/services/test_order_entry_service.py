@@ -4,6 +4,7 @@ trigger, protective orders beside each other, and a close previewed beside them.
 
 import pytest
 
+from rekt_tui.domain.brackets import Cover
 from rekt_tui.domain.guards import RefusalCode
 from rekt_tui.domain.records import Direction
 from rekt_tui.services.models import OrderForm
@@ -67,3 +68,14 @@ async def test_protective_orders_rest_side_by_side_and_a_close_beside_them_goes_
     assert len(desk.account().orders) == 2
     close = await desk.orders.preview_close("SOL-PERP")
     assert close.request.direction is Direction.SHORT and close.preview.leverage_after == 0
+
+    # Beside a resting limit sell, an exit of the long is no stacking; a sell that would flip it is.
+    await desk.orders.place(OrderForm("SOL-PERP", "sell", "2", kind="limit", price="175"))
+    assert (await desk.orders.plan(OrderForm("SOL-PERP", "sell", "1"))).refusals == ()
+    flip = await desk.orders.plan(OrderForm("SOL-PERP", "sell", "1.5"))
+    assert [r.code for r in flip.refusals] == [RefusalCode.STACKING]
+    # A buy's bracket beside the long is placed at once: it protects the long, at its break-even.
+    buy = await desk.orders.plan(OrderForm("SOL-PERP", "buy", "1", kind="limit", price="140", take_profit="165"))
+    [position] = desk.account().positions
+    break_even = position.break_even_price or position.entry_price
+    assert not buy.bracket_at_fill and buy.bracket_cover == Cover(SOL, break_even, SOL)

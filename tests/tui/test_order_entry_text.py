@@ -2,8 +2,13 @@
 
 from dataclasses import replace
 
+from rekt_tui.domain.brackets import Cover, bracket_legs
+from rekt_tui.domain.orders import OrderKind
 from rekt_tui.tui.order_text import order_question, preview_text
-from tests.tui.screen_data import refused_plan
+from tests.tui.screen_data import SOL_PERP, refused_plan
+
+USDC = 10**6
+SOL = 10**9
 
 
 def test_preview_names_the_trade_and_every_figure():
@@ -21,3 +26,17 @@ def test_a_maker_rebate_and_no_liquidation_price_read_as_such():
     text = preview_text(plan)
     assert "fee $0.02 rebate" in text and "Liquidation price after none" in text
     assert order_question(plan).endswith("\n\nSign and send this order?")
+
+
+def test_a_bracket_placed_beside_a_long_is_previewed_on_that_long():
+    """The plan's cover, not the entry's price and size, decides what the legs' lines say."""
+    plan = refused_plan()
+    entry = replace(plan.request, kind=OrderKind.LIMIT, base_amount=SOL, price=149 * USDC, max_ts=0)
+    bracket = bracket_legs(entry, take_profit="155", stop_loss=None, entry_price=149 * USDC,
+                           oracle_price=150 * USDC, markets={"SOL-PERP": SOL_PERP}, taken=set(), now=0)  # fmt: skip
+    plan = replace(plan, request=entry, bracket=bracket, bracket_cover=Cover(SOL, 150_090_000, SOL))
+    assert preview_text(plan).splitlines()[-2:] == [
+        "Take-profit $155.00 (+3.27% from break-even), PnL +$4.91",
+        "The take-profit: reduce-only, no expiry, placed now to protect the current long of 1 SOL "
+        "(break-even $150.09), not this entry's fill; 1 SOL of 2 SOL covered once it fills",
+    ]
