@@ -56,7 +56,7 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog") as dialog:
-            dialog.border_title = "Close position"
+            dialog.border_title = _title(self.choice)
             dialog.border_subtitle = "1-4 25/50/75/100% · a every position · v reverse · y confirms · n cancels"
             yield Static(id="close-question", markup=False)
 
@@ -67,7 +67,7 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
             self.action_share(100)
 
     def action_reverse(self) -> None:
-        self.choice = CloseChoice(self.position.symbol, 100, reverse=True)
+        self._choose(CloseChoice(self.position.symbol, 100, reverse=True))
         self._preview_reverse()
 
     @work(group="close-preview", exclusive=True, exit_on_error=False)
@@ -84,11 +84,11 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
                   f"twice its size?\n\n{preview_text(plan)}{refusals}")  # fmt: skip
 
     def action_share(self, percent: int) -> None:
-        self.choice = CloseChoice(self.position.symbol, percent)
+        self._choose(CloseChoice(self.position.symbol, percent))
         self._preview(percent)
 
     def action_all(self) -> None:
-        self.choice = CloseChoice(None, 100)
+        self._choose(CloseChoice(None, 100))
         self.workers.cancel_group(self, "close-preview")
         self._say("Close every position with reduce-only market orders?")
 
@@ -104,6 +104,11 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
         self._say(f"Close {share} {position.symbol} {position.direction.value} with a reduce-only market "
                   f"order?\n\n{preview_text(plan)}")  # fmt: skip
 
+    def _choose(self, choice: CloseChoice) -> None:
+        """The choice `y` answers with, and the dialog's title naming it."""
+        self.choice = choice
+        self.query_one("#confirm-dialog").border_title = _title(choice)
+
     def _say(self, text: str) -> None:
         self.query_one("#close-question", Static).update(text)
 
@@ -112,3 +117,9 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+
+def _title(choice: CloseChoice) -> str:
+    if choice.reverse:
+        return "Reverse position"
+    return "Close position" if choice.market is not None else "Close every position"
