@@ -107,7 +107,8 @@ def test_usdc_path_with_every_refusal_signing_nothing_then_cancel_and_close(rekt
         (("SOL-PERP", "buy", "1", "--session", "not-a-pubkey"), "not a valid session wallet address"),
         (("SOL-PERP", "buy", "500"), "does not cover the"),
         (("SOL-PERP", "sell", "30"), "above the aggressive strategy's 10x"),
-        (("SOL-PERP", "buy", "0.5", "--type", "limit", "--price", "139"), "already exists"),
+        # Stacking guards only what opens or grows risk: this buy would flip the 1 SOL short.
+        (("SOL-PERP", "buy", "1.5", "--type", "limit", "--price", "139"), "already exists"),
     ]:  # fmt: skip
         refused(rekt("order", *args, "--yes"), sentence)
     refused(rekt("order", "SOL-PERP", "sell", "0.5", stdin="n\n"), "Order not placed")
