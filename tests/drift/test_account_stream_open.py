@@ -8,6 +8,7 @@ from aiohttp import web
 from rekt_tui.domain.errors import RektError
 from rekt_tui.drift.pubsub import AccountStream
 from rekt_tui.drift.rpc import JsonRpc
+from tests.http_stub import http_stub
 
 
 def _closed_port() -> int:
@@ -34,16 +35,10 @@ async def test_why_a_socket_fails_reads_as_a_sentence():
     async def busy(request: web.Request) -> web.Response:
         return web.Response(status=429, text="slow down")
 
-    app = web.Application()
-    app.router.add_get("/", busy)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    busy_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     closed = _closed_port()
-    try:
-        for url, expected in ((f"ws://127.0.0.1:{busy_port}", "the server answered HTTP 429"),
+    async with http_stub({"/": busy}) as busy_url:
+        busy_ws = busy_url.replace("http://", "ws://")
+        for url, expected in ((busy_ws, "the server answered HTTP 429"),
                               (f"ws://127.0.0.1:{closed}", f"cannot connect to 127.0.0.1:{closed}")):  # fmt: skip
             events = []
             rpc = JsonRpc(url.replace("ws://", "http://"))
@@ -55,5 +50,3 @@ async def test_why_a_socket_fails_reads_as_a_sentence():
                 await stream.close()
                 await rpc.close()
             assert expected in [event.reason for event in events]
-    finally:
-        await runner.cleanup()

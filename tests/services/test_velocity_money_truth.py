@@ -15,6 +15,7 @@ from rekt_tui.services.order_sending import send_order, taken_user_order_ids
 from rekt_tui.velocity import order_building
 from rekt_tui.velocity.makers import taker_book
 from tests.services.test_orders_service import SOL, close_desk, open_desk, until
+from tests.http_stub import http_stub
 
 pytestmark = pytest.mark.slow
 
@@ -121,23 +122,16 @@ async def test_an_empty_side_refuses_the_taker_before_signing(tmp_path):
     async def l3(request: web.Request) -> web.Response:
         return web.json_response({"marketName": request.query["marketName"], "bids": [], "asks": []})
 
-    app = web.Application()
-    app.router.add_get("/l3", l3)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    empty_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-    desk = await open_desk(tmp_path, usdc=300, venue="velocity")
-    try:
-        venue = desk.link.venue
-        request = await _request(desk, Direction.LONG, SOL // 10)
-        book = await taker_book(venue.connection, empty_url, "SOL-PERP", Direction.LONG)
-        assert book.makers == () and book.best_price is None
-        with pytest.raises(RektError, match="book has no asks to take from.*nothing was signed"):
-            order_building.place_orders(venue.connection.view, [request], (1, 2, 3), [], book)
-        live = await taker_book(venue.connection, desk.chain.dlob_url, "SOL-PERP", Direction.LONG)
-        assert order_building.place_orders(venue.connection.view, [request], (1, 2, 3), [], live)
-    finally:
-        await close_desk(desk)
-        await runner.cleanup()
+    async with http_stub({"/l3": l3}) as empty_url:
+        desk = await open_desk(tmp_path, usdc=300, venue="velocity")
+        try:
+            venue = desk.link.venue
+            request = await _request(desk, Direction.LONG, SOL // 10)
+            book = await taker_book(venue.connection, empty_url, "SOL-PERP", Direction.LONG)
+            assert book.makers == () and book.best_price is None
+            with pytest.raises(RektError, match="book has no asks to take from.*nothing was signed"):
+                order_building.place_orders(venue.connection.view, [request], (1, 2, 3), [], book)
+            live = await taker_book(venue.connection, desk.chain.dlob_url, "SOL-PERP", Direction.LONG)
+            assert order_building.place_orders(venue.connection.view, [request], (1, 2, 3), [], live)
+        finally:
+            await close_desk(desk)

@@ -1,6 +1,8 @@
 """The checklist against a live localnet: every line walked from the keyboard, from an
 empty wallet to "Start trading on Drift" through the confirm modal."""
 
+from functools import partial
+
 import pytest
 
 from rekt_tui.domain.checklist import ItemState
@@ -12,6 +14,15 @@ from tests.tui.conftest import make_app, text_of
 from tests.tui.live_app import distinct, live_settings, until
 
 pytestmark = pytest.mark.slow
+
+
+async def run_step(pilot, message_log, key: str, line: str) -> None:
+    """Press a checklist step's key; return once the step ended and its line reads done."""
+    done = len([m for m in distinct(message_log, StepStateChanged) if m.done])
+    await pilot.press(key)
+    await until(pilot, lambda: len([m for m in distinct(message_log, StepStateChanged) if m.done]) > done,
+                f"step {key}")  # fmt: skip
+    await until(pilot, lambda: line_states(pilot.app).get(line) is ItemState.DONE, f"line {line}")
 
 
 def line_states(app) -> dict[str, ItemState]:
@@ -36,12 +47,7 @@ async def test_walk_the_checklist_to_start_trading(tmp_path, live, message_log):
             await until(pilot, lambda: line_states(app).get("wallet_funded") is ItemState.TODO, "the first reading")
             assert not app.screen.check_action("step", ("initialize_account",))  # blocked until funded
 
-            async def step(key: str, line: str) -> None:
-                done = len([m for m in distinct(message_log, StepStateChanged) if m.done])
-                await pilot.press(key)
-                await until(pilot, lambda: len([m for m in distinct(message_log, StepStateChanged) if m.done]) > done,
-                            f"step {key}")  # fmt: skip
-                await until(pilot, lambda: line_states(app).get(line) is ItemState.DONE, f"line {line}")
+            step = partial(run_step, pilot, message_log)
 
             await step("a", "wallet_funded")
             await step("i", "drift_account")

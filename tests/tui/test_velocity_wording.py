@@ -2,6 +2,8 @@
 the velocity localnet names the Velocity account and the USDT quote in its lines, keys, deposit
 field, start confirmation and the session panel, and never Drift's account or USDC."""
 
+from functools import partial
+
 import pytest
 
 from rekt_tui.domain.checklist import ItemState
@@ -12,13 +14,9 @@ from rekt_tui.tui.session_messages import SessionOpened, StepStateChanged
 from tests.localnet.conftest import start_localnet
 from tests.tui.conftest import make_app, make_settings, text_of
 from tests.tui.live_app import distinct, until
+from tests.tui.test_checklist import line_states, run_step
 
 pytestmark = pytest.mark.slow
-
-
-def line_states(app) -> dict[str, ItemState]:
-    checklist = app.screen.checklist
-    return {} if checklist is None else {item.id: item.state for item in checklist.items}
 
 
 def key_descriptions(screen) -> dict[str, str]:
@@ -49,12 +47,7 @@ async def test_the_velocity_checklist_names_the_velocity_account_and_usdt(tmp_pa
             lines = text_of(screen.query_one("#checklist-lines"))
             assert "Velocity account initialized" in lines and "opening a Velocity account costs rent" in lines
 
-            async def step(key: str, line: str) -> None:
-                done = len([m for m in distinct(message_log, StepStateChanged) if m.done])
-                await pilot.press(key)
-                await until(pilot, lambda: len([m for m in distinct(message_log, StepStateChanged) if m.done]) > done,
-                            f"step {key}")  # fmt: skip
-                await until(pilot, lambda: line_states(app).get(line) is ItemState.DONE, f"line {line}")
+            step = partial(run_step, pilot, message_log)
 
             await step("a", "wallet_funded")
             assert key_descriptions(screen)["i"] == "Initialize Velocity account"
