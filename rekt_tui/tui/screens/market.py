@@ -103,7 +103,6 @@ class MarketScreen(Screen[str]):
         self._arrived: list[Trade] = []  # fills not yet on the tape
         self._unfolded: list[Trade] = []  # fills not yet in the candles
         self.pacer: RepaintPacer | None = None
-        self.chart_pacer: RepaintPacer | None = None
 
     def compose(self) -> ComposeResult:
         yield MarketHeader()
@@ -120,8 +119,9 @@ class MarketScreen(Screen[str]):
         self.set_class(self.app.size.width < self.NARROW, "-narrow")
         services = getattr(self.app, "services", None)
         hz = services.settings.ui.max_repaint_hz if services is not None else DEFAULT_REPAINT_HZ
-        self.pacer = RepaintPacer(self.call_later, self.set_timer, hz)
-        self.chart_pacer = RepaintPacer(self.call_later, self.set_timer, CHART_REPAINT_HZ)
+        # One tick for the tape and the chart (the chart at its own, slower cadence): what is due lands in one frame.
+        cadences = {"tape": hz, "chart": CHART_REPAINT_HZ}
+        self.pacer = RepaintPacer(self.call_later, self.set_timer, max(hz, CHART_REPAINT_HZ), cadences)
         self.load()
         if self._live:
             self.stream_trades(self.market)
@@ -159,12 +159,12 @@ class MarketScreen(Screen[str]):
             await feed.close()
 
     def on_trade_arrived(self, message: TradeArrived) -> None:
-        if message.market != self.market or self.pacer is None or self.chart_pacer is None:
+        if message.market != self.market or self.pacer is None:
             return  # a late fill of the market just left
         self._arrived.append(message.trade)
         self._unfolded.append(message.trade)
         self.pacer.offer("tape", self._apply_trades)
-        self.chart_pacer.offer("chart", self._apply_candles)
+        self.pacer.offer("chart", self._apply_candles)
 
     def on_trades_feed_changed(self, message: TradesFeedChanged) -> None:
         if message.market != self.market:
