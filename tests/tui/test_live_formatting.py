@@ -38,6 +38,16 @@ def test_hud_shows_the_account_figures_with_a_sign_tone_and_a_margin_bar():
     assert readings["data_age"].value == "0.4 s"
 
 
+def test_pnl_left_with_nothing_open_is_called_unsettled():
+    closed = replace(live_data.account(), positions=(), unrealized_pnl=-160_000)
+    [upnl] = [r for r in hud_readings("localnet", Decimal(5), closed, 152_000_000, 0.4) if r.key == "upnl"]
+    assert (upnl.label, upnl.value) == ("Unsettled", "-$0.16")
+    flat = replace(closed, unrealized_pnl=0)
+    assert [r.label for r in hud_readings("localnet", Decimal(5), flat, 152_000_000, 0.4) if r.key == "upnl"] == ["uPnL"]
+    assert [r.label for r in hud_readings("localnet", Decimal(5), live_data.account(), 152_000_000, 0.4)
+            if r.key == "upnl"] == ["uPnL"]  # fmt: skip
+
+
 def test_hud_without_an_account_is_all_placeholders_but_cluster_and_ceiling():
     readings = {r.key: r.value for r in hud_readings("devnet", Decimal(3))}
     assert readings["cluster"] == "devnet" and readings["leverage"] == "— / 3x"
