@@ -82,6 +82,11 @@ class AccountSnapshot:
     orders_unread: str | None = None  # why `orders` may be incomplete (a venue's order list not read)
 
     @property
+    def pnl_unsettled(self) -> bool:
+        """True when `unrealized_pnl` is closed positions' PnL not yet settled: nothing is open."""
+        return not self.positions and self.unrealized_pnl != 0
+
+    @property
     def margin_usage(self) -> Decimal:
         """Share of collateral the initial margin requirement uses (0 with no collateral)."""
         if self.total_collateral <= 0:
