@@ -428,7 +428,8 @@ def stop_question(pubkey: str) -> tuple[str, ...]:
 
 
 def close_progress(cockpit: Cockpit) -> None:
-    """Escape closes the stop-and-withdraw progress screen."""
+    """Escape closes the stop-and-withdraw progress screen (once an archived run's result is read)."""
+    cockpit.tmux.wait_gone("Reading the session's result from the chain")
     cockpit.tmux.send("Escape")
     cockpit.tmux.wait_gone("escape closes; the run continues")
 

@@ -125,7 +125,9 @@ class TeardownScreen(ModalScreen[None], inherit_bindings=False):
     BINDINGS = [Binding("escape", "close", "Close (the run continues)", id="teardown.close")]
 
     events: reactive[tuple[TeardownEvent, ...]] = reactive((), recompose=True)
-    result: reactive[tuple[str, ...] | None] = reactive(None, recompose=True)  # read once the session is archived
+    # Read once the session is archived; it updates the summary in place (a recompose would rebuild
+    # the dialog under a trader's escape).
+    result: reactive[tuple[str, ...] | None] = reactive(None)
 
     def __init__(
         self, session: str, events: tuple[TeardownEvent, ...] = (), result: tuple[str, ...] | None = None
@@ -149,6 +151,10 @@ class TeardownScreen(ModalScreen[None], inherit_bindings=False):
                 yield Static(outcome, id="teardown-outcome", classes="-finished", markup=False)
             if self._summarising:
                 yield Static("\n".join(archive_lines(self.result)), id="teardown-summary", markup=False)
+
+    def watch_result(self, result: tuple[str, ...] | None) -> None:
+        for summary in self.query("#teardown-summary").results(Static):
+            summary.update("\n".join(archive_lines(result)))
 
     def watch_events(self) -> None:
         if archived(self.events) and not self._summarising:
