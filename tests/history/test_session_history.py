@@ -26,7 +26,7 @@ from rekt_tui.cli import recovery as recovery_cli
 from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.cli.parser import build_parser
 from rekt_tui.services.history import archive_result, backfill, history_view, report
-from rekt_tui.services.models import OrderForm
+from rekt_tui.services.models import NOTHING_FILLED, OrderForm
 from rekt_tui.services.orders import OrderService
 from tests.history.scenario import (
     SOL,
@@ -310,7 +310,9 @@ async def test_a_backfill_killed_at_random_points_and_rerun_keeps_every_record_o
     try:
         orders = OrderService(desk.link)
         for side, after in (("buy", 3), ("buy", 6), ("sell", 3)):
-            await orders.place(OrderForm("SOL-PERP", side, "0.3"))
+            for _ in range(3):  # the relaunch's makers can requote between the read and the landing
+                if (await orders.place(OrderForm("SOL-PERP", side, "0.3"))).outcome != NOTHING_FILLED:
+                    break
             await wait_base(desk.link, after * SOL // 10, f"{side} fill")
         await finalized(desk)
         user = str(desk.link.venue.account_address)
