@@ -67,6 +67,8 @@ async def test_a_keeper_liquidation_is_told_once_from_the_chain_record(tmp_path,
     try:
         async with watching(desk) as (watcher, seen):
             await desk.orders.place(OrderForm("SOL-PERP", "buy", "16"))  # 4.8x on $500 at $150
+            # The keeper fills a market order after its auction: filled at $120, it would not be liquidated.
+            await until(lambda: _held(desk, 16 * 10**9), 20, what="the 16 SOL filled")
             await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "120"])  # below maintenance: the keeper acts
 
             async def recorded() -> bool:
@@ -88,6 +90,11 @@ async def test_a_keeper_liquidation_is_told_once_from_the_chain_record(tmp_path,
         assert [(a.kind, a.record) for a in logged] == [(AlertKind.LIQUIDATION, record.key)]
     finally:
         await close_desk(desk)
+
+
+async def _held(desk, base: int) -> bool:
+    await desk.fresh()
+    return desk.base() == base
 
 
 async def _backfilled(desk) -> bool:
