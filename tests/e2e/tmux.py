@@ -428,20 +428,15 @@ def stop_question(pubkey: str) -> tuple[str, ...]:
 
 
 def close_progress(cockpit: Cockpit) -> None:
-    """Escape closes the stop-and-withdraw progress screen (once an archived run's result is read).
-
-    The screen rebuilds itself on each progress event; an Escape that lands mid-rebuild can be
-    lost, as a trader's would be, who presses it again: so does this, up to three times, and
-    the screen must stay gone for a second."""
+    """One Escape closes the stop-and-withdraw progress screen (once an archived run's result
+    is read), and it stays closed: nothing the run's end does brings it back."""
     tmux = cockpit.tmux
     tmux.wait_gone("Reading the session's result from the chain")
-    for _ in range(3):
-        tmux.send("Escape")
-        tmux.wait_gone("escape closes; the run continues")
-        time.sleep(1.0)
-        if not _found("escape closes; the run continues", tmux.screen()):
-            return
-    raise AssertionError(f"the progress screen stays after three escapes:\n{tmux.screen()}")
+    tmux.send("Escape")
+    tmux.wait_gone("escape closes; the run continues")
+    time.sleep(1.0)
+    screen = tmux.screen()
+    assert not _found("escape closes; the run continues", screen), f"the progress screen came back:\n{screen}"
 
 
 def assert_archived_with_nothing_on_chain(cockpit: Cockpit, pubkey: str) -> None:
