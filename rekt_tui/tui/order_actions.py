@@ -272,7 +272,8 @@ def fill_text(fill: Fill, specs: dict[str, MarketSpec]) -> str:
     spec = specs.get(fill.symbol)
     size = format_base(fill.size, spec) if spec else f"{fill.size / 10**9:g}"
     number = f" (order #{fill.order_id})" if fill.order_id is not None else ""
-    price = "at a price this account no longer shows" if fill.price is None else f"at {format_price(fill.price)}"
+    # A fill that closes the position leaves no quote to price it from; the venue's record does (history).
+    price = "closing the position (h shows its price)" if fill.price is None else f"at {format_price(fill.price)}"
     fee = "" if fill.fee is None else f", fee {format_usd(fill.fee)}"
     if fill.fee is None and fill.price is not None:
         price += " net of fee"

@@ -110,6 +110,9 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
             assert "Market sell 0.1 SOL (SOL-PERP)" in question and "Leverage after 0x" in question
             assert "Liquidation price after none" in question
             await until(pilot, lambda: not account(app).positions, "the close to fill", timeout=60)
+            # A fill that closes the position leaves no quote to price it from: the line says where its price is.
+            await until(pilot, lambda: "Filled (order #5): SOL-PERP sell 0.1 SOL closing the position (h shows its price)"
+                        in sent(), "the closing fill logged")
 
             await pilot.press("5")  # the open-orders panel
             first = app.get_default_screen().selected_order()
