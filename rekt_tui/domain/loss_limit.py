@@ -99,6 +99,14 @@ def observe(ledger: LossLedger, equity: int, today: date, deposits: int | None =
     )
 
 
+def worth_storing(stored: LossLedger, seen: LossLedger, rule: LossLimitRule, at: datetime) -> bool:
+    """Whether `seen` changes more than the last equity of the `stored` ledger: a peak, a new
+    day, deposits, or a breach. A reading that only moves the last equity can wait."""
+    return replace(seen, equity=stored.equity) != stored or (
+        stored.breach is None and breach_of(seen, rule, at) is not None
+    )
+
+
 def _limit_quote(limit: Decimal, unit: LossUnit, base: int) -> int:
     """The loss in quote units that breaks the limit (a % of a non-positive base allows none)."""
     if unit is LossUnit.USD:

@@ -16,6 +16,7 @@ on a launch too: a bracket left waiting by an earlier run is resumed.
 import asyncio
 import json
 import logging
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,7 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.market_context import MarketDataError
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.loss_limit import (
-    Breach, GuardState, LossBasis, LossLedger, LossLimitRule, LossUnit, tightest,
+    Breach, GuardState, LossBasis, LossLedger, LossLimitRule, LossUnit, observe, tightest, worth_storing,
 )  # fmt: skip
 from rekt_tui.domain.records import MarketType, TeardownStepStatus
 from rekt_tui.domain.session import SessionStatus
@@ -49,6 +50,7 @@ CANCEL_RECENT = timedelta(minutes=2)  # a cancel of ours older than this explain
 FUNDING_POLL_S = 10.0  # how often the funding of held markets is read from the chain
 RECORDS_POLL_S = 5.0  # how often the venue's records are read for liquidations
 BRACKETS_POLL_S = 5.0  # how often waiting brackets are checked without a new snapshot
+LEDGER_EQUITY_S = 1.0  # how stale the stored ledger's last equity may be (what a lift measures from)
 
 
 def thresholds_from(settings: AlertSettings) -> AlertThresholds:
@@ -110,7 +112,8 @@ class Watcher:
         self._limit = settings.loss_limit
         self._rule = rule_from(settings.loss_limit)
         self._alerter = Alerter(thresholds_from(settings.alerts))
-        self._ledger: LossLedger | None = None
+        self._ledger: LossLedger | None = None  # the last stored, moved by the readings since
+        self._ledger_stored_at = -math.inf  # monotonic
         self._stopping: asyncio.Task[None] | None = None
         self.stopped = asyncio.Event()
         self.state = GuardState(self._rule.enabled, self._rule.unit, self._rule.basis, session=link.pubkey)
@@ -229,11 +232,15 @@ class Watcher:
             self._ledger = await self._link.registry.get_loss_ledger(self._link.pubkey)  # lifted elsewhere?
             self._publish()
         if snapshot is not None and self._rule.enabled:
-            self._ledger, newly = await self._link.registry.observe_equity(
-                self._link.pubkey, snapshot.equity, self._rule, now, snapshot.net_deposits
-            )
-            if newly and self._ledger.breach is not None:
-                alerts.append(self._breach_alert(self._ledger.breach, snapshot.slot))
+            if self._stores(snapshot, now):
+                self._ledger, newly = await self._link.registry.observe_equity(
+                    self._link.pubkey, snapshot.equity, self._rule, now, snapshot.net_deposits
+                )
+                self._ledger_stored_at = time.monotonic()
+                if newly and self._ledger.breach is not None:
+                    alerts.append(self._breach_alert(self._ledger.breach, snapshot.slot))
+            elif self._ledger is not None:
+                self._ledger = observe(self._ledger, snapshot.equity, now.date(), snapshot.net_deposits)
             self._publish()
         if snapshot is not None:
             self._brackets_wakeup.set()
@@ -247,6 +254,16 @@ class Watcher:
             except RegistryError as error:  # the log of alerts is an audit; the breach itself is already stored
                 log.warning("alert not logged in the registry: %s", error)
         self._maybe_auto_stop(now)
+
+    def _stores(self, snapshot: AccountSnapshot, now: datetime) -> bool:
+        """Whether this reading is written to the registry's ledger now: each one that changes
+        more than the last equity (a peak, a day, deposits, a breach) is, at once; one that
+        only moves the equity waits up to LEDGER_EQUITY_S (a feed brings 20 a second)."""
+        ledger = self._ledger
+        if ledger is None or time.monotonic() - self._ledger_stored_at >= LEDGER_EQUITY_S:
+            return True
+        seen = observe(ledger, snapshot.equity, now.date(), snapshot.net_deposits)
+        return worth_storing(ledger, seen, self._rule, now)
 
     def _breach_alert(self, breach: Breach, slot: int) -> Alert:
         then = ""

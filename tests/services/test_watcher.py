@@ -7,6 +7,7 @@ go to a webhook server that hangs, and the watcher keeps going regardless.
 import asyncio
 import contextlib
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,10 @@ from aiohttp import web
 from rekt_tui.config.models import AlertSettings, LossLimitSettings
 from rekt_tui.domain.alerts import AlertKind
 from rekt_tui.domain.guards import RefusalCode
+from rekt_tui.domain.loss_limit import LossLedger
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.services.models import OrderForm
+from rekt_tui.services import watcher as watcher_module
 from rekt_tui.services.notify import Notifier
 from rekt_tui.services.watcher import Watcher
 from tests.services.test_orders_service import close_desk, open_desk, until
@@ -145,5 +148,37 @@ async def test_auto_stop_after_the_grace_period_converges_to_flat(tmp_path):
         await desk.link.venue.refresh_account()
         assert not desk.link.venue.holdings().holds_anything
         assert any("Auto-stop archive: done" in a.sentence for a in seen)
+    finally:
+        await close_desk(desk)
+
+
+async def test_readings_that_only_move_the_equity_are_stored_at_most_once_a_second(tmp_path, monkeypatch):
+    """A feed brings about 20 readings a second: each would be a registry commit. Only a reading
+    that changes more than the last equity (a peak, a breach) is written at once; the guard's
+    state shows every one."""
+    monkeypatch.setattr(watcher_module, "LEDGER_EQUITY_S", 3600.0)
+    limit = LossLimitSettings(unit="usd", session_max=Decimal(100), measured_from="peak")
+    desk = await open_desk(tmp_path, loss_limit=limit)
+    usd = 10**6
+    try:
+        notifier = Notifier(desk.services.settings.alerts, session=desk.pubkey, cluster="localnet", sink=[].append)
+        watcher = Watcher(desk.link, notifier)
+        now = desk.account()
+
+        async def read(equity: int) -> LossLedger:
+            await watcher.handle(replace(now, equity=equity))
+            return await desk.services.registry.get_loss_ledger(desk.pubkey)
+
+        stored = await read(500 * usd)  # the first reading is stored
+        assert (stored.equity, stored.peak_equity) == (500 * usd, 500 * usd)
+        for step in range(1, 20):  # below the peak, within the limit: only the equity moves
+            assert (await read(500 * usd - step * usd)) == stored
+        assert watcher.state.equity == 481 * usd and watcher.state.loss == 19 * usd
+        assert (await read(510 * usd)).peak_equity == 510 * usd  # a new peak: at once
+        breached = await read(400 * usd)  # $110 below the peak: the breach is stored at once
+        assert breached.breach is not None and breached.equity == 400 * usd and watcher.state.exit_only
+        monkeypatch.setattr(watcher_module, "LEDGER_EQUITY_S", 0.0)
+        assert (await read(401 * usd)).equity == 401 * usd  # the interval is up: the equity too
+        await notifier.close()
     finally:
         await close_desk(desk)
