@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from rekt_tui.cli.failure import Run, report, wants_json
 from rekt_tui.cli.logsetup import configure_logging, ensure_private_dir
-from rekt_tui.cli.markets import MARKET_COMMANDS
+from rekt_tui.cli.market_args import MARKET_COMMANDS
 from rekt_tui.cli.parser import build_parser, settings_flags
 from rekt_tui.cli.trading_args import TRADING_COMMANDS
 from rekt_tui.config import Settings, load_settings

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from rekt_tui import __version__
 from rekt_tui.cli.history_args import add_history_commands
-from rekt_tui.cli.markets import add_market_commands
+from rekt_tui.cli.market_args import add_market_commands
 from rekt_tui.cli.trading_args import add_trading_commands, session_option
 from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.text import control_characters

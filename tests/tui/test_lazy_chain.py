@@ -22,6 +22,9 @@ LATER_SCREENS = {
     "rekt_tui.tui.screens.help",
     "rekt_tui.tui.screens.modify_order",
 }
+# Modules of the commands the cockpit is not: the market-data commands (their arguments are parsed
+# from their own small module).
+LATER_COMMANDS = {"rekt_tui.cli.markets", "rekt_tui.services.market_context"}
 # Libraries the first frame does without: the keystore's (it opens after that frame) and a
 # validation library (the settings check themselves, `config/checks.py`).
 LATER_LIBRARIES = {"keyring", "solders", "pydantic"}
@@ -32,7 +35,8 @@ import rekt_tui.cli
 import rekt_tui.services.container
 import rekt_tui.tui.app
 import rekt_localnet.daemon  # the launch asks the localnet for its genesis hash before the first frame
-print(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(CHAIN_PACKAGES | LATER_LIBRARIES)!r})))
+print(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(CHAIN_PACKAGES | LATER_LIBRARIES)!r})
+             | set(sys.modules) & set({sorted(LATER_COMMANDS)!r})))
 """
 
 # A fresh interpreter runs the real app headless on DATA_DIR and notes, in order, the first
