@@ -11,6 +11,7 @@ from rekt_tui.domain.guards import format_leverage
 from rekt_tui.domain.markets import format_base, format_price
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.orders import OrderKind, format_duration
+from rekt_tui.domain.records import OrderStatus
 from rekt_tui.services.models import OrderPlan, PlacedOrder
 
 
@@ -60,7 +61,9 @@ def placed_text(placed: PlacedOrder) -> str:
     """What placing did; orders are numbered by their chain order id everywhere."""
     record = placed.record
     number = f" #{record.chain_order_id}" if record.chain_order_id is not None else ""
-    lines = [f"Order{number} placed ({placed.outcome}): {placed.signature}"]
+    # "open" is the order at its landing slot: the fill line that follows (or came first) is newer.
+    outcome = "open when it landed" if placed.outcome == OrderStatus.OPEN.value else placed.outcome
+    lines = [f"Order{number} placed ({outcome}): {placed.signature}"]
     for leg in placed.bracket:
         leg_number = f" #{leg.record.chain_order_id}" if leg.record.chain_order_id is not None else ""
         lines.append(f"Bracket order{leg_number} placed ({leg.record.status.value}), reduce-only, no expiry")

@@ -147,7 +147,7 @@ async def test_fills_are_reported_and_orders_numbered_by_their_chain_id(tmp_path
             await pilot.press("y")
             await until(pilot, lambda: len(distinct(message_log, OrderPlaced)) == 2, "the limit to land")
             [order] = lander.link.venue.snapshot().orders
-            assert f"Order #{order.order_id} placed (open)" in lines()[-1]
+            assert f"Order #{order.order_id} placed (open when it landed)" in lines()[-1]
     finally:
         await lander.link.close()
         await services.close()
