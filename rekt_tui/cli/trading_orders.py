@@ -105,7 +105,12 @@ async def cancel(lander: Lander, args: argparse.Namespace) -> int:
 
 
 async def close(lander: Lander, args: argparse.Namespace) -> int:
+    later = lander.link.settings.labels.fills_after_landing
     for placed in await OrderService(lander).close(None if args.all else args.market):
         print(placed.signature)
-        note(f"Reduce-only close {placed.record.user_order_id} sent; it fills through its auction.")
+        number, outcome = placed.record.user_order_id, placed.outcome
+        # Drift's market order fills later, over its auction; the relaunch's matched the book as it landed.
+        landed = outcome if outcome.startswith("landed") else f"landed ({outcome})"
+        note(f"Reduce-only close {number} sent; it fills through its auction." if later
+             else f"Reduce-only close {number} {landed}.")  # fmt: skip
     return 0

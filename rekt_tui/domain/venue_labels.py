@@ -1,4 +1,5 @@
-"""What the user reads for the venue a profile trades on: its name and its quote asset's symbol.
+"""What the user reads for the venue a profile trades on: its name, its quote asset's symbol,
+and whether its market orders fill after they land.
 
 Amounts are the same on both venues (the quote has 6 decimals either way); only the words
 differ. Shared text takes a `VenueLabels` instead of spelling "Drift" or "USDC", so a session
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 class VenueLabels:
     name: str  # the venue as users know it: "Drift", "Velocity"
     quote: str  # the symbol of the quote asset (spot market 0): "USDC", "USDT"
+    # Whether a market order fills later, over its auction (Drift's keepers), rather than taking
+    # the book in the transaction that places it (the relaunch's place-and-take).
+    fills_after_landing: bool = True
 
     @property
     def account(self) -> str:
@@ -25,7 +29,7 @@ class VenueLabels:
 
 
 DRIFT = VenueLabels(name="Drift", quote="USDC")
-VELOCITY = VenueLabels(name="Velocity", quote="USDT")
+VELOCITY = VenueLabels(name="Velocity", quote="USDT", fills_after_landing=False)
 LABELS: dict[str, VenueLabels] = {"drift": DRIFT, "velocity": VELOCITY}
 
 
