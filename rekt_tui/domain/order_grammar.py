@@ -1,5 +1,5 @@
 """The order grammar shared by the CLI and the cockpit's `:` line: `order`, `cancel`, `close`,
-`modify` and (on the `:` line) `reverse`.
+`modify` and (on the `:` line) `reverse`, and `buy`/`sell` for an `order` there (`buy 1.5 SOL`).
 
 One definition of each command's arguments, so `rekt-tui order ETH-PERP sell 0.5 --type
 limit --price 4100` and `:order ETH-PERP sell 0.5 --type limit --price 4100` mean the same.
@@ -7,6 +7,7 @@ limit --price 4100` and `:order ETH-PERP sell 0.5 --type limit --price 4100` mea
 
 import argparse
 import shlex
+from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
 from rekt_tui.domain.errors import UsageError
@@ -66,6 +67,7 @@ def add_reverse_arguments(reverse: argparse.ArgumentParser) -> None:
 
 
 COMMANDS = "order, cancel, close, modify or reverse"
+KNOWN = ("order", "cancel", "close", "modify", "reverse")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,6 +93,9 @@ def parse_command_line(text: str) -> argparse.Namespace:
         raise UsageError(f"Cannot read that line ({error}).") from None
     if not words:
         raise UsageError(f"Type a command: {COMMANDS} (as on the command line).")
+    words = _order_shorthand(words)
+    if words[0] not in KNOWN:
+        raise UsageError(f"Unknown command {words[0]!r}; try {COMMANDS}, or buy or sell (as on the command line).")
     try:
         args = parser.parse_args(words)
     except argparse.ArgumentError as error:
@@ -103,6 +108,27 @@ def parse_command_line(text: str) -> argparse.Namespace:
     if args.command == "modify":
         check_modify(args)
     return args
+
+
+def _order_shorthand(words: list[str]) -> list[str]:
+    """`buy 1.5 SOL` or `sell ETH-PERP $200 …` as the `order` they stand for: the word that
+    reads as a size (a number, or $ and a number) is the size, the other the market."""
+    side = words[0].lower()
+    if side not in ("buy", "sell"):
+        return words
+    if len(words) < 3:
+        raise UsageError(f"{side.capitalize()} takes a size and a market, as in `{side} 1.5 SOL`.")
+    first, second = words[1], words[2]
+    market, size = (second, first) if _sizelike(first) and not _sizelike(second) else (first, second)
+    return ["order", market, side, size, *words[3:]]
+
+
+def _sizelike(word: str) -> bool:
+    try:
+        Decimal(word.removeprefix("$"))
+    except InvalidOperation:
+        return False
+    return True
 
 
 def check_modify(args: argparse.Namespace) -> None:

@@ -167,7 +167,7 @@ async def test_the_command_line_takes_the_cli_grammar_through_the_same_preview_a
             signed = len(await services.registry.list_transactions(lander.pubkey, limit=100))
             await pilot.press("colon", *"order ETH", "enter")  # refused in one sentence, the line stays
             assert isinstance(app.screen, CommandLineScreen) and line().value == "order ETH"
-            line().value = "order eth sell 0.1 --type limit --price 4100 --post-only"
+            line().value = "sell 0.1 eth --type limit --price 4100 --post-only"  # `order eth sell 0.1 …`
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, OrderEntryScreen), "order entry from the line")
             screen = app.screen
@@ -184,7 +184,7 @@ async def test_the_command_line_takes_the_cli_grammar_through_the_same_preview_a
             [order] = app.dashboard.account.orders
 
             await pilot.press("colon", "up")
-            assert line().value == "order eth sell 0.1 --type limit --price 4100 --post-only"
+            assert line().value == "sell 0.1 eth --type limit --price 4100 --post-only"
             line().value = f"cancel {order.order_id}"
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the cancel question")

@@ -20,9 +20,23 @@ def test_the_cli_grammar_is_read():
     assert (bracket.take_profit, bracket.stop_loss) == ("160", "140")
 
 
+@pytest.mark.parametrize(("line", "market", "side", "size"), [
+    ("buy 1.5 SOL", "SOL", "buy", "1.5"),
+    ("buy SOL 1.5", "SOL", "buy", "1.5"),
+    (":Sell ETH-PERP $200", "ETH-PERP", "sell", "$200"),
+    ("sell $200 eth", "eth", "sell", "$200"),
+])
+def test_buy_and_sell_are_orders_whichever_comes_first_of_size_and_market(line, market, side, size):
+    args = parse_command_line(line)
+    assert (args.command, args.market, args.side, args.size, args.kind) == ("order", market, side, size, "market")
+    limit = parse_command_line(f"{line} --type limit --price 140 --post-only")
+    assert (limit.market, limit.size, limit.kind, limit.price, limit.post_only) == (market, size, "limit", "140", True)
+
+
 @pytest.mark.parametrize(("line", "sentence"), [
     ("", "Type a command: order, cancel, close, modify or reverse"),
-    ("buy sol 1", "Argument command: invalid choice: 'buy'"),
+    ("purchase sol 1", "Unknown command 'purchase'; try order, cancel, close, modify or reverse, or buy or sell"),
+    ("buy sol", "Buy takes a size and a market, as in `buy 1.5 SOL`."),
     ("order ETH", "The following arguments are required: buy|sell, SIZE"),
     ("order ETH buy 1 --bogus", "Unrecognized arguments: --bogus"),
     ("order ETH buy 1 --expire -5", "Argument --expire: expiry must be a positive number of seconds, not -5"),

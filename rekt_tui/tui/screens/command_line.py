@@ -44,7 +44,8 @@ class CommandLineScreen(ModalScreen[None], inherit_bindings=False):
         field.focus()
 
     def compose(self) -> ComposeResult:
-        yield Input(id="command-line", placeholder=":order ETH-PERP sell 0.5 --type limit --price 4100 · cancel 3 · close SOL")
+        example = ":buy 1.5 SOL · sell ETH $200 --type limit --price 4100 · cancel 3 · close SOL"
+        yield Input(id="command-line", placeholder=example)
 
     @on(Input.Submitted, "#command-line")
     def _submitted(self, event: Input.Submitted) -> None:
