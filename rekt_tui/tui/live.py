@@ -230,6 +230,8 @@ class LiveFeeds:
             await notifier.close()
 
     def _alerted(self, alert: Alert) -> None:
+        if alert.kind.value == "fill":  # the fill's own line says it, with price and fee (order_actions.FillWatcher)
+            return
         severity: Severity = "error"
         if alert.severity.value != "critical":
             severity = "information" if alert.severity.value == "info" else "warning"

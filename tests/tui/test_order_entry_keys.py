@@ -3,11 +3,14 @@ every field, the direct keys choose type, market, sizes and prices, and the prev
 matches what is typed (a cleared size clears it, `-1` is refused in words, a crossing
 post-only is refused before signing, a stop is shown at its trigger, expiry as a duration)."""
 
+import asyncio
 import re
 
 import pytest
+from textual.notifications import Notify
 from textual.widgets import Input, Select
 
+from rekt_tui.domain.alerts import AlertKind
 from rekt_tui.domain.guards import RefusalCode
 from rekt_tui.domain.records import OrderType
 from rekt_tui.services.container import Services
@@ -136,6 +139,17 @@ async def test_fills_are_reported_and_orders_numbered_by_their_chain_id(tmp_path
             await until(pilot, lambda: any(line.startswith("Filled") for line in lines()), "the fill", timeout=40)
             [fill] = [line for line in lines() if line.startswith("Filled")]
             assert re.fullmatch(r"Filled( \(order #\d+\))?: SOL-PERP buy 0\.5 SOL at \$1[45]\d\.\d+, fee \$0\.\d\d", fill)
+            # The watcher's fill alert (for webhooks, `guard`, the alert log) is not a second line or toast here.
+            for _ in range(300):  # told (delivered) before it is logged
+                if any(a.kind is AlertKind.FILL for a in await services.registry.list_alerts(lander.pubkey)):
+                    break
+                await pilot.pause()
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the watcher's fill alert was never logged")
+            shown = app.get_default_screen().activity
+            assert not [e.text for e in shown if e.text.startswith("Alert: ")], [e.text for e in shown]
+            assert not [n for n in message_log.of_type(Notify) if n.notification.title == "Alert: fill"]
 
             await until(pilot, lambda: app.check_action("buy", ()), "buy to apply again")
             await pilot.press("b", "t")
