@@ -46,7 +46,7 @@ def confirm_order(cockpit: Cockpit, preview: str, title: str, *, rests: bool = T
 def command_line(cockpit: Cockpit, line: str) -> None:
     tmux = cockpit.tmux
     tmux.send(":")
-    tmux.wait_for(":order ETH-PERP sell")  # the line's placeholder
+    tmux.wait_for(":buy 1.5 SOL")  # the line's placeholder
     tmux.type(line)
     tmux.send("Enter")
 
@@ -107,7 +107,7 @@ def test_every_order_type_a_bracket_a_modify_and_half_a_close_from_the_keyboard(
     for line, preview, title in (
         (f"order ETH-PERP buy 0.01 --type stop-limit --trigger {up} --price {up + 5} --allow-stacking",
          "Stop limit buy 0.01 ETH", "Buy order"),
-        (f"order ETH-PERP sell 0.01 --type take-profit --trigger {up} --allow-stacking",
+        (f"sell 0.01 ETH-PERP --type take-profit --trigger {up} --allow-stacking",  # the line's shorthand
          "Take profit sell 0.01 ETH", "Sell order"),
         (f"order ETH-PERP buy 0.01 --type take-profit-limit --trigger {down} --price {down} --allow-stacking",
          "Take profit limit buy 0.01 ETH", "Buy order"),
