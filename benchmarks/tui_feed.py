@@ -236,12 +236,27 @@ async def ours(seconds: float, with_market: bool) -> tuple[tuple[float, float, i
                     app.dashboard.panel_book.slot if app.dashboard.panel_book else None
                 )  # fmt: skip
             panel_slot = lambda: app.dashboard.panel_book.slot if app.dashboard.panel_book else -1  # noqa: E731
+            if with_market:  # the covered dashboard holds its updates: the lag is to the newest handed to it
+                panel_slot = handed_slot(app)
             result = await drive(
                 app, panel_slot, seconds, market=open_market_screen if with_market else None, frames=frames
             )  # fmt: skip
             return result, app.dashboard.feeds.pacer.flushes[BOOK_FEED], frames
         finally:
             await services.close()
+
+
+def handed_slot(app: RektApp) -> Callable[[], int]:
+    """The slot of the newest book the dashboard's feeds took from their slots (painted or held)."""
+    feeds, handed = app.dashboard.feeds, [-1]
+    book_updated = feeds.book_updated
+
+    def tracked(book: OrderBook) -> None:
+        handed[0] = book.slot
+        book_updated(book)
+
+    feeds.book_updated = tracked  # type: ignore[method-assign]
+    return lambda: handed[0]
 
 
 def latency_text(frames: Frames) -> list[str]:

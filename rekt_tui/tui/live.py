@@ -22,6 +22,8 @@ from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from textual.screen import ModalScreen
+
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.records import MarketType
@@ -140,7 +142,10 @@ class LiveFeeds:
         cadences = {HUD_ACCOUNT: HUD_REPAINT_HZ, HUD_BOOK: HUD_REPAINT_HZ}
         cadences |= {ACCOUNT_FEED: panels_hz, BOOK_FEED: panels_hz}
         tick_hz = max(HUD_REPAINT_HZ, panels_hz)
-        self.pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, tick_hz, cadences)
+        self.pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, tick_hz, cadences, shown=self._shown)
+        # The newest snapshot as it arrives, paced or not: for what reads it while the dashboard is covered.
+        self.latest_account: AccountSnapshot | None = None
+        self.on_account: Callable[[AccountSnapshot | None], None] | None = None
         self._slots = NewestSlots(dashboard.call_later, self._newest_arrived)
 
     @property
@@ -172,6 +177,7 @@ class LiveFeeds:
             return
         self._following = pubkey
         self._dashboard.account = self._dashboard.panel_account = self._dashboard.linked = None
+        self.latest_account = None
         run = self._dashboard.run_worker
         run(self._follow_account(pubkey), group=ACCOUNT_GROUP, exclusive=True, exit_on_error=False)
         self.watch_market()
@@ -287,7 +293,20 @@ class LiveFeeds:
         else:
             self.book_updated(item)
 
+    def _shown(self) -> bool:
+        """Whether the dashboard is on screen: on top, or under dialogs only. Under a full screen
+        (the market screen) nobody sees its updates: they wait for its return instead."""
+        for screen in reversed(self._dashboard.app.screen_stack):
+            if screen is self._dashboard:
+                return True
+            if not isinstance(screen, ModalScreen):
+                return False
+        return False
+
     def account_updated(self, snapshot: AccountSnapshot) -> None:
+        self.latest_account = snapshot
+        if self.on_account is not None:
+            self.on_account(snapshot)
         dashboard = self._dashboard
         self.pacer.offer(HUD_ACCOUNT, lambda: setattr(dashboard, "account", snapshot))
         self.pacer.offer(ACCOUNT_FEED, lambda: setattr(dashboard, "panel_account", snapshot))

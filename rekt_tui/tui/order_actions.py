@@ -143,7 +143,7 @@ class OrderActions:
     def __init__(self, app: RektApp) -> None:
         self._app = app
         self.fills = FillWatcher(app)
-        app.watch(app.dashboard, "account", self.fills.account_updated, init=False)
+        app.dashboard.feeds.on_account = self.fills.account_updated  # as they arrive, whatever screen is up
         # Installed as factories: Textual builds each on its first push, after the first frame.
         app.install_screen(self._command_line, COMMAND_LINE)  # type: ignore[arg-type]
         app.install_screen(self._modify_screen, MODIFY_ORDER)  # type: ignore[arg-type]
@@ -295,9 +295,10 @@ class FillWatcher:
         before, self._last = self._last, (session.pubkey, snapshot)
         if before is None or before[0] != session.pubkey or snapshot.slot < before[1].slot:
             return
-        specs = self._app.sessions.orders().markets() if self._app.sessions.linked else {}
-        lines = tuple(fill_text(fill, specs) for fill in fills_between(before[1], snapshot))
-        if lines:
+        fills = fills_between(before[1], snapshot)
+        if fills:
+            specs = self._app.sessions.orders().markets() if self._app.sessions.linked else {}
+            lines = tuple(fill_text(fill, specs) for fill in fills)
             self._app.dashboard.post_message(Sent(lines))
             for line in lines:
                 self._app.notify(line, title="Fill", markup=False)

@@ -25,8 +25,10 @@ class RepaintPacer:
     for the next tick, and only the newest of each kind survives. A kind in `cadences` is applied
     at most that many times a second on average (its due times keep their own grid, so ticks that
     fall between them do not slow it further). `soon` runs a callback after pending messages,
-    `later` after a delay (Textual's timers refuse zero); `clock` tells the time. `ticks` counts
-    flushes (frames asked for); `flushes` counts each kind's applications.
+    `later` after a delay (Textual's timers refuse zero); `clock` tells the time. While `shown`
+    is false (what the updates draw is covered), ticks apply nothing and the newest of each kind
+    waits for `resume`. `ticks` counts flushes (frames asked for); `flushes` counts each kind's
+    applications.
     """
 
     def __init__(
@@ -36,8 +38,10 @@ class RepaintPacer:
         hz: int,
         cadences: Mapping[str, int] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        shown: Callable[[], bool] = lambda: True,
     ) -> None:
         self._soon = soon
+        self._shown = shown
         self._later = later
         self._clock = clock
         self._tick_s = 1 / hz
@@ -69,6 +73,8 @@ class RepaintPacer:
         if at != self._scheduled_at:
             return  # replaced by an earlier tick, which has run or will
         self._scheduled_at = None
+        if not self._shown():
+            return  # held, newest kept: `resume` applies it when the updates are seen again
         now = self._clock()
         due = [kind for kind in self._pending if self._due.get(kind, -math.inf) <= now]
         if due:
@@ -83,6 +89,11 @@ class RepaintPacer:
             if self._pending:
                 earliest = min(self._due.get(kind, -math.inf) for kind in self._pending)
                 self._schedule(max(self._last_tick + self._tick_s, earliest))
+
+    def resume(self) -> None:
+        """The updates are seen again (`shown` holds): apply what is pending at the next tick."""
+        if self._pending:
+            self._schedule(self._last_tick + self._tick_s)
 
     def _next_due(self, kind: str, now: float) -> None:
         every = self._every_s.get(kind)

@@ -14,13 +14,14 @@ class Loop:
         self.now = 100.0
         self.queued: list[tuple[float, object]] = []  # (when, callback)
 
-    def pacer(self, hz: int = TICK_HZ, cadences: dict[str, int] | None = None) -> RepaintPacer:
+    def pacer(self, hz: int = TICK_HZ, cadences: dict[str, int] | None = None, shown=lambda: True) -> RepaintPacer:
         return RepaintPacer(
             lambda callback: self.queued.append((self.now, callback)),
             lambda delay, callback: self.queued.append((self.now + delay, callback)),
             hz,
             cadences,
             clock=lambda: self.now,
+            shown=shown,
         )
 
     def run_until(self, until: float) -> None:
@@ -105,3 +106,21 @@ def test_an_update_that_raises_does_not_strand_the_others():
     clock[0] = 1.0
     queued.pop(0)()
     assert shown == ["book"]
+
+
+def test_while_covered_nothing_is_applied_and_the_newest_lands_on_resume():
+    """A full screen over the dashboard: its updates would only make frames of what covers it."""
+    loop, applied, covered = Loop(), [], [True]
+    pacer = loop.pacer(shown=lambda: not covered[0])
+    for value in range(5):
+        pacer.offer("book", lambda value=value: applied.append(("book", value)))
+        pacer.offer("hud", lambda value=value: applied.append(("hud", value)))
+        loop.run_until(loop.now + 0.1)
+    assert applied == [] and pacer.ticks == 0 and loop.queued == []  # nothing left waking it up
+    covered[0] = False
+    pacer.resume()
+    loop.run_until(loop.now)
+    assert applied == [("book", 4), ("hud", 4)] and pacer.ticks == 1
+    pacer.resume()  # nothing pending: no tick
+    loop.run_until(loop.now + 0.1)
+    assert pacer.ticks == 1

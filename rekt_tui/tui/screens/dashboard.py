@@ -225,7 +225,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         session = self._sessions.session
         service = MarketContextService.open(self._sessions.services.settings)
         own = session.drift_user if session else None
-        screen = MarketScreen(service, self.market, own, account=lambda: self.account)
+        screen = MarketScreen(service, self.market, own, account=lambda: self.feeds.latest_account)
         self.app.push_screen(screen, self.follow_market)
 
     def action_history(self) -> None:
@@ -272,6 +272,9 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
 
     def on_session_linked(self, message: SessionLinked) -> None:
         self.linked = message.linked
+
+    def on_screen_resume(self) -> None:
+        self.feeds.pacer.resume()  # what arrived while a full screen covered it
 
     def on_account_updated(self, message: AccountUpdated) -> None:
         self.feeds.account_updated(message.snapshot)
