@@ -38,6 +38,7 @@ from rekt_tui.domain.market_context import Trade
 from rekt_tui.domain.records import Direction
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.tui.screens.curtain import push_full_screen
 from rekt_tui.services.container import Services
 from rekt_tui.tui.app import RektApp
 from rekt_tui.tui.formatting import BOOK_COLUMNS, book_cells
@@ -206,7 +207,7 @@ def naive_relay(app: NaiveBook) -> Callable[[Update], None]:
 def open_market_screen(app: App, frames: Frames) -> None:
     """The market screen over the dashboard, on fixed data, its tape and chart probed."""
     screen = MarketScreen(fixed_service(), "SOL-PERP", live=True)
-    app.push_screen(screen)
+    push_full_screen(app, screen)  # as the dashboard opens it
     frames.shown["fill -> tape frame"] = lambda: screen.trades[0] if screen.trades else None
     folded: list[Trade | None] = [None]
     apply_candles = screen._apply_candles

@@ -15,6 +15,7 @@ from rekt_tui.domain.checklist import ChecklistAction, start_trading_title
 from rekt_tui.domain.errors import RektError
 from rekt_tui.tui.order_actions import Confirm, Post, confirm
 from rekt_tui.tui.screens.checklist import ChecklistScreen, checklist_screen
+from rekt_tui.tui.screens.curtain import push_full_screen
 from rekt_tui.tui.screens.setup import SetupScreen, setup_screen
 from rekt_tui.tui.session_controller import SESSION_GROUP
 from rekt_tui.tui.session_messages import SessionOpened, StepRequested, StepStateChanged
@@ -77,13 +78,13 @@ class SetupActions:
         app = self._app
         if not isinstance(app.screen, SetupScreen):
             labels = app.services.settings.labels
-            app.push_screen(setup_screen(labels, app.dashboard.status, app.dashboard.session, app.sessions))
+            push_full_screen(app, setup_screen(labels, app.dashboard.status, app.dashboard.session, app.sessions))
 
     def open_checklist(self) -> None:
         app = self._app
         if not isinstance(app.screen, ChecklistScreen):
             settings, session = app.services.settings, app.dashboard.session
-            app.push_screen(checklist_screen(
+            push_full_screen(app, checklist_screen(
                 settings.labels, localnet=settings.cluster == "localnet", strategies=tuple(settings.strategies),
                 strategy=session.strategy if session else None, sessions=app.sessions,
             ))  # fmt: skip

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from rekt_tui.tui.live import HUD_REPAINT_HZ
+from rekt_tui.tui.screens.curtain import push_full_screen
 from rekt_tui.tui.widgets.hud import HudCell
 from rekt_tui.tui.widgets.orderbook import OrderbookPanel
 from tests.tui import live_data
@@ -79,10 +80,19 @@ async def test_under_a_full_screen_the_dashboard_applies_nothing_and_shows_the_n
     """Under a full screen (the market screen) the dashboard is not seen: its feeds' updates wait,
     the newest of each applied once it is back on top. Around a dialog it is seen, and goes on."""
     app = make_app(services)
+    frames: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.2)
         dashboard, feeds = app.dashboard, app.dashboard.feeds
+        display = app._display
+
+        def counted(screen, renderable) -> None:
+            display(screen, renderable)
+            if renderable is not None:
+                frames.append(time.monotonic())
+
+        app._display = counted  # type: ignore[method-assign]
 
         async def feed(count: int, first_slot: int) -> None:
             for n in range(count):
@@ -91,14 +101,18 @@ async def test_under_a_full_screen_the_dashboard_applies_nothing_and_shows_the_n
                 await asyncio.sleep(0.01)
             await pilot.pause(0.2)
 
-        await app.push_screen(Covering())
+        push_full_screen(app, Covering())  # as the dashboard opens the market screen
         await pilot.pause(0.2)
-        ticks = feeds.pacer.ticks
+        ticks, written = feeds.pacer.ticks, len(frames)
         await feed(30, 20_000)
         assert feeds.pacer.ticks == ticks and dashboard.account is None and dashboard.book is None
         assert feeds.latest_account.slot == 20_058  # what reads the account meanwhile (the market screen's chart)
-        app.pop_screen()
+        # Textual repaints the whole top screen while the screen just below it has dirty regions
+        # (the dashboard's data ages tick): the curtain between leaves the still screen still.
+        assert len(frames) - written <= 1, f"{len(frames) - written} frames of a screen that did not change"
+        app.pop_screen()  # however the full screen goes, its curtain goes too
         await pilot.pause(0.3)
+        assert app.screen is dashboard
         assert dashboard.account.slot == 20_058 and dashboard.book.slot == 20_059  # the newest, at once
         assert app.screen.query_one("#hud-slot", HudCell).value == "20,059"
 

@@ -44,6 +44,7 @@ from rekt_tui.tui.messages import (
     SessionLinked,
 )
 from rekt_tui.tui.order_text import placed_text
+from rekt_tui.tui.screens.curtain import push_full_screen
 from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from rekt_tui.tui.session_messages import OrderPlaced, SessionOpened, Sent, StepStateChanged
 from rekt_tui.tui.widgets.activity_log import ActivityLog
@@ -226,13 +227,13 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         service = MarketContextService.open(self._sessions.services.settings)
         own = session.drift_user if session else None
         screen = MarketScreen(service, self.market, own, account=lambda: self.feeds.latest_account)
-        self.app.push_screen(screen, self.follow_market)
+        push_full_screen(self.app, screen, self.follow_market)
 
     def action_history(self) -> None:
         from rekt_tui.tui.screens.history import HistoryScreen  # its chart library is not for the first frame
 
         session = self.session
-        self.app.push_screen(HistoryScreen(self._sessions.services, session.pubkey if session else None))
+        push_full_screen(self.app, HistoryScreen(self._sessions.services, session.pubkey if session else None))
 
     def action_lift_loss_limit(self) -> None:
         lift_loss_limit(self, self._sessions.services)
