@@ -21,21 +21,27 @@ APART_S = 0.003  # a snapshot, then a book 3 ms later: slots of their own would 
 SIZE = (100, 30)  # small enough that frames stay cheap on a busy machine
 
 
+def written_frames(app) -> list[float]:
+    """The times of each screen update the terminal would be written, from now on."""
+    frames: list[float] = []
+    display = app._display
+
+    def counted(screen, renderable) -> None:
+        display(screen, renderable)
+        if renderable is not None:
+            frames.append(time.monotonic())
+
+    app._display = counted  # type: ignore[method-assign]
+    return frames
+
+
 async def test_a_burst_across_account_and_book_costs_at_most_one_frame_per_tick(services):
     app = make_app(services)
-    frames: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.2)
         dashboard, feeds = app.dashboard, app.dashboard.feeds
-        display = app._display
-
-        def counted(screen, renderable) -> None:  # each screen update the terminal would be written
-            display(screen, renderable)
-            if renderable is not None:
-                frames.append(time.monotonic())
-
-        app._display = counted  # type: ignore[method-assign]
+        frames = written_frames(app)
         accounts = [live_data.account(slot=10_000 + 2 * n, sol_oracle=(150 + n % 50) * USDC) for n in range(1_000)]
         books = [live_data.book(mid=(150 + n % 50) * USDC, slot=10_001 + 2 * n) for n in range(1_000)]
         ticks_before, started, n = feeds.pacer.ticks, time.monotonic(), 0
@@ -80,19 +86,11 @@ async def test_under_a_full_screen_the_dashboard_applies_nothing_and_shows_the_n
     """Under a full screen (the market screen) the dashboard is not seen: its feeds' updates wait,
     the newest of each applied once it is back on top. Around a dialog it is seen, and goes on."""
     app = make_app(services)
-    frames: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.2)
         dashboard, feeds = app.dashboard, app.dashboard.feeds
-        display = app._display
-
-        def counted(screen, renderable) -> None:
-            display(screen, renderable)
-            if renderable is not None:
-                frames.append(time.monotonic())
-
-        app._display = counted  # type: ignore[method-assign]
+        frames = written_frames(app)
 
         async def feed(count: int, first_slot: int) -> None:
             for n in range(count):
