@@ -7,8 +7,9 @@ past the last valid block height AND a history search finds nothing → look for
 intent's effect on chain (drift/effects.py: a lagging node shows landings late) → only
 then rebuild once, from fresh chain state. Because the bytes are fixed before the first
 broadcast, any number of resends can land at most once; a crash at any point leaves a
-registry row that `resume` finishes. Bytes identical to a row already recorded (a
-re-plan in the same blockhash) are that transaction, not a new one.
+registry row that `resume` finishes. Bytes identical to a row already recorded for the
+same intent (a re-plan in the same blockhash) are that transaction, not a new one; for
+another intent (the same order twice within one blockhash) they wait for the next blockhash.
 
 Once a signature is persisted, any failure is raised as `AfterSigning` naming it.
 """
@@ -32,7 +33,7 @@ from rekt_tui.domain.errors import AfterSigning, RektError
 from rekt_tui.domain.records import TransactionRecord, TransactionStatus
 from rekt_tui.drift.effects import CHECKPOINT_KEY, EffectProbe, Evidence
 from rekt_tui.drift.errors import (
-    DecodedError, ProgramErrors, TransactionExpired, TransactionFailed, decode_transaction_error,
+    ProgramErrors, TransactionExpired, TransactionFailed, decode_transaction_error,
 )  # fmt: skip
 from rekt_tui.drift.rpc import JsonRpc, RpcError, RpcTimeout, RpcTransportError
 
@@ -58,6 +59,8 @@ class SendPolicy:
     rebuilds: int = 1
     # No answer at all from the node for this long: the outcome is reported unknown (AfterSigning).
     silent_limit_s: float = 60.0
+    # A new intent whose bytes equal an earlier one's waits this long for the next blockhash.
+    fresh_blockhash_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,13 @@ class _Expired(Exception):
 
 # A status query that got no definite answer: never to be read as "not landed".
 UNKNOWN = object()
+
+
+def _same_intent(recorded: dict, intent: dict) -> bool:
+    """Whether two intents are one request (the checkpoint is when it was sent, not what)."""
+    return {k: v for k, v in recorded.items() if k != CHECKPOINT_KEY} == {
+        k: v for k, v in json.loads(json.dumps(intent, default=str)).items() if k != CHECKPOINT_KEY
+    }
 
 
 def signature_of(wire: bytes) -> str:
@@ -158,11 +168,8 @@ class TransactionSender:
         rebuild_of: str | None = None
         text = json.dumps(intent, sort_keys=True, default=str)
         for _ in range(self._policy.rebuilds + 1):
-            blockhash, last_valid = await self._latest_blockhash()
-            wire = build(blockhash)
-            wire = await wire if isawaitable(wire) else wire
+            wire, last_valid, known = await self._sign(kind, intent, build)
             signature = signature_of(wire)
-            known = await self._registry.get_transaction(signature)
             if known is None:
                 await self._registry.record_transaction(
                     session, kind=kind, intent=text, signature=signature, raw_tx=wire,
@@ -188,6 +195,31 @@ class TransactionSender:
             f"The {kind} transaction expired {len(signatures)} times without landing and the chain shows no "
             f"effect ({', '.join(signatures)}); the cluster may be congested: try again."
         )
+
+    async def _sign(self, kind: str, intent: dict, build: Builder) -> tuple[bytes, int, TransactionRecord | None]:
+        """The signed bytes, their last valid block height and the row already holding them.
+
+        A row for the same intent is a re-plan of it. A row for another intent means two
+        equal requests signed within one blockhash: those bytes are the earlier request's
+        transaction, so this one waits for the next blockhash rather than be counted as it.
+        So does a retry of a failed one (a parked withdrawal once its market resumes).
+        """
+        deadline = self._clock() + self._policy.fresh_blockhash_s
+        while True:
+            blockhash, last_valid = await self._latest_blockhash()
+            wire = build(blockhash)
+            wire = await wire if isawaitable(wire) else wire
+            known = await self._registry.get_transaction(signature_of(wire))
+            if known is None or (
+                known.status is not TransactionStatus.FAILED and _same_intent(json.loads(known.intent), intent)
+            ):
+                return wire, last_valid, known
+            if self._clock() >= deadline:
+                raise RektError(
+                    f"The {kind} transaction came out identical to {known.signature}, sent just before it, and no "
+                    "new blockhash arrived to tell them apart; nothing new was signed: try again."
+                )
+            await self._sleep(self._policy.poll_interval_s)
 
     async def resume(self, record: TransactionRecord) -> Landed | None:
         """Finish a transaction a crash left pending or sent; None if it provably never landed."""
@@ -225,10 +257,6 @@ class TransactionSender:
     async def _finish_known(self, record: TransactionRecord) -> Landed:
         if record.status is TransactionStatus.CONFIRMED:
             return Landed(record.signature, record.slot or 0, record.rebuild_of)
-        if record.status is TransactionStatus.FAILED:
-            decoded = DecodedError(record.error_type or "transaction", record.error_code, record.error_name or "Failed",
-                                   record.message or "it failed")  # fmt: skip
-            raise TransactionFailed(record.signature, decoded, landed=record.slot is not None)
         if record.status is TransactionStatus.EXPIRED:
             raise _Expired
         return await self._drive(

@@ -8,6 +8,7 @@ recorded like every other intent. "all" (or "max") asks for the most that passes
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import uuid4
 
 from rekt_tui.domain.collateral import WithdrawPreview, WithdrawRequest, check_withdraw
 from rekt_tui.domain.errors import RektError, UsageError
@@ -55,7 +56,7 @@ class CollateralService:
             raise OrderRefused(fresh.refusals)
         request = fresh.request
         transaction = self._venue.withdraw(fresh.market_index, request.amount)
-        intent = {"action": "withdraw", "asset": request.asset, "amount": request.amount}
+        intent = {"action": "withdraw", "asset": request.asset, "amount": request.amount, "request": uuid4().hex}
         landed = await land(self._link, "withdraw", intent, transaction)
         await record_balances_after_landing(self._link)
         return landed

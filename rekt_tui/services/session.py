@@ -10,6 +10,7 @@ last known figures follow the chain.
 import asyncio
 import time
 from decimal import Decimal
+from uuid import uuid4
 
 from rekt_tui.domain.checklist import (
     Checklist,
@@ -182,7 +183,9 @@ class SessionService:
         amount = parse_amount(amount_text, SOL_DECIMALS if asset == "SOL" else USDC_DECIMALS, what="Amount")
         await self._check_reserve(amount if asset == "SOL" else 0)
         transaction = self._venue.deposit(asset, amount)
-        landed = await land(self._link, "deposit", {"action": "deposit", "asset": asset, "amount": amount}, transaction)
+        # "request" keeps two equal deposits two transactions (the sender matches intents)
+        intent = {"action": "deposit", "asset": asset, "amount": amount, "request": uuid4().hex}
+        landed = await land(self._link, "deposit", intent, transaction)
         await record_balances_after_landing(self._link)
         return landed
 

@@ -1,6 +1,7 @@
 """The sender's truth rules against a real localnet (docs/RELIABILITY.md T2, T7, T8, R5):
 
-- bytes identical to a recorded transaction are that transaction, never a second row;
+- bytes identical to a transaction recorded for the same intent are that transaction, never a
+  second row; for another intent they wait for the next blockhash;
 - a failure once a signature is persisted is AfterSigning, naming the signature;
 - an expired row the chain later shows landed is promoted at re-examination;
 - the payer's history (the localnet's getSignaturesForAddress) shows a landed signature.
@@ -13,7 +14,7 @@ import pytest
 from rekt_tui.domain.errors import AfterSigning
 from rekt_tui.domain.records import TransactionStatus
 from rekt_tui.drift.effects import EffectProbe
-from rekt_tui.drift.errors import TransactionExpired
+from rekt_tui.drift.errors import TransactionExpired, TransactionFailed
 from rekt_tui.drift.sender import SendPolicy, TransactionSender, signature_of
 from rekt_tui.services.unresolved import StillUnresolved, reexamine_expired, resolve_before_signing
 from tests.drift.test_sender import FAST, PAYMENT, SLOT_MS, chain  # noqa: F401  (fixture)
@@ -39,6 +40,57 @@ async def test_identical_bytes_already_recorded_are_the_same_transaction(chain):
     [row] = await chain.rows()
     assert row.status is TransactionStatus.CONFIRMED
     assert await chain.balance(chain.recipient) == before + PAYMENT
+
+
+async def test_two_requests_signing_equal_bytes_in_one_blockhash_both_land(chain):  # noqa: F811
+    """The same payment asked twice at once: the second waits for the next blockhash, never
+    passing for the first."""
+    payer = str(chain.payer.pubkey())
+    before = await chain.balance(chain.recipient)
+    build = chain.build()
+    blockhash = (await chain.admin.call("getLatestBlockhash", []))["value"]["blockhash"]
+    first_wire = build(blockhash)
+    built: list[str] = []
+
+    def same_blockhash_first(latest: str) -> bytes:
+        wire = build(blockhash if not built else latest)  # the second request signs in the first's blockhash
+        built.append(signature_of(wire))
+        return wire
+
+    sender = chain.sender()
+    first = await sender.send(payer, kind="transfer", intent={"request": 1}, build=lambda _: first_wire)
+    second = await sender.send(payer, kind="transfer", intent={"request": 2}, build=same_blockhash_first)
+
+    assert built[0] == first.signature != second.signature
+    assert {row.signature for row in await chain.rows()} == {first.signature, second.signature}
+    assert await chain.balance(chain.recipient) == before + 2 * PAYMENT
+
+
+async def test_a_retry_of_a_refused_request_in_its_blockhash_is_sent_anew(chain):  # noqa: F811
+    """A request refused for want of funds, retried once they arrive (a parked withdrawal
+    after its market resumes): equal bytes would only repeat the refusal, so it waits for
+    the next blockhash and lands."""
+    payer = str(chain.payer.pubkey())
+    more_than_held = 2 * 10**9
+    build = chain.build(more_than_held)
+    blockhash = (await chain.admin.call("getLatestBlockhash", []))["value"]["blockhash"]
+    built: list[str] = []
+
+    def first_blockhash_first(latest: str) -> bytes:
+        wire = build(blockhash if not built else latest)
+        built.append(signature_of(wire))
+        return wire
+
+    sender = chain.sender()
+    with pytest.raises(TransactionFailed):
+        await sender.send(payer, kind="transfer", intent={"retry": "same"}, build=first_blockhash_first)
+    await chain.admin.call("requestAirdrop", [payer, 2 * 10**9])
+    built.clear()
+    before = await chain.balance(chain.recipient)
+    landed = await sender.send(payer, kind="transfer", intent={"retry": "same"}, build=first_blockhash_first)
+
+    assert built[0] != landed.signature
+    assert await chain.balance(chain.recipient) == before + more_than_held
 
 
 async def test_a_failure_after_signing_names_the_signature(chain):  # noqa: F811

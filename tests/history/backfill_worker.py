@@ -1,5 +1,6 @@
 """Backfill one session's history one transaction per batch, in its own process, so a test
-can SIGKILL it at any moment. Prints READY once connected, then DONE.
+can SIGKILL it at any moment. Prints READY once connected, BATCH after each batch the
+registry stored, then DONE.
 
 Usage: backfill_worker.py DATA_DIR PUBKEY RPC_URL WS_URL DLOB_URL DLOB_WS_URL VENUE
 """
@@ -20,6 +21,14 @@ async def main(data_dir: str, pubkey: str, rpc: str, ws: str, dlob: str, dlob_ws
     services = await Services.open(settings_for(chain, Path(data_dir), venue))
     try:
         venue = await connect_venue(services, await pick_session(services, pubkey), secret=None)
+        store = services.registry.add_records
+
+        async def store_and_tell(*args, **kwargs):  # the real registry stores; the test hears when
+            added = await store(*args, **kwargs)
+            print("BATCH", flush=True)
+            return added
+
+        services.registry.add_records = store_and_tell
         print("READY", flush=True)
         try:
             await backfill(services.registry, venue, pubkey, batch_size=1)

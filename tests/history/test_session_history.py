@@ -327,13 +327,19 @@ async def test_a_backfill_killed_at_random_points_and_rerun_keeps_every_record_o
             worker = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
             line = await asyncio.wait_for(asyncio.to_thread(worker.stdout.readline), 30)
             assert line == "READY\n", worker.stderr.read() if worker.poll() is not None else "no READY"
-            await asyncio.sleep(rng.uniform(0, 0.6))
+            # killed after a random number of stored batches, at a random moment of the next one
+            for _ in range(rng.randint(0, 2)):
+                if await asyncio.wait_for(asyncio.to_thread(worker.stdout.readline), 30) != "BATCH\n":
+                    break
+            await asyncio.sleep(rng.uniform(0, 0.05))
             if worker.poll() is None:
                 worker.send_signal(signal.SIGKILL)
                 killed += 1
             await asyncio.to_thread(worker.wait)
+            error = worker.stderr.read()
             worker.stdout.close()
             worker.stderr.close()
+            assert worker.returncode in (0, -signal.SIGKILL), error
             if worker.returncode == 0:
                 break
         assert killed >= 3

@@ -35,8 +35,9 @@ async def test_init_with_referrer_deposit_stop_and_withdraw_archives(tmp_path, v
         assert session.referrer_verified_at is not None and session.drift_user == desk.link.venue.account_address
         account = desk.account()
         assert (account.usdc_amount, account.total_collateral, account.free_collateral) == (120 * USDC,) * 3
-        await desk.setup.deposit("0.25", "SOL")
-        await until(lambda: _async(desk.account().sol_amount == SOL // 4), what="the SOL deposit")
+        await desk.setup.deposit("0.125", "SOL")
+        await desk.setup.deposit("0.125", "SOL")  # the same deposit at once: two deposits
+        await until(lambda: _async(desk.account().sol_amount == SOL // 4), what="both SOL deposits")
         await stop_and_withdraw(desk)
         holdings = desk.link.venue.holdings()
         assert holdings.total_collateral < DUST_COLLATERAL and not holdings.spot_balances.get(0)
@@ -45,7 +46,7 @@ async def test_init_with_referrer_deposit_stop_and_withdraw_archives(tmp_path, v
         assert all(s.status is TeardownStepStatus.DONE for s in steps)
         assert await desk.link.venue.wallet_usdc() == 120 * USDC  # every quote token back in the wallet
         kinds = [t.kind for t in await registry.list_transactions(pubkey, statuses=[TransactionStatus.CONFIRMED])]
-        assert (kinds.count("initialize"), kinds.count("deposit"), set(kinds)) == (1, 2, {"initialize", "deposit", "withdraw"})
+        assert (kinds.count("initialize"), kinds.count("deposit"), set(kinds)) == (1, 3, {"initialize", "deposit", "withdraw"})
     finally:
         await close_desk(desk)
 
@@ -54,9 +55,11 @@ async def test_init_with_referrer_deposit_stop_and_withdraw_archives(tmp_path, v
 async def test_a_market_order_fills_closes_and_the_session_ends_flat(tmp_path, venue):
     desk = await open_desk(tmp_path, usdc=300, venue=venue)
     try:
-        placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5"))
-        assert placed.record.user_order_id
-        await until(lambda: _fresh_base(desk, SOL // 2), what="the market order's fill")
+        placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.25"))
+        # the same order at once is a second order (on Drift the first may still rest in its auction)
+        again = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.25", allow_stacking=True))
+        assert placed.record.user_order_id and again.signature != placed.signature
+        await until(lambda: _fresh_base(desk, SOL // 2), what="both market orders' fills")
         [position] = desk.account().positions
         assert position.symbol == "SOL-PERP" and 140 * USDC < position.entry_price < 160 * USDC
         assert position.liquidation_price is None or position.liquidation_price < position.entry_price
