@@ -14,18 +14,17 @@ from rekt_tui.config import ClusterProfile, Settings, UiSettings
 from rekt_tui.config.models import DEFAULT_PROFILES
 from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.guards import OrderRefused, RefusalCode
+from rekt_tui.domain.orders import OrderKind, OrderRequest
 from rekt_tui.domain.records import Direction, MarketType, OrderStatus, OrderType
-from rekt_tui.drift import order_actions
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.services.container import Services
-from rekt_tui.services.landing import open_session
+from rekt_tui.services.landing import land, open_session
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.models import OrderForm
 from rekt_tui.services.orders import OrderService
 from rekt_tui.services.session import SessionService
 from tests.localnet.conftest import start_localnet
-from tests.services.teardown_setup import land_raw
 
 pytestmark = pytest.mark.slow
 
@@ -255,22 +254,25 @@ async def test_orders_wait_for_the_start_confirmation(tmp_path):
 
 
 async def test_an_order_whose_acknowledgement_was_lost_is_adopted_from_the_chain(desk):
-    registry, client = desk.services.registry, desk.link.venue.drift_client
+    registry, venue = desk.services.registry, desk.link.venue
+    max_ts = int(time.time()) + 600
+    spec = venue.market_specs()["SOL-PERP"]
+
+    def limit(direction: Direction, price: int, user_order_id: int) -> OrderRequest:
+        return OrderRequest(spec, direction, OrderKind.LIMIT, SOL, price=price * USDC, trigger_price=None,
+                            trigger_condition=None, reduce_only=False, post_only=False, max_ts=max_ts,
+                            user_order_id=user_order_id)  # fmt: skip
+
     common = dict(market_type=MarketType.PERP, market_index=0, direction=Direction.LONG, order_type=OrderType.LIMIT,
-                  base_amount=SOL, price=140 * USDC, max_ts=int(time.time()) + 600)  # fmt: skip
+                  base_amount=SOL, price=140 * USDC, max_ts=max_ts)  # fmt: skip
     landed_row = await registry.add_order(desk.pubkey, user_order_id=7, **common)
-    instructions = order_actions.place_perp_order(
-        client, market_index=0, direction=Direction.LONG, order_type=OrderType.LIMIT, base_amount=SOL,
-        user_order_id=7, price=140 * USDC, max_ts=common["max_ts"],
-    )  # fmt: skip
     # Sent and landed, then the process died before the row heard of it.
-    landed = await land_raw(desk.link, "place_order", instructions, {"order": landed_row.id, "user_order_id": 7})
+    intent = {"order": landed_row.id, "user_order_id": 7}
+    landed = await land(desk.link, "place_order", intent, venue.place_order(limit(Direction.LONG, 140, 7), None))
     never_signed = await registry.add_order(desk.pubkey, user_order_id=8, **common)
-    foreign = order_actions.place_perp_order(
-        client, market_index=0, direction=Direction.SHORT, order_type=OrderType.LIMIT, base_amount=SOL,
-        user_order_id=9, price=160 * USDC, max_ts=common["max_ts"],
-    )  # fmt: skip
-    await land_raw(desk.link, "other_device", foreign)
+    foreign = venue.place_order(limit(Direction.SHORT, 160, 9), None)  # placed from another device
+    await land(desk.link, "other_device", {}, foreign)
+    await desk.fresh()
 
     changed = {row.user_order_id: row for row in await adopt_orders(registry, desk.link)}
     chain = {o.user_order_id: o for o in desk.account().orders}

@@ -86,7 +86,7 @@ async def _fresh_base(desk, wanted: int) -> bool:
 # The Drift order-service tests, run as they are against the relaunch's localnet. Not here: a
 # book order's expiry (the relaunch localnet's book keeps an expired order listed until it is
 # cancelled), the modify refusals (a resting book order is post-only there, so a crossing
-# modify is also refused as crossing), and the lost-acknowledgement adoption (built on driftpy).
+# modify is also refused as crossing).
 SHARED = {
     "resting": "tests.services.test_orders_service:test_resting_order_types_carry_their_ids_then_cancel_one_and_all",
     "guards": "tests.services.test_orders_service:test_every_guard_refuses_before_signing",
@@ -100,6 +100,7 @@ SHARED = {
     "stop_fires": "tests.services.test_orders_service:test_market_order_fills_a_stop_fires_on_the_oracle_and_close_flattens",
     "stop_preview": "tests.services.test_order_entry_service:test_a_stop_is_previewed_at_its_trigger_and_a_usd_size_at_its_price",
     "protective": "tests.services.test_order_entry_service:test_protective_orders_rest_side_by_side_and_a_close_beside_them_goes_flat",
+    "lost_ack": "tests.services.test_orders_service:test_an_order_whose_acknowledgement_was_lost_is_adopted_from_the_chain",
 }
 
 
