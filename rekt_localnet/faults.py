@@ -12,11 +12,14 @@
   Drift's original program has since it was paused after the 2026-04-01 exploit and every
   instruction was removed from it. Accounts stay readable. On a relaunch localnet
   (`--venue velocity`) the relaunched program refuses the same way.
+- `history-lag`: getSignaturesForAddress leaves out the transactions of the last this many
+  slots, as an RPC whose history index trails its bank does: an account's newest
+  transactions are readable, and their effects visible, before its history lists them.
 - closing all websockets (RPC and DLOB) is an action, not a state.
 
 Admin calls (`rekt_*` methods) are never delayed or refused, so tests can always clear
 what they set. Flags use `--fault http429=0.3`, `--fault latency=200`, `--fault ws-silent`,
-`--fault paused-program`.
+`--fault paused-program`, `--fault history-lag=SLOTS`.
 """
 
 import asyncio
@@ -35,8 +38,9 @@ from rekt_localnet.store import TransactionRecord
 ADMIN_PREFIX = "rekt_"
 TOO_MANY_REQUESTS = 429
 MAX_LATENCY_MS = 60_000
-FLAG_SYNTAX = "use http429=SHARE (0 to 1), latency=MILLISECONDS, ws-silent or paused-program"
-KNOWN = ("http429", "latencyMs", "wsSilent", "pausedProgram")
+MAX_HISTORY_LAG_SLOTS = 10_000
+FLAG_SYNTAX = "use http429=SHARE (0 to 1), latency=MILLISECONDS, history-lag=SLOTS, ws-silent or paused-program"
+KNOWN = ("http429", "latencyMs", "wsSilent", "pausedProgram", "historyLagSlots")
 
 
 class FaultError(LocalnetUsageError):
@@ -52,6 +56,12 @@ def _share(value: object) -> float:
 def _latency(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LATENCY_MS:
         raise FaultError(f"latency must be a whole number of milliseconds from 0 to {MAX_LATENCY_MS}, not {value!r}.")
+    return value
+
+
+def _lag(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_HISTORY_LAG_SLOTS:
+        raise FaultError(f"history lag must be a whole number of slots from 0 to {MAX_HISTORY_LAG_SLOTS}, not {value!r}.")
     return value
 
 
@@ -71,17 +81,19 @@ class Faults:
         self.latency_ms = 0
         self.ws_silent = False
         self.paused_program = False
+        self.history_lag_slots = 0
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self._tasks: set[asyncio.Task] = set()
 
     def state(self) -> dict:
         return {
             "http429": self.http429, "latencyMs": self.latency_ms, "wsSilent": self.ws_silent,
-            "pausedProgram": self.paused_program,
+            "pausedProgram": self.paused_program, "historyLagSlots": self.history_lag_slots,
         }  # fmt: skip
 
     def update(self, changes: dict) -> None:
-        """Apply `{"http429": 0.3, "latencyMs": 200, "wsSilent": true, "pausedProgram": true}` (any subset)."""
+        """Apply `{"http429": 0.3, "latencyMs": 200, "wsSilent": true, "pausedProgram": true,
+        "historyLagSlots": 20}` (any subset)."""
         unknown = set(changes) - set(KNOWN)
         if unknown:
             raise FaultError(f"unknown fault {sorted(unknown)[0]!r}; known: {', '.join(KNOWN)}.")
@@ -89,10 +101,13 @@ class Faults:
         latency = _latency(changes["latencyMs"]) if "latencyMs" in changes else self.latency_ms
         silent = _flag(changes, "wsSilent", self.ws_silent)
         paused = _flag(changes, "pausedProgram", self.paused_program)
+        lag = _lag(changes["historyLagSlots"]) if "historyLagSlots" in changes else self.history_lag_slots
         self.http429, self.latency_ms, self.ws_silent, self.paused_program = http429, latency, silent, paused
+        self.history_lag_slots = lag
 
     def clear(self) -> None:
         self.http429, self.latency_ms, self.ws_silent, self.paused_program = 0.0, 0, False, False
+        self.history_lag_slots = 0
 
     def apply_flags(self, flags: list[str]) -> None:
         """Apply `--fault` values such as "http429=0.3", "latency=200", "ws-silent"."""
@@ -107,6 +122,8 @@ class Faults:
                     self.update({"http429": float(value)})
                 elif name == "latency" and value:
                     self.update({"latencyMs": int(value)})
+                elif name == "history-lag" and value:
+                    self.update({"historyLagSlots": int(value)})
                 else:
                     raise FaultError(f"--fault {flag!r} is not a fault; {FLAG_SYNTAX}.")
             except ValueError:

@@ -3,7 +3,8 @@
 As a validator answers it: `before` and `until` bound the walk back through history
 (neither signature is included), `limit` caps it at 1,000, and each entry carries the
 slot, block time and error. The localnet walks its persisted transactions; it is a
-small cluster, so a scan is quick enough and needs no address index.
+small cluster, so a scan is quick enough and needs no address index. The history-lag
+fault leaves out the newest slots, as a lagging history index does.
 """
 
 from solders.transaction import VersionedTransaction
@@ -32,6 +33,7 @@ def get_signatures_for_address(node: Node, params: list):
         raise invalid_params(f"limit must be between 1 and {MAX_LIMIT}")
     before, until = config.get("before"), config.get("until")
     finalized_only = config.get("commitment") == "finalized"
+    newest_listed = node.ledger.slot - node.faults.history_lag_slots
     found: list[dict] = []
     started = before is None
     for record in reversed(node.ledger.landed_since(0)):
@@ -40,7 +42,7 @@ def get_signatures_for_address(node: Node, params: list):
             continue
         if record.signature == until or len(found) == limit:
             break
-        if finalized_only and not node.ledger.is_finalized(record):
+        if (finalized_only and not node.ledger.is_finalized(record)) or record.slot > newest_listed:
             continue
         if _names(record, address):
             found.append({

@@ -29,6 +29,8 @@ from rekt_tui.services.unresolved import resolve_before_signing
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 30.0  # a bracket whose legs failed is tried again after this, not on every snapshot
+FILL_RECORD_GRACE_S = 30.0  # how long an entry gone unfilled on record waits for its fill's record
+RECORDS_RECHECK_S = 1.0  # how often the records are read again meanwhile
 ENDED_WITHOUT_FILL = (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.FAILED)
 
 
@@ -47,7 +49,10 @@ class BracketKeeper:
     def __init__(self, link: SessionLink) -> None:
         self._link = link
         self._seen_filled: dict[int, int] = {}  # bracket id -> the entry's fill last seen on chain
-        self._retry_at: dict[int, float] = {}  # bracket id -> monotonic time before which a failed one waits
+        # bracket id -> monotonic time before which it is not looked at again (its legs failed, or
+        # its entry is gone with no fill on record yet)
+        self._retry_at: dict[int, float] = {}
+        self._gone_since: dict[int, float] = {}  # bracket id -> when its entry was first gone with no fill on record
 
     async def waiting(self) -> list[PendingBracket]:
         return await self._link.registry.list_pending_brackets(self._link.pubkey)
@@ -56,7 +61,10 @@ class BracketKeeper:
         """Whether the account shows something a step would act on: an entry filled further, or gone."""
         if snapshot is None:
             return bool(brackets)
+        now = time.monotonic()
         for bracket in brackets:
+            if now < self._retry_at.get(bracket.id, 0.0):
+                continue
             entry = self._entry_on_chain(bracket, snapshot)
             if entry is None or entry.filled > self._seen_filled.get(bracket.id, 0):
                 return True
@@ -100,6 +108,8 @@ class BracketKeeper:
             self._seen_filled[bracket.id] = filled
         else:
             filled, ended = await self._final_fill(bracket), True
+            if filled == 0 and not self._waited_for_records(bracket):
+                return None  # gone with no fill on record yet: the history may trail the account
         covered, unresolved = await link.registry.get_bracket_coverage(bracket.id)
         if unresolved:  # resolved before this step; another process is sending: its outcome decides
             return None
@@ -118,6 +128,20 @@ class BracketKeeper:
                 message = f"Legs cover {format_base(covered, spec)} of the entry's {format_base(filled, spec)} filled."
                 await link.registry.end_pending_bracket(bracket.id, BracketStatus.DONE, message)
         return report
+
+    def _waited_for_records(self, bracket: PendingBracket) -> bool:
+        """Whether an entry gone from chain with no fill on record may count as unfilled: at
+        once when its row says it ended so, else after FILL_RECORD_GRACE_S of asking again
+        (an RPC's history can list the fill's transaction seconds after the account shows it;
+        dropping the bracket then would leave the fill without its legs)."""
+        if bracket.entry_status in ENDED_WITHOUT_FILL:
+            return True
+        now = time.monotonic()
+        since = self._gone_since.setdefault(bracket.id, now)
+        if now - since >= FILL_RECORD_GRACE_S:
+            return True
+        self._retry_at[bracket.id] = now + RECORDS_RECHECK_S
+        return False
 
     async def _place(self, bracket: PendingBracket, spec: MarketSpec, direction: Direction, size: int) -> BracketReport:
         link = self._link

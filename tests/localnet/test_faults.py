@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 from solana.exceptions import SolanaRpcException
 from solana.rpc.async_api import AsyncClient
+from solders.keypair import Keypair
 
 from rekt_localnet.faults import FaultError, Faults
 from tests.localnet.conftest import Rpc, start_localnet
@@ -29,7 +30,8 @@ async def status_of(rpc: Rpc, method: str = "getSlot") -> int:
 
 async def test_a_share_of_requests_get_429_but_admin_calls_never_do(net):
     localnet, rpc = net
-    assert await rpc.result("rekt_setFaults", {"http429": 0.4}) == {"http429": 0.4, "latencyMs": 0, "wsSilent": False, "pausedProgram": False}
+    assert await rpc.result("rekt_setFaults", {"http429": 0.4}) == {"http429": 0.4, "latencyMs": 0, "wsSilent": False, "pausedProgram": False,
+                                                                    "historyLagSlots": 0}
     statuses = [await status_of(rpc) for _ in range(200)]
     refused = statuses.count(429)
     assert set(statuses) == {200, 429} and 50 <= refused <= 110
@@ -125,9 +127,11 @@ async def test_close_all_websockets(net):
 
 
 async def test_fault_flags_at_start(tmp_path):
-    localnet = await start_localnet(tmp_path / "data", slot_ms=50, faults=["http429=1", "latency=20", "ws-silent", "paused-program"])
+    localnet = await start_localnet(tmp_path / "data", slot_ms=50, faults=["http429=1", "latency=20", "ws-silent", "paused-program",
+                                                                                "history-lag=7"])
     try:
-        assert localnet.faults.state() == {"http429": 1.0, "latencyMs": 20, "wsSilent": True, "pausedProgram": True}
+        assert localnet.faults.state() == {"http429": 1.0, "latencyMs": 20, "wsSilent": True, "pausedProgram": True,
+                                           "historyLagSlots": 7}
         async with aiohttp.ClientSession() as session:
             assert await status_of(Rpc(session, localnet.rpc_url)) == 429
     finally:
@@ -144,6 +148,8 @@ async def test_fault_flags_at_start(tmp_path):
         ("latency=0.5", "has a bad value"),
         ("ws-silent=yes", "is not a fault"),
         ("paused-program=1", "is not a fault"),
+        ("history-lag", "is not a fault"),
+        ("history-lag=-1", "from 0 to 10000"),
         ("drop-everything", "is not a fault"),
     ],
 )
@@ -155,7 +161,24 @@ def test_bad_fault_flags_are_one_sentence(flag, fragment):
 
 async def test_bad_admin_fault_settings(net):
     _, rpc = net
-    for faults in ({"http429": 2}, {"jitter": 1}, {"wsSilent": "yes"}, {"closeWebsockets": 1}, {"pausedProgram": 1}, [1]):
+    for faults in ({"http429": 2}, {"jitter": 1}, {"wsSilent": "yes"}, {"closeWebsockets": 1}, {"pausedProgram": 1},
+                   {"historyLagSlots": 1.5}, [1]):
         error = (await rpc.call("rekt_setFaults", faults))["error"]
         assert error["code"] == -32602
-    assert await rpc.result("rekt_getFaults") == {"http429": 0.0, "latencyMs": 0, "wsSilent": False, "pausedProgram": False}
+    assert await rpc.result("rekt_getFaults") == {"http429": 0.0, "latencyMs": 0, "wsSilent": False, "pausedProgram": False,
+                                                  "historyLagSlots": 0}
+
+
+async def test_a_lagging_history_leaves_out_the_newest_slots_only(net):
+    _, rpc = net
+    payer = str(Keypair().pubkey())
+    await rpc.result("rekt_setFaults", {"historyLagSlots": 10_000})
+    signature = await rpc.result("requestAirdrop", payer, 10**9)
+    for _ in range(100):  # the airdrop's effect shows while the history does not list it
+        if (await rpc.result("getBalance", payer))["value"]:
+            break
+        await asyncio.sleep(0.02)
+    assert (await rpc.result("getBalance", payer))["value"] == 10**9
+    assert await rpc.result("getSignaturesForAddress", payer) == []
+    await rpc.result("rekt_clearFaults")
+    assert [entry["signature"] for entry in await rpc.result("getSignaturesForAddress", payer)] == [signature]

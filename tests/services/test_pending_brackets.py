@@ -105,6 +105,34 @@ async def test_a_resting_entry_gets_its_legs_at_fill_once_across_restarts(desk):
     assert ended.id == bracket.id and "0.5 SOL" in (ended.message or "")
 
 
+async def test_a_fill_the_history_lists_late_still_gets_its_legs(desk):
+    """The account shows the entry gone before the RPC's history lists the keeper's fill: the
+    bracket waits for the fill's record instead of being dropped as never filled."""
+    placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="145",
+                                               take_profit="170", stop_loss="130"))  # fmt: skip
+    assert placed.bracket_at_fill
+    await desk.admin.call("rekt_setFaults", [{"historyLagSlots": 10_000}])
+    await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "140"])
+
+    async def filled() -> bool:
+        await desk.fresh()
+        return desk.base() == SOL // 2 and not desk.account().orders
+
+    await until(filled, timeout=30, what="the entry's fill")
+    keeper = BracketKeeper(desk.link)
+    for _ in range(2):
+        assert await keeper.step() == []
+        [waiting] = await desk.services.registry.list_pending_brackets(desk.pubkey)
+        assert waiting.status is BracketStatus.WAITING
+        await asyncio.sleep(1.1)  # past the re-check interval
+
+    await desk.admin.call("rekt_clearFaults", [])
+    [report] = await keeper.step()
+    assert "take-profit and stop-loss for 0.5 SOL" in report.sentence and report.signature
+    await desk.fresh()
+    assert sorted(o.trigger_price for o in legs_on_chain(desk)) == [130 * USDC, 170 * USDC]
+
+
 async def test_cancelling_the_entry_drops_its_waiting_bracket(desk):
     placed = await desk.orders.place(OrderForm("SOL-PERP", "sell", "0.5", kind="limit", price="160", stop_loss="170"))
     assert placed.bracket_at_fill
