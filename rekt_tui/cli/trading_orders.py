@@ -41,9 +41,9 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
         raise RektError("Order not placed; nothing was signed.")
     record = placed.record
     print(placed.signature)
+    number = "" if record.chain_order_id is None else f" {record.chain_order_id}"  # a taker filled at once has none
     note(
-        f"Order {record.chain_order_id if record.chain_order_id is not None else '—'} "
-        f"(user order id {record.user_order_id}) {side_label(record.direction)} "
+        f"Order{number} (user order id {record.user_order_id}) {side_label(record.direction)} "
         f"{placed.outcome if placed.outcome == NOTHING_FILLED else 'is ' + placed.outcome}."
     )
     for leg in placed.bracket:

@@ -44,7 +44,9 @@ def test_a_velocity_session_says_velocity_and_usdt_from_airdrop_to_stop(localnet
     ok(rekt("strategy", "balanced"))
     start = rekt("start", "--yes")
     assert start.code == 0 and "Start trading on Velocity with the balanced strategy" in start.err, start.err
-    ok(rekt("order", "SOL-PERP", "buy", "0.1", "--yes"))
+    bought = rekt("order", "SOL-PERP", "buy", "0.1", "--yes")  # a taker filled as it lands has no chain order id
+    ok(bought)
+    assert re.search(r"^Order \(user order id \d+\) buy is filled\.$", bought.err, re.M), bought.err
     closed = rekt("close", "--all")  # its market order takes the book as it lands: its outcome is known
     assert closed.code == 0 and re.search(r"Reduce-only close \d+ landed \(filled\)\.", closed.err), closed.err
     stopped = rekt("stop", "--yes")
