@@ -8,6 +8,7 @@ embedded cluster is running first.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import cast
@@ -136,14 +137,21 @@ async def _connect(services: Services, session: SessionRecord) -> SessionLink:
     if not keystore.usable_on(session.cluster):
         raise RektError(f"{keystore.status.backend} cannot hold keys for {session.cluster}.")
     keypair = await asyncio.to_thread(keystore.load, session.pubkey)
-    venue = await connect_venue(services, session, secret=bytes(keypair))
-    link = link_over(services, session, venue)
+    if services.settings.cluster == "localnet":
+        await ensure_localnet(services.settings)
+    # Once per link: a program that is not what the adapter encodes for is never signed for.
+    # Checked while the venue connects: each is a few round trips, which a rate-limited RPC
+    # makes seconds each.
+    opening = asyncio.ensure_future(open_venue(services.settings, secret=bytes(keypair), authority=session.pubkey))
     try:
-        # Once per link: a program that is not what the adapter encodes for is never signed for.
         compatibility = await check_compatibility(services.settings, session.pubkey)
     except BaseException:
-        await link.close()
+        opening.cancel()
+        with contextlib.suppress(BaseException):
+            await (await opening).close()
         raise
+    venue = await opening
+    link = link_over(services, session, venue)
     link.sender.refusal = compatibility.refusal()
     if compatibility.paused:  # a pause can end: ask again before signing, not only at the next launch
 
