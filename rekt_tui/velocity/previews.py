@@ -2,8 +2,9 @@
 
 The fill is booked into a copy of the User as the program books it (each fill's quote rounded
 against the taker, the fee rounded up and charged to the position's quote) and `margin.compute`
-is asked about the copy. Fees are the State's first perp tier (an account without 30-day volume),
-less the referee discount when the account has a referrer; a market's `fee_adjustment` and
+is asked about the copy. Fees are the State's first perp tier (an account without 30-day volume)
+with no referee discount: the program grants it only when the taker's instruction names the
+referrer's accounts, and our place-and-take names none. A market's `fee_adjustment` and
 `taker_fee_addon_tenth_bps` are not applied (an assumption: both are zero at launch).
 """
 
@@ -40,7 +41,7 @@ def fee(view: ChainView, quotes: Sequence[int], *, maker: bool, referred: bool) 
 
 def preview_order(
     view: ChainView, request: OrderRequest, *, auction_end_price: int | None, book: Sequence[tuple[int, int]],
-    referred: bool = True, replacing: Order | None = None,
+    referred: bool = False, replacing: Order | None = None,
 ) -> Preview:  # fmt: skip
     """The account after `request` fills: from `book` (the side it takes, best first), and at
     its worst price for whatever the book does not hold; in place of the open order
