@@ -5,10 +5,14 @@ shares): one maker per perp market, created through real transactions the first 
 ledger runs (funded by the faucet, quote minted and deposited), re-quoting at most one market
 a slot when the oracle moved 5 bps from its last centre or fills ate its orders. A re-quote is
 `cancel_orders_v1` and `place_and_make_perp_order_v1`s, in transactions small enough to fit.
+Before it, the maker takes other users' orders its fresh quotes would cross, with
+`place_and_take_perp_order_v1` naming their owners, as an arbitrageur on the real book would:
+a resting bid left above a falling oracle fills, as a keeper fills it on Drift's localnet.
 """
 
 import logging
 from collections.abc import Callable
+from typing import Literal
 
 from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
@@ -100,6 +104,11 @@ class VelocityMakers:
         except Exception:
             log.exception("velocity makers tick at slot %d failed", slot)
 
+    def _book(self, market_index: int) -> Book:
+        account = self._ledger.get(book_addresses(market_index)[1])
+        assert account is not None, "the books are created at genesis"
+        return Book.unpack(account.data)
+
     def _oracle(self, market_index: int) -> int:
         asset = VELOCITY_PERP_MARKETS[market_index].asset
         return decode("PythLazerOracle", self._ledger.get(lazer_oracle_address(asset)).data)["price"] // LAZER_SCALE
@@ -108,7 +117,7 @@ class VelocityMakers:
         centre = self._centres.get(market_index)
         if centre is None or abs(oracle - centre) * PERCENTAGE_PRECISION // centre >= REQUOTE_MOVE:
             return True
-        book = Book.unpack(self._ledger.get(book_addresses(market_index)[1]).data)
+        book = self._book(market_index)
         user = program().pdas.user(maker_keypair(market_index).pubkey(), 0)
         return len(book.of_user(user)) < 2 * len(LEVELS)
 
@@ -124,7 +133,7 @@ class VelocityMakers:
 
     def _others(self, market_index: int, authority: Pubkey) -> tuple[int | None, int | None]:
         """The best bid and ask other users rest on the book (a post-only ladder must not cross them)."""
-        book = Book.unpack(self._ledger.get(book_addresses(market_index)[1]).data)
+        book = self._book(market_index)
         others = [o for o in book.orders if o.authority != authority]
         bids, asks = [o.price for o in others if o.side == BID], [o.price for o in others if o.side == ASK]
         return max(bids, default=None), min(asks, default=None)
@@ -133,7 +142,9 @@ class VelocityMakers:
         """Replace the maker's orders on the market's book by a fresh ladder; False if refused."""
         keypair = maker_keypair(market_index)
         authority, book = keypair.pubkey(), ti.BookAccounts(*book_addresses(market_index))
-        orders = _not_crossing(self._others(market_index, authority), ladder(market_index, oracle, tick, step))
+        fresh = ladder(market_index, oracle, tick, step)
+        self._take_crossed(market_index, keypair, fresh)
+        orders = _not_crossing(self._others(market_index, authority), fresh)
         places: list[Instruction] = [
             ti.place_and_make_perp_order_v1(program(), authority, 0, order, book, remaining=market_accounts(market_index))
             for order in orders
@@ -145,3 +156,29 @@ class VelocityMakers:
                 return False
         self._centres[market_index] = oracle
         return True
+
+    def _take_crossed(self, market_index: int, keypair: Keypair, fresh: list[OrderParams]) -> None:
+        """Sell into others' bids at or above the fresh best ask, buy others' asks at or below
+        the fresh best bid: one taker order a side, limited to that quote, naming the owners."""
+        authority = keypair.pubkey()
+        book = self._book(market_index)
+        best_bid = max(o.price for o in fresh if o.direction == "Long")
+        best_ask = min(o.price for o in fresh if o.direction == "Short")
+        slot = self._ledger.slot
+        sides: tuple[tuple[int, Literal["Long", "Short"], int], ...] = ((BID, "Short", best_ask), (ASK, "Long", best_bid))
+        for side, direction, limit in sides:
+            crossed = [o for o in book.orders if o.authority != authority and o.side == side and o.active_slot <= slot
+                       and (o.price >= limit if side == BID else o.price <= limit)]  # fmt: skip
+            if not crossed:
+                continue
+            owners: list[AccountMeta] = []
+            for order in {o.user: o for o in crossed}.values():
+                owners += [AccountMeta(order.user, False, True),
+                           AccountMeta(program().pdas.user_stats(order.authority), False, True)]  # fmt: skip
+            take = OrderParams("Limit", direction, sum(o.base_remaining for o in crossed), limit, market_index)
+            instruction = ti.place_and_take_perp_order_v1(
+                program(), authority, 0, take, ti.BookAccounts(*book_addresses(market_index)),
+                remaining=market_accounts(market_index) + owners,
+            )
+            if not submit(self._runtime, self._ledger, [instruction], [keypair]):
+                log.info("maker of perp %d could not take %d crossed order(s)", market_index, len(crossed))

@@ -16,6 +16,7 @@ from typing import Any
 from rekt_tui.domain.history import ChainRecord, Ledger, RecordBatch, RecordKind, realized_on_close
 from rekt_tui.drift.records import read_record_batch
 from rekt_tui.drift.rpc import JsonRpc
+from rekt_tui.velocity.book_orders import venue_order_id
 from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.codec.binary import CodecError, Value
 from rekt_tui.velocity.codec.program import VelocityProgram
@@ -40,10 +41,13 @@ def _fill(f: dict[str, Value], user: str, signature: str, index: int, slot: int)
     base, quote = (size, -filled) if long else (-size, filled)
     fee = _i(f, "taker_fee") if role == "taker" else _i(f, "maker_fee")
     closed_base, closed_entry = _i(f, f"{role}_existing_base_asset_amount"), _i(f, f"{role}_existing_quote_entry_amount")
+    order_id = _i(f, f"{role}_order_id")
+    if role == "maker":  # a maker's order rests on a book: named as the venue names book orders
+        order_id = venue_order_id(_i(f, "market_index"), order_id)
     return ChainRecord(
         signature, index, slot, _i(f, "ts"), RecordKind.FILL, _i(f, "market_index"), base=base, quote=quote, fee=fee,
         realized_pnl=realized_on_close(base, quote, closed_base, closed_entry), role=role,
-        order_id=_i(f, f"{role}_order_id"), liquidation=f.get("action_explanation") == "Liquidation",
+        order_id=order_id, liquidation=f.get("action_explanation") == "Liquidation",
     )  # fmt: skip
 
 

@@ -101,6 +101,8 @@ SHARED = {
     "stop_preview": "tests.services.test_order_entry_service:test_a_stop_is_previewed_at_its_trigger_and_a_usd_size_at_its_price",
     "protective": "tests.services.test_order_entry_service:test_protective_orders_rest_side_by_side_and_a_close_beside_them_goes_flat",
     "lost_ack": "tests.services.test_orders_service:test_an_order_whose_acknowledgement_was_lost_is_adopted_from_the_chain",
+    "bracket_at_fill": "tests.services.test_pending_brackets:test_a_resting_entry_gets_its_legs_at_fill_once_across_restarts",
+    "bracket_history_lag": "tests.services.test_pending_brackets:test_a_fill_the_history_lists_late_still_gets_its_legs",
 }
 
 
