@@ -23,11 +23,11 @@ def worst_price(
     raise RektError("This order has no limit, auction end or trigger price to preview it at.")
 
 
-def expected_fills(
+def book_fills(
     base_amount: int, direction: Direction, worst: int, book: Sequence[tuple[int, int]]
 ) -> list[tuple[int, int]]:
     """(price, size) fills walking the opposite side of the book (best first) while it is
-    within `worst`; whatever the book cannot fill is assumed to fill at `worst`."""
+    within `worst`, up to `base_amount`."""
     fills, left = [], base_amount
     for price, size in book:
         acceptable = price <= worst if direction is Direction.LONG else price >= worst
@@ -35,4 +35,13 @@ def expected_fills(
             break
         fills.append((price, min(size, left)))
         left -= fills[-1][1]
+    return fills
+
+
+def expected_fills(
+    base_amount: int, direction: Direction, worst: int, book: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The book's fills, and whatever the book cannot fill assumed filled at `worst`."""
+    fills = book_fills(base_amount, direction, worst, book)
+    left = base_amount - sum(size for _, size in fills)
     return fills + [(worst, left)] if left else fills

@@ -4,7 +4,8 @@ The fill is booked into a copy of the User as the program books it (each fill's 
 against the taker, the fee rounded up and charged to the position's quote) and `margin.compute`
 is asked about the copy. Fees are the State's first perp tier (an account without 30-day volume)
 with no referee discount: the program grants it only when the taker's instruction names the
-referrer's accounts, and our place-and-take names none. A market's `fee_adjustment` and
+referrer's accounts, and our place-and-take names none. What the book does not fill of a limit
+order rests there and earns the maker rebate when it fills. A market's `fee_adjustment` and
 `taker_fee_addon_tenth_bps` are not applied (an assumption: both are zero at launch).
 """
 
@@ -16,9 +17,9 @@ from dataclasses import replace
 from rekt_tui.domain.collateral import WithdrawPreview
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import Preview
-from rekt_tui.domain.order_fills import expected_fills, worst_price
+from rekt_tui.domain.order_fills import book_fills, worst_price
 from rekt_tui.domain.orders import OrderRequest
-from rekt_tui.domain.records import Direction
+from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.domain.trading import Order
 from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.margin import BASE_PRECISION, with_fill
@@ -50,10 +51,17 @@ def preview_order(
     market = view.perp(request.market.market_index)
     worst = worst_price(request.order_type, price=request.price or 0, trigger_price=request.trigger_price,
                         auction_end_price=auction_end_price)  # fmt: skip
-    fills = expected_fills(request.base_amount, request.direction, worst, () if request.post_only else book)
+    taken = book_fills(request.base_amount, request.direction, worst, () if request.post_only else book)
+    left = request.base_amount - sum(size for _, size in taken)
+    fills = taken + [(worst, left)] if left else taken
     sign = 1 if request.direction is Direction.LONG else -1
     quotes = [size * price // BASE_PRECISION for price, size in fills]
-    paid = fee(view, quotes, maker=request.post_only, referred=referred)
+    # What a limit order leaves rests on the book and fills there as a maker; a market or
+    # trigger order's remainder is assumed taken at its worst price.
+    rests = request.order_type is OrderType.LIMIT
+    paid = fee(view, quotes[: len(taken)], maker=False, referred=referred) + fee(
+        view, quotes[len(taken) :], maker=rests, referred=referred
+    )
     cash = sum(-sign * size * price // BASE_PRECISION for price, size in fills)
     released = replacing.reserved_base if replacing else 0
     after = view.margin(with_fill(user, market, sign * request.base_amount, cash - paid, released))

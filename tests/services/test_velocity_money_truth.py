@@ -163,3 +163,29 @@ async def test_the_previewed_taker_fee_is_the_fee_the_fill_pays(tmp_path):
         assert previewed.fee == sum(f.fee for f in fills)
     finally:
         await close_desk(desk)
+
+
+async def test_a_resting_limit_previews_the_rebate_its_maker_fill_earns(tmp_path):
+    """A limit bid below the book rests there: when it fills it is the maker, so the preview
+    shows the rebate the fill's record then earns, not a taker fee."""
+    desk = await open_desk(tmp_path, usdc=300, venue="velocity")
+    try:
+        venue = desk.link.venue
+        request = await _request(desk, Direction.LONG, 3 * SOL // 10, kind=OrderKind.LIMIT, price=145 * 10**6)
+        previewed = venue.preview(request, auction_end_price=None,
+                                  book=await venue.book_side(request.market, Direction.LONG))  # fmt: skip
+        assert previewed.fee < 0
+        await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.3", kind="limit", price="145"))
+        await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "140"])  # the makers take the crossed bid
+        fills: list = []
+
+        async def recorded() -> bool:
+            await backfill(desk.services.registry, venue, desk.pubkey)
+            fills[:] = [r for r in await desk.services.registry.list_records(desk.pubkey) if r.kind is RecordKind.FILL]
+            return bool(fills)
+
+        await until(recorded, timeout=30, what="the resting bid's fill")
+        [fill] = fills
+        assert fill.role == "maker" and fill.fee == previewed.fee
+    finally:
+        await close_desk(desk)
