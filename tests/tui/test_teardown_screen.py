@@ -55,6 +55,7 @@ async def test_the_archived_session_shows_the_result_the_run_read(services, tmp_
         app.way_out.show()
         await pilot.pause()
         assert "Reading the session's result from the chain" in text_of(app.screen.query_one("#teardown-summary"))
+        assert app.screen.query_one("#teardown-dialog").border_subtitle == "escape closes"  # nothing runs on
         app.way_out.summarised(session.pubkey, lines)  # what the run calls once it has read them
         await pilot.pause(0.1)
         assert text_of(app.screen.query_one("#teardown-summary")).splitlines() == list(lines)
@@ -71,3 +72,4 @@ async def test_no_summary_while_the_run_goes_on(services):
         await app.push_screen(TeardownScreen("7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU", (running,)))
         await pilot.pause(0.1)
         assert not app.screen.query("#teardown-summary")
+        assert app.screen.query_one("#teardown-dialog").border_subtitle == "escape closes; the run continues"

@@ -141,10 +141,10 @@ class TeardownScreen(ModalScreen[None], inherit_bindings=False):
     def compose(self) -> ComposeResult:
         with Vertical(id="teardown-dialog") as dialog:
             dialog.border_title = f"Stop and withdraw · {short_pubkey(self.session)}"
-            dialog.border_subtitle = "escape closes; the run continues"
+            outcome = run_outcome(self.events)
+            dialog.border_subtitle = "escape closes; the run continues" if outcome is None else "escape closes"
             for row in step_rows(self.events):
                 yield StepLine(row)
-            outcome = run_outcome(self.events)
             if outcome is None:
                 yield Static("Working… you may close this; the run keeps going.", id="teardown-outcome")
             else:
