@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 SHELL_STATUS_GROUP = "shell-status"  # the app's worker that reads the shell status
 SESSION_ACTIONS = frozenset({"session_setup", "checklist", "buy", "sell"})
+ORDER_ACTIONS = frozenset({"buy", "sell"})
 POSITION_ACTIONS = frozenset({"close_position", "cancel_order", "cancel_all_orders"})
 
 
@@ -47,7 +48,9 @@ class CockpitState:
         )  # fmt: skip
 
 
-def action_applies(action: str, state: CockpitState) -> bool:
+def action_applies(action: str, state: CockpitState) -> bool | None:
+    """True: the action applies; False: it is hidden; None: shown dimmed, as buy and sell
+    are while the data is stale (their keys then say why, see `RektApp.on_key`)."""
     if action == "reload_status":
         return not state.status_loading
     if action in SESSION_ACTIONS:
@@ -62,7 +65,7 @@ def action_applies(action: str, state: CockpitState) -> bool:
     return True
 
 
-def _session_action_applies(action: str, state: CockpitState) -> bool:
+def _session_action_applies(action: str, state: CockpitState) -> bool | None:
     """Setup is always there; the checklist needs a session; orders need trading started
     and fresh data. None of them opens over a question already asked (confirm, order
     entry) or over the recovery banner, which blocks everything until it is dealt with."""
@@ -76,7 +79,9 @@ def _session_action_applies(action: str, state: CockpitState) -> bool:
         return state.linked
     session = state.session
     started = session is not None and session.status is SessionStatus.ACTIVE and session.trading_started_at
-    return state.linked and bool(started) and not state.stale
+    if not (state.linked and started):
+        return False
+    return None if state.stale else True
 
 
 def _position_action_applies(action: str, state: CockpitState) -> bool:

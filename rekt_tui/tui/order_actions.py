@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 CHANGE_GROUP = "position-change"  # closes and cancels, one at a time
 PLACE_GROUP = "order-place"
+STALE_ORDERS = "Orders wait for fresh data: a live feed is stale (its panels say STALE) and reconnects on its own."
 
 Confirm = Callable[[str, str], Awaitable[bool]]  # (title, question) -> the user's answer
 Ask = Callable[[ClosePositionScreen], Awaitable[CloseChoice | None]]
@@ -186,7 +187,10 @@ class OrderActions:
         if not app.sessions.linked:
             raise RektError(NO_SESSION)
         if args.command == "order":
-            if not app.check_action("buy", ()):
+            applies = app.check_action("buy", ())
+            if applies is None:
+                raise RektError(STALE_ORDERS)
+            if not applies:
                 raise RektError("Orders wait for a started session with fresh data; see the checklist.")
             spec = resolve_market(args.market, app.sessions.orders().markets())
             side = "buy" if parse_side(args.side) is Direction.LONG else "sell"

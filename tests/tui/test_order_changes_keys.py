@@ -216,3 +216,38 @@ async def test_a_bracket_on_a_resting_entry_waits_under_it_until_the_fill_places
     finally:
         await admin.close()
         await services.close()
+
+
+async def test_order_keys_dim_while_the_data_is_stale_and_say_why(tmp_path, live, message_log):
+    from dataclasses import replace
+
+    from rekt_tui.drift.rpc import JsonRpc
+    from rekt_tui.tui.order_actions import STALE_ORDERS
+
+    services = await Services.open(live_settings(tmp_path, live))
+    services.settings = replace(services.settings, ui=replace(services.settings.ui, stale_after_s=2))
+    await (await started_session(services)).link.close()
+    app = make_app(services)
+    admin = JsonRpc(live.rpc_url)
+    try:
+        async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
+            await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
+            await admin.call("rekt_setFaults", [{"wsSilent": True}])
+            try:  # the feeds must speak again before the app closes, whatever fails here
+                await until(pilot, lambda: app.check_action("buy", ()) is None, "buy dimmed by the stale data")
+                assert app.check_action("sell", ()) is None
+                told = lambda: [n.notification.message for n in message_log.of_type(Notify)]  # noqa: E731
+                await pilot.press("b")
+                await until(pilot, lambda: STALE_ORDERS in told(), "the sentence saying why")
+                assert isinstance(app.screen, DashboardScreen)
+                await command(pilot, "buy 0.1 SOL")
+                await until(pilot, lambda: told().count(STALE_ORDERS) == 2, "the command line saying why")
+                assert isinstance(app.screen, DashboardScreen)
+            finally:
+                await admin.call("rekt_setFaults", [{"wsSilent": False}])
+            await until(pilot, lambda: app.check_action("buy", ()) is True, "buy again once the data is fresh", 60)
+            await pilot.press("s")
+            assert isinstance(app.screen, OrderEntryScreen)
+    finally:
+        await admin.call("rekt_clearFaults", [])
+        await admin.close()
