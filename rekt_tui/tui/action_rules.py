@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 SHELL_STATUS_GROUP = "shell-status"  # the app's worker that reads the shell status
 SESSION_ACTIONS = frozenset({"session_setup", "checklist", "buy", "sell"})
-ORDER_ACTIONS = frozenset({"buy", "sell"})
 POSITION_ACTIONS = frozenset({"close_position", "cancel_order", "cancel_all_orders"})
 
 
@@ -50,7 +49,7 @@ class CockpitState:
 
 def action_applies(action: str, state: CockpitState) -> bool | None:
     """True: the action applies; False: it is hidden; None: shown dimmed, as buy and sell
-    are while the data is stale (their keys then say why, see `RektApp.on_key`)."""
+    are while the data is stale (their keys then say why, see `OrderActions.explain_dimmed`)."""
     if action == "reload_status":
         return not state.status_loading
     if action in SESSION_ACTIONS:

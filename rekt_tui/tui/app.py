@@ -18,13 +18,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from rekt_tui.tui.action_rules import ORDER_ACTIONS, SHELL_STATUS_GROUP, CockpitState, action_applies
+from rekt_tui.tui.action_rules import SHELL_STATUS_GROUP, CockpitState, action_applies
 from rekt_tui.tui.bindings import binding_entries
 from rekt_tui.tui.chain import ChainLoader
 from rekt_tui.tui.commands import ActionCommands, own_system_commands
 from rekt_tui.tui.live import followed_session
 from rekt_tui.tui.messages import ShellStatusLoaded, WorkerFailed
-from rekt_tui.tui.order_actions import COMMAND_LINE, STALE_ORDERS, OrderActions
+from rekt_tui.tui.order_actions import COMMAND_LINE, OrderActions
 from rekt_tui.tui.quit_guard import exposure, quit_question
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
@@ -130,10 +130,7 @@ class RektApp(App[None], inherit_bindings=False):
         return own_system_commands(super().get_system_commands(screen))
 
     def on_key(self, event: events.Key) -> None:
-        """A dimmed order key (the data is stale) says why it waits instead of doing nothing."""
-        action = next((b.action for b in self.BINDINGS if isinstance(b, Binding) and b.key == event.key), None)
-        if action in ORDER_ACTIONS and self.screen is self.dashboard and self.check_action(action, ()) is None:
-            self.notify(STALE_ORDERS, title="Orders", severity="warning", markup=False)
+        self.orders.explain_dimmed(event.key)
 
     def action_reload_status(self) -> None:
         self.load_shell_status()

@@ -15,6 +15,7 @@ from argparse import Namespace
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from textual.binding import Binding
 from textual.message import Message
 
 from rekt_tui.domain.errors import RektError
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 CHANGE_GROUP = "position-change"  # closes and cancels, one at a time
 PLACE_GROUP = "order-place"
 STALE_ORDERS = "Orders wait for fresh data: a live feed is stale (its panels say STALE) and reconnects on its own."
+ORDER_ACTIONS = frozenset({"buy", "sell"})
 
 Confirm = Callable[[str, str], Awaitable[bool]]  # (title, question) -> the user's answer
 Ask = Callable[[ClosePositionScreen], Awaitable[CloseChoice | None]]
@@ -166,6 +168,13 @@ class OrderActions:
     @property
     def changing(self) -> bool:
         return group_running(self._app, CHANGE_GROUP)
+
+    def explain_dimmed(self, key: str) -> None:
+        """A dimmed order key (the data is stale) says why it waits instead of doing nothing."""
+        app = self._app
+        action = next((b.action for b in app.BINDINGS if isinstance(b, Binding) and b.key == key), None)
+        if action in ORDER_ACTIONS and app.screen is app.dashboard and app.check_action(action, ()) is None:
+            app.notify(STALE_ORDERS, title="Orders", severity="warning", markup=False)
 
     def open_entry(self, side: str, prefill: OrderForm | None = None) -> None:
         sessions = self._app.sessions
