@@ -2,6 +2,7 @@
 costs at most one frame per tick, and the last of each is what the screen shows."""
 
 import asyncio
+import contextlib
 import math
 import time
 
@@ -35,13 +36,19 @@ def written_frames(app) -> list[float]:
     return frames
 
 
-async def test_a_burst_across_account_and_book_costs_at_most_one_frame_per_tick(services):
+@contextlib.asynccontextmanager
+async def settled_cockpit(services):
+    """The cockpit once its start-up work is done, and the frames it writes from then on."""
     app = make_app(services)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.2)
+        yield app, pilot, written_frames(app)
+
+
+async def test_a_burst_across_account_and_book_costs_at_most_one_frame_per_tick(services):
+    async with settled_cockpit(services) as (app, pilot, frames):
         dashboard, feeds = app.dashboard, app.dashboard.feeds
-        frames = written_frames(app)
         accounts = [live_data.account(slot=10_000 + 2 * n, sol_oracle=(150 + n % 50) * USDC) for n in range(1_000)]
         books = [live_data.book(mid=(150 + n % 50) * USDC, slot=10_001 + 2 * n) for n in range(1_000)]
         ticks_before, started, n = feeds.pacer.ticks, time.monotonic(), 0
@@ -85,12 +92,8 @@ class Dialog(ModalScreen):
 async def test_under_a_full_screen_the_dashboard_applies_nothing_and_shows_the_newest_on_return(services):
     """Under a full screen (the market screen) the dashboard is not seen: its feeds' updates wait,
     the newest of each applied once it is back on top. Around a dialog it is seen, and goes on."""
-    app = make_app(services)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+    async with settled_cockpit(services) as (app, pilot, frames):
         dashboard, feeds = app.dashboard, app.dashboard.feeds
-        frames = written_frames(app)
 
         async def feed(count: int, first_slot: int) -> None:
             for n in range(count):
