@@ -4,9 +4,12 @@ driftpy's DriftClient keeps markets, oracles and State in a cache (its "cached"
 subscription, read once over HTTP, opens no socket) and is what the actions module
 signs with. One websocket of our own (`AccountStream`) watches everything a session
 reads: the user account, State, every perp and spot market and their oracles. Each
-notification is decoded (driftpy's fast `decode_user` for the user, the program's coder
-for State and markets), written into the caches driftpy reads, and turned into one
-`AccountSnapshot` at once. One socket per session, however many markets it follows.
+notification is written into the caches driftpy reads: the user decoded at once (driftpy's
+fast `decode_user`), State by the program's coder, a market by it when first read. The notifications the
+socket hands over together (a slot moves the user, markets and oracles at once) make one
+`AccountSnapshot`, computed once they are all stored: driftpy's margin math costs
+milliseconds, and a snapshot per notification was most of the cockpit's feed work with
+all but the last thrown away. One socket per session, however many markets it follows.
 
 A wallet may have no Drift account yet: the user account is watched anyway, and the
 DriftUser appears when the account does (or on `refresh_user()` right after init).
@@ -46,6 +49,26 @@ from rekt_tui.drift.session_user import SessionUser
 
 
 
+class NotifiedAccount(DataAndSlot):
+    """A market account as notified, decoded when driftpy first reads it.
+
+    Every slot moves every market, and the program's coder takes about a millisecond a
+    market; the margin math reads only the markets the account trades, so a market it
+    does not trade is decoded when something asks for it, once per notification at most."""
+
+    def __init__(self, slot: int, raw: bytes, decode: Callable[[bytes], object]) -> None:
+        self.slot = slot
+        self._raw: bytes | None = raw
+        self._decode = decode
+        self._decoded: object = None
+
+    @property  # type: ignore[override]
+    def data(self) -> object:
+        if self._raw is not None:
+            self._decoded, self._raw = self._decode(self._raw), None
+        return self._decoded
+
+
 class DriftGateway:
     """Drift for one authority: signing with `wallet`, or read-only with `authority` alone."""
 
@@ -72,6 +95,9 @@ class DriftGateway:
         self.user_key = self.drift_client.get_user_account_public_key()
         # Notification received -> snapshot published, for the latest snapshots.
         self.latencies_ms: deque[float] = deque(maxlen=1000)
+        # The notifications stored since the last snapshot: their newest slot, the first's arrival.
+        self._due: tuple[int, float] | None = None
+        self._due_call: asyncio.Handle | None = None
 
     async def connect(self) -> None:
         """Read State, markets and oracles once (driftpy's cache), then open the one account
@@ -86,6 +112,9 @@ class DriftGateway:
         await self._stream.open([str(self.user_key), *self._stores])
 
     async def close(self) -> None:
+        if self._due_call is not None:
+            self._due_call.cancel()
+            self._due_call = self._due = None
         if self._stream is not None:
             await self._stream.close()
         if self._rpc is not None:
@@ -133,12 +162,13 @@ class DriftGateway:
         rather than wait for the notification. Call after `connect()`."""
         assert self._stream is not None, "refresh_user() needs connect() first"
         await self._stream.fetch([str(self.user_key), *self._stores])
+        self._publish_due()
         return self._snapshot
 
     # Streams and staleness
 
     def snapshots(self) -> Subscription[AccountSnapshot]:
-        """A new snapshot on every user-account or oracle notification."""
+        """A new snapshot for the notifications (user account, markets, oracles) the socket hands over together."""
         return self._snapshots.subscribe()
 
     def feed_events(self) -> Subscription[FeedEvent]:
@@ -204,12 +234,10 @@ class DriftGateway:
             if current is None or slot >= current.slot:
                 cache["state"] = DataAndSlot(slot, decode(data))
 
-        def market(kind: str, data: bytes, slot: int) -> None:
-            decoded = decode(data)
+        def market(kind: str, position: int, data: bytes, slot: int) -> None:
             held = cache[kind]
-            for i, current in enumerate(held):
-                if current.data.market_index == decoded.market_index and slot >= current.slot:
-                    held[i] = DataAndSlot(slot, decoded)
+            if slot >= held[position].slot:
+                held[position] = NotifiedAccount(slot, data, decode)
 
         def oracle(oracle_id: str, decode_oracle: Callable[[bytes], object], data: bytes, slot: int) -> None:
             current = cache["oracle_price_data"].get(oracle_id)
@@ -218,11 +246,11 @@ class DriftGateway:
 
         add(get_state_public_key(client.program_id), state)
         for kind, markets in (("perp_markets", cache["perp_markets"]), ("spot_markets", cache["spot_markets"])):
-            for loaded in markets:
+            for position, loaded in enumerate(markets):
                 account = loaded.data
                 source_of = account.amm if kind == "perp_markets" else account
                 key, source = source_of.oracle, source_of.oracle_source
-                add(account.pubkey, partial(market, kind))
+                add(account.pubkey, partial(market, kind, position))
                 add(key, partial(oracle, get_oracle_id(key, source), get_oracle_decode_fn(source)))
         return stores
 
@@ -232,7 +260,10 @@ class DriftGateway:
         elif data is not None:
             for store in self._stores.get(key, ()):
                 store(data, slot)
-        self._publish(slot, received)
+        due = self._due
+        self._due = (slot, received) if due is None else (max(due[0], slot), due[1])
+        if self._due_call is None:  # runs once the socket's reader has handed over what it holds
+            self._due_call = asyncio.get_running_loop().call_soon(self._publish_due)
 
     def _on_user(self, data: bytes | None, slot: int) -> None:
         users = self.drift_client.users
@@ -246,6 +277,15 @@ class DriftGateway:
             user = SessionUser(self.drift_client, self.user_key, AccountSubscriptionConfig("cached"))
             users[self.drift_client.active_sub_account_id] = user
         user.account_subscriber.update_data(DataAndSlot(slot, decode_user(data)))
+
+    def _publish_due(self) -> None:
+        """One snapshot for every notification stored since the last one."""
+        if self._due_call is not None:
+            self._due_call.cancel()
+            self._due_call = None
+        if self._due is not None:
+            (slot, received), self._due = self._due, None
+            self._publish(slot, received)
 
     def _publish(self, slot: int, received: float) -> None:
         user = self.drift_client.users.get(self.drift_client.active_sub_account_id)

@@ -4,6 +4,8 @@ The reference is an independent driftpy DriftClient (its own websocket subscript
 trading from the same account the gateway reads: both must settle on the same figures.
 """
 
+import asyncio
+import base64
 import time
 
 import aiohttp
@@ -13,7 +15,7 @@ from driftpy.types import MarketType, OrderParams, OrderTriggerCondition, OrderT
 
 from rekt_tui.domain.records import Direction, OrderType as OurOrderType
 from rekt_tui.drift.client import DRIFTPY_PROGRAM_ID, Endpoint
-from rekt_tui.drift.gateway import DriftGateway
+from rekt_tui.drift.gateway import DriftGateway, NotifiedAccount
 from rekt_localnet import LOCALNET_REFERRER
 from tests.localnet.conftest import Rpc
 
@@ -188,6 +190,39 @@ async def test_snapshot_stream_follows_the_oracle(live, rpc):
             f"admin price call -> snapshot: p50 {percentile(round_trips, 0.5):.2f} ms, "
             f"p99 {percentile(round_trips, 0.99):.2f} ms"
         )
+    finally:
+        await gateway.close()
+        await close_client(trader)
+
+
+async def raw_account(rpc, key) -> tuple[bytes, int]:
+    answer = await rpc.result("getAccountInfo", str(key), {"encoding": "base64", "commitment": "confirmed"})
+    return base64.b64decode(answer["value"]["data"][0]), answer["context"]["slot"]
+
+
+async def test_notifications_handed_over_together_make_one_snapshot(live, rpc):
+    """A slot moves the user, markets and oracles at once: one snapshot for all of them,
+    after all are stored, and a market the account does not trade is decoded only when read."""
+    trader = await make_trader(live, rpc, usdc=1_000 * USDC)
+    await open_position_and_orders(trader, SOL, long=True)
+    gateway = await open_gateway(live, authority=trader.authority)
+    try:
+        await until(lambda: gateway.snapshot() is not None and gateway.snapshot().positions)
+        markets = gateway.drift_client.account_subscriber.cache["perp_markets"]
+        btc = markets[1].data
+        user_data, slot = await raw_account(rpc, gateway.user_key)
+        btc_data, _ = await raw_account(rpc, btc.pubkey)
+        snapshots = gateway.snapshots()
+        burst = [slot + 1_000 + step for step in range(3)]  # ahead of anything the socket brings meanwhile
+        for step in burst:  # as the socket's reader hands over what it holds, with no await between
+            gateway._on_account(str(btc.pubkey), btc_data, step, time.perf_counter())
+            gateway._on_account(str(gateway.user_key), user_data, step, time.perf_counter())
+        published = [await asyncio.wait_for(anext(snapshots), 5)]
+        while published[-1].slot < burst[0]:  # any the socket brought before the burst
+            published.append(await asyncio.wait_for(anext(snapshots), 5))
+        assert published[-1].slot == burst[-1]
+        assert isinstance(markets[1], NotifiedAccount) and markets[1]._raw is not None  # stored, never read
+        assert markets[1].data.market_index == 1 and markets[1].data.amm.oracle == btc.amm.oracle
     finally:
         await gateway.close()
         await close_client(trader)
