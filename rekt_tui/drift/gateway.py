@@ -44,7 +44,7 @@ from rekt_tui.drift.client import Endpoint, build_client
 from rekt_tui.drift.pubsub import AccountStream
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.drift.snapshots import account_snapshot, exchange_status, market_states
-from rekt_tui.drift.streams import Backoff, Broadcast, Subscription
+from rekt_tui.drift.streams import Backoff, Broadcast, OncePerTurn, Subscription
 from rekt_tui.drift.session_user import SessionUser
 
 
@@ -97,7 +97,7 @@ class DriftGateway:
         self.latencies_ms: deque[float] = deque(maxlen=1000)
         # The notifications stored since the last snapshot: their newest slot, the first's arrival.
         self._due: tuple[int, float] | None = None
-        self._due_call: asyncio.Handle | None = None
+        self._publish_soon = OncePerTurn(self._publish_due)
 
     async def connect(self) -> None:
         """Read State, markets and oracles once (driftpy's cache), then open the one account
@@ -112,9 +112,7 @@ class DriftGateway:
         await self._stream.open([str(self.user_key), *self._stores])
 
     async def close(self) -> None:
-        if self._due_call is not None:
-            self._due_call.cancel()
-            self._due_call = self._due = None
+        self._publish_soon.cancel()
         if self._stream is not None:
             await self._stream.close()
         if self._rpc is not None:
@@ -162,7 +160,7 @@ class DriftGateway:
         rather than wait for the notification. Call after `connect()`."""
         assert self._stream is not None, "refresh_user() needs connect() first"
         await self._stream.fetch([str(self.user_key), *self._stores])
-        self._publish_due()
+        self._publish_soon.flush()
         return self._snapshot
 
     # Streams and staleness
@@ -262,8 +260,7 @@ class DriftGateway:
                 store(data, slot)
         due = self._due
         self._due = (slot, received) if due is None else (max(due[0], slot), due[1])
-        if self._due_call is None:  # runs once the socket's reader has handed over what it holds
-            self._due_call = asyncio.get_running_loop().call_soon(self._publish_due)
+        self._publish_soon.request()
 
     def _on_user(self, data: bytes | None, slot: int) -> None:
         users = self.drift_client.users
@@ -280,9 +277,6 @@ class DriftGateway:
 
     def _publish_due(self) -> None:
         """One snapshot for every notification stored since the last one."""
-        if self._due_call is not None:
-            self._due_call.cancel()
-            self._due_call = None
         if self._due is not None:
             (slot, received), self._due = self._due, None
             self._publish(slot, received)

@@ -85,6 +85,32 @@ class Broadcast(Generic[T]):
         self._readers.discard(reader)
 
 
+class OncePerTurn:
+    """Runs `action` once for every `request()` made before the event loop's next turn.
+
+    A socket's reader hands over every message it holds without yielding: the account
+    snapshot those messages lead to is made once, after they are all stored."""
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self._action = action
+        self._call: asyncio.Handle | None = None
+
+    def request(self) -> None:
+        if self._call is None:
+            self._call = asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Run it now if it was requested and has not run yet."""
+        if self._call is not None:
+            self.cancel()
+            self._action()
+
+    def cancel(self) -> None:
+        if self._call is not None:
+            self._call.cancel()
+            self._call = None
+
+
 class SilentSocket(Exception):
     """Nothing arrived within the staleness limit."""
 

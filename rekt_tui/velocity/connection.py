@@ -3,7 +3,8 @@
 `connect()` reads the State, then every market it counts, then their oracles (three
 `getMultipleAccounts` rounds), and opens one websocket (`AccountStream`, shared with the Drift
 adapter) on all of them and the session's User. Every notification is decoded into the
-`ChainView` and, while the User exists, turned into one `AccountSnapshot` for the readers.
+`ChainView`; while the User exists, the notifications the socket hands over together make one
+`AccountSnapshot` for the readers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.drift.pubsub import AccountStream
 from rekt_tui.drift.rpc import JsonRpc
-from rekt_tui.drift.streams import Backoff, Broadcast, Subscription
+from rekt_tui.drift.streams import Backoff, Broadcast, OncePerTurn, Subscription
 from rekt_tui.velocity.book_orders import BookOrder, BookOrdersUnread, fetch_user_orders
 from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.codec.binary import CodecError
@@ -66,6 +67,7 @@ class VelocityConnection:
         self._stream: AccountStream | None = None
         self._snapshot: AccountSnapshot | None = None
         self._snapshots: Broadcast[AccountSnapshot] = Broadcast()
+        self._publish_soon = OncePerTurn(self._publish)
         self._events: Broadcast[FeedEvent] = Broadcast()
 
     async def connect(self) -> None:
@@ -77,6 +79,7 @@ class VelocityConnection:
         await self._stream.open(self._watched())
 
     async def close(self) -> None:
+        self._publish_soon.cancel()
         if self._book_read is not None:
             self._book_read.cancel()
         if self._stream is not None:
@@ -126,7 +129,7 @@ class VelocityConnection:
             return
         if key == str(self.view.user_key) and data is not None and (self._book_read is None or self._book_read.done()):
             self._book_read = asyncio.ensure_future(self.read_book_orders())
-        self._publish()
+        self._publish_soon.request()
 
     def _publish(self) -> None:
         if self.view.user is None:
@@ -168,6 +171,7 @@ class VelocityConnection:
         if self._stream is None:
             raise RuntimeError("refresh() needs connect() first")
         await self._stream.fetch(self._watched())
+        self._publish_soon.flush()
         await self.read_book_orders()
         return self._snapshot
 
