@@ -44,7 +44,11 @@ class ChainLoader:
         return chain_calls
 
     def first_frame_drawn(self) -> None:
-        """Called once the first frame is out: the import starts now."""
+        """Called once the first frame is out: the import starts now, and the garbage
+        collector, paused for the launch (`rekt_tui.cli`), runs again. What the launch built
+        is frozen first, so the first collection does not walk all of it at once."""
+        gc.freeze()
+        gc.enable()
         self._task()
         assert self._first_frame is not None
         self._first_frame.set()

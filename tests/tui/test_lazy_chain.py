@@ -47,7 +47,7 @@ print(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(CHAIN_
 ORDER_PROBE = f"""
 LATER = {sorted(LATER_SCREENS | LATER_LIBRARIES)!r}
 """ + """
-import asyncio, importlib.abc, sys
+import asyncio, gc, importlib.abc, sys
 from pathlib import Path
 
 events = []
@@ -68,7 +68,7 @@ class Watched(RektApp):
     def _display(self, screen, renderable):
         super()._display(screen, renderable)
         if renderable is not None and "frame" not in events:
-            events.append("frame")
+            events.append("frame" if not gc.isenabled() else "frame, collecting")
             print(sorted({name for name in sys.modules if name.split(".")[0] in LATER or name in LATER}))
 
 async def main(data_dir, pending):
@@ -77,12 +77,14 @@ async def main(data_dir, pending):
     flags = {"data_dir": data_dir, "keystore_backend": "localnet-file"}
     services = await Services.open(load_settings(config_path=config, environ={}, flags=flags))
     try:
+        gc.disable()  # as the launch does (rekt_tui.cli)
         app = Watched(services=services, reconcile_at_launch=False)
         async with app.run_test() as pilot:
             chain = await app.sessions.chain.load()
             await pilot.pause()
             assert app.sessions.chain.loaded is chain
             print(chain.open_link.__module__)
+            print("collecting" if gc.isenabled() else "not collecting")
             for _ in range(200):
                 if await services.registry.get_session(pending) is None:
                     break
@@ -117,9 +119,12 @@ def test_the_chain_calls_load_once_the_first_frame_is_out(tmp_path):
         [sys.executable, "-c", ORDER_PROBE, str(tmp_path), pending], capture_output=True, text=True, cwd=REPO
     )
     assert result.returncode == 0, result.stderr
-    later_at_first_frame, module, settled, order = result.stdout.strip().splitlines()[-4:]
+    later_at_first_frame, module, collecting, settled, order = result.stdout.strip().splitlines()[-5:]
     assert module == "rekt_tui.services.link"
+    # The collector, paused for the launch, stays off through the first frame and runs after it.
     assert order == "['frame', 'import']", order
+    assert collecting == "collecting"
+
     # The app is built and its first frame drawn without the screens opened later, nor the
     # keystore's or a validation library's modules.
     assert later_at_first_frame == "[]", later_at_first_frame
