@@ -192,6 +192,11 @@ class DriftGateway:
         rounds (State, then the markets, then their oracles) rather than one read at a time."""
         program, connection = self.drift_client.program, self.drift_client.connection
         state = await get_state_account_and_slot(program)
+        if state is None:
+            raise RektError(
+                f"The program {program.program_id} has no State on this cluster; check the cluster's program_id "
+                "and venue."
+            )
         found_perps, found_spots = await asyncio.gather(
             asyncio.gather(*(get_perp_market_account_and_slot(program, i) for i in range(state.data.number_of_markets))),
             asyncio.gather(

@@ -13,11 +13,14 @@ import pytest
 from driftpy.math.margin import MarginCategory
 from driftpy.types import MarketType, OrderParams, OrderTriggerCondition, OrderType, PositionDirection
 
+from solders.keypair import Keypair
+
+from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.records import Direction, OrderType as OurOrderType
 from rekt_tui.drift.client import DRIFTPY_PROGRAM_ID, Endpoint
 from rekt_tui.drift.gateway import DriftGateway, NotifiedAccount
 from rekt_localnet import LOCALNET_REFERRER
-from tests.localnet.conftest import Rpc
+from tests.localnet.conftest import Rpc, start_localnet
 
 from .test_gateway_support import (
     REFERRER, SOL, USDC, close_client, funded_wallet, make_trader, open_gateway, percentile, until,
@@ -220,3 +223,17 @@ async def test_a_market_the_account_does_not_trade_is_decoded_only_when_read(liv
     finally:
         await gateway.close()
         await close_client(trader)
+
+
+async def test_a_cluster_without_the_programs_state_is_one_sentence(tmp_path):
+    """A Drift profile pointed at the relaunch's localnet is told so, not a traceback."""
+    chain = await start_localnet(tmp_path, slot_ms=50, venue="velocity")
+    gateway = DriftGateway(
+        Endpoint("localnet", chain.rpc_url, DRIFTPY_PROGRAM_ID), authority=Keypair().pubkey(), ws_url=chain.ws_url
+    )  # fmt: skip
+    try:
+        with pytest.raises(RektError, match=f"The program {DRIFTPY_PROGRAM_ID} has no State on this cluster"):
+            await gateway.connect()
+    finally:
+        await gateway.close()
+        await chain.stop()
