@@ -14,8 +14,8 @@ from textual.screen import Screen
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.dashboard import DashboardScreen
-from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
+from rekt_tui.tui.screen_names import ORDER_ENTRY, is_screen
 from rekt_tui.tui.stop_and_withdraw import stoppable_session
 from rekt_tui.tui.workers import group_running
 
@@ -68,7 +68,7 @@ def _session_action_applies(action: str, state: CockpitState) -> bool | None:
     """Setup is always there; the checklist needs a session; orders need trading started
     and fresh data. None of them opens over a question already asked (confirm, order
     entry) or over the recovery banner, which blocks everything until it is dealt with."""
-    if isinstance(state.screen, (ConfirmScreen, OrderEntryScreen, RecoveryScreen)):
+    if isinstance(state.screen, (ConfirmScreen, RecoveryScreen)) or is_screen(state.screen, ORDER_ENTRY):
         return False
     if action == "session_setup":
         return True

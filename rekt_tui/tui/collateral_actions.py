@@ -12,19 +12,21 @@ from typing import TYPE_CHECKING
 from rekt_tui.domain.collateral import amount_text
 from rekt_tui.domain.guards import OrderRefused
 from rekt_tui.tui.order_actions import Confirm, Post, confirm
-from rekt_tui.tui.screens.collateral import DEPOSIT, CollateralRequest, collateral_screen, withdraw_text
 from rekt_tui.tui.session_messages import Sent
 from rekt_tui.tui.workers import group_running
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from rekt_tui.tui.screens.collateral import CollateralRequest
     from rekt_tui.tui.session_controller import SessionController
 
 COLLATERAL_GROUP = "collateral-change"
 
 
 async def change_collateral(sessions: SessionController, request: CollateralRequest, ask: Confirm, post: Post) -> None:
+    from rekt_tui.tui.screens.collateral import DEPOSIT, withdraw_text  # the form's module: loaded with the form
+
     if request.mode == DEPOSIT:
         setup = sessions.setup()
         venue = setup.labels.name
@@ -55,5 +57,7 @@ def open_collateral(app: App[None], sessions: SessionController, post: Post) -> 
         if request is not None:
             app.run_worker(change_collateral(sessions, request, confirm(app), post), group=COLLATERAL_GROUP,
                            exit_on_error=False)  # fmt: skip
+
+    from rekt_tui.tui.screens.collateral import collateral_screen  # built on first use, not for the first frame
 
     app.push_screen(collateral_screen(sessions), answered)

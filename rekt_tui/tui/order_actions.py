@@ -34,7 +34,6 @@ from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.order_text import order_question
 from rekt_tui.tui.screen_names import COMMAND_LINE, MODIFY_ORDER
-from rekt_tui.tui.screens.order_entry import OrderEntryScreen
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
 from rekt_tui.tui.workers import group_running
 
@@ -177,6 +176,8 @@ class OrderActions:
             app.notify(STALE_ORDERS, title="Orders", severity="warning", markup=False)
 
     def open_entry(self, side: str, prefill: OrderForm | None = None) -> None:
+        from rekt_tui.tui.screens.order_entry import OrderEntryScreen  # built on first use, not for the first frame
+
         sessions = self._app.sessions
         market = prefill.market if prefill else self._app.dashboard.market  # the market on screen is the one to trade
         self._app.push_screen(OrderEntryScreen(side, sessions.markets(), sessions, market, prefill=prefill))

@@ -19,7 +19,6 @@ from rekt_tui.domain.status import ShellStatus
 from rekt_tui.services.models import RecoveryItem, TeardownEvent
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
-from rekt_tui.services.history import archive_result
 from rekt_tui.tui.screens.teardown import TeardownScreen, archived, run_outcome
 from rekt_tui.tui.session_controller import SESSION_GROUP
 from rekt_tui.tui.workers import group_running
@@ -80,11 +79,12 @@ async def run_teardown(
         link = await sessions.teardown_link(pubkey)
         try:
             events: tuple[TeardownEvent, ...] = ()
-            async for event in sessions.chain.loaded.TeardownService(sessions.services).run(link):
+            chain = sessions.chain.loaded
+            async for event in chain.TeardownService(sessions.services).run(link):
                 events = (*events, event)
                 post(TeardownProgress(pubkey, event))
             if archived(events):  # its transactions are finalized: the records are complete
-                summarised(pubkey, await archive_result(link))
+                summarised(pubkey, await chain.archive_result(link))
         finally:
             await link.close()
     finally:

@@ -18,10 +18,15 @@ from tests.conftest import REPO
 CHAIN_PACKAGES = {"driftpy", "anchorpy", "solana", "aiohttp", "plotext", "textual_plotext", "segno"}
 # Our own screens the first frame does without: built on first use, not at the app's start.
 LATER_SCREENS = {
+    "rekt_tui.tui.screens.collateral",
     "rekt_tui.tui.screens.command_line",
     "rekt_tui.tui.screens.help",
     "rekt_tui.tui.screens.modify_order",
+    "rekt_tui.tui.screens.order_entry",
 }
+# Services only those screens, or the chain's calls, use: the order form's sizing, the venue
+# seam and the session history.
+LATER_SERVICES = {"rekt_tui.services.history", "rekt_tui.services.order_sizing", "rekt_tui.services.venue"}
 # Modules of the commands the cockpit is not: the market-data commands (their arguments are parsed
 # from their own small module).
 LATER_COMMANDS = {"rekt_tui.cli.markets", "rekt_tui.services.market_context"}
@@ -36,7 +41,7 @@ import rekt_tui.services.container
 import rekt_tui.tui.app
 import rekt_localnet.daemon  # the launch asks the localnet for its genesis hash before the first frame
 print(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(CHAIN_PACKAGES | LATER_LIBRARIES)!r})
-             | set(sys.modules) & set({sorted(LATER_COMMANDS)!r})))
+             | set(sys.modules) & set({sorted(LATER_COMMANDS | LATER_SCREENS | LATER_SERVICES)!r})))
 """
 
 # A fresh interpreter runs the real app headless on DATA_DIR and notes, in order, the first
@@ -45,7 +50,7 @@ print(sorted({{name.split('.')[0] for name in sys.modules}} & set({sorted(CHAIN_
 # libraries are loaded; at the end, whether the crash leftover (a `key_pending` row whose key
 # never arrived) was settled away by the app's launch.
 ORDER_PROBE = f"""
-LATER = {sorted(LATER_SCREENS | LATER_LIBRARIES)!r}
+LATER = {sorted(LATER_SCREENS | LATER_SERVICES | LATER_LIBRARIES)!r}
 """ + """
 import asyncio, gc, importlib.abc, sys
 from pathlib import Path

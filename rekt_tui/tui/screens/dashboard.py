@@ -45,7 +45,7 @@ from rekt_tui.tui.messages import (
 )
 from rekt_tui.tui.order_text import placed_text
 from rekt_tui.tui.screens.curtain import push_full_screen
-from rekt_tui.tui.screens.order_entry import OrderEntryScreen
+from rekt_tui.tui.screen_names import ORDER_ENTRY, is_screen
 from rekt_tui.tui.session_messages import OrderPlaced, SessionOpened, Sent, StepStateChanged
 from rekt_tui.tui.widgets.activity_log import ActivityLog
 from rekt_tui.tui.widgets.banners import MainnetBanner, ReadOnlyNotice
@@ -309,7 +309,7 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         text = placed_text(message.placed)
         self.post_message(Sent((text,)))
         self.notify(text, title="Order placed", markup=False)
-        if isinstance(self.app.screen, OrderEntryScreen):  # placed from it: its job is done
+        if is_screen(self.app.screen, ORDER_ENTRY):  # placed from it: its job is done
             self.app.screen.dismiss()
 
     def on_sent(self, message: Sent) -> None:
