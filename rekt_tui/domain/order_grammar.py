@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
 from rekt_tui.domain.errors import UsageError
-from rekt_tui.domain.orders import OrderKind
+from rekt_tui.domain.orders import OrderKind, parse_kind
 
 ORDER_KINDS = [kind.value for kind in OrderKind]
 
@@ -107,6 +107,8 @@ def parse_command_line(text: str) -> argparse.Namespace:
         raise UsageError("Close takes either a market or --all.")
     if args.command == "modify":
         check_modify(args)
+    if args.command == "order":  # the order form has a field for each known kind only
+        args.kind = parse_kind(args.kind).value
     return args
 
 

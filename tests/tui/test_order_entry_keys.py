@@ -8,6 +8,7 @@ import re
 
 import pytest
 from textual.notifications import Notify
+from textual.notifications import Notify
 from textual.widgets import Input, Select
 
 from rekt_tui.domain.alerts import AlertKind
@@ -181,6 +182,12 @@ async def test_the_command_line_takes_the_cli_grammar_through_the_same_preview_a
             signed = len(await services.registry.list_transactions(lander.pubkey, limit=100))
             await pilot.press("colon", *"order ETH", "enter")  # refused in one sentence, the line stays
             assert isinstance(app.screen, CommandLineScreen) and line().value == "order ETH"
+            line().value = "order sol buy 0.5 --type foo"  # an order type the form has no field for
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, CommandLineScreen) and app.is_running
+            told = [n.notification.message for n in message_log.of_type(Notify)]
+            assert told[-1].startswith("Unknown order type 'foo'; use one of market, limit"), told
             line().value = "sell 0.1 eth --type limit --price 4100 --post-only"  # `order eth sell 0.1 …`
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, OrderEntryScreen), "order entry from the line")
