@@ -8,7 +8,6 @@ import re
 
 import pytest
 from textual.notifications import Notify
-from textual.notifications import Notify
 from textual.widgets import Input, Select
 
 from rekt_tui.domain.alerts import AlertKind
