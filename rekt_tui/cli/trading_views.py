@@ -33,7 +33,9 @@ def account_rows(snapshot: AccountSnapshot | None, labels: VenueLabels) -> list[
     return [
         ["total collateral", format_usd(snapshot.total_collateral)],
         ["equity", format_usd(snapshot.equity)],
-        ["unsettled pnl" if snapshot.pnl_unsettled else "unrealized pnl", format_usd(snapshot.unrealized_pnl)],
+        ["unsettled pnl" if snapshot.pnl_unsettled else "unrealized pnl", format_usd(snapshot.open_pnl)],
+        *([["realized, not settled", format_usd(realized)]]
+          if snapshot.positions and (realized := snapshot.unrealized_pnl - snapshot.open_pnl) else []),
         ["free collateral", format_usd(snapshot.free_collateral)],
         ["margin usage", f"{snapshot.margin_usage * 100:.1f}%"],
         ["leverage", format_leverage(snapshot.leverage)],

@@ -26,6 +26,18 @@ class Position:
     liquidation_price: int | None  # None: no price liquidates it
     break_even_price: int | None = None  # entry moved by the fees and funding paid so far
     quote_amount: int = 0  # signed quote of the position with fees and funding (Drift's quote_asset_amount)
+    quote_break_even_amount: int | None = None  # signed quote paid for what is open, fees and funding included
+
+    @property
+    def open_pnl(self) -> int:
+        """What the open size has made since it was entered, fees and funding paid included.
+
+        `unrealized_pnl` is the program's figure: it also holds what earlier fills in this market
+        realized and did not settle yet (both venues keep that in the position's quote until a
+        settle), so a position reduced at a profit could read as winning while it loses."""
+        if self.quote_break_even_amount is None:
+            return self.unrealized_pnl
+        return self.unrealized_pnl - (self.quote_amount - self.quote_break_even_amount)
 
     @property
     def direction(self) -> Direction:
@@ -85,6 +97,14 @@ class AccountSnapshot:
     def pnl_unsettled(self) -> bool:
         """True when `unrealized_pnl` is closed positions' PnL not yet settled: nothing is open."""
         return not self.positions and self.unrealized_pnl != 0
+
+    @property
+    def open_pnl(self) -> int:
+        """What the open positions have made since entered (`Position.open_pnl`); with nothing
+        open, the PnL still to settle."""
+        if not self.positions:
+            return self.unrealized_pnl
+        return sum(p.open_pnl for p in self.positions)
 
     @property
     def margin_usage(self) -> Decimal:

@@ -97,6 +97,7 @@ def position(user: DriftUser, perp_position) -> Position:
         break_even_price=abs(perp_position.quote_break_even_amount) * PRICE_PRECISION * AMM_TO_QUOTE_PRECISION_RATIO
         // abs(base),
         quote_amount=perp_position.quote_asset_amount,
+        quote_break_even_amount=perp_position.quote_break_even_amount,
     )
 
 

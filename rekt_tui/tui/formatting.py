@@ -106,8 +106,8 @@ def hud_readings(
     return (
         HudReading("collateral", "Collateral", format_usd(account.total_collateral)),
         HudReading("equity", "Equity", format_usd(account.equity)),
-        HudReading("upnl", "Unsettled" if account.pnl_unsettled else "uPnL", signed_usd(account.unrealized_pnl),
-                   tone(account.unrealized_pnl)),  # fmt: skip
+        HudReading("upnl", "Unsettled" if account.pnl_unsettled else "uPnL", signed_usd(account.open_pnl),
+                   tone(account.open_pnl)),  # fmt: skip
         HudReading("free_collateral", "Free collat.", format_usd(account.free_collateral)),
         HudReading("margin_usage", "Margin used", usage_bar(account.margin_usage)),
         HudReading("leverage", "Lev / max", leverage_label(max_leverage, account.leverage_ratio.quantize(_CENT))),

@@ -74,8 +74,8 @@ def position_cells(position: Position, mark_price: int | None = None, collateral
         format_price(position.entry_price),
         _price_or_placeholder(mark_price),
         format_price(position.oracle_price),
-        signed_usd(position.unrealized_pnl),
-        roe_label(position.unrealized_pnl, collateral),
+        signed_usd(position.open_pnl),
+        roe_label(position.open_pnl, collateral),
         _price_or_placeholder(position.liquidation_price),
         _price_or_placeholder(position.break_even_price),
     )

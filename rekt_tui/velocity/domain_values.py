@@ -61,6 +61,7 @@ def position(view: ChainView, held: PerpPositionView, margin: Margin) -> Positio
         oracle_price=view.perp_price(held.market_index) or 0, unrealized_pnl=figures.unrealized_pnl,
         liquidation_price=figures.liquidation_price,
         break_even_price=_entry(held.quote_break_even_amount, base), quote_amount=held.quote_asset_amount,
+        quote_break_even_amount=held.quote_break_even_amount,
     )  # fmt: skip
 
 
