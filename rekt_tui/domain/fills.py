@@ -1,9 +1,9 @@
 """Fills of the session's orders, read from how the account changed between two snapshots.
 
 Drift books every fill into the position: its base moves by the size, its entry quote by
-size × price, and its quote (Drift's quote_asset_amount) by that less the fee. So a change
-of base is a fill of that size, and while the position grows, the entry quote gives the
-average price and the difference of the two quotes the fee. A fill that shrinks a position
+size × price, and its break-even quote by that less the fee. So a change of base is a fill of
+that size, and while the position grows, the entry quote gives the average price and the
+difference of the two quotes the fee. A fill that shrinks a position
 moves the entry quote at the old entry, so only its price net of the fee is known; one that
 closes the position leaves no quote in the snapshot, so its price is not known here.
 """
@@ -49,9 +49,19 @@ def _fill(index: int, symbol: str, old: Position | None, new: Position | None, d
     entry = (new.quote_entry_amount if new else 0) - (old.quote_entry_amount if old else 0)
     quote = (new.quote_amount if new else 0) - (old.quote_amount if old else 0)
     price: int | None
-    if grows:
-        price, fee = abs(entry) * BASE_PRECISION // size, entry - quote
+    if grows and new is not None:
+        price, fee = abs(entry) * BASE_PRECISION // size, entry - _paid(old, new, quote)
     else:
         price, fee = (abs(quote) * BASE_PRECISION // size if new is not None else None), None
     candidates = [o.order_id for o in orders if o.market_index == index and o.direction is direction]
     return Fill(index, symbol, direction, size, price, fee, candidates[0] if len(candidates) == 1 else None)
+
+
+def _paid(old: Position | None, new: Position, quote: int) -> int:
+    """The quote a growing fill paid, fee included: the break-even quote's change. A flat
+    market's quote on chain still holds what earlier fills realized and did not settle, which
+    a snapshot (positions with a size only) does not show; the break-even quote starts at zero."""
+    before = 0 if old is None else old.quote_break_even_amount
+    if new.quote_break_even_amount is None or before is None:
+        return quote  # a venue that does not say: the quote's change, right while nothing is unsettled
+    return new.quote_break_even_amount - before

@@ -32,3 +32,15 @@ def test_a_partial_close_is_a_sell_net_of_its_fee_and_a_full_close_has_no_price_
 def test_no_change_of_base_is_no_fill():
     held = replace(ACCOUNT, positions=(position(10**9, -150_000_000, -150_000_000),))
     assert fills_between(held, replace(held, slot=9)) == []
+
+
+def test_an_opening_fill_in_a_market_with_unsettled_pnl_has_its_own_fee():
+    """The chain's quote of a flat market still holds what earlier fills realized (+$9.21 here,
+    not settled); the snapshot shows no position there, so only the break-even quote tells the fee."""
+    from rekt_tui.domain.trading import Position
+
+    opened = Position(0, "SOL-PERP", 2 * 10**9, -300_200_000, 150_100_000, 150_000_000, 0, None,
+                      quote_amount=-300_500_000 + 9_210_000, quote_break_even_amount=-300_500_000)  # fmt: skip
+    after = replace(ACCOUNT, slot=2, positions=(opened,))
+    [fill] = fills_between(replace(ACCOUNT, slot=1), after)
+    assert (fill.price, fill.fee) == (150_100_000, 300_000)
