@@ -18,6 +18,7 @@ from enum import Enum
 from rekt_tui.domain.history import ChainRecord
 from rekt_tui.domain.markets import format_price
 from rekt_tui.domain.money import format_usd, to_decimal
+from rekt_tui.domain.orders import side_label
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 
 
@@ -139,16 +140,17 @@ def event_alerts(
     *,
     now_ts: int,
     ended_by_us: Iterable[int] = (),
+    market_names: Mapping[int, str] | None = None,
 ) -> list[Alert]:
     """What changed from `before` to `after`: fills, orders the chain ended, liquidations.
 
     `ended_by_us` holds the venue order ids this app cancelled itself (not the chain's
-    doing). A position that shrank while the account was below maintenance margin, with
+    doing); `market_names` names perp markets by index where no position does. A position that shrank while the account was below maintenance margin, with
     no order of ours to explain it, was liquidated.
     """
     alerts: list[Alert] = []
     old, new = _bases(before), _bases(after)
-    symbols = _symbols(before, after)
+    symbols = {**(market_names or {}), **_symbols(before, after)}
     now_orders = {o.order_id: o for o in after.orders}
     gone = [o for o in before.orders if o.order_id not in now_orders]
     filled_now = {
@@ -184,7 +186,7 @@ def event_alerts(
             expired = order.max_ts is not None and order.max_ts <= now_ts
             alerts.append(Alert(
                 AlertKind.ORDER_ENDED, Severity.WARNING,
-                f"Order {order.order_id} ({_order_words(order)}) was {'expired' if expired else 'cancelled'} "
+                f"Order {order.order_id} ({_order_words(order, symbols)}) was {'expired' if expired else 'cancelled'} "
                 "by the chain before it filled.",
                 after.slot,
             ))  # fmt: skip
@@ -212,9 +214,9 @@ def _position_words(base: int, symbol: str) -> str:
     return f"{'long' if base > 0 else 'short'} {amount:f} {symbol.removesuffix('-PERP')}"
 
 
-def _order_words(order: Order) -> str:
+def _order_words(order: Order, symbols: dict[int, str]) -> str:
     kind = order.order_type.value.replace("_", " ")
-    return f"{kind} {order.direction.value} on market {order.market_index}"
+    return f"{kind} {side_label(order.direction)} on {symbols.get(order.market_index, f'perp market {order.market_index}')}"
 
 
 @dataclass
@@ -224,6 +226,7 @@ class Alerter:
     thresholds: AlertThresholds
     active: set[str] = field(default_factory=set)
     last: AccountSnapshot | None = None
+    market_names: Mapping[int, str] = field(default_factory=dict)  # perp market index -> symbol
 
     def step(
         self,
@@ -238,7 +241,8 @@ class Alerter:
         alerts: list[Alert] = []
         current = account if account is not None else self.last
         if account is not None and self.last is not None and account.slot > self.last.slot:
-            alerts += event_alerts(self.last, account, self.thresholds, now_ts=now_ts, ended_by_us=ended_by_us)
+            alerts += event_alerts(self.last, account, self.thresholds, now_ts=now_ts, ended_by_us=ended_by_us,
+                                   market_names=self.market_names)  # fmt: skip
         if account is not None and (self.last is None or account.slot >= self.last.slot):
             self.last = account
         levels = level_alerts(current, self.thresholds, feed_age_s=feed_age_s, funding_rates_pct=funding_rates_pct)

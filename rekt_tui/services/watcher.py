@@ -111,7 +111,8 @@ class Watcher:
         self._brackets_wakeup = asyncio.Event()
         self._limit = settings.loss_limit
         self._rule = rule_from(settings.loss_limit)
-        self._alerter = Alerter(thresholds_from(settings.alerts))
+        perps = {m.market_index: m.symbol for m in link.venue.markets() if m.market_type is MarketType.PERP}
+        self._alerter = Alerter(thresholds_from(settings.alerts), market_names=perps)
         self._ledger: LossLedger | None = None  # the last stored, moved by the readings since
         self._ledger_stored_at = -math.inf  # monotonic
         self._stopping: asyncio.Task[None] | None = None
@@ -324,10 +325,11 @@ class Watcher:
         self._notifier.deliver(Alert(kind, severity, sentence), datetime.now(UTC))
 
     async def _ended_by_us(self, before: AccountSnapshot | None, after: AccountSnapshot | None) -> frozenset[int]:
-        """Venue order ids this app cancelled itself, read only when orders vanished.
+        """Venue order ids this app cancelled or replaced itself, read only when orders vanished.
 
         A teardown in progress cancels everything; otherwise our recent cancel transactions
-        name their orders (none named: all of them).
+        name their orders (none named: all of them), and a modify names the order it replaced
+        with a new one.
         """
         if before is None or after is None:
             return frozenset()
@@ -341,11 +343,14 @@ class Watcher:
         ours: set[int] = set()
         since = datetime.now(UTC) - CANCEL_RECENT
         for record in await registry.list_transactions(pubkey, limit=CANCEL_LOOKBACK):
-            if "cancel" not in record.kind or record.created_at < since:
+            if record.created_at < since:
                 continue
             intent = json.loads(record.intent)
-            named = intent.get("orders") or intent.get("order_ids")
-            ours |= set(named) if named else set(gone)
+            if record.kind == "modify_order":  # OrderService.modify: the order it replaced
+                ours.add(intent.get("chain_order_id"))
+            elif "cancel" in record.kind:
+                named = intent.get("orders") or intent.get("order_ids")
+                ours |= set(named) if named else set(gone)
         return frozenset(ours & gone)
 
 

@@ -89,7 +89,7 @@ async def test_the_oracle_breaches_each_threshold_and_the_loss_limit_goes_exit_o
                 await desk.orders.place(OrderForm("SOL-PERP", "buy", "1", kind="limit", price="140", post_only=True,
                                                   expire_s=1))
                 ended = await seen_kind(seen, AlertKind.ORDER_ENDED)
-                assert "expired by the chain" in ended.sentence
+                assert "(limit buy on SOL-PERP) was expired by the chain" in ended.sentence
                 await desk.orders.place(OrderForm("SOL-PERP", "buy", "16"))  # 4.8x at $150
                 await seen_kind(seen, AlertKind.FILL)
                 assert not {AlertKind.LOW_HEALTH, AlertKind.NEAR_LIQUIDATION, AlertKind.LOSS_LIMIT} & set(kinds(seen))
@@ -180,5 +180,29 @@ async def test_readings_that_only_move_the_equity_are_stored_at_most_once_a_seco
         monkeypatch.setattr(watcher_module, "LEDGER_EQUITY_S", 0.0)
         assert (await read(401 * usd)).equity == 401 * usd  # the interval is up: the equity too
         await notifier.close()
+    finally:
+        await close_desk(desk)
+
+
+@pytest.mark.parametrize("venue", ["drift", "velocity"])
+async def test_a_modified_order_is_not_told_as_cancelled_by_the_chain(tmp_path, venue):
+    """A modify replaces the order with a new one: the old id vanishing is ours, not the chain's."""
+    desk = await open_desk(tmp_path, venue=venue)
+    try:
+        async with watching(desk) as (watcher, seen):
+            placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="140",
+                                                       post_only=True))  # fmt: skip
+            await desk.fresh()
+            old = next(o for o in desk.account().orders if o.user_order_id == placed.record.user_order_id)
+            done = await desk.orders.modify(await desk.orders.plan_modify(old.order_id, price="141", size=None,
+                                                                          trigger=None))  # fmt: skip
+
+            async def watched_the_new_order() -> bool:
+                last = watcher._alerter.last
+                return last is not None and {o.order_id for o in last.orders} == {done.chain_order_id}
+
+            await until(watched_the_new_order, what="the watcher to see the modified order")
+            await asyncio.sleep(0.5)  # the snapshots after it, too
+            assert AlertKind.ORDER_ENDED not in kinds(seen), [a.sentence for a in seen]
     finally:
         await close_desk(desk)

@@ -87,7 +87,11 @@ def test_an_order_ended_by_the_chain_but_not_by_us():
     [expired] = event_alerts(before, after, THRESHOLDS, now_ts=100)
     assert expired.kind is AlertKind.ORDER_ENDED and "expired" in expired.sentence
     [cancelled] = event_alerts(before, after, THRESHOLDS, now_ts=99)
-    assert "cancelled" in cancelled.sentence
+    assert cancelled.sentence == "Order 7 (limit buy on perp market 0) was cancelled by the chain before it filled."
+    held = [position()]  # a position names its market
+    [named] = event_alerts(account(slot=1, positions=held, orders=[order()]), account(slot=2, positions=held),
+                           THRESHOLDS, now_ts=0)  # fmt: skip
+    assert named.sentence == "Order 7 (limit buy on SOL-PERP) was cancelled by the chain before it filled."
     assert event_alerts(before, after, THRESHOLDS, now_ts=100, ended_by_us=[7]) == []
 
 
