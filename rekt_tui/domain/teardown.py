@@ -51,6 +51,7 @@ class TeardownState:
     withdraw_paused: frozenset[int] = frozenset()  # spot markets answering MarketWithdrawPaused
     withdraw_breaker: frozenset[int] = frozenset()  # spot markets answering DailyWithdrawLimit (the circuit breaker)
     spot_trade_refused: str | None = None  # the venue's sentence when it cannot trade spot to repay a borrow
+    settle_stuck: frozenset[int] = frozenset()  # perp markets whose settle landed and moved nothing
     archived: bool = False
     labels: VenueLabels = DRIFT  # how a parked step names the venue and its quote
 
@@ -151,15 +152,35 @@ def next_action(state: TeardownState) -> Action:
     open_positions = [p for p in state.positions if p.base_amount != 0]
     if open_positions:
         return _close(open_positions, closing)
-    unsettled = tuple(sorted(index for index, pnl in state.unsettled_pnl.items() if pnl != 0))
+    unsettled = tuple(sorted(i for i, pnl in state.unsettled_pnl.items() if pnl != 0 and i not in state.settle_stuck))
     if unsettled:
         return SettlePnl(unsettled)
     repay = _repay(state)
     if repay is not None:
         return repay
+    waiting = _unsettled_profit(state)
     if state.total_collateral >= DUST_COLLATERAL:
-        return _withdraw(state)
+        withdraw = _withdraw(state)
+        if isinstance(withdraw, Withdraw) or waiting is None:
+            return withdraw
+    if waiting is not None:  # never archived while the venue still owes the session its profit
+        return waiting
     return Done() if state.archived else Archive()
+
+
+def _unsettled_profit(state: TeardownState) -> Park | None:
+    """PnL a settle could not move (a market's PnL pool pays profit only as far as it holds):
+    the rest is withdrawn, then the run parks saying what waits."""
+    stuck = {i: pnl for i, pnl in state.unsettled_pnl.items() if pnl != 0 and i in state.settle_stuck}
+    if not stuck:
+        return None
+    markets = ", ".join(str(index) for index in sorted(stuck))
+    return Park(
+        TeardownStep.SETTLE_PNL,
+        f"{format_usd(sum(stuck.values()))} of PnL in perp market(s) {markets} is not settled: a settle landed and "
+        f"moved nothing, as the market's PnL pool cannot pay it yet. Everything else is withdrawn; run the stop "
+        f"again later to settle and withdraw it.",
+    )
 
 
 def _live_closes(state: TeardownState) -> list[Order]:

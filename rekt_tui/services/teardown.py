@@ -164,6 +164,7 @@ class TeardownService:
             withdraw_paused=refused.paused_markets,
             withdraw_breaker=refused.breaker_markets,
             spot_trade_refused=refused.spot_trade,
+            settle_stuck=refused.settle_stuck,
             archived=archived,
             labels=link.settings.labels,
         )

@@ -41,13 +41,14 @@ class Refusals:
     paused_markets: frozenset[int] = frozenset()  # spot markets that answered MarketWithdrawPaused
     breaker_markets: frozenset[int] = frozenset()  # spot markets that answered DailyWithdrawLimit
     spot_trade: str | None = None  # the venue's sentence when it cannot build a spot trade
+    settle_stuck: frozenset[int] = frozenset()  # perp markets whose settle landed and moved nothing
 
     def __bool__(self) -> bool:
-        return bool(self.paused_markets or self.breaker_markets or self.spot_trade)
+        return bool(self.paused_markets or self.breaker_markets or self.spot_trade or self.settle_stuck)
 
     def __or__(self, other: Refusals) -> Refusals:
         return Refusals(self.paused_markets | other.paused_markets, self.breaker_markets | other.breaker_markets,
-                        other.spot_trade or self.spot_trade)  # fmt: skip
+                        other.spot_trade or self.spot_trade, self.settle_stuck | other.settle_stuck)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,19 @@ class ActionRunner:
         return Outcome(None, "Every close order has left the book.")
 
     async def settle(self, action: SettlePnl) -> Outcome:
+        """A settle that lands may still move nothing (the market's PnL pool pays profit only as far
+        as it holds): such markets are refused for this run, not settled again and again."""
+        before = self._venue.holdings().unsettled_pnl
         transaction = self._venue.settle_pnl(list(action.market_indexes))
         signature = await self._send("settle_pnl", {"markets": list(action.market_indexes)}, transaction)
-        return Outcome(signature, f"Settled PnL of perp market(s) {', '.join(map(str, action.market_indexes))}.")
+        await self._venue.refresh_account()
+        after = self._venue.holdings().unsettled_pnl
+        stuck = frozenset(i for i in action.market_indexes if after.get(i, 0) == before.get(i, 0) != 0)
+        markets = ", ".join(map(str, action.market_indexes))
+        if stuck:
+            return Outcome(signature, f"The settle of perp market(s) {markets} landed and moved no PnL.",
+                           Refusals(settle_stuck=stuck))  # fmt: skip
+        return Outcome(signature, f"Settled PnL of perp market(s) {markets}.")
 
     async def repay(self, action: SpotTrade) -> Outcome:
         """A reduce-only spot trade repaying the borrow; a venue that cannot build one parks the run."""

@@ -3,13 +3,16 @@ withdrawal circuit breaker (6128) parks the run as a paused withdrawal does and 
 finishes it; a borrow the relaunch cannot trade away (it has no spot orders) parks the
 repayment on one sentence, with nothing signed."""
 
+import asyncio
 import base64
 
 import pytest
 
+from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.records import TeardownStepStatus, TransactionStatus
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.domain.teardown import TeardownStep
+from rekt_tui.services.models import OrderForm
 from rekt_tui.services.reconcile import reconcile
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
 from tests.services.teardown_breaker import PROGRAM, switch_breaker
@@ -102,3 +105,37 @@ async def _owe_quote(desk, amount: int) -> None:
 async def _holds_sol(desk, lamports: int) -> bool:
     await desk.fresh()
     return desk.account().sol_amount == lamports
+
+
+async def test_profit_the_pnl_pool_cannot_pay_is_told_and_the_rest_withdrawn_without_archiving(tmp_path):
+    """The relaunch pays a settled profit from the market's PnL pool, which holds only what
+    losers settled: with it empty, a settle lands and moves nothing. The stop withdraws the
+    rest, parks saying what waits, and never shows the empty settle as done."""
+    desk = await open_desk(tmp_path, usdc=400, venue="velocity")
+    registry, pubkey = desk.services.registry, desk.pubkey
+    try:
+        await desk.orders.place(OrderForm("SOL-PERP", "buy", "1"))
+        await until(lambda: _based(desk, SOL), what="the buy's fill")
+        await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "160"])
+        await asyncio.sleep(1)  # the makers quote around the new oracle
+        await desk.orders.close("SOL-PERP")
+        await until(lambda: _based(desk, 0), what="the close's fill")
+        profit = desk.link.venue.holdings().unsettled_pnl[0]
+        assert profit > 5 * USDC
+
+        events = await teardown(desk)
+        last = events[-1]
+        assert (last.step, last.state) == (TeardownStep.SETTLE_PNL, TeardownStepStatus.PARKED)
+        assert last.message.startswith(f"{format_usd(profit)} of PnL in perp market(s) 0 is not settled")
+        assert not [e for e in events if e.step is TeardownStep.SETTLE_PNL and e.state is TeardownStepStatus.DONE]
+        assert await desk.link.venue.wallet_usdc() >= 399 * USDC  # the deposit less fees: withdrawn
+        assert (await registry.get_session(pubkey)).status is SessionStatus.ACTIVE
+        settles = [s for s in await registry.latest_teardown_run(pubkey) if s.step == "settle_pnl"]
+        assert [s.status for s in settles] == [TeardownStepStatus.PARKED, TeardownStepStatus.PARKED]
+    finally:
+        await close_desk(desk)
+
+
+async def _based(desk, base: int) -> bool:
+    await desk.fresh()
+    return desk.base() == base
