@@ -271,13 +271,15 @@ class OrderService:
             )  # fmt: skip
         return ModifiedOrder(record, now.order_id if now else None, landed.signature)
 
-    async def reverse_form(self, market: str) -> OrderForm:
-        """The market order that turns `market`'s position around: twice its size, the other way."""
+    async def plan_reverse(self, market: str) -> OrderPlan:
+        """The market order that turns `market`'s position around: twice its size, the other way.
+        Sized from the position and asked for on purpose, it is no double keypress: a resting
+        order on its side does not refuse it as stacking."""
         [position] = self._positions(self._account(), market)
         spec = resolve_market(position.symbol, self.markets())
         side = "sell" if position.base_amount > 0 else "buy"
         size = to_decimal(2 * abs(position.base_amount), spec.base_decimals).normalize()
-        return OrderForm(spec.symbol, side, f"{size:f}")
+        return await self.plan(OrderForm(spec.symbol, side, f"{size:f}"), allow_stacking=True)
 
     async def cancel(self, order_id: int | None = None) -> Landed:
         """Cancel one open order (Drift's order id, as status shows it) or all of them."""

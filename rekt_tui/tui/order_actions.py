@@ -91,7 +91,7 @@ async def close_position(
         return
     orders = sessions.orders()
     if choice.reverse:  # planned again on current data: a refusal now is said, nothing signed
-        plan = await orders.plan(await orders.reverse_form(position.symbol))
+        plan = await orders.plan_reverse(position.symbol)
         if plan.refusals:
             raise OrderRefused(plan.refusals)
         post(OrderPlaced(await orders.submit(plan)))

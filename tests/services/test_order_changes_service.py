@@ -146,11 +146,12 @@ async def test_reverse_is_one_guarded_order_of_twice_the_size(desk):
         return desk.base() == size
 
     await until(lambda: base_is(SOL), what="entry fill")
-    form = await desk.orders.reverse_form("SOL-PERP")
-    assert (form.side, form.size, form.kind) == ("sell", "2", "market")
-    plan = await desk.orders.plan(form)
-    assert plan.refusals == () and plan.request.base_amount == 2 * SOL and not plan.request.reduce_only
+    # A resting sell (a take-profit limit, say) does not make the reverse a double keypress.
+    await desk.orders.place(OrderForm("SOL-PERP", "sell", "0.5", kind="limit", price="170", post_only=True))
+    plan = await desk.orders.plan_reverse("SOL-PERP")
+    assert (plan.request.direction, plan.request.base_amount) == (Direction.SHORT, 2 * SOL)
+    assert plan.refusals == () and plan.request.order_type is OrderType.MARKET and not plan.request.reduce_only
     await desk.orders.submit(plan)
     await until(lambda: base_is(-SOL), what="reverse fill")
     with pytest.raises(RektError, match="no open position in ETH-PERP"):
-        await desk.orders.reverse_form("ETH-PERP")
+        await desk.orders.plan_reverse("ETH-PERP")

@@ -75,7 +75,7 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
         """The reversing order's preview and guards: it opens risk, so it may be refused."""
         orders = self._sessions.orders()
         try:
-            plan = await orders.plan(await orders.reverse_form(self.position.symbol))
+            plan = await orders.plan_reverse(self.position.symbol)
         except RektError as error:
             self._say(error.message)
             return
