@@ -126,7 +126,7 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
             await until(pilot, lambda: account(app) and len(account(app).orders) == 2, "the legs in the feed")
             table = app.get_default_screen().query_one("#orders-table")
             await until(pilot, lambda: table.row_count == 2, "the legs in the panel")
-            kinds = sorted(str(table.get_row_at(i)[1]) for i in range(2))
+            kinds = sorted(str(table.get_row_at(i)[2]) for i in range(2))
             assert kinds == ["↳ SL", "↳ TP"]
 
             # x, then v: the reverse, previewed and guarded as an opening order.
@@ -196,8 +196,8 @@ async def test_a_bracket_on_a_resting_entry_waits_under_it_until_the_fill_places
             rows = lambda: [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]  # noqa: E731
             await until(pilot, lambda: table.row_count == 3, "the waiting legs under the entry")
             entry, take_profit, stop_loss = rows()
-            assert entry[1] == "limit" and take_profit[1:5] == ("↳ TP", "sell", "at fill", "mkt / $170.00")
-            assert stop_loss[1:5] == ("↳ SL", "sell", "at fill", "mkt / $130.00")
+            assert entry[2] == "limit" and take_profit[:6] == ("", "SOL-PERP", "↳ TP", "sell", "at fill", "mkt / $170.00")
+            assert stop_loss[2:6] == ("↳ SL", "sell", "at fill", "mkt / $130.00")
 
             # The fill: the cockpit's watcher places the legs, sized to it, and says so with the signature.
             await admin.call("rekt_setOraclePrice", ["SOL-PERP", "140"])
@@ -211,8 +211,8 @@ async def test_a_bracket_on_a_resting_entry_waits_under_it_until_the_fill_places
                     if t.kind == "place_bracket_legs"]  # fmt: skip
             assert tx.signature in toast and "for 0.2 SOL" in toast
             assert any(e.text == f"Alert: {toast}" for e in app.get_default_screen().activity)
-            await until(pilot, lambda: [r[1] for r in rows()] == ["↳ TP", "↳ SL"] or
-                        sorted(r[1] for r in rows()) == ["↳ SL", "↳ TP"], "the legs as orders, nothing waiting")  # fmt: skip
+            await until(pilot, lambda: [r[2] for r in rows()] == ["↳ TP", "↳ SL"] or
+                        sorted(r[2] for r in rows()) == ["↳ SL", "↳ TP"], "the legs as orders, nothing waiting")  # fmt: skip
     finally:
         await admin.close()
         await services.close()

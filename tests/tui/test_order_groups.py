@@ -33,7 +33,9 @@ def test_bracket_legs_follow_their_market_marked_tp_and_sl():
     account = AccountSnapshot(1, datetime.now(UTC), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (position,), orders)
     rows = grouped_rows(account, {0: "SOL-PERP", 1: "BTC-PERP"})
     assert list(rows) == ["6", "7", "3", "4", "5"]
-    assert [rows[key][1] for key in ("6", "7", "3", "4")] == ["limit", "trig mkt", "↳ TP", "↳ SL"]
+    assert [rows[key][:3] for key in ("6", "7", "3", "4")] == [
+        ("6", "SOL-PERP", "limit"), ("7", "SOL-PERP", "trig mkt"), ("3", "SOL-PERP", "↳ TP"), ("4", "SOL-PERP", "↳ SL"),
+    ]  # each row opens with its order number, which `:modify` and `:cancel` name
 
 
 async def test_e_without_a_selected_order_says_so_and_opens_nothing(services, message_log):
@@ -54,7 +56,7 @@ def test_a_resting_entrys_waiting_legs_sit_right_under_it_and_are_no_order():
     waiting = waiting_legs(6, 0, Direction.LONG, take_profit=2100 * USDC, stop_loss=1900 * USDC)
     rows = grouped_rows(account, {0: "SOL-PERP", 1: "BTC-PERP"}, waiting)
     assert list(rows) == ["6", "6:take-profit", "6:stop-loss", "8"]
-    assert rows["6:take-profit"] == ("SOL-PERP", "↳ TP", "sell", "at fill", "mkt / $2,100.00", "yes", "never")
-    assert rows["6:stop-loss"][1:3] == ("↳ SL", "sell")
+    assert rows["6:take-profit"] == ("", "SOL-PERP", "↳ TP", "sell", "at fill", "mkt / $2,100.00", "yes", "never")
+    assert rows["6:stop-loss"][2:4] == ("↳ SL", "sell")
     # A leg names its entry by user order id and market: another market's order with that id is not its entry.
     assert list(grouped_rows(account, {}, waiting_legs(8, 0, Direction.SHORT, take_profit=1, stop_loss=None))) == ["6", "8"]

@@ -1,6 +1,7 @@
 """Open orders of the followed account, one row per chain order id, updated in place; a narrow
 panel drops the least needed columns (`ORDER_DROP_ORDER`) rather than cut a cell. A market's
-take-profit and stop-loss (reduce-only triggers) follow its other orders, marked as its bracket."""
+take-profit and stop-loss (reduce-only triggers) follow its other orders, marked as its bracket.
+Each row starts with its order number, the one `:modify` and `:cancel` name."""
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from rekt_tui.tui.screen_names import MODIFY_ORDER
 from rekt_tui.tui.widgets.row_lines import RowLines, TablePanel, show_table
 
 NO_ORDERS = "No open orders."
+PANEL_COLUMNS = ("#", *ORDER_COLUMNS)  # the chain order id first: what the command line names
 ORDERS_PLACEHOLDER = f"Open orders: {NOT_CONNECTED}."
 
 
@@ -35,10 +37,10 @@ def grouped_rows(
             kind = kind_of(order, oracles[order.market_index])
             leg = "SL" if kind in (OrderKind.STOP_MARKET, OrderKind.STOP_LIMIT) else "TP"
             cells = (cells[0], f"↳ {leg}", *cells[2:])
-        rows[str(order.order_id)] = cells
+        rows[str(order.order_id)] = (str(order.order_id), *cells)
         for pending in waiting:
             if (pending.entry_user_order_id, pending.market_index) == (order.user_order_id, order.market_index):
-                rows[f"{order.order_id}:{pending.name}"] = waiting_leg_cells(pending, cells[0])
+                rows[f"{order.order_id}:{pending.name}"] = ("", *waiting_leg_cells(pending, cells[0]))
     return rows
 
 
@@ -80,7 +82,7 @@ class OrdersPanel(TablePanel):
         unread = None if account is None else account.orders_unread
         empty = ORDERS_PLACEHOLDER if account is None else unread or NO_ORDERS
         table, note = self.query_one("#orders-table", RowLines), self.query_one("#orders-note", Static)
-        show_table(table, note, ORDER_COLUMNS, ORDER_DROP_ORDER, rows, empty, self.size.width)
+        show_table(table, note, PANEL_COLUMNS, ORDER_DROP_ORDER, rows, empty, self.size.width)
         warning = self.query_one("#orders-unread", Static)
         shown = unread if rows else None  # with no rows the note itself says it
         if warning.display != (shown is not None):
