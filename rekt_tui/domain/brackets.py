@@ -90,6 +90,14 @@ class Cover:
     position: int = 0  # base of the position now: positive lies the entry's way, negative against it
 
 
+def sized_to_cover(legs: tuple[Leg, ...], cover: Cover) -> tuple[Leg, ...]:
+    """Legs placed after an entry that turns a position around trade what it leaves, not its
+    whole size: reduce-only would cap them there anyway, and the order shown says what it closes."""
+    if cover.position >= 0 or not 0 < cover.base:
+        return legs
+    return tuple(replace(leg, request=replace(leg.request, base_amount=cover.base)) for leg in legs)
+
+
 def bracket_cover(entry: OrderRequest, position: Position | None, entry_price: int) -> Cover:
     """What `entry`'s legs cover, given the position on its market now.
 
@@ -140,7 +148,7 @@ def _coverage(leg: OrderRequest, cover: Cover, at_fill: bool) -> str:
         return (f", placed now to protect the current {entry_way} of {held} (break-even {format_price(cover.basis)}), "
                 f"not this entry's fill; {format_base(size, market)} of {total} covered once it fills")  # fmt: skip
     when = ", placed as the entry fills" if at_fill else ""
-    if cover.base == size:
+    if cover.position == 0:  # nothing held: the legs cover the entry's fill
         return when
     against = "long" if entry_way == "short" else "short"
     if cover.base == 0:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
-from rekt_tui.domain.brackets import Leg, bracket_cover, bracket_legs, resting_protection
+from rekt_tui.domain.brackets import Leg, bracket_cover, bracket_legs, resting_protection, sized_to_cover
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import (
     OrderRefused, Refusal, RefusalCode, check_order, post_only_refusals, reduce_only_refusals,
@@ -99,6 +99,8 @@ class OrderService:
         at_fill = bool(legs) and request.kind is not OrderKind.MARKET and not _faces(legs, snapshot)
         position = next((p for p in snapshot.positions if p.market_index == request.market.market_index), None)
         cover = bracket_cover(request, position, entry_price) if legs else None
+        if cover is not None and not at_fill:
+            legs = sized_to_cover(legs, cover)
         return OrderPlan(request, auction, preview, tuple(refusals), legs, at_fill, cover)
 
     async def _bracket(

@@ -155,3 +155,29 @@ async def test_reverse_is_one_guarded_order_of_twice_the_size(desk):
     await until(lambda: base_is(-SOL), what="reverse fill")
     with pytest.raises(RektError, match="no open position in ETH-PERP"):
         await desk.orders.plan_reverse("ETH-PERP")
+
+
+async def test_a_bracket_on_an_entry_that_turns_a_short_around_trades_what_it_leaves(desk):
+    """The preview says the legs cover the 0.1 SOL left once the short of 0.2 is closed: the
+    legs placed are for 0.1 SOL, not the entry's 0.3."""
+    await desk.orders.place(OrderForm("SOL-PERP", "sell", "0.2"))
+
+    async def base_is(size):
+        await desk.fresh()
+        return desk.base() == size
+
+    await until(lambda: base_is(-SOL // 5), what="the short's fill")
+    form = OrderForm("SOL-PERP", "buy", "0.3", take_profit="170", stop_loss="130")
+    plan = await desk.orders.plan(form)
+    assert "for the 0.1 SOL left once the short of 0.2 SOL is closed" in plan_text(plan)
+    placed = await desk.orders.submit(plan)
+    assert placed.bracket_problem is None and len(placed.bracket) == 2
+    assert {leg.record.base_amount for leg in placed.bracket} == {SOL // 10}
+    await until(lambda: base_is(SOL // 10), what="the entry's fill")
+    assert {o.base_amount for o in desk.account().orders if o.reduce_only} == {SOL // 10}
+
+
+def plan_text(plan) -> str:
+    from rekt_tui.domain.brackets import bracket_lines
+
+    return " ".join(bracket_lines(plan.bracket, plan.preview.entry_price, cover=plan.bracket_cover))
