@@ -8,12 +8,15 @@ from rich.cells import cell_len
 
 from rekt_tui.tui.messages import AccountUpdated, MarketSelected, SessionLinked
 from rekt_tui.tui.screens.market import MarketScreen
+from rekt_tui.tui.formatting import hud_price
 from rekt_tui.tui.tables import POSITION_COLUMNS
 from rekt_tui.tui.widgets.orderbook import BookSide
 from rekt_tui.tui.widgets.row_lines import RowLines
 from tests.tui import live_data
 from tests.tui.conftest import make_app
 from tests.tui.test_live_snapshot import fed
+
+USDC = live_data.USDC
 
 
 def _widths(table: RowLines) -> dict[str, int]:
@@ -105,3 +108,20 @@ async def test_the_hud_slot_follows_the_book_while_the_account_is_still(services
         app.dashboard.feeds.relay_book(replace(live_data.book(levels=40), slot=123_500))  # a late book
         await pilot.pause(0.2)
         assert app.screen.query_one("#hud-slot").value == "123,999"  # the chain's slot never goes back
+
+
+async def test_the_hud_oracle_is_the_newer_read_of_the_book_and_the_position(services):
+    """With one feed silent, the other's reads keep the HUD's oracle current: a position's
+    oracle read at a newer slot than the book's is the one shown, and the reverse."""
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fed(pilot)  # book and account at slot 123,456
+        oracle = lambda: app.screen.query_one("#hud-oracle").value  # noqa: E731
+        await pilot.pause(0.2)
+        assert oracle() == hud_price(live_data.book().oracle_price)
+        app.dashboard.post_message(AccountUpdated(live_data.account(slot=123_600, sol_oracle=158 * USDC)))
+        await pilot.pause(0.2)
+        assert oracle() == "$158.00"  # the book is older (its socket silent): the account's read
+        app.dashboard.feeds.relay_book(replace(live_data.book(mid=161 * USDC, levels=40), slot=123_700))
+        await pilot.pause(0.2)
+        assert oracle() == hud_price(161 * USDC - 5_000)  # the book is newer again

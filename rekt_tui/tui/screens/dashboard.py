@@ -183,12 +183,14 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
             self.slot = slot
 
     def _show_oracle(self) -> None:
-        """The selected market's oracle: from its book, else from a position in it."""
-        if self.book is not None and self.book.oracle_price is not None:
-            self.oracle_price = self.book.oracle_price
-            return
-        positions = () if self.account is None else self.account.positions
-        self.oracle_price = next((p.oracle_price for p in positions if p.symbol == self.market), None)
+        """The selected market's oracle: from its book or from a position in it, whichever was
+        read at the newer slot (with one feed silent, the other's reads keep it current)."""
+        account, book = self.account, self.book
+        held = next((p.oracle_price for p in account.positions if p.symbol == self.market), None) if account else None
+        if book is not None and book.oracle_price is not None and (held is None or book.slot >= account.slot):
+            self.oracle_price = book.oracle_price
+        else:
+            self.oracle_price = held
 
     def selected_position(self) -> Position | None:
         """The position under the positions cursor (the first one before the cursor moved)."""
