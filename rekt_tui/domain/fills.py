@@ -32,12 +32,16 @@ def fills_between(before: AccountSnapshot, after: AccountSnapshot) -> list[Fill]
     """Every market whose position base changed, as one fill (oldest snapshot first)."""
     was = {p.market_index: p for p in before.positions}
     now = {p.market_index: p for p in after.positions}
+    remaining = {o.order_id: o.filled for o in after.orders}
+    # Only an order that filled can explain a fill: gone since, or more of it filled. A resting
+    # take-profit on the side of a market order that filled at once is neither.
+    moved = tuple(o for o in before.orders if o.order_id not in remaining or remaining[o.order_id] > o.filled)
     fills = []
     for index in sorted(was.keys() | now.keys()):
         old, new = was.get(index), now.get(index)
         delta = (new.base_amount if new else 0) - (old.base_amount if old else 0)
         if delta:
-            fills.append(_fill(index, (new or old).symbol, old, new, delta, before.orders))  # type: ignore[union-attr]
+            fills.append(_fill(index, (new or old).symbol, old, new, delta, moved))  # type: ignore[union-attr]
     return fills
 
 

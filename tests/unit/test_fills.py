@@ -44,3 +44,15 @@ def test_an_opening_fill_in_a_market_with_unsettled_pnl_has_its_own_fee():
     after = replace(ACCOUNT, slot=2, positions=(opened,))
     [fill] = fills_between(replace(ACCOUNT, slot=1), after)
     assert (fill.price, fill.fee) == (150_100_000, 300_000)
+
+
+def test_a_resting_order_that_did_not_fill_is_not_named_by_a_fill_on_its_side():
+    """A market sell filled at once while a take-profit sell rests: the fill is no order of the
+    snapshot's (the market order came and went between them), so it names none."""
+    take_profit = replace(open_order(order_type=OrderType.TRIGGER_MARKET), direction=Direction.SHORT)
+    before = replace(ACCOUNT, slot=1, positions=(position(10**9, -150_000_000, -150_000_000),), orders=(take_profit,))
+    after = replace(ACCOUNT, slot=2, positions=(position(-10**9, 150_000_000, 149_700_000),), orders=(take_profit,))
+    [fill] = fills_between(before, after)
+    assert (fill.direction, fill.size, fill.order_id) == (Direction.SHORT, 2 * 10**9, None)
+    gone = replace(after, orders=())  # had the take-profit gone, it would be the order that filled
+    assert fills_between(before, gone)[0].order_id == take_profit.order_id
