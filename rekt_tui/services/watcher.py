@@ -37,6 +37,7 @@ from rekt_tui.registry import Registry, RegistryError
 from rekt_tui.services.history import backfill
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.notify import Notifier
+from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.pending_brackets import BracketKeeper
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
 from rekt_tui.services.venue import MarketData, Stream
@@ -225,6 +226,7 @@ class Watcher:
         now = datetime.now(UTC)
         previous = self._alerter.last
         ours = await self._ended_by_us(previous, snapshot)
+        await self._end_rows(previous, snapshot)
         age = Decimal(f"{self._link.venue.age_s():.3f}")
         alerts = self._alerter.step(
             snapshot, now_ts=int(time.time()), feed_age_s=age, funding_rates_pct=self._funding, ended_by_us=ours
@@ -323,6 +325,16 @@ class Watcher:
 
     def _tell(self, severity: Severity, sentence: str, kind: AlertKind = AlertKind.LOSS_LIMIT) -> None:
         self._notifier.deliver(Alert(kind, severity, sentence), datetime.now(UTC))
+
+    async def _end_rows(self, before: AccountSnapshot | None, after: AccountSnapshot | None) -> None:
+        """Orders that left the account (a take-profit or stop-loss that fired, an expiry) end
+        their registry rows now, so the history and `report` never list them as open."""
+        if before is None or after is None or {o.order_id for o in before.orders} <= {o.order_id for o in after.orders}:
+            return
+        try:
+            await adopt_orders(self._link.registry, self._link)
+        except RegistryError as error:  # the next vanishing order, or the next launch, brings them in line
+            log.warning("order rows not brought in line with the chain: %s", error)
 
     async def _ended_by_us(self, before: AccountSnapshot | None, after: AccountSnapshot | None) -> frozenset[int]:
         """Venue order ids this app cancelled or replaced itself, read only when orders vanished.

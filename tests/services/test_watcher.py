@@ -17,12 +17,13 @@ from rekt_tui.config.models import AlertSettings, LossLimitSettings
 from rekt_tui.domain.alerts import AlertKind
 from rekt_tui.domain.guards import RefusalCode
 from rekt_tui.domain.loss_limit import LossLedger
+from rekt_tui.domain.records import OrderStatus
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.services.models import OrderForm
 from rekt_tui.services import watcher as watcher_module
 from rekt_tui.services.notify import Notifier
 from rekt_tui.services.watcher import Watcher
-from tests.services.test_orders_service import close_desk, open_desk, until
+from tests.services.test_orders_service import SOL, close_desk, open_desk, until
 
 pytestmark = pytest.mark.slow
 
@@ -204,5 +205,32 @@ async def test_a_modified_order_is_not_told_as_cancelled_by_the_chain(tmp_path, 
             await until(watched_the_new_order, what="the watcher to see the modified order")
             await asyncio.sleep(0.5)  # the snapshots after it, too
             assert AlertKind.ORDER_ENDED not in kinds(seen), [a.sentence for a in seen]
+    finally:
+        await close_desk(desk)
+
+
+async def test_a_stop_that_fires_ends_its_row_with_no_command_run(tmp_path):
+    """The history and `report` read the registry's rows: a stop-loss the chain filled must not
+    stay listed as open until some later command brings the rows in line."""
+    desk = await open_desk(tmp_path)
+    try:
+        async with watching(desk):
+            await desk.orders.place(OrderForm("SOL-PERP", "buy", "1"))
+
+            async def held() -> bool:
+                await desk.fresh()
+                return desk.base() == SOL
+
+            await until(held, what="the buy's fill")
+            stop = await desk.orders.place(OrderForm("SOL-PERP", "sell", "1", kind="stop-market", trigger="145",
+                                                     reduce_only=True))  # fmt: skip
+            rows = lambda: desk.services.registry.list_orders(desk.pubkey)  # noqa: E731
+            assert {r.id: r.status for r in await rows()}[stop.record.id] is OrderStatus.OPEN
+            await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "140"])
+
+            async def row_filled() -> bool:
+                return {r.id: r.status for r in await rows()}[stop.record.id] is OrderStatus.FILLED
+
+            await until(row_filled, what="the stop's row to say filled")
     finally:
         await close_desk(desk)
