@@ -141,7 +141,7 @@ class RektApp(App[None], inherit_bindings=False):
 
     async def action_quit(self) -> None:
         """Quit at once when nothing is exposed; otherwise ask (`quit_guard`), and quit only on a yes."""
-        what = exposure(self.way_out.unfinished, self.dashboard.account, self.way_out.recovery_items)
+        what = exposure(self.way_out.unfinished, self.dashboard.account, self.way_out.recovery_items, self.dashboard.linked)
         if what is None:
             self.exit()
         else:

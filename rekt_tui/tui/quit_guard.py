@@ -12,6 +12,7 @@ from collections.abc import Sized
 
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.models import RecoveryItem
+from rekt_tui.tui.messages import LinkedSession
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 
 QUIT_TITLE = "Quit with positions or orders open?"
@@ -21,15 +22,26 @@ QUIT_QUESTION = (
 )
 
 
-def exposure(stop_running: bool, live: AccountSnapshot | None, recovery_items: tuple[RecoveryItem, ...]) -> str | None:
+def exposure(
+    stop_running: bool, live: AccountSnapshot | None, recovery_items: tuple[RecoveryItem, ...],
+    linked: LinkedSession | None = None,
+) -> str | None:
     """What is exposed, as the start of a sentence, or None when quitting is safe.
 
-    `stop_running` means a stop-and-withdraw runs and has not reached its outcome yet.
+    `stop_running` means a stop-and-withdraw runs and has not reached its outcome yet; `linked`
+    holds the bracket legs that wait for a resting entry's fill, which only a running cockpit
+    or `rekt-tui guard` places.
     """
     if stop_running:
         return "A stop-and-withdraw is still running; it finishes on the next launch"
     if live is not None and (live.positions or live.orders):
-        return f"The session on screen holds {_count(live.positions, 'position')} and {_count(live.orders, 'order')}"
+        held = f"The session on screen holds {_count(live.positions, 'position')} and {_count(live.orders, 'order')}"
+        waiting = linked.waiting_legs if linked is not None else ()
+        if waiting:
+            held += (f", and {_count(waiting, 'take-profit or stop-loss leg')} waiting for an entry's fill: placed "
+                     "only while the cockpit or `rekt-tui guard` runs, so a fill while neither does leaves the "
+                     "position without them")  # fmt: skip
+        return held
     held = [item for item in recovery_items if item.positions or item.open_orders]
     if held:
         return f"{len(held)} session(s) hold open positions or orders"

@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+from rekt_tui.domain.brackets import waiting_legs
+from rekt_tui.domain.records import Direction
 from rekt_tui.services.models import RecoveryItem, SuggestedAction
 from rekt_tui.tui.quit_guard import exposure
 from tests.tui import live_data
@@ -36,3 +38,14 @@ def test_the_session_on_screen_counts_positions_and_orders():
 def test_other_sessions_count_by_the_last_reconciliation():
     items = (held_elsewhere(positions=1), held_elsewhere(open_orders=3), held_elsewhere())
     assert exposure(False, None, items) == "2 session(s) hold open positions or orders"
+
+
+def test_legs_waiting_for_an_entrys_fill_are_said_to_need_a_running_cockpit():
+    waiting = waiting_legs(7, 0, Direction.LONG, take_profit=160 * live_data.USDC, stop_loss=140 * live_data.USDC)
+    linked = replace(live_data.linked(), waiting_legs=waiting)
+    assert exposure(False, live_data.account(), (), linked) == (
+        "The session on screen holds 2 positions and 2 orders, and 2 take-profit or stop-loss legs waiting for "
+        "an entry's fill: placed only while the cockpit or `rekt-tui guard` runs, so a fill while neither does "
+        "leaves the position without them"
+    )
+    assert exposure(False, live_data.account(), (), live_data.linked()).endswith("2 orders")  # none waiting
