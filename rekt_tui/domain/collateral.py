@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rekt_tui.domain.guards import Refusal, RefusalCode, format_leverage
-from rekt_tui.domain.loss_limit import Breach
+from rekt_tui.domain.loss_limit import LIFT_HOW, Breach
 from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.strategy import StrategyPreset
 from rekt_tui.domain.trading import LEVERAGE_PRECISION
@@ -82,6 +82,6 @@ def check_withdraw(
         refusals.append(Refusal(
             RefusalCode.LOSS_LIMIT,
             f"{breach.sentence}; the session is exit-only: close the positions before withdrawing, or lift the "
-            "limit with `rekt-tui guard --lift`.",
+            f"limit ({LIFT_HOW}).",
         ))  # fmt: skip
     return refusals

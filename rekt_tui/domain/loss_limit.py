@@ -21,6 +21,8 @@ from rekt_tui.domain.guards import Refusal, RefusalCode
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd
 from rekt_tui.domain.orders import OrderRequest
 
+LIFT_HOW = "L lifts it in the cockpit, `rekt-tui guard --lift` from a shell"  # where each breach sentence sends the trader
+
 
 class LossUnit(str, Enum):
     USD = "usd"
@@ -217,5 +219,5 @@ def exit_only_refusals(request: OrderRequest, breach: Breach | None) -> list[Ref
     return [Refusal(
         RefusalCode.LOSS_LIMIT,
         f"{breach.sentence}; the session is exit-only: only reduce-only orders and closes are allowed "
-        "until the limit is lifted with `rekt-tui guard --lift`.",
+        f"until the limit is lifted ({LIFT_HOW}).",
     )]

@@ -28,7 +28,7 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.market_context import MarketDataError
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.loss_limit import (
-    Breach, GuardState, LossBasis, LossLedger, LossLimitRule, LossUnit, observe, tightest, worth_storing,
+    LIFT_HOW, Breach, GuardState, LossBasis, LossLedger, LossLimitRule, LossUnit, observe, tightest, worth_storing,
 )  # fmt: skip
 from rekt_tui.domain.records import MarketType, TeardownStepStatus
 from rekt_tui.domain.session import SessionStatus
@@ -274,7 +274,7 @@ class Watcher:
             then = f"; stop-and-withdraw runs by itself in {self._limit.grace_s} s"
         return Alert(
             AlertKind.LOSS_LIMIT, Severity.CRITICAL,
-            f"{breach.sentence}; the session is now exit-only (lift with `rekt-tui guard --lift`){then}.", slot,
+            f"{breach.sentence}; the session is now exit-only ({LIFT_HOW}){then}.", slot,
         )  # fmt: skip
 
     def _auto_stop_at(self) -> datetime | None:

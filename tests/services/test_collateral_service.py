@@ -120,7 +120,7 @@ async def test_an_exit_only_session_withdraws_only_once_flat(desk):
     service = CollateralService(desk.link)
     plan = await service.plan_withdraw("10", "USDC")
     assert [r.code for r in plan.refusals] == [RefusalCode.LOSS_LIMIT]
-    assert "exit-only: close the positions before withdrawing" in plan.refusals[0].sentence
+    assert "exit-only: close the positions before withdrawing, or lift the limit (L lifts it in the cockpit" in plan.refusals[0].sentence
 
     await desk.orders.close("SOL-PERP")
     await until(lambda: filled(0), what="close fill")

@@ -100,7 +100,7 @@ async def test_the_oracle_breaches_each_threshold_and_the_loss_limit_goes_exit_o
                 near = await seen_kind(seen, AlertKind.NEAR_LIQUIDATION)
                 breach = await seen_kind(seen, AlertKind.LOSS_LIMIT)
                 assert "SOL-PERP long liquidates at" in near.sentence
-                assert "session loss limit of $100 from its peak" in breach.sentence and "exit-only" in breach.sentence
+                assert "session loss limit of $100 from its peak" in breach.sentence and "exit-only (L lifts it in the cockpit" in breach.sentence
                 assert watcher.state.exit_only and watcher.state.loss >= 100 * 10**6
                 plan = await desk.orders.plan(OrderForm("SOL-PERP", "buy", "0.1"))
                 assert RefusalCode.LOSS_LIMIT in {r.code for r in plan.refusals}
