@@ -68,8 +68,10 @@ async def test_walk_the_checklist_to_start_trading(tmp_path, live, message_log):
             await until(pilot, lambda: line_states(app).get("confirmed") is ItemState.DONE, "the start")
             # More collateral any time: `d` stays on once the account exists.
             assert app.screen.check_action("step", ("deposit",))
-            app.screen.query_one("#deposit-amount").value = "50"
-            await step("d", "collateral")
+            amount = app.screen.query_one("#deposit-amount")
+            amount.value = "50"
+            amount.focus()
+            await step("enter", "collateral")  # Enter on the amount deposits it, as `d` does
 
             steps = [m.step for m in distinct(message_log, StepRequested)]
             assert steps == ["fund_sol", "initialize_account", "fund_usdc", "deposit", "choose_strategy",

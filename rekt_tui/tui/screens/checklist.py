@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -138,6 +139,12 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
         if step == ChecklistAction.DEPOSIT.value and _done(self.checklist, "drift_account"):
             return True
         return any(item.action is not None and item.action.value == step for item in self.checklist.items)
+
+    @on(Input.Submitted, "#deposit-amount")
+    def _deposit_typed(self) -> None:
+        """Enter on the amount deposits it, as `d` does, when the deposit line is open."""
+        if self.check_action("step", (ChecklistAction.DEPOSIT.value,)):
+            self.action_step(ChecklistAction.DEPOSIT.value)
 
     def action_step(self, step: str) -> None:
         self.post_message(StepRequested(
