@@ -23,6 +23,8 @@ def parse_amount(text: str, decimals: int, *, what: str = "amount", maximum: Dec
     and values above `maximum`, each with a sentence that names the fix.
     """
     cleaned = text.strip().replace("_", "")
+    if not cleaned:
+        raise UsageError(f"{what[:1].upper()}{what[1:]} is empty; type it, like 1.5.")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

@@ -26,7 +26,8 @@ def test_parse_amount_is_exact(text, decimals, expected):
         ("inf", "not a finite number"),
         ("1e3", "exponent"),
         ("abc", "not a number"),
-        ("", "not a number"),
+        ("", "Size is empty; type it, like 1.5."),
+        ("  ", "Size is empty"),
         ("0.0000001", "more than 6 decimal places"),
     ],
 )
