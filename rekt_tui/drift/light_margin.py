@@ -371,6 +371,7 @@ def _position(user: LightUser, p: PerpPosition) -> Position:
         liquidation_price=None if liquidation < 0 else int(liquidation),
         break_even_price=abs(p.quote_break_even_amount) * PRICE_PRECISION * AMM_TO_QUOTE_PRECISION_RATIO // abs(base),
         quote_amount=p.quote_asset_amount,
+        quote_break_even_amount=p.quote_break_even_amount,
     )
 
 
