@@ -131,6 +131,7 @@ class RecoveryItem:
     key_problem: str | None = None  # why the account was read without its key
     resumed: tuple[Resumed, ...] = ()
     adopted: int = 0  # orders found on chain and adopted into the registry
+    parked: str | None = None  # why the last stop parked, when it parked rather than broke off
 
     @property
     def needs_recovery(self) -> bool:

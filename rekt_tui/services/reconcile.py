@@ -79,6 +79,7 @@ async def reconcile_session(services: Services, session: SessionRecord) -> Recov
         key_problem=key_problem,
         resumed=tuple(resumed),
         adopted=adopted,
+        parked=await _parked(services, session),
     )
 
 
@@ -119,6 +120,13 @@ async def _since(services: Services, session: SessionRecord) -> datetime:
     steps = await services.registry.latest_teardown_run(session.pubkey)
     moments = [moment for s in steps if (moment := s.finished_at or s.started_at) is not None]
     return max(moments, default=session.updated_at)
+
+
+async def _parked(services: Services, session: SessionRecord) -> str | None:
+    """The reason the latest stop parked on (the exchange stood in the way), if it ended so."""
+    steps = await services.registry.latest_teardown_run(session.pubkey)
+    last = steps[-1] if steps else None
+    return last.message if last is not None and last.status is TeardownStepStatus.PARKED else None
 
 
 async def _suggest(services: Services, session: SessionRecord, holdings: Holdings) -> SuggestedAction | None:

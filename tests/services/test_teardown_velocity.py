@@ -132,6 +132,8 @@ async def test_profit_the_pnl_pool_cannot_pay_is_told_and_the_rest_withdrawn_wit
         assert (await registry.get_session(pubkey)).status is SessionStatus.ACTIVE
         settles = [s for s in await registry.latest_teardown_run(pubkey) if s.step == "settle_pnl"]
         assert [s.status for s in settles] == [TeardownStepStatus.PARKED, TeardownStepStatus.PARKED]
+        [item] = await reconcile(desk.services)  # the next launch's banner says why, not "interrupted"
+        assert item.parked == last.message
     finally:
         await close_desk(desk)
 

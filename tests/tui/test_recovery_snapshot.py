@@ -4,6 +4,7 @@ Each screen is shown on a bare stage with the app's stylesheet, so the picture i
 screen's own and does not change when the dashboard behind it does.
 """
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -69,3 +70,9 @@ def test_the_advice_names_what_the_session_holds():
     assert advice(idle).startswith("Money in the account, no positions or orders: resume (u)")
     exposed = item("open", PUBKEY, SuggestedAction.RESUME, collateral=100_000_000, positions=1)
     assert advice(exposed).startswith("Open exposure: resume (u)")
+    interrupted = item("stop", PUBKEY, SuggestedAction.RECOVER, collateral=100_000_000)
+    assert advice(interrupted) == "A stop was interrupted: recover (r) finishes it."
+    parked = replace(interrupted, parked="Withdrawals from spot market 0 are held by the breaker.")
+    assert advice(parked) == (
+        "The last stop parked: Withdrawals from spot market 0 are held by the breaker. Recover (r) tries again."
+    )

@@ -41,6 +41,8 @@ def holdings_line(item: RecoveryItem, venue: str = "Drift") -> str:
 def advice(item: RecoveryItem) -> str:
     if item.key_problem:
         return f"Read-only, nothing can be signed: {item.key_problem}"
+    if item.action is SuggestedAction.RECOVER and item.parked:
+        return f"The last stop parked: {item.parked} Recover (r) tries again."
     if item.action is SuggestedAction.RESUME and not (item.positions or item.open_orders):
         return "Money in the account, no positions or orders: resume (u) trading it, or recover (r) to withdraw it."
     return {

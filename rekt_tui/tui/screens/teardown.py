@@ -37,7 +37,7 @@ STATE_MARKS = {
     TeardownStepStatus.PENDING: ("·", "$text-muted"),
 }
 SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-PARKED_HINT = "Parked: the exchange has paused this operation. Nothing is lost; press ctrl+x later to finish."
+PARKED_HINT = "Parked (the step above says why): nothing is lost; press ctrl+x later to finish."
 # The archive step's own row already shows the final balances; the outcome line says the run is over.
 ARCHIVED_OUTCOME = "Done: the session is archived."
 FAILED_OUTCOME = "Stopped at the failed step above; nothing after it ran, and the next stop resumes from there."
