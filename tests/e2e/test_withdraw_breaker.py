@@ -41,10 +41,11 @@ def test_a_stop_held_by_the_withdraw_breaker_parks_and_the_banner_finishes_it(co
     tmux.send("C-x")
     tmux.wait_for(*stop_question(pubkey))
     tmux.send("y")
-    # As after a paused withdrawal: the parked run raises the recovery banner, the money still in the account.
+    # As after a paused withdrawal: the parked run raises the recovery banner, the money still in the account,
+    # saying why the stop parked (not that it was interrupted).
     tmux.wait_for(
         "Recovery needed", cockpit.shows("{venue} $100.00 • 0 positions • 0 orders"),
-        "A stop was interrupted: recover (r) finishes it.", timeout=60,
+        "The last stop parked: Withdrawals from spot market 0", timeout=60,
     )  # fmt: skip
 
     # From a shell beside the cockpit: the same park, its one sentence, a paused withdrawal's exit status.

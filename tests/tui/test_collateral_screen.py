@@ -37,6 +37,9 @@ async def test_add_then_withdraw_from_the_dashboard(tmp_path, live, message_log)
             await until(pilot, lambda: app.dashboard.check_action("collateral", ()), "the collateral key")
             await pilot.press("dollar_sign")
             assert isinstance(app.screen, CollateralScreen)
+            await pilot.pause()
+            box = app.screen.query_one("#confirm-dialog").region  # centred over the dashboard, not in a corner
+            assert abs(box.x + box.width // 2 - 50) <= 1 and abs(box.y + box.height // 2 - 15) <= 1, box
             await until(pilot, lambda: "can add 0 USDC" in shown(app, "preview"), "the USDC room")
             await pilot.press("o")  # SOL: the airdropped SOL less the gas reserve and fee
             await until(pilot, lambda: "after the gas reserve" in shown(app, "preview"), "the SOL room")

@@ -63,6 +63,9 @@ def venue_bindings(labels: VenueLabels) -> list[Binding]:
 
 
 class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=False):
+    DEFAULT_CSS = """
+    CollateralScreen { align: center middle; }
+    """
     AUTO_FOCUS = "#collateral-amount"
     BINDINGS = [
         Binding("escape", "dismiss_none", "Close"),
