@@ -5,11 +5,12 @@ subscription, read once over HTTP, opens no socket) and is what the actions modu
 signs with. One websocket of our own (`AccountStream`) watches everything a session
 reads: the user account, State, every perp and spot market and their oracles. Each
 notification is written into the caches driftpy reads: the user decoded at once (driftpy's
-fast `decode_user`), State by the program's coder, a market by it when first read. The notifications the
-socket hands over together (a slot moves the user, markets and oracles at once) make one
-`AccountSnapshot`, computed once they are all stored: driftpy's margin math costs
-milliseconds, and a snapshot per notification was most of the cockpit's feed work with
-all but the last thrown away. One socket per session, however many markets it follows.
+fast `decode_user`), State by the program's coder, a market by it when first read. The
+notifications the socket hands over together (a slot moves the user, markets and oracles
+at once) make one `AccountSnapshot`, computed once they are all stored: driftpy's margin
+math costs milliseconds, and a snapshot per notification was most of the cockpit's feed
+work with all but the last thrown away. One socket per session, however many markets it
+follows.
 
 A wallet may have no Drift account yet: the user account is watched anyway, and the
 DriftUser appears when the account does (or on `refresh_user()` right after init).
