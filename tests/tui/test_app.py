@@ -119,6 +119,11 @@ async def test_help_lists_every_active_binding_and_closes(services):
             assert description in shown
         assert "Restore panels" not in shown  # check_action hides it: nothing is zoomed
         assert "q, ^q" in shown and "?" in shown
+        keys = app.screen.query_one("#help-dialog")  # taller than 24 rows: it scrolls, from the keyboard
+        assert keys.max_scroll_y > 0 and app.focused is keys
+        await pilot.press("end")
+        await pilot.pause()
+        assert keys.scroll_y == keys.max_scroll_y
 
         await pilot.press("escape")
         assert app.screen is dashboard

@@ -6,7 +6,7 @@ real keys, including a user's keymap, and nothing `check_action` has hidden.
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -16,13 +16,14 @@ from rekt_tui.tui.bindings import BindingEntry
 
 class HelpScreen(ModalScreen[None], inherit_bindings=False):
     BINDINGS = [Binding("escape,question_mark", "close", "Close help", id="help.close")]
+    AUTO_FOCUS = "#help-dialog"  # a short terminal shows part of the list: the arrows and page keys scroll it
 
     def __init__(self, entries: tuple[BindingEntry, ...]) -> None:
         super().__init__(id="help")
         self.entries = entries
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-dialog") as dialog:
+        with VerticalScroll(id="help-dialog", can_focus=True) as dialog:
             dialog.border_title = "Keys"
             dialog.border_subtitle = "escape or ? closes"
             yield Static(_key_lines(self.entries), id="help-keys")
