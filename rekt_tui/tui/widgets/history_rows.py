@@ -23,8 +23,8 @@ ORDER_COLUMNS = ("CREATED", "MARKET", "SIDE", "TYPE", "SIZE", "PRICE", "TRIGGER"
 TRANSACTION_COLUMNS = ("SIGNED", "KIND", "STATUS", "SLOT", "SIGNATURE")
 FUNDING_COLUMNS = ("TIME", "MARKET", "POSITION", "PAYMENT", "SIGNATURE")
 ORDER_TYPES = {
-    OrderType.MARKET: "market", OrderType.LIMIT: "limit", OrderType.TRIGGER_MARKET: "stop market",
-    OrderType.TRIGGER_LIMIT: "stop limit", OrderType.ORACLE: "oracle",
+    OrderType.MARKET: "market", OrderType.LIMIT: "limit", OrderType.TRIGGER_MARKET: "trigger market",
+    OrderType.TRIGGER_LIMIT: "trigger limit", OrderType.ORACLE: "oracle",
 }  # fmt: skip
 
 
