@@ -14,16 +14,29 @@ from textual.widgets import Static
 from rekt_tui.tui.bindings import BindingEntry
 
 
+class KeyList(VerticalScroll, inherit_bindings=False):
+    """The help's box: a short terminal shows part of the list, and these keys move it."""
+
+    BINDINGS = [
+        Binding("up", "scroll_up", "Scroll keys up", id="help.scroll_up", show=False),
+        Binding("down", "scroll_down", "Scroll keys down", id="help.scroll_down", show=False),
+        Binding("pageup", "page_up", "Keys page up", id="help.page_up", show=False),
+        Binding("pagedown", "page_down", "Keys page down", id="help.page_down", show=False),
+        Binding("home", "scroll_home", "First keys", id="help.first", show=False),
+        Binding("end", "scroll_end", "Last keys", id="help.last", show=False),
+    ]
+
+
 class HelpScreen(ModalScreen[None], inherit_bindings=False):
     BINDINGS = [Binding("escape,question_mark", "close", "Close help", id="help.close")]
-    AUTO_FOCUS = "#help-dialog"  # a short terminal shows part of the list: the arrows and page keys scroll it
+    AUTO_FOCUS = "#help-dialog"
 
     def __init__(self, entries: tuple[BindingEntry, ...]) -> None:
         super().__init__(id="help")
         self.entries = entries
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-dialog", can_focus=True) as dialog:
+        with KeyList(id="help-dialog", can_focus=True) as dialog:
             dialog.border_title = "Keys"
             dialog.border_subtitle = "escape or ? closes"
             yield Static(_key_lines(self.entries), id="help-keys")
