@@ -7,6 +7,7 @@ keeps its own copy that could drift from the real keys, a user keymap, or `check
 from dataclasses import dataclass
 
 from textual.app import App
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -42,3 +43,16 @@ def _scope(entry: BindingEntry) -> int:
     if isinstance(entry.node, App):
         return 0
     return 1 if isinstance(entry.node, Screen) else 2
+
+
+def scroll_bindings(scope: str, noun: str, home: tuple[str, str], end: tuple[str, str]) -> list[Binding]:
+    """Hidden arrow, page, home and end keys for a box that scrolls, each with an id under
+    `scope`; `home` and `end` are (id, description) of the keys to either end."""
+    return [
+        Binding("up", "scroll_up", f"Scroll {noun} up", id=f"{scope}.scroll_up", show=False),
+        Binding("down", "scroll_down", f"Scroll {noun} down", id=f"{scope}.scroll_down", show=False),
+        Binding("pageup", "page_up", f"{noun.capitalize()} page up", id=f"{scope}.page_up", show=False),
+        Binding("pagedown", "page_down", f"{noun.capitalize()} page down", id=f"{scope}.page_down", show=False),
+        Binding("home", "scroll_home", home[1], id=f"{scope}.{home[0]}", show=False),
+        Binding("end", "scroll_end", end[1], id=f"{scope}.{end[0]}", show=False),
+    ]

@@ -11,20 +11,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from rekt_tui.tui.bindings import BindingEntry
+from rekt_tui.tui.bindings import BindingEntry, scroll_bindings
 
 
 class KeyList(VerticalScroll, inherit_bindings=False):
     """The help's box: a short terminal shows part of the list, and these keys move it."""
 
-    BINDINGS = [
-        Binding("up", "scroll_up", "Scroll keys up", id="help.scroll_up", show=False),
-        Binding("down", "scroll_down", "Scroll keys down", id="help.scroll_down", show=False),
-        Binding("pageup", "page_up", "Keys page up", id="help.page_up", show=False),
-        Binding("pagedown", "page_down", "Keys page down", id="help.page_down", show=False),
-        Binding("home", "scroll_home", "First keys", id="help.first", show=False),
-        Binding("end", "scroll_end", "Last keys", id="help.last", show=False),
-    ]
+    BINDINGS = scroll_bindings("help", "keys", ("first", "First keys"), ("last", "Last keys"))
 
 
 class HelpScreen(ModalScreen[None], inherit_bindings=False):

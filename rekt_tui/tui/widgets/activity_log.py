@@ -5,13 +5,13 @@ the run so a missed one can still be read.
 """
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from rekt_tui.tui.activity import ActivityEntry
+from rekt_tui.tui.bindings import scroll_bindings
 from rekt_tui.tui.formatting import activity_line
 
 EMPTY_ACTIVITY = "Nothing yet — orders, fills and teardown steps will be logged here."
@@ -35,14 +35,7 @@ class ActivityLog(VerticalScroll, inherit_bindings=False):
     """The panel: scrolls itself, and follows the newest line."""
 
     ALLOW_MAXIMIZE = True
-    BINDINGS = [
-        Binding("up", "scroll_up", "Scroll log up", id="activity.scroll_up", show=False),
-        Binding("down", "scroll_down", "Scroll log down", id="activity.scroll_down", show=False),
-        Binding("pageup", "page_up", "Log page up", id="activity.page_up", show=False),
-        Binding("pagedown", "page_down", "Log page down", id="activity.page_down", show=False),
-        Binding("home", "scroll_home", "Oldest log line", id="activity.oldest", show=False),
-        Binding("end", "scroll_end", "Newest log line", id="activity.newest", show=False),
-    ]
+    BINDINGS = scroll_bindings("activity", "log", ("oldest", "Oldest log line"), ("newest", "Newest log line"))
 
     entries: reactive[tuple[ActivityEntry, ...]] = reactive(())
 
