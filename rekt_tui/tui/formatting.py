@@ -147,8 +147,14 @@ def age_label(age_s: float | None) -> str:
 
 
 def freshness_label(age_s: float | None, stale: bool) -> str:
-    """A panel's subtitle: its data age, and `STALE` when it can no longer be trusted."""
-    age = age_label(age_s)
+    """A panel's subtitle: its data age, and `STALE` when it can no longer be trusted.
+
+    In whole seconds, `<1 s` below one (the HUD's data age has the tenths): a new subtitle
+    repaints the whole panel, so a live feed's must hold still."""
+    if age_s is None or age_s == float("inf"):
+        age = PLACEHOLDER
+    else:
+        age = "<1 s" if age_s < 1 else f"{int(age_s)} s"
     if stale:
         return f"STALE · {age}"
     return "" if age_s is None else f"age {age}"

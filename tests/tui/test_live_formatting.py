@@ -72,7 +72,8 @@ def test_ages_and_staleness():
     assert age_label(None) == age_label(float("inf")) == PLACEHOLDER
     assert age_label(0.44) == "0.4 s" and age_label(12.3) == "12 s"
     assert freshness_label(None, False) == ""
-    assert freshness_label(0.5, False) == "age 0.5 s"
+    assert freshness_label(0.5, False) == freshness_label(0.99, False) == "age <1 s"
+    assert freshness_label(1.0, False) == freshness_label(1.99, False) == "age 1 s"
     assert freshness_label(12.0, True) == "STALE · 12 s"
     assert is_stale(11, FeedState.CONNECTED, 10) and not is_stale(9, FeedState.CONNECTED, 10)
     assert is_stale(0.1, FeedState.RECONNECTING, 10) and is_stale(None, FeedState.STALE, 10)

@@ -6,9 +6,11 @@ from dataclasses import replace
 
 from rich.cells import cell_len
 
-from rekt_tui.tui.messages import AccountUpdated, MarketSelected, SessionLinked
+from rekt_tui.domain.feed import FeedState
+from rekt_tui.tui.messages import AccountUpdated, FeedAged, MarketSelected, SessionLinked
 from rekt_tui.tui.screens.market import MarketScreen
 from rekt_tui.tui.formatting import hud_price
+from rekt_tui.tui.live import ACCOUNT_FEED
 from rekt_tui.tui.tables import POSITION_COLUMNS
 from rekt_tui.tui.widgets.orderbook import BookSide
 from rekt_tui.tui.widgets.row_lines import RowLines
@@ -38,6 +40,31 @@ async def test_a_market_name_learnt_after_its_order_row_widens_the_column(servic
         await pilot.pause(0.2)
         assert table.get_cell("7", "Market") == "SOL-PERP"
         assert _widths(table)["Market"] >= cell_len("SOL-PERP")
+
+
+async def test_a_live_feeds_ticking_age_repaints_no_panel(services):
+    """Every panel's subtitle says how old its feed is, and a new subtitle repaints the whole
+    panel: ages under a second read `<1 s`, so a live feed's sampled age repaints nothing
+    (the HUD's data age has the tenths)."""
+    app = make_app(services)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        app.dashboard.post_message(AccountUpdated(live_data.account()))
+        app.dashboard.post_message(FeedAged(ACCOUNT_FEED, 0.3, FeedState.CONNECTED))
+        await pilot.pause(0.2)
+        panel, table = app.screen.query_one("#positions"), app.screen.query_one("#positions-table", RowLines)
+        assert panel.border_subtitle == "age <1 s"
+        painted = []
+        render_lines = table.render_lines
+        table.render_lines = lambda crop: painted.append(crop) or render_lines(crop)  # type: ignore[method-assign]
+        for age in (0.1, 0.45, 0.8, 0.2):
+            app.dashboard.post_message(FeedAged(ACCOUNT_FEED, age, FeedState.CONNECTED))
+            await pilot.pause(0.05)
+        assert painted == [] and panel.border_subtitle == "age <1 s"
+        assert app.screen.query_one("#hud-data_age").value == "0.2 s"
+        app.dashboard.post_message(FeedAged(ACCOUNT_FEED, 2.7, FeedState.CONNECTED))
+        await pilot.pause(0.05)
+        assert panel.border_subtitle == "age 2 s" and painted
 
 
 async def test_narrow_positions_drop_whole_columns_and_zoom_shows_them_all(services):

@@ -5,24 +5,33 @@ Focus is what the zoom binding acts on, so every panel is focusable even when it
 nothing interactive inside yet.
 """
 
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widget import Widget
 
 from rekt_tui.tui.formatting import freshness_label
 
 
 class FreshnessAware(Widget):
-    """A region fed by a live feed: its age is its border subtitle, and `-stale` greys it."""
+    """A region fed by a live feed: its age is its border subtitle, and `-stale` greys it.
 
-    age_s: reactive[float | None] = reactive(None)
-    stale: reactive[bool] = reactive(False)
+    Setting a subtitle repaints the whole region, children included, so the age is a `var`
+    (no repaint of its own) and the subtitle is set only when its words change."""
+
+    age_s: var[float | None] = var(None)
+    stale: var[bool] = var(False)
+    _freshness_shown = ""
 
     def watch_age_s(self) -> None:
-        self.border_subtitle = freshness_label(self.age_s, self.stale)
+        self._show_freshness()
 
     def watch_stale(self, stale: bool) -> None:
         self.set_class(stale, "-stale")
-        self.border_subtitle = freshness_label(self.age_s, stale)
+        self._show_freshness()
+
+    def _show_freshness(self) -> None:
+        label = freshness_label(self.age_s, self.stale)
+        if label != self._freshness_shown:
+            self._freshness_shown = self.border_subtitle = label
 
 
 class Panel(FreshnessAware):
