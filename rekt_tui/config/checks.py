@@ -250,13 +250,14 @@ def sha256_hex(value: Any) -> str:
 
 def directory(value: Any) -> Path:
     # Path("") is the current directory, and "~" is not expanded by Path: neither is what the
-    # user meant, and keys would land in the wrong place.
+    # user meant, and keys would land in the wrong place. A relative one is anchored at the
+    # working directory now: a daemon started from it, and file URIs, need it whole.
     if isinstance(value, str):
         if not value.strip():
             raise ValueError("must name a directory")
-        return Path(value).expanduser()
+        return Path(value).expanduser().absolute()
     if isinstance(value, Path):
-        return value.expanduser()
+        return value.expanduser().absolute()
     raise ValueError("Input is not a valid path")
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +57,19 @@ def test_start_status_stop(localnet_cli):
     assert not (localnet_cli.data_dir / "localnet" / "daemon.json").exists()
     with pytest.raises(OSError):
         rpc(localnet_cli.port, "getHealth")
+
+
+def test_a_relative_data_dir_is_the_one_under_the_working_directory(localnet_cli):
+    """`--data-dir chain` names ./chain; the start used to fail on the ledger's relative path."""
+    relative = Cli(localnet_cli.home, Path("../relative-data"), localnet_cli.env)
+    try:
+        started = relative("localnet", "start")
+        assert started.code == 0 and "started" in started.err, started.err
+        assert (localnet_cli.home.parent / "relative-data" / "localnet" / "daemon.json").is_file()
+        again = relative("localnet", "start")
+        assert again.code == 0 and "already running" in again.err, again.err
+    finally:
+        relative("localnet", "stop")
 
 
 def test_foreground_ledger_outlives_the_process(localnet_cli):

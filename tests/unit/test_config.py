@@ -164,6 +164,12 @@ def test_a_data_dir_under_home_is_expanded(tmp_path, monkeypatch):
     assert load(tmp_path, environ={"REKT_DATA_DIR": "~/x"}).data_dir == tmp_path / "x"
 
 
+def test_a_relative_data_dir_is_anchored_at_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load(tmp_path, flags={"data_dir": "chain"}).data_dir == tmp_path / "chain"
+    assert load(tmp_path, environ={"REKT_DATA_DIR": "x/y"}).data_dir == tmp_path / "x" / "y"
+
+
 def test_the_price_band_setting(tmp_path):
     assert load(tmp_path).guards.price_band_pct == Decimal(10)
     assert load(tmp_path, "[guards]\nprice_band_pct = 2.5\n").guards.price_band_pct == Decimal("2.5")
