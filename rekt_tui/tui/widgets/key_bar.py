@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -75,18 +76,39 @@ def footer_width(shown: list[Shown], display: KeyDisplay) -> int:
 
 
 class KeyBar(Footer):
+    """Composed with the screen's keys from the start (Textual's footer waits for the first
+    bindings refresh, a frame later), and composed again only when what it shows changes:
+    a refresh of the bindings or a resize that leaves the same keys costs nothing."""
+
     def __init__(self) -> None:
         super().__init__(id="key-bar", compact=True, show_command_palette=False)
+        self.set_reactive(Footer._bindings_ready, True)
+        self._keys_composed: list[tuple[str, str, bool, str]] | None = None
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
-        active = [(binding, enabled) for (_, binding, enabled, _) in self.screen.active_bindings.values()]
-        shown = footer_bindings(active, self.app.size.width, self.app.get_key_display)
+        shown = self._shown()
+        self._keys_composed = _identity(shown)
         self.styles.grid_size_columns = len(shown)
         for binding, enabled, label in shown:
             key = FooterKey(binding.key, self.app.get_key_display(binding), label, binding.action, disabled=not enabled)
             yield key.data_bind(compact=Footer.compact)
 
+    def bindings_changed(self, screen: Screen) -> None:
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
     def on_resize(self) -> None:
-        self.call_after_refresh(self.recompose)  # a wider terminal has room for more keys
+        self.call_after_refresh(self._recompose_if_changed)  # a wider terminal has room for more keys
+
+    def _shown(self) -> list[Shown]:
+        active = [(binding, enabled) for (_, binding, enabled, _) in self.screen.active_bindings.values()]
+        return footer_bindings(active, self.app.size.width, self.app.get_key_display)
+
+    async def _recompose_if_changed(self) -> None:
+        if self.is_attached and _identity(self._shown()) != self._keys_composed:
+            await self.recompose()
+
+
+def _identity(shown: list[Shown]) -> list[tuple[str, str, bool, str]]:
+    """What a composed footer shows: each key, its action, whether it applies, its name."""
+    return [(binding.key, binding.action, enabled, label) for binding, enabled, label in shown]
