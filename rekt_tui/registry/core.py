@@ -115,6 +115,13 @@ class RegistryCore:
         wait = self.signing_wait_s if wait_s is None else wait_s
         return signing_lock(self._path.parent, pubkey, holder=holder, wait_s=wait)
 
+    async def get_data_version(self) -> int:
+        """SQLite's `data_version`: it moves when another connection (another process) commits,
+        never for this connection's own commits."""
+        async with self._reading() as conn, conn.execute("PRAGMA data_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row is not None else 0
+
     async def close(self) -> None:
         """Close the connection; safe to call twice."""
         async with self._access:

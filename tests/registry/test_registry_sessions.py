@@ -203,3 +203,16 @@ async def test_a_write_cancelled_mid_transaction_leaves_the_registry_usable(regi
     created = await registry.create_session(pubkey=after, cluster="localnet", label="", key_backend="k")
     assert created.pubkey == after
     assert await registry.get_session(doomed) is None
+
+
+async def test_get_data_version_moves_for_another_connections_commit_only(registry: Registry, data_dir, new_pubkey):
+    """What lets an open cockpit see a session another process created: not its own writes."""
+    other = await Registry.open(data_dir)
+    try:
+        before = await registry.get_data_version()
+        await registry.create_session(pubkey=new_pubkey(), cluster="localnet", label="own", key_backend="localnet-file")
+        assert await registry.get_data_version() == before
+        await other.create_session(pubkey=new_pubkey(), cluster="localnet", label="other", key_backend="localnet-file")
+        assert await registry.get_data_version() != before
+    finally:
+        await other.close()

@@ -1,5 +1,5 @@
-"""The cockpit and another process on one session: a `start` confirmed from the CLI while the
-cockpit is open reaches the cockpit on its next status read (r), so its order keys apply."""
+"""The cockpit and another process on one registry: what the other writes reaches the open
+cockpit without `r` (a wallet created, a `start` confirmed from the CLI), so its keys apply."""
 
 import pytest
 
@@ -7,7 +7,8 @@ from rekt_tui.services.container import Services
 from rekt_tui.services.landing import open_lander
 from rekt_tui.services.session import SessionService
 from rekt_tui.tui.session_messages import SessionOpened
-from tests.tui.conftest import make_app
+from rekt_tui.tui.other_writers import OTHER_WRITERS_POLL_S
+from tests.tui.conftest import add_wallet, make_app
 from tests.tui.live_app import distinct, live_settings, until
 
 pytestmark = pytest.mark.slow
@@ -33,9 +34,26 @@ async def test_a_start_confirmed_by_the_cli_reaches_the_open_cockpit(tmp_path, l
             other = await open_lander(cli, session.pubkey)
             await SessionService(other).start_trading()
             await other.link.close()
-            await pilot.press("r")
             await until(pilot, lambda: app.check_action("buy", ()), "buy to apply once the start is read")
             assert app.sessions.session is not None and app.sessions.session.trading_started_at is not None
     finally:
         await cli.close()
         await services.close()
+
+
+async def test_a_wallet_created_by_another_process_shows_without_reloading(tmp_path, services):
+    other = await Services.open(services.settings)  # another process's registry connection
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.app.workers.wait_for_complete()
+            await until(pilot, lambda: app.dashboard.status is not None, "the first status")
+            assert app.dashboard.status.sessions == ()
+            shown = app.dashboard.status
+            await pilot.pause(OTHER_WRITERS_POLL_S * 1.5)
+            assert app.dashboard.status is shown  # nothing changed elsewhere: not read again
+            created = await add_wallet(other, tmp_path, 7, "elsewhere")
+            await until(pilot, lambda: app.dashboard.status.sessions != (), "the other process's wallet")
+            assert [s.pubkey for s in app.dashboard.status.sessions] == [created.pubkey]
+    finally:
+        await other.close()

@@ -34,6 +34,7 @@ from rekt_tui.tui.activity import ActivityEntry, Severity, appended
 from rekt_tui.tui.collateral_actions import open_collateral
 from rekt_tui.tui.formatting import chain_slot, cycled, status_summary
 from rekt_tui.tui.live import LiveFeeds
+from rekt_tui.tui.other_writers import OTHER_WRITERS_POLL_S, OtherWriters
 from rekt_tui.tui.loss_limit_lift import lift_loss_limit
 from rekt_tui.tui.messages import (
     AccountUpdated,
@@ -275,6 +276,12 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
 
     def on_session_linked(self, message: SessionLinked) -> None:
         self.linked = message.linked
+
+    def on_mount(self) -> None:
+        # A session set up or stopped in another terminal shows here without `r`.
+        other_writers = OtherWriters(self._sessions.services, lambda: self.status, self.app.post_message)
+        self.call_later(other_writers.check)
+        self.set_interval(OTHER_WRITERS_POLL_S, other_writers.check)
 
     def on_screen_resume(self) -> None:
         self.feeds.pacer.resume()  # what arrived while a full screen covered it
