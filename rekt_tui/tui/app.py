@@ -101,7 +101,7 @@ class RektApp(App[None], inherit_bindings=False):
         self.post_message(ShellStatusLoaded(await self.services.shell_status()))
 
     def on_shell_status_loaded(self, message: ShellStatusLoaded) -> None:
-        self.dashboard.show_status(message.status)
+        self.dashboard.show_status(message.status, message.changes)
         if (fresh := self.sessions.adopt(message.status.sessions)) is not None:  # changed by another process
             self.dashboard.session = fresh
             self.refresh_bindings()

@@ -20,11 +20,13 @@ from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 
 
 class ShellStatusLoaded(Message):
-    """The services answered `shell_status()`: cluster, keystore, registry and sessions."""
+    """The services answered `shell_status()`: cluster, keystore, registry and sessions.
+    `changes` says what another process changed, when that is why it was read."""
 
-    def __init__(self, status: ShellStatus) -> None:
+    def __init__(self, status: ShellStatus, changes: tuple[str, ...] | None = None) -> None:
         super().__init__()
         self.status = status
+        self.changes = changes
 
 
 @dataclass(frozen=True)

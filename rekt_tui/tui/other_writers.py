@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.status import ShellStatus
+from rekt_tui.tui.formatting import short_pubkey
 from rekt_tui.tui.messages import ShellStatusLoaded
 
 if TYPE_CHECKING:
@@ -50,5 +51,24 @@ class OtherWriters:
         except (sqlite3.Error, ValueError, RektError) as error:  # ValueError: the connection closed at exit
             log.debug("the registry could not be read for other processes' changes: %s", error)
             return
-        if status != self._shown():
-            self._post(ShellStatusLoaded(status))
+        shown = self._shown()
+        if status != shown:
+            self._post(ShellStatusLoaded(status, changes_elsewhere(shown, status)))
+
+
+def changes_elsewhere(before: ShellStatus | None, after: ShellStatus) -> tuple[str, ...]:
+    """The activity log's account of what another process changed: wallets created, trading
+    started, wallets archived, withdrawn or gone; a line that says so for anything else."""
+    was = {session.pubkey: session for session in before.sessions} if before is not None else {}
+    lines = []
+    for session in after.sessions:
+        name = f"{short_pubkey(session.pubkey)} ({session.label})" if session.label else short_pubkey(session.pubkey)
+        earlier = was.pop(session.pubkey, None)
+        if earlier is None:
+            lines.append(f"Session wallet {name} was created by another process.")
+        elif earlier.status != session.status:
+            lines.append(f"Session wallet {name} is {session.status.value} now (by another process).")
+        elif earlier.trading_started_at is None and session.trading_started_at is not None:
+            lines.append(f"Trading started on session wallet {name} from another process.")
+    lines += [f"Session wallet {short_pubkey(pubkey)} left the registry (another process)." for pubkey in was]
+    return tuple(lines) or ("Another process changed the registry; the status is read again.",)

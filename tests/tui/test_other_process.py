@@ -7,6 +7,7 @@ from rekt_tui.services.container import Services
 from rekt_tui.services.landing import open_lander
 from rekt_tui.services.session import SessionService
 from rekt_tui.tui.session_messages import SessionOpened
+from rekt_tui.tui.formatting import short_pubkey
 from rekt_tui.tui.other_writers import OTHER_WRITERS_POLL_S
 from tests.tui.conftest import add_wallet, make_app
 from tests.tui.live_app import distinct, live_settings, until
@@ -55,5 +56,8 @@ async def test_a_wallet_created_by_another_process_shows_without_reloading(tmp_p
             created = await add_wallet(other, tmp_path, 7, "elsewhere")
             await until(pilot, lambda: app.dashboard.status.sessions != (), "the other process's wallet")
             assert [s.pubkey for s in app.dashboard.status.sessions] == [created.pubkey]
+            said = [entry.text for entry in app.dashboard.activity]
+            name = f"{short_pubkey(created.pubkey)} (elsewhere)"
+            assert said[-1] == f"Session wallet {name} was created by another process."
     finally:
         await other.close()

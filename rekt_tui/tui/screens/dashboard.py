@@ -256,10 +256,12 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
             return self._sessions.linked and self.account is not None
         return True
 
-    def show_status(self, status: ShellStatus) -> None:
-        """Where the shell stands, on screen and in the activity log."""
+    def show_status(self, status: ShellStatus, changes: tuple[str, ...] | None = None) -> None:
+        """Where the shell stands, on screen and in the activity log (what another process
+        changed, when that is why it was read)."""
         self.status = status
-        self.record(status_summary(status))
+        for line in (status_summary(status),) if changes is None else changes:
+            self.record(line)
         if status.registry_read_only_reason is not None:
             self.record(f"Registry is read-only: {status.registry_read_only_reason}", "warning")
         if status.keystore.problem:
