@@ -14,7 +14,7 @@ from rekt_tui.domain.markets import PRICE_DECIMALS, MarketSpec, format_base, for
 from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.orders import OrderKind, OrderRequest, parse_order, side_label
 from rekt_tui.domain.records import Direction, OrderType
-from rekt_tui.domain.trading import Order, Position
+from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 
 NO_EXPIRY = 0  # Drift's max_ts of 0: the order rests until it fires or is cancelled
 
@@ -22,6 +22,30 @@ NO_EXPIRY = 0  # Drift's max_ts of 0: the order rests until it fires or is cance
 def resting_protection(order: Order) -> bool:
     """A resting reduce-only trigger: a take-profit or stop-loss, not a new trade."""
     return order.reduce_only and order.order_type in (OrderType.TRIGGER_MARKET, OrderType.TRIGGER_LIMIT)
+
+
+def went_flat(before: AccountSnapshot | None, after: AccountSnapshot) -> set[int]:
+    """The markets held in `before` and not in `after`."""
+    if before is None:
+        return set()
+    return {p.market_index for p in before.positions if p.base_amount} - {
+        p.market_index for p in after.positions if p.base_amount
+    }
+
+
+def orphaned_legs(snapshot: AccountSnapshot, market_index: int) -> tuple[Order, ...]:
+    """The protection resting in a flat market with no entry resting there.
+
+    The chain has no one-cancels-other: when a take-profit or stop-loss fills (or a liquidation
+    ends the position) the other leg rests on, and would act on the next position opened on
+    that side. A market with an entry still resting keeps its protection: a bracket waiting
+    for that entry's fill may own it."""
+    if any(p.market_index == market_index and p.base_amount for p in snapshot.positions):
+        return ()
+    here = [o for o in snapshot.orders if o.market_index == market_index]
+    if not all(o.reduce_only for o in here):
+        return ()
+    return tuple(o for o in here if resting_protection(o))
 
 
 @dataclass(frozen=True)

@@ -109,12 +109,31 @@ async def adopt_orders(registry: Registry, link: SessionLink) -> list[OrderRecor
             continue
         if snapshot.orders_unread is not None:
             continue  # gone from a list known to be incomplete: not evidence that it ended
+        if (cancel := _cancel_of(record, transactions)) is not None:  # ours landed before its own row update
+            changed.append(await settle_row(registry, record, snapshot.orders, cancel.signature, filled=0))
+            continue
         changed.append(await settle_row(registry, record, snapshot.orders, _signature(record, transactions)))
     for order in unmatched:
         if order.user_order_id == 0:
             continue  # placed without an id (not by rekt-tui): nothing to match or record it by
         changed.append(await _record_foreign(registry, pubkey, order))
     return changed
+
+
+def _cancel_of(record: OrderRecord, transactions: list[TransactionRecord]) -> TransactionRecord | None:
+    """A cancel of ours, landed or in flight, that names this order: an order gone with one
+    ended cancelled, not filled (the account does not say why an order left)."""
+    if record.chain_order_id is None:
+        return None
+    for tx in transactions:
+        if "cancel" not in tx.kind or tx.created_at < record.created_at:
+            continue
+        if tx.status is not TransactionStatus.CONFIRMED and tx.status not in UNRESOLVED_TRANSACTION_STATUSES:
+            continue
+        intent = json.loads(tx.intent)
+        if record.chain_order_id in (intent.get("orders") or intent.get("order_ids") or ()):
+            return tx
+    return None
 
 
 def _signature(record: OrderRecord, transactions: list[TransactionRecord]) -> str | None:

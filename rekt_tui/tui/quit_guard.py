@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sized
 
+from rekt_tui.domain.brackets import resting_protection
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.models import RecoveryItem
 from rekt_tui.tui.messages import LinkedSession
@@ -37,6 +38,9 @@ def exposure(
     if live is not None and (live.positions or live.orders):
         held = f"The session on screen holds {_count(live.positions, 'position')} and {_count(live.orders, 'order')}"
         waiting = linked.waiting_legs if linked is not None else ()
+        if _paired_protection(live):
+            held += ("; when one of a take-profit and stop-loss pair fills, the other is cancelled only while "
+                     "the cockpit or `rekt-tui guard` runs")  # fmt: skip
         if waiting:
             held += (f", and {_count(waiting, 'take-profit or stop-loss leg')} waiting for an entry's fill: placed "
                      "only while the cockpit or `rekt-tui guard` runs, so a fill while neither does leaves the "
@@ -51,6 +55,13 @@ def exposure(
 def quit_question(what: str) -> ConfirmScreen:
     """The confirm modal that asks before quitting with `what` exposed."""
     return ConfirmScreen(QUIT_TITLE, QUIT_QUESTION.format(what=what))
+
+
+def _paired_protection(live: AccountSnapshot) -> bool:
+    """Whether a held market has two or more take-profit / stop-loss orders resting: one-cancels-other's work."""
+    held = {p.market_index for p in live.positions if p.base_amount}
+    legs = [o.market_index for o in live.orders if resting_protection(o) and o.market_index in held]
+    return len(legs) > len(set(legs))
 
 
 def _count(items: Sized, noun: str) -> str:

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from rekt_tui.domain.alerts import AlertKind, Severity
-from rekt_tui.domain.records import Direction, OrderType
+from rekt_tui.domain.records import Direction, OrderStatus, OrderType
 from rekt_tui.registry import REGISTRY_FILENAME
 from rekt_tui.registry.brackets import BRACKET_LEGS_KIND, BracketStatus
 from rekt_tui.services.landing import open_session
@@ -192,3 +192,38 @@ async def test_a_partly_filled_entry_gets_legs_for_each_part(desk):
         assert waiting.entry_order_id == entry.record.id
     finally:
         await other.close()
+
+
+async def test_a_fired_stop_loss_takes_its_take_profit_with_it(desk):
+    """One-cancels-other, which the chain lacks: once the stop-loss closes the position, the
+    watcher cancels the take-profit (it would close a later long at the old target) and says so."""
+    placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", take_profit="170", stop_loss="140"))
+    take_profit, stop_loss = (leg.record for leg in placed.bracket)
+
+    async def held() -> bool:
+        await desk.fresh()
+        return desk.base() == SOL // 2 and len(desk.account().orders) == 2
+
+    await until(held, timeout=30, what="the entry's fill")
+    [tp_order] = [o for o in desk.account().orders if o.user_order_id == take_profit.user_order_id]
+    async with watching(desk) as seen:
+        await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "135"])
+
+        async def ended() -> bool:
+            await desk.fresh()
+            return desk.base() == 0 and desk.account().orders == () and any("is flat" in a.sentence for a in seen)
+
+        await until(ended, timeout=60, what="the stop-loss's fill, then the take-profit's cancel")
+    [told] = [a for a in seen if "is flat" in a.sentence]
+    assert told.kind is AlertKind.BRACKET and told.severity is Severity.INFO
+    assert told.sentence.startswith(
+        f"SOL-PERP is flat: take-profit / stop-loss order #{tp_order.order_id} was left resting and is cancelled, "
+        "so it cannot act on a later position ("
+    )
+    [cancel] = [t for t in await desk.services.registry.list_transactions(desk.pubkey) if t.kind == "cancel_order"]
+    assert cancel.signature in told.sentence
+    ours = f"Order {tp_order.order_id} ("
+    assert not any(a.sentence.startswith(ours) and "by the chain" in a.sentence for a in seen)  # known as ours
+    rows = {r.user_order_id: r for r in await desk.services.registry.list_orders(desk.pubkey)}
+    assert rows[take_profit.user_order_id].status is OrderStatus.CANCELLED
+    assert rows[stop_loss.user_order_id].status is not OrderStatus.CANCELLED  # it fired

@@ -103,6 +103,7 @@ SHARED = {
     "lost_ack": "tests.services.test_orders_service:test_an_order_whose_acknowledgement_was_lost_is_adopted_from_the_chain",
     "bracket_at_fill": "tests.services.test_pending_brackets:test_a_resting_entry_gets_its_legs_at_fill_once_across_restarts",
     "bracket_history_lag": "tests.services.test_pending_brackets:test_a_fill_the_history_lists_late_still_gets_its_legs",
+    "one_cancels_other": "tests.services.test_pending_brackets:test_a_fired_stop_loss_takes_its_take_profit_with_it",
 }
 
 

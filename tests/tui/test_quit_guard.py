@@ -49,3 +49,16 @@ def test_legs_waiting_for_an_entrys_fill_are_said_to_need_a_running_cockpit():
         "leaves the position without them"
     )
     assert exposure(False, live_data.account(), (), live_data.linked()).endswith("2 orders")  # none waiting
+
+
+def test_a_take_profit_and_stop_loss_pair_is_said_to_need_a_running_cockpit():
+    account = live_data.account()
+    [sol] = [p for p in account.positions if p.symbol == "SOL-PERP"]
+    legs = tuple(replace(account.orders[1], order_id=n, market_index=sol.market_index) for n in (8, 9))
+    paired = replace(account, orders=legs)
+    assert exposure(False, paired, ()) == (
+        "The session on screen holds 2 positions and 2 orders; when one of a take-profit and stop-loss pair "
+        "fills, the other is cancelled only while the cockpit or `rekt-tui guard` runs"
+    )
+    one_leg = replace(account, orders=legs[:1])
+    assert exposure(False, one_leg, ()) == "The session on screen holds 2 positions and 1 order"

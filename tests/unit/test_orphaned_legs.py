@@ -1,0 +1,41 @@
+"""One-cancels-other's rule: which resting protection a market that went flat leaves behind."""
+
+from dataclasses import replace
+
+from rekt_tui.domain.brackets import orphaned_legs, went_flat
+from rekt_tui.domain.records import Direction, MarketType, OrderType
+from rekt_tui.domain.trading import Order
+from tests.tui import live_data
+
+SOL, USDC = 10**9, 10**6
+
+
+def order(order_id: int, market_index: int, order_type: OrderType, *, reduce_only: bool, trigger=None) -> Order:
+    return Order(order_id, order_id + 100, MarketType.PERP, market_index, order_type, Direction.SHORT, SOL, 0,
+                 0 if trigger else 140 * USDC, trigger, reduce_only, False, None, 1)  # fmt: skip
+
+
+TAKE_PROFIT = order(3, 0, OrderType.TRIGGER_MARKET, reduce_only=True, trigger=160 * USDC)
+STOP_LOSS = order(4, 0, OrderType.TRIGGER_MARKET, reduce_only=True, trigger=140 * USDC)
+BTC_STOP = order(5, 1, OrderType.TRIGGER_MARKET, reduce_only=True, trigger=90_000 * USDC)
+
+
+def reading(*orders: Order, sol_held: bool = True):
+    held = live_data.account()
+    positions = held.positions if sol_held else tuple(p for p in held.positions if p.market_index != 0)
+    return replace(held, positions=positions, orders=orders)
+
+
+def test_a_market_that_went_flat_leaves_its_protection_orphaned():
+    before, after = reading(TAKE_PROFIT, STOP_LOSS, BTC_STOP), reading(TAKE_PROFIT, BTC_STOP, sol_held=False)
+    assert went_flat(before, after) == {0}
+    assert orphaned_legs(after, 0) == (TAKE_PROFIT,)
+    assert orphaned_legs(after, 1) == ()  # BTC is still held: its stop protects it
+    assert went_flat(None, after) == set() and went_flat(after, after) == set()
+
+
+def test_an_entry_resting_in_the_flat_market_keeps_its_protection():
+    entry = order(6, 0, OrderType.LIMIT, reduce_only=False)
+    assert orphaned_legs(reading(TAKE_PROFIT, entry, sol_held=False), 0) == ()
+    reduce_only_limit = order(7, 0, OrderType.LIMIT, reduce_only=True)  # no entry: only what rests is cancelled
+    assert orphaned_legs(reading(TAKE_PROFIT, reduce_only_limit, sol_held=False), 0) == (TAKE_PROFIT,)
