@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rekt_tui.cli.output import note, print_json, print_table
-from rekt_tui.domain.history import ChainRecord, RecordKind
-from rekt_tui.domain.markets import resolve_market
+from rekt_tui.domain.history import SPOT_KINDS, ChainRecord, RecordKind
+from rekt_tui.domain.markets import format_base, resolve_market
 from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.services.container import Services
@@ -29,6 +29,7 @@ from rekt_tui.services.history import (
     result_lines,
 )
 from rekt_tui.services.link import SessionLink, connect_venue, link_over, pick_session
+from rekt_tui.services.venue import Venue
 
 CSV_COLUMNS = (
     "session", "signature", "record_index", "slot", "ts", "kind", "market_index", "role", "order_id",
@@ -59,22 +60,24 @@ async def _read_link(services: Services, session: SessionRecord) -> SessionLink:
 
 async def _history(services: Services, args: argparse.Namespace) -> int:
     rows: list[tuple[str, ChainRecord]] = []
+    table: list[list[str]] = []
     for session in await _sessions(services, args):
         link = await _read_link(services, session)
         try:
             market = resolve_market(args.market, link.venue.market_specs()).market_index if args.market else None
             if not services.registry.read_only:
                 await backfill(services.registry, link.venue, session.pubkey)
+            records = await services.registry.list_records(session.pubkey, market_index=market)
+            table.extend(_row(record, link.venue) for record in records)  # the venue names markets and units
         finally:
             await link.close()
-        records = await services.registry.list_records(session.pubkey, market_index=market)
         rows.extend((session.pubkey, record) for record in records)
     if args.csv:
         _print_csv(rows)
     elif args.json:
         print_json([record_dict(pubkey, record) for pubkey, record in rows])
     else:
-        print_table(HISTORY_HEADINGS, [_row(record) for _, record in rows])
+        print_table(HISTORY_HEADINGS, table)
         if not rows:
             note("No records yet: fills, funding, settlements and deposits appear once finalized on chain.")
     return 0
@@ -97,17 +100,27 @@ def _print_csv(rows: list[tuple[str, ChainRecord]]) -> None:
         writer.writerow(values)
 
 
-def _row(record: ChainRecord) -> list[str]:
+def _row(record: ChainRecord, venue: Venue) -> list[str]:
+    """A record in a person's units: markets by name, sizes with their asset, money in dollars."""
     fill = record.kind is RecordKind.FILL
+    perp = None
+    if record.kind in SPOT_KINDS:
+        spot = venue.spot_spec(record.market_index)
+        market, amount = spot.base_symbol, format_base(record.amount, spot)
+    else:
+        perp = next((m for m in venue.market_specs().values() if m.market_index == record.market_index), None)
+        market = perp.symbol if perp is not None else f"PERP {record.market_index}"
+        amount = "" if fill else format_usd(record.amount, 6)
+    size = "" if not fill else format_base(record.base, perp) if perp is not None else str(record.base)
     return [
         datetime.fromtimestamp(record.ts, UTC).strftime("%Y-%m-%d %H:%M:%S"),
         record.kind.value if not record.liquidation else "liquidation fill",
-        str(record.market_index),
-        str(record.base) if fill else "",
+        market,
+        size,
         format_usd(record.quote) if fill else "",
         format_usd(record.fee, 6) if fill else "",
         format_usd(record.realized_pnl) if fill else "",
-        "" if fill else str(record.amount),
+        amount,
         record.signature,
     ]
 

@@ -23,6 +23,7 @@ import pytest
 
 from rekt_tui.cli import history as history_cli
 from rekt_tui.cli import recovery as recovery_cli
+from rekt_tui.domain.markets import format_base
 from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.cli.parser import build_parser
 from rekt_tui.services.history import archive_result, backfill, history_view, report
@@ -287,6 +288,20 @@ async def check_cli_outputs(capsys, desk, stored) -> None:
         assert (int(row["realized_pnl"]), int(row["amount"]), int(row["liquidation"])) == (
             record.realized_pnl, record.amount, int(record.liquidation),
         )  # fmt: skip
+
+    # The table is for people: markets by name, sizes with their asset, deposits in their token.
+    table = (await run_cli(capsys, desk.services, "history", "--session", pubkey)).splitlines()
+    assert len(table) == len(stored) + 1
+    venue, specs = desk.link.venue, {m.market_index: m for m in desk.link.venue.market_specs().values()}
+    for line, record in zip(table[1:], stored):
+        assert record.signature in line
+        if record.kind.value in ("deposit", "withdrawal"):
+            spot = venue.spot_spec(record.market_index)
+            assert f" {spot.base_symbol} " in line and f" {format_base(record.amount, spot)} " in line, line
+        else:
+            assert f" {specs[record.market_index].symbol} " in line, line
+        if record.kind.value == "fill":
+            assert f" {format_base(record.base, specs[record.market_index])} " in line, line
 
     listed = json.loads(await run_cli(capsys, desk.services, "history", "--session", pubkey, "--json"))
     assert [list(item) for item in listed] == [COLUMNS] * len(stored)
