@@ -58,7 +58,7 @@ class OtherWriters:
 
 def changes_elsewhere(before: ShellStatus | None, after: ShellStatus) -> tuple[str, ...]:
     """The activity log's account of what another process changed: wallets created, trading
-    started, wallets archived, withdrawn or gone; a line that says so for anything else."""
+    started, archived, withdrawn, updated or gone; a line that says so for anything else."""
     was = {session.pubkey: session for session in before.sessions} if before is not None else {}
     lines = []
     for session in after.sessions:
@@ -70,5 +70,7 @@ def changes_elsewhere(before: ShellStatus | None, after: ShellStatus) -> tuple[s
             lines.append(f"Session wallet {name} is {session.status.value} now (by another process).")
         elif earlier.trading_started_at is None and session.trading_started_at is not None:
             lines.append(f"Trading started on session wallet {name} from another process.")
+        elif earlier != session:  # a setup step, a strategy, the balances after a landing
+            lines.append(f"Session wallet {name} was updated by another process.")
     lines += [f"Session wallet {short_pubkey(pubkey)} left the registry (another process)." for pubkey in was]
     return tuple(lines) or ("Another process changed the registry; the status is read again.",)

@@ -40,6 +40,9 @@ def test_created_started_archived_and_gone_wallets_are_each_named():
 
 def test_any_other_change_still_gets_a_line():
     before = shell(session(A))
+    assert changes_elsewhere(before, shell(session(A, label="swing"))) == (
+        "Session wallet AAAA…AAAA (swing) was updated by another process.",
+    )
     assert changes_elsewhere(before, replace(before, cluster="devnet")) == (
         "Another process changed the registry; the status is read again.",
     )
