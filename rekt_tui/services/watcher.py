@@ -25,7 +25,7 @@ from decimal import Decimal
 from rekt_tui.config.models import AlertSettings, LossLimitSettings
 from rekt_tui.domain.alerts import Alert, Alerter, AlertKind, AlertThresholds, Severity, recorded_liquidation
 from rekt_tui.domain.brackets import orphaned_legs, went_flat
-from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.errors import AfterSigning, RektError
 from rekt_tui.domain.market_context import MarketDataError
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.loss_limit import (
@@ -234,13 +234,16 @@ class Watcher:
             self._flat_wakeup.clear()
             markets, self._flat_markets = self._flat_markets, set()
             names = {index: self._symbol(index) for index in markets}
+            where = ", ".join(names.values())
             try:
                 for sentence in await cancel_orphaned_legs(self._link, markets, names):
                     self._tell(Severity.INFO, sentence, AlertKind.BRACKET)
+            except AfterSigning as error:  # signed: it may have landed, and the message says what is known
+                sentence = f"The cancel of the take-profit / stop-loss left resting in flat {where} was signed; "
+                self._tell(Severity.CRITICAL, f"{sentence}its outcome is not known: {error.message}", AlertKind.BRACKET)
             except Exception as error:  # noqa: BLE001 - RPC, registry or chain trouble: say so; `d` cancels them
                 message = error.message if isinstance(error, RektError) else f"see {self._link.settings.log_file}"
                 log.warning("orphaned legs not cancelled: %s", error, exc_info=not isinstance(error, RektError))
-                where = ", ".join(names.values())
                 self._tell(Severity.CRITICAL, f"The take-profit / stop-loss left resting in flat {where} could not "
                                               f"be cancelled ({message}); cancel them with d.", AlertKind.BRACKET)
 

@@ -227,3 +227,35 @@ async def test_a_fired_stop_loss_takes_its_take_profit_with_it(desk):
     rows = {r.user_order_id: r for r in await desk.services.registry.list_orders(desk.pubkey)}
     assert rows[take_profit.user_order_id].status is OrderStatus.CANCELLED
     assert rows[stop_loss.user_order_id].status is not OrderStatus.CANCELLED  # it fired
+
+
+async def test_a_failed_one_cancels_other_is_told_and_leaves_the_leg_to_d(desk):
+    """The watcher's cancel of the orphaned take-profit fails on chain: a critical alert names
+    the market and the failure and says `d` cancels it; the leg is still there to cancel."""
+    placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", take_profit="170", stop_loss="140"))
+    take_profit = placed.bracket[0].record
+
+    async def held() -> bool:
+        await desk.fresh()
+        return desk.base() == SOL // 2 and len(desk.account().orders) == 2
+
+    await until(held, timeout=30, what="the entry's fill")
+    async with watching(desk) as seen:
+        await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "135"])
+
+        async def flat() -> bool:
+            await desk.fresh()
+            return desk.base() == 0
+
+        await until(flat, timeout=60, what="the stop-loss's fill")
+        await desk.admin.call("rekt_failTransactions", [1, 6003])  # the next one sent: the watcher's cancel
+
+        async def told() -> bool:
+            return any(a.severity is Severity.CRITICAL and a.kind is AlertKind.BRACKET for a in seen)
+
+        await until(told, timeout=30, what="the failed cancel's alert")
+    [alert] = [a for a in seen if a.kind is AlertKind.BRACKET]
+    assert alert.sentence.startswith("The take-profit / stop-loss left resting in flat SOL-PERP could not be cancelled")
+    assert alert.sentence.endswith("; cancel them with d.")
+    await desk.fresh()
+    assert [o.user_order_id for o in desk.account().orders] == [take_profit.user_order_id]
