@@ -56,6 +56,7 @@ BRACKETS_POLL_S = 5.0  # how often waiting brackets are checked without a new sn
 # A market gone flat keeps its resting take-profit / stop-loss this long before the watcher
 # cancels them: `x` cancels its own close's legs at once, and should not have to race it.
 ORPHANED_LEGS_GRACE_S = 2.0
+ORPHANED_LEGS_RETRY_S = 30.0  # after a failed or unknown cancel of them: the fresh read decides what is left
 LEDGER_EQUITY_S = 1.0  # how stale the stored ledger's last equity may be (what a lift measures from)
 
 
@@ -227,7 +228,10 @@ class Watcher:
 
     async def _end_orphaned_legs(self) -> None:
         """One-cancels-other: the take-profit / stop-loss left resting in a market that went flat
-        is cancelled after `ORPHANED_LEGS_GRACE_S` (services/orphaned_legs.py), and told."""
+        is cancelled after `ORPHANED_LEGS_GRACE_S` (services/orphaned_legs.py), and told. A cancel
+        that failed, or whose outcome is not known, is tried again after `ORPHANED_LEGS_RETRY_S`
+        (the next try reads the account afresh, so one that landed meanwhile is not repeated)."""
+        told: set[str] = set()
         while True:
             await self._flat_wakeup.wait()
             await asyncio.sleep(ORPHANED_LEGS_GRACE_S)
@@ -238,14 +242,24 @@ class Watcher:
             try:
                 for sentence in await cancel_orphaned_legs(self._link, markets, names):
                     self._tell(Severity.INFO, sentence, AlertKind.BRACKET)
+                continue
             except AfterSigning as error:  # signed: it may have landed, and the message says what is known
-                sentence = f"The cancel of the take-profit / stop-loss left resting in flat {where} was signed; "
-                self._tell(Severity.CRITICAL, f"{sentence}its outcome is not known: {error.message}", AlertKind.BRACKET)
-            except Exception as error:  # noqa: BLE001 - RPC, registry or chain trouble: say so; `d` cancels them
+                sentence = (f"The cancel of the take-profit / stop-loss left resting in flat {where} was signed; "
+                            f"its outcome is not known: {error.message}")  # fmt: skip
+            except Exception as error:  # noqa: BLE001 - RPC, registry or chain trouble: say so, try again
                 message = error.message if isinstance(error, RektError) else f"see {self._link.settings.log_file}"
                 log.warning("orphaned legs not cancelled: %s", error, exc_info=not isinstance(error, RektError))
-                self._tell(Severity.CRITICAL, f"The take-profit / stop-loss left resting in flat {where} could not "
-                                              f"be cancelled ({message}); cancel them with d.", AlertKind.BRACKET)
+                sentence = (f"The take-profit / stop-loss left resting in flat {where} could not be cancelled "
+                            f"({message}); the watcher tries again in {ORPHANED_LEGS_RETRY_S:.0f} s, "
+                            "and d cancels them now.")  # fmt: skip
+            if sentence not in told:  # a failure that repeats is told once
+                told.add(sentence)
+                self._tell(Severity.CRITICAL, sentence, AlertKind.BRACKET)
+            asyncio.get_running_loop().call_later(ORPHANED_LEGS_RETRY_S, self._flat_again, markets)
+
+    def _flat_again(self, markets: set[int]) -> None:
+        self._flat_markets |= markets
+        self._flat_wakeup.set()
 
     def _symbol(self, market_index: int) -> str:
         perps = (m for m in self._link.venue.markets() if m.market_type is MarketType.PERP)

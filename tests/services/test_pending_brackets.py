@@ -21,6 +21,7 @@ from rekt_tui.services.notify import Notifier
 from rekt_tui.services.orders import OrderService
 from rekt_tui.services.pending_brackets import BracketKeeper
 from rekt_tui.services.session import SessionService
+from rekt_tui.services import watcher
 from rekt_tui.services.watcher import Watcher
 from tests.services.test_orders_service import SOL, USDC, close_desk, open_desk, until
 
@@ -229,9 +230,11 @@ async def test_a_fired_stop_loss_takes_its_take_profit_with_it(desk):
     assert rows[stop_loss.user_order_id].status is not OrderStatus.CANCELLED  # it fired
 
 
-async def test_a_failed_one_cancels_other_is_told_and_leaves_the_leg_to_d(desk):
+async def test_a_failed_one_cancels_other_is_told_and_tried_again(desk, monkeypatch):
     """The watcher's cancel of the orphaned take-profit fails on chain: a critical alert names
-    the market and the failure and says `d` cancels it; the leg is still there to cancel."""
+    the market and the failure, says `d` cancels it now and that the watcher tries again; the
+    next try cancels it."""
+    monkeypatch.setattr(watcher, "ORPHANED_LEGS_RETRY_S", 3.0)
     placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", take_profit="170", stop_loss="140"))
     take_profit = placed.bracket[0].record
 
@@ -254,8 +257,16 @@ async def test_a_failed_one_cancels_other_is_told_and_leaves_the_leg_to_d(desk):
             return any(a.severity is Severity.CRITICAL and a.kind is AlertKind.BRACKET for a in seen)
 
         await until(told, timeout=30, what="the failed cancel's alert")
-    [alert] = [a for a in seen if a.kind is AlertKind.BRACKET]
-    assert alert.sentence.startswith("The take-profit / stop-loss left resting in flat SOL-PERP could not be cancelled")
-    assert alert.sentence.endswith("; cancel them with d.")
-    await desk.fresh()
-    assert [o.user_order_id for o in desk.account().orders] == [take_profit.user_order_id]
+        [alert] = [a for a in seen if a.kind is AlertKind.BRACKET]
+        assert alert.sentence.startswith(
+            "The take-profit / stop-loss left resting in flat SOL-PERP could not be cancelled ("
+        )
+        assert alert.sentence.endswith("; the watcher tries again in 3 s, and d cancels them now.")
+        await desk.fresh()
+        assert [o.user_order_id for o in desk.account().orders] == [take_profit.user_order_id]
+
+        async def cancelled() -> bool:
+            await desk.fresh()
+            return desk.account().orders == () and any("is flat" in a.sentence for a in seen)
+
+        await until(cancelled, timeout=30, what="the second try's cancel")
