@@ -9,7 +9,7 @@ first chain read only: it costs most of a second.
 
 import asyncio
 import base64
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
