@@ -5,7 +5,7 @@ side of the trade's profit, a stop-loss on the side of its loss) and rests witho
 expiry: a protective order that lapsed silently would leave the position bare.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -13,7 +13,7 @@ from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.markets import PRICE_DECIMALS, MarketSpec, format_base, format_price
 from rekt_tui.domain.money import format_usd, to_decimal
 from rekt_tui.domain.orders import OrderKind, OrderRequest, parse_order, side_label
-from rekt_tui.domain.records import Direction, OrderType
+from rekt_tui.domain.records import LIVE_ORDER_STATUSES, Direction, OrderRecord, OrderStatus, OrderType
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 
 NO_EXPIRY = 0  # Drift's max_ts of 0: the order rests until it fires or is cancelled
@@ -46,6 +46,25 @@ def orphaned_legs(snapshot: AccountSnapshot, market_index: int) -> tuple[Order, 
     if not all(o.reduce_only for o in here):
         return ()
     return tuple(o for o in here if resting_protection(o))
+
+
+def sibling_left(rows: Sequence[OrderRecord], legs: tuple[Order, ...], snapshot: AccountSnapshot) -> bool:
+    """Whether a take-profit / stop-loss placed in the same transaction as one of these resting
+    legs has left the chain without being cancelled (its row filled, or still live): at a
+    watcher's start, the sign that it fired while nothing watched and left these orphaned. A
+    stop placed on a flat market on purpose has no such sibling."""
+    on_chain = {(o.user_order_id, o.market_index) for o in snapshot.orders}
+    live = {(r.user_order_id, r.market_index): r for r in rows if r.status in LIVE_ORDER_STATUSES}
+    placed_in = {
+        row.transaction_signature for leg in legs
+        if (row := live.get((leg.user_order_id, leg.market_index))) is not None and row.transaction_signature
+    }  # fmt: skip
+    return any(
+        r.transaction_signature in placed_in and r.reduce_only and r.trigger_price is not None
+        and (r.user_order_id, r.market_index) not in on_chain
+        and (r.status is OrderStatus.FILLED or r.status in LIVE_ORDER_STATUSES)
+        for r in rows
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,99 @@
 
 When a take-profit or stop-loss fills, or a liquidation or a close from anywhere ends the
 position, the other leg would rest on and act on the next position opened on that side, at a
-price chosen for the old one. The watcher hands each market it saw go flat here
-(`domain.brackets.went_flat`); under the session's signing lock, with the account read
-afresh (another signer may have ended them already) and no stop running (it cancels everything
-itself), the market's resting protection is cancelled in one transaction. `x` does the same
-for its own closes (`OrderService.close`).
+price chosen for the old one. The watcher shows `OrphanedLegs` each reading; a market that went
+flat with protection and no entry resting there is looked at after `GRACE_S` (`x` cancels its
+own close's legs at once, and should not have to race it). Under the session's signing lock,
+with the account read afresh (another signer may have ended them already) and no stop running
+(it cancels everything itself), the market's resting protection is cancelled in one
+transaction and told. A cancel that failed, or whose outcome is not known, is tried again
+after `RETRY_S`. At start, legs a fire orphaned while nothing watched are found by their
+sibling from the same transaction having left the chain (`domain.brackets.sibling_left`).
 """
 
-from rekt_tui.domain.brackets import orphaned_legs
+import asyncio
+import logging
+from collections.abc import Callable
+
+from rekt_tui.domain.alerts import Severity
+from rekt_tui.domain.brackets import orphaned_legs, resting_protection, sibling_left, went_flat
+from rekt_tui.domain.errors import AfterSigning, RektError
+from rekt_tui.domain.trading import AccountSnapshot
+from rekt_tui.registry import RegistryError
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.orders import OrderService
 from rekt_tui.services.teardown import teardown_in_progress
 from rekt_tui.services.unresolved import resolve_before_signing
+
+log = logging.getLogger(__name__)
+GRACE_S = 2.0  # a market gone flat keeps its resting protection this long
+RETRY_S = 30.0  # after a failed or unknown cancel: the fresh read decides what is left
+Tell = Callable[[Severity, str], None]
+
+
+class OrphanedLegs:
+    """One session's one-cancels-other, run by its watcher (the cockpit's or `guard`'s)."""
+
+    def __init__(self, link: SessionLink, tell: Tell, symbol: Callable[[int], str]) -> None:
+        self._link = link
+        self._tell = tell
+        self._symbol = symbol  # a perp market's name by index
+        self._wakeup = asyncio.Event()
+        self._markets: set[int] = set()  # gone flat with protection resting, not yet looked at
+        self._told: set[str] = set()
+
+    def seen(self, before: AccountSnapshot | None, after: AccountSnapshot) -> None:
+        """A new reading: markets that went flat with protection left resting get looked at."""
+        self._again({m for m in went_flat(before, after) if orphaned_legs(after, m)})
+
+    async def run(self) -> None:
+        await self._orphaned_at_start()
+        while True:
+            await self._wakeup.wait()
+            await asyncio.sleep(GRACE_S)
+            self._wakeup.clear()
+            markets, self._markets = self._markets, set()
+            await self._cancel(markets)
+
+    async def _cancel(self, markets: set[int]) -> None:
+        names = {index: self._symbol(index) for index in markets}
+        where = ", ".join(names.values())
+        try:
+            for sentence in await cancel_orphaned_legs(self._link, markets, names):
+                self._tell(Severity.INFO, sentence)
+            return
+        except AfterSigning as error:  # signed: it may have landed, and the message says what is known
+            sentence = (f"The cancel of the take-profit / stop-loss left resting in flat {where} was signed; "
+                        f"its outcome is not known: {error.message}")  # fmt: skip
+        except Exception as error:  # noqa: BLE001 - RPC, registry or chain trouble: say so, try again
+            message = error.message if isinstance(error, RektError) else f"see {self._link.settings.log_file}"
+            log.warning("orphaned legs not cancelled: %s", error, exc_info=not isinstance(error, RektError))
+            sentence = (f"The take-profit / stop-loss left resting in flat {where} could not be cancelled "
+                        f"({message}); the watcher tries again in {RETRY_S:.0f} s, "
+                        "and d cancels them now.")  # fmt: skip
+        if sentence not in self._told:  # a failure that repeats is told once
+            self._told.add(sentence)
+            self._tell(Severity.CRITICAL, sentence)
+        asyncio.get_running_loop().call_later(RETRY_S, self._again, markets)
+
+    async def _orphaned_at_start(self) -> None:
+        """Legs a fire left orphaned while nothing watched (the cockpit closed, no `guard`)."""
+        snapshot = self._link.venue.snapshot()
+        if snapshot is None:
+            return
+        try:
+            rows = await self._link.registry.list_orders(self._link.pubkey)
+        except RegistryError as error:  # the next market to go flat is still looked after
+            log.warning("order rows not read for orphaned legs: %s", error)
+            return
+        markets = {o.market_index for o in snapshot.orders if resting_protection(o)}
+        left = {m for m in markets if (legs := orphaned_legs(snapshot, m)) and sibling_left(rows, legs, snapshot)}
+        self._again(left)
+
+    def _again(self, markets: set[int]) -> None:
+        if markets:
+            self._markets |= markets
+            self._wakeup.set()
 
 
 async def cancel_orphaned_legs(link: SessionLink, markets: set[int], names: dict[int, str]) -> list[str]:

@@ -24,8 +24,7 @@ from decimal import Decimal
 
 from rekt_tui.config.models import AlertSettings, LossLimitSettings
 from rekt_tui.domain.alerts import Alert, Alerter, AlertKind, AlertThresholds, Severity, recorded_liquidation
-from rekt_tui.domain.brackets import orphaned_legs, went_flat
-from rekt_tui.domain.errors import AfterSigning, RektError
+from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.market_context import MarketDataError
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.loss_limit import (
@@ -39,7 +38,7 @@ from rekt_tui.services.history import backfill
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.notify import Notifier
 from rekt_tui.services.order_book import adopt_orders
-from rekt_tui.services.orphaned_legs import cancel_orphaned_legs
+from rekt_tui.services.orphaned_legs import OrphanedLegs
 from rekt_tui.services.pending_brackets import BracketKeeper
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
 from rekt_tui.services.venue import MarketData, Stream
@@ -53,10 +52,6 @@ CANCEL_RECENT = timedelta(minutes=2)  # a cancel of ours older than this explain
 FUNDING_POLL_S = 10.0  # how often the funding of held markets is read from the chain
 RECORDS_POLL_S = 5.0  # how often the venue's records are read for liquidations
 BRACKETS_POLL_S = 5.0  # how often waiting brackets are checked without a new snapshot
-# A market gone flat keeps its resting take-profit / stop-loss this long before the watcher
-# cancels them: `x` cancels its own close's legs at once, and should not have to race it.
-ORPHANED_LEGS_GRACE_S = 2.0
-ORPHANED_LEGS_RETRY_S = 30.0  # after a failed or unknown cancel of them: the fresh read decides what is left
 LEDGER_EQUITY_S = 1.0  # how stale the stored ledger's last equity may be (what a lift measures from)
 
 
@@ -116,12 +111,12 @@ class Watcher:
         self._funding: dict[str, Decimal] = {}  # symbol -> hourly rate in %, of markets the session holds
         self._records_wakeup = asyncio.Event()
         self._brackets_wakeup = asyncio.Event()
-        self._flat_wakeup = asyncio.Event()
-        self._flat_markets: set[int] = set()  # gone flat with protection resting, not yet looked at
         self._limit = settings.loss_limit
         self._rule = rule_from(settings.loss_limit)
         perps = {m.market_index: m.symbol for m in link.venue.markets() if m.market_type is MarketType.PERP}
         self._alerter = Alerter(thresholds_from(settings.alerts), market_names=perps)
+        told = lambda severity, sentence: self._tell(severity, sentence, AlertKind.BRACKET)  # noqa: E731
+        self._orphaned_legs = OrphanedLegs(link, told, self._symbol)
         self._ledger: LossLedger | None = None  # the last stored, moved by the readings since
         self._ledger_stored_at = -math.inf  # monotonic
         self._stopping: asyncio.Task[None] | None = None
@@ -145,7 +140,7 @@ class Watcher:
                 if not self._link.registry.read_only:
                     tasks.create_task(self._follow_records())
                     tasks.create_task(self._keep_brackets())
-                    tasks.create_task(self._end_orphaned_legs())
+                    tasks.create_task(self._orphaned_legs.run())
         finally:
             snapshots.close()
             if self._owns_market_data and self._market_data is not None:
@@ -226,41 +221,6 @@ class Watcher:
             check_all = False
             await woken_or_timed_out(self._brackets_wakeup, BRACKETS_POLL_S)
 
-    async def _end_orphaned_legs(self) -> None:
-        """One-cancels-other: the take-profit / stop-loss left resting in a market that went flat
-        is cancelled after `ORPHANED_LEGS_GRACE_S` (services/orphaned_legs.py), and told. A cancel
-        that failed, or whose outcome is not known, is tried again after `ORPHANED_LEGS_RETRY_S`
-        (the next try reads the account afresh, so one that landed meanwhile is not repeated)."""
-        told: set[str] = set()
-        while True:
-            await self._flat_wakeup.wait()
-            await asyncio.sleep(ORPHANED_LEGS_GRACE_S)
-            self._flat_wakeup.clear()
-            markets, self._flat_markets = self._flat_markets, set()
-            names = {index: self._symbol(index) for index in markets}
-            where = ", ".join(names.values())
-            try:
-                for sentence in await cancel_orphaned_legs(self._link, markets, names):
-                    self._tell(Severity.INFO, sentence, AlertKind.BRACKET)
-                continue
-            except AfterSigning as error:  # signed: it may have landed, and the message says what is known
-                sentence = (f"The cancel of the take-profit / stop-loss left resting in flat {where} was signed; "
-                            f"its outcome is not known: {error.message}")  # fmt: skip
-            except Exception as error:  # noqa: BLE001 - RPC, registry or chain trouble: say so, try again
-                message = error.message if isinstance(error, RektError) else f"see {self._link.settings.log_file}"
-                log.warning("orphaned legs not cancelled: %s", error, exc_info=not isinstance(error, RektError))
-                sentence = (f"The take-profit / stop-loss left resting in flat {where} could not be cancelled "
-                            f"({message}); the watcher tries again in {ORPHANED_LEGS_RETRY_S:.0f} s, "
-                            "and d cancels them now.")  # fmt: skip
-            if sentence not in told:  # a failure that repeats is told once
-                told.add(sentence)
-                self._tell(Severity.CRITICAL, sentence, AlertKind.BRACKET)
-            asyncio.get_running_loop().call_later(ORPHANED_LEGS_RETRY_S, self._flat_again, markets)
-
-    def _flat_again(self, markets: set[int]) -> None:
-        self._flat_markets |= markets
-        self._flat_wakeup.set()
-
     def _symbol(self, market_index: int) -> str:
         perps = (m for m in self._link.venue.markets() if m.market_type is MarketType.PERP)
         return next((m.symbol for m in perps if m.market_index == market_index), f"perp market {market_index}")
@@ -291,9 +251,7 @@ class Watcher:
             self._publish()
         if snapshot is not None:
             self._brackets_wakeup.set()
-            if orphaned := {m for m in went_flat(previous, snapshot) if orphaned_legs(snapshot, m)}:
-                self._flat_markets |= orphaned
-                self._flat_wakeup.set()
+            self._orphaned_legs.seen(previous, snapshot)
         if any(alert.kind is AlertKind.LIQUIDATION for alert in alerts):
             self._records_wakeup.set()  # the chain's record says what happened: read it now
         for alert in alerts:

@@ -21,7 +21,7 @@ from rekt_tui.services.notify import Notifier
 from rekt_tui.services.orders import OrderService
 from rekt_tui.services.pending_brackets import BracketKeeper
 from rekt_tui.services.session import SessionService
-from rekt_tui.services import watcher
+from rekt_tui.services import orphaned_legs
 from rekt_tui.services.watcher import Watcher
 from tests.services.test_orders_service import SOL, USDC, close_desk, open_desk, until
 
@@ -234,7 +234,7 @@ async def test_a_failed_one_cancels_other_is_told_and_tried_again(desk, monkeypa
     """The watcher's cancel of the orphaned take-profit fails on chain: a critical alert names
     the market and the failure, says `d` cancels it now and that the watcher tries again; the
     next try cancels it."""
-    monkeypatch.setattr(watcher, "ORPHANED_LEGS_RETRY_S", 3.0)
+    monkeypatch.setattr(orphaned_legs, "RETRY_S", 3.0)
     placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", take_profit="170", stop_loss="140"))
     take_profit = placed.bracket[0].record
 
@@ -270,3 +270,28 @@ async def test_a_failed_one_cancels_other_is_told_and_tried_again(desk, monkeypa
             return desk.account().orders == () and any("is flat" in a.sentence for a in seen)
 
         await until(cancelled, timeout=30, what="the second try's cancel")
+
+
+async def test_a_leg_orphaned_while_nothing_watched_is_cancelled_when_a_watcher_starts(desk):
+    """The stop-loss fires while the cockpit is closed and no guard runs: the next watcher finds
+    the take-profit resting on a flat market beside its fired sibling, and cancels it."""
+    placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", take_profit="170", stop_loss="140"))
+    take_profit = placed.bracket[0].record
+
+    async def fired() -> bool:
+        await desk.fresh()
+        return desk.base() == 0 and [o.user_order_id for o in desk.account().orders] == [take_profit.user_order_id]
+
+    async def held() -> bool:
+        await desk.fresh()
+        return desk.base() == SOL // 2
+
+    await until(held, timeout=30, what="the entry's fill")
+    await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "135"])
+    await until(fired, timeout=60, what="the stop-loss firing with nothing watching")
+    async with watching(desk) as seen:
+        async def cancelled() -> bool:
+            await desk.fresh()
+            return desk.account().orders == () and any("is flat" in a.sentence for a in seen)
+
+        await until(cancelled, timeout=30, what="the take-profit's cancel at the watcher's start")

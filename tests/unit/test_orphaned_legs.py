@@ -1,13 +1,15 @@
 """One-cancels-other's rule: which resting protection a market that went flat leaves behind."""
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
-from rekt_tui.domain.brackets import orphaned_legs, went_flat
-from rekt_tui.domain.records import Direction, MarketType, OrderType
+from rekt_tui.domain.brackets import orphaned_legs, sibling_left, went_flat
+from rekt_tui.domain.records import Direction, MarketType, OrderRecord, OrderStatus, OrderType
 from rekt_tui.domain.trading import Order
 from tests.tui import live_data
 
 SOL, USDC = 10**9, 10**6
+NOW = datetime(2026, 12, 7, tzinfo=UTC)
 
 
 def order(order_id: int, market_index: int, order_type: OrderType, *, reduce_only: bool, trigger=None) -> Order:
@@ -39,3 +41,20 @@ def test_an_entry_resting_in_the_flat_market_keeps_its_protection():
     assert orphaned_legs(reading(TAKE_PROFIT, entry, sol_held=False), 0) == ()
     reduce_only_limit = order(7, 0, OrderType.LIMIT, reduce_only=True)  # no entry: only what rests is cancelled
     assert orphaned_legs(reading(TAKE_PROFIT, reduce_only_limit, sol_held=False), 0) == (TAKE_PROFIT,)
+
+
+def row(order: Order, status: OrderStatus, signature: str | None) -> OrderRecord:
+    return OrderRecord(order.order_id, "pk", order.user_order_id, order.order_id, MarketType.PERP, order.market_index,
+                       order.direction, order.order_type, order.base_amount, None, order.trigger_price,
+                       order.reduce_only, False, None, status, signature, NOW, NOW)  # fmt: skip
+
+
+def test_at_start_only_a_leg_whose_sibling_left_the_chain_uncancelled_is_orphaned():
+    flat = reading(TAKE_PROFIT, sol_held=False)
+    legs = orphaned_legs(flat, 0)
+    fired = [row(TAKE_PROFIT, OrderStatus.OPEN, "sig"), row(STOP_LOSS, OrderStatus.OPEN, "sig")]  # gone: fired
+    assert sibling_left(fired, legs, flat)
+    assert sibling_left([fired[0], row(STOP_LOSS, OrderStatus.FILLED, "sig")], legs, flat)
+    assert not sibling_left([fired[0], row(STOP_LOSS, OrderStatus.CANCELLED, "cancel sig")], legs, flat)
+    assert not sibling_left([row(TAKE_PROFIT, OrderStatus.OPEN, "sig")], legs, flat)  # placed on its own
+    assert not sibling_left([fired[0], row(STOP_LOSS, OrderStatus.OPEN, "other")], legs, flat)  # another transaction
