@@ -39,8 +39,8 @@ def exposure(
         held = f"The session on screen holds {_count(live.positions, 'position')} and {_count(live.orders, 'order')}"
         waiting = linked.waiting_legs if linked is not None else ()
         if _paired_protection(live):
-            held += ("; when one of a take-profit and stop-loss pair fills, the other is cancelled only while "
-                     "the cockpit or `rekt-tui guard` runs")  # fmt: skip
+            held += ("; if one of a take-profit and stop-loss pair fills while neither the cockpit nor "
+                     "`rekt-tui guard` runs, the other rests until the next launch cancels it")  # fmt: skip
         if waiting:
             held += (f", and {_count(waiting, 'take-profit or stop-loss leg')} waiting for an entry's fill: placed "
                      "only while the cockpit or `rekt-tui guard` runs, so a fill while neither does leaves the "

@@ -57,8 +57,8 @@ def test_a_take_profit_and_stop_loss_pair_is_said_to_need_a_running_cockpit():
     legs = tuple(replace(account.orders[1], order_id=n, market_index=sol.market_index) for n in (8, 9))
     paired = replace(account, orders=legs)
     assert exposure(False, paired, ()) == (
-        "The session on screen holds 2 positions and 2 orders; when one of a take-profit and stop-loss pair "
-        "fills, the other is cancelled only while the cockpit or `rekt-tui guard` runs"
+        "The session on screen holds 2 positions and 2 orders; if one of a take-profit and stop-loss pair "
+        "fills while neither the cockpit nor `rekt-tui guard` runs, the other rests until the next launch cancels it"
     )
     one_leg = replace(account, orders=legs[:1])
     assert exposure(False, one_leg, ()) == "The session on screen holds 2 positions and 1 order"
