@@ -330,6 +330,7 @@ class Watcher:
 
     def _tell(self, severity: Severity, sentence: str, kind: AlertKind = AlertKind.LOSS_LIMIT) -> None:
         self._notifier.deliver(Alert(kind, severity, sentence), datetime.now(UTC))
+        self.alerts_seen += 1
 
     async def _end_rows(self, before: AccountSnapshot | None, after: AccountSnapshot | None) -> None:
         """Orders that left the account (a take-profit or stop-loss that fired, an expiry) end

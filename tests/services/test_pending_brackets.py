@@ -36,11 +36,14 @@ async def desk(tmp_path):
 
 
 @contextlib.asynccontextmanager
-async def watching(desk):
-    """The session's watcher, as the cockpit or `guard` runs it; its alerts collected."""
+async def watching(desk, watchers: list | None = None):
+    """The session's watcher, as the cockpit or `guard` runs it (added to `watchers`); its alerts collected."""
     seen: list = []
     notifier = Notifier(desk.services.settings.alerts, session=desk.pubkey, cluster="localnet", sink=seen.append)
-    task = asyncio.create_task(Watcher(desk.link, notifier).run())
+    watcher = Watcher(desk.link, notifier)
+    if watchers is not None:
+        watchers.append(watcher)
+    task = asyncio.create_task(watcher.run())
     try:
         yield seen
     finally:
@@ -289,9 +292,11 @@ async def test_a_leg_orphaned_while_nothing_watched_is_cancelled_when_a_watcher_
     await until(held, timeout=30, what="the entry's fill")
     await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "135"])
     await until(fired, timeout=60, what="the stop-loss firing with nothing watching")
-    async with watching(desk) as seen:
+    watchers: list = []
+    async with watching(desk, watchers) as seen:
         async def cancelled() -> bool:
             await desk.fresh()
             return desk.account().orders == () and any("is flat" in a.sentence for a in seen)
 
         await until(cancelled, timeout=30, what="the take-profit's cancel at the watcher's start")
+    assert watchers[0].alerts_seen == len(seen)  # `guard`'s closing count includes what it told
