@@ -15,7 +15,7 @@ from typing import Any
 
 from rekt_tui.cli.output import note, print_json, print_table
 from rekt_tui.domain.history import SPOT_KINDS, ChainRecord, RecordKind
-from rekt_tui.domain.markets import format_base, resolve_market
+from rekt_tui.domain.markets import MarketSpec, format_base, resolve_market
 from rekt_tui.domain.money import format_sol, format_usd
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.services.container import Services
@@ -68,7 +68,8 @@ async def _history(services: Services, args: argparse.Namespace) -> int:
             if not services.registry.read_only:
                 await backfill(services.registry, link.venue, session.pubkey)
             records = await services.registry.list_records(session.pubkey, market_index=market)
-            table.extend(_row(record, link.venue) for record in records)  # the venue names markets and units
+            perps = {m.market_index: m for m in link.venue.market_specs().values()}
+            table.extend(_row(record, link.venue, perps) for record in records)  # the venue names markets and units
         finally:
             await link.close()
         rows.extend((session.pubkey, record) for record in records)
@@ -100,7 +101,7 @@ def _print_csv(rows: list[tuple[str, ChainRecord]]) -> None:
         writer.writerow(values)
 
 
-def _row(record: ChainRecord, venue: Venue) -> list[str]:
+def _row(record: ChainRecord, venue: Venue, perps: dict[int, MarketSpec]) -> list[str]:
     """A record in a person's units: markets by name, sizes with their asset, money in dollars."""
     fill = record.kind is RecordKind.FILL
     perp = None
@@ -108,7 +109,7 @@ def _row(record: ChainRecord, venue: Venue) -> list[str]:
         spot = venue.spot_spec(record.market_index)
         market, amount = spot.base_symbol, format_base(record.amount, spot)
     else:
-        perp = next((m for m in venue.market_specs().values() if m.market_index == record.market_index), None)
+        perp = perps.get(record.market_index)
         market = perp.symbol if perp is not None else f"PERP {record.market_index}"
         amount = "" if fill else format_usd(record.amount, 6)
     size = "" if not fill else format_base(record.base, perp) if perp is not None else str(record.base)

@@ -130,10 +130,19 @@ def _cancel_of(record: OrderRecord, transactions: list[TransactionRecord]) -> Tr
             continue
         if tx.status is not TransactionStatus.CONFIRMED and tx.status not in UNRESOLVED_TRANSACTION_STATUSES:
             continue
-        intent = json.loads(tx.intent)
-        if record.chain_order_id in (intent.get("orders") or intent.get("order_ids") or ()):
+        if record.chain_order_id in (cancelled_ids(tx) or ()):
             return tx
     return None
+
+
+def cancelled_ids(tx: TransactionRecord) -> frozenset[int] | None:
+    """The venue order ids a cancel transaction of ours names (None: it names none, so all of
+    them); an empty set for any other kind."""
+    if "cancel" not in tx.kind:
+        return frozenset()
+    intent = json.loads(tx.intent)
+    named = intent.get("orders") or intent.get("order_ids")
+    return frozenset(named) if named else None
 
 
 def _signature(record: OrderRecord, transactions: list[TransactionRecord]) -> str | None:

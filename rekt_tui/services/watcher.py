@@ -37,7 +37,7 @@ from rekt_tui.registry import Registry, RegistryError
 from rekt_tui.services.history import backfill
 from rekt_tui.services.link import SessionLink
 from rekt_tui.services.notify import Notifier
-from rekt_tui.services.order_book import adopt_orders
+from rekt_tui.services.order_book import adopt_orders, cancelled_ids
 from rekt_tui.services.orphaned_legs import OrphanedLegs
 from rekt_tui.services.pending_brackets import BracketKeeper
 from rekt_tui.services.teardown import TeardownService, teardown_in_progress
@@ -363,12 +363,11 @@ class Watcher:
         for record in await registry.list_transactions(pubkey, limit=CANCEL_LOOKBACK):
             if record.created_at < since:
                 continue
-            intent = json.loads(record.intent)
             if record.kind == "modify_order":  # OrderService.modify: the order it replaced
-                ours.add(intent.get("chain_order_id"))
-            elif "cancel" in record.kind:
-                named = intent.get("orders") or intent.get("order_ids")
-                ours |= set(named) if named else set(gone)
+                ours.add(json.loads(record.intent).get("chain_order_id"))
+            else:
+                named = cancelled_ids(record)
+                ours |= gone if named is None else named
         return frozenset(ours & gone)
 
 
