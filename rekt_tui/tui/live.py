@@ -142,7 +142,10 @@ class LiveFeeds:
         cadences = {HUD_ACCOUNT: HUD_REPAINT_HZ, HUD_BOOK: HUD_REPAINT_HZ}
         cadences |= {ACCOUNT_FEED: panels_hz, BOOK_FEED: panels_hz}
         tick_hz = max(HUD_REPAINT_HZ, panels_hz)
-        self.pacer = RepaintPacer(dashboard.call_later, dashboard.set_timer, tick_hz, cadences, shown=self._shown)
+        # Under a flood the HUD paints as often as the panels: the same frames, a third fewer of them.
+        self.pacer = RepaintPacer(
+            dashboard.call_later, dashboard.set_timer, tick_hz, cadences, shown=self._shown, flood_hz=panels_hz
+        )
         # The newest snapshot as it arrives, paced or not: for what reads it while the dashboard is covered.
         self.latest_account: AccountSnapshot | None = None
         self.on_account: Callable[[AccountSnapshot | None], None] | None = None

@@ -17,6 +17,7 @@ from rekt_tui.tui.widgets.row_lines import RowLines
 from tests.tui import live_data
 from tests.tui.conftest import make_app
 from tests.tui.test_live_snapshot import fed
+from tests.tui.test_row_lines import painted_lines
 
 USDC = live_data.USDC
 
@@ -104,6 +105,27 @@ async def test_a_short_book_shows_both_sides(services):
         assert len(bids.rows) >= 1 and bids.rows[0][0] == "$151.99"
         assert asks.region.bottom <= bids.region.y and bids.region.bottom <= book.content_region.bottom
         assert asks.widths == bids.widths  # the sides' columns line up
+
+
+async def test_a_new_book_repaints_only_the_levels_whose_line_changed(services):
+    """A busy book keeps most of its lines from one slot to the next: only the changed ones are drawn."""
+    app = make_app(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fed(pilot)
+        asks, bids = (app.screen.query_one(f"#book-{side}", BookSide) for side in ("asks", "bids"))
+        book = live_data.book(levels=40)
+        requoted = lambda price: replace(book, bids=(*book.bids[:2], replace(book.bids[2], price=price), *book.bids[3:]))  # noqa: E731
+        app.dashboard.feeds.relay_book(requoted(151_975_000))  # a half-cent price: the columns widen once
+        await pilot.pause(0.3)
+        drawn = {side: painted_lines(side) for side in (asks, bids)}
+        app.dashboard.feeds.relay_book(replace(requoted(151_985_000), slot=123_457))  # one maker requotes
+        await pilot.pause(0.3)
+        assert bids.rows[2][0] == "$151.985"
+        assert drawn[asks] == [] and set(drawn[bids]) == {2}
+        drawn[bids].clear()
+        app.dashboard.feeds.relay_book(replace(requoted(151_985_000), slot=123_458))  # a new slot alone
+        await pilot.pause(0.3)
+        assert drawn[asks] == drawn[bids] == []
 
 
 async def test_m_cycles_markets_and_shift_m_opens_the_market_screen(services):

@@ -124,3 +124,25 @@ def test_while_covered_nothing_is_applied_and_the_newest_lands_on_resume():
     pacer.resume()  # nothing pending: no tick
     loop.run_until(loop.now + 0.1)
     assert pacer.ticks == 1
+
+
+def test_a_flood_slows_the_tick_to_the_flood_rate_and_the_chains_pace_keeps_the_fast_one():
+    loop, applied = Loop(), []
+    pacer = RepaintPacer(
+        lambda callback: loop.queued.append((loop.now, callback)),
+        lambda delay, callback: loop.queued.append((loop.now + delay, callback)),
+        TICK_HZ, clock=lambda: loop.now, flood_hz=20,
+    )  # fmt: skip
+    for step in range(300):  # 3 s of a book every 10 ms: three or four a tick, a flood
+        loop.run_until(100.0 + step / 100)
+        pacer.offer("book", lambda: applied.append("book"))
+    loop.run_until(103.0)
+    flood_ticks = pacer.ticks
+    assert 3 * 20 - 3 <= flood_ticks <= 3 * 20 + 6  # 20 a second once the first window judged it
+    for step in range(1, 31):  # then 1 s of a book and a snapshot every 40 ms: the pace of fast slots
+        loop.run_until(103.0 + step * 0.04)
+        pacer.offer("book", lambda: applied.append("book"))
+        pacer.offer("account", lambda: applied.append("account"))
+        if step > 13:  # within two windows the pace is judged no flood: each lands as it comes
+            loop.run_until(loop.now)
+            assert loop.queued == [], f"step {step}: an update at the chain's pace waits for a slow tick"

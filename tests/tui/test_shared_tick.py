@@ -73,6 +73,24 @@ async def test_a_burst_across_account_and_book_costs_at_most_one_frame_per_tick(
         assert app.screen.query_one(OrderbookPanel).book is dashboard.book
 
 
+async def test_a_flood_of_books_paints_at_the_panels_rate_not_the_huds(services):
+    """Books every 3 ms: most can never be shown, so the tick slows to the panels' 20 a second."""
+    async with settled_cockpit(services) as (app, pilot, frames):
+        feeds, panels_hz = app.dashboard.feeds, services.settings.ui.max_repaint_hz
+        books = [live_data.book(mid=(150 + n % 50) * USDC, slot=20_000 + n) for n in range(1_000)]
+        started, n, judged = time.monotonic(), 0, None
+        while time.monotonic() - started < 1.5 and n < len(books):
+            feeds.relay_book(books[n])
+            n += 1
+            await asyncio.sleep(APART_S)
+            if judged is None and time.monotonic() - started >= 0.5:  # the pacer's first windows have passed
+                judged = (feeds.pacer.ticks, time.monotonic())
+        assert judged is not None and n > 100
+        ticks, duration = feeds.pacer.ticks - judged[0], time.monotonic() - judged[1]
+        allowed = math.ceil(duration * panels_hz) + 1
+        assert panels_hz < HUD_REPAINT_HZ and ticks <= allowed, f"{ticks} ticks in {duration:.2f} s (at most {allowed})"
+
+
 class Covering(Screen):
     """A full screen, as the market screen is: the dashboard under it is not seen."""
 

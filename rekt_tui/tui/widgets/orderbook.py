@@ -75,7 +75,9 @@ class BookSide(ScrollView):
     }
     """
 
-    rows: reactive[tuple[tuple[str, ...], ...]] = reactive(())
+    # A var: a new book repaints only the lines whose text changed (most levels of a busy book
+    # keep theirs from one slot to the next), not the whole side.
+    rows: reactive[tuple[tuple[str, ...], ...]] = var(())
 
     def __init__(self, *, id: str, show_header: bool) -> None:
         super().__init__(id=id)
@@ -84,14 +86,23 @@ class BookSide(ScrollView):
         self._base = RichStyle()  # the widget's own style, taken afresh at each repaint
 
     def show(self, rows: tuple[tuple[str, ...], ...], widths: tuple[int, ...]) -> None:
-        """New rows in these column widths; new widths alone repaint too."""
+        """New rows in these column widths; new widths repaint every line."""
         if widths != self.widths:
             self.widths = widths
-            self.watch_rows(rows)
+            self._size_to(rows)
             self.refresh()
         self.rows = rows
 
-    def watch_rows(self, rows: tuple[tuple[str, ...], ...]) -> None:
+    def watch_rows(self, old: tuple[tuple[str, ...], ...], new: tuple[tuple[str, ...], ...]) -> None:
+        self._size_to(new)
+        if len(old) != len(new):
+            self.refresh()
+            return
+        for row, (was, now) in enumerate(zip(old, new)):
+            if was != now:
+                self.refresh_line(self.show_header + row)
+
+    def _size_to(self, rows: tuple[tuple[str, ...], ...]) -> None:
         self.virtual_size = Size(sum(self.widths) + 2 * len(self.widths), self.show_header + len(rows))
 
     def render_lines(self, crop: Region) -> list[Strip]:
