@@ -32,11 +32,15 @@ class HudCell(Widget):
         super().__init__(id=f"hud-{reading.key}")
         self.label = reading.label
         self.set_reactive(HudCell.value, reading.value)
+        self._shown: HudReading | None = None  # the reading last shown, tone included
 
     def render(self) -> Content:
         return Content.assemble((self.label, "$text-muted"), "\n", (self.value, "bold"))
 
     def show(self, reading: HudReading) -> None:
+        if reading == self._shown:  # most figures stay put while one moves: nothing to set
+            return
+        self._shown = reading
         if reading.label != self.label:  # the loss limit's label names its basis once a watcher reports
             self.label = reading.label
             self.refresh()
@@ -58,10 +62,12 @@ class Hud(FreshnessAware):
     def __init__(self) -> None:
         super().__init__(id="hud")
         self.border_title = hud_title(False, None)
+        self._cells: dict[str, HudCell] = {}  # by reading key: no DOM query each time a figure moves
 
     def compose(self) -> ComposeResult:
         for reading in self._readings():
-            yield HudCell(reading)
+            self._cells[reading.key] = HudCell(reading)
+            yield self._cells[reading.key]
 
     def watch_cluster(self) -> None:
         self._show_readings()
@@ -97,9 +103,8 @@ class Hud(FreshnessAware):
         return (*figures, loss_limit_reading(self.guard))
 
     def _show_readings(self) -> None:
-        cells = {cell.id: cell for cell in self.query(HudCell)}
         for reading in self._readings():
-            cell = cells.get(f"hud-{reading.key}")
+            cell = self._cells.get(reading.key)
             if cell is not None:
                 cell.show(reading)
 
