@@ -59,6 +59,10 @@ AGE_SAMPLE_S = 0.5  # how often a feed's age is sampled for the panels
 RECENT_TRANSACTIONS = 5  # in the session panel
 BALANCE_POLL_S = 5.0  # SOL balance has no stream of its own; a few seconds late is fine
 HUD_REPAINT_HZ = 30  # above any slot rate (Drift: 2.5/s), so each price shows as it comes; a flood costs 30 frames/s
+# A slot's book and account snapshots reach the dashboard within a few ms of each other. The
+# first after a quiet spell waits this long, so one frame shows them all instead of the first
+# now and the rest a whole tick later.
+SLOT_GATHER_S = 0.005
 HUD_ACCOUNT, HUD_BOOK = f"hud {ACCOUNT_FEED}", f"hud {BOOK_FEED}"  # the pacer's kinds; the panels' are the feeds'
 
 
@@ -144,8 +148,9 @@ class LiveFeeds:
         tick_hz = max(HUD_REPAINT_HZ, panels_hz)
         # Under a flood the HUD paints as often as the panels: the same frames, a third fewer of them.
         self.pacer = RepaintPacer(
-            dashboard.call_later, dashboard.set_timer, tick_hz, cadences, shown=self._shown, flood_hz=panels_hz
-        )
+            dashboard.call_later, dashboard.set_timer, tick_hz, cadences,
+            shown=self._shown, flood_hz=panels_hz, gather_s=SLOT_GATHER_S,
+        )  # fmt: skip
         # The newest snapshot as it arrives, paced or not: for what reads it while the dashboard is covered.
         self.latest_account: AccountSnapshot | None = None
         self.on_account: Callable[[AccountSnapshot | None], None] | None = None

@@ -29,8 +29,8 @@ FLOOD_OFFERS_PER_TICK = 2  # offers of one kind a tick, on average over the wind
 class RepaintPacer:
     """Applies the newest pending update of each kind on a shared tick, at most `hz` ticks a second.
 
-    The first update after a quiet tick is applied as soon as the queue allows; later ones wait
-    for the next tick, and only the newest of each kind survives. A kind in `cadences` is applied
+    The first update after a quiet tick is applied `gather_s` after it arrives (as soon as the
+    queue allows when 0), so updates that come in a bunch land in one frame; later ones wait for the next tick, and only the newest of each kind survives. A kind in `cadences` is applied
     at most that many times a second on average (its due times keep their own grid, so ticks that
     fall between them do not slow it further). `soon` runs a callback after pending messages,
     `later` after a delay (Textual's timers refuse zero); `clock` tells the time. While some
@@ -50,12 +50,14 @@ class RepaintPacer:
         clock: Callable[[], float] = time.monotonic,
         shown: Callable[[], bool] = lambda: True,
         flood_hz: int | None = None,
+        gather_s: float = 0.0,
     ) -> None:
         self._soon = soon
         self._shown = shown
         self._later = later
         self._clock = clock
         self._calm_tick_s = self._tick_s = 1 / hz
+        self._gather_s = gather_s
         self._flood_tick_s = 1 / min(flood_hz or hz, hz)
         self._offered: Counter[str] = Counter()  # offers of each kind in the window
         self._window_start = -math.inf
@@ -71,7 +73,7 @@ class RepaintPacer:
         """Keep `apply` as `kind`'s newest update; the tick that is due for it runs it."""
         self._pending[kind] = apply
         self._offered[kind] += 1
-        self._schedule(max(self._last_tick + self._tick_s, self._due.get(kind, -math.inf)))
+        self._schedule(max(self._last_tick + self._tick_s, self._due.get(kind, -math.inf), self._clock() + self._gather_s))
 
     def _schedule(self, at: float) -> None:
         if self._scheduled_at is not None and self._scheduled_at <= at:

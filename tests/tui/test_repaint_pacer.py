@@ -146,3 +146,23 @@ def test_a_flood_slows_the_tick_to_the_flood_rate_and_the_chains_pace_keeps_the_
         if step > 13:  # within two windows the pace is judged no flood: each lands as it comes
             loop.run_until(loop.now)
             assert loop.queued == [], f"step {step}: an update at the chain's pace waits for a slow tick"
+
+
+def test_the_first_update_after_quiet_waits_for_its_bunch_and_lands_with_it_in_one_tick():
+    """A slot's book and snapshots come a few ms apart: one frame for the bunch, not two a tick apart."""
+    loop, applied = Loop(), []
+    pacer = RepaintPacer(
+        lambda callback: loop.queued.append((loop.now, callback)),
+        lambda delay, callback: loop.queued.append((loop.now + delay, callback)),
+        TICK_HZ, clock=lambda: loop.now, gather_s=0.005,
+    )  # fmt: skip
+    pacer.offer("account", lambda: applied.append("account"))
+    loop.run_until(100.003)
+    assert applied == []  # still gathering
+    pacer.offer("book", lambda: applied.append("book"))  # the same slot's book, 3 ms later
+    loop.run_until(100.005)
+    assert applied == ["account", "book"] and pacer.ticks == 1
+    loop.run_until(100.2)  # quiet again: the next slot's first update waits only for its bunch
+    pacer.offer("book", lambda: applied.append("book 2"))
+    loop.run_until(100.205)
+    assert applied[-1] == "book 2" and pacer.ticks == 2
