@@ -17,6 +17,10 @@ from rekt_tui.domain.orders import side_label
 from rekt_tui.services.landing import Lander
 from rekt_tui.services.models import NOTHING_FILLED, OrderForm
 from rekt_tui.services.orders import OrderService
+from rekt_tui.services.orphaned_legs import legs_after_close
+
+CLOSE_SETTLE_S = 5  # past a close's auction: time for its fill to show in the account
+
 
 async def order(lander: Lander, args: argparse.Namespace) -> int:
     service = OrderService(lander)
@@ -106,11 +110,19 @@ async def cancel(lander: Lander, args: argparse.Namespace) -> int:
 
 async def close(lander: Lander, args: argparse.Namespace) -> int:
     later = lander.link.settings.labels.fills_after_landing
-    for placed in await OrderService(lander).close(None if args.all else args.market):
+    orders = OrderService(lander)
+    closes = await orders.close(None if args.all else args.market)
+    for placed in closes:
         print(placed.signature)
         number, outcome = placed.record.user_order_id, placed.outcome
         # Drift's market order fills later, over its auction; the relaunch's matched the book as it landed.
         landed = outcome if outcome.startswith("landed") else f"landed ({outcome})"
         note(f"Reduce-only close {number} sent; it fills through its auction." if later
              else f"Reduce-only close {number} {landed}.")  # fmt: skip
+    # Nothing watches after this command: the closed markets' protection is ended here, once flat.
+    markets = {placed.record.market_index for placed in closes}
+    names = {spec.market_index: spec.symbol for spec in orders.markets().values()}
+    within_s = orders.strategy().auction_duration_s + CLOSE_SETTLE_S
+    for sentence in await legs_after_close(lander.link, markets, names, within_s):
+        note(sentence)
     return 0

@@ -13,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
-from rekt_tui.domain.brackets import Leg, bracket_cover, bracket_legs, resting_protection, sized_to_cover
+from rekt_tui.domain.brackets import Leg, bracket_cover, bracket_legs, sized_to_cover
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import (
     OrderRefused, Refusal, RefusalCode, check_order, post_only_refusals, reduce_only_refusals,
@@ -328,8 +328,10 @@ class OrderService:
     async def close(self, market: str | None = None, percent: int = 100) -> list[PlacedOrder]:
         """Close `percent` of one market's position, or of every position, with reduce-only market orders.
 
-        Closes need no start confirmation and pass no risk guards: reduce-only for the
-        exact size the chain holds, they can only lower risk, and repeating one is harmless.
+        Closes need no start confirmation and pass no risk guards: reduce-only for the exact
+        size the chain holds, they can only lower risk, and repeating one is harmless. The
+        market's take-profit and stop-loss stay until the close has filled (an auction can end
+        unfilled): a watcher (`services.orphaned_legs`) or `legs_after_close` ends them then.
         """
         placed = []
         strategy, taken = self.strategy(), await taken_user_order_ids(self._link)
@@ -339,16 +341,7 @@ class OrderService:
                 expiry_s=self._settings.default_order_expiry_s, taken=taken, percent=percent,
             )  # fmt: skip
             placed.append(order)
-            if percent == 100:
-                await self._cancel_protection(position.market_index)
         return placed
-
-    async def _cancel_protection(self, market_index: int) -> None:
-        """A flat market's take-profits and stop-losses have nothing left to protect: cancel them."""
-        snapshot = self._account()
-        legs = [o.order_id for o in snapshot.orders if o.market_index == market_index and resting_protection(o)]
-        if legs:
-            await self.cancel_many(legs)
 
     def _positions(self, snapshot: AccountSnapshot, market: str | None) -> list[Position]:
         """The positions `market` names (all of them for None); refuses when there is none."""

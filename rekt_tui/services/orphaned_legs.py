@@ -3,17 +3,23 @@
 When a take-profit or stop-loss fills, or a liquidation or a close from anywhere ends the
 position, the other leg would rest on and act on the next position opened on that side, at a
 price chosen for the old one. The watcher shows `OrphanedLegs` each reading; a market that went
-flat with protection and no entry resting there is looked at after `GRACE_S` (`x` cancels its
-own close's legs at once, and should not have to race it). Under the session's signing lock,
+flat with protection and no entry resting there is looked at after `GRACE_S` (a `close` run
+elsewhere ends its own legs once its fill shows, and should not have to race it). Under the
+session's signing lock,
 with the account read afresh (another signer may have ended them already) and no stop running
 (it cancels everything itself), the market's resting protection is cancelled in one
 transaction and told. A cancel that failed, or whose outcome is not known, is tried again
 after `RETRY_S`. At start, legs a fire orphaned while nothing watched are found by their
 sibling from the same transaction having left the chain (`domain.brackets.sibling_left`).
+
+A close does not cancel its market's protection when it is sent: a market order can fail to
+fill (its auction ends out of range), and the position would be left unguarded. With nothing
+watching (the CLI's `close`), `legs_after_close` waits for the fill and then ends the legs.
 """
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from rekt_tui.domain.alerts import Severity
@@ -29,6 +35,7 @@ from rekt_tui.services.unresolved import resolve_before_signing
 log = logging.getLogger(__name__)
 GRACE_S = 2.0  # a market gone flat keeps its resting protection this long
 RETRY_S = 30.0  # after a failed or unknown cancel: the fresh read decides what is left
+POLL_S = 0.5  # how often a close's market is read while its fill is awaited
 Tell = Callable[[Severity, str], None]
 
 
@@ -121,5 +128,28 @@ async def cancel_orphaned_legs(link: SessionLink, markets: set[int], names: dict
             done.append(
                 f"{market} is flat: take-profit / stop-loss {what} cancelled, so {it} cannot act on a later "
                 f"position ({landed.signature})."
+            )
+    return done
+
+
+async def legs_after_close(link: SessionLink, markets: set[int], names: dict[int, str], within_s: float) -> list[str]:
+    """After closing these markets whole: each one flat within `within_s` has its resting protection
+    cancelled; one still held keeps it, and a sentence says so. A sentence for each market done."""
+    deadline = time.monotonic() + within_s
+    while True:
+        snapshot = await link.venue.refresh_account()
+        held = markets if snapshot is None else {p.market_index for p in snapshot.positions if p.base_amount} & markets
+        if not held or time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(POLL_S)
+    done = await cancel_orphaned_legs(link, markets - held, names)
+    for market_index in sorted(held):
+        legs = [o for o in snapshot.orders if o.market_index == market_index and resting_protection(o)] if snapshot else []
+        if legs:
+            numbers = ", ".join(f"#{o.order_id}" for o in legs)
+            done.append(
+                f"{names[market_index]} is still held {within_s:.0f} s after its close was sent, so its take-profit / "
+                f"stop-loss {numbers} stay resting. Once the market is flat, `rekt-tui cancel` ends them "
+                "(the cockpit and `rekt-tui guard` do it themselves when they see it go flat)."
             )
     return done

@@ -4,11 +4,13 @@ bracket rests grouped with its entry and goes when the position is closed."""
 
 import pytest
 
+from rekt_tui.domain.brackets import resting_protection
 from rekt_tui.domain.errors import RektError, UsageError
 from rekt_tui.domain.guards import OrderRefused, RefusalCode
 from rekt_tui.domain.records import Direction, OrderStatus, OrderType
 from rekt_tui.services.models import OrderForm
 from rekt_tui.services.order_book import adopt_orders
+from rekt_tui.services.orphaned_legs import legs_after_close
 from tests.services.test_orders_service import SOL, USDC, close_desk, open_desk, until
 
 pytestmark = pytest.mark.slow
@@ -118,8 +120,18 @@ async def test_a_bracket_rests_with_its_entry_and_goes_with_the_position(desk):
 
     await until(lambda: base_is(3 * SOL // 2), what="second entry fill")
     assert len(desk.account().orders) == 3
+    names = {0: "SOL-PERP"}
+    [kept] = await legs_after_close(desk.link, {0}, names, within_s=0.5)  # a close that has not filled
+    assert kept.startswith("SOL-PERP is still held") and "stay resting" in kept
+    await desk.fresh()
+    assert len(desk.account().orders) == 3
     await desk.orders.close("SOL-PERP")
-    await until(lambda: base_is(0), what="close fill")
+    await desk.fresh()
+    protection = [o for o in desk.account().orders if resting_protection(o)]
+    assert len(protection) == 3  # the close keeps them: its auction could end unfilled
+    [ended] = await legs_after_close(desk.link, {0}, names, within_s=30)  # waits for the close's fill
+    assert ended.startswith("SOL-PERP is flat: take-profit / stop-loss orders #") and desk.base() == 0
+    await desk.fresh()
     assert desk.account().orders == ()
     live = await desk.services.registry.list_open_orders(desk.pubkey)
     assert not any(r.reduce_only and r.trigger_price for r in live)  # the legs' rows say cancelled
