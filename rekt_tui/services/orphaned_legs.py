@@ -138,13 +138,17 @@ async def legs_after_close(link: SessionLink, markets: set[int], names: dict[int
     deadline = time.monotonic() + within_s
     while True:
         snapshot = await link.venue.refresh_account()
+        guarded = markets if snapshot is None else {o.market_index for o in snapshot.orders if resting_protection(o)}
+        if not guarded & markets:
+            return []  # no protection there: nothing to wait for
         held = markets if snapshot is None else {p.market_index for p in snapshot.positions if p.base_amount} & markets
         if not held or time.monotonic() >= deadline:
             break
         await asyncio.sleep(POLL_S)
     done = await cancel_orphaned_legs(link, markets - held, names)
     for market_index in sorted(held):
-        legs = [o for o in snapshot.orders if o.market_index == market_index and resting_protection(o)] if snapshot else []
+        here = snapshot.orders if snapshot is not None else ()
+        legs = [o for o in here if o.market_index == market_index and resting_protection(o)]
         if legs:
             numbers = ", ".join(f"#{o.order_id}" for o in legs)
             done.append(
