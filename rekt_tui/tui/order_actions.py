@@ -83,10 +83,12 @@ async def place_order(sessions: SessionController, request: OrderPlaceRequested,
 
 
 async def close_position(
-    sessions: SessionController, position: Position, ask: Ask, post: Post, *, reverse: bool = False
+    sessions: SessionController, position: Position, ask: Ask, post: Post, *, reverse: bool = False,
+    legs: tuple[Order, ...] = (),
 ) -> None:
-    """Ask what share to close (or every position, or to reverse it), previewed; then send the orders."""
-    choice = await ask(ClosePositionScreen(position, sessions, reverse=reverse))
+    """Ask what share to close (or every position, or to reverse it), previewed; then send the orders.
+    `legs` are the market's resting take-profit / stop-loss, which the question names."""
+    choice = await ask(ClosePositionScreen(position, sessions, reverse=reverse, legs=legs))
     if choice is None:
         return
     orders = sessions.orders()
@@ -250,7 +252,8 @@ class OrderActions:
         if position is None:
             raise RektError(f"There is no open position in {spec.symbol} to {'reverse' if reverse else 'close'}.")
         app.start(close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message,
-                                 reverse=reverse), CHANGE_GROUP)  # fmt: skip
+                                 reverse=reverse, legs=app.dashboard.protection(position.market_index)),
+                  CHANGE_GROUP)  # fmt: skip
 
     def place(self, request: OrderPlaceRequested) -> None:
         # One at a time, and never by cancelling the one on its way: that would leave its
@@ -266,7 +269,7 @@ class OrderActions:
         app = self._app
         if (position := app.dashboard.selected_position()) is not None:
             body = close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message,
-                                  reverse=reverse)  # fmt: skip
+                                  reverse=reverse, legs=app.dashboard.protection(position.market_index))  # fmt: skip
             app.start(body, CHANGE_GROUP)
 
     def cancel_selected(self) -> None:

@@ -157,7 +157,11 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
             await until(pilot, lambda: "There is no open position in ETH-PERP to reverse." in told(), "the refusal")
             await command(pilot, "close SOL-PERP")
             await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the close question")
+            legs = ", ".join(f"#{o.order_id}" for o in account(app).orders if o.reduce_only)
+            await until(pilot, lambda: f"Take-profit / stop-loss {legs} are cancelled once the close has filled"
+                        in question(), "the legs named in the question")  # fmt: skip
             await pilot.press("y")
+            # The close keeps them until its fill shows; the cockpit's watcher ends them then.
             await until(pilot, lambda: not account(app).positions and not account(app).orders, "flat, legs gone",
                         timeout=60)  # fmt: skip
     finally:

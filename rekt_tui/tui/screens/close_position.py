@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.trading import Position
+from rekt_tui.domain.trading import Order, Position
 from rekt_tui.tui.order_text import preview_text
 
 if TYPE_CHECKING:
@@ -48,9 +48,12 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
         Binding("n,escape", "dismiss_none", "Cancel"),
     ]
 
-    def __init__(self, position: Position, sessions: SessionController, *, reverse: bool = False) -> None:
+    def __init__(
+        self, position: Position, sessions: SessionController, *, reverse: bool = False, legs: tuple[Order, ...] = ()
+    ) -> None:
         super().__init__(id="close-position")
         self.position = position
+        self._legs = legs  # the market's resting take-profit / stop-loss
         self._sessions = sessions
         self.choice = CloseChoice(position.symbol, 100, reverse)
 
@@ -101,8 +104,13 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
         except RektError as error:
             self._say(error.message)
             return
+        legs = ""
+        if percent == 100 and self._legs:
+            numbers = ", ".join(f"#{o.order_id}" for o in self._legs)
+            legs = (f"\n\nTake-profit / stop-loss {numbers} are cancelled once the close has filled; "
+                    "they stay if its auction ends unfilled.")  # fmt: skip
         self._say(f"Close {share} {position.symbol} {position.direction.value} with a reduce-only market "
-                  f"order?\n\n{preview_text(plan)}")  # fmt: skip
+                  f"order?\n\n{preview_text(plan)}{legs}")  # fmt: skip
 
     def _choose(self, choice: CloseChoice) -> None:
         """The choice `y` answers with, and the dialog's title naming it."""
