@@ -14,7 +14,9 @@ class Loop:
         self.now = 100.0
         self.queued: list[tuple[float, object]] = []  # (when, callback)
 
-    def pacer(self, hz: int = TICK_HZ, cadences: dict[str, int] | None = None, shown=lambda: True) -> RepaintPacer:
+    def pacer(
+        self, hz: int = TICK_HZ, cadences: dict[str, int] | None = None, shown=lambda: True, **options
+    ) -> RepaintPacer:
         return RepaintPacer(
             lambda callback: self.queued.append((self.now, callback)),
             lambda delay, callback: self.queued.append((self.now + delay, callback)),
@@ -22,6 +24,7 @@ class Loop:
             cadences,
             clock=lambda: self.now,
             shown=shown,
+            **options,
         )
 
     def run_until(self, until: float) -> None:
@@ -128,11 +131,7 @@ def test_while_covered_nothing_is_applied_and_the_newest_lands_on_resume():
 
 def test_a_flood_slows_the_tick_to_the_flood_rate_and_the_chains_pace_keeps_the_fast_one():
     loop, applied = Loop(), []
-    pacer = RepaintPacer(
-        lambda callback: loop.queued.append((loop.now, callback)),
-        lambda delay, callback: loop.queued.append((loop.now + delay, callback)),
-        TICK_HZ, clock=lambda: loop.now, flood_hz=20,
-    )  # fmt: skip
+    pacer = loop.pacer(flood_hz=20)
     for step in range(300):  # 3 s of a book every 10 ms: three or four a tick, a flood
         loop.run_until(100.0 + step / 100)
         pacer.offer("book", lambda: applied.append("book"))
@@ -151,11 +150,7 @@ def test_a_flood_slows_the_tick_to_the_flood_rate_and_the_chains_pace_keeps_the_
 def test_the_first_update_after_quiet_waits_for_its_bunch_and_lands_with_it_in_one_tick():
     """A slot's book and snapshots come a few ms apart: one frame for the bunch, not two a tick apart."""
     loop, applied = Loop(), []
-    pacer = RepaintPacer(
-        lambda callback: loop.queued.append((loop.now, callback)),
-        lambda delay, callback: loop.queued.append((loop.now + delay, callback)),
-        TICK_HZ, clock=lambda: loop.now, gather_s=0.005,
-    )  # fmt: skip
+    pacer = loop.pacer(gather_s=0.005)
     pacer.offer("account", lambda: applied.append("account"))
     loop.run_until(100.003)
     assert applied == []  # still gathering
