@@ -123,6 +123,11 @@ async def close(lander: Lander, args: argparse.Namespace) -> int:
     markets = {placed.record.market_index for placed in closes}
     names = {spec.market_index: spec.symbol for spec in orders.markets().values()}
     within_s = orders.strategy().auction_duration_s + CLOSE_SETTLE_S
-    for sentence in await legs_after_close(lander.link, markets, names, within_s):
+    try:
+        sentences = await legs_after_close(lander.link, markets, names, within_s, waiting=note)
+    except RektError as error:  # the closes are sent and said: this names what became of their legs
+        sentences = [f"Ending the take-profit / stop-loss the close left: {error.message} "
+                     "`rekt-tui status` lists what rests and `rekt-tui cancel` ends it."]  # fmt: skip
+    for sentence in sentences:
         note(sentence)
     return 0

@@ -42,7 +42,12 @@ def orphaned_legs(snapshot: AccountSnapshot, market_index: int) -> tuple[Order, 
     for that entry's fill may own it."""
     if any(p.market_index == market_index and p.base_amount for p in snapshot.positions):
         return ()
-    here = [o for o in snapshot.orders if o.market_index == market_index]
+    return protection_without_entry(snapshot.orders, market_index)
+
+
+def protection_without_entry(orders: Sequence[Order], market_index: int) -> tuple[Order, ...]:
+    """A market's resting protection, unless an entry (an order that is not reduce-only) rests there."""
+    here = [o for o in orders if o.market_index == market_index]
     if not all(o.reduce_only for o in here):
         return ()
     return tuple(o for o in here if resting_protection(o))
@@ -62,6 +67,26 @@ def sibling_left(rows: Sequence[OrderRecord], legs: tuple[Order, ...], snapshot:
     return any(
         r.transaction_signature in placed_in and r.reduce_only and r.trigger_price is not None
         and (r.user_order_id, r.market_index) not in on_chain
+        and (r.status is OrderStatus.FILLED or r.status in LIVE_ORDER_STATUSES)
+        for r in rows
+    )  # fmt: skip
+
+
+def closed_since(rows: Sequence[OrderRecord], legs: tuple[Order, ...], snapshot: AccountSnapshot) -> bool:
+    """Whether a reduce-only market order of ours (a close) placed after these resting legs has
+    left the chain without being cancelled: at a watcher's start, the sign that the close filled
+    while nothing watched and left them behind. A stop placed on a flat market on purpose came
+    after any close."""
+    on_chain = {(o.user_order_id, o.market_index) for o in snapshot.orders}
+    keys = {(leg.user_order_id, leg.market_index) for leg in legs}
+    placed = [
+        r.created_at for r in rows if (r.user_order_id, r.market_index) in keys and r.status in LIVE_ORDER_STATUSES
+    ]
+    if not placed:
+        return False
+    return any(
+        r.market_index == legs[0].market_index and r.reduce_only and r.order_type is OrderType.MARKET
+        and r.created_at > max(placed) and (r.user_order_id, r.market_index) not in on_chain
         and (r.status is OrderStatus.FILLED or r.status in LIVE_ORDER_STATUSES)
         for r in rows
     )  # fmt: skip

@@ -10,7 +10,8 @@ with the account read afresh (another signer may have ended them already) and no
 (it cancels everything itself), the market's resting protection is cancelled in one
 transaction and told. A cancel that failed, or whose outcome is not known, is tried again
 after `RETRY_S`. At start, legs a fire orphaned while nothing watched are found by their
-sibling from the same transaction having left the chain (`domain.brackets.sibling_left`).
+sibling from the same transaction having left the chain (`domain.brackets.sibling_left`), and
+legs a close of ours left behind by the close having left it since (`closed_since`).
 
 A close does not cancel its market's protection when it is sent: a market order can fail to
 fill (its auction ends out of range), and the position would be left unguarded. With nothing
@@ -23,7 +24,7 @@ import time
 from collections.abc import Callable
 
 from rekt_tui.domain.alerts import Severity
-from rekt_tui.domain.brackets import orphaned_legs, resting_protection, sibling_left, went_flat
+from rekt_tui.domain.brackets import closed_since, orphaned_legs, resting_protection, sibling_left, went_flat
 from rekt_tui.domain.errors import AfterSigning, RektError
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.registry import RegistryError
@@ -95,7 +96,11 @@ class OrphanedLegs:
             log.warning("order rows not read for orphaned legs: %s", error)
             return
         markets = {o.market_index for o in snapshot.orders if resting_protection(o)}
-        left = {m for m in markets if (legs := orphaned_legs(snapshot, m)) and sibling_left(rows, legs, snapshot)}
+        left_behind = (sibling_left, closed_since)  # a sibling fired, or a close of ours filled
+        left = {
+            m for m in markets
+            if (legs := orphaned_legs(snapshot, m)) and any(sign(rows, legs, snapshot) for sign in left_behind)
+        }  # fmt: skip
         self._again(left)
 
     def _again(self, markets: set[int]) -> None:
@@ -132,28 +137,50 @@ async def cancel_orphaned_legs(link: SessionLink, markets: set[int], names: dict
     return done
 
 
-async def legs_after_close(link: SessionLink, markets: set[int], names: dict[int, str], within_s: float) -> list[str]:
+async def legs_after_close(
+    link: SessionLink, markets: set[int], names: dict[int, str], within_s: float,
+    waiting: Callable[[str], None] | None = None,
+) -> list[str]:  # fmt: skip
     """After closing these markets whole: each one flat within `within_s` has its resting protection
-    cancelled; one still held keeps it, and a sentence says so. A sentence for each market done."""
-    deadline = time.monotonic() + within_s
+    cancelled; one still held (or with an entry resting) keeps it, and a sentence says so. `waiting`
+    hears, once, that the fill is awaited. A sentence for each market with protection."""
+    deadline, snapshot, told = time.monotonic() + within_s, None, False
     while True:
-        snapshot = await link.venue.refresh_account()
-        guarded = markets if snapshot is None else {o.market_index for o in snapshot.orders if resting_protection(o)}
-        if not guarded & markets:
+        try:
+            snapshot = await link.venue.refresh_account()
+        except Exception as error:  # noqa: BLE001 - a read that failed: the next one may not
+            log.warning("account not read after a close: %s", error)
+        guarded = set() if snapshot is None else {o.market_index for o in snapshot.orders if resting_protection(o)}
+        held = markets if snapshot is None else {p.market_index for p in snapshot.positions if p.base_amount}
+        if snapshot is not None and not guarded & markets:
             return []  # no protection there: nothing to wait for
-        held = markets if snapshot is None else {p.market_index for p in snapshot.positions if p.base_amount} & markets
-        if not held or time.monotonic() >= deadline:
+        if (snapshot is not None and not guarded & markets & held) or time.monotonic() >= deadline:
             break
+        if waiting is not None and not told:
+            told = True
+            where = ", ".join(names[m] for m in sorted(guarded & markets & held)) or "the closed markets"
+            waiting(f"Waiting up to {within_s:.0f} s for the close to fill in {where}, then its take-profit / "
+                    "stop-loss are cancelled.")  # fmt: skip
         await asyncio.sleep(POLL_S)
-    done = await cancel_orphaned_legs(link, markets - held, names)
-    for market_index in sorted(held):
-        here = snapshot.orders if snapshot is not None else ()
-        legs = [o for o in here if o.market_index == market_index and resting_protection(o)]
-        if legs:
-            numbers = ", ".join(f"#{o.order_id}" for o in legs)
+    if snapshot is None:
+        where = ", ".join(names[m] for m in sorted(markets))
+        return [f"The account could not be read after the close, so whether {where} still has a take-profit / "
+                "stop-loss resting is not known: `rekt-tui status` lists the orders and `rekt-tui cancel` ends "
+                "them."]  # fmt: skip
+    flat = (markets & guarded) - held
+    done = await cancel_orphaned_legs(link, {m for m in flat if orphaned_legs(snapshot, m)}, names)
+    for market_index in sorted(markets & guarded):
+        legs = [o for o in snapshot.orders if o.market_index == market_index and resting_protection(o)]
+        numbers, market = ", ".join(f"#{o.order_id}" for o in legs), names[market_index]
+        if market_index in held:
             done.append(
-                f"{names[market_index]} is still held {within_s:.0f} s after its close was sent, so its take-profit / "
-                f"stop-loss {numbers} stay resting. Once the market is flat, `rekt-tui cancel` ends them "
-                "(the cockpit and `rekt-tui guard` do it themselves when they see it go flat)."
+                f"{market} is still held {within_s:.0f} s after its close was sent, so its take-profit / stop-loss "
+                f"{numbers} stay resting. Once the market is flat, `rekt-tui cancel` ends them (the cockpit and "
+                "`rekt-tui guard` do it themselves when they see it go flat)."
+            )
+        elif not orphaned_legs(snapshot, market_index):
+            done.append(
+                f"{market} is flat, but an entry order rests there, so its take-profit / stop-loss {numbers} stay "
+                "for that entry's fill; `rekt-tui cancel` ends them."
             )
     return done

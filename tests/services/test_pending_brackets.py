@@ -300,3 +300,23 @@ async def test_a_leg_orphaned_while_nothing_watched_is_cancelled_when_a_watcher_
 
         await until(cancelled, timeout=30, what="the take-profit's cancel at the watcher's start")
     assert watchers[0].alerts_seen == len(seen)  # `guard`'s closing count includes what it told
+
+
+async def test_legs_a_close_left_while_nothing_watched_are_cancelled_when_a_watcher_starts(desk):
+    """The cockpit quit before its close filled: the close keeps the legs (its auction could end
+    unfilled), and the next watcher finds them on the flat market, placed before a close of
+    ours that has left the chain since, and cancels them."""
+
+    async def reads(base: int, legs: int) -> bool:
+        await desk.fresh()
+        return desk.base() == base and len(legs_on_chain(desk)) == legs
+
+    await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", take_profit="170", stop_loss="140"))
+    await until(lambda: reads(SOL // 2, 2), timeout=30, what="the entry's fill")
+    await desk.orders.close("SOL-PERP")
+    await until(lambda: reads(0, 2), timeout=60, what="the close's fill, with nothing watching")
+    async with watching(desk) as seen:
+        flat_told = "SOL-PERP is flat: take-profit / stop-loss orders #"
+        told = lambda: any(a.sentence.startswith(flat_told) for a in seen)  # noqa: E731
+        await until(lambda: reads(0, 0), timeout=30, what="the legs' cancel at the watcher's start")
+        await until(lambda: asyncio.sleep(0, told()), timeout=10, what="the cancel told")

@@ -1,9 +1,9 @@
 """One-cancels-other's rule: which resting protection a market that went flat leaves behind."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from rekt_tui.domain.brackets import orphaned_legs, sibling_left, went_flat
+from rekt_tui.domain.brackets import closed_since, orphaned_legs, sibling_left, went_flat
 from rekt_tui.domain.records import Direction, MarketType, OrderRecord, OrderStatus, OrderType
 from rekt_tui.domain.trading import Order
 from tests.tui import live_data
@@ -58,3 +58,18 @@ def test_at_start_only_a_leg_whose_sibling_left_the_chain_uncancelled_is_orphane
     assert not sibling_left([fired[0], row(STOP_LOSS, OrderStatus.CANCELLED, "cancel sig")], legs, flat)
     assert not sibling_left([row(TAKE_PROFIT, OrderStatus.OPEN, "sig")], legs, flat)  # placed on its own
     assert not sibling_left([fired[0], row(STOP_LOSS, OrderStatus.OPEN, "other")], legs, flat)  # another transaction
+
+
+def test_at_start_legs_a_close_of_ours_left_behind_are_orphaned_and_a_stop_placed_after_it_is_not():
+    flat = reading(TAKE_PROFIT, STOP_LOSS, sol_held=False)
+    legs = orphaned_legs(flat, 0)
+    placed = [row(TAKE_PROFIT, OrderStatus.OPEN, "sig"), row(STOP_LOSS, OrderStatus.OPEN, "sig")]
+    close = order(8, 0, OrderType.MARKET, reduce_only=True)
+    later = lambda record, minutes: replace(record, created_at=NOW + timedelta(minutes=minutes))  # noqa: E731
+    assert closed_since([*placed, later(row(close, OrderStatus.OPEN, "close"), 1)], legs, flat)  # gone: filled
+    assert closed_since([*placed, later(row(close, OrderStatus.FILLED, "close"), 1)], legs, flat)
+    assert not closed_since([*placed, later(row(close, OrderStatus.CANCELLED, "close"), 1)], legs, flat)
+    assert not closed_since([*placed, later(row(close, OrderStatus.FILLED, "close"), -1)], legs, flat)  # before them
+    assert not closed_since([*placed, later(row(BTC_STOP, OrderStatus.FILLED, "btc"), 1)], legs, flat)
+    still_resting = reading(TAKE_PROFIT, STOP_LOSS, close, sol_held=False)
+    assert not closed_since([*placed, later(row(close, OrderStatus.OPEN, "close"), 1)], legs, still_resting)

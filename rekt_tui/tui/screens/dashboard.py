@@ -25,7 +25,7 @@ from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
 
-from rekt_tui.domain.brackets import resting_protection
+from rekt_tui.domain.brackets import protection_without_entry
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.status import ShellStatus
@@ -205,9 +205,9 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         return orders.get(self.query_one("#orders-table", RowLines).selected)
 
     def protection(self, market_index: int) -> tuple[Order, ...]:
-        """The take-profits and stop-losses resting in one market."""
-        orders = self.account.orders if self.account else ()
-        return tuple(o for o in orders if o.market_index == market_index and resting_protection(o))
+        """The take-profits and stop-losses a full close of this market ends once it fills: none
+        while an entry rests there (a bracket waiting for its fill may own them)."""
+        return protection_without_entry(self.account.orders if self.account else (), market_index)
 
     def orders_and_names(self) -> tuple[int, dict[int, str]]:
         """How many orders are open, and the market names to describe one: for the cancel question."""
