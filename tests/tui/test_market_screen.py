@@ -10,11 +10,12 @@ import pytest
 from textual.renderables.sparkline import Sparkline
 from textual.widgets import DataTable
 
-from rekt_tui.domain.market_context import base_text
+from rekt_tui.domain.market_context import Trade, base_text
 from rekt_tui.domain.markets import format_price
+from rekt_tui.domain.records import Direction
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.market_context import MarketContextService
-from rekt_tui.tui.screens.market import MarketScreen
+from rekt_tui.tui.screens.market import MarketScreen, TradeArrived
 from rekt_tui.tui.widgets.market_chart import MarketChart
 from rekt_tui.tui.widgets.market_header import MarketHeader
 from rekt_tui.tui.widgets.market_list import MarketList
@@ -124,6 +125,27 @@ async def test_an_unknown_market_says_so_in_each_panel():
         for panel in (MarketTape, MarketChart):
             widget = app.screen.query_one(panel)
             assert widget.has_class("-stale") and widget.border_subtitle == sentence
+
+
+async def test_streamed_fills_repaint_the_tape_without_a_relayout():
+    """The tape's height is its share of the panel, not its text's: a fill repaints it, and the
+    screen is not laid out again for it (a relayout renders the whole screen)."""
+    app = MarketHost(fixed_service())
+    async with app.run_test(size=(120, 40)) as pilot:
+        tape = app.screen.query_one(MarketTape)
+        await settled(pilot, lambda: tape.shown)
+        refreshes: list[bool] = []
+        refresh = tape.refresh
+
+        def recorded(*regions, **options):
+            refreshes.append(options.get("layout", False))
+            return refresh(*regions, **options)
+
+        tape.refresh = recorded  # type: ignore[method-assign]
+        fill = Trade(NOW + 5, 9_999, Direction.LONG, 151_234_500, 2 * 10**9, "Taker", "Maker", "sig-new")
+        app.screen.post_message(TradeArrived("SOL-PERP", fill))
+        await settled(pilot, lambda: format_price(fill.price) in text_of(tape))
+        assert refreshes and not any(refreshes)
 
 
 async def test_a_gap_is_named_and_a_history_that_stopped_greys_the_chart():

@@ -44,8 +44,8 @@ class MarketTape(Static):
     def show(self, trades: tuple[Trade, ...], note: str | None, *, live: bool = False) -> None:
         """The newest trades; with a `note` they are greyed and the note says why (no trades yet: the note alone)."""
         self.border_title = "Trades  live" if live else "Trades"
-        if trades or note is None:
-            self.update(tape_content(trades, self.own_account, self.rows()))
+        if trades or note is None:  # its height is the panel's share, not its text's: no relayout
+            self.update(tape_content(trades, self.own_account, self.rows()), layout=False)
             self.shown = True
             self.add_class("-drawn")
         if note is not None:
