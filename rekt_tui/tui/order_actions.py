@@ -12,7 +12,7 @@ stale data and before trading starts.
 from __future__ import annotations
 
 from argparse import Namespace
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -29,7 +29,7 @@ from rekt_tui.domain.records import Direction
 from rekt_tui.services.models import OrderForm
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.tui.tables import order_cells
-from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen
+from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen, legs_note
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.order_text import order_question
@@ -84,10 +84,10 @@ async def place_order(sessions: SessionController, request: OrderPlaceRequested,
 
 async def close_position(
     sessions: SessionController, position: Position, ask: Ask, post: Post, *, reverse: bool = False,
-    legs: tuple[Order, ...] = (),
+    legs: Mapping[int, tuple[Order, ...]] | None = None,
 ) -> None:
     """Ask what share to close (or every position, or to reverse it), previewed; then send the orders.
-    `legs` are the market's resting take-profit / stop-loss, which the question names."""
+    `legs` holds, by market, the resting take-profit / stop-loss a full close ends: the question names them."""
     choice = await ask(ClosePositionScreen(position, sessions, reverse=reverse, legs=legs))
     if choice is None:
         return
@@ -108,9 +108,11 @@ async def close_position(
     post(Sent(tuple(lines)))
 
 
-async def close_all(sessions: SessionController, count: int, confirm: Confirm, post: Post) -> None:
+async def close_all(
+    sessions: SessionController, count: int, confirm: Confirm, post: Post, legs: Sequence[Order] = ()
+) -> None:
     if not await confirm("Close every position", f"Close all {count} position{'s' if count != 1 else ''} "
-                         "with reduce-only market orders?"):  # fmt: skip
+                         f"with reduce-only market orders?{legs_note(legs)}"):  # fmt: skip
         return
     post(Sent(tuple(f"Closing: reduce-only market order ({p.signature})" for p in await sessions.orders().close())))
 
@@ -245,14 +247,16 @@ class OrderActions:
                 raise RektError("Reverse takes one market (like SOL-PERP).")
             if not positions:
                 raise RektError("There is no open position to close.")
-            app.start(close_all(app.sessions, len(positions), confirm(app), app.dashboard.post_message), CHANGE_GROUP)
+            every = [leg for legs in app.dashboard.protection().values() for leg in legs]
+            app.start(close_all(app.sessions, len(positions), confirm(app), app.dashboard.post_message, every),
+                      CHANGE_GROUP)  # fmt: skip
             return
         spec = resolve_market(market, app.sessions.orders().markets())
         position = next((p for p in positions if p.market_index == spec.market_index), None)
         if position is None:
             raise RektError(f"There is no open position in {spec.symbol} to {'reverse' if reverse else 'close'}.")
         app.start(close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message,
-                                 reverse=reverse, legs=app.dashboard.protection(position.market_index)),
+                                 reverse=reverse, legs=app.dashboard.protection()),
                   CHANGE_GROUP)  # fmt: skip
 
     def place(self, request: OrderPlaceRequested) -> None:
@@ -269,7 +273,7 @@ class OrderActions:
         app = self._app
         if (position := app.dashboard.selected_position()) is not None:
             body = close_position(app.sessions, position, app.push_screen_wait, app.dashboard.post_message,
-                                  reverse=reverse, legs=app.dashboard.protection(position.market_index))  # fmt: skip
+                                  reverse=reverse, legs=app.dashboard.protection())  # fmt: skip
             app.start(body, CHANGE_GROUP)
 
     def cancel_selected(self) -> None:

@@ -158,8 +158,10 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
             await command(pilot, "close SOL-PERP")
             await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the close question")
             legs = ", ".join(f"#{o.order_id}" for o in account(app).orders if o.reduce_only)
-            await until(pilot, lambda: f"Take-profit / stop-loss {legs} are cancelled once the close has filled"
-                        in question(), "the legs named in the question")  # fmt: skip
+            named = f"Take-profit / stop-loss {legs} are cancelled once the close has filled"
+            await until(pilot, lambda: named in question(), "the legs named in the question")
+            await pilot.press("a")  # every position: the only one held here, its legs named the same
+            assert question().startswith("Close every position") and named in question()
             await pilot.press("y")
             # The close keeps them until its fill shows; the cockpit's watcher ends them then.
             await until(pilot, lambda: not account(app).positions and not account(app).orders, "flat, legs gone",

@@ -8,6 +8,7 @@ never cancels a transaction on its way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,11 +50,12 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
     ]
 
     def __init__(
-        self, position: Position, sessions: SessionController, *, reverse: bool = False, legs: tuple[Order, ...] = ()
-    ) -> None:
+        self, position: Position, sessions: SessionController, *, reverse: bool = False,
+        legs: Mapping[int, tuple[Order, ...]] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(id="close-position")
         self.position = position
-        self._legs = legs  # the market's resting take-profit / stop-loss
+        self._legs = legs or {}  # by market: the protection a full close ends once it fills
         self._sessions = sessions
         self.choice = CloseChoice(position.symbol, 100, reverse)
 
@@ -93,7 +95,8 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
     def action_all(self) -> None:
         self._choose(CloseChoice(None, 100))
         self.workers.cancel_group(self, "close-preview")
-        self._say("Close every position with reduce-only market orders?")
+        every = [leg for legs in self._legs.values() for leg in legs]
+        self._say(f"Close every position with reduce-only market orders?{legs_note(every)}")
 
     @work(group="close-preview", exclusive=True, exit_on_error=False)
     async def _preview(self, percent: int) -> None:
@@ -104,11 +107,7 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
         except RektError as error:
             self._say(error.message)
             return
-        legs = ""
-        if percent == 100 and self._legs:
-            numbers = ", ".join(f"#{o.order_id}" for o in self._legs)
-            legs = (f"\n\nTake-profit / stop-loss {numbers} are cancelled once the close has filled; "
-                    "they stay if its auction ends unfilled.")  # fmt: skip
+        legs = legs_note(self._legs.get(position.market_index, ())) if percent == 100 else ""
         self._say(f"Close {share} {position.symbol} {position.direction.value} with a reduce-only market "
                   f"order?\n\n{preview_text(plan)}{legs}")  # fmt: skip
 
@@ -131,3 +130,12 @@ def _title(choice: CloseChoice) -> str:
     if choice.reverse:
         return "Reverse position"
     return "Close position" if choice.market is not None else "Close every position"
+
+
+def legs_note(legs: Sequence[Order]) -> str:
+    """What a full close does to the take-profit / stop-loss it leaves: a paragraph, or nothing."""
+    if not legs:
+        return ""
+    numbers = ", ".join(f"#{o.order_id}" for o in legs)
+    return (f"\n\nTake-profit / stop-loss {numbers} are cancelled once the close has filled; "
+            "they stay if its auction ends unfilled.")  # fmt: skip

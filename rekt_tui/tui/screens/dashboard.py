@@ -204,10 +204,13 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         orders = {str(o.order_id): o for o in self.account.orders} if self.account else {}
         return orders.get(self.query_one("#orders-table", RowLines).selected)
 
-    def protection(self, market_index: int) -> tuple[Order, ...]:
-        """The take-profits and stop-losses a full close of this market ends once it fills: none
+    def protection(self) -> dict[int, tuple[Order, ...]]:
+        """By held market, the take-profits and stop-losses a full close ends once it fills: none
         while an entry rests there (a bracket waiting for its fill may own them)."""
-        return protection_without_entry(self.account.orders if self.account else (), market_index)
+        if self.account is None:
+            return {}
+        held = {p.market_index for p in self.account.positions}
+        return {m: legs for m in held if (legs := protection_without_entry(self.account.orders, m))}
 
     def orders_and_names(self) -> tuple[int, dict[int, str]]:
         """How many orders are open, and the market names to describe one: for the cancel question."""
