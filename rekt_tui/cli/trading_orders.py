@@ -18,6 +18,7 @@ from rekt_tui.services.landing import Lander
 from rekt_tui.services.models import NOTHING_FILLED, OrderForm
 from rekt_tui.services.orders import OrderService
 from rekt_tui.services.orphaned_legs import legs_after_close
+from rekt_tui.tui.tables import perp_names
 
 CLOSE_SETTLE_S = 5  # past a close's auction: time for its fill to show in the account
 
@@ -121,7 +122,7 @@ async def close(lander: Lander, args: argparse.Namespace) -> int:
              else f"Reduce-only close {number} {landed}.")  # fmt: skip
     # Nothing watches after this command: the closed markets' protection is ended here, once flat.
     markets = {placed.record.market_index for placed in closes}
-    names = {spec.market_index: spec.symbol for spec in orders.markets().values()}
+    names = perp_names(orders.markets().values())  # spot and perp indexes overlap
     within_s = orders.strategy().auction_duration_s + CLOSE_SETTLE_S
     try:
         sentences = await legs_after_close(lander.link, markets, names, within_s, waiting=note)

@@ -24,13 +24,14 @@ def resting_protection(order: Order) -> bool:
     return order.reduce_only and order.order_type in (OrderType.TRIGGER_MARKET, OrderType.TRIGGER_LIMIT)
 
 
+def held_markets(snapshot: AccountSnapshot) -> set[int]:
+    """The perp markets with a position open."""
+    return {p.market_index for p in snapshot.positions if p.base_amount}
+
+
 def went_flat(before: AccountSnapshot | None, after: AccountSnapshot) -> set[int]:
     """The markets held in `before` and not in `after`."""
-    if before is None:
-        return set()
-    return {p.market_index for p in before.positions if p.base_amount} - {
-        p.market_index for p in after.positions if p.base_amount
-    }
+    return set() if before is None else held_markets(before) - held_markets(after)
 
 
 def orphaned_legs(snapshot: AccountSnapshot, market_index: int) -> tuple[Order, ...]:
@@ -40,7 +41,7 @@ def orphaned_legs(snapshot: AccountSnapshot, market_index: int) -> tuple[Order, 
     ends the position) the other leg rests on, and would act on the next position opened on
     that side. A market with an entry still resting keeps its protection: a bracket waiting
     for that entry's fill may own it."""
-    if any(p.market_index == market_index and p.base_amount for p in snapshot.positions):
+    if market_index in held_markets(snapshot):
         return ()
     return protection_without_entry(snapshot.orders, market_index)
 
@@ -58,7 +59,6 @@ def sibling_left(rows: Sequence[OrderRecord], legs: tuple[Order, ...], snapshot:
     legs has left the chain without being cancelled (its row filled, or still live): at a
     watcher's start, the sign that it fired while nothing watched and left these orphaned. A
     stop placed on a flat market on purpose has no such sibling."""
-    on_chain = {(o.user_order_id, o.market_index) for o in snapshot.orders}
     live = {(r.user_order_id, r.market_index): r for r in rows if r.status in LIVE_ORDER_STATUSES}
     placed_in = {
         row.transaction_signature for leg in legs
@@ -66,9 +66,7 @@ def sibling_left(rows: Sequence[OrderRecord], legs: tuple[Order, ...], snapshot:
     }  # fmt: skip
     return any(
         r.transaction_signature in placed_in and r.reduce_only and r.trigger_price is not None
-        and (r.user_order_id, r.market_index) not in on_chain
-        and (r.status is OrderStatus.FILLED or r.status in LIVE_ORDER_STATUSES)
-        for r in rows
+        for r in _left_uncancelled(rows, snapshot)
     )  # fmt: skip
 
 
@@ -77,7 +75,6 @@ def closed_since(rows: Sequence[OrderRecord], legs: tuple[Order, ...], snapshot:
     left the chain without being cancelled: at a watcher's start, the sign that the close filled
     while nothing watched and left them behind. A stop placed on a flat market on purpose came
     after any close."""
-    on_chain = {(o.user_order_id, o.market_index) for o in snapshot.orders}
     keys = {(leg.user_order_id, leg.market_index) for leg in legs}
     placed = [
         r.created_at for r in rows if (r.user_order_id, r.market_index) in keys and r.status in LIVE_ORDER_STATUSES
@@ -86,10 +83,19 @@ def closed_since(rows: Sequence[OrderRecord], legs: tuple[Order, ...], snapshot:
         return False
     return any(
         r.market_index == legs[0].market_index and r.reduce_only and r.order_type is OrderType.MARKET
-        and r.created_at > max(placed) and (r.user_order_id, r.market_index) not in on_chain
-        and (r.status is OrderStatus.FILLED or r.status in LIVE_ORDER_STATUSES)
-        for r in rows
+        and r.created_at > max(placed)
+        for r in _left_uncancelled(rows, snapshot)
     )  # fmt: skip
+
+
+def _left_uncancelled(rows: Sequence[OrderRecord], snapshot: AccountSnapshot) -> list[OrderRecord]:
+    """Our order rows that left the chain without a cancel: filled, or still recorded live."""
+    on_chain = {(o.user_order_id, o.market_index) for o in snapshot.orders}
+    return [
+        r for r in rows
+        if (r.user_order_id, r.market_index) not in on_chain
+        and (r.status is OrderStatus.FILLED or r.status in LIVE_ORDER_STATUSES)
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ import time
 from collections.abc import Callable
 
 from rekt_tui.domain.alerts import Severity
-from rekt_tui.domain.brackets import closed_since, orphaned_legs, resting_protection, sibling_left, went_flat
+from rekt_tui.domain.brackets import (
+    closed_since, held_markets, orphaned_legs, resting_protection, sibling_left, went_flat,
+)
 from rekt_tui.domain.errors import AfterSigning, RektError
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.registry import RegistryError
@@ -151,7 +153,7 @@ async def legs_after_close(
         except Exception as error:  # noqa: BLE001 - a read that failed: the next one may not
             log.warning("account not read after a close: %s", error)
         guarded = set() if snapshot is None else {o.market_index for o in snapshot.orders if resting_protection(o)}
-        held = markets if snapshot is None else {p.market_index for p in snapshot.positions if p.base_amount}
+        held = markets if snapshot is None else held_markets(snapshot)
         if snapshot is not None and not guarded & markets:
             return []  # no protection there: nothing to wait for
         if (snapshot is not None and not guarded & markets & held) or time.monotonic() >= deadline:
@@ -167,8 +169,7 @@ async def legs_after_close(
         return [f"The account could not be read after the close, so whether {where} still has a take-profit / "
                 "stop-loss resting is not known: `rekt-tui status` lists the orders and `rekt-tui cancel` ends "
                 "them."]  # fmt: skip
-    flat = (markets & guarded) - held
-    done = await cancel_orphaned_legs(link, {m for m in flat if orphaned_legs(snapshot, m)}, names)
+    done = await cancel_orphaned_legs(link, (markets & guarded) - held, names)  # it skips a market an entry keeps
     for market_index in sorted(markets & guarded):
         legs = [o for o in snapshot.orders if o.market_index == market_index and resting_protection(o)]
         numbers, market = ", ".join(f"#{o.order_id}" for o in legs), names[market_index]

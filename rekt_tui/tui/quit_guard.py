@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sized
 
-from rekt_tui.domain.brackets import resting_protection
+from rekt_tui.domain.brackets import held_markets, resting_protection
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.models import RecoveryItem
 from rekt_tui.tui.messages import LinkedSession
@@ -59,7 +59,7 @@ def quit_question(what: str) -> ConfirmScreen:
 
 def _paired_protection(live: AccountSnapshot) -> bool:
     """Whether a held market has two or more take-profit / stop-loss orders resting: one-cancels-other's work."""
-    held = {p.market_index for p in live.positions if p.base_amount}
+    held = held_markets(live)
     legs = [o.market_index for o in live.orders if resting_protection(o) and o.market_index in held]
     return len(legs) > len(set(legs))
 

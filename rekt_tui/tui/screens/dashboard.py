@@ -25,7 +25,7 @@ from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
 
-from rekt_tui.domain.brackets import protection_without_entry
+from rekt_tui.domain.brackets import held_markets, protection_without_entry
 from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.session import SessionRecord
 from rekt_tui.domain.status import ShellStatus
@@ -209,8 +209,8 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         while an entry rests there (a bracket waiting for its fill may own them)."""
         if self.account is None:
             return {}
-        held = {p.market_index for p in self.account.positions}
-        return {m: legs for m in held if (legs := protection_without_entry(self.account.orders, m))}
+        orders = self.account.orders
+        return {m: legs for m in held_markets(self.account) if (legs := protection_without_entry(orders, m))}
 
     def orders_and_names(self) -> tuple[int, dict[int, str]]:
         """How many orders are open, and the market names to describe one: for the cancel question."""
