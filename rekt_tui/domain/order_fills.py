@@ -40,8 +40,9 @@ def book_fills(
 
 def expected_fills(
     base_amount: int, direction: Direction, worst: int, book: Sequence[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """The book's fills, and whatever the book cannot fill assumed filled at `worst`."""
-    fills = book_fills(base_amount, direction, worst, book)
-    left = base_amount - sum(size for _, size in fills)
-    return fills + [(worst, left)] if left else fills
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The fills the book gives (taken), and whatever it cannot fill assumed filled at
+    `worst` (one fill, or none)."""
+    taken = book_fills(base_amount, direction, worst, book)
+    left = base_amount - sum(size for _, size in taken)
+    return taken, [(worst, left)] if left else []

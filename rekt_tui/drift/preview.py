@@ -113,9 +113,13 @@ def preview_perp_order(
     size (signed) of the open order this one replaces, which stops counting."""
     user = drift_user(client)
     worst = worst_price(order_type, price=price, trigger_price=trigger_price, auction_end_price=auction_end_price)
-    fills = expected_fills(base_amount, direction, worst, () if post_only else book)
+    taken, rest = expected_fills(base_amount, direction, worst, () if post_only else book)
+    fills = taken + rest
     sign = 1 if direction is Direction.LONG else -1
     quotes = [size * fill_price // BASE_PRECISION for fill_price, size in fills]
+    # Only a post-only order is sure to be the maker. Another limit order's remainder rests,
+    # but of two resting orders Drift makes the post-only one the maker, and makers quote
+    # post-only: when the market moves through a resting order, that order is the taker.
     fee = _fee(client, user, quotes, maker=post_only)
     # A buyer's quote is rounded up and a seller's down, as Drift books each fill.
     cash = sum(-sign * size * fill_price // BASE_PRECISION for fill_price, size in fills)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from rekt_tui.domain.collateral import WithdrawPreview
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import Preview
-from rekt_tui.domain.order_fills import book_fills, worst_price
+from rekt_tui.domain.order_fills import expected_fills, worst_price
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.domain.trading import Order
@@ -51,9 +51,8 @@ def preview_order(
     market = view.perp(request.market.market_index)
     worst = worst_price(request.order_type, price=request.price or 0, trigger_price=request.trigger_price,
                         auction_end_price=auction_end_price)  # fmt: skip
-    taken = book_fills(request.base_amount, request.direction, worst, () if request.post_only else book)
-    left = request.base_amount - sum(size for _, size in taken)
-    fills = taken + [(worst, left)] if left else taken
+    taken, rest = expected_fills(request.base_amount, request.direction, worst, () if request.post_only else book)
+    fills = taken + rest
     sign = 1 if request.direction is Direction.LONG else -1
     quotes = [size * price // BASE_PRECISION for price, size in fills]
     # What a limit order leaves rests on the book and fills there as a maker; a market or

@@ -20,12 +20,12 @@ pytestmark = pytest.mark.slow
 
 def test_fills_walk_the_book_and_the_rest_fills_at_the_worst_price():
     asks = [(150_075_000, SOL), (150_150_000, 2 * SOL), (151_000_000, 5 * SOL)]
-    assert expected_fills(4 * SOL, Direction.LONG, 150_500_000, asks) == [
-        (150_075_000, SOL), (150_150_000, 2 * SOL), (150_500_000, SOL),
-    ]  # fmt: skip
+    assert expected_fills(4 * SOL, Direction.LONG, 150_500_000, asks) == (
+        [(150_075_000, SOL), (150_150_000, 2 * SOL)], [(150_500_000, SOL)],
+    )  # fmt: skip
     bids = [(149_925_000, SOL)]
-    assert expected_fills(SOL // 2, Direction.SHORT, 149_000_000, bids) == [(149_925_000, SOL // 2)]
-    assert expected_fills(SOL, Direction.SHORT, 149_950_000, bids) == [(149_950_000, SOL)]
+    assert expected_fills(SOL // 2, Direction.SHORT, 149_000_000, bids) == ([(149_925_000, SOL // 2)], [])
+    assert expected_fills(SOL, Direction.SHORT, 149_950_000, bids) == ([], [(149_950_000, SOL)])
 
 
 @pytest.mark.parametrize(("direction", "side"), [(Direction.LONG, "asks"), (Direction.SHORT, "bids")])

@@ -26,7 +26,7 @@ async def _faults(desk, **faults) -> None:
     await desk.admin.call("rekt_setFaults", [faults])
 
 
-async def _request(desk, direction: Direction, size: int, *, kind=OrderKind.MARKET, price=None, reduce_only=False):
+async def order_request(desk, direction: Direction, size: int, *, kind=OrderKind.MARKET, price=None, reduce_only=False):
     spec = desk.link.venue.market_specs()["SOL-PERP"]
     uid = free_user_order_id(await taken_user_order_ids(desk.link))
     return OrderRequest(spec, direction, kind, size, price=price, trigger_price=None, trigger_condition=None,
@@ -42,7 +42,7 @@ async def test_a_taker_is_refused_unsigned_when_the_book_server_does_not_answer(
     desk = await open_desk(tmp_path, usdc=300, venue="velocity")
     try:
         venue = desk.link.venue
-        request = await _request(desk, Direction.LONG, SOL // 10)
+        request = await order_request(desk, Direction.LONG, SOL // 10)
         oracle = next(m for m in venue.markets() if m.symbol == "SOL-PERP").oracle_price
         auction = auction_for(Direction.LONG, oracle, 100, 2, tick_size=request.market.tick_size)
         transaction = venue.place_order(request, auction)
@@ -68,7 +68,7 @@ async def test_a_landed_taker_that_fills_nothing_says_so_and_its_row_is_not_fill
         await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.1"))
         await until(lambda: _fresh_base(desk, SOL // 10), what="the market order's fill")
         # A reduce-only limit always takes on this venue; at 1000 it crosses no bid: it lands, fills nothing.
-        request = await _request(desk, Direction.SHORT, SOL // 10, kind=OrderKind.LIMIT, price=1000 * 10**6,
+        request = await order_request(desk, Direction.SHORT, SOL // 10, kind=OrderKind.LIMIT, price=1000 * 10**6,
                                  reduce_only=True)
         placed = await send_order(desk.link, "place_order", request, desk.link.venue.place_order(request, None))
         assert placed.signature and placed.record.transaction_signature == placed.signature
@@ -128,7 +128,7 @@ async def test_an_empty_side_refuses_the_taker_before_signing(tmp_path):
         desk = await open_desk(tmp_path, usdc=300, venue="velocity")
         try:
             venue = desk.link.venue
-            request = await _request(desk, Direction.LONG, SOL // 10)
+            request = await order_request(desk, Direction.LONG, SOL // 10)
             book = await taker_book(venue.connection, empty_url, "SOL-PERP", Direction.LONG)
             assert book.makers == () and book.best_price is None
             with pytest.raises(RektError, match="book has no asks to take from.*nothing was signed"):
@@ -156,36 +156,10 @@ async def test_the_previewed_taker_fee_is_the_fee_the_fill_pays(tmp_path):
 
         await until(recorded, timeout=30, what="the fill's record")
         assert all(f.fee > 0 for f in fills)
-        request = await _request(desk, Direction.LONG, sum(abs(f.base) for f in fills))
+        request = await order_request(desk, Direction.LONG, sum(abs(f.base) for f in fills))
         at_the_fills = tuple((abs(f.quote) * SOL // abs(f.base), abs(f.base)) for f in fills)
         worst = max(price for price, _ in at_the_fills)
         previewed = desk.link.venue.preview(request, auction_end_price=worst, book=at_the_fills)
         assert previewed.fee == sum(f.fee for f in fills)
-    finally:
-        await close_desk(desk)
-
-
-async def test_a_resting_limit_previews_the_rebate_its_maker_fill_earns(tmp_path):
-    """A limit bid below the book rests there: when it fills it is the maker, so the preview
-    shows the rebate the fill's record then earns, not a taker fee."""
-    desk = await open_desk(tmp_path, usdc=300, venue="velocity")
-    try:
-        venue = desk.link.venue
-        request = await _request(desk, Direction.LONG, 3 * SOL // 10, kind=OrderKind.LIMIT, price=145 * 10**6)
-        previewed = venue.preview(request, auction_end_price=None,
-                                  book=await venue.book_side(request.market, Direction.LONG))  # fmt: skip
-        assert previewed.fee < 0
-        await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.3", kind="limit", price="145"))
-        await desk.admin.call("rekt_setOraclePrice", ["SOL-PERP", "140"])  # the makers take the crossed bid
-        fills: list = []
-
-        async def recorded() -> bool:
-            await backfill(desk.services.registry, venue, desk.pubkey)
-            fills[:] = [r for r in await desk.services.registry.list_records(desk.pubkey) if r.kind is RecordKind.FILL]
-            return bool(fills)
-
-        await until(recorded, timeout=30, what="the resting bid's fill")
-        [fill] = fills
-        assert fill.role == "maker" and fill.fee == previewed.fee
     finally:
         await close_desk(desk)
