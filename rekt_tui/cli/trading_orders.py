@@ -112,16 +112,26 @@ async def cancel(lander: Lander, args: argparse.Namespace) -> int:
 async def close(lander: Lander, args: argparse.Namespace) -> int:
     later = lander.link.settings.labels.fills_after_landing
     orders = OrderService(lander)
-    closes = await orders.close(None if args.all else args.market)
-    for placed in closes:
-        print(placed.signature)
-        number, outcome = placed.record.user_order_id, placed.outcome
-        # Drift's market order fills later, over its auction; the relaunch's matched the book as it landed.
-        landed = outcome if outcome.startswith("landed") else f"landed ({outcome})"
-        note(f"Reduce-only close {number} sent; it fills through its auction." if later
-             else f"Reduce-only close {number} {landed}.")  # fmt: skip
-    # Nothing watches after this command: the closed markets' protection is ended here, once flat.
-    markets = {placed.record.market_index for placed in closes}
+    closed: set[int] = set()  # the markets whose close was sent
+    try:
+        async for placed in orders.closing(None if args.all else args.market):
+            closed.add(placed.record.market_index)
+            print(placed.signature)
+            number, outcome = placed.record.user_order_id, placed.outcome
+            # Drift's market order fills later, over its auction; the relaunch's matched the book as it landed.
+            landed = outcome if outcome.startswith("landed") else f"landed ({outcome})"
+            note(f"Reduce-only close {number} sent; it fills through its auction." if later
+                 else f"Reduce-only close {number} {landed}.")  # fmt: skip
+    except RektError:  # a later close failed: the ones sent still get their legs ended, then the failure is said
+        if closed:
+            await _end_legs(lander, orders, closed)
+        raise
+    await _end_legs(lander, orders, closed)
+    return 0
+
+
+async def _end_legs(lander: Lander, orders: OrderService, markets: set[int]) -> None:
+    """Nothing watches after this command: the closed markets' protection is ended here, once flat."""
     names = perp_names(orders.markets().values())  # spot and perp indexes overlap
     within_s = orders.strategy().auction_duration_s + CLOSE_SETTLE_S
     try:
@@ -131,4 +141,3 @@ async def close(lander: Lander, args: argparse.Namespace) -> int:
                      "`rekt-tui status` lists what rests and `rekt-tui cancel` ends it."]  # fmt: skip
     for sentence in sentences:
         note(sentence)
-    return 0

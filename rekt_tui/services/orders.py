@@ -9,6 +9,7 @@ and a crash in between is resolved by `adopt_orders` from the chain.
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -333,15 +334,18 @@ class OrderService:
         market's take-profit and stop-loss stay until the close has filled (an auction can end
         unfilled): a watcher (`services.orphaned_legs`) or `legs_after_close` ends them then.
         """
-        placed = []
+        return [placed async for placed in self.closing(market, percent)]
+
+    async def closing(self, market: str | None = None, percent: int = 100) -> AsyncIterator[PlacedOrder]:
+        """`close`, one close at a time as each is sent: when a later one fails, the caller
+        still holds those already sent, to say them and to end their markets' legs."""
         strategy, taken = self.strategy(), await taken_user_order_ids(self._link)
         for position in self._positions(self._account(), market):
             _, order = await close_position(
                 self._link, position, slippage_bps=strategy.slippage_bps, auction_s=strategy.auction_duration_s,
                 expiry_s=self._settings.default_order_expiry_s, taken=taken, percent=percent,
             )  # fmt: skip
-            placed.append(order)
-        return placed
+            yield order
 
     def _positions(self, snapshot: AccountSnapshot, market: str | None) -> list[Position]:
         """The positions `market` names (all of them for None); refuses when there is none."""

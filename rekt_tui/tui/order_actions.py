@@ -26,7 +26,7 @@ from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.order_grammar import parse_command_line
 from rekt_tui.domain.orders import parse_side, side_label
 from rekt_tui.domain.records import Direction
-from rekt_tui.services.models import OrderForm
+from rekt_tui.services.models import OrderForm, PlacedOrder
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.tui.tables import order_cells
 from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen, legs_note
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from rekt_tui.tui.app import RektApp
     from rekt_tui.tui.screens.command_line import CommandLineScreen
     from rekt_tui.tui.screens.modify_order import ModifyFields, ModifyOrderScreen
+    from rekt_tui.services.orders import OrderService
     from rekt_tui.tui.session_controller import SessionController
 
 CHANGE_GROUP = "position-change"  # closes and cancels, one at a time
@@ -100,12 +101,13 @@ async def close_position(
         return
     specs = {spec.market_index: spec for spec in orders.markets().values()}
     share = "" if choice.percent == 100 else f"{choice.percent}% of "
-    lines = []
-    for placed in await orders.close(choice.market, choice.percent):
+
+    def line(placed: PlacedOrder) -> str:
         spec = specs[placed.record.market_index]
         amount = format_base(placed.record.base_amount, spec)
-        lines.append(f"Closing {share}{spec.symbol}: reduce-only market order for {amount} ({placed.signature})")
-    post(Sent(tuple(lines)))
+        return f"Closing {share}{spec.symbol}: reduce-only market order for {amount} ({placed.signature})"
+
+    await send_closes(orders, choice.market, choice.percent, line, post)
 
 
 async def close_all(
@@ -114,7 +116,20 @@ async def close_all(
     if not await confirm("Close every position", f"Close all {count} position{'s' if count != 1 else ''} "
                          f"with reduce-only market orders?{legs_note(legs)}"):  # fmt: skip
         return
-    post(Sent(tuple(f"Closing: reduce-only market order ({p.signature})" for p in await sessions.orders().close())))
+    await send_closes(sessions.orders(), None, 100, lambda p: f"Closing: reduce-only market order ({p.signature})", post)
+
+
+async def send_closes(
+    orders: OrderService, market: str | None, percent: int, line: Callable[[PlacedOrder], str], post: Post
+) -> None:
+    """Send the closes one at a time: those sent before one failed are said before its error."""
+    lines: list[str] = []
+    try:
+        async for placed in orders.closing(market, percent):
+            lines.append(line(placed))
+    finally:
+        if lines:
+            post(Sent(tuple(lines)))
 
 
 async def modify_order(sessions: SessionController, fields: ModifyFields, confirm: Confirm, post: Post) -> None:

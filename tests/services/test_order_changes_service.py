@@ -193,3 +193,42 @@ def plan_text(plan) -> str:
     from rekt_tui.domain.brackets import bracket_lines
 
     return " ".join(bracket_lines(plan.bracket, plan.preview.entry_price, cover=plan.bracket_cover))
+
+
+async def test_close_all_failing_part_way_still_ends_the_legs_of_the_markets_it_closed(desk, capsys):
+    """`close --all` sends SOL-PERP's close, then ETH-PERP's is refused. The error is raised (the
+    CLI reports it with what was signed), and SOL-PERP's take-profit / stop-loss are still ended
+    once its close fills: nothing watches after the command. The refusal is the one stand-in
+    here: the venue's builder refuses ETH-PERP's close, as a program would."""
+    from argparse import Namespace
+
+    from rekt_tui.cli.trading_orders import close
+    from rekt_tui.services.landing import Lander
+
+    await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.5", take_profit="170", stop_loss="130"))
+    await desk.orders.place(OrderForm("ETH-PERP", "buy", "0.05"))
+
+    async def both_held() -> bool:
+        await desk.fresh()
+        return {p.symbol for p in desk.account().positions} == {"SOL-PERP", "ETH-PERP"}
+
+    await until(both_held, what="both entries to fill")
+    venue = desk.link.venue
+    build = venue.close_position
+
+    def refuse_eth(market_index, **kwargs):
+        if market_index != 0:
+            raise RektError("The program refused the ETH-PERP close.")
+        return build(market_index, **kwargs)
+
+    venue.close_position = refuse_eth
+    try:
+        with pytest.raises(RektError, match="refused the ETH-PERP close"):
+            await close(Lander(desk.link), Namespace(all=True, market=None))
+    finally:
+        del venue.close_position
+    said = capsys.readouterr().err
+    assert "SOL-PERP is flat: take-profit / stop-loss orders #" in said
+    await desk.fresh()
+    assert {p.symbol for p in desk.account().positions} == {"ETH-PERP"}
+    assert desk.account().orders == ()

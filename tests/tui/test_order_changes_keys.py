@@ -171,6 +171,43 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
 
 
 
+async def test_a_close_all_that_fails_part_way_says_the_close_it_sent(tmp_path, live, message_log, monkeypatch):
+    """`a` closes every position; when ETH-PERP's close is refused after SOL-PERP's was sent, the
+    activity log names SOL-PERP's close and its signature, then the refusal: never only the error.
+    The refusal is the one stand-in: the venue's builder refuses ETH-PERP's close, as a program would."""
+    from rekt_tui.domain.errors import RektError
+    from rekt_tui.drift.adapter import DriftVenue
+
+    services = await Services.open(live_settings(tmp_path, live))
+    lander = await started_session(services)
+    await OrderService(lander).place(OrderForm("SOL-PERP", "buy", "0.2"))
+    await OrderService(lander).place(OrderForm("ETH-PERP", "buy", "0.02"))
+    await lander.link.close()
+    build = DriftVenue.close_position
+
+    def refuse_eth(venue, market_index, **kwargs):
+        if market_index != 0:
+            raise RektError("The program refused the ETH-PERP close.")
+        return build(venue, market_index, **kwargs)
+
+    monkeypatch.setattr(DriftVenue, "close_position", refuse_eth)
+    app = make_app(services)
+    try:
+        async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
+            await until(pilot, lambda: distinct(message_log, SessionOpened), "linking the session")
+            await until(pilot, lambda: account(app) and len(account(app).positions) == 2, "both positions",
+                        timeout=60)  # fmt: skip
+            await command(pilot, "close --all")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the close-all question")
+            await pilot.press("y")
+            await until(pilot, lambda: "Closing: reduce-only market order (" in sent(message_log), "the sent close")
+            told = lambda: {n.notification.message for n in message_log.of_type(Notify)}  # noqa: E731
+            await until(pilot, lambda: any("refused the ETH-PERP close" in m for m in told()), "the refusal")
+            assert len(distinct(message_log, Sent)[-1].lines) == 1
+    finally:
+        await services.close()
+
+
 @pytest.mark.timeout(240)  # an order, a fill by the keeper and the legs' transaction on a shared machine
 async def test_a_bracket_on_a_resting_entry_waits_under_it_until_the_fill_places_its_legs(tmp_path, live, message_log):
     from rekt_tui.drift.rpc import JsonRpc

@@ -56,5 +56,7 @@ async def test_recover_from_the_banner_runs_the_stop_to_zero(tmp_path, live, mes
             [session] = await services.registry.list_sessions(cluster="localnet")
             assert session.status is SessionStatus.ARCHIVED
             assert not app.check_action("buy", ())
+            await pilot.pause(0.5)  # the archived session's data, as the dashboard shows it
+            assert not app.dashboard.check_action("collateral", ())  # nothing goes into an archived session
     finally:
         await services.close()
