@@ -7,7 +7,7 @@ from datetime import datetime
 
 from textual_plotext import PlotextPlot
 
-from rekt_tui.domain.money import USDC_DECIMALS
+from rekt_tui.domain.money import USDC_DECIMALS, format_usd
 
 NO_POINTS = "No account reads yet: equity is recorded while the cockpit follows the session."
 
@@ -33,4 +33,8 @@ class EquityChart(PlotextPlot):
         plt.plot(x, y, marker="braille")
         ticks = [x[0], x[-1]] if len(x) > 1 else [x[0]]
         plt.xticks(ticks, [points[0][0].strftime("%H:%M"), points[-1][0].strftime("%H:%M")][: len(ticks)])
+        # The lowest and the highest equity, exact: left to itself plotext may label one level only.
+        low, high = min(value for _, value in points), max(value for _, value in points)
+        levels = sorted({low, high})
+        plt.yticks([value / 10**USDC_DECIMALS for value in levels], [format_usd(value) for value in levels])
         self.refresh()
