@@ -384,6 +384,12 @@ class OrderService:
             )
         return snapshot
 
+    def stale_for_s(self) -> float | None:
+        """How old the account data is while its feed is stale (reconnecting, or silent for
+        longer than `ui.stale_after_s`); None while it is fresh."""
+        venue = self._venue
+        return venue.age_s() if venue.is_stale(self._settings.ui.stale_after_s) else None
+
     def _data_age_s(self) -> Decimal:
         """Seconds since the account socket last proved current. Oracles and the account
         arrive on that one socket, so its age bounds both. A feed that is reconnecting

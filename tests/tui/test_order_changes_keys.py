@@ -269,12 +269,21 @@ async def test_order_keys_dim_while_the_data_is_stale_and_say_why(tmp_path, live
 
     services = await Services.open(live_settings(tmp_path, live))
     services.settings = replace(services.settings, ui=replace(services.settings.ui, stale_after_s=2))
-    await (await started_session(services)).link.close()
+    lander = await started_session(services)
+    await OrderService(lander).place(OrderForm("SOL-PERP", "buy", "0.2"))
+    await lander.link.close()
     app = make_app(services)
     admin = JsonRpc(live.rpc_url)
     try:
         async with app.run_test(size=(120, 36), message_hook=message_log) as pilot:
             await until(pilot, lambda: app.check_action("buy", ()), "buy to apply")
+            await until(pilot, lambda: account(app) and account(app).positions, "the position", timeout=60)
+            await pilot.press("1", "x")  # fresh data: the close question says nothing of its age
+            await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the close question")
+            question = lambda: text_of(app.screen.query_one("#close-question"))  # noqa: E731
+            await until(pilot, lambda: "Leverage after" in question(), "the close preview")
+            assert "stale" not in question()
+            await pilot.press("n")
             await admin.call("rekt_setFaults", [{"wsSilent": True}])
             try:  # the feeds must speak again before the app closes, whatever fails here
                 await until(pilot, lambda: app.check_action("buy", ()) is None, "buy dimmed by the stale data")
@@ -286,6 +295,12 @@ async def test_order_keys_dim_while_the_data_is_stale_and_say_why(tmp_path, live
                 await command(pilot, "buy 0.1 SOL")
                 await until(pilot, lambda: told().count(STALE_ORDERS) == 2, "the command line saying why")
                 assert isinstance(app.screen, DashboardScreen)
+                # A close still applies (it only lowers risk), and its preview says how old its figures are.
+                await pilot.press("1", "x")
+                await until(pilot, lambda: isinstance(app.screen, ClosePositionScreen), "the close question")
+                await until(pilot, lambda: "The live data is stale (" in question(), "the preview's age")
+                assert "the close can end unfilled" in question()
+                await pilot.press("n")
             finally:
                 await admin.call("rekt_setFaults", [{"wsSilent": False}])
             await until(pilot, lambda: app.check_action("buy", ()) is True, "buy again once the data is fresh", 60)

@@ -102,14 +102,15 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
     async def _preview(self, percent: int) -> None:
         position = self.position
         share = "the" if percent == 100 else f"{percent}% of the"
+        orders = self._sessions.orders()
         try:
-            plan = await self._sessions.orders().preview_close(position.symbol, percent)
+            plan = await orders.preview_close(position.symbol, percent)
         except RektError as error:
             self._say(error.message)
             return
         legs = legs_note(self._legs.get(position.market_index, ())) if percent == 100 else ""
         self._say(f"Close {share} {position.symbol} {position.direction.value} with a reduce-only market "
-                  f"order?\n\n{preview_text(plan)}{legs}")  # fmt: skip
+                  f"order?\n\n{preview_text(plan)}{stale_note(orders.stale_for_s())}{legs}")  # fmt: skip
 
     def _choose(self, choice: CloseChoice) -> None:
         """The choice `y` answers with, and the dialog's title naming it."""
@@ -139,3 +140,12 @@ def legs_note(legs: Sequence[Order]) -> str:
     numbers = ", ".join(f"#{o.order_id}" for o in legs)
     return (f"\n\nTake-profit / stop-loss {numbers} are cancelled once the close has filled; "
             "they stay if its auction ends unfilled.")  # fmt: skip
+
+
+def stale_note(age_s: float | None) -> str:
+    """What a preview from stale data must say: its figures, and the close's auction, are that old."""
+    if age_s is None:
+        return ""
+    age = "never received" if age_s == float("inf") else f"{age_s:.0f} s old"
+    return (f"\n\n⚠ The live data is stale ({age}): these figures, and the auction's prices, come from it. "
+            "If the market has moved since, the close can end unfilled.")
