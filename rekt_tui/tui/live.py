@@ -31,7 +31,7 @@ from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.services.wakeup import woken_or_timed_out
-from rekt_tui.tui.formatting import feed_event_line, is_stale
+from rekt_tui.tui.formatting import is_stale
 from rekt_tui.tui.messages import (
     AccountUpdated,
     DataFreshness,
@@ -40,6 +40,7 @@ from rekt_tui.tui.messages import (
     LinkedSession,
     SessionLinked,
 )
+from rekt_tui.tui.feed_log import FeedLog
 from rekt_tui.tui.repaint_pacer import RepaintPacer
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ class LiveFeeds:
         dashboard.call_later(lambda: self.book_at_launch and self.watch_market())
         self._stale = False
         self._feed_states: dict[str, FeedState] = {}
+        self._feed_log = FeedLog(record)  # an outage's retries said once
         self._feed_ages: dict[str, float] = {}
         self._linked_wakeup = asyncio.Event()
         # The loss limit as the watcher last saw it, for the HUD.
@@ -327,8 +329,7 @@ class LiveFeeds:
 
     def state_changed(self, event: FeedEvent) -> None:
         self._feed_states[event.feed] = event.state
-        severity = "information" if event.state in (FeedState.CONNECTED, FeedState.CONNECTING) else "warning"
-        self._record(feed_event_line(event), severity)
+        self._feed_log.event(event)
         self._judge_freshness()
 
     def aged(self, feed: str, age_s: float, state: FeedState) -> None:
@@ -349,6 +350,8 @@ class LiveFeeds:
         }
         self._dashboard.account_stale = verdict[ACCOUNT_FEED]
         self._dashboard.book_stale = verdict[BOOK_FEED]
+        for feed, stale_now in verdict.items():
+            self._feed_log.freshness(feed, stale_now)
         stale = any(verdict.values())
         if stale != self._stale:
             self._stale = stale

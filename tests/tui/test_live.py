@@ -73,5 +73,8 @@ async def test_dashboard_follows_the_chain_switches_market_and_greys_when_silent
             # The book's socket heals on its own backoff; the whole picture is fresh once both have.
             await wait_until(pilot, lambda: not message_log.of_type(DataFreshness)[-1].stale, what="all fresh")
             assert "account feed reconnecting" in text_of(app.screen.query_one("#activity"))
+            # Its end is said once, with how long the feed went without data.
+            activity = lambda: text_of(app.screen.query_one("#activity"))  # noqa: E731
+            await wait_until(pilot, lambda: "account feed live again after " in activity(), what="the outage's end")
     finally:
         await admin.close()
