@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
@@ -23,32 +24,41 @@ if TYPE_CHECKING:
 CALM = (FeedState.CONNECTED, FeedState.CONNECTING)
 
 
+@dataclass
+class Outage:
+    since: float
+    said: set[str] = field(default_factory=set)  # the lines said during it
+    warned: bool = False  # whether any said trouble: only then is its end news
+
+
 class FeedLog:
     """Says feed events through `record`, each outage's lines once; `clock` tells the time."""
 
     def __init__(self, record: Callable[[str, Severity], None], clock: Callable[[], float] = time.monotonic) -> None:
         self._record = record
         self._clock = clock
-        self._outages: dict[str, tuple[float, set[str]]] = {}  # feed -> (since, lines said)
+        self._outages: dict[str, Outage] = {}
 
     def event(self, event: FeedEvent) -> None:
         line = feed_event_line(event)
+        calm = event.state in CALM
         outage = self._outages.get(event.feed)
-        if outage is None and event.state not in CALM:
-            outage = self._outages[event.feed] = (self._clock(), set())
+        if outage is None and not calm:
+            outage = self._outages[event.feed] = Outage(self._clock())
         if outage is not None:
-            if line in outage[1]:
+            if line in outage.said:
                 return  # said already in this outage: the feed is still retrying
-            outage[1].add(line)
-        self._record(line, "information" if event.state in CALM else "warning")
+            outage.said.add(line)
+            outage.warned |= not calm
+        self._record(line, "information" if calm else "warning")
 
     def freshness(self, feed: str, stale: bool) -> None:
         """The feed's verdict now: stale data starts an outage; fresh data ends it, and when
-        anything was said about it, one line says how long it lasted."""
+        its trouble was said, one line says how long it lasted."""
         if stale:
-            self._outages.setdefault(feed, (self._clock(), set()))
+            self._outages.setdefault(feed, Outage(self._clock()))
             return
         outage = self._outages.pop(feed, None)
-        if outage is not None and outage[1]:
-            lasted = format_duration(round(self._clock() - outage[0]))
+        if outage is not None and outage.warned:
+            lasted = format_duration(round(self._clock() - outage.since))
             self._record(f"{feed} feed live again after {lasted} without data", "information")
