@@ -160,6 +160,7 @@ async def test_bracket_from_order_entry_reverse_and_close(tmp_path, live, messag
             legs = ", ".join(f"#{o.order_id}" for o in account(app).orders if o.reduce_only)
             named = f"Take-profit / stop-loss {legs} are cancelled once the close has filled"
             await until(pilot, lambda: named in question(), "the legs named in the question")
+            assert "Until then they hold margin as open orders" in question()
             await pilot.press("a")  # every position: the only one held here, its legs named the same
             assert question().startswith("Close every position") and named in question()
             await pilot.press("y")

@@ -109,6 +109,8 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
             self._say(error.message)
             return
         legs = legs_note(self._legs.get(position.market_index, ())) if percent == 100 else ""
+        if legs:  # flat, the legs are orders that could open risk: the margin after the fill counts them
+            legs += " Until then they hold margin as open orders: the free collateral after counts it."
         self._say(f"Close {share} {position.symbol} {position.direction.value} with a reduce-only market "
                   f"order?\n\n{preview_text(plan)}{stale_note(orders.stale_for_s())}{legs}")  # fmt: skip
 
