@@ -116,7 +116,8 @@ async def close_all(
     if not await confirm("Close every position", f"Close all {count} position{'s' if count != 1 else ''} "
                          f"with reduce-only market orders?{legs_note(legs)}"):  # fmt: skip
         return
-    await send_closes(sessions.orders(), None, 100, lambda p: f"Closing: reduce-only market order ({p.signature})", post)
+    line = lambda placed: f"Closing: reduce-only market order ({placed.signature})"  # noqa: E731
+    await send_closes(sessions.orders(), None, 100, line, post)
 
 
 async def send_closes(
