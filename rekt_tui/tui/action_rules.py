@@ -15,7 +15,7 @@ from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
-from rekt_tui.tui.screen_names import ORDER_ENTRY, is_screen
+from rekt_tui.tui.screen_names import MODIFY_ORDER, ORDER_ENTRY, is_screen
 from rekt_tui.tui.stop_and_withdraw import stoppable_session
 from rekt_tui.tui.workers import group_running
 
@@ -47,9 +47,11 @@ class CockpitState:
         )  # fmt: skip
 
 
-def action_applies(action: str, state: CockpitState) -> bool | None:
+def action_applies(action: str, state: CockpitState, parameters: tuple[object, ...] = ()) -> bool | None:
     """True: the action applies; False: it is hidden; None: shown dimmed, as buy and sell
     are while the data is stale (their keys then say why, see `OrderActions.explain_dimmed`)."""
+    if action == "push_screen" and parameters == (MODIFY_ORDER,):  # the open orders' `e`: an order to modify
+        return _position_action_applies("cancel_order", state)
     if action == "reload_status":
         return not state.status_loading
     if action in SESSION_ACTIONS:

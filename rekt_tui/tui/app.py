@@ -124,7 +124,7 @@ class RektApp(App[None], inherit_bindings=False):
         self.dashboard.record(text, "error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return action_applies(action, CockpitState.of(self))
+        return action_applies(action, CockpitState.of(self), parameters)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         return own_system_commands(super().get_system_commands(screen))

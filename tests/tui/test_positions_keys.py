@@ -115,6 +115,7 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
                         in sent(), "the closing fill logged")
 
             await pilot.press("5")  # the open-orders panel
+            await until(pilot, lambda: "Modify" in footer(app), "the footer to offer modify")
             first = app.get_default_screen().selected_order()
             question = await answer(pilot, "d", "cancel_order", "Cancel")
             assert f"Cancel order #{first.order_id}: SOL-PERP limit buy" in question
@@ -125,7 +126,8 @@ async def test_close_and_cancel_from_the_dashboard(tmp_path, live, message_log):
             await until(pilot, lambda: not account(app).orders, "every order cancelled")
             assert not app.check_action("cancel_all_orders", ()) and not app.check_action("close_position", ())
             # The footer follows the panels, not the keys pressed: nothing left to close or cancel.
-            await until(pilot, lambda: not {"Close", "Cancel", "Cancel all"} & footer(app), "the footer to drop them")
+            await until(pilot, lambda: not {"Close", "Cancel", "Cancel all", "Modify"} & footer(app),
+                        "the footer to drop them")  # fmt: skip
 
             # Every transaction is recorded before it is sent: the registry already holds the cancel-all.
             rows = await services.registry.list_transactions(app.dashboard.session.pubkey, limit=5)
@@ -175,7 +177,8 @@ async def test_the_footer_follows_the_panels(tmp_path, live, message_log):
             await orders.close("SOL-PERP")
             await until(pilot, lambda: not panel_account(app).positions and not panel_account(app).orders, "the feed",
                         timeout=60)  # fmt: skip
-            await until(pilot, lambda: not {"Close", "Cancel", "Cancel all"} & footer(app), "the footer to drop them")
+            await until(pilot, lambda: not {"Close", "Cancel", "Cancel all", "Modify"} & footer(app),
+                        "the footer to drop them")  # fmt: skip
     finally:
         await lander.link.close()
         await services.close()
