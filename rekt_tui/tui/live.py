@@ -64,6 +64,10 @@ HUD_REPAINT_HZ = 30  # above any slot rate (Drift: 2.5/s), so each price shows a
 # first after a quiet spell waits this long, so one frame shows them all instead of the first
 # now and the rest a whole tick later.
 SLOT_GATHER_S = 0.005
+# Under a flood (a kind offered faster than the tick can show it) everything repaints at most
+# this often: a frame costs the same whatever it shows, and numbers changing 12 times a second
+# are as readable as at 20. Updates at the chain's pace are no flood and keep the faster tick.
+FLOOD_REPAINT_HZ = 12
 HUD_ACCOUNT, HUD_BOOK = f"hud {ACCOUNT_FEED}", f"hud {BOOK_FEED}"  # the pacer's kinds; the panels' are the feeds'
 
 
@@ -148,10 +152,10 @@ class LiveFeeds:
         cadences = {HUD_ACCOUNT: HUD_REPAINT_HZ, HUD_BOOK: HUD_REPAINT_HZ}
         cadences |= {ACCOUNT_FEED: panels_hz, BOOK_FEED: panels_hz}
         tick_hz = max(HUD_REPAINT_HZ, panels_hz)
-        # Under a flood the HUD paints as often as the panels: the same frames, a third fewer of them.
+        # Under a flood the HUD and the panels share the flood's slower frames.
         self.pacer = RepaintPacer(
             dashboard.call_later, dashboard.set_timer, tick_hz, cadences,
-            shown=self._shown, flood_hz=panels_hz, gather_s=SLOT_GATHER_S,
+            shown=self._shown, flood_hz=min(panels_hz, FLOOD_REPAINT_HZ), gather_s=SLOT_GATHER_S,
         )  # fmt: skip
         # The newest snapshot as it arrives, paced or not: for what reads it while the dashboard is covered.
         self.latest_account: AccountSnapshot | None = None
