@@ -32,7 +32,7 @@ from rekt_tui.tui.tables import order_cells
 from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen, legs_note
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.screens.confirm import ConfirmScreen
-from rekt_tui.tui.order_text import order_question
+from rekt_tui.tui.order_text import NO_ORDER_TO_MODIFY, order_question
 from rekt_tui.tui.screen_names import COMMAND_LINE, MODIFY_ORDER
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
 from rekt_tui.tui.workers import group_running
@@ -189,11 +189,15 @@ class OrderActions:
         return group_running(self._app, CHANGE_GROUP)
 
     def explain_dimmed(self, key: str) -> None:
-        """A dimmed order key (the data is stale) says why it waits instead of doing nothing."""
+        """A dimmed order key (the data is stale) says why it waits instead of doing nothing; so
+        does the open orders' `e`, hidden while no order is there to modify."""
         app = self._app
         action = next((b.action for b in app.BINDINGS if isinstance(b, Binding) and b.key == key), None)
         if action in ORDER_ACTIONS and app.screen is app.dashboard and app.check_action(action, ()) is None:
             app.notify(STALE_ORDERS, title="Orders", severity="warning", markup=False)
+        elif key == "e" and app.screen is app.dashboard and app.dashboard.query_one("#orders").has_focus_within:
+            if app.dashboard.selected_order() is None:
+                app.notify(NO_ORDER_TO_MODIFY, severity="warning")
 
     def open_entry(self, side: str, prefill: OrderForm | None = None) -> None:
         from rekt_tui.tui.screens.order_entry import OrderEntryScreen  # built on first use, not for the first frame

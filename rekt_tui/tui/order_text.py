@@ -14,6 +14,8 @@ from rekt_tui.domain.orders import OrderKind, format_duration
 from rekt_tui.domain.records import OrderStatus
 from rekt_tui.services.models import OrderPlan, PlacedOrder
 
+NO_ORDER_TO_MODIFY = "Select an open order to modify (5 goes to the open orders)."
+
 
 def preview_text(plan: OrderPlan, now: datetime | None = None) -> str:
     """The pre-trade preview, one figure a line, in the product's order."""

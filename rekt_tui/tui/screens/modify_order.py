@@ -27,7 +27,7 @@ from rekt_tui.domain.records import OrderType
 from rekt_tui.domain.trading import Order
 from rekt_tui.services.models import ModifyPlan
 from rekt_tui.tui.debounce import Debouncer
-from rekt_tui.tui.order_text import preview_text
+from rekt_tui.tui.order_text import NO_ORDER_TO_MODIFY, preview_text
 from rekt_tui.tui.screens.order_entry import FieldInput
 from rekt_tui.tui.tables import order_cells
 from rekt_tui.tui.widgets.screen_footer import ScreenFooter
@@ -107,7 +107,7 @@ class ModifyOrderScreen(ModalScreen[None], inherit_bindings=False):
         self.target, self.order, self._plan = None, order, None
         if order is None:
             self.dismiss()
-            self.app.notify("Select an open order to modify (5 goes to the open orders).", severity="warning")
+            self.app.notify(NO_ORDER_TO_MODIFY, severity="warning")
             return
         self.query_one("#modify-dialog").border_title = f"Modify order #{order.order_id}"
         market, kind, side, size, price, *_ = order_cells(order, self._names())
