@@ -59,7 +59,7 @@ BOOK_FEED = "orderbook"
 AGE_SAMPLE_S = 0.5  # how often a feed's age is sampled for the panels
 RECENT_TRANSACTIONS = 5  # in the session panel
 BALANCE_POLL_S = 5.0  # SOL balance has no stream of its own; a few seconds late is fine
-HUD_REPAINT_HZ = 30  # above any slot rate (Drift: 2.5/s), so each price shows as it comes; a flood costs 30 frames/s
+HUD_REPAINT_HZ = 30  # above any slot rate (Drift: 2.5/s), so each price shows as it comes; a flood slows it
 # A slot's book and account snapshots reach the dashboard within a few ms of each other. The
 # first after a quiet spell waits this long, so one frame shows them all instead of the first
 # now and the rest a whole tick later.
