@@ -12,7 +12,7 @@ stale data and before trading starts.
 from __future__ import annotations
 
 from argparse import Namespace
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -29,7 +29,7 @@ from rekt_tui.domain.records import Direction
 from rekt_tui.services.models import OrderForm, PlacedOrder
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 from rekt_tui.tui.tables import order_cells
-from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen, legs_note
+from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen, every_leg, legs_note
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.order_text import NO_ORDER_TO_MODIFY, order_question
@@ -111,10 +111,11 @@ async def close_position(
 
 
 async def close_all(
-    sessions: SessionController, count: int, confirm: Confirm, post: Post, legs: Sequence[Order] = ()
-) -> None:
+    sessions: SessionController, count: int, confirm: Confirm, post: Post,
+    legs: Mapping[int, tuple[Order, ...]] | None = None,
+) -> None:  # fmt: skip
     if not await confirm("Close every position", f"Close all {count} position{'s' if count != 1 else ''} "
-                         f"with reduce-only market orders?{legs_note(legs)}"):  # fmt: skip
+                         f"with reduce-only market orders?{legs_note(every_leg(legs or {}))}"):  # fmt: skip
         return
     line = lambda placed: f"Closing: reduce-only market order ({placed.signature})"  # noqa: E731
     await send_closes(sessions.orders(), None, 100, line, post)
@@ -267,9 +268,8 @@ class OrderActions:
                 raise RektError("Reverse takes one market (like SOL-PERP).")
             if not positions:
                 raise RektError("There is no open position to close.")
-            every = [leg for legs in app.dashboard.protection().values() for leg in legs]
-            app.start(close_all(app.sessions, len(positions), confirm(app), app.dashboard.post_message, every),
-                      CHANGE_GROUP)  # fmt: skip
+            app.start(close_all(app.sessions, len(positions), confirm(app), app.dashboard.post_message,
+                                app.dashboard.protection()), CHANGE_GROUP)  # fmt: skip
             return
         spec = resolve_market(market, app.sessions.orders().markets())
         position = next((p for p in positions if p.market_index == spec.market_index), None)

@@ -95,8 +95,7 @@ class ClosePositionScreen(ModalScreen[CloseChoice | None], inherit_bindings=Fals
     def action_all(self) -> None:
         self._choose(CloseChoice(None, 100))
         self.workers.cancel_group(self, "close-preview")
-        every = [leg for legs in self._legs.values() for leg in legs]
-        self._say(f"Close every position with reduce-only market orders?{legs_note(every)}")
+        self._say(f"Close every position with reduce-only market orders?{legs_note(every_leg(self._legs))}")
 
     @work(group="close-preview", exclusive=True, exit_on_error=False)
     async def _preview(self, percent: int) -> None:
@@ -133,6 +132,11 @@ def _title(choice: CloseChoice) -> str:
     if choice.reverse:
         return "Reverse position"
     return "Close position" if choice.market is not None else "Close every position"
+
+
+def every_leg(legs: Mapping[int, tuple[Order, ...]]) -> list[Order]:
+    """The protection of every market, from the by-market view `DashboardScreen.protection` gives."""
+    return [leg for market_legs in legs.values() for leg in market_legs]
 
 
 def legs_note(legs: Sequence[Order]) -> str:
