@@ -66,10 +66,14 @@ def new_session(cli, pubkey: str) -> str:
 
 
 def refill_if_withdrawn(cli, pubkey: str, log: list[str]) -> None:
-    """A `stop` killed after its withdrawal leaves nothing to trade with: deposit again."""
-    rows = [r for r in registry_rows(cli.data_dir) if r.session == pubkey and r.status == "confirmed"]
-    money = [r for r in rows if r.kind in ("deposit", "withdraw")]
-    if money and money[-1].kind == "withdraw":
+    """A `stop` killed after its withdrawal leaves nothing to trade with: deposit again.
+
+    The chain decides, not the registry: a killed `stop` leaves its withdrawal `pending`
+    though it may have landed."""
+    money = [r for r in registry_rows(cli.data_dir) if r.session == pubkey and r.kind in ("deposit", "withdraw")]
+    chain = statuses(cli.port, [r.signature for r in money])
+    landed = [r for r in money if chain[r.signature] is not None and chain[r.signature]["err"] is None]
+    if landed and landed[-1].kind == "withdraw":
         for _ in range(3):
             done = cli("deposit", "1", "SOL", "--session", pubkey, timeout=120)
             log.append(f"{pubkey[:6]} refill deposit: exit {done.code} {done.err.strip()[-160:]}")
@@ -100,8 +104,9 @@ def converge(cli, pubkeys: list[str], log: list[str]) -> None:
 class Soak:
     """The loop's shared state: steps, the sizes asked for, the kill count, the log."""
 
-    def __init__(self, cli, seed: int) -> None:
-        self.cli, self.seed = cli, seed
+    def __init__(self, cli, seed: int, watcher: PaidWatcher) -> None:
+        self.cli, self.seed, self.watcher = cli, seed, watcher
+        self.pubkeys: list[str] = []  # every session the soak opened, in order
         self.lock = threading.Lock()
         self.steps: list[Step] = []
         self.asked: dict[int, int] = {}  # order size (base units) -> the step that asked for it
@@ -127,34 +132,41 @@ class Soak:
             self.steps.append(step)
             return step
 
+    def open_session(self) -> str:
+        """A new wallet, watched from its first transaction, through `start`."""
+        pubkey = ok(self.cli("wallet", "new"))
+        with self.lock:
+            self.pubkeys.append(pubkey)
+        self.watcher.watch(pubkey)
+        return new_session(self.cli, pubkey)
+
     def lane(self, index: int, pubkey: str) -> None:
-        """One session's commands, one after another, each killed at its aimed-at point."""
+        """Commands against one session at a time, each killed at its aimed-at point; a session
+        archived by a `stop` that finished before its kill is followed by a new one."""
         rng = random.Random(self.seed * LANES + index)
         while (step := self.plan(rng, pubkey)) is not None:
             run_and_kill(self.cli, step, STEP_LIMIT_S)
             print(step.line(), flush=True)
             assert "Traceback" not in step.stderr, f"{step.line()}\n{step.stderr}\n{self.report()}"
-            if session_status(self.cli.data_dir, pubkey) == "archived":  # a stop finished before its kill
-                self.log.append(f"after #{step.n}: session {pubkey} archived; its lane ends")
-                return
-            refill_if_withdrawn(self.cli, pubkey, self.log)
+            if session_status(self.cli.data_dir, pubkey) == "archived":
+                pubkey = self.open_session()
+                self.log.append(f"after #{step.n}: {step.session[:6]} archived; the lane goes on with {pubkey[:6]}")
+            else:
+                refill_if_withdrawn(self.cli, pubkey, self.log)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_soak_random_kills_under_rpc_faults(localnet_cli):  # noqa: F811
     cli = localnet_cli
-    soak = Soak(cli, int(os.environ.get("REKT_SOAK_SEED", time.time_ns() % 1_000_000)))
     watcher = PaidWatcher(cli.port)
+    soak = Soak(cli, int(os.environ.get("REKT_SOAK_SEED", time.time_ns() % 1_000_000)), watcher)
 
     ok(cli("localnet", "--slot-ms", SLOT_MS, "start"))
     try:
-        pubkeys = [ok(cli("wallet", "new")) for _ in range(LANES)]
-        for pubkey in pubkeys:
-            watcher.watch(pubkey)
         watcher.start()
         with ThreadPoolExecutor(LANES) as pool:
-            list(pool.map(lambda pubkey: new_session(cli, pubkey), pubkeys))
+            pubkeys = list(pool.map(lambda _: soak.open_session(), range(LANES)))
         soak.log.append(f"setup of {LANES} sessions {time.monotonic() - soak.started:.0f} s")
 
         rpc(cli.port, "rekt_setFaults", FAULTS)
@@ -170,13 +182,13 @@ def test_soak_random_kills_under_rpc_faults(localnet_cli):  # noqa: F811
         spread = all(reached[point] >= 3 for point in ("none", "persisted", "landed"))
         assert spread, f"kills not spread before signing, after persisting and after landing\n{soak.report()}"
 
-        converge(cli, pubkeys, soak.log)
+        converge(cli, soak.pubkeys, soak.log)
         watcher.finish()
         soak.log.append(
             f"converged at {time.monotonic() - soak.started:.0f} s; "
             f"widest gap between history polls {watcher.max_gap_s:.0f} s"
         )
-        check_against_chain(cli, pubkeys, soak.asked, watcher, soak.report)
+        check_against_chain(cli, soak.pubkeys, soak.asked, watcher, soak.report)
         print(soak.report())
     finally:
         if watcher.is_alive():
