@@ -1,7 +1,24 @@
-"""Durable file writes shared by the key files this package creates."""
+"""Durable file writes shared by the key files this package creates, and the lock that
+keeps processes from interleaving a read-change-write of one."""
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+
+@contextmanager
+def held_exclusively(path: Path) -> Iterator[None]:
+    """An exclusive flock of `path` (a folder, or a lock file made on first use) until the
+    block ends; the kernel drops it if the process dies."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDONLY) if path.is_dir() else os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # drops the flock
 
 
 def fsync_directory(directory: Path) -> None:

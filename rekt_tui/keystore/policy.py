@@ -19,12 +19,13 @@ from keyring.backend import KeyringBackend
 from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.status import KeystoreStatus
 from rekt_tui.keystore import localnet_file
-from rekt_tui.keystore.encrypted_file import PromptPassphrase, open_encrypted_file
+from rekt_tui.keystore.encrypted_file import BACKEND_ID, PromptPassphrase, open_encrypted_file
 from rekt_tui.keystore.errors import KeystoreUnavailable
 from rekt_tui.keystore.store import Keystore
 
 LOCALNET = "localnet"
 CHOICES = ("auto", "system", "cryptfile", "localnet-file")
+INDEX_LOCK_NAME = "key-index.lock"
 
 # (module, qualname) -> (backend id stored in the registry, label shown to the user)
 ALLOWED_BACKENDS: dict[tuple[str, str], tuple[str, str]] = {
@@ -57,6 +58,16 @@ def open_keystore(
     `candidates` are viable keyring backends (instances); by default keyring's
     discovery of every installed backend, injectable so tests can pose any machine.
     """
+    keystore = _open(choice, cluster, data_dir, prompt_passphrase, candidates)
+    if keystore.backend_id in (BACKEND_ID, "localnet-file"):  # the keys live in the data dir: so does the lock
+        keystore.index_lock = data_dir / "locks" / INDEX_LOCK_NAME  # beside the signing locks
+    return keystore
+
+
+def _open(
+    choice: str, cluster: str, data_dir: Path, prompt_passphrase: PromptPassphrase | None,
+    candidates: Iterable[KeyringBackend] | None,
+) -> Keystore:  # fmt: skip
     if choice not in CHOICES:
         raise UsageError(f"keystore_backend must be one of {', '.join(CHOICES)} (got {choice!r}).")
     if choice == "cryptfile":

@@ -11,6 +11,8 @@ keystore can always name the keys it holds even when the registry is lost.
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
 from typing import TypeVar
 
 from keyring.backend import KeyringBackend
@@ -21,6 +23,7 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.pubkey import parse_pubkey
 from rekt_tui.domain.status import KeystoreStatus
 from rekt_tui.keystore.errors import KeyNotFound, KeystoreError, KeystoreLocked, KeyVerificationFailed
+from rekt_tui.keystore.files import held_exclusively
 from rekt_tui.keystore.key_index import INDEX_SERVICE, INDEX_USERNAME, parse_index, render_index
 from rekt_tui.keystore.secret import keypair_from_secret, keypair_to_secret
 
@@ -51,6 +54,8 @@ class Keystore:
         self.backend_id = backend_id
         self.status = status
         self.cluster_scope = cluster_scope
+        # Held across an index read-change-write, so wallets made side by side all stay listed.
+        self.index_lock: Path | None = None
 
     def __repr__(self) -> str:
         return f"<Keystore {self.backend_id}: {self.status.backend}>"
@@ -106,9 +111,11 @@ class Keystore:
         return parse_index(stored, self.status.backend)
 
     def _index_update(self, pubkey: str, change: Callable[[dict[str, str | None]], object]) -> None:
-        entries = self.indexed_keys()
-        change(entries)
-        self._guarded("list", pubkey, self._backend.set_password, INDEX_SERVICE, INDEX_USERNAME, render_index(entries))
+        with held_exclusively(self.index_lock) if self.index_lock is not None else nullcontext():
+            entries = self.indexed_keys()
+            change(entries)
+            rendered = render_index(entries)
+            self._guarded("list", pubkey, self._backend.set_password, INDEX_SERVICE, INDEX_USERNAME, rendered)
 
     def usable_on(self, cluster: str) -> bool:
         """False for keys that must never sign outside their cluster (localnet test keys)."""

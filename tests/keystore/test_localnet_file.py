@@ -1,8 +1,10 @@
 """The localnet test key file: 0600, atomic, durable across reopen, localnet only."""
 
 import json
+import multiprocessing
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,7 @@ def test_file_is_0600_json_and_leaves_no_temp_files(data_dir: Path) -> None:
         keystore.store(keypair)
     keystore.delete(str(keypairs[0].pubkey()))
 
-    assert os.listdir(data_dir) == [FILE_NAME]
+    assert sorted(os.listdir(data_dir)) == [FILE_NAME, "locks"]  # the key index's lock lives in locks/
     path = data_dir / FILE_NAME
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     kept = {str(k.pubkey()): str(k) for k in keypairs[1:]}
@@ -83,7 +85,7 @@ def test_a_failed_write_keeps_the_old_file_and_no_temp_file(data_dir: Path, monk
         keystore.store(Keypair())
     monkeypatch.undo()
 
-    assert os.listdir(data_dir) == [FILE_NAME]
+    assert sorted(os.listdir(data_dir)) == [FILE_NAME, "locks"]  # the key index's lock lives in locks/
     assert (data_dir / FILE_NAME).read_bytes() == before
     assert bytes(keystore.load(str(kept.pubkey()))) == bytes(kept)
 
@@ -98,3 +100,30 @@ def test_a_damaged_file_gives_one_sentence(data_dir: Path, content: str) -> None
     message = str(caught.value)
     assert "is damaged; move it aside" in message and "\n" not in message
     assert content not in message
+
+
+
+def _store_many(data_dir: str, start_at: float) -> list[str]:
+    """Fifteen keys, stored from a common start so the processes' writes interleave."""
+    keystore = _open(Path(data_dir))
+    time.sleep(max(0.0, start_at - time.time()))
+    stored = []
+    for _ in range(15):
+        keypair = Keypair()
+        keystore.store(keypair)
+        stored.append(str(keypair.pubkey()))
+    return stored
+
+
+def test_processes_storing_keys_side_by_side_keep_every_key(data_dir: Path) -> None:
+    """Each store reads, changes and rewrites the whole file: unlocked, one process's write
+    would drop the keys another wrote between its read and its rename."""
+    start_at = time.time() + 3
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        batches = pool.starmap(_store_many, [(str(data_dir), start_at)] * 4)
+    stored = [pubkey for batch in batches for pubkey in batch]
+    entries = json.loads((data_dir / FILE_NAME).read_text())
+    lost = set(stored) - set(entries)
+    assert not lost, f"{len(lost)} of {len(stored)} keys lost"
+    assert all(_open(data_dir).load(pubkey) for pubkey in stored)
+    assert set(stored) <= set(_open(data_dir).indexed_keys()), "a key the index does not list"
