@@ -25,6 +25,7 @@ from rekt_localnet.keys import (
 from rekt_localnet.programs.velocity import accounts
 from rekt_localnet.programs.velocity.book import Book, empty_slab
 from rekt_localnet.programs.velocity.codec import CLOB_PROGRAM_ID, VELOCITY_PROGRAM_ID, encode, program
+from rekt_localnet.programs.velocity.referral import ACCELERATED
 from rekt_localnet.programs.velocity.markets import (
     QUOTE_SPOT_MARKET_INDEX, VELOCITY_PERP_MARKETS, VELOCITY_SPOT_MARKETS, book_addresses, lazer_oracle_address,
 )  # fmt: skip
@@ -99,6 +100,7 @@ def _program_accounts(config: GenesisConfig, signer: Pubkey, signer_nonce: int) 
                              slot=GENESIS_SLOT)  # fmt: skip
     data[pdas.user(LOCALNET_REFERRER, 0)] = encode("User", referrer)
     stats = accounts.user_stats(authority=LOCALNET_REFERRER, sub_accounts=1, now=now)
+    stats["accelerated_referral_status"] = ACCELERATED  # as the relaunch enrols new accounts
     data[pdas.user_stats(LOCALNET_REFERRER)] = encode("UserStats", stats)
     return data
 

@@ -19,6 +19,7 @@ from rekt_localnet.ledger import Ledger
 from rekt_localnet.programs.velocity.book import ASK, BID, Book
 from rekt_localnet.programs.velocity.codec import CLOB_PROGRAM_ID, VELOCITY_PROGRAM_ID, decode, program, size
 from rekt_localnet.programs.velocity.markets import LAZER_SCALE, VELOCITY_PERP_MARKETS, book_addresses, lazer_oracle_address
+from rekt_localnet.programs.velocity.referral import escrow_address
 from rekt_localnet.runtime import Runtime
 
 from .chain import submit
@@ -123,6 +124,9 @@ class VelocityKeeper:
         remaining += [AccountMeta(pdas.perp_market(i), False, True) for i in perp_indexes]
         for maker, authority in self._makers(order):
             remaining += [AccountMeta(maker, False, True), AccountMeta(pdas.user_stats(authority), False, True)]
+        escrow = escrow_address(user["authority"])
+        if self._ledger.get(escrow) is not None:  # once opened, it rides on every fill of the trader's
+            remaining.append(AccountMeta(escrow, False, True))
         if order["order_type"] == "TriggerMarket":
             args = {"args": {"market_index": index, "order_id": order["order_id"], "signed_route": []}}
             accounts["ix_sysvar"] = INSTRUCTIONS_SYSVAR

@@ -49,6 +49,7 @@ class ChecklistFacts:
     collateral_quote: int  # total collateral inside the venue
     strategy: StrategyPreset | None
     confirmed: bool
+    referral_setup_needed: bool = False  # the venue pays the referrer only once the account adds what it lacks
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,13 @@ def _referrer(facts: ChecklistFacts, rules: ChecklistRules) -> ChecklistItem:
             f"This {rules.labels.account} records referrer {recorded}, not {expected}, and a referrer cannot be "
             "changed; "
             "trading from this session is blocked, so start a new session wallet.",
+        )
+    if recorded == expected and facts.referral_setup_needed:
+        return _item(
+            id_, label, False, "",
+            f"UserStats records referrer {expected}, but {rules.labels.name} pays referral only through a referral "
+            "escrow this account lacks; open it (a little rent).",
+            ChecklistAction.INITIALIZE_ACCOUNT,
         )
     return _item(
         id_, label, recorded == expected,

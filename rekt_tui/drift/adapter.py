@@ -240,6 +240,9 @@ class DriftVenue:
     def initialize(self, referrer: str | None) -> Transaction:
         return self._lazy(lambda: initialize_with_referrer(self._client, referrer))
 
+    def referral_setup(self) -> Transaction | None:
+        return None  # Drift pays the referrer UserStats records
+
     def deposit(self, asset: str, amount: int) -> Transaction:
         actions.drift_user(self._client)  # one sentence when there is no account yet
         if asset == "SOL":

@@ -193,6 +193,9 @@ class LightVenue:
     async def account_rent_lamports(self) -> int:
         return self._read.rent_lamports
 
+    def referral_setup(self) -> None:
+        return None  # Drift pays the referrer UserStats records
+
     def market_specs(self) -> dict[str, MarketSpec]:
         chain = self._read.chain
         markets = [] if chain is None else sorted(chain.perp_markets.values(), key=lambda m: m.market_index)

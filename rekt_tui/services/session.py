@@ -85,6 +85,7 @@ class SessionService:
             wallet_lamports=await venue.wallet_lamports(),
             drift_account_exists=snapshot is not None,
             recorded_referrer=await venue.referrer() if snapshot is not None else None,
+            referral_setup_needed=venue.referral_setup() is not None,
             collateral_quote=snapshot.total_collateral if snapshot is not None else 0,
             strategy=self.strategy(),
             confirmed=self.session.trading_started_at is not None,
@@ -135,14 +136,19 @@ class SessionService:
     async def initialize(self) -> SessionRecord:
         """Open the venue account with the configured referrer, then verify the referrer.
 
-        An account that already exists (a crash after it landed, another device) is not
-        opened again: only its referrer is verified and recorded.
+        An account that already exists (a crash after it landed, another device, an older
+        version) is not opened again: it gets what the venue still needs to pay the referrer
+        (the relaunch's referral escrow), then its referrer is verified and recorded.
         """
         referrer = self._settings.effective_referrer
         if self._venue.snapshot() is None:
             await self._require_funded()
             intent: dict[str, object] = {"action": "initialize", "referrer": referrer}
             await land(self._link, "initialize", intent, self._venue.initialize(referrer))
+            await self._venue.refresh_account()
+        elif referrer is not None and (setup := self._venue.referral_setup()) is not None:
+            intent = {"action": "referral_escrow", "referrer": referrer}
+            await land(self._link, "initialize", intent, setup)
             await self._venue.refresh_account()
         return await self.verify_referrer()
 
@@ -158,7 +164,8 @@ class SessionService:
             raise RektError(f"This session has no {self._settings.labels.account} yet; run `rekt-tui init` first.")
         expected = self._settings.effective_referrer
         recorded = await venue.referrer()
-        verified = expected is None or recorded == expected
+        escrow_missing = expected is not None and venue.referral_setup() is not None
+        verified = expected is None or recorded == expected and not escrow_missing
         await self._registry.update_session(
             self.session.pubkey, drift_user=venue.account_address, referrer=recorded,
             referrer_verified_at=now() if verified else None,
@@ -166,6 +173,11 @@ class SessionService:
         await venue.load_fee_tier()
         await record_balances_after_landing(self._link)
         await self._link.refresh_session()
+        if recorded == expected and escrow_missing:
+            raise RektError(
+                f"{self._settings.labels.name} pays referral only through a referral escrow this account lacks; "
+                "run `rekt-tui init` to open it."
+            )
         if not verified:
             raise RektError(
                 f"The {self._settings.labels.account} records referrer {recorded or 'none'}, not {expected}; "

@@ -204,6 +204,10 @@ class Venue(Protocol):
 
     def initialize(self, referrer: str | None) -> Transaction: ...
 
+    def referral_setup(self) -> Transaction | None:
+        """What the existing account still needs before the venue pays the referrer its UserStats
+        records (the relaunch's referral escrow), or None when it needs nothing."""
+
     def deposit(self, asset: str, amount: int) -> Transaction: ...
 
     def withdraw(self, market_index: int, amount: int) -> Transaction: ...

@@ -170,7 +170,10 @@ class VelocityVenue:
         return None if referrer == Pubkey.default() else str(referrer)
 
     async def account_rent_lamports(self) -> int:
-        return await self._connection.rent(USER_SIZE) + await self._connection.rent(USER_STATS_SIZE)
+        rent = await self._connection.rent(USER_SIZE) + await self._connection.rent(USER_STATS_SIZE)
+        if self._view.pays_referral_through_escrow:
+            rent += await self._connection.rent(act.escrow_size(self._view))
+        return rent
 
     async def refresh_account(self) -> AccountSnapshot | None:
         return await self._connection.refresh()
@@ -253,6 +256,12 @@ class VelocityVenue:
             return act.initialize(self._view, referrer, has_user_stats=has_stats)
 
         return self._lazy(build)
+
+    def referral_setup(self) -> Transaction | None:
+        view = self._view
+        if view.user is None or not view.pays_referral_through_escrow or view.escrow is not None:
+            return None
+        return self._lazy(lambda: [act.referral_escrow(view)])
 
     def deposit(self, asset: str, amount: int) -> Transaction:
         self._view.require_user()

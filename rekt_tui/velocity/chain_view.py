@@ -14,7 +14,7 @@ from solders.pubkey import Pubkey
 from rekt_tui.domain.errors import RektError
 from rekt_tui.velocity import layouts
 from rekt_tui.velocity.codec.program import VelocityProgram
-from rekt_tui.velocity.layouts import PerpMarketView, SpotMarketView, StateView, UserView
+from rekt_tui.velocity.layouts import EscrowView, PerpMarketView, SpotMarketView, StateView, UserView
 from rekt_tui.velocity.margin import Margin, compute
 
 
@@ -29,6 +29,7 @@ class ChainView:
     oracle_data: dict[str, bytes | None] = field(default_factory=dict)
     user: UserView | None = None
     user_slot: int | None = None
+    escrow: EscrowView | None = None
 
     @property
     def user_key(self) -> Pubkey:
@@ -38,6 +39,19 @@ class ChainView:
     def user_stats_key(self) -> Pubkey:
         return self.program.pdas.user_stats(self.authority)
 
+    @property
+    def escrow_key(self) -> Pubkey:
+        return self.program.pdas.revenue_share_escrow(self.authority)
+
+    @property
+    def pays_referral_through_escrow(self) -> bool:
+        """The program reads a taker's escrow on every fill (the State's BuilderCodes bit)."""
+        return self.state is not None and self.state.builder_codes
+
+    def referred_fill(self, market_index: int) -> bool:
+        """A taker fill in the market earns the referee discount (the escrow refers it)."""
+        return self.pays_referral_through_escrow and self.escrow is not None and self.escrow.refers(market_index)
+
     # Applying account data
 
     def apply(self, key: str, data: bytes | None, slot: int) -> bool:
@@ -46,6 +60,9 @@ class ChainView:
             self.user = None if data is None else layouts.user(self.program, data)
             self.user_slot = None if data is None else slot
             return True
+        if key == str(self.escrow_key):
+            self.escrow = None if data is None else layouts.escrow(self.program, data)
+            return False
         if key == str(self.program.pdas.state()):
             if data is not None:
                 self.state = layouts.state(self.program, data)

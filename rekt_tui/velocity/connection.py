@@ -88,14 +88,15 @@ class VelocityConnection:
 
     def _watched(self) -> list[str]:
         view = self.view
-        keys = [str(view.user_key), str(self.program.pdas.state())]
+        keys = [str(view.user_key), str(view.escrow_key), str(self.program.pdas.state())]
         keys += [str(self.program.pdas.perp_market(i)) for i in view.perps]
         keys += [str(self.program.pdas.spot_market(i)) for i in view.spots]
         return keys + [key for key in view.oracle_data if key != str(Pubkey.default())]
 
     async def _load(self) -> None:
         pdas = self.program.pdas
-        slot, (state_data, user_data) = await read_accounts(self.rpc, [str(pdas.state()), str(self.view.user_key)])
+        own = [str(pdas.state()), str(self.view.user_key), str(self.view.escrow_key)]
+        slot, (state_data, user_data, escrow_data) = await read_accounts(self.rpc, own)
         if state_data is None:
             raise RektError(
                 f"The program {self.program.program_id} has no State on this cluster; check the cluster's program_id "
@@ -115,6 +116,7 @@ class VelocityConnection:
         slot, prices = await read_accounts(self.rpc, oracles)
         for key, data in zip(oracles, prices):
             self._apply(key, data, slot)
+        self._apply(str(self.view.escrow_key), escrow_data, slot)
         self._apply(str(self.view.user_key), user_data, slot)
 
     def _apply(self, key: str, data: bytes | None, slot: int) -> bool:

@@ -17,6 +17,9 @@ from rekt_tui.velocity.codec.program import VelocityProgram
 PRICE_PRECISION = 10**6
 QUOTE_MARKET_INDEX = 0
 SOL_MARKET_INDEX = 1
+BUILDER_CODES = 0b100  # State.feature_bit_flags
+REFERRAL_ROW = 0b100  # RevenueShareOrder.bit_flags; Open (1) and Completed (2) also hold a slot
+TAKEN_ROW = 0b111
 
 
 def _int(value: dict[str, Value], name: str) -> int:
@@ -190,6 +193,23 @@ class StateView:
     number_of_markets: int
     number_of_spot_markets: int
     perp_fee_tier: FeeTierView
+    builder_codes: bool  # `feature_bit_flags` BuilderCodes: referral is paid through escrows
+
+
+@dataclass(frozen=True)
+class EscrowView:
+    """The trader's RevenueShareEscrow: the referrer it pays, and its order slots (a referred
+    fill takes one slot per market for good, and earns nothing once none is free)."""
+
+    referrer: Pubkey
+    referral_markets: frozenset[int]
+    free_slots: int
+
+    def refers(self, market_index: int) -> bool:
+        """True when a taker fill in the market earns the referee discount."""
+        if self.referrer == Pubkey.default():
+            return False
+        return market_index in self.referral_markets or self.free_slots > 0
 
 
 def user(program: VelocityProgram, data: bytes) -> UserView:
@@ -277,8 +297,20 @@ def state(program: VelocityProgram, data: bytes) -> StateView:
         "referee_fee_numerator", "referee_fee_denominator",
     )))  # fmt: skip
     return StateView(
-        _int(raw, "exchange_status"), _int(raw, "number_of_markets"), _int(raw, "number_of_spot_markets"), fees
+        _int(raw, "exchange_status"), _int(raw, "number_of_markets"), _int(raw, "number_of_spot_markets"), fees,
+        bool(_int(raw, "feature_bit_flags") & BUILDER_CODES),
     )
+
+
+def escrow(program: VelocityProgram, data: bytes) -> EscrowView:
+    raw = program.accounts.decode("RevenueShareEscrow", data)
+    rows = _items(raw, "orders")
+    flags = [_int(row, "bit_flags") for row in rows]
+    referral = frozenset(
+        _int(row, "market_index") for row, bits in zip(rows, flags)
+        if bits & REFERRAL_ROW and row["market_type"] == "Perp"
+    )  # fmt: skip
+    return EscrowView(_key(raw, "referrer"), referral, sum(1 for bits in flags if not bits & TAKEN_ROW))
 
 
 def oracle_price(program: VelocityProgram, data: bytes | None, source: str) -> int | None:

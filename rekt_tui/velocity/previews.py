@@ -2,9 +2,9 @@
 
 The fill is booked into a copy of the User as the program books it (each fill's quote rounded
 against the taker, the fee rounded up and charged to the position's quote) and `margin.compute`
-is asked about the copy. Fees are the State's first perp tier (an account without 30-day volume)
-with no referee discount: the program grants it only when the taker's instruction names the
-referrer's accounts, and our place-and-take names none. What the book does not fill of a limit
+is asked about the copy. Fees are the State's first perp tier (an account without 30-day volume),
+less the referee discount when the trader's referral escrow refers the market's fills (our
+place-and-take names the escrow; `ChainView.referred_fill`). What the book does not fill of a limit
 order rests there and earns the maker rebate when it fills. A market's `fee_adjustment` and
 `taker_fee_addon_tenth_bps` are not applied (an assumption: both are zero at launch).
 """
@@ -35,6 +35,7 @@ def fee(view: ChainView, quotes: Sequence[int], *, maker: bool, referred: bool) 
     total = 0
     for quote in quotes:
         paid = -(-quote * tier.fee_numerator // tier.fee_denominator)
+        # The program rounds a share down unless it is over half (a referee share never is).
         discount = paid * tier.referee_fee_numerator // tier.referee_fee_denominator if referred else 0
         total += paid - discount
     return total
@@ -42,7 +43,7 @@ def fee(view: ChainView, quotes: Sequence[int], *, maker: bool, referred: bool) 
 
 def preview_order(
     view: ChainView, request: OrderRequest, *, auction_end_price: int | None, book: Sequence[tuple[int, int]],
-    referred: bool = False, replacing: Order | None = None,
+    replacing: Order | None = None,
 ) -> Preview:  # fmt: skip
     """The account after `request` fills: from `book` (the side it takes, best first), and at
     its worst price for whatever the book does not hold; in place of the open order
@@ -58,6 +59,7 @@ def preview_order(
     # What a limit order leaves rests on the book and fills there as a maker; a market or
     # trigger order's remainder is assumed taken at its worst price.
     rests = request.order_type is OrderType.LIMIT
+    referred = view.referred_fill(market.market_index)
     paid = fee(view, quotes[: len(taken)], maker=False, referred=referred) + fee(
         view, quotes[len(taken) :], maker=rests, referred=referred
     )

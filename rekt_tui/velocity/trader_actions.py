@@ -30,6 +30,8 @@ from rekt_tui.velocity.layouts import QUOTE_MARKET_INDEX, SpotMarketView
 
 SUB_ACCOUNT = 0
 ACCOUNT_NAME = "rekt-tui"
+MAX_ESCROW_ORDERS = 128  # the program's limit on a RevenueShareEscrow's order slots
+ESCROW_HEADER_BYTES, ESCROW_SLOT_BYTES = 152, 32
 WRAPPED_SOL_ACCOUNT_LAMPORTS = 10**9 // 100  # rent and headroom of the temporary wrapped-SOL account
 
 
@@ -77,7 +79,8 @@ def book(view: ChainView, market_index: int) -> BookAccounts:
 # Account
 
 def initialize(view: ChainView, referrer: str | None, *, has_user_stats: bool) -> list[Instruction]:
-    """UserStats (unless it exists) and the User, linked to `referrer`'s first sub-account."""
+    """UserStats (unless it exists) and the User, linked to `referrer`'s first sub-account;
+    with a referrer, the escrow through which the program pays it (when it pays that way)."""
     if view.user is not None:
         raise RektError("The session wallet's account on this venue is already initialized.")
     program, authority = view.program, view.authority
@@ -87,7 +90,35 @@ def initialize(view: ChainView, referrer: str | None, *, has_user_stats: bool) -
         linked = Referrer(user=program.pdas.user(key, 0), user_stats=program.pdas.user_stats(key))
     instructions = [] if has_user_stats else [ix.initialize_user_stats(program, authority, authority)]
     instructions.append(ix.initialize_user(program, authority, authority, SUB_ACCOUNT, ACCOUNT_NAME, linked))
+    if referrer and view.pays_referral_through_escrow:
+        instructions.append(referral_escrow(view))
     return instructions
+
+
+def referral_escrow(view: ChainView) -> Instruction:
+    """The trader's RevenueShareEscrow, one order slot per perp market: a referred fill keeps
+    its market's slot for good, so every market the venue lists can earn the discount."""
+    return ix.initialize_revenue_share_escrow(view.program, view.authority, view.authority, _escrow_slots(view))
+
+
+def _escrow_slots(view: ChainView) -> int:
+    return min(max(len(view.perps), 1), MAX_ESCROW_ORDERS)
+
+
+def escrow_size(view: ChainView) -> int:
+    """The escrow's bytes as the program allocates them: room for its slots and one builder."""
+    return ESCROW_HEADER_BYTES + ESCROW_SLOT_BYTES * _escrow_slots(view)
+
+
+def referral_accounts(view: ChainView) -> list[AccountMeta]:
+    """What a taker fill names after its makers: the escrow (writable: the program accrues the
+    referrer's reward in it), then the referrer's UserStats, which sets the reward's rate."""
+    if not view.pays_referral_through_escrow or view.escrow is None:
+        return []
+    metas = [AccountMeta(view.escrow_key, False, True)]
+    if view.escrow.referrer != Pubkey.default():
+        metas.append(AccountMeta(view.program.pdas.user_stats(view.escrow.referrer), False, False))
+    return metas
 
 
 def deposit_token(view: ChainView, market_index: int, amount: int) -> list[Instruction]:
@@ -168,8 +199,9 @@ def settle_pnl(view: ChainView, market_indexes: Sequence[int]) -> list[Instructi
 
 def take(view: ChainView, params: OrderParams, makers: Sequence[AccountMeta] = ()) -> Instruction:
     """A taker order against the market's on-chain book, filling against the `makers` named
-    (their User and UserStats, writable); what does not fill at once is cancelled."""
-    remaining = remaining_accounts(view, writable_perps=[params.market_index]) + list(makers)
+    (their User and UserStats, writable) and naming the trader's referral escrow; what does
+    not fill at once is cancelled."""
+    remaining = remaining_accounts(view, writable_perps=[params.market_index]) + list(makers) + referral_accounts(view)
     return ix.place_and_take_perp_order_v1(view.program, view.authority, SUB_ACCOUNT, params,
                                            book(view, params.market_index), remaining=remaining)  # fmt: skip
 

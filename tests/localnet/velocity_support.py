@@ -158,11 +158,16 @@ def make(trader: Trader, params: OrderParams, delay: int | None = None, perp: li
                                            activation_delay_slots=delay, remaining=remaining)  # fmt: skip
 
 
-def take(trader: Trader, params: OrderParams, makers: list[Trader] = (), condition: int | None = None) -> Instruction:
-    """A taker order naming the makers whose resting orders it may fill."""
+def take(
+    trader: Trader, params: OrderParams, makers: list[Trader] = (), condition: int | None = None,
+    after_makers: list[AccountMeta] = (),
+) -> Instruction:  # fmt: skip
+    """A taker order naming the makers whose resting orders it may fill (then `after_makers`:
+    the taker's referral escrow and its referrer's UserStats)."""
     remaining = market_metas(spot=[0], perp=[params.market_index])
     for maker in makers:
         remaining += [AccountMeta(maker.user, False, True), AccountMeta(maker.stats, False, True)]
+    remaining += list(after_makers)
     return ti.place_and_take_perp_order_v1(PROGRAM, trader.key, 0, params, book_accounts(params.market_index),
                                            success_condition=condition, remaining=remaining)  # fmt: skip
 

@@ -140,8 +140,8 @@ async def test_an_empty_side_refuses_the_taker_before_signing(tmp_path):
 
 
 async def test_the_previewed_taker_fee_is_the_fee_the_fill_pays(tmp_path):
-    """Our place-and-take names no referrer accounts, so the program grants no referee discount:
-    a preview taken at the fill's own price must show the fee the fill paid, not less."""
+    """Our place-and-take names the session's referral escrow, so the program grants the referee
+    discount: a preview taken at the fill's own price must show the fee the fill paid, exactly."""
     desk = await open_desk(tmp_path, usdc=300, venue="velocity")
     try:
         assert await desk.link.venue.referrer()  # a referred account

@@ -11,7 +11,7 @@ from solders.pubkey import Pubkey
 from rekt_localnet.markets import PERP_FEE_TIERS, REFEREE_DISCOUNT_PERCENT, REFERRER_REWARD_PERCENT, PerpSpec, SpotSpec
 
 from .codec import blank, encode
-from .constants import CUMULATIVE_INTEREST_PRECISION, FEE_DENOMINATOR, MAX_SUB_ACCOUNTS
+from .constants import BUILDER_CODES, CUMULATIVE_INTEREST_PRECISION, FEE_DENOMINATOR, MAX_SUB_ACCOUNTS
 from .markets import LAZER_EXPONENT, LAZER_SCALE
 
 
@@ -40,6 +40,7 @@ def state(*, admin: Pubkey, signer: Pubkey, signer_nonce: int, perp_markets: int
         default_market_order_time_in_force=60, default_spot_auction_duration=10,
         liquidation_margin_buffer_ratio=50, settlement_duration=3600, liquidation_duration=150,
         initial_pct_to_liquidate=500, slot_duration_ms=400, sol_spot_market_index=1,
+        feature_bit_flags=BUILDER_CODES,  # referral is paid through escrows
     )  # fmt: skip
     _fee_tiers(value["perp_fee_structure"])
     _fee_tiers(value["spot_fee_structure"])

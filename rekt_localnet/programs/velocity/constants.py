@@ -11,3 +11,5 @@ MAX_SUB_ACCOUNTS = 8
 # UserStats.referrer_status bits.
 REFERRER_IS_REFERRER = 1
 REFERRER_IS_REFERRED = 2
+# State.feature_bit_flags: builder codes, and with them referral through escrows, are on.
+BUILDER_CODES = 0b100

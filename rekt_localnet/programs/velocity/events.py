@@ -53,7 +53,7 @@ def emit_order_action(
 
 def emit_fill(
     view: VelocityView, market: dict[str, Any], *, taker: Pubkey, taker_order: dict[str, Any], maker: Pubkey,
-    maker_order: Any, base: int, quote: int, taker_fee: int, maker_rebate: int, oracle_price: int,
+    maker_order: Any, base: int, quote: int, taker_fee: int, maker_rebate: int, referrer_reward: int, oracle_price: int,
     taker_closed: tuple[int, int], maker_closed: tuple[int, int],
 ) -> None:
     """A match's OrderActionRecord. `*_closed` is (base, absolute quote entry) of the position
@@ -65,6 +65,7 @@ def emit_fill(
         view, "OrderActionRecord", action="Fill", action_explanation="OrderFilledWithMatch",
         market_index=market["market_index"], market_type="Perp", fill_record_id=market["next_fill_record_id"],
         base_asset_amount_filled=base, quote_asset_amount_filled=quote, taker_fee=taker_fee, maker_fee=-maker_rebate,
+        referrer_reward=referrer_reward,
         taker=taker, taker_order_id=taker_order["order_id"], taker_order_direction=taker_order["direction"],
         taker_order_base_asset_amount=taker_order["base_asset_amount"],
         taker_order_cumulative_base_asset_amount_filled=taker_order["base_asset_amount_filled"],

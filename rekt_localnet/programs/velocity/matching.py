@@ -8,8 +8,9 @@ the accounts a transaction names: the DLOB's `/l3` lists each resting order's ma
 does not fill rests on the book when the order can rest (a limit order, neither reduce-only
 nor immediate-or-cancel, whose price crosses nothing left on the book), else it is cancelled;
 `success_condition` (1: some fill, 2: a full fill) fails the whole transaction when unmet.
-Fills move both positions at the maker's price; the taker pays the fee tier's taker fee, the
-maker earns its rebate. A risk-increasing fill must leave the taker above initial margin.
+Fills move both positions at the maker's price; the taker pays the fee tier's taker fee (less
+the referee discount its escrow earns, `referral`), the maker earns its rebate. A
+risk-increasing fill must leave the taker above initial margin.
 Each fill is also logged in the Drift simulation's `rekt-fill` line, which the localnet's trade
 feed (the DLOB `trades` channel) and market history read.
 """
@@ -30,6 +31,7 @@ from .funding import move_mark, settle_funding, track_funding
 from .margin import require_initial_margin
 from .orders import Checked, check_order, crosses, rest, unfill_reservation
 from .positions import apply_fill, find_perp_position, market_open_interest, perp_position_for
+from .referral import refer, taker_escrow
 from .view import VelocityView
 
 PARTIAL_FILL, FULL_FILL = 1, 2
@@ -96,6 +98,8 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
     now, slot = view.ctx.clock.unix_timestamp, view.ctx.clock.slot
     oracle = view.oracle_price(market["oracle"])
     user = view.get(accounts.user, "User")
+    stats = view.get(accounts.user_stats, "UserStats")
+    escrow = taker_escrow(view, user["authority"], stats)
     position = perp_position_for(user, order.market_index)
     filled = quote_total = fee_total = 0
     for maker in book.side(1 - order.side):
@@ -107,6 +111,9 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
         base = min(size - filled, maker.base_remaining)
         quote = base * maker.price // BASE_PRECISION
         fee, rebate = _fees(view, quote)
+        discount, reward = refer(view, escrow, market, fee)
+        fee -= discount
+        stats["fees"]["total_referee_discount"] += discount
         before = position["base_asset_amount"]
         settle_funding(view, accounts.user, user, position, market)
         signed_base, signed_quote = (base, -quote) if order.side == BID else (-base, quote)
@@ -126,7 +133,8 @@ def match(view: VelocityView, accounts: Any, book: Book, order: Checked, size: i
         record_trade(view, Fill(order.market_index, maker.price, base, str(accounts.user), taker["order_id"], str(maker.user),
                                 maker.order_id & 0xFFFF_FFFF, "long" if order.side == BID else "short", slot, now))  # fmt: skip
         emit_fill(view, market, taker=accounts.user, taker_order=taker, maker=maker.user, maker_order=updated,
-                  base=base, quote=quote, taker_fee=fee, maker_rebate=rebate, oracle_price=oracle,
+                  base=base, quote=quote, taker_fee=fee, maker_rebate=rebate, referrer_reward=reward,
+                  oracle_price=oracle,
                   taker_closed=taker_closed, maker_closed=maker_closed)  # fmt: skip
         market["last_fill_price"] = maker.price
     return filled, quote_total, fee_total

@@ -12,7 +12,7 @@ from typing import Any
 
 from rekt_localnet.runtime.program import InstructionError, InvokeContext
 
-from . import cancels, collateral, funding, matching, modify, orders, safety, settlement, triggers, users
+from . import cancels, collateral, funding, matching, modify, orders, referral, safety, settlement, triggers, users
 from .clob import LocalClobProgram
 from .codec import VELOCITY_PROGRAM_ID, CodecError, program
 from .view import VelocityView
@@ -54,6 +54,7 @@ class VelocityLocalProgram:
         self._handlers: dict[str, Handler] = {
             "initialize_user_stats": users.initialize_user_stats,
             "initialize_user": users.initialize_user,
+            "initialize_revenue_share_escrow": referral.initialize_revenue_share_escrow,
             "deposit": collateral.deposit,
             "withdraw": collateral.withdraw,
             "place_and_take_perp_order_v1": self._place_and_take,

@@ -15,7 +15,7 @@ from .codec import VELOCITY_PROGRAM_ID, decode, encode, program
 from .constants import PRICE_PRECISION
 from .errors import fail
 
-_KINDS = ("State", "PerpMarket", "SpotMarket", "User", "UserStats", "PythLazerOracle")
+_KINDS = ("State", "PerpMarket", "SpotMarket", "User", "UserStats", "PythLazerOracle", "RevenueShareEscrow")
 
 
 class VelocityView:
@@ -64,7 +64,8 @@ class VelocityView:
     def flush(self) -> None:
         for key in self._dirty:
             account = self.ctx.account(key)
-            self.ctx.write(key, replace(account, data=encode(self._kind[key], self._decoded[key])))
+            data = encode(self._kind[key], self._decoded[key])  # a vec's unused room stays zero
+            self.ctx.write(key, replace(account, data=data.ljust(len(account.data), b"\0")))
         self._dirty.clear()
 
     def spot_market(self, index: int) -> tuple[Pubkey, dict[str, Any]]:

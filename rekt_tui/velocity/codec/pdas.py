@@ -14,6 +14,7 @@ USER_CONDITIONS_SEED = b"user_conditions"
 PERP_MARKET_SEED = b"perp_market"
 SPOT_MARKET_SEED = b"spot_market"
 SPOT_MARKET_VAULT_SEED = b"spot_market_vault"
+REVENUE_SHARE_ESCROW_SEED = b"REV_ESCROW"
 
 
 class SeedError(CodecError):
@@ -58,3 +59,6 @@ class Pdas:
 
     def spot_market_vault(self, market_index: int) -> Pubkey:
         return self._find(SPOT_MARKET_VAULT_SEED, _u16(market_index))
+
+    def revenue_share_escrow(self, authority: Pubkey) -> Pubkey:
+        return self._find(REVENUE_SHARE_ESCROW_SEED, bytes(authority))

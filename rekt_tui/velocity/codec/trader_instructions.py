@@ -79,6 +79,20 @@ def initialize_user(
     return program.instructions.build("initialize_user", args, accounts, remaining)
 
 
+def initialize_revenue_share_escrow(
+    program: VelocityProgram, authority: Pubkey, payer: Pubkey, num_orders: int
+) -> Instruction:
+    """The escrow through which the relaunch pays referral; it copies `UserStats.referrer`."""
+    accounts = {
+        "escrow": program.pdas.revenue_share_escrow(authority),
+        "authority": authority,
+        "user_stats": program.pdas.user_stats(authority),
+        "state": program.pdas.state(),
+        "payer": payer,
+    }
+    return program.instructions.build("initialize_revenue_share_escrow", {"num_orders": num_orders}, accounts)
+
+
 def _user_accounts(program: VelocityProgram, authority: Pubkey, sub_account_id: int) -> dict[str, Pubkey | None]:
     return {"user": program.pdas.user(authority, sub_account_id), "authority": authority}
 

@@ -1,0 +1,112 @@
+"""Referral on the relaunch, through the session service on a live localnet: `init` opens the
+referral escrow with the account, every taker names it, so fills are discounted as previewed
+and the referrer's reward accrues; an account opened while the venue paid no referral through
+escrows is blocked from verifying until `init` opens its escrow."""
+
+import base64
+import json
+
+import pytest
+
+from rekt_localnet.keys import LOCALNET_REFERRER
+from rekt_tui.domain.checklist import ItemState
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.history import RecordKind
+from rekt_tui.drift.rpc import JsonRpc
+from rekt_tui.services.container import Services
+from rekt_tui.services.landing import open_session
+from rekt_tui.services.history import backfill
+from rekt_tui.services.models import OrderForm
+from rekt_tui.velocity.codec.program import VelocityProgram
+from tests.services.test_orders_service import Desk, close_desk, open_desk, settings_for, until
+from tests.localnet.conftest import start_localnet
+
+pytestmark = pytest.mark.slow
+PROGRAM = VelocityProgram.pinned()
+BUILDER_CODES = 4  # State.feature_bit_flags
+
+
+async def _fills(desk) -> list:
+    found: list = []
+
+    async def recorded() -> bool:  # history is read at finalized commitment
+        await backfill(desk.services.registry, desk.link.venue, desk.pubkey)
+        found[:] = [r for r in await desk.services.registry.list_records(desk.pubkey) if r.kind is RecordKind.FILL]
+        return bool(found)
+
+    await until(recorded, timeout=30, what="the fill's record")
+    return found
+
+
+async def _escrow(desk) -> dict:
+    key = PROGRAM.pdas.revenue_share_escrow(desk.link.venue.connection.view.authority)
+    info = (await desk.admin.call("getAccountInfo", [str(key), {"encoding": "base64"}]))["value"]
+    assert info is not None, "no referral escrow"
+    return PROGRAM.accounts.decode("RevenueShareEscrow", base64.b64decode(info["data"][0]))
+
+
+def _referrer_line(checklist):
+    return next(item for item in checklist.items if item.id == "referrer_verified")
+
+
+async def test_init_opens_the_escrow_and_each_take_is_discounted_as_previewed(tmp_path):
+    desk = await open_desk(tmp_path, usdc=300, venue="velocity")
+    try:
+        view = desk.link.venue.connection.view
+        escrow = await _escrow(desk)
+        assert escrow["referrer"] == LOCALNET_REFERRER and len(escrow["orders"]) == len(view.perps)
+        assert desk.link.venue.referral_setup() is None
+        assert _referrer_line(await desk.setup.checklist()).state is ItemState.DONE
+
+        placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.3"))
+        assert placed.outcome == "filled"
+        fills = await _fills(desk)
+        tier = view.state.perp_fee_tier
+        for fill in fills:
+            full = -(-abs(fill.quote) * tier.fee_numerator // tier.fee_denominator)
+            assert 0 < fill.fee == full - full * tier.referee_fee_numerator // tier.referee_fee_denominator < full
+        [row] = [row for row in (await _escrow(desk))["orders"] if row["bit_flags"]]
+        assert row["market_index"] == 0 and row["fees_accrued"] > 0  # the referrer's reward, waiting for its sweep
+    finally:
+        await close_desk(desk)
+
+
+async def _set_builder_codes(admin, on: bool) -> None:
+    key = str(PROGRAM.pdas.state())
+    info = (await admin.call("getAccountInfo", [key, {"encoding": "base64"}]))["value"]
+    state = PROGRAM.accounts.decode("State", base64.b64decode(info["data"][0]))
+    flags = state["feature_bit_flags"]
+    state["feature_bit_flags"] = flags | BUILDER_CODES if on else flags & ~BUILDER_CODES
+    data = base64.b64encode(PROGRAM.accounts.encode("State", state)).decode()
+    await admin.call("rekt_setAccount", [key, {"owner": info["owner"], "data": data, "lamports": info["lamports"]}])
+
+
+async def test_an_account_opened_before_escrows_paid_referral_gets_its_escrow_from_init(tmp_path):
+    chain = await start_localnet(tmp_path / "data", slot_ms=50, market_life=True, venue="velocity")
+    admin = JsonRpc(chain.rpc_url)
+    await _set_builder_codes(admin, on=False)
+    services = await Services.open(settings_for(chain, tmp_path / "data", "velocity"))
+    session = await (await services.wallets()).create()
+    desk = Desk(services, await open_session(services, session.pubkey), admin, chain)
+    try:
+        await desk.setup.airdrop("1", "SOL")
+        await desk.setup.initialize()  # the venue pays no referral through escrows: none is opened
+        assert (await admin.call("getAccountInfo", [str(PROGRAM.pdas.revenue_share_escrow(
+            desk.link.venue.connection.view.authority)), {"encoding": "base64"}]))["value"] is None  # fmt: skip
+
+        await _set_builder_codes(admin, on=True)
+        await desk.fresh()
+        line = _referrer_line(await desk.setup.checklist())
+        assert line.state is ItemState.TODO and "referral escrow" in line.detail
+        with pytest.raises(RektError, match="referral escrow this account lacks; run `rekt-tui init`"):
+            await desk.setup.verify_referrer()
+        assert desk.setup.session.referrer_verified_at is None
+
+        await desk.setup.initialize()
+        assert (await _escrow(desk))["referrer"] == LOCALNET_REFERRER
+        assert desk.setup.session.referrer_verified_at is not None
+        assert _referrer_line(await desk.setup.checklist()).state is ItemState.DONE
+        sent = await services.registry.list_transactions(desk.pubkey)
+        assert ("initialize", "referral_escrow") in [(t.kind, json.loads(t.intent).get("action")) for t in sent]
+    finally:
+        await close_desk(desk)
