@@ -132,7 +132,8 @@ class TeardownService:
             log.warning("teardown summary not read", exc_info=True)
             return "Done; the balances could not be read just now, `rekt-tui wallet show` shows them later."
         wanted = link.settings.effective_referrer
-        linked = "Referrer linked ✓" if referrer is not None and referrer == wanted else "Referrer not linked ✗"
+        paid = link.venue.referral_setup() is None  # the relaunch pays only through the escrow
+        linked = "Referrer linked ✓" if referrer is not None and referrer == wanted and paid else "Referrer not linked ✗"
         venue = link.settings.labels.name
         return f"Session wallet {format_sol(lamports)} • {venue} {format_usd(collateral)} • {linked}"
 

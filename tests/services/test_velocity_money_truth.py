@@ -7,10 +7,8 @@ import pytest
 from aiohttp import web
 
 from rekt_tui.domain.errors import RektError
-from rekt_tui.domain.history import RecordKind
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, free_user_order_id
 from rekt_tui.domain.records import Direction, OrderStatus
-from rekt_tui.services.history import backfill
 from rekt_tui.services.models import NOTHING_FILLED, OrderForm
 from rekt_tui.services.order_book import adopt_orders
 from rekt_tui.services.order_sending import send_order, taken_user_order_ids
@@ -138,28 +136,3 @@ async def test_an_empty_side_refuses_the_taker_before_signing(tmp_path):
         finally:
             await close_desk(desk)
 
-
-async def test_the_previewed_taker_fee_is_the_fee_the_fill_pays(tmp_path):
-    """Our place-and-take names the session's referral escrow, so the program grants the referee
-    discount: a preview taken at the fill's own price must show the fee the fill paid, exactly."""
-    desk = await open_desk(tmp_path, usdc=300, venue="velocity")
-    try:
-        assert await desk.link.venue.referrer()  # a referred account
-        placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.3"))
-        assert placed.outcome == "filled"
-        fills: list = []
-
-        async def recorded() -> bool:  # history is read at finalized commitment
-            await backfill(desk.services.registry, desk.link.venue, desk.pubkey)
-            fills[:] = [r for r in await desk.services.registry.list_records(desk.pubkey) if r.kind is RecordKind.FILL]
-            return bool(fills)
-
-        await until(recorded, timeout=30, what="the fill's record")
-        assert all(f.fee > 0 for f in fills)
-        request = await order_request(desk, Direction.LONG, sum(abs(f.base) for f in fills))
-        at_the_fills = tuple((abs(f.quote) * SOL // abs(f.base), abs(f.base)) for f in fills)
-        worst = max(price for price, _ in at_the_fills)
-        previewed = desk.link.venue.preview(request, auction_end_price=worst, book=at_the_fills)
-        assert previewed.fee == sum(f.fee for f in fills)
-    finally:
-        await close_desk(desk)

@@ -12,13 +12,16 @@ from rekt_localnet.keys import LOCALNET_REFERRER
 from rekt_tui.domain.checklist import ItemState
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.history import RecordKind
+from rekt_tui.domain.records import Direction
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.services.container import Services
 from rekt_tui.services.landing import open_session
 from rekt_tui.services.history import backfill
 from rekt_tui.services.models import OrderForm
+from rekt_tui.services.teardown import TeardownService
 from rekt_tui.velocity.codec.program import VelocityProgram
-from tests.services.test_orders_service import Desk, close_desk, open_desk, settings_for, until
+from tests.services.test_orders_service import SOL, Desk, close_desk, open_desk, settings_for, until
+from tests.services.test_velocity_money_truth import order_request
 from tests.localnet.conftest import start_localnet
 
 pytestmark = pytest.mark.slow
@@ -67,6 +70,13 @@ async def test_init_opens_the_escrow_and_each_take_is_discounted_as_previewed(tm
             assert 0 < fill.fee == full - full * tier.referee_fee_numerator // tier.referee_fee_denominator < full
         [row] = [row for row in (await _escrow(desk))["orders"] if row["bit_flags"]]
         assert row["market_index"] == 0 and row["fees_accrued"] > 0  # the referrer's reward, waiting for its sweep
+
+        # A preview taken at the fills' own prices shows the fee they paid, exactly.
+        request = await order_request(desk, Direction.LONG, sum(abs(f.base) for f in fills))
+        at_the_fills = tuple((abs(f.quote) * SOL // abs(f.base), abs(f.base)) for f in fills)
+        worst = max(price for price, _ in at_the_fills)
+        previewed = desk.link.venue.preview(request, auction_end_price=worst, book=at_the_fills)
+        assert previewed.fee == sum(f.fee for f in fills)
     finally:
         await close_desk(desk)
 
@@ -101,11 +111,13 @@ async def test_an_account_opened_before_escrows_paid_referral_gets_its_escrow_fr
         with pytest.raises(RektError, match="referral escrow this account lacks; run `rekt-tui init`"):
             await desk.setup.verify_referrer()
         assert desk.setup.session.referrer_verified_at is None
+        assert (await TeardownService().summary(desk.link)).endswith("Referrer not linked ✗")
 
         await desk.setup.initialize()
         assert (await _escrow(desk))["referrer"] == LOCALNET_REFERRER
         assert desk.setup.session.referrer_verified_at is not None
         assert _referrer_line(await desk.setup.checklist()).state is ItemState.DONE
+        assert (await TeardownService().summary(desk.link)).endswith("Referrer linked ✓")
         sent = await services.registry.list_transactions(desk.pubkey)
         assert ("initialize", "referral_escrow") in [(t.kind, json.loads(t.intent).get("action")) for t in sent]
     finally:
