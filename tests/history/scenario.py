@@ -180,12 +180,13 @@ async def wallet_truth(rpc_url: str, wallet: str, user: str, venue: str) -> Wall
                 fees += tx["meta"]["fee"]
                 paid += 1
         owner = Pubkey.from_string(wallet)
-        if venue == "velocity":
-            stats = str(velocity_codec.program().pdas.user_stats(owner))
+        if venue == "velocity":  # the account, and the referral escrow the relaunch pays through
+            pdas = velocity_codec.program().pdas
+            opened = [user, str(pdas.user_stats(owner)), str(pdas.revenue_share_escrow(owner))]
         else:
-            stats = str(get_user_stats_account_public_key(DRIFT_PROGRAM_ID, owner))
+            opened = [user, str(get_user_stats_account_public_key(DRIFT_PROGRAM_ID, owner))]
         rent = 0
-        for address in (user, stats):
+        for address in opened:
             rent += (await rpc.call("getAccountInfo", [address, {"encoding": "base64"}]))["value"]["lamports"]
         balance = (await rpc.call("getBalance", [wallet]))["value"]
     finally:
