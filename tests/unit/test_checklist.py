@@ -13,6 +13,7 @@ from rekt_tui.domain.checklist import (
     start_trading_summary,
 )
 from rekt_tui.domain.strategy import DEFAULT_PRESETS
+from rekt_tui.domain.venue_labels import VELOCITY
 
 OURS = "C4nN8P9G1NTRoXmtNUv6wE1x6jZXMGZ75af7LUxjHzQV"
 THEIRS = "11111111111111111111111111111111"
@@ -125,3 +126,12 @@ def test_ready_only_when_every_chain_fact_holds(lamports, exists, referrer, coll
     for line in checklist.items:
         assert (line.action is not None) == (line.state is ItemState.TODO)
         assert line.detail.endswith(".") and "\n" not in line.detail
+
+
+def test_a_referrer_the_venue_would_not_pay_waits_for_init_to_open_the_escrow():
+    rules = replace(RULES, labels=VELOCITY)
+    waiting = item(replace(READY, referral_setup_needed=True), "referrer_verified", rules)
+    assert (waiting.state, waiting.action) == (ItemState.TODO, ChecklistAction.INITIALIZE_ACCOUNT)
+    assert "pays referral only through a referral escrow this account lacks" in waiting.detail
+    assert not build_checklist(replace(READY, referral_setup_needed=True), rules).ready_to_trade
+    assert item(READY, "referrer_verified", rules).state is ItemState.DONE
