@@ -139,6 +139,15 @@ async def cancel_orphaned_legs(link: SessionLink, markets: set[int], names: dict
     return done
 
 
+def _gone_meanwhile(markets: set[int], names: dict[int, str]) -> list[str]:
+    """The protection seen resting while the close filled, gone before this command ended it."""
+    if not markets:
+        return []
+    where = ", ".join(names[m] for m in sorted(markets))
+    return [f"The take-profit / stop-loss of {where} no longer rest: another process cancelled them (the cockpit or "
+            "`rekt-tui guard`, seeing the market flat) or they filled; `rekt-tui history` shows which."]  # fmt: skip
+
+
 async def legs_after_close(
     link: SessionLink, markets: set[int], names: dict[int, str], within_s: float,
     waiting: Callable[[str], None] | None = None,
@@ -147,6 +156,7 @@ async def legs_after_close(
     cancelled; one still held (or with an entry resting) keeps it, and a sentence says so. `waiting`
     hears, once, that the fill is awaited. A sentence for each market with protection."""
     deadline, snapshot, told = time.monotonic() + within_s, None, False
+    seen: set[int] = set()  # markets whose protection was resting at some read
     while True:
         try:
             snapshot = await link.venue.refresh_account()
@@ -154,8 +164,9 @@ async def legs_after_close(
             log.warning("account not read after a close: %s", error)
         guarded = set() if snapshot is None else {o.market_index for o in snapshot.orders if resting_protection(o)}
         held = markets if snapshot is None else held_markets(snapshot)
+        seen |= guarded & markets
         if snapshot is not None and not guarded & markets:
-            return []  # no protection there: nothing to wait for
+            return _gone_meanwhile(seen, names)  # nothing (left) to wait for
         if (snapshot is not None and not guarded & markets & held) or time.monotonic() >= deadline:
             break
         if waiting is not None and not told:

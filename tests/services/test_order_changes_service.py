@@ -2,6 +2,8 @@
 seam with its intent recorded first, every refusal is one sentence with nothing signed, a
 bracket rests grouped with its entry and goes when the position is closed."""
 
+import asyncio
+
 import pytest
 
 from rekt_tui.domain.brackets import resting_protection
@@ -232,3 +234,22 @@ async def test_close_all_failing_part_way_still_ends_the_legs_of_the_markets_it_
     await desk.fresh()
     assert {p.symbol for p in desk.account().positions} == {"ETH-PERP"}
     assert desk.account().orders == ()
+
+
+async def test_legs_another_process_ends_while_the_close_fills_are_named(desk):
+    """The command said it would end the protection once flat; if the cockpit's watcher ends it
+    first, the command says they no longer rest, rather than nothing."""
+    placed = await desk.orders.place(OrderForm("SOL-PERP", "buy", "1", take_profit="160", stop_loss="140"))
+
+    async def legs_rest() -> bool:
+        await desk.fresh()
+        return desk.base() == SOL and sum(resting_protection(o) for o in desk.account().orders) == 2
+
+    await until(legs_rest, what="the entry's fill and its two legs")
+    await desk.orders.close("SOL-PERP")
+    waiting = asyncio.create_task(legs_after_close(desk.link, {0}, {0: "SOL-PERP"}, within_s=30))
+    await asyncio.sleep(0.3)  # its first read sees the legs resting
+    await desk.orders.cancel_many([o.order_id for o in desk.account().orders if resting_protection(o)])
+    [said] = await waiting
+    assert said.startswith("The take-profit / stop-loss of SOL-PERP no longer rest: another process cancelled them")
+    assert placed.bracket and not [o for o in (await desk.link.venue.refresh_account()).orders if resting_protection(o)]
