@@ -242,10 +242,10 @@ def _spot_rows(result: Report) -> list[list[str]]:
         def base(amount: int) -> str:
             return format_base(amount, spec) if spec is not None else f"{amount:,}"
 
-        rows += [
-            [f"spot {name} sold", f"{base(m.sold)} for {format_usd(m.received, 6)}"],
-            [f"spot {name} bought", f"{base(m.bought)} for {format_usd(m.paid, 6)}"],
-        ]
+        if m.sold:
+            rows.append([f"spot {name} sold", f"{base(m.sold)} for {format_usd(m.received, 6)}"])
+        if m.bought:
+            rows.append([f"spot {name} bought", f"{base(m.bought)} for {format_usd(m.paid, 6)}"])
     if result.figures.spot:
         rows.append(["spot quote (received - paid)", format_usd(result.figures.spot_quote, 6)])
         rows.append(["spot fees", format_usd(result.figures.spot_fees, 6)])

@@ -19,6 +19,7 @@ from driftpy.types import PositionDirection, PostOnlyParams
 
 from rekt_localnet.keys import DRIFT_PROGRAM_ID
 from rekt_localnet.programs.velocity.codec import blank_event, encode_event
+from rekt_tui.cli.history import _report_rows as report_rows
 from rekt_tui.domain.history import ChainRecord, Ledger, RecordKind, figures, identity
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.records import MarketType
@@ -208,6 +209,10 @@ def test_the_result_lines_say_what_the_sale_brought_in():
     lines = result_lines(result, DRIFT)
     assert lines[1] == "Spot trades on Drift: sold 0.01 SOL for $1.499000 USDC · fees $0.001499"
     assert not any("differ by" in line for line in lines)
+    rows = dict(map(tuple, report_rows(result, "Drift")))
+    assert rows["spot SOL sold"] == "0.01 SOL for $1.499000" and "spot SOL bought" not in rows
+    assert (rows["spot quote (received - paid)"], rows["spot fees"]) == ("$1.499000", "$0.001499")
+    assert rows["deposits - withdrawals + spot - spot fees + result"] == "$0.000000 (holds)"
     assert spot_trade_line(result.figures.spot[0], None, DRIFT) == (
         "Spot trades on Drift: sold 10,000,000 units of spot market 1 for $1.499000 USDC · fees $0.001499"
     )
