@@ -102,17 +102,23 @@ def _print_csv(rows: list[tuple[str, ChainRecord]]) -> None:
 
 
 def _row(record: ChainRecord, venue: Venue, perps: dict[int, MarketSpec]) -> list[str]:
-    """A record in a person's units: markets by name, sizes with their asset, money in dollars."""
-    fill = record.kind is RecordKind.FILL
-    perp = None
+    """A record in a person's units: markets by name, sizes with their asset, money in dollars.
+    A spot fill names its spot market ("SOL spot"), never the perp market of the same index."""
+    fill = record.kind in (RecordKind.FILL, RecordKind.SPOT_FILL)
+    size = amount = ""
     if record.kind in SPOT_KINDS:
         spot = venue.spot_spec(record.market_index)
-        market, amount = spot.base_symbol, format_base(record.amount, spot)
+        if record.kind is RecordKind.SPOT_FILL:
+            market, size = f"{spot.base_symbol} spot", format_base(record.base, spot)
+        else:
+            market, amount = spot.base_symbol, format_base(record.amount, spot)
     else:
         perp = perps.get(record.market_index)
         market = perp.symbol if perp is not None else f"PERP {record.market_index}"
-        amount = "" if fill else format_usd(record.amount, 6)
-    size = "" if not fill else format_base(record.base, perp) if perp is not None else str(record.base)
+        if fill:
+            size = format_base(record.base, perp) if perp is not None else str(record.base)
+        else:
+            amount = format_usd(record.amount, 6)
     return [
         datetime.fromtimestamp(record.ts, UTC).strftime("%Y-%m-%d %H:%M:%S"),
         record.kind.value if not record.liquidation else "liquidation fill",
@@ -120,7 +126,7 @@ def _row(record: ChainRecord, venue: Venue, perps: dict[int, MarketSpec]) -> lis
         size,
         format_usd(record.quote) if fill else "",
         format_usd(record.fee, 6) if fill else "",
-        format_usd(record.realized_pnl) if fill else "",
+        format_usd(record.realized_pnl) if record.kind is RecordKind.FILL else "",
         amount,
         record.signature,
     ]
@@ -172,7 +178,8 @@ def report_dict(result: Report) -> dict[str, Any]:
     """The report in native integers (quote 1e6); win_rate a decimal string or null."""
     figures = result.figures
     data: dict[str, Any] = {"session": result.session_pubkey, **asdict(figures)}
-    data.update(fees=figures.fees, funding=figures.funding, net_result=figures.net_result, win_rate=figures.win_rate)
+    data.update(fees=figures.fees, funding=figures.funding, net_result=figures.net_result, win_rate=figures.win_rate,
+                spot_quote=figures.spot_quote, spot_fees=figures.spot_fees)  # fmt: skip
     if result.ledger is not None and result.identity is not None:
         data["ledger"] = {
             "quote_balance": result.ledger.quote_balance,
@@ -215,11 +222,33 @@ def _report_rows(result: Report, venue: str) -> list[list[str]]:
         ["max drawdown", format_usd(f.max_drawdown, 6)],
     ]
     rows += [[f"realized pnl, market {m.market_index}", format_usd(m.realized_pnl, 6)] for m in f.markets]
+    rows += _spot_rows(result)
     if result.identity is not None:
         verdict = "holds" if result.identity.holds else f"off by {format_usd(result.identity.difference, 6)}"
         rows.append(["collateral now", format_usd(result.identity.collateral, 6)])
-        rows.append(["deposits - withdrawals + result", f"{format_usd(result.identity.from_records, 6)} ({verdict})"])
+        label = "deposits - withdrawals" + (" + spot - spot fees" if f.spot else "") + " + result"
+        rows.append([label, f"{format_usd(result.identity.from_records, 6)} ({verdict})"])
     rows += _wallet_rows(result, venue)
+    return rows
+
+
+def _spot_rows(result: Report) -> list[list[str]]:
+    """Spot trades (a stop's sale of SOL to repay a borrow): none of the perp figures above."""
+    rows = []
+    for m in result.figures.spot:
+        spec = result.spot_specs.get(m.market_index)
+        name = spec.base_symbol if spec is not None else f"spot market {m.market_index}"
+
+        def base(amount: int) -> str:
+            return format_base(amount, spec) if spec is not None else f"{amount:,}"
+
+        if m.sold:
+            rows.append([f"spot {name} sold", f"{base(m.sold)} for {format_usd(m.received, 6)}"])
+        if m.bought:
+            rows.append([f"spot {name} bought", f"{base(m.bought)} for {format_usd(m.paid, 6)}"])
+    if result.figures.spot:
+        rows.append(["spot quote (received - paid)", format_usd(result.figures.spot_quote, 6)])
+        rows.append(["spot fees", format_usd(result.figures.spot_fees, 6)])
     return rows
 
 

@@ -1,15 +1,21 @@
 """A session's history from the venue's own records, and the figures of its result.
 
 Records are what the exchange logged in the transactions that touched the session's
-account (fills, funding payments, PnL settlements, deposits and withdrawals,
-liquidations), one per (signature, index of the record in that transaction). Every
-amount is an integer in native precision: quote 1e6, base 1e9. The figures are sums
-over records, and the accounting identity ties them to the account as it is now:
+account (perp fills, spot fills, funding payments, PnL settlements, deposits and
+withdrawals, liquidations), one per (signature, index of the record in that transaction).
+Every amount is an integer in native precision: quote 1e6, perp base 1e9, spot base in its
+mint's decimals. The figures are sums over records, and the accounting identity ties them
+to the account as it is now:
 
-    deposits - withdrawals + realized PnL + funding - fees = quote balance + unsettled
+    deposits - withdrawals + spot quote - spot fees + realized PnL + funding - fees
+        = quote balance + unsettled
 
 where `unsettled` is, per perp position, the quote the position holds beyond its entry
-(its realized but not yet settled PnL). Both sides are exact integers. The session
+(its realized but not yet settled PnL), and `spot quote` what spot trades moved into the
+quote balance (+ a sale's proceeds, - a purchase's cost). Both sides are exact integers.
+Spot trades are no part of the perp result (PnL, fees, volume, trades, drawdown): a sale of
+SOL to repay a borrow converts collateral, it is not a trade's result, and its fee is kept
+apart so the perp fees stay the sum of the per-market ones. The session
 wallet's SOL balances the same way, in lamports, against the gas it paid:
 
     funded - balance now - SOL deposited + SOL withdrawn - sent = fees + rent
@@ -24,7 +30,8 @@ SOL_MARKET_INDEX = 1  # SOL's spot market: deposits and withdrawals in lamports
 
 
 class RecordKind(str, Enum):
-    FILL = "fill"
+    FILL = "fill"  # a perp fill
+    SPOT_FILL = "spot_fill"  # a spot market's fill: market_index names a spot market
     FUNDING = "funding"
     SETTLE_PNL = "settle_pnl"
     DEPOSIT = "deposit"
@@ -32,7 +39,8 @@ class RecordKind(str, Enum):
     LIQUIDATION = "liquidation"
 
 
-SPOT_KINDS = frozenset({RecordKind.DEPOSIT, RecordKind.WITHDRAWAL})  # market_index names a spot market
+# Kinds whose market_index names a spot market (spot market 1 is SOL; perp market 1 is another market).
+SPOT_KINDS = frozenset({RecordKind.DEPOSIT, RecordKind.WITHDRAWAL, RecordKind.SPOT_FILL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,8 @@ class ChainRecord:
 
     fill: `base`/`quote` are the account's signed change (+ bought / + received), `fee`
     is signed (+ paid, - rebate), `realized_pnl` what the fill closed against the entry.
+    spot_fill: `base` (the spot market's token, its decimals) and `quote` signed the same
+    way, `fee` signed; the quote balance moved by `quote - fee`.
     funding: `amount` is the payment (+ received). settle_pnl: `amount` moved into the
     quote balance. deposit/withdrawal: `amount` tokens of spot market `market_index`.
     liquidation: `base`/`quote`/`fee` of the closed position (its fill is a fill record too).
@@ -114,6 +124,24 @@ class MarketFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class SpotFigures:
+    """One spot market's trades (base in the market's token decimals, quote 1e6, all positive)."""
+
+    market_index: int
+    bought: int
+    sold: int
+    paid: int  # quote spent on purchases
+    received: int  # quote a sale brought in
+    fees: int  # net of rebates
+    trades: int
+
+    @property
+    def quote(self) -> int:
+        """What the trades moved into the quote balance before fees (negative: spent)."""
+        return self.received - self.paid
+
+
+@dataclass(frozen=True, slots=True)
 class SessionFigures:
     """A session's result from its records (quote 1e6)."""
 
@@ -133,6 +161,7 @@ class SessionFigures:
     sol_withdrawals: int
     settled_pnl: int
     markets: tuple[MarketFigures, ...]
+    spot: tuple[SpotFigures, ...] = ()  # per spot market traded, apart from every perp figure
 
     @property
     def fees(self) -> int:
@@ -145,6 +174,15 @@ class SessionFigures:
     @property
     def net_result(self) -> int:
         return self.realized_pnl + self.funding - self.fees
+
+    @property
+    def spot_quote(self) -> int:
+        """Quote the spot trades moved into the balance before fees (+ sold, - bought)."""
+        return sum(market.quote for market in self.spot)
+
+    @property
+    def spot_fees(self) -> int:
+        return sum(market.fees for market in self.spot)
 
     @property
     def win_rate(self) -> Decimal | None:
@@ -174,6 +212,24 @@ def figures(records: list[ChainRecord]) -> SessionFigures:
         sol_withdrawals=_spot_amount(ordered, RecordKind.WITHDRAWAL, SOL_MARKET_INDEX),
         settled_pnl=sum(record.amount for record in ordered if record.kind is RecordKind.SETTLE_PNL),
         markets=tuple(_market(index, ordered) for index in sorted({fill.market_index for fill in fills})),
+        spot=tuple(_spot(index, ordered) for index in sorted({r.market_index for r in _spot_fills(ordered)})),
+    )
+
+
+def _spot_fills(records: list[ChainRecord]) -> list[ChainRecord]:
+    return [record for record in records if record.kind is RecordKind.SPOT_FILL]
+
+
+def _spot(index: int, records: list[ChainRecord]) -> SpotFigures:
+    fills = [fill for fill in _spot_fills(records) if fill.market_index == index]
+    return SpotFigures(
+        market_index=index,
+        bought=sum(fill.base for fill in fills if fill.base > 0),
+        sold=-sum(fill.base for fill in fills if fill.base < 0),
+        paid=-sum(fill.quote for fill in fills if fill.quote < 0),
+        received=sum(fill.quote for fill in fills if fill.quote > 0),
+        fees=sum(fill.fee for fill in fills),
+        trades=len(fills),
     )
 
 
@@ -215,7 +271,8 @@ def _market(index: int, records: list[ChainRecord]) -> MarketFigures:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """deposits - withdrawals + realized PnL + funding - fees against the account now."""
+    """deposits - withdrawals + spot quote - spot fees + realized PnL + funding - fees
+    against the account now."""
 
     from_records: int
     collateral: int
@@ -230,7 +287,7 @@ class Identity:
 
 
 def identity(result: SessionFigures, ledger: Ledger) -> Identity:
-    expected = result.deposits - result.withdrawals + result.net_result
+    expected = result.deposits - result.withdrawals + result.spot_quote - result.spot_fees + result.net_result
     return Identity(from_records=expected, collateral=ledger.collateral)
 
 

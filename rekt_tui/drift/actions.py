@@ -59,8 +59,9 @@ async def wallet_lamports(client: DriftClient) -> int:
 
 
 async def wallet_usdc(client: DriftClient) -> int:
-    """USDC (1e6) in the wallet's associated token account; 0 when it has none."""
-    account = client.get_associated_token_account_public_key(QUOTE_SPOT_MARKET_INDEX)
+    """USDC (1e6) in the session wallet's associated token account; 0 when it has none. The
+    session wallet is the authority: a read-only client signs with a throwaway keypair."""
+    account = get_associated_token_address(client.authority, _spot_market(client, QUOTE_SPOT_MARKET_INDEX).mint)
     return await token_balance(client, account) or 0
 
 

@@ -67,7 +67,8 @@ def drift_events(logs: list[str], program_id: str) -> Iterator[tuple[int, str, A
 
 
 def _fill(data: Any, user: str, signature: str, index: int, slot: int) -> ChainRecord | None:
-    if _variant(data.action) != "Fill" or _variant(data.market_type) != "Perp":
+    """A perp or a spot fill from `user`'s side (a spot market's index is no perp market's)."""
+    if _variant(data.action) != "Fill" or _variant(data.market_type) not in ("Perp", "Spot"):
         return None
     role = "taker" if data.taker is not None and str(data.taker) == user else None
     if role is None and data.maker is not None and str(data.maker) == user:
@@ -78,6 +79,10 @@ def _fill(data: Any, user: str, signature: str, index: int, slot: int) -> ChainR
     size, filled_quote = data.base_asset_amount_filled or 0, data.quote_asset_amount_filled or 0
     base, quote = (size, -filled_quote) if long else (-size, filled_quote)
     fee = (data.taker_fee or 0) if role == "taker" else (data.maker_fee or 0)
+    if _variant(data.market_type) == "Spot":  # balances moved, no position: nothing realized
+        order_id = getattr(data, f"{role}_order_id") or 0
+        return ChainRecord(signature, index, slot, data.ts, RecordKind.SPOT_FILL, data.market_index, base=base,
+                           quote=quote, fee=fee, role=role, order_id=order_id)  # fmt: skip
     closed_base = getattr(data, f"{role}_existing_base_asset_amount") or 0
     closed_entry = getattr(data, f"{role}_existing_quote_entry_amount") or 0
     return ChainRecord(

@@ -26,7 +26,7 @@ from rekt_tui.registry.connection import (
 from rekt_tui.registry.brackets import SCHEMA_V7
 from rekt_tui.registry.errors import BACKUPS_DIRNAME, MigrationFailed, RegistryDiskFull, RegistryError
 from rekt_tui.registry.guard_state import SCHEMA_V5, SCHEMA_V6, SCHEMA_V8
-from rekt_tui.registry.records import SCHEMA_V4
+from rekt_tui.registry.records import SCHEMA_V4, SCHEMA_V9
 from rekt_tui.registry.schema import SCHEMA_V1, SCHEMA_V2, SCHEMA_V3
 
 
@@ -45,6 +45,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("tell each recorded liquidation once; keep the deposits the loss limit saw", SCHEMA_V6),
     Migration("keep the brackets waiting for their entry's fill", SCHEMA_V7),
     Migration("keep the capital a loss limit in % is a share of", SCHEMA_V8),
+    Migration("keep spot fills among the records, and read every history once more for them", SCHEMA_V9),
 )
 
 

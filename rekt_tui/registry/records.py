@@ -1,5 +1,5 @@
-"""The venue's records of each session (fills, funding, settlements, deposits) and how far
-the session's history has been read.
+"""The venue's records of each session (fills, spot fills, funding, settlements, deposits) and
+how far the session's history has been read.
 
 A record is keyed by (session, signature, index of the record in the transaction), so
 reading the same transactions again inserts nothing; the cursor (the newest signature
@@ -11,7 +11,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from rekt_tui.domain.history import ChainRecord, RecordKind
+from rekt_tui.domain.history import SPOT_KINDS, ChainRecord, RecordKind
 from rekt_tui.domain.records import OrderRecord
 from rekt_tui.registry.connection import run_statement
 from rekt_tui.registry.core import RegistryCore, fetch_all, fetch_one, session_id_of
@@ -47,6 +47,43 @@ CREATE TABLE record_cursors (
     signature TEXT NOT NULL
 ) STRICT
 """,
+)
+
+# Migration 9: spot fills are records too (SQLite cannot widen a CHECK: the table is rebuilt,
+# ids kept). Every cursor is dropped, so each session's next backfill reads its history once
+# more from the start: a transaction read before this version (a stop's sale of SOL to repay
+# a borrow) holds a spot fill that was not kept. Records are keyed by (signature, index) and
+# an index counts every record the program logged, kept or not, so the re-read adds only the
+# spot fills and doubles nothing.
+SCHEMA_V9: tuple[str, ...] = (
+    """
+CREATE TABLE records_v9 (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions (id),
+    signature TEXT NOT NULL,
+    record_index INTEGER NOT NULL CHECK (record_index >= 0),
+    slot INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (
+        kind IN ('fill', 'funding', 'settle_pnl', 'deposit', 'withdrawal', 'liquidation', 'spot_fill')
+    ),
+    market_index INTEGER NOT NULL,
+    base INTEGER NOT NULL,
+    quote INTEGER NOT NULL,
+    fee INTEGER NOT NULL,
+    realized_pnl INTEGER NOT NULL,
+    amount INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    order_id INTEGER NOT NULL,
+    liquidation INTEGER NOT NULL CHECK (liquidation IN (0, 1)),
+    UNIQUE (session_id, signature, record_index)
+) STRICT
+""",
+    "INSERT INTO records_v9 SELECT * FROM records",
+    "DROP TABLE records",
+    "ALTER TABLE records_v9 RENAME TO records",
+    "CREATE INDEX records_by_session ON records (session_id, slot, id)",
+    "DELETE FROM record_cursors",
 )
 
 _COLUMNS = (
@@ -104,14 +141,15 @@ class RecordRepository(RegistryCore):
             return None if row is None else str(row["signature"])
 
     async def list_records(self, session_pubkey: str, *, market_index: int | None = None) -> list[ChainRecord]:
-        """The session's records in chain order (by slot, then as read: oldest first)."""
+        """The session's records in chain order (by slot, then as read: oldest first); with
+        `market_index`, those of that perp market (a spot market's records never)."""
         async with self._reading() as conn:
             session_id = await session_id_of(conn, session_pubkey)
             sql = f"SELECT {_COLUMNS} FROM records WHERE session_id = ?"
             params: list[object] = [session_id]
             if market_index is not None:
-                sql += " AND market_index = ? AND kind NOT IN ('deposit', 'withdrawal')"
-                params.append(market_index)
+                sql += f" AND market_index = ? AND kind NOT IN ({', '.join('?' * len(SPOT_KINDS))})"
+                params += [market_index, *sorted(kind.value for kind in SPOT_KINDS)]  # a perp market's
             rows = await fetch_all(conn, sql + " ORDER BY slot, id", params)
             return [_record(row) for row in rows]
 

@@ -4,14 +4,15 @@ Backfill reads the account's transactions after the session's cursor in batches,
 first, and stores each batch together with the cursor it reaches, so a backfill cut
 short at any point (a crash, a cancelled task) resumes after its last stored batch and
 never doubles or drops a record. Fills by keepers and liquidations, transactions this
-app never sent, are read like any other.
+app never sent, are read like any other. Spot fills (a stop selling SOL to repay a borrow)
+are told apart from the perp result: in the identity, in the result lines and in the history.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,14 +22,17 @@ from rekt_tui.domain.history import (
     Identity,
     Ledger,
     SessionFigures,
+    SpotFigures,
     WalletFlows,
     WalletIdentity,
     figures,
     identity,
     wallet_identity,
 )
+from rekt_tui.domain.errors import RektError
+from rekt_tui.domain.markets import MarketSpec, format_base
 from rekt_tui.domain.money import format_sol, format_usd
-from rekt_tui.domain.records import MarketType, OrderRecord, TransactionRecord
+from rekt_tui.domain.records import MarketRecord, MarketType, OrderRecord, TransactionRecord
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.venue_labels import VenueLabels
 from rekt_tui.registry import Registry
@@ -92,6 +96,7 @@ class Report:
     wallet: WalletFlows | None = None  # None: the wallet's transactions were not read
     wallet_identity: WalletIdentity | None = None
     wallet_usdc: int | None = None  # 1e6, outside the venue
+    spot_specs: dict[int, MarketSpec] = field(default_factory=dict)  # the spot markets traded, to name them
 
 
 async def report(link: SessionLink) -> Report:
@@ -102,7 +107,14 @@ async def report(link: SessionLink) -> Report:
         await backfill(link.registry, link.venue, link.pubkey)
     ledger = await link.venue.ledger()
     usdc = await link.venue.wallet_usdc()
-    return build_report(link.pubkey, await link.registry.list_records(link.pubkey), ledger, flows, usdc)
+    result = build_report(link.pubkey, await link.registry.list_records(link.pubkey), ledger, flows, usdc)
+    specs = {}
+    for market in result.figures.spot:
+        try:
+            specs[market.market_index] = link.venue.spot_spec(market.market_index)
+        except RektError:  # a market the venue no longer lists: named by its index
+            pass
+    return replace(result, spot_specs=specs)
 
 
 def build_report(
@@ -129,6 +141,7 @@ def result_lines(result: Report, labels: VenueLabels) -> tuple[str, ...]:
     gas = "—" if result.wallet is None else format_sol(result.wallet.gas, LAMPORT_PLACES)
     lines = [
         f"Withdrawn from {labels.name}: {withdrawn}",
+        *(spot_trade_line(market, result.spot_specs.get(market.market_index), labels) for market in f.spot),
         f"Left in the session wallet: {sol} · {usdc}",
         f"Realized PnL {format_usd(f.realized_pnl, 6)} · fees {format_usd(f.fees, 6)} · "
         f"funding {format_usd(f.funding, 6)} · net {format_usd(f.net_result, 6)}",
@@ -139,6 +152,19 @@ def result_lines(result: Report, labels: VenueLabels) -> tuple[str, ...]:
         lines.append(f"The records and the account differ by {format_usd(result.identity.difference, 6)}: "
                      "run `rekt-tui report` again in a moment.")  # fmt: skip
     return tuple(lines)
+
+
+def spot_trade_line(market: SpotFigures, spec: MarketSpec | None, labels: VenueLabels) -> str:
+    """One spot market's trades in words ("Spot trades on Drift: sold 0.01 SOL for $1.500000
+    USDC · fees $0.002279"): where quote in the account, and so in the wallet, came from."""
+
+    def amount(base: int) -> str:
+        return format_base(base, spec) if spec is not None else f"{base:,} units of spot market {market.market_index}"
+
+    moves = [f"sold {amount(market.sold)} for {format_usd(market.received, 6)} {labels.quote}"] if market.sold else []
+    if market.bought:
+        moves.append(f"bought {amount(market.bought)} for {format_usd(market.paid, 6)} {labels.quote}")
+    return f"Spot trades on {labels.name}: {', '.join(moves)} · fees {format_usd(market.fees, 6)}"
 
 
 NO_RESULT = "The session's result could not be read just now; `rekt-tui report` shows it later."
@@ -174,11 +200,12 @@ class HistoryView:
     session: SessionRecord | None  # None: no session wallet yet
     market_index: int | None
     markets: dict[int, str]  # perp market index -> symbol, every market the session touched
-    records: tuple[ChainRecord, ...]  # newest first
+    records: tuple[ChainRecord, ...]  # newest first (spot fills too, unless one perp market is shown)
     figures: SessionFigures
     orders: tuple[OrderRecord, ...]  # newest first
     transactions: tuple[TransactionRecord, ...]  # newest first
     equity: tuple[tuple[datetime, int], ...]  # (time, total collateral 1e6), oldest first
+    spot_markets: dict[int, MarketRecord] = field(default_factory=dict)  # spot index -> its market, as synced
 
 
 async def history_view(
@@ -191,7 +218,8 @@ async def history_view(
     if session is None:
         return HistoryView((), None, None, {}, (), figures([]), (), (), ())
     every = await registry.list_records(session.pubkey)
-    symbols = {m.market_index: m.symbol for m in await registry.list_markets(cluster, market_type=MarketType.PERP)}
+    synced = await registry.list_markets(cluster)
+    symbols = {m.market_index: m.symbol for m in synced if m.market_type is MarketType.PERP}
     touched = {r.market_index for r in every if r.kind not in SPOT_KINDS}
     orders = await registry.list_orders(session.pubkey)
     touched |= {o.market_index for o in orders if o.market_type is MarketType.PERP}
@@ -209,4 +237,5 @@ async def history_view(
         orders=tuple(orders),
         transactions=tuple(await registry.list_transactions(session.pubkey)),
         equity=tuple(await registry.list_equity_points(session.pubkey, limit=EQUITY_POINTS)),
+        spot_markets={m.market_index: m for m in synced if m.market_type is MarketType.SPOT},
     )

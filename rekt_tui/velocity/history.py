@@ -31,7 +31,9 @@ def _i(fields: dict[str, Value], name: str) -> int:
 
 
 def _fill(f: dict[str, Value], user: str, signature: str, index: int, slot: int) -> ChainRecord | None:
-    if f.get("action") != "Fill" or f.get("market_type") != "Perp":
+    """A perp or a spot fill from `user`'s side. This program has no spot order instruction, so
+    no spot fill is expected here, but one the record states is kept apart from the perp ones."""
+    if f.get("action") != "Fill" or f.get("market_type") not in ("Perp", "Spot"):
         return None
     role = "taker" if str(f.get("taker")) == user else "maker" if str(f.get("maker")) == user else None
     if role is None:
@@ -40,6 +42,9 @@ def _fill(f: dict[str, Value], user: str, signature: str, index: int, slot: int)
     size, filled = _i(f, "base_asset_amount_filled"), _i(f, "quote_asset_amount_filled")
     base, quote = (size, -filled) if long else (-size, filled)
     fee = _i(f, "taker_fee") if role == "taker" else _i(f, "maker_fee")
+    if f.get("market_type") == "Spot":
+        return ChainRecord(signature, index, slot, _i(f, "ts"), RecordKind.SPOT_FILL, _i(f, "market_index"),
+                           base=base, quote=quote, fee=fee, role=role, order_id=_i(f, f"{role}_order_id"))  # fmt: skip
     closed_base, closed_entry = _i(f, f"{role}_existing_base_asset_amount"), _i(f, f"{role}_existing_quote_entry_amount")
     order_id = _i(f, f"{role}_order_id")
     if role == "maker":  # a maker's order rests on a book: named as the venue names book orders

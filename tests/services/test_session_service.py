@@ -109,7 +109,7 @@ async def test_a_v1_registry_migrates_and_keeps_its_sessions(tmp_path):
             "'2026-01-01T00:00:00.000000+00:00')"
         )
     async with await Registry.open(tmp_path) as registry:
-        assert registry.schema_version == len(MIGRATIONS) == 8
+        assert registry.schema_version == len(MIGRATIONS) == 9
         session = await registry.get_session("pk-old")
         assert session.status is SessionStatus.ACTIVE and session.trading_started_at is None
         started = await registry.update_session("pk-old", strategy="balanced", trading_started_at=session.created_at)

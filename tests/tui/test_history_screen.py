@@ -52,6 +52,7 @@ async def test_h_opens_the_sessions_figures_tables_and_filters(services, tmp_pat
         assert outcomes == ["expired", "cancelled", "filled"]
 
         screen.query_one("#history-market", Select).value = 1  # BTC-PERP: one order, no fills
+        await pilot.pause()  # the Changed message starts the reload; then wait for it
         await screen.workers.wait_for_complete()
         await pilot.pause()
         assert (rows(screen, "orders"), rows(screen, "fills")) == (1, 0)
@@ -60,6 +61,7 @@ async def test_h_opens_the_sessions_figures_tables_and_filters(services, tmp_pat
 
         old = [s for s in screen.view.sessions if s.pubkey != session.pubkey][0]
         screen.query_one("#history-session", Select).value = old.pubkey  # archived, nothing recorded
+        await pilot.pause()
         await screen.workers.wait_for_complete()
         await pilot.pause()
         assert screen.session == old.pubkey and screen.market is None

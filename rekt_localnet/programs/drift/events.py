@@ -53,7 +53,7 @@ def direction(long: bool) -> Any:
     return variant("PositionDirection", 0 if long else 1)
 
 
-PERP = 1  # MarketType: Spot 0, Perp 1
+SPOT, PERP = 0, 1  # MarketType
 FILL = 2  # OrderAction: Place, Cancel, Fill, Trigger, Expire
 EXPLAIN_LIQUIDATION, EXPLAIN_AMM, EXPLAIN_MATCH = 5, 6, 8  # OrderActionExplanation
 
@@ -85,8 +85,13 @@ def emit_fill(
     maker_fee: int,
     oracle: int,
     explanation: int,
+    spot: bool = False,
 ) -> None:
-    """An OrderActionRecord of action Fill: both sides, the fees, and the entry each closed."""
+    """An OrderActionRecord of action Fill: both sides, the fees, and the entry each closed.
+
+    `market` is a perp market, or with `spot` a spot market (its own fill record ids). A spot
+    match, as the program's `fulfill_spot_order_with_match` records it, states no existing
+    position (a spot fill moves balances, not an entry) and a zero surplus and method fee."""
     fill_id = market.next_fill_record_id
     market.next_fill_record_id += 1
     fields: dict[str, Any] = {
@@ -94,13 +99,15 @@ def emit_fill(
         "action": variant("OrderAction", FILL),
         "action_explanation": variant("OrderActionExplanation", explanation),
         "market_index": market.market_index,
-        "market_type": variant("MarketType", PERP),
+        "market_type": variant("MarketType", SPOT if spot else PERP),
         "fill_record_id": fill_id,
         "base_asset_amount_filled": base,
         "quote_asset_amount_filled": quote,
         "taker_fee": taker_fee,
         "oracle_price": oracle,
     }
+    if spot:
+        fields.update(quote_asset_amount_surplus=0, spot_fulfillment_method_fee=0)
     fields.update(_side("taker", taker))
     if maker is not None:
         fields.update(_side("maker", maker))

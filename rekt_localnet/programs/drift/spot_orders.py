@@ -3,7 +3,8 @@
 There is no spot AMM: a spot taker fills only against makers' limit orders (Drift's
 `Match` fulfillment), at the maker's price, within the taker's limit or auction price.
 A fill moves balances inside Drift (SOL one way, USDC the other, fees on the USDC
-side); the vaults do not move, since no token leaves the exchange. Selling SOL one
+side); the vaults do not move, since no token leaves the exchange. Each match is
+logged as the program logs it: an OrderActionRecord of market type Spot. Selling SOL one
 does not hold opens a SOL borrow, as on Drift, within initial margin.
 """
 
@@ -13,6 +14,7 @@ from solders.pubkey import Pubkey
 
 from .constants import EXCHANGE_FILL_PAUSED, QUOTE_SPOT_MARKET_INDEX, SPOT_OP_FILL
 from .errors import fail
+from .events import EXPLAIN_MATCH, FillSide, emit_fill
 from .margin import require_initial_margin
 from .matching import Fill, fee_rates, maker_offers, record_fill, save_fill
 from .orders import OrderRequest, check_exchange, count_open_order, set_auction, write_order
@@ -76,6 +78,13 @@ def _move(view: DriftView, user: Any, market: Any, quote_market: Any, base: int,
     return position
 
 
+def _side(key: Pubkey, order: Any, long: bool, size: int, quote: int) -> FillSide:
+    """One side of a spot match as its record states it: the order once this fill counts."""
+    filled = min(order.base_asset_amount, order.base_asset_amount_filled + size)
+    return FillSide(key, order.order_id, long, order.base_asset_amount, filled,
+                    order.quote_asset_amount_filled + quote, 0, 0)  # fmt: skip
+
+
 def fill_spot_order(view: DriftView, taker_key: Pubkey, order_index: int) -> list[Fill]:
     """Fill the taker's spot order against crossing maker orders among the accounts."""
     taker = view.get(taker_key, "User")
@@ -110,8 +119,14 @@ def fill_spot_order(view: DriftView, taker_key: Pubkey, order_index: int) -> lis
         taker_position = _move(view, taker, market, quote_market, signed, taker_quote)
         maker_position = _move(view, maker, market, quote_market, -signed, maker_quote)
         maker_order_id = maker_order.order_id
+        maker_side = _side(maker_key, maker_order, not long_taker, size, quote)
+        taker_side = _side(taker_key, taker.orders[order_index], long_taker, size, quote)
         advance_order(maker, maker_index, maker_position, -signed, quote)
         advance_order(taker, order_index, taker_position, signed, quote)
+        emit_fill(
+            view, market, base=size, quote=quote, taker=taker_side, maker=maker_side, taker_fee=fee,
+            maker_fee=-rebate, oracle=oracle, explanation=EXPLAIN_MATCH, spot=True,
+        )
         fill = Fill(
             market.market_index, price, size, str(taker_key), order_id, str(maker_key), maker_order_id,
             "long" if long_taker else "short", clock.slot, clock.unix_timestamp, "spot",

@@ -35,8 +35,8 @@ def signature_cell(signature: str | None, explorer_tx_url: str) -> Text:
     return Text(short_pubkey(signature, 6), style=f"underline link {link}" if link else "dim")
 
 
-def base_text(amount: int) -> str:
-    return f"{to_decimal(abs(amount), BASE_DECIMALS).normalize():f}"
+def base_text(amount: int, decimals: int = BASE_DECIMALS) -> str:
+    return f"{to_decimal(abs(amount), decimals).normalize():f}"
 
 
 def price_text(price: int | None) -> str:
@@ -51,12 +51,23 @@ def _market(view: HistoryView, index: int) -> str:
     return view.markets.get(index, f"PERP {index}")
 
 
+def _spot_market(view: HistoryView, index: int) -> tuple[str, int]:
+    """A spot market's label and base decimals: "SOL spot", never the perp market of that index."""
+    market = view.spot_markets.get(index)
+    return (f"{market.symbol} spot", market.decimals) if market is not None else (f"SPOT {index}", BASE_DECIMALS)
+
+
 def fill_row(view: HistoryView, record: ChainRecord, explorer_tx_url: str) -> tuple[str | Text, ...]:
-    price = abs(record.quote) * 10**BASE_DECIMALS // abs(record.base) if record.base else None
+    """A perp fill, or a spot fill (a stop's sale of SOL to repay a borrow) labelled as spot."""
+    if record.kind is RecordKind.SPOT_FILL:
+        market, decimals = _spot_market(view, record.market_index)
+    else:
+        market, decimals = _market(view, record.market_index), BASE_DECIMALS
+    price = abs(record.quote) * 10**decimals // abs(record.base) if record.base else None
     side = "buy" if record.base > 0 else "sell"
     return (
-        _when(record.ts), _market(view, record.market_index), side,
-        "liquidated" if record.liquidation else record.role, base_text(record.base), price_text(price),
+        _when(record.ts), market, side,
+        "liquidated" if record.liquidation else record.role, base_text(record.base, decimals), price_text(price),
         format_usd(record.fee, 4), format_usd(record.realized_pnl, 4) if record.realized_pnl else PLACEHOLDER,
         signature_cell(record.signature, explorer_tx_url),
     )  # fmt: skip
@@ -89,7 +100,8 @@ def funding_row(view: HistoryView, record: ChainRecord, explorer_tx_url: str) ->
 
 
 def fills(view: HistoryView) -> list[ChainRecord]:
-    return [record for record in view.records if record.kind is RecordKind.FILL]
+    """Perp and spot fills, newest first (a market filter leaves the perp market's alone)."""
+    return [record for record in view.records if record.kind in (RecordKind.FILL, RecordKind.SPOT_FILL)]
 
 
 def funding(view: HistoryView) -> list[ChainRecord]:
@@ -113,6 +125,13 @@ def figure_lines(view: HistoryView) -> list[tuple[str, str]]:
         ("Win rate", rate),
         ("Max drawdown", format_usd(f.max_drawdown)),
     ]
+    for market in f.spot:  # apart from the perp figures: the quote a sale brought in, and its fees
+        name, decimals = _spot_market(view, market.market_index)
+        if market.sold:
+            lines.append((f"{name} sold", f"{base_text(market.sold, decimals)} for {format_usd(market.received, 4)}"))
+        if market.bought:
+            lines.append((f"{name} bought", f"{base_text(market.bought, decimals)} for {format_usd(market.paid, 4)}"))
+        lines.append((f"{name} fees", format_usd(market.fees, 4)))
     return lines
 
 
