@@ -17,17 +17,18 @@ from rekt_tui.registry.connection import run_statement
 from rekt_tui.registry.core import RegistryCore, fetch_all, fetch_one, session_id_of
 from rekt_tui.registry.rows import ORDER_SELECT, from_db_time, order_from_row
 
-# Migration 4: the venue's records of each session, and its history cursor.
-SCHEMA_V4: tuple[str, ...] = (
-    """
-CREATE TABLE records (
+def _records_table(name: str, kinds: tuple[str, ...]) -> str:
+    """The records table as a migration creates it; only the kinds it accepts change."""
+    accepted = ", ".join(f"'{kind}'" for kind in kinds)
+    return f"""
+CREATE TABLE {name} (
     id INTEGER PRIMARY KEY,
     session_id INTEGER NOT NULL REFERENCES sessions (id),
     signature TEXT NOT NULL,
     record_index INTEGER NOT NULL CHECK (record_index >= 0),
     slot INTEGER NOT NULL,
     ts INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('fill', 'funding', 'settle_pnl', 'deposit', 'withdrawal', 'liquidation')),
+    kind TEXT NOT NULL CHECK (kind IN ({accepted})),
     market_index INTEGER NOT NULL,
     base INTEGER NOT NULL,
     quote INTEGER NOT NULL,
@@ -39,7 +40,14 @@ CREATE TABLE records (
     liquidation INTEGER NOT NULL CHECK (liquidation IN (0, 1)),
     UNIQUE (session_id, signature, record_index)
 ) STRICT
-""",
+"""
+
+
+V4_KINDS = ("fill", "funding", "settle_pnl", "deposit", "withdrawal", "liquidation")
+
+# Migration 4: the venue's records of each session, and its history cursor.
+SCHEMA_V4: tuple[str, ...] = (
+    _records_table("records", V4_KINDS),
     "CREATE INDEX records_by_session ON records (session_id, slot, id)",
     """
 CREATE TABLE record_cursors (
@@ -56,29 +64,7 @@ CREATE TABLE record_cursors (
 # an index counts every record the program logged, kept or not, so the re-read adds only the
 # spot fills and doubles nothing.
 SCHEMA_V9: tuple[str, ...] = (
-    """
-CREATE TABLE records_v9 (
-    id INTEGER PRIMARY KEY,
-    session_id INTEGER NOT NULL REFERENCES sessions (id),
-    signature TEXT NOT NULL,
-    record_index INTEGER NOT NULL CHECK (record_index >= 0),
-    slot INTEGER NOT NULL,
-    ts INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (
-        kind IN ('fill', 'funding', 'settle_pnl', 'deposit', 'withdrawal', 'liquidation', 'spot_fill')
-    ),
-    market_index INTEGER NOT NULL,
-    base INTEGER NOT NULL,
-    quote INTEGER NOT NULL,
-    fee INTEGER NOT NULL,
-    realized_pnl INTEGER NOT NULL,
-    amount INTEGER NOT NULL,
-    role TEXT NOT NULL,
-    order_id INTEGER NOT NULL,
-    liquidation INTEGER NOT NULL CHECK (liquidation IN (0, 1)),
-    UNIQUE (session_id, signature, record_index)
-) STRICT
-""",
+    _records_table("records_v9", (*V4_KINDS, "spot_fill")),
     "INSERT INTO records_v9 SELECT * FROM records",
     "DROP TABLE records",
     "ALTER TABLE records_v9 RENAME TO records",
