@@ -43,12 +43,15 @@ CREATE TABLE IF NOT EXISTS transactions (
     err TEXT,
     wire BLOB NOT NULL,
     meta TEXT NOT NULL,
-    shown_slot INTEGER NOT NULL DEFAULT 0
+    shown_slot INTEGER NOT NULL DEFAULT 0,
+    landed INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 # Ledgers written before confirmations could be held lack this column.
 ADD_SHOWN_SLOT = "ALTER TABLE transactions ADD COLUMN shown_slot INTEGER NOT NULL DEFAULT 0"
+# The order transactions ran in (a slot holds several; the table is keyed by signature).
+ADD_LANDED = "ALTER TABLE transactions ADD COLUMN landed INTEGER NOT NULL DEFAULT 0"
 
 
 LOCK_FILE = "ledger.lock"
@@ -115,6 +118,9 @@ class LedgerStore:
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(transactions)")}
             if "shown_slot" not in columns:
                 self._db.execute(ADD_SHOWN_SLOT)
+            if "landed" not in columns:
+                self._db.execute(ADD_LANDED)
+            self._landed = self._db.execute("SELECT COALESCE(MAX(landed), 0) FROM transactions").fetchone()[0]
         except sqlite3.DatabaseError as error:
             self._lock.close()
             raise LedgerUnreadableError(
@@ -151,7 +157,7 @@ class LedgerStore:
         """Transactions that landed from `slot` on, each with the slot its status shows from."""
         rows = self._db.execute(
             "SELECT signature, slot, block_time, err, wire, meta, shown_slot FROM transactions"
-            " WHERE slot >= ? ORDER BY slot",
+            " WHERE slot >= ? ORDER BY slot, landed",
             (slot,),
         )
         return [(self._record(row[:6]), row[6]) for row in rows]
@@ -203,17 +209,20 @@ class LedgerStore:
             )
             db.executemany("INSERT OR REPLACE INTO blockhashes VALUES (?, ?, ?)", change.blockhashes)
             db.execute("DELETE FROM blockhashes WHERE block_height < ?", (change.oldest_blockhash_height,))
+            first = self._landed + 1
             db.executemany(
-                "INSERT OR REPLACE INTO transactions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO transactions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (tx.signature, tx.slot, tx.block_time, json.dumps(tx.err), tx.wire, json.dumps(tx.meta), shown)
-                    for tx, shown in change.transactions
+                    (tx.signature, tx.slot, tx.block_time, json.dumps(tx.err), tx.wire, json.dumps(tx.meta), shown,
+                     first + n)
+                    for n, (tx, shown) in enumerate(change.transactions)
                 ],
             )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        self._landed += len(change.transactions)
 
     def close(self) -> None:
         self._db.close()
