@@ -73,3 +73,29 @@ async def test_no_summary_while_the_run_goes_on(services):
         await pilot.pause(0.1)
         assert not app.screen.query("#teardown-summary")
         assert app.screen.query_one("#teardown-dialog").border_subtitle == "escape closes; the run continues"
+
+
+async def test_on_a_small_terminal_the_result_scrolls_into_view(services, tmp_path):
+    """80×24 cannot hold every step and the result: the dialog scrolls, and the result's last
+    line (the gas) is brought into view when it arrives."""
+    session = await add_wallet(services, tmp_path, 8, "small")
+    app = make_app(services)
+    steps = [TeardownEvent(step, DONE, f"sig{n}", f"{step.value} done, with a sentence long enough to wrap once.")
+             for n, step in enumerate(TeardownStep)]  # fmt: skip
+    lines = ("Withdrawn from Drift: 0.9900 SOL · $1.02 USDC", "Spot trades on Drift: sold 0.01 SOL for $1.459133 USDC",
+             "Left in the session wallet: 2.9540 SOL · $1.02 USDC", "Realized PnL -$0.41 · fees $0.03 · net -$0.44",
+             "Gas: 0.035988400 SOL (40,000 lamports fees, 35,948,400 rent)")  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.way_out.session = session.pubkey
+        for event in steps:
+            app.way_out.progressed(event)
+        app.way_out.show()
+        await pilot.pause()
+        app.way_out.summarised(session.pubkey, lines)
+        await pilot.pause(0.2)
+        dialog = app.screen.query_one("#teardown-dialog")
+        assert dialog.max_scroll_y > 0 and dialog.scroll_y == dialog.max_scroll_y
+        gas = app.screen.query_one("#teardown-summary")
+        assert gas.region.bottom <= dialog.region.bottom  # the summary's last line is on screen
+        await pilot.press("up", "up")
+        assert dialog.scroll_y < dialog.max_scroll_y  # the steps above are reachable with the arrows

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import ModalScreen
@@ -139,7 +139,8 @@ class TeardownScreen(ModalScreen[None], inherit_bindings=False):
         self.set_reactive(TeardownScreen.result, result)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="teardown-dialog") as dialog:
+        # It scrolls (arrows, page keys) where a small terminal cannot hold the steps and the result.
+        with VerticalScroll(id="teardown-dialog", can_focus=True) as dialog:
             dialog.border_title = f"Stop and withdraw · {short_pubkey(self.session)}"
             outcome = run_outcome(self.events)
             dialog.border_subtitle = "escape closes; the run continues" if outcome is None else "escape closes"
@@ -155,6 +156,8 @@ class TeardownScreen(ModalScreen[None], inherit_bindings=False):
     def watch_result(self, result: tuple[str, ...] | None) -> None:
         for summary in self.query("#teardown-summary").results(Static):
             summary.update("\n".join(archive_lines(result)))
+        if result is not None:  # the money figures come last: bring them into view
+            self.call_after_refresh(self.query_one("#teardown-dialog", VerticalScroll).scroll_end, animate=False)
 
     def watch_events(self) -> None:
         if archived(self.events) and not self._summarising:
