@@ -16,7 +16,7 @@ tracks the cumulative rate of its side (`track_funding`), as Drift does.
 import json
 from typing import Any
 
-from .constants import BASE_PRECISION, EXCHANGE_FUNDING_PAUSED, PERCENTAGE_PRECISION, PERP_OP_UPDATE_FUNDING
+from .constants import BASE_PRECISION, EXCHANGE_FUNDING_PAUSED, PERP_OP_UPDATE_FUNDING
 from .errors import fail
 from .twaps import DAY, time_weighted, update_mark
 from .view import DriftView

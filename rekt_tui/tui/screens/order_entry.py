@@ -155,9 +155,9 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
                                 ("tp", form.take_profit), ("sl", form.stop_loss),
                                 ("expiry", f"{form.expire_s}s" if form.expire_s else "")):  # fmt: skip
                 self.query_one(f"#order-{name}", Input).value = value or ""
-            for name, on in (("reduce-only", form.reduce_only), ("post-only", form.post_only),
-                             ("stacking", form.allow_stacking)):  # fmt: skip
-                self.query_one(f"#order-{name}", Checkbox).value = on
+            for name, checked in (("reduce-only", form.reduce_only), ("post-only", form.post_only),
+                                  ("stacking", form.allow_stacking)):  # fmt: skip
+                self.query_one(f"#order-{name}", Checkbox).value = checked
         self._show_fields()
 
     def form(self) -> OrderForm:
