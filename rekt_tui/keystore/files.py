@@ -7,13 +7,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from rekt_tui.keystore.errors import KeystoreError
+
 
 @contextmanager
 def held_exclusively(path: Path) -> Iterator[None]:
-    """An exclusive flock of `path` (a folder, or a lock file made on first use) until the
-    block ends; the kernel drops it if the process dies."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_RDONLY) if path.is_dir() else os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    """An exclusive flock of the lock file `path` (made on first use) until the block ends; the
+    kernel drops it if the process dies."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise KeystoreError(f"cannot open the keystore's lock file {path} ({os_reason(exc)}).") from None
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield

@@ -6,21 +6,20 @@ When a machine has no secure keyring, localnet sessions may keep their keys in
 never lets it be opened for another cluster, and `Keystore.usable_on` refuses its
 keys elsewhere. Writes are atomic (a 0600 temp file in the same directory,
 fsync, rename, fsync of the directory) so a crash leaves the old or the new file,
-never half of one; each change is read, made and written under an exclusive flock of the
-directory, so commands creating wallets side by side never drop each other's keys.
+never half of one. Processes changing keys side by side are kept apart by the keystore's lock
+(`Keystore._changing`), held across each whole store or delete.
 """
 
 import json
 import os
 import tempfile
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from rekt_tui.keystore.errors import KeystoreError
-from rekt_tui.keystore.files import fsync_directory, held_exclusively, loose_mode_fix, readable_by_others
+from rekt_tui.keystore.files import fsync_directory, loose_mode_fix, readable_by_others
 
 FILE_NAME = "localnet-test-keys.json"
 STATUS_LABEL = "localnet test keys (not secure)"
@@ -45,22 +44,15 @@ class LocalnetKeyFile(KeyringBackend):
         return self._read().get(username)
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        with self._changing():
-            entries = self._read()
-            entries[username] = password
-            self._write(entries)
+        entries = self._read()
+        entries[username] = password
+        self._write(entries)
 
     def delete_password(self, service: str, username: str) -> None:
-        with self._changing():
-            entries = self._read()
-            if entries.pop(username, None) is None:
-                raise PasswordDeleteError("no such key")
-            self._write(entries)
-
-    def _changing(self) -> AbstractContextManager[None]:
-        """From the read to the rename; the folder is the lock, so no file is left behind."""
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return held_exclusively(self.path.parent)
+        entries = self._read()
+        if entries.pop(username, None) is None:
+            raise PasswordDeleteError("no such key")
+        self._write(entries)
 
     def _read(self) -> dict[str, str]:
         try:

@@ -19,13 +19,13 @@ from keyring.backend import KeyringBackend
 from rekt_tui.domain.errors import UsageError
 from rekt_tui.domain.status import KeystoreStatus
 from rekt_tui.keystore import localnet_file
-from rekt_tui.keystore.encrypted_file import BACKEND_ID, PromptPassphrase, open_encrypted_file
+from rekt_tui.keystore.encrypted_file import PromptPassphrase, open_encrypted_file
 from rekt_tui.keystore.errors import KeystoreUnavailable
 from rekt_tui.keystore.store import Keystore
 
 LOCALNET = "localnet"
 CHOICES = ("auto", "system", "cryptfile", "localnet-file")
-INDEX_LOCK_NAME = "key-index.lock"
+CHANGE_LOCK_NAME = "keystore.lock"
 
 # (module, qualname) -> (backend id stored in the registry, label shown to the user)
 ALLOWED_BACKENDS: dict[tuple[str, str], tuple[str, str]] = {
@@ -59,8 +59,7 @@ def open_keystore(
     discovery of every installed backend, injectable so tests can pose any machine.
     """
     keystore = _open(choice, cluster, data_dir, prompt_passphrase, candidates)
-    if keystore.backend_id in (BACKEND_ID, "localnet-file"):  # the keys live in the data dir: so does the lock
-        keystore.index_lock = data_dir / "locks" / INDEX_LOCK_NAME  # beside the signing locks
+    keystore.change_lock = data_dir / "locks" / CHANGE_LOCK_NAME  # beside the signing locks; no secret in it
     return keystore
 
 

@@ -11,7 +11,7 @@ keystore can always name the keys it holds even when the registry is lost.
 
 import logging
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
@@ -54,8 +54,8 @@ class Keystore:
         self.backend_id = backend_id
         self.status = status
         self.cluster_scope = cluster_scope
-        # Held across an index read-change-write, so wallets made side by side all stay listed.
-        self.index_lock: Path | None = None
+        # The lock file of `_changing` (set by `open_keystore`, in the data dir's locks/).
+        self.change_lock: Path | None = None
 
     def __repr__(self) -> str:
         return f"<Keystore {self.backend_id}: {self.status.backend}>"
@@ -68,9 +68,11 @@ class Keystore:
         """List the pubkey in the index, write the keypair, then read it back and check its
         pubkey before anyone funds it. `cluster` is what the key was made for, kept in the index."""
         pubkey = str(keypair.pubkey())
-        self._index_update(pubkey, lambda entries: entries.update({pubkey: cluster or entries.get(pubkey)}))
-        self._guarded("store", pubkey, self._backend.set_password, SERVICE_NAME, pubkey, keypair_to_secret(keypair))
-        stored = self._guarded("read back", pubkey, self._backend.get_password, SERVICE_NAME, pubkey)
+        with self._changing():
+            self._index_update(pubkey, lambda entries: entries.update({pubkey: cluster or entries.get(pubkey)}))
+            secret = keypair_to_secret(keypair)
+            self._guarded("store", pubkey, self._backend.set_password, SERVICE_NAME, pubkey, secret)
+            stored = self._guarded("read back", pubkey, self._backend.get_password, SERVICE_NAME, pubkey)
         if stored is None:
             raise KeyVerificationFailed(
                 f"{self.status.backend} accepted the key for session {pubkey} but does not give it back; "
@@ -93,13 +95,14 @@ class Keystore:
     def delete(self, pubkey: str) -> None:
         """Remove the key; a key that is already gone is not an error, so cleanup may repeat."""
         pubkey = parse_pubkey(pubkey, "session public key")
-        if not self.contains(pubkey):
-            return
-        self._guarded("delete", pubkey, self._backend.delete_password, SERVICE_NAME, pubkey)
-        try:
-            self._index_update(pubkey, lambda entries: entries.pop(pubkey, None))
-        except KeystoreError as error:  # the key is gone either way; a stale entry is skipped on rebuild
-            log.warning("session %s stays in the key index: %s", pubkey, error.message)
+        with self._changing():
+            if not self.contains(pubkey):
+                return
+            self._guarded("delete", pubkey, self._backend.delete_password, SERVICE_NAME, pubkey)
+            try:
+                self._index_update(pubkey, lambda entries: entries.pop(pubkey, None))
+            except KeystoreError as error:  # the key is gone either way; a stale entry is skipped on rebuild
+                log.warning("session %s stays in the key index: %s", pubkey, error.message)
 
     def indexed_keys(self) -> dict[str, str | None]:
         """Every pubkey this backend was asked to store and not told to delete -> its cluster if known.
@@ -110,12 +113,16 @@ class Keystore:
         stored = self._guarded("list", "index", self._backend.get_password, INDEX_SERVICE, INDEX_USERNAME)
         return parse_index(stored, self.status.backend)
 
+    def _changing(self) -> AbstractContextManager[None]:
+        """Held across a whole store or delete: backends rewrite the key file or the index whole,
+        so two processes changing keys at once would otherwise drop each other's."""
+        return held_exclusively(self.change_lock) if self.change_lock is not None else nullcontext()
+
     def _index_update(self, pubkey: str, change: Callable[[dict[str, str | None]], object]) -> None:
-        with held_exclusively(self.index_lock) if self.index_lock is not None else nullcontext():
-            entries = self.indexed_keys()
-            change(entries)
-            rendered = render_index(entries)
-            self._guarded("list", pubkey, self._backend.set_password, INDEX_SERVICE, INDEX_USERNAME, rendered)
+        entries = self.indexed_keys()
+        change(entries)
+        rendered = render_index(entries)
+        self._guarded("list", pubkey, self._backend.set_password, INDEX_SERVICE, INDEX_USERNAME, rendered)
 
     def usable_on(self, cluster: str) -> bool:
         """False for keys that must never sign outside their cluster (localnet test keys)."""
