@@ -119,7 +119,7 @@ def _account(facts: ChecklistFacts, funded: bool, labels: VenueLabels) -> Checkl
     return _item(
         "drift_account", label, facts.drift_account_exists,
         f"The {labels.account} exists.",
-        f"No {labels.account} yet; initialize it ({labels.opened_accounts}, with the referrer).",
+        f"No {labels.account} yet; initialize it (UserStats and User, with the referrer).",
         ChecklistAction.INITIALIZE_ACCOUNT,
     )
 
@@ -146,10 +146,9 @@ def _referrer(facts: ChecklistFacts, rules: ChecklistRules) -> ChecklistItem:
             "escrow this account lacks; open it (a little rent).",
             ChecklistAction.INITIALIZE_ACCOUNT,
         )
-    paid_through = "; the referral escrow pays it" if rules.labels.referral_escrow else ""
     return _item(
         id_, label, recorded == expected,
-        f"UserStats records referrer {expected}{paid_through}.",
+        f"UserStats records referrer {expected}.",
         f"UserStats records no referrer yet; verify it again once the account shows {expected}.",
         ChecklistAction.VERIFY_REFERRER,
     )

@@ -16,18 +16,11 @@ class VenueLabels:
     # Whether a market order fills later, over its auction (Drift's keepers), rather than taking
     # the book in the transaction that places it (the relaunch's place-and-take).
     fills_after_landing: bool = True
-    # Whether the venue pays referral through an escrow `init` opens beside the account.
-    referral_escrow: bool = False
 
     @property
     def account(self) -> str:
         """The trading account the venue opens for a wallet: "Drift account"."""
         return f"{self.name} account"
-
-    @property
-    def opened_accounts(self) -> str:
-        """What `init` opens for the wallet."""
-        return "UserStats, User and referral escrow" if self.referral_escrow else "UserStats and User"
 
     @property
     def assets(self) -> tuple[str, str]:
@@ -36,7 +29,7 @@ class VenueLabels:
 
 
 DRIFT = VenueLabels(name="Drift", quote="USDC")
-VELOCITY = VenueLabels(name="Velocity", quote="USDT", fills_after_landing=False, referral_escrow=True)
+VELOCITY = VenueLabels(name="Velocity", quote="USDT", fills_after_landing=False)
 LABELS: dict[str, VenueLabels] = {"drift": DRIFT, "velocity": VELOCITY}
 
 

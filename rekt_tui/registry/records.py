@@ -61,8 +61,9 @@ CREATE TABLE record_cursors (
 # ids kept). Every cursor is dropped, so each session's next backfill reads its history once
 # more from the start: a transaction read before this version (a stop's sale of SOL to repay
 # a borrow) holds a spot fill that was not kept. Records are keyed by (signature, index) and
-# an index counts every record the program logged, kept or not, so the re-read adds only the
-# spot fills and doubles nothing.
+# an index counts every record the program logged, kept or not (on the relaunch: every event
+# the pinned interface decodes, unchanged by this version), so the re-read adds only the spot
+# fills and doubles nothing.
 SCHEMA_V9: tuple[str, ...] = (
     _records_table("records_v9", (*V4_KINDS, "spot_fill")),
     "INSERT INTO records_v9 SELECT * FROM records",

@@ -180,7 +180,8 @@ async def legs_after_close(
         return [f"The account could not be read after the close, so whether {where} still has a take-profit / "
                 "stop-loss resting is not known: `rekt-tui status` lists the orders and `rekt-tui cancel` ends "
                 "them."]  # fmt: skip
-    done = await cancel_orphaned_legs(link, (markets & guarded) - held, names)  # it skips a market an entry keeps
+    done = _gone_meanwhile(seen - guarded, names)
+    done += await cancel_orphaned_legs(link, (markets & guarded) - held, names)  # it skips a market an entry keeps
     for market_index in sorted(markets & guarded):
         legs = [o for o in snapshot.orders if o.market_index == market_index and resting_protection(o)]
         numbers, market = ", ".join(f"#{o.order_id}" for o in legs), names[market_index]

@@ -146,7 +146,11 @@ class SessionService:
             intent: dict[str, object] = {"action": "initialize", "referrer": referrer}
             await land(self._link, "initialize", intent, self._venue.initialize(referrer))
             await self._venue.refresh_account()
-        elif referrer is not None and (setup := self._venue.referral_setup()) is not None:
+        elif (
+            referrer is not None
+            and (setup := self._venue.referral_setup()) is not None
+            and await self._venue.referrer() == referrer  # an escrow copies the referrer UserStats records
+        ):
             intent = {"action": "referral_escrow", "referrer": referrer}
             await land(self._link, "initialize", intent, setup)
             await self._venue.refresh_account()

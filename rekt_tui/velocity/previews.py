@@ -25,6 +25,16 @@ from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.margin import BASE_PRECISION, with_fill
 
 
+def share(value: int, numerator: int, denominator: int) -> int:
+    """`value * numerator / denominator` rounded as the program rounds a share: up when the
+    share is over half (and under the whole), else down."""
+    if numerator == denominator:
+        return value
+    if denominator // 2 < numerator < denominator:
+        return -(-value * numerator // denominator)
+    return value * numerator // denominator
+
+
 def fee(view: ChainView, quotes: Sequence[int], *, maker: bool, referred: bool) -> int:
     """The taker fee per fill rounded up less the referee discount, or the maker rebate (negative)."""
     if view.state is None:
@@ -35,8 +45,7 @@ def fee(view: ChainView, quotes: Sequence[int], *, maker: bool, referred: bool) 
     total = 0
     for quote in quotes:
         paid = -(-quote * tier.fee_numerator // tier.fee_denominator)
-        # The program rounds a share down unless it is over half (a referee share never is).
-        discount = paid * tier.referee_fee_numerator // tier.referee_fee_denominator if referred else 0
+        discount = share(paid, tier.referee_fee_numerator, tier.referee_fee_denominator) if referred else 0
         total += paid - discount
     return total
 

@@ -2,12 +2,16 @@
 copies the referrer, a referred fill is discounted and accrues the referrer's reward in the
 escrow, and an escrow once opened must ride on every fill."""
 
+from hypothesis import given
+from hypothesis import strategies as st
 from solders.instruction import AccountMeta
 from solders.keypair import Keypair
 
 from rekt_localnet.keys import LOCALNET_REFERRER
+from rekt_localnet.programs.velocity.referral import _proportion
 from rekt_tui.velocity.codec import trader_instructions as ti
 from rekt_tui.velocity.codec.order_params import OrderParams
+from rekt_tui.velocity.previews import share
 
 from .helpers import wait_for_status
 from .velocity_support import (
@@ -130,3 +134,10 @@ async def test_an_unreferred_escrow_earns_nothing(velocity, vrpc):
     assert sent.err is None, sent.logs
     assert (_fill(sent)["taker_fee"], _fill(sent)["referrer_reward"]) == (FEE, 0)
     assert not any(row["bit_flags"] for row in (await account(vrpc, escrow_of(taker), "RevenueShareEscrow"))["orders"])
+
+
+@given(st.integers(0, 10**12), st.integers(1, 1_000), st.integers(1, 1_000))
+def test_the_previews_share_rounds_as_the_program_does(value, numerator, denominator):
+    assert share(value, numerator, denominator) == _proportion(value, numerator, denominator)
+    if denominator // 2 < numerator < denominator and value * numerator % denominator:
+        assert share(value, numerator, denominator) == value * numerator // denominator + 1  # over half: up

@@ -246,10 +246,39 @@ async def test_legs_another_process_ends_while_the_close_fills_are_named(desk):
         return desk.base() == SOL and sum(resting_protection(o) for o in desk.account().orders) == 2
 
     await until(legs_rest, what="the entry's fill and its two legs")
-    await desk.orders.close("SOL-PERP")
-    waiting = asyncio.create_task(legs_after_close(desk.link, {0}, {0: "SOL-PERP"}, within_s=30))
-    await asyncio.sleep(0.3)  # its first read sees the legs resting
+    # Started while the position is held (as if its close were still in its auction): it says it
+    # waits once a read shows the legs resting, so the cancel below comes after that read.
+    seen_resting = asyncio.Event()
+    waiting = asyncio.create_task(legs_after_close(desk.link, {0}, {0: "SOL-PERP"}, within_s=30,
+                                                   waiting=lambda _: seen_resting.set()))  # fmt: skip
+    await asyncio.wait_for(seen_resting.wait(), 10)
     await desk.orders.cancel_many([o.order_id for o in desk.account().orders if resting_protection(o)])
     [said] = await waiting
     assert said.startswith("The take-profit / stop-loss of SOL-PERP no longer rest: another process cancelled them")
     assert placed.bracket and not [o for o in (await desk.link.venue.refresh_account()).orders if resting_protection(o)]
+
+
+async def test_with_two_markets_closed_the_legs_gone_meanwhile_are_named_and_the_others_ended(desk):
+    specs = desk.link.venue.market_specs()
+    eth = specs["ETH-PERP"].market_index
+    await desk.orders.place(OrderForm("SOL-PERP", "buy", "1", take_profit="160", stop_loss="140"))
+    await desk.orders.place(OrderForm("ETH-PERP", "buy", "0.1", take_profit="4000", stop_loss="2000"))
+
+    async def both_guarded() -> bool:
+        await desk.fresh()
+        guarded = {o.market_index for o in desk.account().orders if resting_protection(o)}
+        held = {p.market_index for p in desk.account().positions if p.base_amount}
+        return guarded == held == {0, eth}
+
+    await until(both_guarded, timeout=20, what="both entries filled with their legs")
+    seen_resting = asyncio.Event()  # said once a read shows the legs resting in markets still held
+    names = {0: "SOL-PERP", eth: "ETH-PERP"}
+    waiting = asyncio.create_task(legs_after_close(desk.link, {0, eth}, names, within_s=30,
+                                                   waiting=lambda _: seen_resting.set()))  # fmt: skip
+    await asyncio.wait_for(seen_resting.wait(), 10)
+    sol_legs = [o.order_id for o in desk.account().orders if resting_protection(o) and o.market_index == 0]
+    await desk.orders.cancel_many(sol_legs)  # another process ends SOL-PERP's legs meanwhile
+    await desk.orders.close("ETH-PERP")  # and ETH-PERP goes flat: its legs are this command's to end
+    said = await waiting
+    assert said[0].startswith("The take-profit / stop-loss of SOL-PERP no longer rest"), said
+    assert any(line.startswith("ETH-PERP is flat: take-profit / stop-loss orders #") for line in said), said

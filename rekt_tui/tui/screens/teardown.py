@@ -157,7 +157,8 @@ class TeardownScreen(ModalScreen[None], inherit_bindings=False):
         for summary in self.query("#teardown-summary").results(Static):
             summary.update("\n".join(archive_lines(result)))
         if result is not None:  # the money figures come last: bring them into view
-            self.call_after_refresh(self.query_one("#teardown-dialog", VerticalScroll).scroll_end, animate=False)
+            for dialog in self.query("#teardown-dialog").results(VerticalScroll):
+                self.call_after_refresh(dialog.scroll_end, animate=False)
 
     def watch_events(self) -> None:
         if archived(self.events) and not self._summarising:
