@@ -154,16 +154,18 @@ def result_lines(result: Report, labels: VenueLabels) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def spot_size(market: SpotFigures, spec: MarketSpec | None, base: int) -> str:
+    """A spot amount with its asset; by the market's index when the venue no longer lists it."""
+    return format_base(base, spec) if spec is not None else f"{base:,} units of spot market {market.market_index}"
+
+
 def spot_trade_line(market: SpotFigures, spec: MarketSpec | None, labels: VenueLabels) -> str:
     """One spot market's trades in words ("Spot trades on Drift: sold 0.01 SOL for $1.500000
     USDC · fees $0.002279"): where quote in the account, and so in the wallet, came from."""
-
-    def amount(base: int) -> str:
-        return format_base(base, spec) if spec is not None else f"{base:,} units of spot market {market.market_index}"
-
-    moves = [f"sold {amount(market.sold)} for {format_usd(market.received, 6)} {labels.quote}"] if market.sold else []
+    sold, bought = spot_size(market, spec, market.sold), spot_size(market, spec, market.bought)
+    moves = [f"sold {sold} for {format_usd(market.received, 6)} {labels.quote}"] if market.sold else []
     if market.bought:
-        moves.append(f"bought {amount(market.bought)} for {format_usd(market.paid, 6)} {labels.quote}")
+        moves.append(f"bought {bought} for {format_usd(market.paid, 6)} {labels.quote}")
     return f"Spot trades on {labels.name}: {', '.join(moves)} · fees {format_usd(market.fees, 6)}"
 
 

@@ -169,7 +169,7 @@ class SessionService:
         expected = self._settings.effective_referrer
         recorded = await venue.referrer()
         escrow_missing = expected is not None and venue.referral_setup() is not None
-        verified = expected is None or recorded == expected and not escrow_missing
+        verified = expected is None or (recorded == expected and not escrow_missing)
         await self._registry.update_session(
             self.session.pubkey, drift_user=venue.account_address, referrer=recorded,
             referrer_verified_at=now() if verified else None,
