@@ -16,7 +16,8 @@ price). The real `RektApp`, headless, follows that session in this process; ever
 it puts out is stamped, after also encoding it for a terminal, and a HUD cell rendered in
 that frame records which price it showed. Both clocks are CLOCK_MONOTONIC. Latency is
 frame stamp minus send stamp for every price that reached the screen; prices the repaint
-pacer coalesced away are counted, not timed.
+pacer coalesced away are counted, not timed, and so are those that changed no figure on
+screen (there is no frame to wait for: see `Probe.visible`).
 
 The same run then feeds a bare Textual app (benchmarks/bare_textual.py: one Static per
 path, the same two sockets) for the same time, and prints the cockpit's latency as a
@@ -48,6 +49,7 @@ SOL, USDC = 10**9, 10**6
 BOOK_PREFIX = '{"channel":"orderbook_perp_0"'
 ACCOUNT_PREFIX = '{"jsonrpc":"2.0","method":"accountNotification"'
 REPO = Path(__file__).resolve().parents[1]
+POSITION_SOL = 5  # SOL long: about $0.03 of uPnL a typical 50 ms oracle step
 SETTLE_S = 3.0  # the app's start-up work (session data, footer bindings) is over by then
 
 
@@ -103,6 +105,9 @@ async def serve_stamped(data_dir: Path, stamps: Path, slot_ms: int) -> None:
 
 # The cockpit side.
 
+# The HUD cells whose figures follow the account (the SOL oracle moves them through the position).
+ACCOUNT_CELLS = {f"hud-{key}" for key in ("collateral", "equity", "upnl", "free_collateral", "margin_usage", "health")}
+
 # When the app's handler got it, when the repaint pacer applied it, and its first frame.
 STAGES = ("handled", "applied", "shown")
 
@@ -117,6 +122,10 @@ class Probe:
     def __init__(self) -> None:
         self.stamps = {path: {stage: {} for stage in STAGES} for path in ("book", "account")}
         self.rendered: dict[str, set[tuple[int, int]]] = {"book": set(), "account": set()}
+        # Updates that changed a figure on screen. One that changes none has nothing to paint: an
+        # oracle step too small for the cents the HUD shows, or a book whose oracle price the same
+        # slot's account snapshot put on screen first (the Oracle cell shows the newer of the two).
+        self.visible: dict[str, set[tuple[int, int]]] = {"book": set(), "account": set()}
         self.frames = 0
         self.updates_ms: list[float] = []  # Textual's screen updates: layout, render, encode
 
@@ -142,17 +151,27 @@ def instrument(probe: Probe):
     from rekt_tui.tui.screens.dashboard import DashboardScreen
     from rekt_tui.tui.widgets.hud import HudCell
 
-    original_render = HudCell.render
+    original_render, original_show = HudCell.render, HudCell.show
 
     def render(cell: HudCell):
         hud, book = cell.parent, cell.screen.book
         if cell.id == "hud-oracle" and book is not None and hud.oracle_price == book.oracle_price:
             probe.rendered["book"].add((book.slot, book.oracle_price))
-        elif hud.account is not None and (price := sol_oracle(hud.account)) is not None:
+        elif cell.id in ACCOUNT_CELLS and hud.account is not None and (price := sol_oracle(hud.account)) is not None:
             probe.rendered["account"].add((hud.account.slot, price))
         return original_render(cell)
 
-    HudCell.render = render
+    def show(cell: HudCell, reading) -> None:
+        hud, book, was = cell.parent, cell.screen.book, cell.value
+        original_show(cell, reading)
+        if cell.value == was:
+            return
+        if cell.id == "hud-oracle" and book is not None and hud.oracle_price == book.oracle_price:
+            probe.visible["book"].add((book.slot, book.oracle_price))
+        elif cell.id in ACCOUNT_CELLS and (price := sol_oracle(hud.account)) is not None:
+            probe.visible["account"].add((hud.account.slot, price))
+
+    HudCell.render, HudCell.show = render, show
     watch_book, watch_account = DashboardScreen.watch_book, DashboardScreen.watch_account
 
     def applied_book(screen: DashboardScreen, book) -> None:
@@ -201,18 +220,25 @@ def instrument(probe: Probe):
 
 
 async def hold_sol_position(services) -> None:
-    """A started session (100 USDC in) that also holds 0.1 SOL long, so its oracle is watched."""
+    """A started session (1,100 USDC in) that also holds SOL long, so its oracle is watched.
+
+    The position is large enough that most oracle steps move a figure the HUD shows in cents
+    (uPnL, equity): a step that moves none has nothing to paint, and is counted, not timed."""
     from rekt_tui.domain.records import Direction, OrderType
     from rekt_tui.drift import order_actions
+    from rekt_tui.services.session import SessionService
     from tests.tui.test_order_entry import started_session
 
     lander = await started_session(services)
     try:
+        setup = SessionService(lander)
+        await setup.airdrop("1000", "USDC")
+        await setup.deposit("1000", "USDC")
         gateway = lander.link.gateway
         oracle = next(p for p in gateway.markets() if p.symbol == "SOL-PERP").oracle_price
         order = order_actions.place_perp_order(
             lander.link.venue.drift_client, market_index=0, direction=Direction.LONG, order_type=OrderType.MARKET,
-            base_amount=SOL // 10, user_order_id=1, auction_start_price=oracle // 100 * 100,
+            base_amount=POSITION_SOL * SOL, user_order_id=1, auction_start_price=oracle // 100 * 100,
             auction_end_price=oracle * 101 // 100 // 100 * 100, auction_duration=5,
         )  # fmt: skip
         await lander.land("place_order", {}, lander.link.venue.transaction(order))
@@ -278,13 +304,16 @@ async def measure(seconds: float, slot_ms: int) -> None:
     print(f"CPU, share of one core: cockpit process {cpu[0]:.0%}, localnet child {cpu[1]:.0%} ({os.cpu_count()} cores)")
     report("Textual screen update (layout, render, encode)", probe.updates_ms, "one frame at 60 Hz: 16.7 ms")
     for path, label in LABELS.items():
-        timed = latencies(sent[path], probe.stamps[path], started, ended, near=sent["book"])
+        visible = probe.visible[path]
+        timed = latencies(sent[path], probe.stamps[path], started, ended, near=sent["book"], visible=visible)
         if timed is None:
             print(f"{label:<50} nothing reached the screen")
             continue
         (total, *stages), sent_count = timed
         report(label, total, BUDGET)
         print(f"{'':<50} max {max(total):8.3f} ms   {len(total)} of {sent_count} prices sent were painted")
+        every = latencies(sent[path], probe.stamps[path], started, ended, near=sent["book"])
+        print(f"{'':<50} {every[1] - sent_count} more changed no HUD figure (nothing to paint): not timed")
         for (what, baseline), samples in zip(STAGE_LABELS, stages):
             report(f"  of which: {what}", samples, baseline)
         floor = latencies(sent[path], bare.stamps[path], *bare_window, near=sent["book"])
@@ -306,13 +335,17 @@ STAGE_LABELS = (
 )
 
 
-def latencies(sent: dict, stamps: dict, started: float, ended: float, near: dict):
+def latencies(sent: dict, stamps: dict, started: float, ended: float, near: dict, visible: set | None = None):
     """Per (slot, price) painted: total ms and each stage's ms; and how many SOL prices were sent.
 
     Only SOL prices count: the account path also carries the BTC and ETH oracles, told
-    apart by being far from every SOL price the book carried."""
+    apart by being far from every SOL price the book carried. With `visible`, only those
+    prices count (the cockpit's: an update that changed no figure on screen has no frame to
+    wait for)."""
     low, high = min(price for _, price in near) / 2, max(price for _, price in near) * 2
     window = {key: at for key, at in sent.items() if started <= at < ended and low <= key[1] <= high}
+    if visible is not None:
+        window = {key: at for key, at in window.items() if key in visible}
     painted = [key for key in window if all(key in stamps[stage] for stage in STAGES)]
     if not painted:
         return None

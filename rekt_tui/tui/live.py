@@ -9,10 +9,10 @@ dashboard's handlers, which hand them back here to push the data down. Worker bo
 messages; fast data
 coalesces before it enters Textual's queue (`NewestSlots`: the newest book and the newest
 snapshot wait in a slot, with one wake-up message queued per kind), and what is left is paced
-on one shared tick (`RepaintPacer`): the HUD's few cells take the newest data on every tick,
-up to `HUD_REPAINT_HZ` a second, the panels at most `settings.ui.max_repaint_hz`, and all that
-is due lands together, so a burst costs at most one frame per tick, not one per update or per
-kind, and the slow panels never hold back the HUD.
+(`RepaintPacer`): the HUD's few cells take the newest data as it comes, in small frames of their
+own, up to `HUD_REPAINT_HZ` a second; the panels share one tick at most
+`settings.ui.max_repaint_hz` a second, a little after each bunch, so all that is due lands in one
+frame and the slow panels never hold back the HUD. Under a flood all share a slower tick.
 """
 
 from __future__ import annotations
@@ -60,10 +60,10 @@ AGE_SAMPLE_S = 0.5  # how often a feed's age is sampled for the panels
 RECENT_TRANSACTIONS = 5  # in the session panel
 BALANCE_POLL_S = 5.0  # SOL balance has no stream of its own; a few seconds late is fine
 HUD_REPAINT_HZ = 30  # above any slot rate (Drift: 2.5/s), so each price shows as it comes; a flood slows it
-# A slot's book and account snapshots reach the dashboard within a few ms of each other. The
-# first after a quiet spell waits this long, so one frame shows them all instead of the first
-# now and the rest a whole tick later.
-SLOT_GATHER_S = 0.005
+# A slot's book and account snapshots reach the dashboard within about 10 ms of each other. The
+# HUD shows each at once; the panels wait this long after the first of a bunch, so one frame
+# shows them all, once the HUD's small frames are out.
+PANEL_GATHER_S = 0.015
 # Under a flood (a kind offered faster than the tick can show it) everything repaints at most
 # this often: a frame costs the same whatever it shows, and numbers changing 12 times a second
 # are as readable as at 20. Updates at the chain's pace are no flood and keep the faster tick.
@@ -146,16 +146,14 @@ class LiveFeeds:
         self._linked_wakeup = asyncio.Event()
         # The loss limit as the watcher last saw it, for the HUD.
         self.guard_state: GuardState | None = None
-        # One tick for the HUD and the panels: what is due lands in one frame. The panels, whose
-        # repaints cost the most, keep their own cadence; a faster one than the HUD's speeds the tick.
+        # The HUD's figures show as they come, in small frames of their own; the panels, whose
+        # repaints cost the most, share one tick at their own cadence (a faster one than the
+        # HUD's speeds the tick). Under a flood the HUD and the panels share the flood's slower frames.
         panels_hz = self._settings.ui.max_repaint_hz
-        cadences = {HUD_ACCOUNT: HUD_REPAINT_HZ, HUD_BOOK: HUD_REPAINT_HZ}
-        cadences |= {ACCOUNT_FEED: panels_hz, BOOK_FEED: panels_hz}
-        tick_hz = max(HUD_REPAINT_HZ, panels_hz)
-        # Under a flood the HUD and the panels share the flood's slower frames.
         self.pacer = RepaintPacer(
-            dashboard.call_later, dashboard.set_timer, tick_hz, cadences,
-            shown=self._shown, flood_hz=min(panels_hz, FLOOD_REPAINT_HZ), gather_s=SLOT_GATHER_S,
+            dashboard.call_later, dashboard.set_timer, max(HUD_REPAINT_HZ, panels_hz),
+            {ACCOUNT_FEED: panels_hz, BOOK_FEED: panels_hz}, shown=self._shown,
+            flood_hz=min(panels_hz, FLOOD_REPAINT_HZ), gather_s=PANEL_GATHER_S, at_once=(HUD_ACCOUNT, HUD_BOOK),
         )  # fmt: skip
         # The newest snapshot as it arrives, paced or not: for what reads it while the dashboard is covered.
         self.latest_account: AccountSnapshot | None = None
@@ -189,6 +187,8 @@ class LiveFeeds:
         whose figures are cleared at once; the order book feed starts with it unless it runs already."""
         if pubkey == self._following:
             return
+        if self._following is not None:  # the link it froze (`keep_link_heap`) is going: collectable again
+            self._sessions.chain.release()
         self._following = pubkey
         self._dashboard.account = self._dashboard.panel_account = self._dashboard.linked = None
         self.latest_account = None
@@ -220,12 +220,25 @@ class LiveFeeds:
         def aged() -> None:
             post(FeedAged(ACCOUNT_FEED, gateway.age_s(), gateway.feed_state))
 
+        settled = False
+
+        def first_snapshot_in() -> None:
+            nonlocal settled
+            if not settled:  # what the link built is built: frozen before the dashboard sees it
+                settled = True
+                self._sessions.chain.keep_link_heap()
+
+        def relayed(snapshot: AccountSnapshot) -> None:
+            first_snapshot_in()
+            self.relay_account(snapshot)
+
         try:
             if (snapshot := gateway.snapshot()) is not None:
+                first_snapshot_in()
                 post(AccountUpdated(snapshot))
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(balances())
-                tasks.create_task(_relay(snapshots, self.relay_account))
+                tasks.create_task(_relay(snapshots, relayed))
                 tasks.create_task(_relay(events, lambda e: post(FeedStateChanged(e))))
                 tasks.create_task(_sample(aged, AGE_SAMPLE_S))
                 tasks.create_task(self._watch(link))

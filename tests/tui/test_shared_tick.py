@@ -1,5 +1,6 @@
-"""The HUD and the panels repaint on one shared tick: a burst of account snapshots and books
-costs at most one frame per tick, and the last of each is what the screen shows."""
+"""The panels repaint on one shared tick and the HUD ahead of them: at the chain's pace each
+update reaches the HUD at once and the panels after their gather; a burst of account snapshots
+and books costs at most one frame per tick, and the last of each is what the screen shows."""
 
 import asyncio
 import contextlib
@@ -9,7 +10,7 @@ import time
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from rekt_tui.tui.live import FLOOD_REPAINT_HZ, HUD_REPAINT_HZ
+from rekt_tui.tui.live import FLOOD_REPAINT_HZ, HUD_REPAINT_HZ, PANEL_GATHER_S
 from rekt_tui.tui.screens.curtain import push_full_screen
 from rekt_tui.tui.widgets.hud import HudCell
 from rekt_tui.tui.widgets.orderbook import OrderbookPanel
@@ -44,6 +45,28 @@ async def settled_cockpit(services):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause(0.2)
         yield app, pilot, written_frames(app)
+
+
+async def test_at_the_chains_pace_the_hud_shows_each_update_before_the_panels(services):
+    async with settled_cockpit(services) as (app, pilot, frames):
+        dashboard, feeds = app.dashboard, app.dashboard.feeds
+        applied: list[tuple[str, int, float]] = []
+
+        def noted(name: str):
+            return lambda new: new is not None and applied.append((name, new.slot, time.monotonic()))
+
+        for name in ("account", "panel_account", "book", "panel_book"):
+            dashboard.watch(dashboard, name, noted(name), init=False)
+        for n in range(3):  # three slots 100 ms apart, each a snapshot and the book 3 ms later
+            slot, sent = 30_000 + n, time.monotonic()
+            feeds.relay_account(live_data.account(slot=slot, sol_oracle=(150 + n) * USDC))
+            await asyncio.sleep(APART_S)
+            feeds.relay_book(live_data.book(mid=(150 + n) * USDC, slot=slot))
+            await pilot.pause(0.1)
+            seen = [(name, at) for name, at_slot, at in applied if at_slot == slot]
+            assert [name for name, _ in seen] == ["account", "book", "panel_account", "panel_book"], seen
+            assert all(at - sent >= PANEL_GATHER_S for name, at in seen if name.startswith("panel")), seen
+        assert app.screen.query_one("#hud-slot", HudCell).value == "30,002"
 
 
 async def test_a_burst_across_account_and_book_costs_at_most_one_frame_per_tick(services):
