@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import cast
 from pathlib import Path
 
+import rekt_tui.tui  # noqa: F401, I001 - first: the cockpit's frame rate cap holds for every app of the run
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
