@@ -42,7 +42,7 @@ from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.tui.screens.curtain import push_full_screen
 from rekt_tui.services.container import Services
 from rekt_tui.tui.app import RektApp
-from rekt_tui.tui.formatting import BOOK_COLUMNS, book_cells
+from rekt_tui.tui.book_ladder import BOOK_COLUMNS, book_cells
 from rekt_tui.tui.live import BOOK_FEED
 from rekt_tui.tui.messages import AccountUpdated
 from rekt_tui.tui.screens.market import MarketScreen, TradeArrived

@@ -5,22 +5,20 @@ placeholder, a pubkey is always shortened the same way, and every empty state sa
 to do next.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rich.cells import cell_len
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.markets import format_price
 from rekt_tui.domain.money import format_sol, format_usd, to_decimal
-from rekt_tui.domain.orderbook import BookLevel, OrderBook
+from rekt_tui.domain.orderbook import OrderBook
 from rekt_tui.domain.session import SessionRecord, SessionStatus
 from rekt_tui.domain.status import KeystoreStatus, ShellStatus
 from rekt_tui.domain.trading import AccountSnapshot
 from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 from rekt_tui.tui.activity import ActivityEntry
-from rekt_tui.tui.tables import PLACEHOLDER, plain_size, signed_usd
+from rekt_tui.tui.tables import PLACEHOLDER, signed_usd
 
 _CENT = Decimal("0.01")  # leverage shows two places
 NOT_CONNECTED = "not connected"
@@ -171,104 +169,6 @@ def feed_event_line(event: FeedEvent) -> str:
     """The activity-log line for a feed's state change, e.g. `account feed reconnecting: silent`."""
     reason = f": {event.reason}" if event.reason else ""
     return f"{event.feed} feed {event.state.value}{reason}"
-
-
-BOOK_COLUMNS = ("Price", "Size", "Depth")
-
-
-def shown_depth(book: OrderBook, rows: int) -> int:
-    """The deepest cumulative size among the `rows` levels shown per side: what depth bars scale to,
-    so the shown rows span the whole bar rather than a sliver of a book that goes deeper."""
-    shown = [side[: max(rows, 0)] for side in (book.bids, book.asks)]
-    return max((side[-1].cumulative_size for side in shown if side), default=0)
-
-
-@dataclass(frozen=True)
-class BookLayout:
-    """How a book panel of some height is laid out: levels per side, and whether it is compact
-    (one summary line, no sources line) because the full layout would leave under `FULL_BOOK_MIN_ROWS`."""
-
-    rows: int
-    compact: bool
-
-
-FULL_BOOK_MIN_ROWS = 3
-DEPTH_BAR = 8  # cells of depth bar when the panel has room
-
-
-def book_layout(height: int) -> BookLayout:
-    """How a book panel `height` lines tall inside its border is laid out: the full layout
-    spends four lines on its two summary lines, the column header and the sources line; a
-    short panel keeps one summary line and the header, so both sides still show."""
-    full = (height - 4) // 2
-    if full >= FULL_BOOK_MIN_ROWS:
-        return BookLayout(full, compact=False)
-    return BookLayout(max(1, (height - 2) // 2), compact=True)
-
-
-def book_figure_widths(levels: Iterable[BookLevel], least: tuple[int, int, int] = (0, 0, 0)) -> tuple[int, int, int]:
-    """Cells the widest price, size and cumulative size of `levels` need, never fewer than
-    `least` (the widths kept so far, so columns do not jitter tick to tick) nor the labels'."""
-    price, size, cumulative = max(least[0], cell_len("Price")), max(least[1], cell_len("Size")), least[2]
-    for level in levels:
-        price = max(price, cell_len(format_price(level.price)))
-        size = max(size, cell_len(plain_size(level.size)))
-        cumulative = max(cumulative, cell_len(plain_size(level.cumulative_size)))
-    return price, size, cumulative
-
-
-def depth_bar_width(figures: tuple[int, int, int], width: int) -> int:
-    """Cells of depth bar that leave room, in a book `width` cells wide, for the figures
-    (`book_figure_widths`), each column padded a cell either side: at least one cell, at most
-    `DEPTH_BAR`. The bar gives up cells so no figure is ever cut."""
-    price, size, cumulative = figures
-    return min(DEPTH_BAR, max(1, width - (price + size + 1 + cumulative + 6)))
-
-
-def book_column_widths(figures: tuple[int, int, int], bar: int) -> tuple[int, int, int]:
-    """The book's three column widths: price, size, and the depth bar with its figure."""
-    price, size, cumulative = figures
-    return price, size, max(cell_len("Depth"), bar + 1 + cumulative)
-
-
-def book_cells(level: BookLevel | None, deepest: int, width: int = DEPTH_BAR) -> tuple[str, str, str]:
-    """One book row: price, size and a cumulative-depth bar scaled to `deepest` (see `shown_depth`); blank when absent."""
-    if level is None:
-        return ("", "", "")
-    bar = int(width * level.cumulative_size / deepest) if deepest else 0
-    depth = f"{'█' * max(bar, 1):<{width}} {plain_size(level.cumulative_size)}"
-    return (format_price(level.price), plain_size(level.size), depth)
-
-
-def table_line(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
-    """One row of a fixed-width table: each cell left-aligned in its column, a space either side."""
-    return "".join(f" {cell}{' ' * (width - cell_len(cell))} " for cell, width in zip(cells, widths, strict=True))
-
-
-def book_summary(book: OrderBook, compact: bool = False) -> str:
-    """The lines above the book: spread and mark, then oracle (which the HUD also shows, so a
-    compact book leaves it out)."""
-    mark = PLACEHOLDER if book.mark_price is None else format_price(book.mark_price)
-    oracle = PLACEHOLDER if book.oracle_price is None else format_price(book.oracle_price)
-    if book.spread is not None and book.spread < 0:  # the best bid above the best ask: say so
-        first = f"crossed by {format_price(-book.spread)} · mark {mark}"
-    else:
-        spread = PLACEHOLDER if book.spread is None else format_price(book.spread)
-        first = f"spread {spread} · mark {mark}"
-    return first if compact else f"{first}\noracle {oracle}"
-
-
-def liquidity_sources(book: OrderBook) -> str:
-    """Where the shown liquidity comes from, as shares of all shown size: `dlob 70% · vamm 30%`."""
-    totals: dict[str, int] = {}
-    for level in (*book.bids, *book.asks):
-        for name, amount in level.sources:
-            totals[name] = totals.get(name, 0) + amount
-    whole = sum(totals.values())
-    if not whole:
-        return "sources: —"
-    shares = (f"{name} {100 * amount / whole:.0f}%" for name, amount in sorted(totals.items()))
-    return "sources: " + " · ".join(shares)
 
 
 def session_lines(

@@ -7,18 +7,23 @@ from decimal import Decimal
 import pytest
 
 from rekt_tui.domain.feed import FeedEvent, FeedState
+from rekt_tui.tui.book_ladder import (
+    BOOK_ALIGN,
+    book_cells,
+    book_figure_widths,
+    book_summary,
+    ladder_places,
+    liquidity_sources,
+    table_line,
+)
 from rekt_tui.tui.formatting import (
     PLACEHOLDER,
     age_label,
-    book_cells,
-    book_summary,
     feed_event_line,
     freshness_label,
     hud_readings,
     is_stale,
-    liquidity_sources,
     session_lines,
-    table_line,
     tone,
     usage_bar,
 )
@@ -125,6 +130,29 @@ def test_a_crossed_book_says_crossed_not_a_negative_spread():
 def test_book_rows_are_padded_to_their_columns():
     widths = (7, 4, 5)
     assert table_line(("$9.00", "6", "█ 1"), widths) == " $9.00    6     █ 1   "
+    assert table_line(("$9.00", "6", "█ 1"), widths, BOOK_ALIGN) == "   $9.00     6  █ 1   "
+
+
+def test_a_ladders_figures_share_their_decimals_so_the_points_line_up():
+    """A vAMM level at $171.2810 next to a maker's at $150.0085: every price to four places,
+    every size (and cumulative size) to as many as the finest needs, never fewer than before."""
+    level = live_data.book().bids[0]
+    levels = [
+        replace(level, price=171_281_000, size=18_301_860_000_000, cumulative_size=18_301_860_000_000),
+        replace(level, price=150_008_500, size=3_330_000_000, cumulative_size=18_305_190_000_000),
+        replace(level, price=150_000_000, size=500_000_000, cumulative_size=18_305_690_000_000),
+    ]
+    places = ladder_places(levels)
+    assert places == (4, 2)
+    deepest = levels[-1].cumulative_size
+    rows = [book_cells(lv, deepest, 2, places, cumulative_cells=8) for lv in levels]
+    assert [row[:2] for row in rows] == [("$171.2810", "18301.86"), ("$150.0085", "3.33"), ("$150.0000", "0.50")]
+    assert [row[2] for row in rows] == ["█  18301.86", "█  18305.19", "██ 18305.69"]
+    alone = replace(levels[2], cumulative_size=levels[2].size)
+    assert ladder_places([alone]) == (2, 1)  # what the level alone needs: cents, and 0.5
+    assert ladder_places([alone], least=places) == places  # never fewer than the ladder kept
+    widths = book_figure_widths(levels, places=places)
+    assert widths == (len("$171.2810"), len("18301.86"), len("18305.69"))
 
 
 def test_session_lines_show_the_wallets_sol_and_usdc():

@@ -7,21 +7,18 @@ from decimal import Decimal
 from textual.app import App
 from textual.binding import Binding
 
-from rekt_tui.tui.formatting import (
+from rekt_tui.tui.book_ladder import (
     BookLayout,
     book_cells,
-    book_layout,
-    book_summary,
-    chain_slot,
     book_column_widths,
     book_figure_widths,
-    cycled,
+    book_layout,
+    book_summary,
     depth_bar_width,
-    hud_price,
-    hud_readings,
     shown_depth,
     table_line,
 )
+from rekt_tui.tui.formatting import chain_slot, cycled, hud_price, hud_readings
 from rekt_tui.tui.screens.dashboard import session_max_leverage
 from rekt_tui.tui.tables import (
     POSITION_COLUMNS,

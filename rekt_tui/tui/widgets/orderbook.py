@@ -19,25 +19,29 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from rekt_tui.domain.orderbook import BookLevel, OrderBook
-from rekt_tui.tui.formatting import (
-    BookLayout,
+from rekt_tui.tui.book_ladder import (
+    BOOK_ALIGN,
     BOOK_COLUMNS,
+    BookLayout,
+    Places,
     book_cells,
-    book_layout,
     book_column_widths,
     book_figure_widths,
+    book_layout,
     book_summary,
     depth_bar_width,
+    ladder_places,
     liquidity_sources,
-    orderbook_placeholder,
     shown_depth,
     table_line,
 )
+from rekt_tui.tui.formatting import orderbook_placeholder
 from rekt_tui.tui.widgets.panel import Panel
 
 
 
 BOOK_LABEL_WIDTHS = tuple(cell_len(label) for label in BOOK_COLUMNS)
+LADDER_PLACES: Places = (2, 0)  # a market's least decimals before its first book: prices in cents
 
 
 class BookLine(Widget):
@@ -115,7 +119,7 @@ class BookSide(ScrollView):
         if self.show_header and y == 0:
             line = self._header()
         elif 0 <= (row := y + scroll_y - self.show_header) < len(self.rows):
-            line = Strip([Segment(table_line(self.rows[row], self.widths), base)])
+            line = Strip([Segment(table_line(self.rows[row], self.widths, BOOK_ALIGN), base)])
         else:
             return Strip.blank(self.size.width, base)
         return line.crop_extend(scroll_x, scroll_x + self.size.width, base)
@@ -124,7 +128,7 @@ class BookSide(ScrollView):
         """The column labels, their band faded out to the edge as a DataTable's header is."""
         header = self.get_component_rich_style("book-side--header")
         faded = Color.from_rich_color(header.bgcolor).blend(self.background_colors[1], 0.25)
-        labels = table_line(BOOK_COLUMNS, self.widths)
+        labels = table_line(BOOK_COLUMNS, self.widths, BOOK_ALIGN)
         rest = " " * max(0, self.size.width - cell_len(labels))
         fill = RichStyle(color=header.color, bgcolor=faded.rich_color)
         return Strip([Segment(labels, self._base + header), Segment(rest, fill)])
@@ -138,6 +142,7 @@ class OrderbookPanel(Panel):
     def __init__(self) -> None:
         super().__init__("Order book", id="orderbook")
         self._figures = (0, 0, 0)  # widest price, size and cumulative size so far
+        self._places = LADDER_PLACES  # the most decimals this market's prices and sizes have needed
 
     def compose(self) -> ComposeResult:
         yield BookLine(orderbook_placeholder(), id="book-summary")
@@ -149,6 +154,7 @@ class OrderbookPanel(Panel):
 
     def watch_market(self, market: str) -> None:
         self._figures = (0, 0, 0)  # another market's figures have other widths
+        self._places = LADDER_PLACES  # and other decimals
         self.border_title = f"Order book · {market}" if market else "Order book"
 
     def on_mount(self) -> None:
@@ -182,15 +188,17 @@ class OrderbookPanel(Panel):
         layout = self.shape
         asks, bids = _padded(book.asks, layout.rows), _padded(book.bids, layout.rows)
         deepest = shown_depth(book, layout.rows)
-        self._figures = book_figure_widths((lv for lv in (*asks, *bids) if lv is not None), self._figures)
+        shown = [level for level in (*asks, *bids) if level is not None]
+        places = self._places = ladder_places(shown, self._places)
+        self._figures = book_figure_widths(shown, self._figures, places)
         bar = depth_bar_width(self._figures, self.size.width)
         widths = book_column_widths(self._figures, bar)
         summary.text = book_summary(book, layout.compact)
         self.query_one("#book-sources", BookLine).text = liquidity_sources(book)
         # Asks read upwards from the spread, so the best ask sits on the last row.
         sides = {
-            "asks": tuple(book_cells(level, deepest, bar) for level in reversed(asks)),
-            "bids": tuple(book_cells(level, deepest, bar) for level in bids),
+            "asks": tuple(book_cells(level, deepest, bar, places, self._figures[2]) for level in reversed(asks)),
+            "bids": tuple(book_cells(level, deepest, bar, places, self._figures[2]) for level in bids),
         }
         lines = {side: self.query_one(f"#book-{side}", BookSide) for side in sides}
         for side, rows in sides.items():  # one set of widths, so asks and bids line up
