@@ -38,6 +38,7 @@ class RefusalCode(str, Enum):
     STALE_ACCOUNT = "stale_account"
     STALE_ORACLE = "stale_oracle"
     REDUCE_ONLY_INCREASES = "reduce_only_increases"
+    REDUCE_ONLY_EXCEEDS = "reduce_only_exceeds"
     INSUFFICIENT_COLLATERAL = "insufficient_collateral"
     LEVERAGE = "leverage"
     STACKING = "stacking"
@@ -94,7 +95,7 @@ def check_order(
     """
     refusals = _freshness(account_age_s, oracle_age_s, stale_after_s)
     if request.reduce_only:
-        refusals += reduce_only_refusals(request, account)
+        refusals += reduce_only_refusals(request, account) + _reduce_only_size(request, account)
     else:
         refusals += _margin(request, account, preview, largest_base) + _leverage(
             request, preview, strategy, largest_base
@@ -187,6 +188,29 @@ def reduce_only_refusals(request: OrderRequest, account: AccountSnapshot) -> lis
         RefusalCode.REDUCE_ONLY_INCREASES,
         f"A reduce-only {side_label(request.direction)} on {request.market.symbol} would not shrink a position "
         f"(it holds {held}); drop reduce-only or trade the other side.",
+    )]
+
+
+def reducible_base(request: OrderRequest, account: AccountSnapshot) -> int:
+    """How much of the position `request` faces a reduce-only order on its side can fill: all of
+    it when the order trades against it, nothing otherwise."""
+    base = position_base(account, request)
+    return abs(base) if _against(base, request) else 0
+
+
+def _reduce_only_size(request: OrderRequest, account: AccountSnapshot) -> list[Refusal]:
+    """A reduce-only order larger than the position it shrinks fills the position at most: the
+    rest never can, and a preview of the whole size would show a trade that cannot happen."""
+    reducible = reducible_base(request, account)
+    if not reducible or request.base_amount <= reducible:
+        return []
+    market, held = request.market, format_base(reducible, request.market)
+    side = "long" if position_base(account, request) > 0 else "short"
+    return [Refusal(
+        RefusalCode.REDUCE_ONLY_EXCEEDS,
+        f"A reduce-only {side_label(request.direction)} of {format_base(request.base_amount, market)} on "
+        f"{market.symbol} is larger than the {side} of {held} it shrinks; size it to {held} at most, "
+        "or drop reduce-only.",
     )]
 
 

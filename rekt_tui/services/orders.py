@@ -17,10 +17,10 @@ from functools import partial
 from rekt_tui.domain.brackets import Leg, bracket_cover, bracket_legs, sized_to_cover
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import (
-    OrderRefused, Refusal, RefusalCode, check_order, post_only_refusals, reduce_only_refusals,
+    OrderRefused, Refusal, RefusalCode, check_order, post_only_refusals, reduce_only_refusals, reducible_base,
 )  # fmt: skip
 from rekt_tui.domain.loss_limit import exit_only_refusals
-from rekt_tui.domain.markets import MarketSpec, resolve_market
+from rekt_tui.domain.markets import MarketSpec, floor_to, resolve_market
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd, to_decimal
 from rekt_tui.domain.order_modify import parse_modify
 from rekt_tui.domain.orders import OrderKind, OrderRequest, auction_for, parse_order
@@ -121,11 +121,14 @@ class OrderService:
 
     async def largest_size(self, form: OrderForm) -> int:
         """The largest size (base precision) of `form`'s order that passes the margin and
-        leverage guards; the form's own size is ignored. 0 when not even the minimum fits."""
+        leverage guards, or a reduce-only order's position; the form's own size is ignored.
+        0 when not even the minimum fits."""
         snapshot = self._trading_account()
         spec = resolve_market(form.market, self.markets())
         minimum = f"{to_decimal(spec.min_order_size, spec.base_decimals)}"
         request = await self._request(replace(form, size=minimum))
+        if request.reduce_only:  # it adds no risk: the position it shrinks is the limit
+            return floor_to(reducible_base(request, snapshot), spec.step_size)
         oracle = self._oracle(request.market)
         auction = self._auction(request.market, request.direction, oracle) if request.kind is OrderKind.MARKET else None
         book = await self._venue.book_side(request.market, request.direction)

@@ -60,6 +60,11 @@ async def test_protective_orders_rest_side_by_side_and_a_close_beside_them_goes_
         return desk.base() == SOL
 
     await until(long, what="market fill")
+    # A reduce-only order's largest size is the position it shrinks; more would never fill.
+    assert await desk.orders.largest_size(OrderForm("SOL-PERP", "sell", "", reduce_only=True)) == SOL
+    assert await desk.orders.largest_size(OrderForm("SOL-PERP", "buy", "", reduce_only=True)) == 0
+    oversized = await desk.orders.plan(OrderForm("SOL-PERP", "sell", "1.5", reduce_only=True))
+    assert [r.code for r in oversized.refusals] == [RefusalCode.REDUCE_ONLY_EXCEEDS]
     await desk.orders.place(OrderForm("SOL-PERP", "sell", "1", kind="take-profit", trigger="170", reduce_only=True))
     stop = OrderForm("SOL-PERP", "sell", "1", kind="stop-market", trigger="130", reduce_only=True)
     assert (await desk.orders.plan(stop)).refusals == ()

@@ -5,6 +5,7 @@ post-only is refused before signing, a stop is shown at its trigger, expiry as a
 
 import asyncio
 import re
+from decimal import Decimal
 
 import pytest
 from textual.notifications import Notify
@@ -101,6 +102,8 @@ async def test_every_field_by_tab_and_direct_keys_with_a_preview_that_follows(tm
             await pilot.press("e", *"30m")
             await pilot.press("v")
             await until(pilot, lambda: field(app, "size").value != "0.1", "the max size")
+            shown = field(app, "size").value  # as a trader would type it: no padding zeros
+            assert shown == f"{Decimal(shown).normalize():f}", shown
             plan = await planned(pilot, message_log, "the stop at its max")
             assert plan.plan.refusals == () and plan.plan.preview.entry_price == 3700 * 10**6
             preview = text_of(app.screen.query_one("#order-preview"))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rekt_tui.domain.guards import OrderRefused, Preview, RefusalCode, check_order, format_leverage
+from rekt_tui.domain.guards import OrderRefused, Preview, RefusalCode, check_order, format_leverage, reducible_base
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.orders import OrderKind, OrderRequest
 from rekt_tui.domain.records import Direction, MarketType, OrderType
@@ -132,7 +132,7 @@ def sell(base, **changes):
 @pytest.mark.parametrize("request_", [
     sell(10**8),  # a partial exit of the 0.1 long
     sell(10**8 // 2, kind=OrderKind.LIMIT, price=155_000_000),
-    sell(4 * 10**9, reduce_only=True),  # reduce-only: the venue trims it to the position
+    sell(10**8, reduce_only=True),  # reduce-only: the whole position (more is refused on its own)
 ], ids=["market-exit", "limit-partial-exit", "reduce-only"])  # fmt: skip
 def test_an_order_that_only_reduces_is_never_stacking(request_):
     """Long 0.1 SOL with a resting limit sell 0.2: an exit of it is not a second sell of exposure."""
@@ -203,6 +203,20 @@ def test_reduce_only_that_would_grow_is_refused(positions, held):
     [refusal] = check(request, replace(ACCOUNT, positions=positions))
     assert refusal.code is RefusalCode.REDUCE_ONLY_INCREASES
     assert f"(it holds {held})" in refusal.sentence
+
+
+def test_reduce_only_larger_than_the_position_it_shrinks_is_refused_with_the_size_that_fits():
+    """The program fills the position at most: a preview of more shows a trade that cannot happen."""
+    account = replace(ACCOUNT, positions=(long_position(),))
+    exactly = replace(REQUEST, direction=Direction.SHORT, reduce_only=True, base_amount=2_000_000_000)
+    assert check(exactly, account) == [] and reducible_base(exactly, account) == 2_000_000_000
+    [refusal] = check(replace(exactly, base_amount=16_980_000_000), account)
+    assert refusal.code is RefusalCode.REDUCE_ONLY_EXCEEDS
+    assert refusal.sentence == (
+        "A reduce-only sell of 16.98 SOL on SOL-PERP is larger than the long of 2 SOL it shrinks; "
+        "size it to 2 SOL at most, or drop reduce-only."
+    )
+    assert reducible_base(replace(exactly, direction=Direction.LONG), account) == 0  # it would grow the long
 
 
 def test_every_refusal_is_reported_at_once_and_raised_as_one_message():

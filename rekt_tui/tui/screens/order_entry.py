@@ -333,9 +333,11 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
             return
         amount = share_of(largest, percent, spec)
         if not amount:
-            self._show(None, f"Not even {spec.symbol}'s minimum size fits the free collateral and leverage cap.")
+            reduce_only = self.query_one("#order-reduce-only", Checkbox).value
+            why = "the position this side would shrink" if reduce_only else "the free collateral and leverage cap"
+            self._show(None, f"Not even {spec.symbol}'s minimum size fits {why}.")
             return
-        self.query_one("#order-size", Input).value = f"{to_decimal(amount, spec.base_decimals)}"
+        self.query_one("#order-size", Input).value = f"{to_decimal(amount, spec.base_decimals).normalize():f}"
 
     @work(group="order-keys", exclusive=True, exit_on_error=False)
     async def action_price(self, which: str) -> None:
