@@ -100,7 +100,10 @@ class RepaintPacer:
         if kind in self._queued_at_once:
             return  # the queued callback takes the newest
         self._queued_at_once.add(kind)
-        callback = partial(self._apply_at_once, kind)
+        self._run_in(delay, partial(self._apply_at_once, kind))
+
+    def _run_in(self, delay: float, callback: Callable[[], None]) -> None:
+        """After `delay`, or after pending messages when it is due already (timers refuse zero)."""
         if delay > 0:
             self._later(delay, callback)
         else:
@@ -122,12 +125,7 @@ class RepaintPacer:
         if self._scheduled_at is not None and self._scheduled_at <= at:
             return  # a tick at or before then is queued already
         self._scheduled_at = at
-        delay = at - self._clock()
-        tick = partial(self._tick, at)
-        if delay > 0:
-            self._later(delay, tick)
-        else:
-            self._soon(tick)
+        self._run_in(at - self._clock(), partial(self._tick, at))
 
     def _tick(self, at: float) -> None:
         if at != self._scheduled_at:
