@@ -43,6 +43,8 @@ def test_a_spot_fill_is_a_row_of_its_own_market_and_a_figure_apart():
 def test_a_spot_market_the_registry_does_not_name_is_said_by_its_index_and_its_own_decimals():
     usdc_like = ChainRecord("s", 0, 2, 1_775_120_460, RecordKind.SPOT_FILL, 5, base=2_500_000, quote=-2_501_000, fee=0)
     shown = view([usdc_like], {})
-    assert fill_row(shown, usdc_like, "")[1:3] == ("SPOT 5", "buy")
+    # Its decimals unknown: the amount in base units and no price, never at a guessed scale.
+    assert fill_row(shown, usdc_like, "")[1:6] == ("SPOT 5", "buy", "", "2,500,000 base units", PLACEHOLDER)
+    assert dict(figure_lines(shown))["SPOT 5 bought"] == "2,500,000 base units for $2.5010"
     known = view([usdc_like], {5: spot_market(5, "JTO", 6)})
     assert fill_row(known, usdc_like, "")[1:6] == ("JTO spot", "buy", "", "2.5", "1.0004")

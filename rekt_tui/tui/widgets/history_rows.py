@@ -51,23 +51,30 @@ def _market(view: HistoryView, index: int) -> str:
     return view.markets.get(index, f"PERP {index}")
 
 
-def _spot_market(view: HistoryView, index: int) -> tuple[str, int]:
-    """A spot market's label and base decimals: "SOL spot", never the perp market of that index."""
+def _spot_market(view: HistoryView, index: int) -> tuple[str, int | None]:
+    """A spot market's label and base decimals: "SOL spot", never the perp market of that index.
+    A market the registry has not read has no known decimals (None): never a guessed scale."""
     market = view.spot_markets.get(index)
-    return (f"{market.symbol} spot", market.decimals) if market is not None else (f"SPOT {index}", BASE_DECIMALS)
+    return (f"{market.symbol} spot", market.decimals) if market is not None else (f"SPOT {index}", None)
+
+
+def spot_base_text(amount: int, decimals: int | None) -> str:
+    """A spot amount in its market's decimals, or in base units when those are not known."""
+    return base_text(amount, decimals) if decimals is not None else f"{abs(amount):,} base units"
 
 
 def fill_row(view: HistoryView, record: ChainRecord, explorer_tx_url: str) -> tuple[str | Text, ...]:
     """A perp fill, or a spot fill (a stop's sale of SOL to repay a borrow) labelled as spot."""
+    decimals: int | None = BASE_DECIMALS
     if record.kind is RecordKind.SPOT_FILL:
         market, decimals = _spot_market(view, record.market_index)
     else:
-        market, decimals = _market(view, record.market_index), BASE_DECIMALS
-    price = abs(record.quote) * 10**decimals // abs(record.base) if record.base else None
+        market = _market(view, record.market_index)
+    price = abs(record.quote) * 10**decimals // abs(record.base) if record.base and decimals is not None else None
     side = "buy" if record.base > 0 else "sell"
     return (
         _when(record.ts), market, side,
-        "liquidated" if record.liquidation else record.role, base_text(record.base, decimals), price_text(price),
+        "liquidated" if record.liquidation else record.role, spot_base_text(record.base, decimals), price_text(price),
         format_usd(record.fee, 4), format_usd(record.realized_pnl, 4) if record.realized_pnl else PLACEHOLDER,
         signature_cell(record.signature, explorer_tx_url),
     )  # fmt: skip
@@ -127,10 +134,9 @@ def figure_lines(view: HistoryView) -> list[tuple[str, str]]:
     ]
     for market in f.spot:  # apart from the perp figures: the quote a sale brought in, and its fees
         name, decimals = _spot_market(view, market.market_index)
-        if market.sold:
-            lines.append((f"{name} sold", f"{base_text(market.sold, decimals)} for {format_usd(market.received, 4)}"))
-        if market.bought:
-            lines.append((f"{name} bought", f"{base_text(market.bought, decimals)} for {format_usd(market.paid, 4)}"))
+        for verb, amount, quote in (("sold", market.sold, market.received), ("bought", market.bought, market.paid)):
+            if amount:
+                lines.append((f"{name} {verb}", f"{spot_base_text(amount, decimals)} for {format_usd(quote, 4)}"))
         lines.append((f"{name} fees", format_usd(market.fees, 4)))
     return lines
 
