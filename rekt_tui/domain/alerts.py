@@ -17,12 +17,11 @@ from enum import Enum
 
 from rekt_tui.domain.history import ChainRecord
 from rekt_tui.domain.markets import format_price
-from rekt_tui.domain.money import format_usd, to_decimal
+from rekt_tui.domain.money import PERP_BASE_DECIMALS, format_usd, to_decimal
 from rekt_tui.domain.orders import side_label
 from rekt_tui.domain.trading import AccountSnapshot, Order, Position
 
 
-PERP_BASE_DECIMALS = 9
 
 
 class AlertKind(str, Enum):

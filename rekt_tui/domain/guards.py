@@ -201,11 +201,11 @@ def reducible_base(request: OrderRequest, account: AccountSnapshot) -> int:
 def _reduce_only_size(request: OrderRequest, account: AccountSnapshot) -> list[Refusal]:
     """A reduce-only order larger than the position it shrinks fills the position at most: the
     rest never can, and a preview of the whole size would show a trade that cannot happen."""
-    reducible = reducible_base(request, account)
-    if not reducible or request.base_amount <= reducible:
+    base = position_base(account, request)
+    if not _against(base, request) or request.base_amount <= abs(base):
         return []
-    market, held = request.market, format_base(reducible, request.market)
-    side = "long" if position_base(account, request) > 0 else "short"
+    market, held = request.market, format_base(abs(base), request.market)
+    side = "long" if base > 0 else "short"
     return [Refusal(
         RefusalCode.REDUCE_ONLY_EXCEEDS,
         f"A reduce-only {side_label(request.direction)} of {format_base(request.base_amount, market)} on "

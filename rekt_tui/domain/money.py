@@ -12,6 +12,7 @@ from rekt_tui.domain.errors import UsageError
 LAMPORTS_PER_SOL = 10**9
 QUOTE_PRECISION = 10**6  # USDC, prices, quote amounts
 BASE_PRECISION = 10**9  # perp base asset amounts
+PERP_BASE_DECIMALS = 9  # the same, as decimal places
 SOL_DECIMALS = 9
 USDC_DECIMALS = 6
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 
 from rekt_tui.domain.markets import PRICE_DECIMALS, format_price
-from rekt_tui.domain.money import to_decimal
+from rekt_tui.domain.money import PERP_BASE_DECIMALS, to_decimal
 from rekt_tui.domain.orderbook import BookLevel, OrderBook
 from rekt_tui.tui.tables import PLACEHOLDER, plain_size
 
@@ -48,7 +48,6 @@ def book_layout(height: int) -> BookLayout:
 
 
 Places = tuple[int, int]  # decimal places of a ladder's prices and of its sizes
-BASE_DECIMALS = 9  # a perp base amount's precision, as `plain_size` reads it
 BOOK_ALIGN = ">><"  # price and size right-aligned, so their decimal points line up; the depth bar from the left
 
 
@@ -65,7 +64,8 @@ def ladder_places(levels: Iterable[BookLevel], least: Places = (2, 0)) -> Places
     price, size = least
     for level in levels:
         price = max(price, places_of(level.price, PRICE_DECIMALS))
-        size = max(size, places_of(level.size, BASE_DECIMALS), places_of(level.cumulative_size, BASE_DECIMALS))
+        sizes = (level.size, level.cumulative_size)
+        size = max(size, *(places_of(amount, PERP_BASE_DECIMALS) for amount in sizes))
     return price, size
 
 
@@ -91,8 +91,8 @@ def _book_figures(level: BookLevel, places: Places | None) -> tuple[str, str, st
     price, size = places
     return (
         f"${to_decimal(level.price, PRICE_DECIMALS):,.{price}f}",
-        f"{to_decimal(level.size, BASE_DECIMALS):.{size}f}",
-        f"{to_decimal(level.cumulative_size, BASE_DECIMALS):.{size}f}",
+        f"{to_decimal(level.size, PERP_BASE_DECIMALS):.{size}f}",
+        f"{to_decimal(level.cumulative_size, PERP_BASE_DECIMALS):.{size}f}",
     )
 
 

@@ -10,7 +10,7 @@ messages; fast data
 coalesces before it enters Textual's queue (`NewestSlots`: the newest book and the newest
 snapshot wait in a slot, with one wake-up message queued per kind), and what is left is paced
 (`RepaintPacer`): the HUD's few cells take the newest data as it comes, in small frames of their
-own, up to `HUD_REPAINT_HZ` a second; the panels share one tick at most
+own; the panels share one tick at most
 `settings.ui.max_repaint_hz` a second, a little after each bunch, so all that is due lands in one
 frame and the slow panels never hold back the HUD. Under a flood all share a slower tick.
 """
@@ -59,7 +59,7 @@ BOOK_FEED = "orderbook"
 AGE_SAMPLE_S = 0.5  # how often a feed's age is sampled for the panels
 RECENT_TRANSACTIONS = 5  # in the session panel
 BALANCE_POLL_S = 5.0  # SOL balance has no stream of its own; a few seconds late is fine
-HUD_REPAINT_HZ = 30  # above any slot rate (Drift: 2.5/s), so each price shows as it comes; a flood slows it
+HUD_REPAINT_HZ = 30  # the shared tick's fastest, above any slot rate (Drift: 2.5/s); a flood slows it
 # A slot's book and account snapshots reach the dashboard within about 10 ms of each other. The
 # HUD shows each at once; the panels wait this long after the first of a bunch, so one frame
 # shows them all, once the HUD's small frames are out.

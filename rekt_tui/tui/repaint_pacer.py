@@ -8,7 +8,7 @@ pending update of every kind that is due, so a burst costs at most one frame per
 may ask for a slower cadence than the tick; it then joins only the ticks its cadence allows.
 
 A few kinds are cheap to paint and read first (the HUD's figures): while the feed is calm each
-is applied as soon as it comes, at most once a frame, in a small frame of its own that no panel
+is applied as soon as it comes, at most 60 times a second, in a small frame of its own that no panel
 work holds back. The shared tick waits a little longer after the first update of a bunch, so
 the panels paint once the bunch is in, behind the HUD's frames.
 
@@ -30,8 +30,8 @@ from typing import Any
 FLOOD_WINDOW_S = 0.25  # how long a kind's offers are counted before the pacer judges the rate
 FLOOD_OFFERS_PER_TICK = 2  # offers of one kind a tick, on average over the window, beyond which it floods
 FLOOD_EARLIEST_S = 0.1  # the shortest stretch of a window a flood is judged on (a slot's bunch is no flood)
-# An at-once kind's least interval: Textual paints at most 60 frames a second, so more could not be
-# seen; no longer, so that a slot's second snapshot (a few ms after its first) never delays the next slot's.
+# An at-once kind's least interval: one 60 Hz frame, more often than a terminal shows anyway; no
+# longer, so that a slot's second snapshot (a few ms after its first) never delays the next slot's.
 AT_ONCE_EVERY_S = 1 / 60
 
 
@@ -43,7 +43,7 @@ class RepaintPacer:
     the next tick, and only the newest of each kind survives. A kind in `cadences` is applied
     at most that many times a second on average (its due times keep their own grid, so ticks that
     fall between them do not slow it further). A kind in `at_once` skips the tick while no kind
-    floods: it is applied as soon as the queue allows, at most once a frame (`AT_ONCE_EVERY_S`). `soon` runs
+    floods: it is applied as soon as the queue allows, at most 60 times a second (`AT_ONCE_EVERY_S`). `soon` runs
     a callback after pending messages, `later` after a delay (Textual's timers refuse zero);
     `clock` tells the time. While some kind floods (offered more than `FLOOD_OFFERS_PER_TICK`
     times a tick over a `FLOOD_WINDOW_S` window) every kind shares the tick, which comes at most

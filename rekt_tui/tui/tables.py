@@ -12,7 +12,7 @@ from decimal import Decimal
 from rich.cells import cell_len
 
 from rekt_tui.domain.markets import MarketSpec, format_price
-from rekt_tui.domain.money import BASE_PRECISION, format_usd, to_decimal
+from rekt_tui.domain.money import BASE_PRECISION, PERP_BASE_DECIMALS, format_usd, to_decimal
 from rekt_tui.domain.records import Direction, MarketType, OrderType
 from rekt_tui.domain.trading import Order, Position
 
@@ -41,7 +41,7 @@ def signed_usd(quote: int) -> str:
 
 def plain_size(amount: int) -> str:
     """A perp base amount (1e9) as a plain decimal."""
-    return f"{to_decimal(amount, 9).normalize():f}"
+    return f"{to_decimal(amount, PERP_BASE_DECIMALS).normalize():f}"
 
 
 def base_size(amount: int, symbol: str) -> str:

@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 from rich.text import Text
 
 from rekt_tui.domain.history import ChainRecord, RecordKind, SessionFigures
-from rekt_tui.domain.money import format_usd, to_decimal
+from rekt_tui.domain.money import PERP_BASE_DECIMALS, format_usd, to_decimal
 from rekt_tui.domain.records import OrderRecord, OrderType, TransactionRecord
 from rekt_tui.services.history import HistoryView
 from rekt_tui.tui.formatting import PLACEHOLDER, short_pubkey
 from rekt_tui.tui.widgets.recent_transactions import explorer_link
 
-BASE_DECIMALS = 9
 PRICE_PRECISION = 10**6
 FILL_COLUMNS = ("TIME", "MARKET", "SIDE", "ROLE", "SIZE", "PRICE", "FEE", "PNL", "SIGNATURE")
 ORDER_COLUMNS = ("CREATED", "MARKET", "SIDE", "TYPE", "SIZE", "PRICE", "TRIGGER", "FLAGS", "OUTCOME", "SIGNATURE")
@@ -35,7 +34,7 @@ def signature_cell(signature: str | None, explorer_tx_url: str) -> Text:
     return Text(short_pubkey(signature, 6), style=f"underline link {link}" if link else "dim")
 
 
-def base_text(amount: int, decimals: int = BASE_DECIMALS) -> str:
+def base_text(amount: int, decimals: int = PERP_BASE_DECIMALS) -> str:
     return f"{to_decimal(abs(amount), decimals).normalize():f}"
 
 
@@ -65,7 +64,7 @@ def spot_base_text(amount: int, decimals: int | None) -> str:
 
 def fill_row(view: HistoryView, record: ChainRecord, explorer_tx_url: str) -> tuple[str | Text, ...]:
     """A perp fill, or a spot fill (a stop's sale of SOL to repay a borrow) labelled as spot."""
-    decimals: int | None = BASE_DECIMALS
+    decimals: int | None = PERP_BASE_DECIMALS
     if record.kind is RecordKind.SPOT_FILL:
         market, decimals = _spot_market(view, record.market_index)
     else:
