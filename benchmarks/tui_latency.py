@@ -331,7 +331,7 @@ async def measure(seconds: float, slot_ms: int) -> None:
 LABELS = {"book": "DLOB orderbook message -> HUD Oracle frame", "account": "oracle accountNotification -> HUD frame"}
 STAGE_LABELS = (
     ("socket send -> app handler", "transport, decoding, gateway, queue"),
-    ("app handler -> applied", "repaint pacer: the HUD at once (one a frame at most), the panels on a shared tick"),
+    ("app handler -> applied", "repaint pacer: the HUD at once (60 a second at most), the panels on a shared tick"),
     ("applied -> frame out", "Textual idle, layout, render"),
 )
 
