@@ -107,7 +107,7 @@ async def serve_stamped(data_dir: Path, stamps: Path, slot_ms: int) -> None:
 # The cockpit side.
 
 # The HUD cells whose figures follow the account (the SOL oracle moves them through the position).
-ACCOUNT_CELLS = {f"hud-{key}" for key in ("collateral", "equity", "upnl", "free_collateral", "margin_usage", "health")}
+ACCOUNT_CELLS = {"collateral", "equity", "upnl", "free_collateral", "margin_usage", "health"}
 
 # When the app's handler got it, when the repaint pacer applied it, and its first frame.
 STAGES = ("handled", "applied", "shown")
@@ -150,29 +150,29 @@ def instrument(probe: Probe):
     from rekt_tui.tui.app import RektApp
     from rekt_tui.tui.live import LiveFeeds
     from rekt_tui.tui.screens.dashboard import DashboardScreen
-    from rekt_tui.tui.widgets.hud import HudCell
+    from rekt_tui.tui.widgets.hud import CELL_LINES, Hud
 
-    original_render, original_show = HudCell.render, HudCell.show
+    original_render_line, original_show = Hud.render_line, Hud._show_readings
 
-    def render(cell: HudCell):
-        hud, book = cell.parent, cell.screen.book
-        if cell.id == "hud-oracle" and book is not None and hud.oracle_price == book.oracle_price:
-            probe.rendered["book"].add((book.slot, book.oracle_price))
-        elif cell.id in ACCOUNT_CELLS and hud.account is not None and (price := sol_oracle(hud.account)) is not None:
-            probe.rendered["account"].add((hud.account.slot, price))
-        return original_render(cell)
+    def seen(hud: Hud, keys, into: dict[str, set[tuple[int, int]]]) -> None:
+        """Which (slot, price) of each path the cells `keys` show."""
+        book = hud.screen.book
+        if "oracle" in keys and book is not None and hud.oracle_price == book.oracle_price:
+            into["book"].add((book.slot, book.oracle_price))
+        if keys & ACCOUNT_CELLS and hud.account is not None and (price := sol_oracle(hud.account)) is not None:
+            into["account"].add((hud.account.slot, price))
 
-    def show(cell: HudCell, reading) -> None:
-        hud, book, was = cell.parent, cell.screen.book, cell.value
-        original_show(cell, reading)
-        if cell.value == was:
-            return
-        if cell.id == "hud-oracle" and book is not None and hud.oracle_price == book.oracle_price:
-            probe.visible["book"].add((book.slot, book.oracle_price))
-        elif cell.id in ACCOUNT_CELLS and (price := sol_oracle(hud.account)) is not None:
-            probe.visible["account"].add((hud.account.slot, price))
+    def render_line(hud: Hud, y: int):
+        top = y - y % CELL_LINES  # a cell's line is drawn in this frame: its value is on screen with it
+        seen(hud, {key for key, region in hud.cell_regions().items() if region.y == top}, probe.rendered)
+        return original_render_line(hud, y)
 
-    HudCell.render, HudCell.show = render, show
+    def show(hud: Hud) -> None:
+        was = {key: hud.reading(key).value for key in ACCOUNT_CELLS | {"oracle"}}
+        original_show(hud)
+        seen(hud, {key for key, value in was.items() if hud.reading(key).value != value}, probe.visible)
+
+    Hud.render_line, Hud._show_readings = render_line, show
     watch_book, watch_account = DashboardScreen.watch_book, DashboardScreen.watch_account
 
     def applied_book(screen: DashboardScreen, book) -> None:

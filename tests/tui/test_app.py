@@ -21,6 +21,7 @@ from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.screens.dashboard import DashboardScreen
 from rekt_tui.tui.screens.recovery import RecoveryScreen
 from rekt_tui.tui.stop_and_withdraw import RecoveryLoaded
+from rekt_tui.tui.widgets.hud import Hud
 from tests.tui import live_data
 from tests.tui.conftest import add_wallet, make_app, text_of
 
@@ -52,9 +53,9 @@ async def test_mounts_dashboard_and_posts_the_real_status(services, message_log)
         assert NO_SESSIONS_HINT in text_of(app.screen.query_one("#positions"))
         assert "not connected" in text_of(app.screen.query_one("#orderbook"))
         assert "not connected" in app.screen.query_one("#hud").border_title
-        assert app.screen.query_one("#hud-cluster").value == "localnet"
-        assert app.screen.query_one("#hud-leverage").value == "— / 5x"
-        assert app.screen.query_one("#hud-collateral").value == "—"
+        assert app.screen.query_one(Hud).reading("cluster").value == "localnet"
+        assert app.screen.query_one(Hud).reading("leverage").value == "— / 5x"
+        assert app.screen.query_one(Hud).reading("collateral").value == "—"
         assert not app.screen.query_one("#mainnet-banner").display
         assert not app.screen.query_one("#read-only-notice").display
         assert "09:30:00  Ready on localnet: 0 session wallets, registry writer." in text_of(

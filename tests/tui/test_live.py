@@ -12,6 +12,7 @@ from rekt_tui.config import UiSettings
 from rekt_tui.domain.money import format_usd
 from rekt_tui.drift.rpc import JsonRpc
 from rekt_tui.tui.messages import AccountUpdated, DataFreshness, MarketSelected, SessionLinked
+from rekt_tui.tui.widgets.hud import Hud
 from tests.services.teardown_setup import funded_session, services  # noqa: F401 - fixture: services on a live localnet
 from tests.tui.conftest import make_app, text_of
 from tests.tui.live_helpers import wait_until
@@ -40,7 +41,7 @@ async def test_dashboard_follows_the_chain_switches_market_and_greys_when_silent
             account = dashboard.account
             await pilot.pause()
             assert {p.symbol for p in account.positions} == {"SOL-PERP", "BTC-PERP", "ETH-PERP"}
-            assert app.screen.query_one("#hud-collateral").value == format_usd(dashboard.account.total_collateral)
+            assert app.screen.query_one(Hud).reading("collateral").value == format_usd(dashboard.account.total_collateral)
             assert cell(app, "positions-table", "SOL-PERP", "Side") == "long"
             assert cell(app, "positions-table", "BTC-PERP", "Side") == "short"
             assert app.screen.query_one("#orders-table").row_count == 2
@@ -55,7 +56,7 @@ async def test_dashboard_follows_the_chain_switches_market_and_greys_when_silent
             )
             await wait_until(pilot, lambda: dashboard.book is not None and dashboard.book.bids, what="makers' book")
             assert dashboard.book.market_name == "SOL-PERP"
-            await wait_until(pilot, lambda: app.screen.query_one("#hud-oracle").value == "$171.00", what="HUD oracle")
+            await wait_until(pilot, lambda: app.screen.query_one(Hud).reading("oracle").value == "$171.00", what="HUD oracle")
             assert "spread" in text_of(app.screen.query_one("#orderbook"))
 
             await pilot.press("m")

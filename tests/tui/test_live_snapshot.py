@@ -7,6 +7,7 @@ book feed's worker hands it (`LiveFeeds.relay_book`); doing so by hand keeps slo
 same every run, which a real chain cannot.
 """
 
+import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from rich.cells import cell_len
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.loss_limit import Breach, GuardState, LimitUse, LossBasis, LossUnit
 from rekt_tui.tui.messages import AccountUpdated, FeedAged, FeedStateChanged, SessionLinked
-from rekt_tui.tui.widgets.hud import HudCell
+from rekt_tui.tui.widgets.hud import Hud
 from tests.tui import live_data
 from tests.tui.conftest import make_app
 
@@ -71,13 +72,16 @@ def test_dashboard_with_positions_250x70(snap_compare, services):
 async def test_every_hud_figure_fits_its_cell_whole(services, size):
     async with make_app(services).run_test(size=size) as pilot:
         await fed(pilot)
-        cells = list(pilot.app.screen.query(HudCell))
-        assert len(cells) == 12
-        for cell in cells:
-            assert cell.region.width >= max(cell_len(cell.label), cell_len(cell.value)), (cell.id, cell.value)
-            assert cell.region.height == 2 and cell.region.y >= 0  # label over value, on screen
-        assert pilot.app.screen.query_one("#hud-slot", HudCell).value == "123,456"
-        assert pilot.app.screen.query_one("#hud-loss_limit", HudCell).value == "$3.00/$25"
+        hud = pilot.app.screen.query_one(Hud)
+        regions = hud.cell_regions()
+        assert len(regions) == 12
+        for key, region in regions.items():
+            reading = hud.reading(key)
+            assert region.width >= max(cell_len(reading.label), cell_len(reading.value)), (key, reading.value)
+            assert region.height == 2 and region.bottom <= hud.content_size.height  # label over value, on screen
+        assert not any(one.overlaps(other) for one, other in itertools.combinations(regions.values(), 2))
+        assert hud.reading("slot").value == "123,456"
+        assert hud.reading("loss_limit").value == "$3.00/$25"
 
 
 async def account_feed_silent(pilot) -> None:

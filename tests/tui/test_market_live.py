@@ -11,6 +11,7 @@ from rekt_tui.tui.formatting import hud_price
 from rekt_tui.tui.screens.market import MarketScreen, TradeArrived
 from rekt_tui.tui.widgets.market_header import MarketHeader
 from rekt_tui.tui.widgets.market_tape import MarketTape
+from rekt_tui.tui.widgets.hud import Hud
 from tests.localnet.conftest import Rpc, start_localnet
 from tests.tui.conftest import make_app, make_settings, text_of
 from tests.tui.live_helpers import wait_until
@@ -38,7 +39,7 @@ async def test_launch_without_a_session_streams_the_book_and_the_tape(tmp_path, 
             await wait_until(pilot, lambda: dashboard.panel_book is not None, what="book panel")
             assert "spread" in text_of(app.screen.query_one("#orderbook"))
             await wait_until(
-                pilot, lambda: app.screen.query_one("#hud-oracle").value == hud_price(dashboard.book.oracle_price),
+                pilot, lambda: app.screen.query_one(Hud).reading("oracle").value == hud_price(dashboard.book.oracle_price),
                 what="HUD oracle from the book",
             )  # fmt: skip
             assert book.market_name == "SOL-PERP"

@@ -14,6 +14,7 @@ from rekt_tui.tui.live import ACCOUNT_FEED
 from rekt_tui.tui.tables import POSITION_COLUMNS
 from rekt_tui.tui.widgets.orderbook import BookSide
 from rekt_tui.tui.widgets.row_lines import RowLines
+from rekt_tui.tui.widgets.hud import Hud
 from tests.tui import live_data
 from tests.tui.conftest import make_app
 from tests.tui.test_live_snapshot import fed
@@ -62,10 +63,31 @@ async def test_a_live_feeds_ticking_age_repaints_no_panel(services):
             app.dashboard.post_message(FeedAged(ACCOUNT_FEED, age, FeedState.CONNECTED))
             await pilot.pause(0.05)
         assert painted == [] and panel.border_subtitle == "age <1 s"
-        assert app.screen.query_one("#hud-data_age").value == "0.2 s"
+        assert app.screen.query_one(Hud).reading("data_age").value == "0.2 s"
         app.dashboard.post_message(FeedAged(ACCOUNT_FEED, 2.7, FeedState.CONNECTED))
         await pilot.pause(0.05)
         assert panel.border_subtitle == "age 2 s" and painted
+
+
+async def test_a_changed_hud_figure_repaints_its_own_cells_lines_only(services):
+    """A HUD frame comes with nearly every slot: a moved figure draws the lines of its row of
+    cells again (the compositor then paints its cell alone), never the whole bar."""
+    app = make_app(services)
+    async with app.run_test(size=(80, 24)) as pilot:  # six cells a row: two rows of two lines
+        await fed(pilot)
+        hud = app.screen.query_one(Hud)
+        assert {key: region.y for key, region in hud.cell_regions().items() if key in ("data_age", "equity")} == {
+            "data_age": 2, "equity": 0,
+        }  # fmt: skip
+        drawn = painted_lines(hud)
+        app.dashboard.post_message(FeedAged(ACCOUNT_FEED, 7.3, FeedState.CONNECTED))
+        await pilot.pause(0.1)
+        assert hud.reading("data_age").value == "7.3 s" and set(drawn) == {2, 3}
+        drawn.clear()
+        app.dashboard.feeds.relay_account(live_data.account(slot=123_457, sol_oracle=153 * USDC))
+        await pilot.pause(0.3)
+        assert {0, 1} <= set(drawn), "the account figures' row is drawn again"
+        assert hud.reading("oracle").value == "$153.00"
 
 
 async def test_narrow_positions_drop_whole_columns_and_zoom_shows_them_all(services):
@@ -153,10 +175,10 @@ async def test_the_hud_slot_follows_the_book_while_the_account_is_still(services
         await fed(pilot)
         app.dashboard.feeds.relay_book(replace(live_data.book(levels=40), slot=123_999))
         await pilot.pause(0.2)
-        assert app.screen.query_one("#hud-slot").value == "123,999"
+        assert app.screen.query_one(Hud).reading("slot").value == "123,999"
         app.dashboard.feeds.relay_book(replace(live_data.book(levels=40), slot=123_500))  # a late book
         await pilot.pause(0.2)
-        assert app.screen.query_one("#hud-slot").value == "123,999"  # the chain's slot never goes back
+        assert app.screen.query_one(Hud).reading("slot").value == "123,999"  # the chain's slot never goes back
 
 
 async def test_the_hud_oracle_is_the_newer_read_of_the_book_and_the_position(services):
@@ -165,7 +187,7 @@ async def test_the_hud_oracle_is_the_newer_read_of_the_book_and_the_position(ser
     app = make_app(services)
     async with app.run_test(size=(120, 40)) as pilot:
         await fed(pilot)  # book and account at slot 123,456
-        oracle = lambda: app.screen.query_one("#hud-oracle").value  # noqa: E731
+        oracle = lambda: app.screen.query_one(Hud).reading("oracle").value  # noqa: E731
         await pilot.pause(0.2)
         assert oracle() == hud_price(live_data.book().oracle_price)
         app.dashboard.post_message(AccountUpdated(live_data.account(slot=123_600, sol_oracle=158 * USDC)))

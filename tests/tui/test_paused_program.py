@@ -12,6 +12,7 @@ from rekt_tui.drift.sender import RECHECK_S
 from rekt_tui.services.container import Services
 from rekt_tui.tui.screens.confirm import ConfirmScreen
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlaceRequested, SessionOpened
+from rekt_tui.tui.widgets.hud import Hud
 from tests.tui.conftest import make_app
 from tests.tui.live_app import distinct, live_settings, until
 from tests.tui.test_order_entry import started_session, type_size
@@ -51,7 +52,7 @@ async def test_an_order_on_the_paused_program_says_so_and_the_views_keep_reading
             await lander.link.venue.refresh_account()
             snapshot = lander.link.venue.snapshot()
             await until(
-                pilot, lambda: dashboard.query_one("#hud-collateral").value == format_usd(snapshot.total_collateral),
+                pilot, lambda: dashboard.query_one(Hud).reading("collateral").value == format_usd(snapshot.total_collateral),
                 "the HUD's collateral",
             )
             assert dashboard.account.total_collateral == snapshot.total_collateral > 0

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from rekt_tui.tui.live import FLOOD_REPAINT_HZ, HUD_REPAINT_HZ, PANEL_GATHER_S
 from rekt_tui.tui.screens.curtain import push_full_screen
-from rekt_tui.tui.widgets.hud import HudCell
+from rekt_tui.tui.widgets.hud import Hud
 from rekt_tui.tui.widgets.orderbook import OrderbookPanel
 from tests.tui import live_data
 from tests.tui.conftest import make_app
@@ -66,7 +66,7 @@ async def test_at_the_chains_pace_the_hud_shows_each_update_before_the_panels(se
             seen = [(name, at) for name, at_slot, at in applied if at_slot == slot]
             assert [name for name, _ in seen] == ["account", "book", "panel_account", "panel_book"], seen
             assert all(at - sent >= PANEL_GATHER_S for name, at in seen if name.startswith("panel")), seen
-        assert app.screen.query_one("#hud-slot", HudCell).value == "30,002"
+        assert app.screen.query_one(Hud).reading("slot").value == "30,002"
 
 
 async def test_a_burst_across_account_and_book_costs_at_most_one_frame_per_tick(services):
@@ -92,7 +92,7 @@ async def test_a_burst_across_account_and_book_costs_at_most_one_frame_per_tick(
         last_slot = books[n - 1].slot
         assert dashboard.account.slot == last_slot - 1 and dashboard.book.slot == last_slot
         assert dashboard.panel_account is dashboard.account and dashboard.panel_book is dashboard.book
-        assert app.screen.query_one("#hud-slot", HudCell).value == f"{last_slot:,}"
+        assert app.screen.query_one(Hud).reading("slot").value == f"{last_slot:,}"
         assert app.screen.query_one(OrderbookPanel).book is dashboard.book
 
 
@@ -156,7 +156,7 @@ async def test_under_a_full_screen_the_dashboard_applies_nothing_and_shows_the_n
         await pilot.pause(0.3)
         assert app.screen is dashboard
         assert dashboard.account.slot == 20_058 and dashboard.book.slot == 20_059  # the newest, at once
-        assert app.screen.query_one("#hud-slot", HudCell).value == "20,059"
+        assert app.screen.query_one(Hud).reading("slot").value == "20,059"
 
         await app.push_screen(Dialog())  # the dashboard is seen around dialogs: it goes on updating
         await app.push_screen(Dialog())  # (a confirmation over order entry)
