@@ -7,6 +7,7 @@ our domain values are typed and never index a dictionary by a misspelt name.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from solders.pubkey import Pubkey
@@ -20,6 +21,7 @@ SOL_MARKET_INDEX = 1
 BUILDER_CODES = 0b100  # State.feature_bit_flags
 REFERRAL_ROW = 0b100  # RevenueShareOrder.bit_flags; Open (1) and Completed (2) also hold a slot
 TAKEN_ROW = 0b111
+MAX_ESCROW_ORDERS = 128  # the program's limit on a RevenueShareEscrow's order slots
 
 
 def _int(value: dict[str, Value], name: str) -> int:
@@ -199,17 +201,24 @@ class StateView:
 @dataclass(frozen=True)
 class EscrowView:
     """The trader's RevenueShareEscrow: the referrer it pays, and its order slots (a referred
-    fill takes one slot per market for good, and earns nothing once none is free)."""
+    fill takes one slot per market for good, and earns nothing when none is free)."""
 
     referrer: Pubkey
     referral_markets: frozenset[int]
     free_slots: int
+    slots: int
 
     def refers(self, market_index: int) -> bool:
-        """True when a taker fill in the market earns the referee discount."""
+        """True when a taker fill in the market earns the referee discount: its market has a
+        referral slot, a free one, or one the taker's transaction adds (`referral_room`)."""
         if self.referrer == Pubkey.default():
             return False
-        return market_index in self.referral_markets or self.free_slots > 0
+        return market_index in self.referral_markets or self.free_slots > 0 or self.slots < MAX_ESCROW_ORDERS
+
+    def slots_for(self, market_indexes: Iterable[int]) -> int:
+        """How many slots the escrow needs so that each of these markets has a referral slot."""
+        wanted = len(set(market_indexes) - self.referral_markets) - self.free_slots
+        return min(self.slots + max(wanted, 0), MAX_ESCROW_ORDERS)
 
 
 def user(program: VelocityProgram, data: bytes) -> UserView:
@@ -310,7 +319,7 @@ def escrow(program: VelocityProgram, data: bytes) -> EscrowView:
         _int(row, "market_index") for row, bits in zip(rows, flags)
         if bits & REFERRAL_ROW and row["market_type"] == "Perp"
     )  # fmt: skip
-    return EscrowView(_key(raw, "referrer"), referral, sum(1 for bits in flags if not bits & TAKEN_ROW))
+    return EscrowView(_key(raw, "referrer"), referral, sum(1 for bits in flags if not bits & TAKEN_ROW), len(rows))
 
 
 def oracle_price(program: VelocityProgram, data: bytes | None, source: str) -> int | None:

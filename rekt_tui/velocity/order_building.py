@@ -88,14 +88,23 @@ def instruction_for(view: ChainView, params: OrderParams, book: TakerBook | None
     """`book` None: checked before the book is read (a taker's makers are named when it is built)."""
     if params.trigger_price is not None:
         return act.triggers(view, [params])
-    side = Direction.LONG if params.direction == "Long" else Direction.SHORT
     known = book or TakerBook()
-    resting = params.order_type == "Limit" and not params.reduce_only and not known.crosses(side, params.price)
-    if params.post_only != "None" or resting:
+    if not _takes(params, known):
         return act.make(view, params)
     if book is not None:
-        require_makers(view.perp(params.market_index).symbol, side, book.makers)
+        require_makers(view.perp(params.market_index).symbol, _direction(params), book.makers)
     return act.take(view, params, known.makers)
+
+
+def _direction(params: OrderParams) -> Direction:
+    return Direction.LONG if params.direction == "Long" else Direction.SHORT
+
+
+def _takes(params: OrderParams, book: TakerBook) -> bool:
+    """A taker: not post-only, and not a limit that would rest (one that crosses the book takes)."""
+    if params.post_only != "None":
+        return False
+    return params.order_type != "Limit" or params.reduce_only or book.crosses(_direction(params), params.price)
 
 
 def place_orders(
@@ -110,7 +119,8 @@ def place_orders(
     params = [params_for(r, auction if n == 0 else None) for n, r in enumerate(requests)]
     placed = [instruction_for(view, p, taker) for p in params if p.trigger_price is None]
     armed = [p for p in params if p.trigger_price is not None]
-    return placed + ([act.triggers(view, armed)] if armed else [])
+    taking = [p.market_index for p in params if p.trigger_price is None and _takes(p, taker or TakerBook())]
+    return act.referral_room(view, taking) + placed + ([act.triggers(view, armed)] if armed else [])
 
 
 def close_position(
@@ -130,7 +140,7 @@ def close_position(
         market_index=market_index, user_order_id=user_order_id, reduce_only=True, max_ts=max_ts,
         auction_duration=duration, auction_start_price=start, auction_end_price=end,
     )  # fmt: skip
-    return [act.take(view, params, makers)]
+    return [*act.referral_room(view, [market_index]), act.take(view, params, makers)]
 
 
 def cancel_orders(view: ChainView, order_ids: Sequence[int] | None, book: Sequence[BookOrder]) -> list[Instruction]:

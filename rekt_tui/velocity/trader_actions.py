@@ -26,11 +26,10 @@ from rekt_tui.velocity.chain_view import ChainView
 from rekt_tui.velocity.codec import trader_instructions as ix
 from rekt_tui.velocity.codec.order_params import OrderParams
 from rekt_tui.velocity.codec.trader_instructions import BookAccounts, Referrer
-from rekt_tui.velocity.layouts import QUOTE_MARKET_INDEX, SpotMarketView
+from rekt_tui.velocity.layouts import MAX_ESCROW_ORDERS, QUOTE_MARKET_INDEX, SpotMarketView
 
 SUB_ACCOUNT = 0
 ACCOUNT_NAME = "rekt-tui"
-MAX_ESCROW_ORDERS = 128  # the program's limit on a RevenueShareEscrow's order slots
 ESCROW_HEADER_BYTES, ESCROW_SLOT_BYTES = 152, 32
 WRAPPED_SOL_ACCOUNT_LAMPORTS = 10**9 // 100  # rent and headroom of the temporary wrapped-SOL account
 
@@ -108,6 +107,19 @@ def _escrow_slots(view: ChainView) -> int:
 def escrow_size(view: ChainView) -> int:
     """The escrow's bytes as the program allocates them: room for its slots and one builder."""
     return ESCROW_HEADER_BYTES + ESCROW_SLOT_BYTES * _escrow_slots(view)
+
+
+def referral_room(view: ChainView, market_indexes: Iterable[int]) -> list[Instruction]:
+    """Ahead of taker orders: a resize giving each of their markets a referral slot, when the
+    escrow has none left (a market listed after it was opened would otherwise earn neither the
+    trader's discount nor the referrer's reward). Empty when nothing is missing."""
+    escrow = view.escrow
+    if not view.pays_referral_through_escrow or escrow is None or escrow.referrer == Pubkey.default():
+        return []
+    slots = escrow.slots_for(market_indexes)
+    if slots <= escrow.slots:
+        return []
+    return [ix.resize_revenue_share_escrow_orders(view.program, view.authority, view.authority, slots)]
 
 
 def referral_accounts(view: ChainView) -> list[AccountMeta]:

@@ -38,6 +38,10 @@ async def open_escrow(rpc, trader: Trader, slots: int = 3):
     return await send(rpc, [opening], [trader.keypair])
 
 
+async def lamports(rpc, key) -> int:
+    return (await rpc.result("getBalance", str(key)))["value"]
+
+
 async def escrow_bytes(rpc, trader: Trader) -> int:
     info = (await rpc.result("getAccountInfo", str(escrow_of(trader)), {"encoding": "base64"}))["value"]
     return info["space"]
@@ -141,3 +145,28 @@ def test_the_previews_share_rounds_as_the_program_does(value, numerator, denomin
     assert share(value, numerator, denominator) == _proportion(value, numerator, denominator)
     if denominator // 2 < numerator < denominator and value * numerator % denominator:
         assert share(value, numerator, denominator) == value * numerator // denominator + 1  # over half: up
+
+
+async def test_an_escrow_grows_by_resize_and_never_shrinks(velocity, vrpc):
+    trader = await new_trader(vrpc)
+    assert (await open_escrow(vrpc, trader, slots=1)).err is None
+    wallet_before, escrow_before = await lamports(vrpc, trader.key), await lamports(vrpc, escrow_of(trader))
+    grown = await send(vrpc, [ti.resize_revenue_share_escrow_orders(PROGRAM, trader.key, trader.key, 3)],
+                       [trader.keypair])  # fmt: skip
+    assert grown.err is None, grown.logs
+    escrow = await account(vrpc, escrow_of(trader), "RevenueShareEscrow")
+    assert len(escrow["orders"]) == 3 and not any(row["bit_flags"] for row in escrow["orders"])
+    assert escrow["referrer"] == LOCALNET_REFERRER
+    assert await escrow_bytes(vrpc, trader) == 112 + 3 * 32  # exactly its slots and builders (none approved)
+    rent = await vrpc.result("getMinimumBalanceForRentExemption", 112 + 3 * 32)
+    assert await lamports(vrpc, escrow_of(trader)) == rent
+    paid = wallet_before - await lamports(vrpc, trader.key)
+    assert paid == rent - escrow_before + 5_000  # the rent's top-up and the signature's fee
+
+    shrunk = await send(vrpc, [ti.resize_revenue_share_escrow_orders(PROGRAM, trader.key, trader.key, 2)],
+                        [trader.keypair])  # fmt: skip
+    assert shrunk.code == 6317, shrunk.logs  # InvalidRevenueShareResize
+    other = await new_trader(vrpc)
+    foreign = ti.resize_revenue_share_escrow_orders(PROGRAM, trader.key, other.key, 4)  # anyone may pay
+    assert (await send(vrpc, [foreign], [other.keypair])).err is None
+    assert len((await account(vrpc, escrow_of(trader), "RevenueShareEscrow"))["orders"]) == 4

@@ -29,12 +29,16 @@ PROGRAM = VelocityProgram.pinned()
 BUILDER_CODES = 4  # State.feature_bit_flags
 
 
-async def _fills(desk) -> list:
+async def _fills(desk, market_index: int | None = None) -> list:
+    """The session's perp fills once some are recorded (in `market_index`, when given)."""
     found: list = []
 
     async def recorded() -> bool:  # history is read at finalized commitment
         await backfill(desk.services.registry, desk.link.venue, desk.pubkey)
-        found[:] = [r for r in await desk.services.registry.list_records(desk.pubkey) if r.kind is RecordKind.FILL]
+        found[:] = [
+            r for r in await desk.services.registry.list_records(desk.pubkey)
+            if r.kind is RecordKind.FILL and market_index in (None, r.market_index)
+        ]  # fmt: skip
         return bool(found)
 
     await until(recorded, timeout=30, what="the fill's record")
@@ -120,5 +124,47 @@ async def test_an_account_opened_before_escrows_paid_referral_gets_its_escrow_fr
         assert (await TeardownService().summary(desk.link)).endswith("Referrer linked ✓")
         sent = await services.registry.list_transactions(desk.pubkey)
         assert ("initialize", "referral_escrow") in [(t.kind, json.loads(t.intent).get("action")) for t in sent]
+    finally:
+        await close_desk(desk)
+
+
+async def _escrow_cut_to(desk, slots: int) -> None:
+    """The escrow as opened when the venue listed `slots` perp markets (a market listed later has no slot)."""
+    key = str(PROGRAM.pdas.revenue_share_escrow(desk.link.venue.connection.view.authority))
+    info = (await desk.admin.call("getAccountInfo", [key, {"encoding": "base64"}]))["value"]
+    escrow = PROGRAM.accounts.decode("RevenueShareEscrow", base64.b64decode(info["data"][0]))
+    escrow["orders"] = escrow["orders"][:slots]
+    data = PROGRAM.accounts.encode("RevenueShareEscrow", escrow)
+    await desk.admin.call("rekt_setAccount", [key, {
+        "owner": info["owner"], "data": base64.b64encode(data.ljust(152 + 32 * slots, b"\0")).decode(),
+        "lamports": info["lamports"],
+    }])  # fmt: skip
+
+    async def seen() -> bool:
+        await desk.fresh()
+        return desk.link.venue.connection.view.escrow.slots == slots
+
+    await until(seen, timeout=10, what="the cut escrow")
+
+
+async def test_a_market_the_escrow_has_no_slot_for_gets_one_with_its_first_take(tmp_path):
+    desk = await open_desk(tmp_path, usdc=300, venue="velocity")
+    try:
+        await _escrow_cut_to(desk, 1)
+        assert (await desk.orders.place(OrderForm("SOL-PERP", "buy", "0.3"))).outcome == "filled"
+        assert len((await _escrow(desk))["orders"]) == 1  # its one free slot was enough
+
+        view = desk.link.venue.connection.view
+        eth = next(index for index, market in view.perps.items() if market.symbol == "ETH-PERP")
+        assert view.referred_fill(eth), "the preview counts the discount the take's resize makes room for"
+        assert (await desk.orders.place(OrderForm("ETH-PERP", "buy", "0.1"))).outcome == "filled"
+        escrow = await _escrow(desk)
+        assert len(escrow["orders"]) == 2
+        rows = {row["market_index"]: row for row in escrow["orders"] if row["bit_flags"]}
+        assert set(rows) == {0, eth} and rows[eth]["fees_accrued"] > 0  # the referrer's reward for ETH-PERP
+        tier = view.state.perp_fee_tier
+        [fill] = await _fills(desk, eth)
+        full = -(-abs(fill.quote) * tier.fee_numerator // tier.fee_denominator)
+        assert fill.fee == full - full * tier.referee_fee_numerator // tier.referee_fee_denominator
     finally:
         await close_desk(desk)

@@ -55,6 +55,7 @@ class VelocityLocalProgram:
             "initialize_user_stats": users.initialize_user_stats,
             "initialize_user": users.initialize_user,
             "initialize_revenue_share_escrow": referral.initialize_revenue_share_escrow,
+            "resize_revenue_share_escrow_orders": referral.resize_revenue_share_escrow_orders,
             "deposit": collateral.deposit,
             "withdraw": collateral.withdraw,
             "place_and_take_perp_order_v1": self._place_and_take,

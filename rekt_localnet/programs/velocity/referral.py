@@ -3,6 +3,9 @@
 - `initialize_revenue_share_escrow(num_orders)` opens the trader's escrow (PDA "REV_ESCROW" +
   authority) once sub-account 0 exists, copies `UserStats.referrer` into it for good, and
   marks the UserStats `BuilderReferral`.
+- `resize_revenue_share_escrow_orders(num_orders)` gives an escrow more order slots (never
+  fewer: 6317), reallocated to exactly its slots and builders, the payer topping up its rent.
+  Anyone may pay for it; the escrow stays its authority's.
 - With the State's `BuilderCodes` bit set, a taker fill reads the taker's escrow from the
   instruction's accounts. A `BuilderReferral` taker without it fails (6324): an escrow, once
   opened, must ride on every fill.
@@ -17,7 +20,7 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from solders.pubkey import Pubkey
@@ -37,8 +40,11 @@ ACCELERATED_REWARD_NUMERATOR = 20
 OPEN, COMPLETED, REFERRAL = 0b1, 0b10, 0b100  # RevenueShareOrder.bit_flags
 MAX_ORDERS = 128
 ESCROW_SEED = b"REV_ESCROW"
-ROW_BYTES, HEADER_BYTES = 32, 152  # HEADER_BYTES: the account with no order and one builder's room
+ROW_BYTES, BUILDER_BYTES, BASE_BYTES = 32, 40, 112  # BASE_BYTES: the account with no order and no builder
+HEADER_BYTES = BASE_BYTES + BUILDER_BYTES  # opened with room for one builder
 _CREATE_ACCOUNT = struct.Struct("<IQQ32s")
+_SYSTEM_TRANSFER = struct.Struct("<IQ")
+SYSTEM_TRANSFER = 2
 
 
 def escrow_address(authority: Pubkey) -> Pubkey:
@@ -76,6 +82,41 @@ def initialize_revenue_share_escrow(view: VelocityView, accounts: Any, args: dic
     if stats["referrer"] != Pubkey.default():
         stats["referrer_status"] |= BUILDER_REFERRAL
         view.save(accounts.user_stats)
+
+
+def resize_revenue_share_escrow_orders(view: VelocityView, accounts: Any, args: dict[str, Any]) -> None:
+    if not view.is_signer(accounts.payer):
+        raise InstructionError("MissingRequiredSignature", "the payer must sign")
+    if accounts.escrow != escrow_address(accounts.authority):
+        raise InstructionError(2006, "AnchorError caused by account: escrow. Error Code: ConstraintSeeds. "
+                                     "Error Number: 2006.")  # fmt: skip
+    escrow = view.get(accounts.escrow, "RevenueShareEscrow")
+    if escrow["authority"] != accounts.authority:
+        raise InstructionError(2001, "AnchorError caused by account: escrow. Error Code: ConstraintHasOne. "
+                                     "Error Number: 2001.")  # fmt: skip
+    num_orders, rows = args["num_orders"], escrow["orders"]
+    if num_orders < len(rows):
+        raise fail("InvalidRevenueShareResize", f"an escrow of {len(rows)} orders cannot shrink to {num_orders}")
+    if num_orders > MAX_ORDERS:
+        raise fail("DefaultError", f"an escrow holds 1 to {MAX_ORDERS} orders, not {num_orders}")
+    length = BASE_BYTES + ROW_BYTES * num_orders + BUILDER_BYTES * len(escrow["approved_builders"])
+    account = view.ctx.account(accounts.escrow)
+    assert account is not None
+    due = rent_exempt_minimum(length) - account.lamports
+    if due > 0:
+        refs = [AccountRef(accounts.payer, True, True), AccountRef(accounts.escrow, False, True)]
+        view.ctx.invoke(SYSTEM_PROGRAM_ID, refs, _SYSTEM_TRANSFER.pack(SYSTEM_TRANSFER, due))
+        account = view.ctx.account(accounts.escrow)
+        assert account is not None
+    refund = max(0, -due)  # a realloc to fewer bytes hands the payer what its rent no longer needs
+    resized = account.data[:length].ljust(length, b"\0")
+    view.ctx.write(accounts.escrow, replace(account, data=resized, lamports=account.lamports - refund))
+    if refund:
+        payer = view.ctx.account(accounts.payer)
+        assert payer is not None
+        view.ctx.write(accounts.payer, replace(payer, lamports=payer.lamports + refund))
+    rows.extend(_empty_row() for _ in range(num_orders - len(rows)))
+    view.save(accounts.escrow)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,14 @@ def initialize_revenue_share_escrow(
     return program.instructions.build("initialize_revenue_share_escrow", {"num_orders": num_orders}, accounts)
 
 
+def resize_revenue_share_escrow_orders(
+    program: VelocityProgram, authority: Pubkey, payer: Pubkey, num_orders: int
+) -> Instruction:
+    """More order slots for the escrow (never fewer); the payer tops up its rent."""
+    accounts = {"escrow": program.pdas.revenue_share_escrow(authority), "authority": authority, "payer": payer}
+    return program.instructions.build("resize_revenue_share_escrow_orders", {"num_orders": num_orders}, accounts)
+
+
 def _user_accounts(program: VelocityProgram, authority: Pubkey, sub_account_id: int) -> dict[str, Pubkey | None]:
     return {"user": program.pdas.user(authority, sub_account_id), "authority": authority}
 
