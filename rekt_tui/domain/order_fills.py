@@ -23,6 +23,19 @@ def worst_price(
     raise RektError("This order has no limit, auction end or trigger price to preview it at.")
 
 
+def valuation_price(order_type: OrderType, *, price: int, trigger_price: int | None, rests: bool) -> int | None:
+    """The market's price when the order has filled, at which the preview values the account:
+    today's oracle (None) for what fills now; the trigger for a stop or take-profit, the limit
+    for what a limit order leaves on the book. An order that waits for the market to come to it
+    fills with the market there: valued at today's oracle instead, a bid below the market would
+    be credited a gain it never has, and pass a leverage cap it breaks when it fills."""
+    if order_type in (OrderType.TRIGGER_MARKET, OrderType.TRIGGER_LIMIT) and trigger_price:
+        return trigger_price
+    if order_type is OrderType.LIMIT and rests and price:
+        return price
+    return None
+
+
 def book_fills(
     base_amount: int, direction: Direction, worst: int, book: Sequence[tuple[int, int]]
 ) -> list[tuple[int, int]]:

@@ -6,11 +6,14 @@ to the position's quote), and driftpy's DriftUser is asked about that copy. This
 deliberate: `DriftUser.get_perp_liq_price(market, delta)` keeps today's free collateral
 and so ignores the margin the new position itself needs; asking about the account after
 the fill gives the liquidation price, leverage and free collateral the chain will show.
+An order that waits for the market to come to it (what a limit leaves on the book, a trigger)
+is asked about with its market's oracle at its own price (`valuation_price`), as it fills.
 """
 
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from driftpy.drift_client import DriftClient
 from driftpy.account_subscription_config import AccountSubscriptionConfig
@@ -19,12 +22,12 @@ from driftpy.constants.numeric_constants import BASE_PRECISION
 from driftpy.drift_user import DriftUser
 from driftpy.math.margin import MarginCategory
 from driftpy.math.perp_position import calculate_position_funding_pnl, is_available
-from driftpy.types import MarketType, PerpPosition, UserAccount
+from driftpy.types import MarketType, OraclePriceData, PerpPosition, UserAccount
 from solders.pubkey import Pubkey
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import Preview
-from rekt_tui.domain.order_fills import expected_fills, worst_price
+from rekt_tui.domain.order_fills import expected_fills, valuation_price, worst_price
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.domain.trading import Order
@@ -52,11 +55,37 @@ def _fee(client: DriftClient, user: DriftUser, quotes: list[int], *, maker: bool
     return total
 
 
+class PricedClient:
+    """`client` as the margin math reads it, with one oracle at another price: every perp and
+    spot market it prices (SOL-PERP and SOL collateral read one) moves with it."""
+
+    def __init__(self, client: DriftClient, oracle: Pubkey, price: int) -> None:
+        self._client, self._oracle, self._price = client, oracle, price
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def get_oracle_price_data_for_perp_market(self, market_index: int) -> OraclePriceData | None:
+        market = self._client.get_perp_market_account(market_index)
+        moved = market is not None and market.amm.oracle == self._oracle
+        return self._priced(self._client.get_oracle_price_data_for_perp_market(market_index), moved)
+
+    def get_oracle_price_data_for_spot_market(self, market_index: int) -> OraclePriceData | None:
+        market = self._client.get_spot_market_account(market_index)
+        moved = market is not None and market.oracle == self._oracle
+        return self._priced(self._client.get_oracle_price_data_for_spot_market(market_index), moved)
+
+    def _priced(self, data: OraclePriceData | None, moved: bool) -> OraclePriceData | None:
+        return replace(data, price=self._price) if moved and data is not None else data
+
+
 def _after_fill(
-    client: DriftClient, user: DriftUser, market_index: int, delta_base: int, delta_quote: int, released: int = 0
+    client: DriftClient, user: DriftUser, market_index: int, delta_base: int, delta_quote: int, released: int = 0,
+    valued_at: int | None = None,
 ) -> DriftUser:
     """A DriftUser over a copy of the account with the fill booked into `market_index`, less
-    `released`: the reserved size (signed) of an open order the new one replaces."""
+    `released`: the reserved size (signed) of an open order the new one replaces; with the
+    market's oracle at `valued_at` when given (`valuation_price`)."""
     account = user.get_user_account()
     positions = list(account.perp_positions)
     held = [i for i, p in enumerate(positions) if p.market_index == market_index and not is_available(p)]
@@ -80,7 +109,8 @@ def _after_fill(
         last_cumulative_funding_rate=rate, open_bids=position.open_bids - max(released, 0),
         open_asks=position.open_asks - min(released, 0), open_orders=position.open_orders - (1 if released else 0),
     )  # fmt: skip
-    return projected_user(client, user, replace(account, perp_positions=positions))
+    priced: Any = client if valued_at is None else PricedClient(client, market.amm.oracle, valued_at)
+    return projected_user(priced, user, replace(account, perp_positions=positions))
 
 
 def projected_user(client: DriftClient, user: DriftUser, account: UserAccount) -> DriftUser:
@@ -115,6 +145,7 @@ def preview_perp_order(
     worst = worst_price(order_type, price=price, trigger_price=trigger_price, auction_end_price=auction_end_price)
     taken, rest = expected_fills(base_amount, direction, worst, () if post_only else book)
     fills = taken + rest
+    valued_at = valuation_price(order_type, price=price, trigger_price=trigger_price, rests=bool(rest))
     sign = 1 if direction is Direction.LONG else -1
     quotes = [size * fill_price // BASE_PRECISION for fill_price, size in fills]
     # Only a post-only order is sure to be the maker. Another limit order's remainder rests,
@@ -123,7 +154,7 @@ def preview_perp_order(
     fee = _fee(client, user, quotes, maker=post_only)
     # A buyer's quote is rounded up and a seller's down, as Drift books each fill.
     cash = sum(-sign * size * fill_price // BASE_PRECISION for fill_price, size in fills)
-    after = _after_fill(client, user, market_index, sign * base_amount, cash - fee, released)
+    after = _after_fill(client, user, market_index, sign * base_amount, cash - fee, released, valued_at)
     raw_liquidation = after.get_perp_liq_price(market_index)
     liquidation = -1 if raw_liquidation is None else int(raw_liquidation)
     # Some of driftpy's paths (funding PnL) divide with `/`: its figures are integral floats.

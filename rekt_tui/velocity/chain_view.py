@@ -105,13 +105,19 @@ class ChainView:
     def spot_prices(self) -> dict[int, int]:
         return {index: price for index in self.spots if (price := self.spot_price(index)) is not None}
 
-    def margin(self, user: UserView | None = None) -> Margin:
-        """The account's margin figures now (or `user`'s, for a preview)."""
+    def margin(self, user: UserView | None = None, *, oracle_at: tuple[Pubkey, int] | None = None) -> Margin:
+        """The account's margin figures now (or `user`'s, for a preview), with the oracle
+        `oracle_at` names at its price when given: every market it prices moves with it."""
         account = user or self.user
         if account is None:
             raise RektError("The session wallet has no account on this venue yet; initialize it first.")
+        perp_prices, spot_prices = self.perp_prices(), self.spot_prices()
+        if oracle_at is not None:
+            oracle, price = oracle_at
+            perp_prices |= {index: price for index, market in self.perps.items() if market.oracle == oracle}
+            spot_prices |= {index: price for index, market in self.spots.items() if market.oracle == oracle}
         try:
-            return compute(account, self.perps, self.spots, self.perp_prices(), self.spot_prices())
+            return compute(account, self.perps, self.spots, perp_prices, spot_prices)
         except KeyError as missing:
             raise RektError(f"No oracle price or market is known yet for market {missing}; wait for market data.") from None
 

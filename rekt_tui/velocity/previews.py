@@ -5,7 +5,8 @@ against the taker, the fee rounded up and charged to the position's quote) and `
 is asked about the copy. Fees are the State's first perp tier (an account without 30-day volume),
 less the referee discount when the trader's referral escrow refers the market's fills (our
 place-and-take names the escrow; `ChainView.referred_fill`). What the book does not fill of a limit
-order rests there and earns the maker rebate when it fills. A market's `fee_adjustment` and
+order rests there and earns the maker rebate when it fills, with its market's oracle at its price
+(`valuation_price`), as is a trigger order at its trigger. A market's `fee_adjustment` and
 `taker_fee_addon_tenth_bps` are not applied (an assumption: both are zero at launch).
 """
 
@@ -17,7 +18,7 @@ from dataclasses import replace
 from rekt_tui.domain.collateral import WithdrawPreview
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.guards import Preview
-from rekt_tui.domain.order_fills import expected_fills, worst_price
+from rekt_tui.domain.order_fills import expected_fills, valuation_price, worst_price
 from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import Direction, OrderType
 from rekt_tui.domain.trading import Order
@@ -74,7 +75,10 @@ def preview_order(
     )
     cash = sum(-sign * size * price // BASE_PRECISION for price, size in fills)
     released = replacing.reserved_base if replacing else 0
-    after = view.margin(with_fill(user, market, sign * request.base_amount, cash - paid, released))
+    valued_at = valuation_price(request.order_type, price=request.price or 0, trigger_price=request.trigger_price,
+                                rests=bool(rest))  # fmt: skip
+    after = view.margin(with_fill(user, market, sign * request.base_amount, cash - paid, released),
+                        oracle_at=None if valued_at is None else (market.oracle, valued_at))  # fmt: skip
     figures = next(f for f in after.perps if f.market_index == market.market_index)
     return Preview(
         entry_price=sum(quotes) * BASE_PRECISION // request.base_amount, worst_price=worst, fee=paid,

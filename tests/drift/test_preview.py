@@ -70,8 +70,11 @@ async def test_post_only_limit_earns_the_rebate_and_an_order_without_a_price_is_
     preview = preview_perp_order(client, **limit, order_type=OrderType.LIMIT, price=140 * USDC, post_only=True)
     assert (preview.entry_price, preview.worst_price) == (140 * USDC, 140 * USDC)
     assert preview.fee == -(280 * USDC * 20 // 100_000)  # the 2 bps maker rebate
-    assert preview.margin_required == 2 * ORACLE * 500 // 10_000  # 5 % initial margin at the oracle
-    # Buying $10 under the oracle is an unrealized profit, which initial margin does not count.
-    assert preview.free_collateral_after == 1_000 * USDC - preview.margin_required
+    # The bid fills when SOL trades at 140, $10 under today's oracle: the account is valued
+    # there, not credited $20 it will not have then.
+    assert ORACLE == 150 * USDC
+    assert preview.margin_required == 280 * USDC * 500 // 10_000  # 5 % initial margin at 140
+    assert preview.free_collateral_after == 1_000 * USDC - preview.margin_required  # the rebate is PnL, not counted
+    assert preview.leverage_after == 280 * USDC * 10_000 // (1_000 * USDC - preview.fee)  # liability over net value
     with pytest.raises(RektError, match="no limit, auction end or trigger price"):
         preview_perp_order(client, **limit, order_type=OrderType.MARKET)

@@ -64,8 +64,11 @@ async def test_a_modify_is_previewed_in_place_of_the_order_it_replaces(desk):
     old = chain_order(desk, limit.record.user_order_id)
     now = desk.account().initial_margin
     moved = await desk.orders.plan_modify(old.order_id, price="141", size=None, trigger=None)
-    # Filled in full, the new terms need what the old ones reserve now: not both at once.
-    assert abs(moved.plan.preview.margin_required - now) * 100 <= now
+    # Filled in full, with the market at 141 then, the new terms need what the old ones reserve
+    # now at that price: not both at once.
+    oracle = next(m for m in desk.link.venue.markets() if m.symbol == "SOL-PERP").oracle_price
+    repriced = now * 141 * USDC // oracle
+    assert abs(moved.plan.preview.margin_required - repriced) * 100 <= repriced
     another = await desk.orders.plan(OrderForm("SOL-PERP", "buy", "0.5", kind="limit", price="141"))
     assert another.preview is not None and another.preview.margin_required > now * 3 // 2
 
