@@ -5,14 +5,14 @@ or with the first session followed when `book_at_launch` was turned off.
 
 `LiveFeeds` runs its workers on the dashboard, the app's default screen, so they live and
 die with the app (closing any other screen never stops a feed); their messages land in the
-dashboard's handlers, which hand them back here to push the data down. Worker bodies only read
-a service stream and post messages, except for the fast data: the newest book and the newest
-snapshot wait in a slot (`NewestSlots`), with one wake-up per kind queued for the event loop's
-next turn rather than in Textual's queue, and what is left is paced (`RepaintPacer`): the HUD's
-cells take the newest data as it comes, in small frames of their own; the panels share one tick
-at most `settings.ui.max_repaint_hz` a second, a little after each bunch, so all that is due
-lands in one frame and the slow panels never hold back the HUD. Under a flood all share a
-slower tick.
+dashboard's handlers, which hand them back here to push the data down. Worker bodies only read a service stream and post
+messages; fast data
+coalesces before it enters Textual's queue (`NewestSlots`: the newest book and the newest
+snapshot wait in a slot, with one wake-up message queued per kind), and what is left is paced
+(`RepaintPacer`): the HUD's few cells take the newest data as it comes, in small frames of their
+own; the panels share one tick at most
+`settings.ui.max_repaint_hz` a second, a little after each bunch, so all that is due lands in one
+frame and the slow panels never hold back the HUD. Under a flood all share a slower tick.
 """
 
 from __future__ import annotations
@@ -83,19 +83,12 @@ def followed_session(status: ShellStatus) -> SessionRecord | None:
     return active[0]
 
 
-def next_turn(callback: Callable[[], None]) -> None:
-    """Run `callback` at the event loop's next turn. A feed's update that waited in the dashboard's
-    message queue instead sat behind whatever the dashboard had queued: 0.8 ms at the median and
-    15–20 ms at p99 of its way from the socket to the HUD."""
-    asyncio.get_running_loop().call_soon(callback)
-
-
 class NewestSlots:
     """The newest item of each kind, waiting for the dashboard, with at most one wake-up queued per kind.
 
     Books and snapshots alternate, so Textual's `can_replace` never merges them: left to its
-    queue, 2,000 updates a second are 2,000 dispatches. Here a burst costs one wake-up per kind:
-    `offer` keeps only the newest item and queues a wake-up (`wake`, which queues a callback)
+    queue, 2,000 updates a second are 2,000 dispatches. Here a burst costs one message per kind:
+    `offer` keeps only the newest item and posts a wake-up (`wake`, which queues a callback)
     only when none is pending; the wake-up hands the newest item, taken then, to `apply`. Nothing
     newer is ever lost: an item offered after the take posts a fresh wake-up.
     """
@@ -158,14 +151,14 @@ class LiveFeeds:
         # HUD's speeds the tick). Under a flood the HUD and the panels share the flood's slower frames.
         panels_hz = self._settings.ui.max_repaint_hz
         self.pacer = RepaintPacer(
-            next_turn, dashboard.set_timer, max(HUD_REPAINT_HZ, panels_hz),
+            dashboard.call_later, dashboard.set_timer, max(HUD_REPAINT_HZ, panels_hz),
             {ACCOUNT_FEED: panels_hz, BOOK_FEED: panels_hz}, shown=self._shown,
             flood_hz=min(panels_hz, FLOOD_REPAINT_HZ), gather_s=PANEL_GATHER_S, at_once=(HUD_ACCOUNT, HUD_BOOK),
         )  # fmt: skip
         # The newest snapshot as it arrives, paced or not: for what reads it while the dashboard is covered.
         self.latest_account: AccountSnapshot | None = None
         self.on_account: Callable[[AccountSnapshot | None], None] | None = None
-        self._slots = NewestSlots(next_turn, self._newest_arrived)
+        self._slots = NewestSlots(dashboard.call_later, self._newest_arrived)
 
     @property
     def stale(self) -> bool:
