@@ -4,6 +4,7 @@ empty wallet to "Start trading on Drift" through the confirm modal."""
 from functools import partial
 
 import pytest
+from textual.notifications import Notify
 
 from rekt_tui.domain.checklist import ItemState
 from rekt_tui.services.container import Services
@@ -72,11 +73,22 @@ async def test_walk_the_checklist_to_start_trading(tmp_path, live, message_log):
             amount.value = "50"
             amount.focus()
             await step("enter", "collateral")  # Enter on the amount deposits it, as `d` does
-
             steps = [m.step for m in distinct(message_log, StepRequested)]
             assert steps == ["fund_sol", "initialize_account", "fund_usdc", "deposit", "choose_strategy",
                              "confirm_start", "deposit"]  # fmt: skip
             assert distinct(message_log, SessionDataLoaded)[-1].checklist.ready_to_trade
+            # What is typed is what is read: `-5` and `1e3` are refused in words, not cut to 5 and 13.
+            for typed, sentence in (("-5", "Amount must be greater than zero (got -5)."),
+                                    ("1e3", "Amount '1e3' uses an exponent; write it out in full")):  # fmt: skip
+                amount.value = ""
+                await pilot.press(*typed)
+                assert amount.value == typed
+                ended = len(distinct(message_log, StepStateChanged))
+                await pilot.press("enter")
+                await until(pilot, lambda: len(distinct(message_log, StepStateChanged)) == ended + 2, typed)
+                told = [n.notification.message for n in message_log.of_type(Notify)]
+                assert any(sentence in message for message in told), told
+
             [session] = await services.registry.list_sessions(cluster="localnet")
             assert session.trading_started_at is not None and session.referrer_verified_at is not None
             assert session.strategy == "balanced" and session.last_collateral_quote == 150 * 10**6

@@ -53,6 +53,14 @@ async def test_add_then_withdraw_from_the_dashboard(tmp_path, live, message_log)
             app.screen.query_one("#collateral-amount").value = "150"
             await until(pilot, lambda: "never borrows" in shown(app, "refusals"), "the refusal")
             before = await kinds(services, lander.pubkey)
+            # What is typed is what is read: `1e3` is refused in words, not cut to 13.
+            field = app.screen.query_one("#collateral-amount")
+            field.value = ""
+            await pilot.press("1", "e", "3")
+            assert field.value == "1e3"
+            await until(pilot, lambda: "uses an exponent" in shown(app, "refusals"), "the exponent's refusal")
+            field.value = "150"
+            await until(pilot, lambda: "never borrows" in shown(app, "refusals"), "the refusal again")
             await pilot.press("enter")
             await until(pilot, lambda: not isinstance(app.screen, CollateralScreen), "the form to answer")
             await until(pilot, lambda: "never borrows" in text_of(app.dashboard.query_one("#activity")), "the error")

@@ -90,7 +90,7 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
             yield Static("Reading the chain…", id="checklist-reading")
         with Horizontal(id="checklist-inputs"):
             yield Label("Deposit")
-            yield Input(DEFAULT_DEPOSIT, id="deposit-amount", restrict=r"[0-9.]*")
+            yield Input(DEFAULT_DEPOSIT, id="deposit-amount")  # what is typed, refused in words if it is no amount
             options = [(asset, asset) for asset in self.assets]
             yield Select(options, value=self.assets[0], allow_blank=False, id="deposit-asset")
             yield Label("Strategy")

@@ -101,7 +101,8 @@ class CollateralScreen(ModalScreen[CollateralRequest | None], inherit_bindings=F
                 yield Select(assets, value=quote, allow_blank=False, id="collateral-asset")
             with Horizontal(classes="order-row"):
                 yield Label("Amount")
-                yield FieldInput(id="collateral-amount", placeholder="25 or v for max", restrict=r"[-0-9.]*")
+                keys = FieldInput.all_but([*self.BINDINGS, *venue_bindings(self._labels)])
+                yield FieldInput(id="collateral-amount", placeholder="25 or v for max", restrict=keys)
             yield Static("", id="collateral-preview", markup=False)
             yield Static("", id="collateral-refusals", markup=False)
         yield ScreenFooter()

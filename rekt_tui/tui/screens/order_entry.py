@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -44,6 +44,12 @@ DEFAULT_MARKET = "SOL-PERP"
 class FieldInput(Input):
     """An input that leaves the keys it would refuse (letters, in a number field) to the
     form's direct keys, so they work from any field."""
+
+    @staticmethod
+    def all_but(bindings: Iterable[Binding]) -> str:
+        """A `restrict` taking every character but the form's one-letter keys: what else is
+        typed is read as typed, and refused in words if it is no amount, never silently cut."""
+        return f"[^{re.escape(''.join(sorted({b.key for b in bindings if len(b.key) == 1})))}]*"
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         allowed = self.restrict is None or (character is not None and re.fullmatch(self.restrict, character))
