@@ -76,16 +76,18 @@ def hud_readings(
     oracle_price: int | None = None,
     age_s: float | None = None,
     slot: int | None = None,
+    market: str = "",
 ) -> tuple[HudReading, ...]:
     """Every HUD figure, honest about what is not known yet: no account feed means `—`.
 
-    `slot` is the chain's current slot (see `chain_slot`); without one the account's own is shown."""
+    `slot` is the chain's current slot (see `chain_slot`); without one the account's own is shown.
+    The oracle is `market`'s (the dashboard's), named: `m` moves it to another market's price."""
     unknown = PLACEHOLDER
     oracle = unknown if oracle_price is None else hud_price(oracle_price)
     if slot is None and account is not None:
         slot = account.slot
     fixed = (
-        HudReading("oracle", "Oracle", oracle),
+        HudReading("oracle", f"{market.split('-')[0]} oracle" if market else "Oracle", oracle),
         HudReading("cluster", "Cluster", cluster or unknown),
         HudReading("slot", "Slot", unknown if slot is None else f"{slot:,}"),
         HudReading("data_age", "Data age", age_label(age_s)),

@@ -164,6 +164,7 @@ async def test_m_cycles_markets_and_shift_m_opens_the_market_screen(services):
             await pilot.press(key)
         await pilot.pause()
         assert [message.market for message in selected] == ["BTC-PERP", "ETH-PERP", "SOL-PERP", "BTC-PERP"]
+        assert app.screen.query_one(Hud).reading("oracle").label == "BTC oracle"  # never a bare "Oracle" beside SOL
         await pilot.press("M")  # with a session too: M is the market screen, not a way back through the cycle
         await pilot.pause()
         assert isinstance(app.screen, MarketScreen) and app.screen.market == "BTC-PERP"

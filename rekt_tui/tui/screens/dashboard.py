@@ -137,7 +137,8 @@ class DashboardScreen(Screen[None], inherit_bindings=False):
         account_freshness = {"age_s": DashboardScreen.account_age, "stale": DashboardScreen.account_stale}
         yield Hud().data_bind(
             DashboardScreen.cluster, DashboardScreen.max_leverage, DashboardScreen.account,
-            DashboardScreen.oracle_price, DashboardScreen.slot, DashboardScreen.guard, **account_freshness,
+            DashboardScreen.oracle_price, DashboardScreen.slot, DashboardScreen.guard, DashboardScreen.market,
+            **account_freshness,
         )  # fmt: skip
         with Grid(id="panels"):
             panel_account = {"account": DashboardScreen.panel_account, **account_freshness}

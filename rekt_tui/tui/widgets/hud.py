@@ -66,6 +66,7 @@ class Hud(FreshnessAware):
     max_leverage: reactive[Decimal | None] = reactive(None)
     account: reactive[AccountSnapshot | None] = var(None)
     oracle_price: reactive[int | None] = var(None)
+    market: reactive[str] = var("")  # whose oracle the bar shows: the dashboard's market
     slot: reactive[int | None] = var(None)  # the chain's, newest of the feeds'
     guard: reactive[GuardState | None] = var(None)  # the loss limit, as the watcher last saw it
 
@@ -139,6 +140,9 @@ class Hud(FreshnessAware):
     def watch_oracle_price(self) -> None:
         self._show_readings()
 
+    def watch_market(self) -> None:
+        self._show_readings()
+
     def watch_slot(self) -> None:
         self._show_readings()
 
@@ -149,7 +153,8 @@ class Hud(FreshnessAware):
         self.border_title = hud_title(self.account is not None, self.guard)
 
     def _readings(self) -> tuple[HudReading, ...]:
-        figures = hud_readings(self.cluster, self.max_leverage, self.account, self.oracle_price, self.age_s, self.slot)
+        figures = hud_readings(self.cluster, self.max_leverage, self.account, self.oracle_price, self.age_s, self.slot,
+                               self.market)  # fmt: skip
         return (*figures, loss_limit_reading(self.guard))
 
     def _show_readings(self) -> None:
