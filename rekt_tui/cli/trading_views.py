@@ -77,7 +77,8 @@ def preview_rows(request: OrderRequest, auction: tuple[int, int, int] | None, pr
     liquidation = preview.liquidation_price_after
     return rows + [
         ["entry price", format_price(preview.entry_price)],
-        ["worst price", format_price(preview.worst_price)],
+        ["worst price", "none: at market once triggered" if request.at_market_once_triggered
+         else format_price(preview.worst_price)],  # fmt: skip
         ["fee", fee],
         ["leverage after", format_leverage(preview.leverage_after)],
         ["free collateral after", format_usd(preview.free_collateral_after)],

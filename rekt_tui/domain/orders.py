@@ -128,6 +128,11 @@ class OrderRequest:
     def order_type(self) -> OrderType:
         return self.kind.order_type
 
+    @property
+    def at_market_once_triggered(self) -> bool:
+        """A stop or take-profit without a limit: triggered, it fills at market, at no worst price."""
+        return self.order_type is OrderType.TRIGGER_MARKET
+
 
 def parse_order(
     market: str,

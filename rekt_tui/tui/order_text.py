@@ -30,8 +30,12 @@ def preview_text(plan: OrderPlan, now: datetime | None = None) -> str:
     ]
     if request.trigger_price is not None and request.trigger_condition is not None:
         lines.append(f"Triggers when the oracle is {request.trigger_condition.value} {format_price(request.trigger_price)}")
+    if request.at_market_once_triggered:  # its figures are at the trigger; its fill has no bound
+        fills = f"Then at market, no worst price: figures at {format_price(preview.entry_price)}   fee {fee}"
+    else:
+        fills = f"Entry {format_price(preview.entry_price)}   worst {format_price(preview.worst_price)}   fee {fee}"
     lines += [
-        f"Entry {format_price(preview.entry_price)}   worst {format_price(preview.worst_price)}   fee {fee}",
+        fills,
         f"Leverage after {format_leverage(preview.leverage_after)}   "
         f"free collateral after {format_usd(preview.free_collateral_after)}",
         f"Liquidation price after {format_price(liquidation) if liquidation else 'none'}",

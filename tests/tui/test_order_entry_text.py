@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from rekt_tui.domain.brackets import Cover, bracket_legs
-from rekt_tui.domain.orders import OrderKind
+from rekt_tui.domain.orders import OrderKind, TriggerCondition
 from rekt_tui.tui.order_text import order_question, preview_text
 from tests.tui.screen_data import SOL_PERP, refused_plan
 
@@ -40,3 +40,18 @@ def test_a_bracket_placed_beside_a_long_is_previewed_on_that_long():
         "The take-profit: reduce-only, no expiry, placed now to protect the current long of 1 SOL "
         "(break-even $150.09), not this entry's fill; 1 SOL of 2 SOL covered once it fills",
     ]
+
+
+def test_a_stop_market_says_it_has_no_worst_price():
+    """Triggered, a stop market fills at market: its preview's figures are at the trigger, and it
+    names no worst price it cannot keep."""
+    plan = refused_plan()
+    stop = replace(plan.request, kind=OrderKind.STOP_MARKET, trigger_price=140 * USDC,
+                   trigger_condition=TriggerCondition.BELOW, max_ts=0)  # fmt: skip
+    plan = replace(plan, request=stop, preview=replace(plan.preview, entry_price=140 * USDC, worst_price=140 * USDC))
+    lines = preview_text(plan).splitlines()
+    assert lines[1:3] == [
+        "Triggers when the oracle is below $140.00",
+        "Then at market, no worst price: figures at $140.00   fee $105.08",
+    ]
+    assert "worst $" not in preview_text(plan)
