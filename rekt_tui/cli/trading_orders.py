@@ -32,7 +32,7 @@ async def order(lander: Lander, args: argparse.Namespace) -> int:
     )  # fmt: skip
     overrides = {"allow_stacking": args.allow_stacking, "allow_far_price": args.allow_far_price}
     plan = await service.plan(form, **overrides)
-    rows = preview_rows(plan.request, plan.auction, plan.preview)
+    rows = preview_rows(plan.request, plan.auction, plan.preview, book_unread=plan.book_unread)
     legs = bracket_lines(plan.bracket, plan.preview.entry_price, at_fill=plan.bracket_at_fill, cover=plan.bracket_cover)
     bracket = [["bracket", line] for line in legs]
     print_table(["PREVIEW", "VALUE"], rows + bracket)
@@ -66,7 +66,7 @@ async def modify(lander: Lander, args: argparse.Namespace) -> int:
     service = OrderService(lander)
     changes = {"price": args.price, "size": args.size, "trigger": args.trigger}
     plan = await service.plan_modify(args.order_id, **changes)
-    rows = preview_rows(plan.plan.request, None, plan.plan.preview)
+    rows = preview_rows(plan.plan.request, None, plan.plan.preview, book_unread=plan.plan.book_unread)
     if not args.json:
         print_table(["PREVIEW", "VALUE"], rows)
     if plan.plan.refusals:

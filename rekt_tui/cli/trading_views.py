@@ -62,7 +62,9 @@ def checklist_rows(checklist: Checklist) -> list[list[str]]:
     return [[item.label, item.state.value, item.detail] for item in checklist.items]
 
 
-def preview_rows(request: OrderRequest, auction: tuple[int, int, int] | None, preview: Preview) -> list[list[str]]:
+def preview_rows(
+    request: OrderRequest, auction: tuple[int, int, int] | None, preview: Preview, *, book_unread: bool = False
+) -> list[list[str]]:
     size = format_base(request.base_amount, request.market)
     order = f"{side_label(request.direction)} {size} {request.market.symbol}"
     rows = [["order", f"{order} {request.kind.label}" + (" reduce-only" if request.reduce_only else "")]]
@@ -76,7 +78,8 @@ def preview_rows(request: OrderRequest, auction: tuple[int, int, int] | None, pr
     fee = format_usd(preview.fee, 4) if preview.fee >= 0 else f"{format_usd(-preview.fee, 4)} rebate"
     liquidation = preview.liquidation_price_after
     return rows + [
-        ["entry price", format_price(preview.entry_price)],
+        ["entry price", "not known: no order book (figures at the worst price)" if book_unread
+         else format_price(preview.entry_price)],  # fmt: skip
         ["worst price", "none: at market once triggered" if request.at_market_once_triggered
          else format_price(preview.worst_price)],  # fmt: skip
         ["fee", fee],

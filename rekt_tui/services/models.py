@@ -59,6 +59,7 @@ class OrderPlan:
     bracket: tuple[Leg, ...] = ()  # reduce-only take-profit and stop-loss attached to the entry
     bracket_at_fill: bool = False  # a resting entry with no position to face: the legs wait for its fill
     bracket_cover: Cover | None = None  # what the legs close and from what price (None: the entry's fill)
+    book_unread: bool = False  # a market order previewed without the book: its entry is only its worst price
 
 
 NOTHING_FILLED = "landed, nothing filled"  # a taker's outcome when it ended unfilled at once

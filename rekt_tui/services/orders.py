@@ -102,7 +102,8 @@ class OrderService:
         cover = bracket_cover(request, position, entry_price) if legs else None
         if cover is not None and not at_fill:
             legs = sized_to_cover(legs, cover)
-        return OrderPlan(request, auction, preview, tuple(refusals), legs, at_fill, cover)
+        unread = not book and request.kind is OrderKind.MARKET
+        return OrderPlan(request, auction, preview, tuple(refusals), legs, at_fill, cover, book_unread=unread)
 
     async def _bracket(
         self, form: OrderForm, entry: OrderRequest, snapshot: AccountSnapshot, entry_price: int, oracle: int
@@ -327,7 +328,7 @@ class OrderService:
         )  # fmt: skip
         book = await self._venue.book_side(request.market, request.direction)
         preview = self._venue.preview(request, auction_end_price=auction[1], book=book)
-        return OrderPlan(request, auction, preview, ())
+        return OrderPlan(request, auction, preview, (), book_unread=not book)
 
     async def close(self, market: str | None = None, percent: int = 100) -> list[PlacedOrder]:
         """Close `percent` of one market's position, or of every position, with reduce-only market orders.

@@ -32,6 +32,8 @@ def preview_text(plan: OrderPlan, now: datetime | None = None) -> str:
         lines.append(f"Triggers when the oracle is {request.trigger_condition.value} {format_price(request.trigger_price)}")
     if request.at_market_once_triggered:  # its figures are at the trigger; its fill has no bound
         fills = f"Then at market, no worst price: figures at {format_price(preview.entry_price)}   fee {fee}"
+    elif plan.book_unread:  # every figure is at the worst price the order accepts
+        fills = f"No order book: entry not known, figures at the worst {format_price(preview.worst_price)}   fee {fee}"
     else:
         fills = f"Entry {format_price(preview.entry_price)}   worst {format_price(preview.worst_price)}   fee {fee}"
     lines += [

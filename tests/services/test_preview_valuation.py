@@ -45,3 +45,20 @@ async def test_a_resting_bid_previews_the_account_as_it_is_when_the_bid_fills(tm
         assert resting.entry_price == there.entry_price == bid
     finally:
         await close_desk(desk)
+
+
+@pytest.mark.parametrize("venue", ["drift", "velocity"])
+async def test_a_market_order_planned_without_the_book_says_so(tmp_path, venue):
+    """With the book server refusing, a market order's preview is all at its worst price, and the
+    plan says its entry is not known rather than passing the worst off as the entry."""
+    desk = await open_desk(tmp_path, usdc=300, venue=venue)
+    try:
+        assert not (await desk.orders.plan(OrderForm("SOL-PERP", "buy", "0.5"))).book_unread
+        await desk.admin.call("rekt_setFaults", [{"http429": 1.0}])
+        try:
+            plan = await desk.orders.plan(OrderForm("SOL-PERP", "buy", "0.5"))
+        finally:
+            await desk.admin.call("rekt_setFaults", [{"http429": 0.0}])
+        assert plan.book_unread and plan.preview.entry_price == plan.preview.worst_price == plan.auction[1]
+    finally:
+        await close_desk(desk)

@@ -55,3 +55,9 @@ def test_a_stop_market_says_it_has_no_worst_price():
         "Then at market, no worst price: figures at $140.00   fee $105.08",
     ]
     assert "worst $" not in preview_text(plan)
+
+
+def test_a_market_order_previewed_without_the_book_says_its_entry_is_not_known():
+    plan = replace(refused_plan(), book_unread=True)
+    entry_line = "No order book: entry not known, figures at the worst $150.75   fee $105.08"
+    assert preview_text(plan).splitlines()[1] == entry_line
