@@ -315,5 +315,5 @@ def price_band(request: OrderRequest, oracle_price: int, band_pct: Decimal) -> l
         RefusalCode.FAR_PRICE,
         f"The limit {side_label(request.direction)} price {format_price(request.price)} on {request.market.symbol} "
         f"is {shown:f}% {where} {what} {format_price(reference)}, beyond the {band_pct.normalize():f}% price band; "
-        f"fix the price, or pass {FAR_PRICE_OVERRIDE} if you mean it.",
+        f"fix the price, or add {FAR_PRICE_OVERRIDE} to the order on the command line or the `:` line if you mean it.",
     )]

@@ -271,6 +271,8 @@ def test_a_limit_price_beyond_the_band_through_the_oracle_is_refused_with_the_nu
     [refusal] = banded(limit(direction, price))
     assert refusal.code is RefusalCode.FAR_PRICE
     assert "the oracle price $150.00" in refusal.sentence and "10% price band" in refusal.sentence
+    # Order entry has no override of its own: the sentence names where one is given.
+    assert refusal.sentence.endswith("to the order on the command line or the `:` line if you mean it.")
     assert "--allow-far-price" in refusal.sentence
     assert ("below" if direction is Direction.SHORT else "above") in refusal.sentence
 
