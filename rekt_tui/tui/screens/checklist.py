@@ -27,6 +27,7 @@ from rekt_tui.tui.session_messages import SessionDataLoaded, StepRequested
 from rekt_tui.tui.venue_screens import venue_variant
 from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 from rekt_tui.tui.widgets.setup_facts import SetupFacts
+from rekt_tui.tui.widgets.typed_input import TypedInput
 
 if TYPE_CHECKING:
     from rekt_tui.tui.session_controller import SessionController
@@ -90,7 +91,7 @@ class ChecklistScreen(Screen[None], inherit_bindings=False):
             yield Static("Reading the chain…", id="checklist-reading")
         with Horizontal(id="checklist-inputs"):
             yield Label("Deposit")
-            yield Input(DEFAULT_DEPOSIT, id="deposit-amount")  # what is typed, refused in words if it is no amount
+            yield TypedInput(DEFAULT_DEPOSIT, id="deposit-amount")  # what is typed, refused in words if it is no amount
             options = [(asset, asset) for asset in self.assets]
             yield Select(options, value=self.assets[0], allow_blank=False, id="deposit-asset")
             yield Label("Strategy")

@@ -17,6 +17,7 @@ from textual.widgets import Input
 
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.order_grammar import parse_command_line
+from rekt_tui.tui.widgets.typed_input import TypedInput
 
 
 class CommandLineScreen(ModalScreen[None], inherit_bindings=False):
@@ -45,7 +46,7 @@ class CommandLineScreen(ModalScreen[None], inherit_bindings=False):
 
     def compose(self) -> ComposeResult:
         example = ":buy 1.5 SOL · sell ETH $200 --type limit --price 4100 · cancel 3 · close SOL"
-        yield Input(id="command-line", placeholder=example)
+        yield TypedInput(id="command-line", placeholder=example)
 
     @on(Input.Submitted, "#command-line")
     def _submitted(self, event: Input.Submitted) -> None:

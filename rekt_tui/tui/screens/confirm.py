@@ -13,6 +13,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from rekt_tui.tui.widgets.typed_input import TypedInput
+
 
 class ConfirmScreen(ModalScreen[bool], inherit_bindings=False):
     BINDINGS = [
@@ -35,7 +37,7 @@ class ConfirmScreen(ModalScreen[bool], inherit_bindings=False):
             else:
                 dialog.border_subtitle = "enter confirms · escape cancels"
                 yield Static(f"Type {self.typed} to confirm:", id="confirm-prompt", markup=False)
-                yield Input(id="confirm-input", placeholder=self.typed)
+                yield TypedInput(id="confirm-input", placeholder=self.typed)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # With a typed word, the word confirms; `y` is only a letter of it.

@@ -30,6 +30,7 @@ from rekt_tui.services.order_sizing import share_of
 from rekt_tui.services.models import OrderForm, OrderPlan
 from rekt_tui.tui.debounce import Debouncer
 from rekt_tui.tui.messages import WorkerFailed
+from rekt_tui.tui.widgets.typed_input import TypedInput
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.order_text import preview_text
 from rekt_tui.tui.session_messages import OrderPlaceRequested, OrderPlanned
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 DEFAULT_MARKET = "SOL-PERP"
 
 
-class FieldInput(Input):
+class FieldInput(TypedInput):
     """An input that leaves the keys it would refuse (letters, in a number field) to the
     form's direct keys, so they work from any field."""
 

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input
 
 from rekt_tui.domain.market_context import MarketContext, base_text, percent_text
 from rekt_tui.domain.markets import format_price
+from rekt_tui.tui.widgets.typed_input import TypedInput
 
 COLUMNS = ("Market", "Price", "24h", "Trend 24h", "Fund/h", "OI")
 SPARK_WIDTH = 12  # cells: two hourly closes each
@@ -65,7 +66,7 @@ class MarketList(Vertical):
         self.markets: tuple[MarketContext, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter markets", id="market-filter")
+        yield TypedInput(placeholder="filter markets", id="market-filter")
         table: DataTable[RenderableType] = DataTable(id="market-table", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
