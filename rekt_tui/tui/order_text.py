@@ -13,6 +13,7 @@ from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.orders import OrderKind, format_duration
 from rekt_tui.domain.records import OrderStatus
 from rekt_tui.services.models import OrderPlan, PlacedOrder
+from rekt_tui.tui.formatting import hud_price
 
 NO_ORDER_TO_MODIFY = "Select an open order to modify (5 goes to the open orders)."
 
@@ -40,7 +41,7 @@ def preview_text(plan: OrderPlan, now: datetime | None = None) -> str:
         fills,
         f"Leverage after {format_leverage(preview.leverage_after)}   "
         f"free collateral after {format_usd(preview.free_collateral_after)}",
-        f"Liquidation price after {format_price(liquidation) if liquidation else 'none'}",
+        f"Liquidation price after {hud_price(liquidation) if liquidation else 'none'}",  # 4 places, not 6
     ]
     if request.kind is not OrderKind.MARKET:
         lines.append(expiry_text(request.max_ts, now or datetime.now()) if request.max_ts else "No expiry")

@@ -61,3 +61,9 @@ def test_a_market_order_previewed_without_the_book_says_its_entry_is_not_known()
     plan = replace(refused_plan(), book_unread=True)
     entry_line = "No order book: entry not known, figures at the worst $150.75   fee $105.08"
     assert preview_text(plan).splitlines()[1] == entry_line
+
+
+def test_a_computed_liquidation_price_reads_to_four_places_above_a_dollar():
+    plan = refused_plan()
+    plan = replace(plan, preview=replace(plan.preview, liquidation_price_after=118_964_552))
+    assert "Liquidation price after $118.9646" in preview_text(plan).splitlines()
