@@ -6,13 +6,11 @@ Everything it returns is one of our domain values, every action a `Transaction` 
 our sender; driftpy, solana and solders types stay in this package.
 """
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-import aiohttp
 from driftpy.constants.numeric_constants import QUOTE_SPOT_MARKET_INDEX
 from driftpy.drift_client import DriftClient
 from solders.instruction import Instruction
@@ -31,7 +29,7 @@ from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState
 from rekt_tui.domain.venue import Holdings, VenueConfig
 from rekt_tui.drift import actions, order_actions
 from rekt_tui.drift.client import Endpoint
-from rekt_tui.drift.dlob import OrderBookFeed, fetch_l2
+from rekt_tui.drift.dlob import OrderBookFeed, book_levels
 from rekt_tui.drift.gateway import DriftGateway
 from rekt_tui.drift.preview import preview_order
 from rekt_tui.drift.records import HISTORY_BATCH, ledger_from_user, read_records
@@ -53,7 +51,6 @@ from rekt_tui.drift.withdraw_preview import preview_withdraw
 
 log = logging.getLogger(__name__)
 
-BOOK_TIMEOUT_S = 5.0
 Build = Callable[[], list[Instruction] | Awaitable[list[Instruction]]]
 Transaction = Callable[[str], Awaitable[bytes]]
 
@@ -188,17 +185,7 @@ class DriftVenue:
         return actions.WRAPPED_SOL_ACCOUNT_LAMPORTS if asset == "SOL" else 0
 
     async def book_side(self, spec: MarketSpec, direction: Direction) -> tuple[tuple[int, int], ...]:
-        """The levels the order would take (asks for a buy) from the DLOB server's `/l2`;
-        none when it does not answer, and the preview then assumes the worst price."""
-        try:
-            timeout = aiohttp.ClientTimeout(total=BOOK_TIMEOUT_S)
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                book = await fetch_l2(session, self._dlob_url, spec.symbol)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError) as error:
-            log.warning("no order book for %s (%s); previewing at the worst price", spec.symbol, error)
-            return ()
-        levels = book.asks if direction is Direction.LONG else book.bids
-        return tuple((level.price, level.size) for level in levels)
+        return await book_levels(self._dlob_url, spec.symbol, direction)
 
     def preview(
         self, request: OrderRequest, *, auction_end_price: int | None, book: tuple[tuple[int, int], ...],

@@ -8,14 +8,22 @@ current book at once). Book messages are `{"channel", "data"}` where `data` is i
 JSON text; prices are integer strings in 1e6 and sizes in 1e9.
 """
 
+import asyncio
 import json
+import logging
 from datetime import UTC, datetime
 
 import aiohttp
 
+from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.feed import FeedEvent
 from rekt_tui.domain.orderbook import BookLevel, OrderBook
+from rekt_tui.domain.records import Direction
+from rekt_tui.drift.retry import RetryPolicy, with_retries
+from rekt_tui.drift.rpc import RpcTransportError
 from rekt_tui.drift.streams import Backoff, Broadcast, ResilientSocket, Subscription
+
+log = logging.getLogger(__name__)
 
 BookUpdate = OrderBook | FeedEvent
 
@@ -55,6 +63,34 @@ async def fetch_l2(session: aiohttp.ClientSession, dlob_url: str, market: str, *
     async with session.get(url, params={"marketName": market, "depth": str(depth)}) as response:
         response.raise_for_status()
         return parse_book(await response.json(), datetime.now(UTC))
+
+
+BOOK_TIMEOUT_S = 5.0
+# A preview reads the side it takes once per settled keystroke: a 429 is tried again for a
+# moment, not for the budget a signature's reads get.
+PREVIEW_BOOK_POLICY = RetryPolicy(total_s=3.0, initial_s=0.1, max_s=1.0)
+
+
+async def book_levels(dlob_url: str, symbol: str, direction: Direction) -> tuple[tuple[int, int], ...]:
+    """The (price, size) levels an order would take, best first (asks for a buy), from the server's
+    `/l2`; none when it still does not answer, and the preview then says it is at the worst price."""
+
+    async def once() -> OrderBook:
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=BOOK_TIMEOUT_S)) as session:
+                return await fetch_l2(session, dlob_url, symbol)
+        except aiohttp.ClientResponseError as error:
+            if error.status == 429 or error.status >= 500:
+                raise RpcTransportError(f"HTTP {error.status}", status=error.status) from error
+            raise
+
+    try:
+        book = await with_retries(once, f"reading the {symbol} book", PREVIEW_BOOK_POLICY)
+    except (RektError, aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError) as error:
+        log.warning("no order book for %s (%s); previewing at the worst price", symbol, error)
+        return ()
+    levels = book.asks if direction is Direction.LONG else book.bids
+    return tuple((level.price, level.size) for level in levels)
 
 
 class OrderBookFeed(ResilientSocket):

@@ -8,14 +8,12 @@ driftpy. Everything it returns is a domain value, every action a `Transaction` f
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-import aiohttp
 from solders.address_lookup_table_account import AddressLookupTable, AddressLookupTableAccount
 from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
@@ -31,7 +29,7 @@ from rekt_tui.domain.orders import OrderRequest
 from rekt_tui.domain.records import BalanceSnapshot, Direction, MarketRecord
 from rekt_tui.domain.trading import AccountSnapshot, ExchangeStatus, MarketState, Order
 from rekt_tui.domain.venue import Holdings, VenueConfig
-from rekt_tui.drift.dlob import OrderBookFeed, fetch_l2
+from rekt_tui.drift.dlob import OrderBookFeed, book_levels
 from rekt_tui.drift.streams import Subscription
 from rekt_tui.drift.fees import DEFAULT_COMPUTE_UNIT_LIMIT, transaction_fee
 from rekt_tui.drift.transactions import sign_v0
@@ -50,7 +48,6 @@ from rekt_tui.velocity.wallet_actions import sweep
 
 log = logging.getLogger(__name__)
 
-BOOK_TIMEOUT_S = 5.0
 INSTRUCTION_FALLBACK_NOT_FOUND = 101  # Anchor's code for an instruction the program does not know
 USER_SIZE, USER_STATS_SIZE = 4496, 240  # the pinned layouts' sizes, discriminator included
 Transaction = Callable[[str], Awaitable[bytes]]
@@ -207,15 +204,7 @@ class VelocityVenue:
         return act.WRAPPED_SOL_ACCOUNT_LAMPORTS if asset == "SOL" else 0
 
     async def book_side(self, spec: MarketSpec, direction: Direction) -> tuple[tuple[int, int], ...]:
-        try:
-            timeout = aiohttp.ClientTimeout(total=BOOK_TIMEOUT_S)
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                book = await fetch_l2(session, self._config.dlob_url, spec.symbol)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError) as error:
-            log.warning("no order book for %s (%s); previewing at the worst price", spec.symbol, error)
-            return ()
-        levels = book.asks if direction is Direction.LONG else book.bids
-        return tuple((level.price, level.size) for level in levels)
+        return await book_levels(self._config.dlob_url, spec.symbol, direction)
 
     def preview(self, request: OrderRequest, *, auction_end_price: int | None,
                 book: tuple[tuple[int, int], ...], replacing: Order | None = None) -> Preview:  # fmt: skip
