@@ -7,7 +7,7 @@ it already did: after a crash, reading the chain again yields the same plan, and
 repeated action is harmless because every trade is reduce-only and sized from the chain.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar
@@ -16,7 +16,7 @@ from rekt_tui.domain.markets import MarketSpec, ceil_to, floor_to, format_base
 from rekt_tui.domain.money import QUOTE_PRECISION, format_usd
 from rekt_tui.domain.orders import auction_for
 from rekt_tui.domain.records import Direction, MarketType, OrderType
-from rekt_tui.domain.trading import Order, Position
+from rekt_tui.domain.trading import MarketState, Order, Position
 from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 
 QUOTE_SPOT_MARKET_INDEX = 0
@@ -54,6 +54,17 @@ class TeardownState:
     settle_stuck: frozenset[int] = frozenset()  # perp markets whose settle landed and moved nothing
     archived: bool = False
     labels: VenueLabels = DRIFT  # how a parked step names the venue and its quote
+    perp_names: Mapping[int, str] = field(default_factory=dict)  # perp market index -> its symbol, for sentences
+
+
+def perp_symbols(markets: Iterable[MarketState]) -> dict[int, str]:
+    """Each perp market's symbol by its index."""
+    return {market.market_index: market.symbol for market in markets if market.market_type is MarketType.PERP}
+
+
+def perp_market_names(names: Mapping[int, str], indexes: Iterable[int]) -> str:
+    """Markets by their symbols ("SOL-PERP, BTC-PERP"), by index where no symbol is known."""
+    return ", ".join(names.get(index, f"perp market {index}") for index in sorted(indexes))
 
 
 @dataclass(frozen=True)
@@ -174,10 +185,10 @@ def _unsettled_profit(state: TeardownState) -> Park | None:
     stuck = {i: pnl for i, pnl in state.unsettled_pnl.items() if pnl != 0 and i in state.settle_stuck}
     if not stuck:
         return None
-    markets = ", ".join(str(index) for index in sorted(stuck))
+    markets = perp_market_names(state.perp_names, stuck)
     return Park(
         TeardownStep.SETTLE_PNL,
-        f"{format_usd(sum(stuck.values()))} of PnL in perp market(s) {markets} is not settled: a settle landed and "
+        f"{format_usd(sum(stuck.values()))} of PnL in {markets} is not settled: a settle landed and "
         f"moved nothing, as the market's PnL pool cannot pay it yet. Everything else is withdrawn; run the stop "
         f"again later to settle and withdraw it.",
     )

@@ -24,7 +24,7 @@ from rekt_tui.domain.records import TeardownStepRecord, TeardownStepStatus, Tran
 from rekt_tui.domain.session import SessionStatus
 from rekt_tui.domain.teardown import (
     Action, Archive, AwaitFills, CancelOrders, ClosePositions, Done, Park, PauseTrading, SettlePnl, SpotTrade,
-    TeardownState, TeardownStep, Withdraw, next_action,
+    TeardownState, TeardownStep, Withdraw, next_action, perp_symbols,
 )  # fmt: skip
 from rekt_tui.domain.venue_labels import VenueLabels
 from rekt_tui.drift.errors import TransactionFailed
@@ -168,6 +168,7 @@ class TeardownService:
             settle_stuck=refused.settle_stuck,
             archived=archived,
             labels=link.settings.labels,
+            perp_names=perp_symbols(link.venue.markets()),
         )
 
     async def _execute(self, link: SessionLink, runner: ActionRunner, action: Action) -> Outcome:

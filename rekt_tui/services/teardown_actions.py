@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.orders import free_user_order_id
 from rekt_tui.domain.records import Direction, MarketType, OrderStatus, OrderType
-from rekt_tui.domain.teardown import AwaitFills, CancelOrders, ClosePositions, SettlePnl, SpotTrade, Withdraw
+from rekt_tui.domain.teardown import (
+    AwaitFills, CancelOrders, ClosePositions, SettlePnl, SpotTrade, Withdraw, perp_market_names, perp_symbols,
+)  # fmt: skip
 from rekt_tui.drift.errors import TransactionFailed
 from rekt_tui.services.landing import Intent, land
 from rekt_tui.services.link import SessionLink
@@ -119,11 +121,11 @@ class ActionRunner:
         await self._venue.refresh_account()
         after = self._venue.holdings().unsettled_pnl
         stuck = frozenset(i for i in action.market_indexes if after.get(i, 0) == before.get(i, 0) != 0)
-        markets = ", ".join(map(str, action.market_indexes))
+        markets = perp_market_names(perp_symbols(self._venue.markets()), action.market_indexes)
         if stuck:
-            return Outcome(signature, f"The settle of perp market(s) {markets} landed and moved no PnL.",
+            return Outcome(signature, f"The settle of {markets} landed and moved no PnL.",
                            Refusals(settle_stuck=stuck))  # fmt: skip
-        return Outcome(signature, f"Settled PnL of perp market(s) {markets}.")
+        return Outcome(signature, f"Settled the PnL of {markets}.")
 
     async def repay(self, action: SpotTrade) -> Outcome:
         """A reduce-only spot trade repaying the borrow; a venue that cannot build one parks the run."""

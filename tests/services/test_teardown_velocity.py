@@ -126,7 +126,7 @@ async def test_profit_the_pnl_pool_cannot_pay_is_told_and_the_rest_withdrawn_wit
         events = await teardown(desk)
         last = events[-1]
         assert (last.step, last.state) == (TeardownStep.SETTLE_PNL, TeardownStepStatus.PARKED)
-        assert last.message.startswith(f"{format_usd(profit)} of PnL in perp market(s) 0 is not settled")
+        assert last.message.startswith(f"{format_usd(profit)} of PnL in SOL-PERP is not settled")
         assert not [e for e in events if e.step is TeardownStep.SETTLE_PNL and e.state is TeardownStepStatus.DONE]
         assert await desk.link.venue.wallet_usdc() >= 399 * USDC  # the deposit less fees: withdrawn
         assert (await registry.get_session(pubkey)).status is SessionStatus.ACTIVE

@@ -286,13 +286,14 @@ def test_dust_below_ten_cents_is_left_and_the_session_archived():
 def test_profit_a_settle_could_not_move_is_withdrawn_around_then_parked_never_archived():
     """A market's PnL pool pays profit only as far as it holds: once a settle landed and moved
     nothing, the run withdraws the rest and parks saying what waits; it never archives it away."""
-    stuck = state(unsettled_pnl={0: 5_300_000}, spot_balances={0: 400_000_000}, total_collateral=405_300_000)
+    stuck = state(unsettled_pnl={0: 5_300_000}, spot_balances={0: 400_000_000}, total_collateral=405_300_000,
+                  perp_names={0: "SOL-PERP"})  # fmt: skip
     assert next_action(stuck) == SettlePnl((0,))
     refused = replace(stuck, settle_stuck=frozenset({0}))
     assert next_action(refused) == Withdraw(((0, 400_000_000),))
     withdrawn = replace(refused, spot_balances={}, total_collateral=5_300_000)
     parked = next_action(withdrawn)
     assert isinstance(parked, Park) and parked.step is TeardownStep.SETTLE_PNL
-    assert parked.reason.startswith("$5.30 of PnL in perp market(s) 0 is not settled")
+    assert parked.reason.startswith("$5.30 of PnL in SOL-PERP is not settled")
     assert next_action(replace(withdrawn, total_collateral=0)) == parked  # profit outside collateral: still owed
     assert next_action(replace(withdrawn, unsettled_pnl={}, total_collateral=0)) == Archive()
