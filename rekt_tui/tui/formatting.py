@@ -126,10 +126,10 @@ def hud_price(price: int) -> str:
 
 
 def tone(amount: int) -> str:
-    """The CSS class that colours a signed figure."""
-    if amount > 0:
-        return "-gain"
-    return "-loss" if amount < 0 else ""
+    """The CSS class that colours a signed dollar figure: none when it shows as $0.00."""
+    if signed_usd(amount) == "$0.00":
+        return ""
+    return "-gain" if amount > 0 else "-loss"
 
 
 def usage_bar(fraction: Decimal, width: int = 5) -> str:

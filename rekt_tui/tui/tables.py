@@ -35,8 +35,11 @@ _ORDER_TYPES = {
 
 
 def signed_usd(quote: int) -> str:
-    """A gain or loss always shows its sign: `+$1.50`, `-$0.25`, `$0.00`."""
-    return f"+{format_usd(quote)}" if quote > 0 else format_usd(quote)
+    """A gain or loss always shows its sign: `+$1.50`, `-$0.25`; under half a cent either way, `$0.00`."""
+    shown = format_usd(quote)
+    if shown.lstrip("-") == "$0.00":
+        return "$0.00"
+    return f"+{shown}" if quote > 0 else shown
 
 
 def plain_size(amount: int) -> str:

@@ -5,6 +5,7 @@ from dataclasses import replace
 from rekt_tui.cli.trading_views import ORDER_HEADINGS, POSITION_HEADINGS, order_rows, position_rows
 from rekt_tui.domain.markets import MarketSpec
 from rekt_tui.domain.records import MarketType
+from rekt_tui.tui.formatting import tone
 from rekt_tui.tui.tables import (
     ORDER_COLUMNS,
     POSITION_COLUMNS,
@@ -29,6 +30,8 @@ def test_sizes_and_signs():
     assert plain_size(1_500_000_000) == "1.5" and plain_size(0) == "0"
     assert base_size(10**6, "BTC-PERP") == "0.001 BTC"
     assert (signed_usd(1_500_000), signed_usd(-250_000), signed_usd(0)) == ("+$1.50", "-$0.25", "$0.00")
+    assert (signed_usd(3_000), signed_usd(-3_000), signed_usd(6_000)) == ("$0.00", "$0.00", "+$0.01")  # no +$0.00
+    assert (tone(3_000), tone(-3_000), tone(6_000), tone(-6_000)) == ("", "", "-gain", "-loss")  # $0.00 is uncoloured
 
 
 def test_perp_names_skip_spot_markets():
