@@ -17,7 +17,7 @@ from rich.cells import cell_len
 from rekt_tui.domain.feed import FeedEvent, FeedState
 from rekt_tui.domain.loss_limit import Breach, GuardState, LimitUse, LossBasis, LossUnit
 from rekt_tui.tui.messages import AccountUpdated, FeedAged, FeedStateChanged, SessionLinked
-from rekt_tui.tui.widgets.hud import Hud
+from rekt_tui.tui.widgets.hud import STALE_TONE, Hud
 from tests.tui import live_data
 from tests.tui.conftest import make_app
 
@@ -96,6 +96,17 @@ async def account_feed_silent(pilot) -> None:
 
 def test_dashboard_with_stale_account_data(snap_compare, services):
     assert snap_compare(make_app(services), terminal_size=(160, 48), run_before=account_feed_silent)
+
+
+async def test_a_stale_account_feeds_data_age_turns_loud_and_quiet_again(services):
+    async with make_app(services).run_test(size=(80, 24)) as pilot:
+        await account_feed_silent(pilot)
+        hud = pilot.app.screen.query_one(Hud)
+        assert (hud.reading("data_age").value, hud.reading("data_age").tone) == ("12 s", STALE_TONE)
+        pilot.app.dashboard.post_message(FeedStateChanged(FeedEvent("account", FeedState.CONNECTED, live_data.AT)))
+        pilot.app.dashboard.post_message(FeedAged("account", 0.3, FeedState.CONNECTED))
+        await pilot.pause(0.2)
+        assert (hud.reading("data_age").value, hud.reading("data_age").tone) == ("0.3 s", "")
 
 
 async def exit_only(pilot) -> None:

@@ -9,6 +9,7 @@ The last cell is the loss limit; after a breach it and the bar's title say EXIT-
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from math import ceil, floor
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from rekt_tui.domain.loss_limit import GuardState
 
 CELL_LINES = 2  # the label, then the value
-TONE_STYLES = {"-gain": "hud--gain", "-loss": "hud--loss", EXIT_ONLY_TONE: "hud--exit-only"}
+STALE_TONE = "-stale-age"  # the data age, once the account feed is stale
+TONE_STYLES = {"-gain": "hud--gain", "-loss": "hud--loss", EXIT_ONLY_TONE: "hud--exit-only", STALE_TONE: "hud--stale"}
 
 
 def cell_places(width: int, columns: int, gutter: int) -> list[tuple[int, int]]:
@@ -149,12 +151,18 @@ class Hud(FreshnessAware):
     def watch_age_s(self) -> None:
         self._show_readings()
 
+    def watch_stale(self, stale: bool) -> None:
+        super().watch_stale(stale)
+        self._show_readings()
+
     def _show_title(self) -> None:
         self.border_title = hud_title(self.account is not None, self.guard)
 
     def _readings(self) -> tuple[HudReading, ...]:
         figures = hud_readings(self.cluster, self.max_leverage, self.account, self.oracle_price, self.age_s, self.slot,
                                self.market)  # fmt: skip
+        if self.stale:  # the age says how old every account figure is: loud once they are stale
+            figures = tuple(replace(f, tone=STALE_TONE) if f.key == "data_age" else f for f in figures)
         return (*figures, loss_limit_reading(self.guard))
 
     def _show_readings(self) -> None:
