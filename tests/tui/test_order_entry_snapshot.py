@@ -47,3 +47,21 @@ def test_order_entry_of_each_type_with_a_guard_refusal(snap_compare, services, k
         await pilot.pause()
 
     assert snap_compare(make_app(services), terminal_size=size, run_before=show_refusal)
+
+
+@pytest.mark.parametrize("kind", [OrderKind.MARKET, OrderKind.TAKE_PROFIT_LIMIT], ids=["fewest", "most fields"])
+async def test_at_80x24_order_entry_leaves_the_whole_hud_in_sight(services, kind):
+    """Health, data age and the loss limit stay on screen while an order is typed: a short
+    terminal gets the form's fields without borders, at the bottom."""
+    async with make_app(services).run_test(size=(80, 24)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        hud = pilot.app.screen.query_one("#hud").region
+        screen = OrderEntryScreen("buy", ("BTC-PERP", "ETH-PERP", "SOL-PERP"), clock=lambda: FIXED_NOW)
+        await pilot.app.push_screen(screen)
+        screen.query_one("#order-kind", Select).value = kind.value
+        await pilot.press(*"1000")
+        await pilot.pause(DEBOUNCE_S * 2)
+        screen.show_plan(screen.form(), plan_for(kind), "")
+        await pilot.pause()
+        assert screen.query_one("#order-dialog").region.y >= hud.bottom
+        assert all(field.compact for field in screen.query("Input, Select, Checkbox"))

@@ -5,7 +5,7 @@ import pytest
 from textual import events
 from textual.app import App, ComposeResult
 
-from rekt_tui.tui.screens.order_entry import FieldInput
+from rekt_tui.tui.widgets.typed_input import FieldInput
 from rekt_tui.tui.widgets.typed_input import TypedInput
 
 BURST = (("ctrl+a", "\x01"), ("ctrl+k", "\x0b"), ("1", "1"), ("3", "3"), ("0", "0"))

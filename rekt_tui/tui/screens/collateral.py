@@ -23,7 +23,7 @@ from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.money import SOL_DECIMALS, USDC_DECIMALS, format_usd, to_decimal
 from rekt_tui.domain.venue_labels import DRIFT, VenueLabels
 from rekt_tui.tui.debounce import Debouncer
-from rekt_tui.tui.screens.order_entry import FieldInput
+from rekt_tui.tui.widgets.typed_input import FieldInput
 from rekt_tui.tui.venue_screens import venue_variant
 from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 

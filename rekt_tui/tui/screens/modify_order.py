@@ -28,7 +28,7 @@ from rekt_tui.domain.trading import Order
 from rekt_tui.services.models import ModifyPlan
 from rekt_tui.tui.debounce import Debouncer
 from rekt_tui.tui.order_text import NO_ORDER_TO_MODIFY, preview_text
-from rekt_tui.tui.screens.order_entry import FieldInput
+from rekt_tui.tui.widgets.typed_input import FieldInput
 from rekt_tui.tui.tables import order_cells
 from rekt_tui.tui.widgets.screen_footer import ScreenFooter
 

@@ -9,9 +9,8 @@ current data and asks the confirm modal before anything is signed.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -30,7 +29,7 @@ from rekt_tui.services.order_sizing import share_of
 from rekt_tui.services.models import OrderForm, OrderPlan
 from rekt_tui.tui.debounce import Debouncer
 from rekt_tui.tui.messages import WorkerFailed
-from rekt_tui.tui.widgets.typed_input import TypedInput
+from rekt_tui.tui.widgets.typed_input import FieldInput
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.order_text import preview_text
 from rekt_tui.tui.session_messages import OrderPlaceRequested, OrderPlanned
@@ -42,19 +41,7 @@ if TYPE_CHECKING:
 DEFAULT_MARKET = "SOL-PERP"
 
 
-class FieldInput(TypedInput):
-    """An input that leaves the keys it would refuse (letters, in a number field) to the
-    form's direct keys, so they work from any field."""
-
-    @staticmethod
-    def all_but(bindings: Iterable[Binding]) -> str:
-        """A `restrict` taking every character but the form's one-letter keys: what else is
-        typed is read as typed, and refused in words if it is no amount, never silently cut."""
-        return f"[^{re.escape(''.join(sorted({b.key for b in bindings if len(b.key) == 1})))}]*"
-
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        allowed = self.restrict is None or (character is not None and re.fullmatch(self.restrict, character))
-        return bool(super().check_consume_key(key, character) and allowed)
+COMPACT_BELOW_ROWS = 30  # a terminal shorter than this cannot show the HUD beside a bordered form
 
 
 class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
@@ -154,6 +141,14 @@ class OrderEntryScreen(ModalScreen[None], inherit_bindings=False):
             yield Static(id="order-refusals", markup=False)
             yield Static("Type a size to see the preview.", id="order-preview", markup=False)
         yield ScreenFooter()
+
+    def on_resize(self) -> None:
+        """On a short terminal the fields drop their borders and the form sits at the bottom, so
+        the HUD above it (health, data age, the loss limit) stays in sight while an order is typed."""
+        short = self.size.height < COMPACT_BELOW_ROWS
+        self.set_class(short, "-short")
+        for field in self.query("Input, Select, Checkbox"):
+            field.compact = short  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         if (form := self._prefill) is not None:

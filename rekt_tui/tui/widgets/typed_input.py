@@ -1,4 +1,4 @@
-"""An input whose own editing keys act in the order they are typed.
+"""Inputs whose own editing keys act in the order they are typed, and the forms' number fields.
 
 Textual inserts a typed character where the key lands, in the focused input, but resolves a key's
 binding only once the key has bubbled from the input up to the app. In a burst (a fast typist, a
@@ -9,6 +9,8 @@ out at $30. Here the input's own bindings run as their key arrives, in line with
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import events
@@ -37,3 +39,18 @@ class TypedInput(Input):
         event.stop()
         event.prevent_default()
         await self.run_action(action)
+
+
+class FieldInput(TypedInput):
+    """An input that leaves the keys it would refuse (letters, in a number field) to the
+    form's direct keys, so they work from any field."""
+
+    @staticmethod
+    def all_but(bindings: Iterable[Binding]) -> str:
+        """A `restrict` taking every character but the form's one-letter keys: what else is
+        typed is read as typed, and refused in words if it is no amount, never silently cut."""
+        return f"[^{re.escape(''.join(sorted({b.key for b in bindings if len(b.key) == 1})))}]*"
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        allowed = self.restrict is None or (character is not None and re.fullmatch(self.restrict, character))
+        return bool(super().check_consume_key(key, character) and allowed)
