@@ -21,7 +21,7 @@ from textual.message import Message
 from rekt_tui.domain.errors import RektError
 from rekt_tui.domain.fills import Fill, fills_between
 from rekt_tui.domain.guards import OrderRefused
-from rekt_tui.domain.markets import MarketSpec, format_base, format_price, resolve_market
+from rekt_tui.domain.markets import MarketSpec, format_base, resolve_market
 from rekt_tui.domain.money import format_usd
 from rekt_tui.domain.order_grammar import parse_command_line
 from rekt_tui.domain.orders import parse_side, side_label
@@ -36,6 +36,7 @@ from rekt_tui.tui.order_text import NO_ORDER_TO_MODIFY, order_question
 from rekt_tui.tui.screen_names import COMMAND_LINE, MODIFY_ORDER
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
 from rekt_tui.tui.workers import group_running
+from rekt_tui.tui.formatting import hud_price
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -314,7 +315,7 @@ def fill_text(fill: Fill, specs: dict[str, MarketSpec]) -> str:
     size = format_base(fill.size, spec) if spec else f"{fill.size / 10**9:g}"
     number = f" (order #{fill.order_id})" if fill.order_id is not None else ""
     # A fill that closes the position leaves no quote to price it from; the venue's record does (history).
-    price = "closing the position (h shows its price)" if fill.price is None else f"at {format_price(fill.price)}"
+    price = "closing the position (h shows its price)" if fill.price is None else f"at {hud_price(fill.price)}"
     fee = "" if fill.fee is None else f", fee {format_usd(fill.fee)}"
     if fill.fee is None and fill.price is not None:
         price += " net of fee"
