@@ -1,4 +1,5 @@
-"""The order book from the DLOB server: our own websocket client and a one-off `/l2`.
+"""The order book from the DLOB server: our own websocket client, a one-off `/l2`, and JSON
+reads retried as RPC reads are.
 
 driftpy's `subscribe_l2_book` stops on its first error and never notices a quiet
 socket. The DLOB server never pings but sends `{"channel": "heartbeat"}` every 5 s, so
@@ -8,7 +9,6 @@ current book at once). Book messages are `{"channel", "data"}` where `data` is i
 JSON text; prices are integer strings in 1e6 and sizes in 1e9.
 """
 
-import asyncio
 import json
 import logging
 from datetime import UTC, datetime
@@ -65,28 +65,41 @@ async def fetch_l2(session: aiohttp.ClientSession, dlob_url: str, market: str, *
         return parse_book(await response.json(), datetime.now(UTC))
 
 
-BOOK_TIMEOUT_S = 5.0
+TIMEOUT_S = 5.0
+READ_POLICY = RetryPolicy(total_s=10.0, initial_s=0.2, max_s=2.0)  # short enough to sit before a signature
 # A preview reads the side it takes once per settled keystroke: a 429 is tried again for a
 # moment, not for the budget a signature's reads get.
 PREVIEW_BOOK_POLICY = RetryPolicy(total_s=3.0, initial_s=0.1, max_s=1.0)
 
 
+async def get_json(url: str, params: dict[str, str], what: str, policy: RetryPolicy = READ_POLICY) -> object:
+    """One JSON answer of the order-book server; `what` completes "… while {what}".
+
+    The server answers bursts with HTTP 429 like a public RPC: a read that meets one (or a 5xx,
+    a timeout, a dropped connection) is tried again under drift/retry.py's rules. What still
+    fails raises `RpcUnavailable`; the caller says what could not be read, never an empty answer."""
+
+    async def once() -> object:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as session:
+            async with session.get(url, params=params) as response:
+                if response.status == 429 or response.status >= 500:
+                    raise RpcTransportError(f"HTTP {response.status}", status=response.status)
+                response.raise_for_status()
+                return await response.json(content_type=None)
+
+    return await with_retries(once, what, policy)
+
+
 async def book_levels(dlob_url: str, symbol: str, direction: Direction) -> tuple[tuple[int, int], ...]:
     """The (price, size) levels an order would take, best first (asks for a buy), from the server's
     `/l2`; none when it still does not answer, and the preview then says it is at the worst price."""
-
-    async def once() -> OrderBook:
-        try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=BOOK_TIMEOUT_S)) as session:
-                return await fetch_l2(session, dlob_url, symbol)
-        except aiohttp.ClientResponseError as error:
-            if error.status == 429 or error.status >= 500:
-                raise RpcTransportError(f"HTTP {error.status}", status=error.status) from error
-            raise
-
+    url, params = f"{dlob_url.rstrip('/')}/l2", {"marketName": symbol, "depth": "10"}
     try:
-        book = await with_retries(once, f"reading the {symbol} book", PREVIEW_BOOK_POLICY)
-    except (RektError, aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError) as error:
+        answer = await get_json(url, params, f"reading the {symbol} book", PREVIEW_BOOK_POLICY)
+        if not isinstance(answer, dict):
+            raise ValueError("the /l2 answer is not an object")
+        book = parse_book(answer, datetime.now(UTC))
+    except (RektError, aiohttp.ClientError, ValueError, KeyError) as error:
         log.warning("no order book for %s (%s); previewing at the worst price", symbol, error)
         return ()
     levels = book.asks if direction is Direction.LONG else book.bids

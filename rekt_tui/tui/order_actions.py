@@ -32,11 +32,11 @@ from rekt_tui.tui.tables import order_cells
 from rekt_tui.tui.screens.close_position import CloseChoice, ClosePositionScreen, every_leg, legs_note
 from rekt_tui.tui.session_controller import NO_SESSION
 from rekt_tui.tui.screens.confirm import ConfirmScreen
+from rekt_tui.tui.formatting import hud_price
 from rekt_tui.tui.order_text import NO_ORDER_TO_MODIFY, order_question
 from rekt_tui.tui.screen_names import COMMAND_LINE, MODIFY_ORDER
 from rekt_tui.tui.session_messages import OrderPlaced, OrderPlanned, OrderPlaceRequested, Sent
 from rekt_tui.tui.workers import group_running
-from rekt_tui.tui.formatting import hud_price
 
 if TYPE_CHECKING:
     from textual.app import App

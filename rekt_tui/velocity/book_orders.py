@@ -17,7 +17,7 @@ from rekt_tui.domain.records import Direction, MarketType, OrderType
 from rekt_tui.domain.trading import Order
 from rekt_tui.drift.retry import RpcUnavailable, describe
 from rekt_tui.velocity.codec.order_params import OrderRef
-from rekt_tui.velocity.dlob_reads import get_json
+from rekt_tui.drift.dlob import get_json
 
 log = logging.getLogger(__name__)
 

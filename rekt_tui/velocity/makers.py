@@ -16,7 +16,7 @@ from rekt_tui.domain.records import Direction
 from rekt_tui.drift.retry import RpcUnavailable, describe
 from rekt_tui.velocity.codec.accounts import DISCRIMINATOR_BYTES
 from rekt_tui.velocity.connection import VelocityConnection, read_accounts
-from rekt_tui.velocity.dlob_reads import get_json
+from rekt_tui.drift.dlob import get_json
 
 TOP_MAKERS = 4  # enough depth for a session's sizes, few accounts
 
