@@ -28,16 +28,23 @@ def run_benchmark(name: str, *args: str, timeout: float = 110) -> str:
     return result.stdout
 
 
+PATHS = ("DLOB orderbook message -> HUD Oracle frame", "oracle accountNotification -> HUD frame")
+
+
 def test_tui_latency_prints_both_paths_against_the_frame_budget():
     out = run_benchmark("tui_latency", "--seconds", "1")
-    for path in ("DLOB orderbook message -> HUD Oracle frame", "oracle accountNotification -> HUD frame"):
-        line = next(line for line in out.splitlines() if line.startswith(path))
-        assert re.search(rf"p50 +{FIGURE} +p99 +{FIGURE}", line) and "budget p99 ≤ 16.7 ms" in line, out
+    lines = {path: next(line for line in out.splitlines() if line.startswith(path)) for path in PATHS}
+    # A book whose oracle the account path put on screen first paints nothing: in one second the
+    # book path may have no sample, and says so. The account path always has some.
+    painted = [path for path, line in lines.items() if not line.endswith("nothing reached the screen")]
+    assert "oracle accountNotification -> HUD frame" in painted, out
+    for path in painted:
+        assert re.search(rf"p50 +{FIGURE} +p99 +{FIGURE}", lines[path]) and "budget p99 ≤ 16.7 ms" in lines[path], out
     for stage in ("socket send -> app handler", "app handler -> applied", "applied -> frame out"):
         assert f"of which: {stage}" in out, out
     assert "Textual screen update" in out and "CPU, share of one core" in out
-    assert out.count("bare Textual app, same streams") == 2, out
-    assert len(re.findall(r"cockpit / bare +p50 +[\d.]+x +p99 +[\d.]+x", out)) == 2, out
+    assert out.count("bare Textual app, same streams") == len(painted), out
+    assert len(re.findall(r"cockpit / bare +p50 +[\d.]+x +p99 +[\d.]+x", out)) == len(painted), out
 
 
 def test_tui_feed_prints_cpu_and_frame_latency_with_and_without_the_market_screen():
